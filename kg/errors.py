@@ -1,0 +1,38 @@
+"""Failures a user can act on, each with the exit code that tells its kind."""
+
+from __future__ import annotations
+
+# Exit codes, the same for every command.
+OK = 0
+FINDINGS = 1  # the command ran and found problems: rejected records, violations, no such person
+CANNOT_RUN = 2  # bad arguments, no store, store busy, unreadable file, unreachable endpoint
+INTERNAL = 3  # a bug in kg: reported without a traceback unless KG_DEBUG is set
+
+
+class KgError(Exception):
+    """An error with a message meant for the user."""
+
+    exit_code = CANNOT_RUN
+
+    def __init__(self, message: str, exit_code: int | None = None):
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class StoreMissing(KgError):
+    """No graph at the store location."""
+
+
+class StoreBusy(KgError):
+    """Another kg process is writing to the store."""
+
+
+class NameNotFound(KgError):
+    """A person named by the user matches nobody, or more than one person."""
+
+    exit_code = FINDINGS

@@ -1,0 +1,208 @@
+"""Records to triples under the ontology (docs/model.md): one named graph per page.
+
+Triples are kept as N-Triples term strings, `('<s>', '<p>', '"o"^^<dt>')`: Oxigraph loads them in bulk,
+rdflib parses them for SHACL, and the inference step reads IRIs and literals off them without building
+objects. Every IRI is made of a checked base and slugs, so it is always valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from kg.records import ListingRecord, PageRecord, ParsedPage
+from kg.vocab import KG, PROV, RDF_TYPE, SKOS, XSD, Iris, page_id_for, slug
+
+Triple = tuple[str, str, str]
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def string(text: str) -> str:
+    return f'"{_escape(text)}"'
+
+
+def typed(lexical: str, datatype: str) -> str:
+    return f'"{_escape(lexical)}"^^<{XSD}{datatype}>'
+
+
+def integer(value: int) -> str:
+    return typed(str(value), "integer")
+
+
+def boolean(value: bool) -> str:
+    return typed("true" if value else "false", "boolean")
+
+
+def xsd_date(value: date) -> str:
+    return typed(value.isoformat(), "date")
+
+
+def decimal(value: Decimal) -> str:
+    text = format(value, "f")
+    return typed(text if "." in text else text + ".0", "decimal")
+
+
+A = iri(RDF_TYPE)
+
+
+def k(local: str) -> str:
+    return iri(KG + local)
+
+
+PROV_DERIVED = iri(PROV + "wasDerivedFrom")
+PROV_GENERATED_AT = iri(PROV + "generatedAtTime")
+PROV_ENTITY = iri(PROV + "Entity")
+CONTENT_HASH = k("contentHash")
+
+
+@dataclass
+class PageGraph:
+    """The triples one page gives, in its own named graph."""
+
+    page_id: str
+    graph: str  # the graph IRI, without brackets
+    page: str  # the page's IRI, without brackets
+    triples: list[Triple] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for s, p, o in sorted(self.triples):
+            digest.update(f"{s} {p} {o} .\n".encode())
+        return digest.hexdigest()
+
+    def provenance(self, built_at: str) -> list[Triple]:
+        """The page graph's own PROV description: where it came from and when it was built."""
+        node = iri(self.graph)
+        return [
+            (node, A, PROV_ENTITY),
+            (node, PROV_DERIVED, iri(self.page)),
+            (node, PROV_GENERATED_AT, typed(built_at, "dateTime")),
+            (node, CONTENT_HASH, string(self.content_hash)),
+        ]
+
+
+class _Mapper:
+    def __init__(self, iris: Iris, page_id: str):
+        self.iris = iris
+        self.page_id = page_id
+        self.triples: list[Triple] = []
+        self._seen: set[Triple] = set()
+
+    def add(self, s: str, p: str, o: str) -> None:
+        triple = (s, p, o)
+        if triple not in self._seen:
+            self._seen.add(triple)
+            self.triples.append(triple)
+
+    def person(self, name: str) -> str:
+        node = iri(self.iris.person(name))
+        self.add(node, A, k("Person"))
+        self.add(node, k("name"), string(name))
+        return node
+
+    def category(self, code: str) -> str:
+        node = iri(self.iris.category(code))
+        self.add(node, A, k("Category"))
+        self.add(node, iri(SKOS + "notation"), string(code))
+        self.add(node, iri(SKOS + "inScheme"), k("categories"))
+        return node
+
+    def org(self, name: str) -> str:
+        node = iri(self.iris.org(name))
+        self.add(node, A, k("Organization"))
+        self.add(node, k("slug"), string(name))
+        return node
+
+    def profile(self, record: PageRecord, scraped_on: date) -> str:
+        page = iri(self.iris.page(self.page_id))
+        self.add(page, A, k("Profile"))
+        self.add(page, k("sourceFile"), string(record.source))
+        self.add(page, k("scrapedOn"), xsd_date(scraped_on))
+        if record.owner:
+            self.add(page, k("owner"), self.person(record.owner))
+        if record.primary_category:
+            self.add(page, k("primaryCategory"), self.category(record.primary_category))
+        for field_name, prop in (
+            ("h_index", "hIndex"),
+            ("paper_count", "paperCount"),
+            ("citations", "citationCount"),
+            ("novelty_percent", "noveltyPercent"),
+            ("ai_score", "aiScore"),
+            ("declared_listing_count", "declaredListingCount"),
+        ):
+            value = getattr(record, field_name)
+            if value is not None:
+                self.add(page, k(prop), integer(value))
+        return page
+
+    def listing(self, record: ListingRecord, page: str, owner: str | None) -> None:
+        listing = iri(self.iris.listing(self.page_id, record.line))
+        paper = iri(self.iris.paper(record.title))
+        self.add(listing, A, k("Listing"))
+        self.add(listing, k("onPage"), page)
+        self.add(listing, k("sourceLine"), integer(record.line))
+        self.add(listing, k("listedPaper"), paper)
+        self.add(listing, k("yearAssumed"), boolean(record.year_assumed))
+        self.add(listing, PROV_DERIVED, page)
+        if record.score is not None:
+            self.add(listing, k("score"), decimal(record.score))
+
+        self.add(paper, A, k("Paper"))
+        self.add(paper, k("title"), string(record.title))
+        self.add(paper, k("datePublished"), xsd_date(record.date))
+        self.add(paper, k("category"), self.category(record.category))
+        self.add(paper, k("hasCode"), boolean(record.has_code))
+        self.add(paper, k("authorListTruncated"), boolean(record.authors_truncated))
+        self.add(paper, k("listedAuthorCount"), integer(len(record.authors)))
+        if record.abstract:
+            self.add(paper, k("abstract"), string(record.abstract))
+        for org in record.orgs:
+            self.add(paper, k("organization"), self.org(org))
+
+        shown = set()
+        for rank, name in enumerate(record.authors, start=1):
+            if slug(name) in shown:  # the same person twice in one list: the first place counts
+                continue
+            shown.add(slug(name))
+            self._authorship(record, paper, listing, name, rank)
+        if owner and slug(owner) not in shown:
+            self._authorship(record, paper, listing, owner, None)
+
+    def _authorship(self, record: ListingRecord, paper: str, listing: str, name: str, rank: int | None) -> None:
+        person = self.person(name)
+        self.add(paper, k("hasAuthor"), person)
+        node = iri(self.iris.authorship(self.page_id, record.line, name))
+        self.add(node, A, k("Authorship"))
+        self.add(node, k("authorshipPerson"), person)
+        self.add(node, k("authorshipPaper"), paper)
+        self.add(node, k("nameAsPrinted"), string(name))
+        self.add(node, PROV_DERIVED, listing)
+        if rank is None:
+            self.add(node, k("impliedByOwner"), boolean(True))
+        else:
+            self.add(node, k("rank"), integer(rank))
+
+
+def map_page(parsed: ParsedPage, iris: Iris, scraped_on: date) -> PageGraph:
+    """The triples of one parsed page (without the build's provenance stamp)."""
+    page_id = page_id_for(parsed.page.source)
+    mapper = _Mapper(iris, page_id)
+    page = mapper.profile(parsed.page, scraped_on)
+    for listing in parsed.listings:
+        mapper.listing(listing, page, parsed.page.owner)
+    return PageGraph(page_id, iris.page_graph(page_id), iris.page(page_id), mapper.triples)
+
+
+def nquads(triples: list[Triple], graph: str) -> bytes:
+    g = iri(graph)
+    return "".join(f"{s} {p} {o} {g} .\n" for s, p, o in triples).encode("utf-8")

@@ -1,0 +1,325 @@
+"""Page text in, records out: both layouts of a scraped profile page (see FORMAT in the README).
+
+Layout A is a profile: owner, metrics, `N Papers`, then listing blocks separated by blank lines.
+Layout B is a headerless list: three lines per listing, the title and the authors fused on one line.
+The layout is detected from the first line. Every problem becomes a Diagnostic naming the file and line;
+the rest of the page is still used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from kg.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage
+from kg.split import Lexicon, looks_like_author_line, parse_author_line, split_fused_line
+from kg.vocab import fold
+
+MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
+
+# A listing header, strictly: [score]CAT Mon D[, YYYY][Code]
+HEADER = re.compile(
+    r"^(?P<score>\d+(?:\.\d+)?)?(?P<cat>[A-Z]{2,4}?)(?P<mon>[A-Z][a-z]{2}) (?P<day>\d{1,2})"
+    r"(?:, (?P<year>\d{4}))?(?P<code>Code)?$"
+)
+# Something that means to be a header but is damaged: caught so that it is reported, not read as text.
+LOOSE_HEADER = re.compile(r"^[\d.]*[A-Z]{2,4}[A-Z][a-z]{2,8}\.? ?\d{1,2}(?:, ?\d{1,4})?(?:Code)?$")
+
+METRICS = [
+    # (field, pattern, what the line should look like)
+    ("h_index", re.compile(r"^h-index(\d+)$"), "h-index<number>"),
+    ("paper_count", re.compile(r"^(\d[\d,]*)papers$"), "<number>papers"),
+    ("citations", re.compile(r"^(\d{1,3}(?:,\d{3})*|\d+)citations$"), "<number>citations"),
+    ("novelty_percent", re.compile(r"^Novelty(\d+)%$"), "Novelty<number>%"),
+    ("ai_score", re.compile(r"^AI Score(\d+)$"), "AI Score<number>"),
+]
+METRIC_HINT = re.compile(r"^(h-index|\S*papers$|\S*citations$|Novelty|AI Score)")
+DECLARED_COUNT = re.compile(r"^(\d[\d,]*) Papers?$")
+CATEGORY = re.compile(r"^[A-Z]{2,4}$")
+
+
+@dataclass
+class Line:
+    number: int  # 1-based
+    text: str
+
+
+def decode_page(data: bytes, source: str) -> tuple[list[Line], list[Diagnostic]]:
+    """Bytes to lines: BOM dropped, CRLF and trailing spaces trimmed, bytes that are not UTF-8 replaced."""
+    diagnostics = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            diagnostics.append(
+                Diagnostic(WARNING, source, number, "bytes that are not UTF-8 were replaced with U+FFFD")
+            )
+        lines.append(Line(number, text.rstrip("\r").rstrip()))
+    while lines and not lines[-1].text:
+        lines.pop()
+    return lines, diagnostics
+
+
+def detect_layout(lines: list[Line]) -> str | None:
+    first = next((line.text for line in lines if line.text), None)
+    if first is None:
+        return None
+    return "B" if HEADER.match(first) or LOOSE_HEADER.match(first) else "A"
+
+
+def parse_file(path: str | Path, as_of: date, lexicon: Lexicon | None = None) -> ParsedPage:
+    path = Path(path)
+    return parse_page(path.read_bytes(), path.name, as_of, lexicon)
+
+
+def parse_page(data: bytes | str, source: str, as_of: date, lexicon: Lexicon | None = None) -> ParsedPage:
+    """Parse one page. `lexicon` holds titles and names seen in layout-A pages of the same run."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    lines, diagnostics = decode_page(data, source)
+    layout = detect_layout(lines)
+    if layout is None:
+        diagnostics.append(Diagnostic(ERROR, source, 1, "the file is empty"))
+        return ParsedPage(PageRecord(source, "?"), [], diagnostics)
+    parser = _PageParser(lines, source, as_of, lexicon or Lexicon(), diagnostics)
+    page, listings = parser.parse_a() if layout == "A" else parser.parse_b()
+    return ParsedPage(page, listings, diagnostics)
+
+
+def lexicon_of(parsed: ParsedPage, lexicon: Lexicon) -> None:
+    """Add what a layout-A page shows to the run's lexicon."""
+    if parsed.page.layout != "A":
+        return
+    if parsed.page.owner:
+        lexicon.add_name(parsed.page.owner)
+    for listing in parsed.listings:
+        lexicon.add_title(listing.title)
+        for name in listing.authors:
+            lexicon.add_name(name)
+
+
+class _PageParser:
+    def __init__(self, lines: list[Line], source: str, as_of: date, lexicon: Lexicon, diagnostics: list):
+        self.lines = lines
+        self.source = source
+        self.as_of = as_of
+        self.lexicon = lexicon
+        self.diagnostics = diagnostics
+
+    def report(self, severity: str, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(severity, self.source, line, message))
+
+    # --- layout A ---------------------------------------------------------------------------
+
+    def parse_a(self) -> tuple[PageRecord, list[ListingRecord]]:
+        page = PageRecord(self.source, "A")
+        starts = self._header_starts()
+        head = [line for line in self.lines if not starts or line.number < starts[0]]
+        self._parse_profile_head(head, page)
+        listings = []
+        for block in self._blocks(starts):
+            listing = self._parse_block_a(block)
+            if listing is not None:
+                listings.append(listing)
+        self._check_declared_count(page, head, len(starts))
+        self._check_owner(page, listings)
+        return page, listings
+
+    def _parse_profile_head(self, head: list[Line], page: PageRecord) -> None:
+        texts = [line for line in head if line.text]
+        if not texts:
+            self.report(ERROR, 1, "profile has no owner line")
+            return
+        page.owner = texts[0].text
+        for line in texts[1:]:
+            text = line.text
+            if CATEGORY.match(text) and page.primary_category is None:
+                page.primary_category = text
+            elif (m := DECLARED_COUNT.match(text)) is not None:
+                page.declared_listing_count = int(m.group(1).replace(",", ""))
+            elif self._parse_metric(line, page):
+                continue
+            else:
+                self.report(ERROR, line.number, f"unrecognised line in the profile header: {text!r}")
+
+    def _parse_metric(self, line: Line, page: PageRecord) -> bool:
+        for field_name, pattern, shape in METRICS:
+            m = pattern.match(line.text)
+            if m:
+                setattr(page, field_name, int(m.group(1).replace(",", "")))
+                return True
+        if METRIC_HINT.match(line.text):
+            self.report(ERROR, line.number, f"malformed metric {line.text!r}: expected one of {', '.join(s for _, _, s in METRICS)}")
+            return True
+        return False
+
+    def _check_declared_count(self, page: PageRecord, head: list[Line], found: int) -> None:
+        if page.declared_listing_count is None:
+            if page.layout == "A":
+                self.report(WARNING, head[-1].number if head else 1, "profile does not declare how many papers it lists")
+            return
+        if page.declared_listing_count != found:
+            line = next(line.number for line in head if DECLARED_COUNT.match(line.text))
+            self.report(
+                WARNING,
+                line,
+                f"the page declares {page.declared_listing_count} papers but lists {found}",
+            )
+
+    def _check_owner(self, page: PageRecord, listings: list[ListingRecord]) -> None:
+        if not page.owner:
+            return
+        for listing in listings:
+            if not listing.authors_truncated and not any(_same_name(a, page.owner) for a in listing.authors):
+                self.report(
+                    WARNING,
+                    listing.line,
+                    f"the owner {page.owner} is not among the complete author list; "
+                    "kept as an author because the profile lists the paper",
+                )
+
+    def _parse_block_a(self, block: list[Line]) -> ListingRecord | None:
+        header, body = block[0], block[1:]
+        fields = self._parse_header(header)
+        if fields is None:
+            return None
+        title_line = body[0] if body and body[0].text else None
+        paragraphs = _paragraphs(body[1:] if title_line else body)
+        if title_line is None:
+            self.report(ERROR, header.number, "listing has no title; the listing is skipped")
+            return None
+        if not paragraphs:
+            self.report(ERROR, header.number, "listing is cut off after its title: no author line; the listing is skipped")
+            return None
+        author_text = paragraphs[0]
+        if not looks_like_author_line(author_text.text):
+            self.report(ERROR, header.number, "listing has no author line; the listing is skipped")
+            return None
+        authors = parse_author_line(author_text.text)
+        abstract = paragraphs[1].text if len(paragraphs) > 1 else None
+        for extra in paragraphs[2:]:
+            self.report(WARNING, extra.number, "unexpected extra line in the listing is ignored")
+        if abstract is None and block is self._last_block:
+            self.report(WARNING, header.number, "listing has no abstract; the page may be cut off here")
+        return self._listing(header, fields, title_line.text, authors, abstract)
+
+    # --- layout B ---------------------------------------------------------------------------
+
+    def parse_b(self) -> tuple[PageRecord, list[ListingRecord]]:
+        page = PageRecord(self.source, "B")
+        starts = self._header_starts()
+        if starts and starts[0] != self.lines[0].number:
+            for line in self.lines[: starts[0] - 1]:
+                if line.text:
+                    self.report(ERROR, line.number, "text before the first listing is ignored")
+        listings = []
+        for block in self._blocks(starts):
+            listing = self._parse_block_b(block)
+            if listing is not None:
+                listings.append(listing)
+        return page, listings
+
+    def _parse_block_b(self, block: list[Line]) -> ListingRecord | None:
+        header = block[0]
+        body = [line for line in block[1:] if line.text]
+        fields = self._parse_header(header)
+        if fields is None:
+            return None
+        if not body:
+            self.report(ERROR, header.number, "listing is cut off after its header; the listing is skipped")
+            return None
+        fused = body[0]
+        split = split_fused_line(fused.text, self.lexicon)
+        if not split.ok:
+            self.report(ERROR, fused.number, f"{split.problem}; the listing is skipped")
+            return None
+        if split.doubt:
+            self.report(WARNING, fused.number, split.doubt)
+        abstract = body[1].text if len(body) > 1 else None
+        for extra in body[2:]:
+            self.report(WARNING, extra.number, "unexpected extra line in the listing is ignored")
+        if abstract is None and block is self._last_block:
+            self.report(WARNING, header.number, "listing has no abstract; the page may be cut off here")
+        return self._listing(header, fields, split.title, split.authors, abstract)
+
+    # --- shared -----------------------------------------------------------------------------
+
+    def _header_starts(self) -> list[int]:
+        return [line.number for line in self.lines if HEADER.match(line.text) or LOOSE_HEADER.match(line.text)]
+
+    def _blocks(self, starts: list[int]) -> list[list[Line]]:
+        by_number = {line.number: line for line in self.lines}
+        ends = starts[1:] + [len(self.lines) + 1]
+        blocks = [[by_number[n] for n in range(start, end) if n in by_number] for start, end in zip(starts, ends)]
+        self._last_block = blocks[-1] if blocks else None
+        return blocks
+
+    def _parse_header(self, header: Line) -> dict | None:
+        m = HEADER.match(header.text)
+        if m is None:
+            self.report(ERROR, header.number, f"malformed listing header {header.text!r}; the listing is skipped")
+            return None
+        month = MONTHS.get(m.group("mon"))
+        if month is None:
+            self.report(ERROR, header.number, f"unknown month {m.group('mon')!r}; the listing is skipped")
+            return None
+        year_assumed = m.group("year") is None
+        year = self.as_of.year if year_assumed else int(m.group("year"))
+        day = int(m.group("day"))
+        try:
+            published = date(year, month, day)
+        except ValueError:
+            shown = f"{m.group('mon')} {day}" + ("" if year_assumed else f", {year}")
+            assumed = f" (year {year} assumed)" if year_assumed else ""
+            self.report(ERROR, header.number, f"impossible date {shown}{assumed}; the listing is skipped")
+            return None
+        if year_assumed and published > self.as_of:
+            self.report(
+                WARNING,
+                header.number,
+                f"date {published.isoformat()} (year assumed from the scrape date) is after the scrape date {self.as_of.isoformat()}",
+            )
+        score = None
+        if m.group("score"):
+            try:
+                score = Decimal(m.group("score"))
+            except InvalidOperation:  # the pattern admits only digits; kept for safety
+                self.report(ERROR, header.number, f"malformed score {m.group('score')!r}")
+        return {
+            "category": m.group("cat"),
+            "date": published,
+            "year_assumed": year_assumed,
+            "has_code": m.group("code") is not None,
+            "score": score,
+        }
+
+    def _listing(self, header: Line, fields: dict, title: str, authors, abstract: str | None) -> ListingRecord | None:
+        if not authors.authors:
+            self.report(ERROR, header.number, "listing has no authors; the listing is skipped")
+            return None
+        return ListingRecord(
+            source=self.source,
+            line=header.number,
+            title=title,
+            authors=authors.authors,
+            authors_truncated=authors.truncated,
+            orgs=authors.orgs,
+            abstract=abstract,
+            **fields,
+        )
+
+
+def _paragraphs(lines: list[Line]) -> list[Line]:
+    """Non-blank lines; in layout A each field is one line with blank lines between."""
+    return [line for line in lines if line.text]
+
+
+def _same_name(a: str, b: str) -> bool:
+    return fold(a) == fold(b)

@@ -1,0 +1,81 @@
+"""What the parser gives: page and listing records, and diagnostics. No RDF here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+ERROR = "error"  # something was not used: a record or a field was rejected
+WARNING = "warning"  # used, but doubtful or repaired
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass
+class PageRecord:
+    """One scraped page: the owner and metrics of a profile (layout A), or just its source (layout B)."""
+
+    source: str
+    layout: str  # "A" profile, "B" headerless list
+    owner: str | None = None
+    primary_category: str | None = None
+    h_index: int | None = None
+    paper_count: int | None = None
+    citations: int | None = None
+    novelty_percent: int | None = None
+    ai_score: int | None = None
+    declared_listing_count: int | None = None
+
+
+@dataclass
+class ListingRecord:
+    """One listing block of a page: a paper as that page shows it."""
+
+    source: str
+    line: int
+    category: str
+    date: date
+    year_assumed: bool
+    has_code: bool
+    title: str
+    authors: list[str]
+    authors_truncated: bool
+    orgs: list[str] = field(default_factory=list)
+    abstract: str | None = None
+    score: Decimal | None = None
+
+
+@dataclass
+class ParsedPage:
+    page: PageRecord
+    listings: list[ListingRecord]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == WARNING]
+
+
+def to_jsonable(record) -> dict:
+    """A record as plain JSON values (dates as ISO text, scores as text), for golden files."""
+    data = asdict(record)
+    for key, value in data.items():
+        if isinstance(value, date):
+            data[key] = value.isoformat()
+        elif isinstance(value, Decimal):
+            data[key] = str(value)
+    return data
