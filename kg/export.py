@@ -1,0 +1,81 @@
+"""`kg export`: the store's graph in the W3C RDF serialisations.
+
+Graph formats (Turtle, N-Triples) get the merge of the page graphs and the ontology graph (and the
+inferred graphs with --inferred), each triple once. Dataset formats (TriG, N-Quads, JSON-LD) keep the
+named graphs, so provenance survives a round trip. Output goes to a temporary file that replaces the
+target only when complete: an interrupted export never leaves a truncated file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.store import KgStore
+from kg.vocab import PREFIXES, Iris
+
+FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+DATASET_FORMATS = {"trig", "nquads", "jsonld"}
+
+
+def data_prefixes(iris: Iris) -> dict[str, str]:
+    """Prefixes for Turtle and TriG: the vocabularies, and one per kind of data node."""
+    prefixes = dict(PREFIXES)
+    for kind in ("person", "paper", "org", "category", "page"):
+        prefixes[kind] = f"{iris.base}{kind}/"
+    return prefixes
+
+
+def graphs_to_export(kg: KgStore, inferred: bool) -> list[ox.NamedNode]:
+    iris = kg.iris
+    wanted = []
+    for graph in kg.store.named_graphs():
+        name = graph.value
+        if name.startswith(iris.page_graph_prefix) or name == iris.ontology_graph:
+            wanted.append(graph)
+        elif inferred and name.startswith(iris.inferred_graph_prefix):
+            wanted.append(graph)
+    return sorted(wanted, key=lambda g: g.value)
+
+
+def exported_statements(kg: KgStore, fmt: str, inferred: bool):
+    """Quads (dataset formats) or distinct triples (graph formats) of the graphs to export."""
+    graphs = graphs_to_export(kg, inferred)
+    if fmt in DATASET_FORMATS:
+        for graph in graphs:
+            yield from kg.store.quads_for_pattern(None, None, None, graph)
+        return
+    values = " ".join(str(g) for g in graphs)
+    yield from kg.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+
+
+def export(kg: KgStore, fmt: str, inferred: bool = False, output: str | None = None) -> None:
+    """Write the export to `output`, or to stdout when it is None or '-'."""
+    statements = exported_statements(kg, fmt, inferred)
+    kwargs = {"format": FORMATS[fmt]}
+    if fmt in ("turtle", "trig"):
+        kwargs["prefixes"] = data_prefixes(kg.iris)
+    if output in (None, "-"):
+        sys.stdout.flush()
+        ox.serialize(statements, sys.stdout.buffer, **kwargs)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            ox.serialize(statements, f, **kwargs)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
