@@ -136,18 +136,22 @@ def write_page(store: ox.Store, iris: Iris, page: PageGraph, schema: Schema, bui
     store.bulk_load(nquads(schema.infer(page.triples), inferred_graph), format=ox.RdfFormat.N_QUADS)
 
 
+def infer_graph(store: ox.Store, schema: Schema, graph: str, inferred_graph: str) -> None:
+    """Replace `inferred_graph` with the consequences of the triples in `graph`."""
+    node = ox.NamedNode(graph)
+    triples = [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, node)]
+    inferred = ox.NamedNode(inferred_graph)
+    if store.contains_named_graph(inferred):
+        store.remove_graph(inferred)
+    store.bulk_load(nquads(schema.infer(triples), inferred_graph), format=ox.RdfFormat.N_QUADS)
+
+
 def reinfer_all(store: ox.Store, iris: Iris, schema: Schema, skip: set[str]) -> None:
     """Redo every page's inferred graph (the ontology changed)."""
     for graph in list(store.named_graphs()):
         name = graph.value
-        if not name.startswith(iris.page_graph_prefix) or name in skip:
-            continue
-        page_id = name[len(iris.page_graph_prefix) :]
-        triples = [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, graph)]
-        inferred = ox.NamedNode(iris.inferred_page_graph(page_id))
-        if store.contains_named_graph(inferred):
-            store.remove_graph(inferred)
-        store.bulk_load(nquads(schema.infer(triples), inferred.value), format=ox.RdfFormat.N_QUADS)
+        if name.startswith(iris.page_graph_prefix) and name not in skip:
+            infer_graph(store, schema, name, iris.inferred_page_graph(name[len(iris.page_graph_prefix) :]))
 
 
 def build(
@@ -195,6 +199,7 @@ def build(
         schema, schema_changed = schema_for(previous_meta, digest, base)
         if schema_changed or previous_meta is None:
             load_into_store(store, iris.ontology_graph, base)
+            infer_graph(store, schema, iris.ontology_graph, iris.inferred_ontology_graph)
         old_hashes = existing_hashes(store, iris)
         changed = [p for p in pages.values() if old_hashes.get(p.graph) != p.content_hash]
         report.pages_written = len(changed)

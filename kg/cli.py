@@ -142,6 +142,119 @@ def validate(file, store_path, fmt):
 # --- commands: query, sparql ------------------------------------------------------------------
 # (kept together; they share the store opening and the output formats)
 
+from kg.render import GRAPH_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
+
+LIMIT_HELP = "Show at most N rows (or triples)."
+
+
+def _note(message: str) -> None:
+    click.echo(f"kg: {message}", err=True)
+
+
+@cli.command("query")
+@click.argument("name", required=False)
+@click.argument("args", nargs=-1)
+@click.option("--list", "show_list", is_flag=True, help="List the canned queries, what they return and their arguments.")
+@store_option
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True, help="Output format.")
+def query_command(name, args, show_list, store_path, limit, fmt):
+    """Run the canned query NAME with its arguments, e.g. kg query coauthors-of "Suyog Gupta".
+
+    People are named as printed; case, accents and extra spaces do not matter, and a unique part of
+    a name will do. `kg query --list` shows the queries (one file each in queries/).
+    """
+    from kg import queries, render
+    from kg.people import PersonResolver
+
+    catalogue = queries.Catalogue()
+    if show_list:
+        click.echo(_query_list(catalogue.all()), nl=False)
+        return
+    canned = _canned_query(catalogue, name)
+    try:
+        queries.check_argument_count(canned, args)
+        opened = queries.open_local(store_path)
+        resolver = PersonResolver(opened.engine, opened.base, note=_note)
+        result = queries.run_canned(opened.engine, canned, args, resolver, limit=limit)
+    except queries.ArgumentError as e:
+        raise click.UsageError(e.message) from None
+    render.emit(result, fmt)
+
+
+def _canned_query(catalogue, name):
+    import difflib
+
+    if not name:
+        raise click.UsageError("name a query; kg query --list shows them")
+    canned = catalogue.get(name)
+    if canned is None:
+        close = difflib.get_close_matches(name, catalogue.names(), n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; kg query --list shows them"
+        raise click.UsageError(f'no query named "{name}"{hint}')
+    return canned
+
+
+_KIND_TEXT = {"person": "a name", "people": "one or more names", "integer": "an integer", "text": "text"}
+
+
+def _query_list(canned_queries) -> str:
+    lines = []
+    for canned in canned_queries:
+        lines += [canned.usage, f"    {canned.help}"]
+        lines += [f"    {p.metavar}  {p.meaning} ({_KIND_TEXT[p.kind]})" for p in canned.params]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@cli.command("sparql")
+@click.argument("query", metavar="QUERY|@FILE|-")
+@store_option
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TABLE_FORMATS + GRAPH_FORMATS),
+    default=None,
+    help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
+)
+def sparql_command(query, store_path, limit, fmt):
+    """Run a read-only SPARQL query over the whole graph: the text, @FILE, or - for stdin.
+
+    All named graphs are queried as one default graph. Updates are refused.
+    """
+    from kg import queries, render
+
+    text = _sparql_text(query)
+    queries.refuse_updates(text)
+    fmt = _sparql_format(queries.query_form(text), fmt)
+    opened = queries.open_local(store_path)
+    render.emit(opened.engine.run(text, limit=limit), fmt)
+
+
+def _sparql_text(argument: str) -> str:
+    if argument == "-":
+        return click.get_text_stream("stdin").read()
+    if argument.startswith("@"):
+        try:
+            with open(argument[1:], encoding="utf-8") as f:
+                return f.read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise KgError(f"cannot read the query file {argument[1:]}: {getattr(e, 'strerror', None) or e}") from None
+    return argument
+
+
+def _sparql_format(form: str, fmt: str | None) -> str:
+    """The format asked for, or the default for the query form; a usage error when they do not fit."""
+    makes_graph = form in ("CONSTRUCT", "DESCRIBE")
+    fitting = GRAPH_FORMATS if makes_graph else TABLE_FORMATS
+    if fmt is None:
+        return fitting[0]
+    if fmt not in fitting:
+        kind = "CONSTRUCT/DESCRIBE" if makes_graph else "SELECT/ASK"
+        raise click.UsageError(f"--format {fmt} does not fit a {form or kind} query; use {', '.join(fitting)}")
+    return fmt
+
 
 def main() -> None:
     """Entry point: no traceback reaches the user; exit codes follow kg.errors."""

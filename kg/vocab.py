@@ -126,6 +126,10 @@ class Iris:
         return f"{self.base}graph/inferred/coauthor"
 
     @property
+    def inferred_ontology_graph(self) -> str:
+        return f"{self.base}graph/inferred/ontology"
+
+    @property
     def ontology_graph(self) -> str:
         return f"{self.base}graph/ontology"
 

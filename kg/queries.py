@@ -1,0 +1,316 @@
+"""The canned queries (queries/*.rq): reading them, binding their parameters, running them.
+
+A canned query is one SPARQL 1.1 file; its name is the file name without `.rq`. Adding a query means
+adding a file. The file starts with comment lines that describe it:
+
+    # The people who share a paper with PERSON, most shared papers first.
+    # @param person person: the researcher whose coauthors to list
+    # @param other person: ...
+
+- The first comment line is the help line: what the query returns, in one line.
+- Each `# @param NAME KIND: MEANING` line declares a parameter, in the order the user gives them on
+  the command line. NAME is a SPARQL variable name (letters, digits, `_`). KIND is one of
+    person   a name the user types, resolved to a person IRI (kg.people)
+    people   one or more names, each resolved to a person IRI; variadic, so only as the last parameter
+    integer  an integer literal
+    text     a string literal
+- Further comment lines in the header are free text.
+
+In the query body, a line holding only `# @values NAME` (or `# @values NAME ?var`) marks where the
+parameter's values go: binding replaces that line with `VALUES ?NAME { ... }` (or `VALUES ?var {...}`).
+Every parameter needs at least one marker; a marker may appear more than once (e.g. inside a subquery,
+to restrict it, or twice with different variables to pair up people). The markers are comments, so an
+unbound .rq file is still a valid query (over everybody).
+
+Binding is a text transformation of validated pyoxigraph terms (`bind_values`), never pasting user
+text into the query: the bound query text can be sent unchanged to any SPARQL endpoint.
+
+Queries run behind `Engine`: `LocalEngine` runs them on the on-disk store, over the union of all named
+graphs. A remote endpoint is another class with the same `run` method.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, Protocol, Sequence
+
+import pyoxigraph as ox
+
+from kg.errors import INTERNAL, KgError
+from kg.render import Graph, Result, Solutions
+from kg.resources import queries_dir
+
+KINDS = ("person", "people", "integer", "text")
+PERSON_KINDS = ("person", "people")
+
+_PARAM = re.compile(r"#\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s*:\s*(?P<meaning>.*\S)\s*$")
+_MARKER = re.compile(r"^[ \t]*#[ \t]*@values[ \t]+(?P<name>[A-Za-z_]\w*)(?:[ \t]+\?(?P<var>[A-Za-z_]\w*))?[ \t]*$", re.M)
+
+
+class QueryFileError(KgError):
+    """A .rq file that does not follow the format above: a bug in that file."""
+
+    exit_code = INTERNAL
+
+
+class ArgumentError(KgError):
+    """Arguments that do not fit a query's parameters (the CLI turns this into a usage error)."""
+
+
+class SparqlSyntaxError(KgError):
+    """The SPARQL text does not parse."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    meaning: str
+
+    @property
+    def metavar(self) -> str:
+        return self.name.upper() + ("..." if self.kind == "people" else "")
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    help: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path | None = None
+
+    @property
+    def usage(self) -> str:
+        return " ".join([self.name, *(p.metavar for p in self.params)])
+
+    @property
+    def variadic(self) -> bool:
+        return bool(self.params) and self.params[-1].kind == "people"
+
+
+# --- reading .rq files ---------------------------------------------------------------------------
+
+
+def parse_query_file(name: str, text: str, path: Path | None = None) -> CannedQuery:
+    """A canned query from its text; QueryFileError says what is wrong with the header or markers."""
+    where = str(path or name)
+    header = _header_lines(text)
+    if not header or header[0].startswith("@"):
+        raise QueryFileError(f"{where}: the first line must be a comment saying what the query returns")
+    params = tuple(_parse_param(line, where) for line in header if line.startswith("@param"))
+    _check_params(params, text, where)
+    return CannedQuery(name=name, help=header[0], params=params, text=text, path=path)
+
+
+def _header_lines(text: str) -> list[str]:
+    """The comment lines at the top, without their `#`."""
+    lines = []
+    for line in text.lstrip("\ufeff").splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    return [line for line in lines if line]
+
+
+def _parse_param(line: str, where: str) -> Param:
+    match = _PARAM.match("#" + line)
+    if not match:
+        raise QueryFileError(f"{where}: cannot read {line!r}; write '# @param NAME KIND: meaning'")
+    if match["kind"] not in KINDS:
+        raise QueryFileError(f"{where}: parameter {match['name']} has kind {match['kind']!r}; kinds are {', '.join(KINDS)}")
+    return Param(match["name"], match["kind"], match["meaning"])
+
+
+def _check_params(params: Sequence[Param], text: str, where: str) -> None:
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise QueryFileError(f"{where}: a parameter is declared twice")
+    if any(p.kind == "people" for p in params[:-1]):
+        raise QueryFileError(f"{where}: a 'people' parameter takes the remaining names, so it must come last")
+    marked = {m["name"] for m in _MARKER.finditer(text)}
+    for name in sorted(marked - set(names)):
+        raise QueryFileError(f"{where}: '# @values {name}' names no declared parameter")
+    for name in names:
+        if name not in marked:
+            raise QueryFileError(f"{where}: parameter {name} has no '# @values {name}' line to say where it goes")
+
+
+class Catalogue:
+    """The canned queries in a folder (by default kg's queries/)."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder) if folder is not None else queries_dir()
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.rq"))
+
+    def get(self, name: str) -> CannedQuery | None:
+        path = self.folder / f"{name}.rq"
+        if not re.fullmatch(r"[\w.-]+", name) or not path.is_file():
+            return None
+        return parse_query_file(name, path.read_text(encoding="utf-8"), path)
+
+    def all(self) -> list[CannedQuery]:
+        return [q for q in (self.get(n) for n in self.names()) if q is not None]
+
+
+# --- binding -------------------------------------------------------------------------------------
+
+BoundTerm = ox.NamedNode | ox.Literal
+
+
+def bind_values(text: str, values: Mapping[str, Sequence[BoundTerm]]) -> str:
+    """The query with every `# @values NAME [?var]` line replaced by a VALUES block of `values[NAME]`.
+
+    The terms are pyoxigraph terms, already validated by their constructors; `str()` gives their
+    escaped N-Triples form, the same in SPARQL. Nothing the user typed reaches the text any other way.
+    """
+
+    def block(match: re.Match) -> str:
+        name, var = match["name"], match["var"] or match["name"]
+        if name not in values:
+            raise KgError(f"no value given for the parameter {name}", exit_code=INTERNAL)
+        terms = values[name]
+        for term in terms:
+            if not isinstance(term, (ox.NamedNode, ox.Literal)):
+                raise TypeError(f"{name}: only NamedNode and Literal can be bound, not {type(term).__name__}")
+        indent = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+        return f"{indent}VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
+
+    return _MARKER.sub(block, text)
+
+
+def parse_arguments(
+    query: CannedQuery,
+    args: Sequence[str],
+    resolve_person: Callable[[str], ox.NamedNode],
+) -> dict[str, list[BoundTerm]]:
+    """The user's arguments as terms per parameter. ArgumentError for a wrong count or a bad integer."""
+    check_argument_count(query, args)
+    values: dict[str, list[BoundTerm]] = {}
+    for i, param in enumerate(query.params):
+        given = args[i:] if param.kind == "people" else [args[i]]
+        values[param.name] = _dedupe([_term(param, arg, resolve_person) for arg in given])
+    return values
+
+
+def check_argument_count(query: CannedQuery, args: Sequence[str]) -> None:
+    fixed = len(query.params) - (1 if query.variadic else 0)
+    if len(args) == len(query.params) or (query.variadic and len(args) > fixed):
+        return
+    expected = " ".join(p.metavar for p in query.params) or "no arguments"
+    wanted = (
+        f"at least {fixed + 1} argument{'s' if fixed else ''}"
+        if query.variadic
+        else f"{len(query.params)} argument{'' if len(query.params) == 1 else 's'}"
+    )
+    meanings = "; ".join(f"{p.metavar}: {p.meaning}" for p in query.params)
+    raise ArgumentError(
+        f"{query.name} takes {wanted} ({expected}), got {len(args)}" + (f". {meanings}" if meanings else "")
+    )
+
+
+def _term(param: Param, arg: str, resolve_person: Callable[[str], ox.NamedNode]) -> BoundTerm:
+    if param.kind in PERSON_KINDS:
+        return resolve_person(arg)
+    if param.kind == "integer":
+        try:
+            return ox.Literal(int(arg.strip()))
+        except ValueError:
+            raise ArgumentError(f"{param.metavar} must be an integer, not {arg!r}") from None
+    return ox.Literal(arg)
+
+
+def _dedupe(terms: list[BoundTerm]) -> list[BoundTerm]:
+    return list(dict.fromkeys(terms))
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+class Engine(Protocol):
+    """Something that runs read-only SPARQL over the whole graph (all named graphs as one)."""
+
+    def run(self, query: str, limit: int | None = None) -> Result:
+        """Solutions for SELECT, bool for ASK, Graph for CONSTRUCT/DESCRIBE; at most `limit` rows/triples."""
+        ...
+
+
+class LocalEngine:
+    """Queries on a pyoxigraph Store (the on-disk store, opened read-only)."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def run(self, query: str, limit: int | None = None) -> Result:
+        try:
+            result = self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QueryTriples):
+            return Graph(list(itertools.islice(result, limit)))
+        names = [v.value for v in result.variables]
+        rows = [tuple(solution[name] for name in names) for solution in itertools.islice(result, limit)]
+        return Solutions(names, rows)
+
+
+@dataclass
+class Opened:
+    """An engine and the data base IRI the person IRIs are under."""
+
+    engine: Engine
+    base: str
+
+
+def open_local(store_path: str) -> Opened:
+    """The store at `store_path`, read-only. StoreMissing ('no graph at ...') when nothing was built."""
+    from kg.store import KgStore
+
+    kg_store = KgStore.open_read(store_path)
+    return Opened(LocalEngine(kg_store.store), kg_store.iris.base)
+
+
+def run_canned(
+    engine: Engine,
+    query: CannedQuery,
+    args: Sequence[str],
+    resolve_person: Callable[[str], ox.NamedNode],
+    limit: int | None = None,
+) -> Result:
+    """Resolve the arguments, bind them, run the query."""
+    values = parse_arguments(query, args, resolve_person)
+    return engine.run(bind_values(query.text, values), limit=limit)
+
+
+# --- ad-hoc SPARQL -------------------------------------------------------------------------------
+
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+_PROLOGUE_ITEM = re.compile(
+    r"\s+|#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def query_form(text: str) -> str:
+    """The first keyword after the prologue (PREFIX/BASE/comments), upper case: SELECT, ASK, INSERT, ..."""
+    position = 0
+    while match := _PROLOGUE_ITEM.match(text, position):
+        if match.end() == position:
+            break
+        position = match.end()
+    word = re.match(r"[A-Za-z]+", text[position:])
+    return word.group(0).upper() if word else ""
+
+
+def refuse_updates(text: str) -> None:
+    """A SPARQL update is refused: `kg sparql` only reads the graph."""
+    form = query_form(text)
+    if form in UPDATE_KEYWORDS:
+        raise KgError(f"refusing a SPARQL update ({form}): kg sparql only reads; the graph changes only through kg build")

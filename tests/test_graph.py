@@ -1,0 +1,259 @@
+"""The graph built from pages: counts, merged papers, export round trips, golden graphs, the store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from rdflib.compare import graph_diff, to_isomorphic
+
+from conftest import AS_OF, FIXTURE_PAGES, SEEDS
+from kg.build import build
+from kg.cli import cli
+from kg.errors import StoreBusy
+from kg.export import exported_statements
+from kg.store import KgStore, StoreWriter
+from kg.vocab import KG
+
+GOLDEN_GRAPHS = Path(__file__).parent / "golden" / "graph"
+PREFIX = f"PREFIX kg: <{KG}>\n"
+
+
+def select(path, query: str) -> list[tuple]:
+    kg = KgStore.open_read(path)
+    rows = kg.store.query(PREFIX + query, use_default_graph_as_union=True)
+    return [tuple(term.value if term is not None else None for term in row) for row in rows]
+
+
+def authors_of(path, title: str) -> set[str]:
+    rows = select(path, f'SELECT DISTINCT ?name WHERE {{ ?p kg:title "{title}" ; kg:hasAuthor ?a . ?a kg:name ?name }}')
+    return {name for (name,) in rows}
+
+
+def store_quads(path, keep=lambda g: True) -> set[str]:
+    kg = KgStore.open_read(path)
+    return {str(q) for q in kg.store.quads_for_pattern(None, None, None, None) if keep(q.graph_name.value)}
+
+
+def assert_same_graph(expected: Graph, actual: Graph) -> None:
+    """Isomorphism, with the triples each side lacks printed when it fails."""
+    iso_expected, iso_actual = to_isomorphic(expected), to_isomorphic(actual)
+    if iso_expected != iso_actual:
+        _, only_expected, only_actual = graph_diff(iso_expected, iso_actual)
+        missing = sorted(only_expected.serialize(format="nt").splitlines())
+        extra = sorted(only_actual.serialize(format="nt").splitlines())
+        pytest.fail("graphs differ\nmissing:\n  " + "\n  ".join(missing[:40]) + "\nextra:\n  " + "\n  ".join(extra[:40]))
+
+
+def dataset_graph(dataset_text: str, fmt: str) -> Graph:
+    """A dataset's quads as one graph of reified-by-name statements: (s, p, o) with the graph kept apart."""
+    dataset = Dataset()
+    dataset.parse(data=dataset_text, format=fmt)
+    return {(s, p, o, g) for s, p, o, g in dataset.quads((None, None, None, None))}
+
+
+# --- what the graph holds -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, expected", [("Paper", 59), ("Listing", 65), ("Profile", 5)])
+def test_fixture_graph_counts(fixture_store, kind, expected):
+    assert select(fixture_store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a kg:{kind} }}") == [(str(expected),)]
+
+
+def test_a_paper_on_three_pages_has_its_shown_authors_and_every_owner(fixture_store):
+    assert authors_of(fixture_store, "NVIDIA Nemotron 3: Efficient and Open Intelligence") == {
+        "Aaron Blakeman", "Aaron Grattafiori", "Aarti Basant",
+        "Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi",
+    }  # fmt: skip
+
+
+def test_a_complete_list_on_a_headerless_page_has_exactly_its_names(fixture_store):
+    title = "FlexSA: Flexible Systolic Array Architecture for Efficient Pruned DNN Model Training"
+    assert authors_of(fixture_store, title) == {"Sangkug Lym", "Mattan Erez"}
+
+
+def test_hidden_owner_authorship_has_provenance_and_no_rank(fixture_store):
+    rows = select(
+        fixture_store,
+        """SELECT ?rank ?line ?file WHERE {
+             ?paper kg:title "Lingvo: a Modular and Scalable Framework for Sequence-to-Sequence Modeling" .
+             ?as kg:authorshipPaper ?paper ; kg:authorshipPerson/kg:name "Suyog Gupta" ;
+                 kg:impliedByOwner true ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?listing .
+             ?listing kg:sourceLine ?line ; kg:onPage/kg:sourceFile ?file .
+             OPTIONAL { ?as kg:rank ?rank } }""",
+    )
+    assert rows == [(None, "54", "000_d1e1c11066227b5a.txt")]
+
+
+def test_every_paper_meets_the_schema_org_contract_after_inference(fixture_store):
+    missing = select(
+        fixture_store,
+        """PREFIX schema: <https://schema.org/>
+           SELECT ?p WHERE { ?p a kg:Paper .
+             FILTER NOT EXISTS { ?p a schema:ScholarlyArticle ; schema:name ?n ; schema:author ?a ; schema:datePublished ?d } }""",
+    )
+    assert missing == []
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the real seed pages are not beside this checkout")
+def test_kg_build_on_the_real_seeds(tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(SEEDS), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"papers": 59' in result.stdout and '"listings": 65' in result.stdout
+    assert authors_of(tmp_path / "s", "NVIDIA Nemotron 3: Efficient and Open Intelligence") == {
+        "Aaron Blakeman", "Aaron Grattafiori", "Aarti Basant",
+        "Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi",
+    }  # fmt: skip
+
+
+# --- golden graphs --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in GOLDEN_GRAPHS.iterdir() if p.is_dir()))
+def test_golden_graph(case, tmp_path):
+    """Each case folder: pages/ in, expected.trig out (named graphs included), compared by isomorphism."""
+    folder = GOLDEN_GRAPHS / case
+    build([folder / "pages"], tmp_path / "s", as_of=AS_OF)
+    kg = KgStore.open_read(tmp_path / "s")
+    actual = Dataset()
+    actual.parse(data=ox.serialize(exported_statements(kg, "trig", inferred=False), format=ox.RdfFormat.TRIG), format="trig")
+    expected = Dataset()
+    expected.parse(folder / "expected.trig", format="trig")
+    graphs = sorted({str(g.identifier) for g in expected.graphs()} | {str(g.identifier) for g in actual.graphs()})
+    page_graphs = [name for name in graphs if name.startswith(kg.iris.page_graph_prefix)]
+    assert len(page_graphs) == len(list((folder / "pages").iterdir()))
+    for name in page_graphs:
+        assert_same_graph(expected.graph(name), actual.graph(name))
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+
+def test_turtle_export_reparses_to_the_stores_graph(fixture_store, tmp_path):
+    out = tmp_path / "graph.ttl"
+    result = CliRunner().invoke(cli, ["export", "--store", str(fixture_store), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    exported = Graph().parse(out, format="turtle")
+    kg = KgStore.open_read(fixture_store)
+    store_graph = Graph().parse(data=ox.serialize(exported_statements(kg, "ntriples", False), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    assert_same_graph(store_graph, exported)
+    assert len(exported) > 2000
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [("trig", "trig"), ("jsonld", "json-ld"), ("nquads", "nquads")])
+@pytest.mark.parametrize("inferred", [False, True])
+def test_dataset_exports_round_trip_with_their_named_graphs(fixture_store, fmt, rdflib_format, inferred):
+    args = ["export", "--store", str(fixture_store), "--format", fmt] + (["--inferred"] if inferred else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    parsed = dataset_graph(result.stdout, rdflib_format)
+    kg = KgStore.open_read(fixture_store)
+    expected = dataset_graph(ox.serialize(exported_statements(kg, "nquads", inferred), format=ox.RdfFormat.N_QUADS).decode(), "nquads")
+    assert parsed == expected
+    graphs = {g for *_, g in parsed}
+    assert any(str(g).endswith("/graph/inferred/coauthor") for g in graphs) == inferred
+
+
+# --- validation of exports ----------------------------------------------------------------------
+
+
+def test_an_export_missing_one_title_fails_validation_naming_that_paper(fixture_store, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "graph.nt"
+    assert runner.invoke(cli, ["export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["validate", str(out)]).exit_code == 0
+    title = "FlexSA: Flexible Systolic Array Architecture for Efficient Pruned DNN Model Training"
+    broken = tmp_path / "broken.nt"
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if f"{KG}title>" not in line or title not in line]
+    assert len(kept) == len(lines) - 1
+    broken.write_text("".join(kept), encoding="utf-8")
+    result = runner.invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 1
+    paper = "https://kg.example.org/id/paper/flexsa-flexible-systolic-array-architecture-for-efficient-pruned-dnn-model-training"
+    assert f"Violation: {paper} [kg:title]: A paper needs a title (kg:title)." in result.stdout
+    assert result.stdout.rstrip().endswith("does not conform: 1 violations, 0 warnings")
+
+
+@pytest.mark.parametrize(
+    "content, suffix, message",
+    [
+        ("@prefix x: <http://x/> . x:a x:b", ".ttl", "kg: cannot parse"),
+        ("", ".csv", "kg: cannot tell the RDF format of"),
+    ],
+)
+def test_validate_cannot_run_exits_2(tmp_path, content, suffix, message):
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_text(content)
+    from kg.cli import main
+    import subprocess, sys
+
+    result = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "validate", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.stderr
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+def test_building_the_same_pages_twice_gives_the_same_triples(tmp_path):
+    build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
+    first = store_quads(tmp_path / "s")
+    report = build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
+    assert (report.pages_written, report.pages_unchanged) == (0, 5)
+    assert store_quads(tmp_path / "s") == first
+
+
+def test_rebuilding_a_changed_page_replaces_its_graph(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    page = pages / "003_fd8b96957d83db75.txt"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("FlexSA: Flexible", "FlexSA2: Flexible"), encoding="utf-8")
+    report = build([page], tmp_path / "s", as_of=AS_OF)
+    assert (report.pages_written, report.stats["papers"], report.stats["listings"]) == (1, 59, 65)
+    titles = {t for (t,) in select(tmp_path / "s", "SELECT ?t WHERE { ?p kg:title ?t }")}
+    assert not any(t.startswith("FlexSA: ") for t in titles)
+    assert any(t.startswith("FlexSA2: ") for t in titles)
+    # the coauthor rule followed: Mattan Erez still has Sangkug Lym, through the renamed paper only
+    assert select(tmp_path / "s", 'SELECT ?n WHERE { ?a kg:name "Mattan Erez" ; kg:coauthorWith/kg:name ?n }') == [("Sangkug Lym",)]
+
+
+def test_a_build_killed_midway_leaves_the_previous_graph(tmp_path, monkeypatch):
+    build([FIXTURE_PAGES / "000_d1e1c11066227b5a.txt"], tmp_path / "s", as_of=AS_OF)
+    before = store_quads(tmp_path / "s")
+    import kg.build
+
+    calls = []
+
+    def dies_on_second_page(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    real = kg.build.write_page
+    monkeypatch.setattr(kg.build, "write_page", dies_on_second_page)
+    with pytest.raises(KeyboardInterrupt):
+        build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
+    assert store_quads(tmp_path / "s") == before
+    assert sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-")) == ["gen-000001", "gen-000001.json"]
+
+
+def test_a_second_writer_is_refused_while_a_build_runs(tmp_path):
+    with StoreWriter(tmp_path / "s", "https://kg.example.org/id/"):
+        with pytest.raises(StoreBusy, match="another kg process is writing to"):
+            build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
+
+
+def test_readers_see_the_store_while_a_build_writes(fixture_store, tmp_path):
+    copy = tmp_path / "s"
+    shutil.copytree(fixture_store, copy)
+    with StoreWriter(copy, "https://kg.example.org/id/"):
+        assert select(copy, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a kg:Paper }") == [("59",)]

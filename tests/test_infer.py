@@ -1,0 +1,86 @@
+"""Inference: kg's per-page application of the schema closure equals owlrl's full OWL RL closure."""
+
+from __future__ import annotations
+
+import owlrl
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF
+
+from kg.infer import compile_schema
+from kg.ontology import ontology_graph
+from kg.store import KgStore
+from kg.vocab import KG
+
+# OWL RL rules kg does not apply to data, because what they add is true of everything:
+# eq-ref (x owl:sameAs x) and the typing of every individual as owl:Thing.
+NOT_APPLIED = {(OWL.sameAs, None), (RDF.type, OWL.Thing)}
+
+
+def rdflib_graph(kg: KgStore, keep) -> Graph:
+    quads = [q for q in kg.store.quads_for_pattern(None, None, None, None) if keep(q.graph_name.value)]
+    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+    graph = Graph()
+    graph.parse(data=data, format="nt")
+    return graph
+
+
+def about_data(graph, base: str) -> set:
+    return {
+        (s, p, o)
+        for s, p, o in graph
+        if str(s).startswith(base) and (p, None) not in NOT_APPLIED and (p, o) not in NOT_APPLIED
+    }
+
+
+@pytest.fixture(scope="module")
+def store(fixture_store):
+    return KgStore.open_read(fixture_store)
+
+
+def test_inferred_graphs_equal_owlrl_closure_of_the_seed_graph(store):
+    iris = store.iris
+    asserted = rdflib_graph(store, lambda g: g.startswith(iris.page_graph_prefix) or g == iris.coauthor_graph)
+    inferred = rdflib_graph(store, lambda g: g.startswith(iris.inferred_graph_prefix))
+    ontology = ontology_graph(iris.base)
+
+    reference = asserted + ontology
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(reference)
+    ours = asserted + ontology + inferred
+
+    expected, got = about_data(reference, iris.base), about_data(ours, iris.base)
+    missing, extra = sorted(expected - got), sorted(got - expected)
+    assert not missing and not extra, f"missing {missing[:10]}\nextra {extra[:10]}"
+    assert len(inferred) > len(asserted) / 2  # the closure really added something
+
+
+def test_coauthor_rule_is_the_authorship_chain_without_oneself(store):
+    """kg:coauthorWith = kg:authorOf ∘ kg:hasAuthor, minus x coauthorWith x (which OWL cannot exclude)."""
+    iris = store.iris
+    pages = rdflib_graph(store, lambda g: g.startswith(iris.page_graph_prefix))
+    ontology = ontology_graph(iris.base)
+    chain = BNode()
+    Collection(ontology, chain, [URIRef(KG + "authorOf"), URIRef(KG + "hasAuthor")])
+    ontology.add((URIRef(KG + "coauthorWith"), OWL.propertyChainAxiom, chain))
+    reference = pages + ontology
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(reference)
+    coauthor = URIRef(KG + "coauthorWith")
+    expected = {(s, o) for s, o in reference.subject_objects(coauthor) if s != o}
+    ours = {(s, o) for s, _, o in rdflib_graph(store, lambda g: g == iris.coauthor_graph)}
+    assert ours == expected
+    assert len(ours) > 100
+
+
+def test_a_triple_entails_its_alignment():
+    schema = compile_schema(ontology_graph("https://kg.example.org/id/"))
+    paper, person = "<https://kg.example.org/id/paper/p>", "<https://kg.example.org/id/person/a>"
+    entailed = set(schema.consequences((paper, f"<{KG}hasAuthor>", person)))
+    assert (paper, "<https://schema.org/author>", person) in entailed
+    assert (person, f"<{KG}authorOf>", paper) in entailed
+    assert (paper, f"<{RDF.type}>", "<https://schema.org/ScholarlyArticle>") in entailed
+    title = '"T"'
+    assert (paper, "<https://schema.org/name>", title) in set(schema.consequences((paper, f"<{KG}title>", title)))
+    # a literal is never made a subject
+    assert all(not s.startswith('"') for s, _, _ in schema.consequences((paper, f"<{KG}title>", title)))
