@@ -1,4 +1,4 @@
-"""Records to triples under the ontology (docs/model.md): one named graph per page.
+"""Records to triples under the ontology (ontology/README.md): one named graph per page.
 
 Triples are kept as N-Triples term strings, `('<s>', '<p>', '"o"^^<dt>')`: Oxigraph loads them in bulk,
 rdflib parses them for SHACL, and the inference step reads IRIs and literals off them without building

@@ -1,4 +1,4 @@
-"""The IRIs kg writes: namespaces, and the data IRIs under the configurable base (docs/model.md)."""
+"""The IRIs kg writes: namespaces, and the data IRIs under the configurable base (ontology/README.md)."""
 
 from __future__ import annotations
 
