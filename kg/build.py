@@ -1,14 +1,19 @@
 """`kg build`: pages in, a new generation of the store out.
 
-parse (layout A pages first: their titles and names settle layout-B splits) → map each page to its
-named graph → skip pages whose triples did not change → apply the schema closure page by page →
-write into a new store generation → run the coauthor rule → make the generation live.
+Each page is parsed, mapped to its named graph and given its inferred graph in a worker process
+(`kg.pagework`), both cores busy, while this process streams the N-Quads into the store in large bulk
+loads. Layout-A pages go first: their titles and names settle layout-B splits. Pages whose triples did
+not change are not rewritten. The coauthor rule runs last, over the whole store or, for a small update,
+over the people the update touched. Nothing is held for the whole corpus but a page's hash and the
+lexicon, so memory stays flat as the corpus grows.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -17,17 +22,22 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.infer import Schema, compile_schema, coauthor_update
-from kg.mapping import PageGraph, map_page, nquads
+from kg.infer import Schema, compile_schema
+from kg.mapping import iri, nquads
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
-from kg.parse import detect_layout, decode_page, lexicon_of, parse_page
-from kg.records import ERROR, WARNING, Diagnostic, ParsedPage
+from kg.pagework import PageResult, PageWork, run_pages
+from kg.records import ERROR, WARNING, Diagnostic
 from kg.split import Lexicon
 from kg.store import StoreMeta, StoreWriter
-from kg.vocab import KG, Iris, base_from_env, page_id_for
+from kg.vocab import KG, Iris, base_from_env
 
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
+HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
+COAUTHOR = ox.NamedNode(KG + "coauthorWith")
+BULK_BYTES = 64 << 20  # N-Quads buffered per bulk load: Oxigraph's bulk loader has a fixed cost per call
+# An update touching fewer pages than this share of the store redoes the coauthor rule for its people only.
+INCREMENTAL_SHARE = 0.25
 
 
 @dataclass
@@ -38,6 +48,7 @@ class BuildReport:
     listings: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stats: dict = field(default_factory=dict)  # of the whole store after the build
+    timings: dict = field(default_factory=dict)  # seconds per step
 
     @property
     def rejected(self) -> int:
@@ -80,42 +91,10 @@ def built_at_now() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def parse_pages(files: list[Path], as_of: date, progress: Callable[[int], None] | None = None) -> list[ParsedPage]:
-    """Parse every file; layout-A pages first so that the lexicon they fill settles layout-B splits."""
-    raw: list[tuple[Path, bytes]] = []
-    for path in files:
-        try:
-            raw.append((path, path.read_bytes()))
-        except OSError as e:
-            raise KgError(f"cannot read {path}: {e.strerror}") from e
-    lexicon = Lexicon()
-    parsed: dict[Path, ParsedPage] = {}
-    layout_b = []
-    for path, data in raw:
-        lines, _ = decode_page(data, path.name)
-        if detect_layout(lines) == "B":
-            layout_b.append((path, data))
-            continue
-        parsed[path] = parse_page(data, path.name, as_of)
-        lexicon_of(parsed[path], lexicon)
-        if progress:
-            progress(1)
-    for path, data in layout_b:
-        parsed[path] = parse_page(data, path.name, as_of, lexicon)
-        if progress:
-            progress(1)
-    return [parsed[path] for path, _ in raw]
-
-
-def existing_hashes(store: ox.Store, iris: Iris) -> dict[str, str]:
+def existing_hashes(store: ox.Store) -> dict[str, str]:
     """content hash of every page graph in the store, by graph IRI."""
-    query = f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{KG}contentHash> ?h }} }}"
-    return {row["g"].value: row["h"].value for row in store.query(query)}
-
-
-def authors_in_graph(store: ox.Store, graph: str) -> set[str]:
-    query = f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> {{ ?paper <{KG}hasAuthor> ?a }} }}"
-    return {row["a"].value for row in store.query(query)}
+    hash_node = ox.NamedNode(KG + "contentHash")
+    return {q.subject.value: q.object.value for q in store.quads_for_pattern(None, hash_node, None, None)}
 
 
 def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, bool]:
@@ -125,25 +104,44 @@ def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, 
     return compile_schema(ontology_graph(base), digest), True
 
 
-def write_page(store: ox.Store, iris: Iris, page: PageGraph, schema: Schema, built_at: str) -> None:
-    """Replace a page's graph and its inferred graph."""
-    inferred_graph = iris.inferred_page_graph(page.page_id)
-    for graph in (page.graph, inferred_graph):
-        node = ox.NamedNode(graph)
-        if store.contains_named_graph(node):
-            store.remove_graph(node)
-    store.bulk_load(nquads(page.triples + page.provenance(built_at), page.graph), format=ox.RdfFormat.N_QUADS)
-    store.bulk_load(nquads(schema.infer(page.triples), inferred_graph), format=ox.RdfFormat.N_QUADS)
+class BulkWriter:
+    """Buffers N-Quads and hands them to Oxigraph's bulk loader in large pieces."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.seconds = 0.0
+
+    def add(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= BULK_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            started = time.perf_counter()
+            self.store.bulk_load(b"".join(self.parts), format=ox.RdfFormat.N_QUADS)
+            self.seconds += time.perf_counter() - started
+        self.parts, self.size = [], 0
+
+
+def remove_graph(store: ox.Store, graph: str) -> None:
+    node = ox.NamedNode(graph)
+    if store.contains_named_graph(node):
+        store.remove_graph(node)
+
+
+def graph_triples(store: ox.Store, graph: str) -> list[tuple[str, str, str]]:
+    node = ox.NamedNode(graph)
+    return [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, node)]
 
 
 def infer_graph(store: ox.Store, schema: Schema, graph: str, inferred_graph: str) -> None:
     """Replace `inferred_graph` with the consequences of the triples in `graph`."""
-    node = ox.NamedNode(graph)
-    triples = [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, node)]
-    inferred = ox.NamedNode(inferred_graph)
-    if store.contains_named_graph(inferred):
-        store.remove_graph(inferred)
-    store.bulk_load(nquads(schema.infer(triples), inferred_graph), format=ox.RdfFormat.N_QUADS)
+    remove_graph(store, inferred_graph)
+    store.bulk_load(nquads(schema.infer(graph_triples(store, graph)), inferred_graph), format=ox.RdfFormat.N_QUADS)
 
 
 def reinfer_all(store: ox.Store, iris: Iris, schema: Schema, skip: set[str]) -> None:
@@ -154,6 +152,54 @@ def reinfer_all(store: ox.Store, iris: Iris, schema: Schema, skip: set[str]) -> 
             infer_graph(store, schema, name, iris.inferred_page_graph(name[len(iris.page_graph_prefix) :]))
 
 
+def authors_in_graph(store: ox.Store, graph: str) -> set[str]:
+    return {q.object.value for q in store.quads_for_pattern(None, HAS_AUTHOR, None, ox.NamedNode(graph))}
+
+
+# --- the coauthor rule ----------------------------------------------------------------------------
+# Two distinct authors of one paper are coauthors. Papers merge across pages by IRI, so the names shown
+# on one page and the owners of others meet here; kg:hasAuthor is only ever asserted in page graphs.
+
+
+def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, str]]:
+    """(a, b) for every coauthorship of `people` (both directions), or of everyone when None."""
+    authors_of: dict[str, set[str]] = defaultdict(set)
+    if people is None:
+        for q in store.quads_for_pattern(None, HAS_AUTHOR, None, None):
+            authors_of[q.subject.value].add(q.object.value)
+    else:
+        papers = {q.subject for person in people for q in store.quads_for_pattern(None, HAS_AUTHOR, ox.NamedNode(person), None)}
+        for paper in papers:
+            for q in store.quads_for_pattern(paper, HAS_AUTHOR, None, None):
+                authors_of[paper.value].add(q.object.value)
+    pairs = set()
+    for authors in authors_of.values():
+        for a in authors:
+            if people is None or a in people:
+                for b in authors:
+                    if a != b:
+                        pairs.add((a, b))
+                        pairs.add((b, a))
+    return pairs
+
+
+def run_coauthor_rule(store: ox.Store, graph: str, people: set[str] | None) -> None:
+    if people is None:
+        remove_graph(store, graph)
+    else:
+        g = ox.NamedNode(graph)
+        for person in people:
+            node = ox.NamedNode(person)
+            stale = list(store.quads_for_pattern(node, COAUTHOR, None, g)) + list(store.quads_for_pattern(None, COAUTHOR, node, g))
+            for quad in stale:
+                store.remove(quad)
+    triples = [(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in sorted(coauthor_pairs(store, people))]
+    store.bulk_load(nquads(triples, graph), format=ox.RdfFormat.N_QUADS)
+
+
+# --- the build ----------------------------------------------------------------------------------------
+
+
 def build(
     paths: Iterable[str | os.PathLike],
     store_path: str | os.PathLike,
@@ -161,8 +207,10 @@ def build(
     base: str | None = None,
     fresh: bool = False,
     progress: Callable[[int], None] | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build (or update) the store from pages. Rejected records are in the report, not raised."""
+    started = time.perf_counter()
     as_of = as_of or date.today()
     base = base_from_env(base)
     try:
@@ -172,25 +220,9 @@ def build(
     iris = Iris(base)
     files = find_pages(paths)
     report = BuildReport()
-    parsed_pages = parse_pages(files, as_of, progress)
-
-    pages: dict[str, PageGraph] = {}
-    for parsed in parsed_pages:
-        report.pages += 1
-        report.diagnostics.extend(parsed.diagnostics)
-        if parsed.page.layout == "?":
-            continue
-        page_id = page_id_for(parsed.page.source)
-        if page_id in pages:
-            report.diagnostics.append(
-                Diagnostic(ERROR, parsed.page.source, 1, f"another file in this build is also page {page_id}; this one is skipped")
-            )
-            continue
-        report.listings += len(parsed.listings)
-        pages[page_id] = map_page(parsed, iris, as_of)
-
     built_at = built_at_now()
     digest = ontology_digest(base)
+
     with StoreWriter(store_path, base) as writer:
         store = writer.store
         previous_meta = None if fresh else writer.previous_meta
@@ -200,29 +232,56 @@ def build(
         if schema_changed or previous_meta is None:
             load_into_store(store, iris.ontology_graph, base)
             infer_graph(store, schema, iris.ontology_graph, iris.inferred_ontology_graph)
-        old_hashes = existing_hashes(store, iris)
-        changed = [p for p in pages.values() if old_hashes.get(p.graph) != p.content_hash]
-        report.pages_written = len(changed)
-        report.pages_unchanged = len(pages) - len(changed)
+        old_hashes = existing_hashes(store)
+        incremental = bool(old_hashes) and len(files) < INCREMENTAL_SHARE * len(old_hashes) and not schema_changed
+        work = PageWork(iris=iris, schema=schema, as_of=as_of, built_at=built_at)
 
-        affected: set[str] = set()
-        incremental = bool(old_hashes) and len(changed) * 4 < len(old_hashes)
-        for page in changed:
-            if incremental and page.graph in old_hashes:
-                affected |= authors_in_graph(store, page.graph)
-            write_page(store, iris, page, schema, built_at)
-            if incremental:
-                affected |= {o[1:-1] for _, p, o in page.triples if p == f"<{KG}hasAuthor>"}
+        loader = BulkWriter(store)
+        touched_people: set[str] = set()
+        written: set[str] = set()
+        seen_pages: dict[str, str] = {}
+        for result in run_pages(files, work, jobs=jobs):
+            if progress:
+                progress(1)
+            report.pages += 1
+            report.diagnostics.extend(result.diagnostics)
+            if result.graph is None:
+                continue
+            if result.page_id in seen_pages:
+                report.diagnostics.append(
+                    Diagnostic(ERROR, result.source, 1, f"{seen_pages[result.page_id]} in this build is also page {result.page_id}; this file is skipped")
+                )
+                continue
+            seen_pages[result.page_id] = result.source
+            report.listings += result.listings
+            if old_hashes.get(result.graph) == result.content_hash:
+                report.pages_unchanged += 1
+                continue
+            if result.graph in old_hashes:
+                loader.flush()  # an earlier bulk load may still hold this page's old triples
+                if incremental:
+                    touched_people |= authors_in_graph(store, result.graph)
+                remove_graph(store, result.graph)
+                remove_graph(store, iris.inferred_page_graph(result.page_id))
+            touched_people |= result.authors
+            loader.add(result.nquads)
+            written.add(result.graph)
+        loader.flush()
+        report.pages_written = len(written)
+        report.timings["pages"] = time.perf_counter() - started
+        report.timings["load"] = loader.seconds
+
+        started_rule = time.perf_counter()
         if schema_changed and old_hashes:
-            reinfer_all(store, iris, schema, skip={p.graph for p in changed})
-        if changed or schema_changed:
-            people = sorted(affected) if incremental and not schema_changed else None
-            if people is None or people:
-                store.update(coauthor_update(iris.coauthor_graph, iris.page_graph_prefix, people))
+            reinfer_all(store, iris, schema, skip=written)
+        if written or schema_changed:
+            run_coauthor_rule(store, iris.coauthor_graph, touched_people if incremental else None)
+        report.timings["coauthor_rule"] = time.perf_counter() - started_rule
         report.stats = store_stats(store, iris)
         writer.commit(
             StoreMeta(base=base, kg_version=__version__, ontology_hash=digest, built_at=built_at, extra={SCHEMA_KEY: schema.to_json()})
         )
+    report.timings["total"] = time.perf_counter() - started
     return report
 
 
@@ -230,11 +289,11 @@ def store_stats(store: ox.Store, iris: Iris) -> dict:
     """What `kg stats` shows: pages, listings, papers, people, orgs, triples (asserted, inferred)."""
     counts = {}
     for name, cls in (("pages", "Profile"), ("listings", "Listing"), ("papers", "Paper"), ("people", "Person"), ("orgs", "Organization")):
-        query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x a <{KG}{cls}> }} FILTER(STRSTARTS(STR(?g), \"{iris.page_graph_prefix}\")) }}"
-        counts[name] = int(next(iter(store.query(query)))["n"].value)
+        query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
+        counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
     asserted = inferred = 0
     for graph in store.named_graphs():
-        size = _graph_size(store, graph)
+        size = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")))["n"].value)
         if graph.value.startswith(iris.inferred_graph_prefix):
             inferred += size
         elif graph.value.startswith(iris.page_graph_prefix):
@@ -242,8 +301,3 @@ def store_stats(store: ox.Store, iris: Iris) -> dict:
     counts["triples_asserted"] = asserted
     counts["triples_inferred"] = inferred
     return counts
-
-
-def _graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))["n"].value)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage
-from kg.split import Lexicon, looks_like_author_line, parse_author_line, split_fused_line
+from kg.split import Lexicon, looks_like_author_line, looks_like_person_name, parse_author_line, split_fused_line
 from kg.vocab import fold
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
@@ -125,11 +125,10 @@ class _PageParser:
         self._parse_profile_head(head, page)
         listings = []
         for block in self._blocks(starts):
-            listing = self._parse_block_a(block)
+            listing = self._parse_block_a(block, page.owner)
             if listing is not None:
                 listings.append(listing)
         self._check_declared_count(page, head, len(starts))
-        self._check_owner(page, listings)
         return page, listings
 
     def _parse_profile_head(self, head: list[Line], page: PageRecord) -> None:
@@ -137,7 +136,11 @@ class _PageParser:
         if not texts:
             self.report(ERROR, 1, "profile has no owner line")
             return
-        page.owner = texts[0].text
+        owner = texts[0]
+        if _readable_name(owner.text):
+            page.owner = owner.text
+        else:
+            self.report(ERROR, owner.number, f"the first line is neither a person's name nor a listing header: {owner.text[:60]!r}; the page has no owner")
         for line in texts[1:]:
             text = line.text
             if CATEGORY.match(text) and page.primary_category is None:
@@ -173,19 +176,16 @@ class _PageParser:
                 f"the page declares {page.declared_listing_count} papers but lists {found}",
             )
 
-    def _check_owner(self, page: PageRecord, listings: list[ListingRecord]) -> None:
-        if not page.owner:
-            return
-        for listing in listings:
-            if not listing.authors_truncated and not any(_same_name(a, page.owner) for a in listing.authors):
-                self.report(
-                    WARNING,
-                    listing.line,
-                    f"the owner {page.owner} is not among the complete author list; "
-                    "kept as an author because the profile lists the paper",
-                )
+    def _check_owner(self, owner: str | None, authors, line: int) -> None:
+        if owner and not authors.truncated and not any(_same_name(a, owner) for a in authors.authors):
+            self.report(
+                WARNING,
+                line,
+                f"the owner {owner} is not among the complete author list; "
+                "kept as an author because the profile lists the paper",
+            )
 
-    def _parse_block_a(self, block: list[Line]) -> ListingRecord | None:
+    def _parse_block_a(self, block: list[Line], owner: str | None) -> ListingRecord | None:
         header, body = block[0], block[1:]
         fields = self._parse_header(header)
         if fields is None:
@@ -203,6 +203,7 @@ class _PageParser:
             self.report(ERROR, header.number, "listing has no author line; the listing is skipped")
             return None
         authors = parse_author_line(author_text.text)
+        self._check_owner(owner, authors, author_text.number)
         abstract = paragraphs[1].text if len(paragraphs) > 1 else None
         for extra in paragraphs[2:]:
             self.report(WARNING, extra.number, "unexpected extra line in the listing is ignored")
@@ -321,5 +322,31 @@ def _paragraphs(lines: list[Line]) -> list[Line]:
     return [line for line in lines if line.text]
 
 
+def _readable_name(text: str) -> bool:
+    """A profile's first line: a name, not control characters or replaced bytes."""
+    if any(not c.isprintable() or c == "\ufffd" for c in text):
+        return False
+    return looks_like_person_name(text) or looks_like_author_line(text) and "," not in text
+
+
 def _same_name(a: str, b: str) -> bool:
     return fold(a) == fold(b)
+
+
+def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
+    """Parse a set of pages as one run, in the order given: layout-A pages first fill the lexicon that
+    settles layout-B splits. (`kg build` does the same in worker processes, see kg.pagework.)"""
+    pages = [(Path(p), Path(p).read_bytes()) for p in paths]
+    lexicon = Lexicon()
+    parsed: dict[int, ParsedPage] = {}
+    layout_b = []
+    for index, (path, data) in enumerate(pages):
+        if detect_layout(decode_page(data, path.name)[0]) == "B":
+            layout_b.append(index)
+            continue
+        parsed[index] = parse_page(data, path.name, as_of)
+        lexicon_of(parsed[index], lexicon)
+    for index in layout_b:
+        path, data = pages[index]
+        parsed[index] = parse_page(data, path.name, as_of, lexicon)
+    return [parsed[i] for i in range(len(pages))]

@@ -157,13 +157,20 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
     head, orgs = split_orgs(text)
     head, truncated = strip_et_al(head)
 
-    candidates: list[tuple[str, list[str]]] = []
-    for i in _candidate_points(head):
-        title = head[:i].strip()
-        authors = [a.strip() for a in head[i:].split(",")]
-        if title and _names_stand(authors, lexicon):
-            candidates.append((title, authors))
+    points = _candidate_points(head)
+    # A title the run has seen settles the split outright, whatever the names look like (groups).
+    known = [(head[:i].strip(), _names(head[i:])) for i in points if lexicon.knows_title(head[:i].strip())]
+    known = [(t, a) for t, a in known if all(_acceptable_name(n) or lexicon.knows_name(n) for n in a)]
+    if len(known) == 1:
+        title, authors = known[0]
+        return FusedSplit(title, AuthorLine(authors, truncated, orgs))
 
+    candidates: list[tuple[int, str, list[str]]] = []
+    for i in points:
+        title, authors = head[:i].strip(), _names(head[i:])
+        if title and _names_stand(authors, lexicon):
+            candidates.append((i, title, authors))
+    candidates = _drop_splits_inside_a_name(candidates)
     if not candidates:
         whole = [a.strip() for a in head.split(",")]
         had_authors = truncated or orgs or len(whole) > 1
@@ -171,12 +178,29 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
             return FusedSplit(None, None, "listing has no title: the line holds only author names")
         return FusedSplit(None, None, "no author names found after the title")
 
-    chosen = _settle(candidates, lexicon)
+    chosen = _settle([(t, a) for _, t, a in candidates], lexicon)
     if chosen is None:
-        readings = "; ".join(f'"{t}" by {", ".join(a)}' for t, a in candidates)
+        readings = "; ".join(f'"{t}" by {", ".join(a)}' for _, t, a in candidates)
         return FusedSplit(None, None, f"cannot tell where the title ends and the authors begin: {readings}")
     title, authors = chosen
     return FusedSplit(title, AuthorLine(authors, truncated, orgs), doubt=_doubt(title, authors, lexicon))
+
+
+def _names(text: str) -> list[str]:
+    return [a.strip() for a in text.split(",")]
+
+
+def _drop_splits_inside_a_name(candidates: list[tuple[int, str, list[str]]]) -> list[tuple[int, str, list[str]]]:
+    """A split inside the first author of an earlier reading cuts a name in two: Yann Le|Cun, Mc|Donald.
+
+    The earlier reading is a whole name by the grammar, so the later one is dropped.
+    """
+    kept = []
+    for i, title, authors in candidates:
+        inside = any(j < i < j + len(first[0]) for j, _, first in candidates if j != i)
+        if not inside:
+            kept.append((i, title, authors))
+    return kept
 
 
 def _doubt(title: str, authors: list[str], lexicon: Lexicon) -> str | None:

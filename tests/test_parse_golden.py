@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, FIXTURE_PAGES, SEEDS
-from kg.build import parse_pages
+from kg.parse import parse_files as parse_pages
 from kg.records import to_jsonable
 from kg.vocab import fold
 

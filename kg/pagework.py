@@ -1,0 +1,138 @@
+"""One page's work, from file to N-Quads, run in worker processes: parse, map, infer, serialise.
+
+Layout-A pages are done first, in parallel; what they show (titles, names) becomes the lexicon that
+settles layout-B splits, and the layout-B pages follow with it. Results come back in file order, so a
+build is the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kg.infer import Schema
+from kg.mapping import map_page, nquads
+from kg.parse import decode_page, detect_layout, parse_page
+from kg.records import ERROR, Diagnostic
+from kg.split import Lexicon
+from kg.vocab import KG, Iris
+
+# Below this many pages, worker processes cost more than they save.
+PARALLEL_FROM = 64
+CHUNK = 16
+
+
+@dataclass
+class PageWork:
+    """What every page needs: the same for all pages of a build."""
+
+    iris: Iris
+    schema: Schema
+    as_of: date
+    built_at: str
+    lexicon: Lexicon = field(default_factory=Lexicon)
+
+
+@dataclass
+class PageResult:
+    source: str
+    diagnostics: list[Diagnostic]
+    layout: str = "?"
+    page_id: str = ""
+    graph: str | None = None  # None: nothing to store (unreadable or empty file)
+    content_hash: str = ""
+    nquads: bytes = b""
+    listings: int = 0
+    authors: set[str] = field(default_factory=set)
+    titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
+    names: list[str] = field(default_factory=list)
+
+
+_WORK: PageWork | None = None  # set in each worker (inherited on fork, or by the initializer)
+
+
+def _init(work: PageWork) -> None:
+    global _WORK
+    _WORK = work
+
+
+def _read(path: Path) -> tuple[bytes | None, PageResult | None]:
+    try:
+        return path.read_bytes(), None
+    except OSError as e:
+        return None, PageResult(path.name, [Diagnostic(ERROR, path.name, 1, f"cannot read the file: {e.strerror}")])
+
+
+def layout_of(path: Path) -> str:
+    """The layout, from the first line with text (read without reading the whole page)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return "?"
+    lines, _ = decode_page(head, path.name)
+    return detect_layout(lines) or "?"
+
+
+def process_page(path: Path, work: PageWork | None = None) -> PageResult:
+    """Parse, map and infer one page: everything a build stores for it, as N-Quads."""
+    work = work or _WORK
+    data, failed = _read(path)
+    if failed is not None:
+        return failed
+    parsed = parse_page(data, path.name, work.as_of, work.lexicon)
+    result = PageResult(path.name, parsed.diagnostics, layout=parsed.page.layout)
+    if parsed.page.layout == "?":
+        return result
+    graph = map_page(parsed, work.iris, work.as_of)
+    inferred_graph = work.iris.inferred_page_graph(graph.page_id)
+    result.page_id = graph.page_id
+    result.graph = graph.graph
+    result.content_hash = graph.content_hash
+    result.nquads = nquads(graph.triples + graph.provenance(work.built_at), graph.graph) + nquads(
+        work.schema.infer(graph.triples), inferred_graph
+    )
+    result.listings = len(parsed.listings)
+    has_author = f"<{KG}hasAuthor>"
+    result.authors = {o[1:-1] for _, p, o in graph.triples if p == has_author}
+    if parsed.page.layout == "A":
+        result.titles = [listing.title for listing in parsed.listings]
+        result.names = [name for listing in parsed.listings for name in listing.authors]
+        if parsed.page.owner:
+            result.names.append(parsed.page.owner)
+    return result
+
+
+def _process_in_worker(path: Path) -> PageResult:
+    return process_page(path)
+
+
+def _map(function, items: list, work: PageWork, jobs: int) -> Iterator:
+    if jobs <= 1 or len(items) < PARALLEL_FROM:
+        _init(work)
+        yield from map(function, items)
+        return
+    # fork: workers inherit the lexicon and schema without pickling them once per page
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(work,)) as pool:
+        yield from pool.map(function, items, chunksize=CHUNK)
+
+
+def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:
+    """Every page's result, layout-A pages first (they fill the lexicon), then layout B."""
+    jobs = jobs or os.cpu_count() or 1
+    layouts = [layout_of(f) for f in files]
+    first = [f for f, layout in zip(files, layouts) if layout != "B"]
+    later = [f for f, layout in zip(files, layouts) if layout == "B"]
+    for result in _map(_process_in_worker, first, work, jobs):
+        for title in result.titles:
+            work.lexicon.add_title(title)
+        for name in result.names:
+            work.lexicon.add_name(name)
+        yield result
+    yield from _map(_process_in_worker, later, work, jobs)
