@@ -128,10 +128,9 @@ def validate(file, store_path, fmt):
     """
     from kg import validate as shacl
 
-    data = shacl.read_rdf_file(file) if file else shacl.store_graph(KgStore.open_read(store_path))
-    outcome = shacl.validate_graph(data)
+    outcome = shacl.validate_file(file) if file else shacl.validate_store(KgStore.open_read(store_path))
     if fmt == "turtle":
-        click.echo(outcome.report_graph.serialize(format="turtle"), nl=False)
+        click.echo(shacl.report_turtle(outcome), nl=False)
     else:
         for line in shacl.report_lines(outcome):
             click.echo(line)
@@ -234,7 +233,7 @@ def sparql_command(query, store_path, limit, fmt):
 
 def _sparql_text(argument: str) -> str:
     if argument == "-":
-        return click.get_text_stream("stdin").read()
+        return sys.stdin.read()
     if argument.startswith("@"):
         try:
             with open(argument[1:], encoding="utf-8") as f:
@@ -254,6 +253,55 @@ def _sparql_format(form: str, fmt: str | None) -> str:
         kind = "CONSTRUCT/DESCRIBE" if makes_graph else "SELECT/ASK"
         raise click.UsageError(f"--format {fmt} does not fit a {form or kind} query; use {', '.join(fitting)}")
     return fmt
+
+
+# --- commands: graph ---------------------------------------------------------------------------
+
+from kg.pictures import FORMATS as PICTURE_FORMATS  # noqa: E402 - stdlib only; needed for the choices
+
+
+@cli.group("graph")
+def graph_group() -> None:
+    """Draw networks from the graph: a page for the browser, or files for Gephi, networkx and Graphviz."""
+
+
+@graph_group.command("coauthors-of")
+@click.argument("name")
+@click.option("--depth", type=click.Choice(["1", "2"]), default="1", show_default=True, help="1: NAME and their coauthors; 2: also the coauthors' coauthors.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(PICTURE_FORMATS),
+    help="html: a page that works offline; graphml, gexf: Gephi, networkx; dot: Graphviz [default: from the file extension].",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True), help="File to write; - for stdout.")
+@store_option
+def graph_coauthors_of(name, depth, fmt, output, store_path):
+    """Draw the coauthor network of NAME: the people NAME shares papers with, and the papers they share.
+
+    A circle is a person, larger for more papers in the graph. A line joins two people who share
+    papers, thicker for more; dashed when a shared paper's author list was cut ("et al."), so the
+    count is a lower bound. Names are matched as in kg query.
+
+    Example: kg graph coauthors-of "Suyog Gupta" -o suyog.html
+
+    Example: kg graph coauthors-of "Suyog Gupta" --depth 2 --format gexf -o suyog.gexf
+    """
+    from kg import network, pictures, queries
+    from kg.people import PersonResolver
+
+    fmt = fmt or pictures.format_for_path(output)
+    if fmt is None:
+        raise click.UsageError(f"cannot tell the format from {output!r}; give --format ({', '.join(PICTURE_FORMATS)})")
+    opened = queries.open_local(store_path)
+    person = PersonResolver(opened.engine, opened.base, note=_note)(name)
+    drawn = network.ego_network(opened.engine, person, depth=int(depth))
+    pictures.save(pictures.render(drawn, fmt), output)
+    if output != "-":
+        _note(f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links")
+
+
+# --- commands: serve, push ----------------------------------------------------------------------
 
 
 def main() -> None:
