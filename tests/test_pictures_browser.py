@@ -1,0 +1,100 @@
+"""The HTML of kg graph, drawn by a real browser: headless Chromium, offline, with a fresh profile.
+
+The page writes, once vis-network has laid out and drawn the network, how many nodes the network holds
+positions for into #kg-node-count (and edges into #kg-edge-count), and sets <body data-status="drawn">;
+`--dump-dom` after a virtual-time budget shows them. A screenshot checks that something was painted.
+
+Skipped when no Chromium is found (Debian: apt-get install chromium; or set KG_CHROMIUM to a binary).
+KG_UPDATE_SCREENSHOT=1 also saves the depth-1 screenshot as tests/screenshots/coauthors-suyog-gupta.png,
+the picture the README shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+SCREENSHOT = Path(__file__).parent / "screenshots" / "coauthors-suyog-gupta.png"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+WINDOW = (1200, 900)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: the page must draw from what it holds
+    "--virtual-time-budget=20000",  # let the layout settle (virtual time: a few real seconds)
+    f"--window-size={WINDOW[0]},{WINDOW[1]}",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = os.environ.get("KG_CHROMIUM") or next(filter(None, map(shutil.which, BROWSERS)), None)
+    if not found:
+        pytest.skip(f"no Chromium to draw the page with (looked for {', '.join(BROWSERS)} and $KG_CHROMIUM)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def pages(fixture_store, tmp_path_factory) -> dict[int, Path]:
+    """The page for Suyog Gupta at each depth, written by the command itself."""
+    folder = tmp_path_factory.mktemp("pages")
+    written = {}
+    for depth in (1, 2):
+        path = folder / f"suyog-depth-{depth}.html"
+        args = ["graph", "coauthors-of", "Suyog Gupta", "--depth", str(depth), "--store", str(fixture_store), "-o", str(path)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        written[depth] = path
+    return written
+
+
+def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    profile.mkdir(parents=True)  # a fresh profile per run: no cache, no state from an earlier run
+    done = subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+@pytest.mark.parametrize("depth, people, links", [(1, 23, 44), (2, 87, 171)])
+def test_the_browser_draws_every_person(chromium, pages, tmp_path, depth, people, links):
+    dom = run_chromium(chromium, tmp_path / "profile", "--dump-dom", pages[depth].as_uri()).stdout
+    assert re.search(r'<body[^>]*data-status="drawn"', dom), "vis-network never finished drawing"
+    assert re.search(r'id="kg-node-count">(\d+)<', dom)[1] == str(people)
+    assert re.search(r'id="kg-edge-count">(\d+)<', dom)[1] == str(links)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_screenshot_shows_the_network(chromium, pages, tmp_path):
+    shot = tmp_path / "shot.png"
+    run_chromium(chromium, tmp_path / "profile", f"--screenshot={shot}", pages[1].as_uri())
+    data = shot.read_bytes()
+    assert png_size(data) == WINDOW
+    # A blank 1200x900 page compresses to a few kB; 23 labelled circles and 44 lines take far more.
+    assert len(data) > 40_000
+    if os.environ.get("KG_UPDATE_SCREENSHOT"):
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_the_kept_screenshot_is_a_picture():
+    """The README shows it; regenerate with KG_UPDATE_SCREENSHOT=1 and this file's tests."""
+    assert png_size(SCREENSHOT.read_bytes()) == WINDOW
