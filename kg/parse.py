@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage
-from kg.split import Lexicon, looks_like_author_line, looks_like_person_name, parse_author_line, split_fused_line
+from kg.split import AuthorLine, Lexicon, looks_like_author_line, looks_like_person_name, parse_author_line, split_fused_line
 from kg.vocab import fold
 
 MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
@@ -190,7 +190,7 @@ class _PageParser:
         fields = self._parse_header(header)
         if fields is None:
             return None
-        title_line = body[0] if body and body[0].text else None
+        title_line = body[0] if body and any(c.isalnum() for c in body[0].text) else None
         paragraphs = _paragraphs(body[1:] if title_line else body)
         if title_line is None:
             self.report(ERROR, header.number, "listing has no title; the listing is skipped")
@@ -199,13 +199,20 @@ class _PageParser:
             self.report(ERROR, header.number, "listing is cut off after its title: no author line; the listing is skipped")
             return None
         author_text = paragraphs[0]
-        if not looks_like_author_line(author_text.text):
+        if looks_like_author_line(author_text.text):
+            authors = parse_author_line(author_text.text)
+            self._check_owner(owner, authors, author_text.number)
+            rest = paragraphs[1:]
+        elif owner:
+            # The profile still says its owner wrote the paper; nothing else about the authors is known.
+            self.report(WARNING, header.number, f"listing has no author line; kept with the owner {owner} as its only known author")
+            authors = AuthorLine([], truncated=True, orgs=[])
+            rest = paragraphs
+        else:
             self.report(ERROR, header.number, "listing has no author line; the listing is skipped")
             return None
-        authors = parse_author_line(author_text.text)
-        self._check_owner(owner, authors, author_text.number)
-        abstract = paragraphs[1].text if len(paragraphs) > 1 else None
-        for extra in paragraphs[2:]:
+        abstract = rest[0].text if rest else None
+        for extra in rest[1:]:
             self.report(WARNING, extra.number, "unexpected extra line in the listing is ignored")
         if abstract is None and block is self._last_block:
             self.report(WARNING, header.number, "listing has no abstract; the page may be cut off here")
@@ -301,10 +308,7 @@ class _PageParser:
             "score": score,
         }
 
-    def _listing(self, header: Line, fields: dict, title: str, authors, abstract: str | None) -> ListingRecord | None:
-        if not authors.authors:
-            self.report(ERROR, header.number, "listing has no authors; the listing is skipped")
-            return None
+    def _listing(self, header: Line, fields: dict, title: str, authors: AuthorLine, abstract: str | None) -> ListingRecord:
         return ListingRecord(
             source=self.source,
             line=header.number,

@@ -4,8 +4,9 @@ Layout B prints a title and its author list with nothing between them:
 `...Dense Tensor Cores on GPUsYuke Wang, Boyuan Feng, Zheng Wang et al.` The split must fall where a
 non-space character is followed by a capital that starts the first author. Every such place is a
 candidate; a candidate stands when every name after it is a name (a known one, or one that reads like a
-person's name). What the run has seen settles the rest: a known title, then a known first author. A
-line that is still open to more than one reading is reported, never guessed.
+person's name). A known title settles the split outright; otherwise the earliest split keeps every
+name whole. Where a capitalised piece glued to the title's last word may belong to the first author
+(a group such as BigScience Workshop), the reading is reported as doubtful, naming the other one.
 """
 
 from __future__ import annotations
@@ -168,9 +169,8 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
     candidates: list[tuple[int, str, list[str]]] = []
     for i in points:
         title, authors = head[:i].strip(), _names(head[i:])
-        if title and _names_stand(authors, lexicon):
+        if any(c.isalnum() for c in title) and _names_stand(authors, lexicon):
             candidates.append((i, title, authors))
-    candidates = _drop_splits_inside_a_name(candidates)
     if not candidates:
         whole = [a.strip() for a in head.split(",")]
         had_authors = truncated or orgs or len(whole) > 1
@@ -178,29 +178,12 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
             return FusedSplit(None, None, "listing has no title: the line holds only author names")
         return FusedSplit(None, None, "no author names found after the title")
 
-    chosen = _settle([(t, a) for _, t, a in candidates], lexicon)
-    if chosen is None:
-        readings = "; ".join(f'"{t}" by {", ".join(a)}' for _, t, a in candidates)
-        return FusedSplit(None, None, f"cannot tell where the title ends and the authors begin: {readings}")
-    title, authors = chosen
+    title, authors = _settle([(t, a) for _, t, a in candidates], lexicon)
     return FusedSplit(title, AuthorLine(authors, truncated, orgs), doubt=_doubt(title, authors, lexicon))
 
 
 def _names(text: str) -> list[str]:
     return [a.strip() for a in text.split(",")]
-
-
-def _drop_splits_inside_a_name(candidates: list[tuple[int, str, list[str]]]) -> list[tuple[int, str, list[str]]]:
-    """A split inside the first author of an earlier reading cuts a name in two: Yann Le|Cun, Mc|Donald.
-
-    The earlier reading is a whole name by the grammar, so the later one is dropped.
-    """
-    kept = []
-    for i, title, authors in candidates:
-        inside = any(j < i < j + len(first[0]) for j, _, first in candidates if j != i)
-        if not inside:
-            kept.append((i, title, authors))
-    return kept
 
 
 def _doubt(title: str, authors: list[str], lexicon: Lexicon) -> str | None:
@@ -238,13 +221,11 @@ def _names_stand(authors: list[str], lexicon: Lexicon) -> bool:
     return True
 
 
-def _settle(candidates: list[tuple[str, list[str]]], lexicon: Lexicon) -> tuple[str, list[str]] | None:
-    if len(candidates) == 1:
-        return candidates[0]
-    for known in (
-        [c for c in candidates if lexicon.knows_title(c[0])],
-        [c for c in candidates if lexicon.knows_name(c[1][0])],
-    ):
-        if len(known) == 1:
-            return known[0]
-    return None
+def _settle(candidates: list[tuple[str, list[str]]], lexicon: Lexicon) -> tuple[str, list[str]]:
+    """The reading to take among those that stand, in the order of their split points.
+
+    A later split always falls inside a name of an earlier reading (Yann Le|Cun, Bo Mc|Kay, De|Vito):
+    the earlier reading keeps that name whole, so it wins, unless the run knows the later first author.
+    """
+    known = [c for c in candidates if lexicon.knows_name(c[1][0])]
+    return known[0] if len(known) == 1 else candidates[0]
