@@ -69,6 +69,10 @@ class BuildReport:
             "rejected": self.rejected,
         }
 
+    def seconds(self) -> dict:
+        """Where the build's time went: inference is CPU time summed over workers, plus the coauthor rule."""
+        return {k: round(v, 3) for k, v in self.timings.items()}
+
 
 def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Files as given; folders searched for *.txt pages, in name order."""
@@ -254,6 +258,7 @@ def build(
                 continue
             seen_pages[result.page_id] = result.source
             report.listings += result.listings
+            report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
             if old_hashes.get(result.graph) == result.content_hash:
                 report.pages_unchanged += 1
                 continue
@@ -277,6 +282,7 @@ def build(
         if written or schema_changed:
             run_coauthor_rule(store, iris.coauthor_graph, touched_people if incremental else None)
         report.timings["coauthor_rule"] = time.perf_counter() - started_rule
+        report.timings["inference"] = report.timings.get("inference", 0.0) + report.timings["coauthor_rule"]
         report.stats = store_stats(store, iris)
         writer.commit(
             StoreMeta(base=base, kg_version=__version__, ontology_hash=digest, built_at=built_at, extra={SCHEMA_KEY: schema.to_json()})

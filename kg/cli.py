@@ -251,7 +251,7 @@ def _sparql_format(form: str, fmt: str | None) -> str:
         return fitting[0]
     if fmt not in fitting:
         kind = "CONSTRUCT/DESCRIBE" if makes_graph else "SELECT/ASK"
-        raise click.UsageError(f"--format {fmt} does not fit a {form or kind} query; use {', '.join(fitting)}")
+        raise click.UsageError(f"--format {fmt} is not for {form or kind} queries; use {', '.join(fitting)}")
     return fmt
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class PageResult:
     nquads: bytes = b""
     listings: int = 0
     authors: set[str] = field(default_factory=set)
+    infer_seconds: float = 0.0
     titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
     names: list[str] = field(default_factory=list)
 
@@ -94,9 +96,10 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.page_id = graph.page_id
     result.graph = graph.graph
     result.content_hash = graph.content_hash
-    result.nquads = nquads(graph.triples + graph.provenance(work.built_at), graph.graph) + nquads(
-        work.schema.infer(graph.triples), inferred_graph
-    )
+    started = time.perf_counter()
+    inferred = work.schema.infer(graph.triples)
+    result.infer_seconds = time.perf_counter() - started
+    result.nquads = nquads(graph.triples + graph.provenance(work.built_at), graph.graph) + nquads(inferred, inferred_graph)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
     result.authors = {o[1:-1] for _, p, o in graph.triples if p == has_author}

@@ -47,7 +47,7 @@ KINDS = ("person", "people", "integer", "text")
 PERSON_KINDS = ("person", "people")
 
 _PARAM = re.compile(r"#\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s*:\s*(?P<meaning>.*\S)\s*$")
-_MARKER = re.compile(r"^[ \t]*#[ \t]*@values[ \t]+(?P<name>[A-Za-z_]\w*)(?:[ \t]+\?(?P<var>[A-Za-z_]\w*))?[ \t]*$", re.M)
+_MARKER = re.compile(r"^(?P<indent>[ \t]*)#[ \t]*@values[ \t]+(?P<name>[A-Za-z_]\w*)(?:[ \t]+\?(?P<var>[A-Za-z_]\w*))?[ \t]*$", re.M)
 
 
 class QueryFileError(KgError):
@@ -133,11 +133,12 @@ def _check_params(params: Sequence[Param], text: str, where: str) -> None:
     if any(p.kind == "people" for p in params[:-1]):
         raise QueryFileError(f"{where}: a 'people' parameter takes the remaining names, so it must come last")
     marked = {m["name"] for m in _MARKER.finditer(text)}
-    for name in sorted(marked - set(names)):
-        raise QueryFileError(f"{where}: '# @values {name}' names no declared parameter")
-    for name in names:
-        if name not in marked:
-            raise QueryFileError(f"{where}: parameter {name} has no '# @values {name}' line to say where it goes")
+    undeclared = sorted(marked - set(names))
+    if undeclared:
+        raise QueryFileError(f"{where}: '# @values {undeclared[0]}' names no declared parameter")
+    unplaced = [name for name in names if name not in marked]
+    if unplaced:
+        raise QueryFileError(f"{where}: parameter {unplaced[0]} has no '# @values {unplaced[0]}' line to say where it goes")
 
 
 class Catalogue:
@@ -150,10 +151,11 @@ class Catalogue:
         return sorted(p.stem for p in self.folder.glob("*.rq"))
 
     def get(self, name: str) -> CannedQuery | None:
-        path = self.folder / f"{name}.rq"
-        if not re.fullmatch(r"[\w.-]+", name) or not path.is_file():
+        """The query called `name`, or None. Only plain file names: `../x` names nothing."""
+        if not re.fullmatch(r"[\w-][\w.-]*", name):
             return None
-        return parse_query_file(name, path.read_text(encoding="utf-8"), path)
+        path = self.folder / f"{name}.rq"
+        return parse_query_file(name, path.read_text(encoding="utf-8"), path) if path.is_file() else None
 
     def all(self) -> list[CannedQuery]:
         return [q for q in (self.get(n) for n in self.names()) if q is not None]
@@ -179,8 +181,7 @@ def bind_values(text: str, values: Mapping[str, Sequence[BoundTerm]]) -> str:
         for term in terms:
             if not isinstance(term, (ox.NamedNode, ox.Literal)):
                 raise TypeError(f"{name}: only NamedNode and Literal can be bound, not {type(term).__name__}")
-        indent = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
-        return f"{indent}VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
+        return f"{match['indent']}VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
 
     return _MARKER.sub(block, text)
 
@@ -252,6 +253,8 @@ class LocalEngine:
             result = self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as e:
             raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+        except OSError as e:  # reading the store failed, or a SERVICE call did
+            raise KgError(f"the query failed: {e}") from None
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QueryTriples):

@@ -28,7 +28,7 @@ SH = Namespace(vocab.SH)
 XSD = Namespace(vocab.XSD)
 BASE = vocab.DEFAULT_BASE
 
-# One listing of one profile page, shaped like the example in docs/model.md: one paper, two people
+# One listing of one profile page, shaped like the example in ontology/README.md: one paper, two people
 # (one shown, and the page's owner implied behind "et al."), one page, one listing, two authorships.
 EXAMPLE = """
 @prefix kg:   <https://kg.example.org/ns#> .

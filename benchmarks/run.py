@@ -1,0 +1,258 @@
+"""The scale benchmark: one command, a table of figures for two corpus sizes.
+
+    python benchmarks/run.py                        # about 1M and 5M asserted triples
+    python benchmarks/run.py --pages 40 --pages 200 # any sizes (pages); the test suite runs a tiny one
+
+For each size it generates a corpus (benchmarks/corpus.py, deterministic by seed) and measures, each
+command run from the shell as a user would:
+- `kg build`: wall time, triples/s, peak RSS (the build and its worker processes together);
+- `oxigraph load` of the same triples exported as N-Triples (`kg export --inferred --format ntriples`),
+  and the ratio build / load;
+- `kg validate` and the inference step (from the build's own timings), each on its own;
+- `kg query coauthors-of` for a typical person and for the person with the most coauthors;
+- re-building one changed page in the store just built.
+The figures are printed as a Markdown table; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from corpus import write_corpus  # noqa: E402
+
+AS_OF = "2026-11-24"
+DEFAULT_PAGES = (2000, 10000)  # about 1M and 5M asserted triples
+
+
+def tool(name: str) -> str:
+    """A command from the same environment as this Python (the venv's kg and oxigraph)."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else name
+
+
+class PeakRss:
+    """Peak resident memory of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry))
+        tree, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo.extend(children.get(pid, []))
+        return tree
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for pid in self._tree():
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+                except OSError:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def timed(args: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedProcess]:
+    """(wall seconds, peak RSS bytes, the finished process)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    rss = PeakRss(process.pid)
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    peak = rss.stop()
+    return seconds, peak, subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+def check(result: subprocess.CompletedProcess, ok=(0,)) -> subprocess.CompletedProcess:
+    if result.returncode not in ok:
+        raise SystemExit(f"{' '.join(result.args)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    return result
+
+
+def best_of(runs: int, args: list[str]) -> float:
+    return min(timed(args)[0] for _ in range(runs))
+
+
+def people_to_query(store: Path) -> tuple[str, str]:
+    """(a typical person: median coauthor count, the person with the most coauthors)."""
+    query = (
+        "PREFIX kg: <https://kg.example.org/ns#> SELECT ?name (COUNT(DISTINCT ?co) AS ?n) "
+        "WHERE { ?p kg:coauthorWith ?co ; kg:name ?name } GROUP BY ?name ORDER BY DESC(?n) ?name"
+    )
+    rows = json.loads(check(subprocess.run([tool("kg"), "sparql", query, "--store", str(store), "--format", "json"], capture_output=True, text=True)).stdout)
+    names = [b["name"]["value"] for b in rows["results"]["bindings"]]
+    return names[len(names) // 2], names[0]
+
+
+def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
+    corpus = work / f"corpus-{pages}-{seed}"
+    if not corpus.exists():
+        write_corpus(pages, seed, corpus)
+    store = work / f"store-{pages}"
+    shutil.rmtree(store, ignore_errors=True)
+    kg = tool("kg")
+
+    build_s, build_rss, result = timed([kg, "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"])
+    summary = json.loads(check(result, ok=(0, 1)).stdout)
+
+    nt = work / f"export-{pages}.nt"
+    check(subprocess.run([kg, "export", "--store", str(store), "--inferred", "--format", "ntriples", "-o", str(nt)], capture_output=True, text=True))
+    triples_nt = sum(1 for _ in open(nt, "rb"))
+    ox_location = work / f"oxigraph-{pages}"
+    shutil.rmtree(ox_location, ignore_errors=True)
+    load_s, _, result = timed([tool("oxigraph"), "load", "--location", str(ox_location), "--file", str(nt)])
+    check(result)
+    shutil.rmtree(ox_location, ignore_errors=True)
+    nt.unlink()
+
+    validate_s, _, result = timed([kg, "validate", "--store", str(store)])
+    check(result, ok=(0, 1))
+
+    typical, busiest = people_to_query(store)
+    query_typical = best_of(query_runs, [kg, "query", "coauthors-of", typical, "--store", str(store)])
+    query_busiest = best_of(query_runs, [kg, "query", "coauthors-of", busiest, "--store", str(store)])
+
+    # re-build one changed page: the first page with a changed abstract line
+    page = sorted(corpus.iterdir())[0]
+    changed = work / page.name
+    text = page.read_text(encoding="utf-8").splitlines()
+    text[-1] = text[-1] + " Revised."
+    changed.write_text("\n".join(text), encoding="utf-8")
+    rebuild_s, _, result = timed([kg, "build", str(changed), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"])
+    check(result, ok=(0, 1))
+    changed.unlink()
+
+    triples = summary["triples_asserted"] + summary["triples_inferred"]
+    return {
+        "pages": pages,
+        "asserted": summary["triples_asserted"],
+        "inferred": summary["triples_inferred"],
+        "build_s": build_s,
+        "triples_per_s": triples / build_s,
+        "build_rss_mb": build_rss / 2**20,
+        "inference_s": summary.get("seconds", {}).get("inference", float("nan")),
+        "nt_triples": triples_nt,
+        "oxigraph_load_s": load_s,
+        "ratio": build_s / load_s,
+        "validate_s": validate_s,
+        "query_typical_s": query_typical,
+        "query_busiest_s": query_busiest,
+        "busiest": busiest,
+        "rebuild_one_s": rebuild_s,
+    }
+
+
+ROWS = [
+    ("pages", "{:,}"),
+    ("asserted", "{:,}"),
+    ("inferred", "{:,}"),
+    ("build_s", "{:.1f}"),
+    ("triples_per_s", "{:,.0f}"),
+    ("build_rss_mb", "{:,.0f}"),
+    ("inference_s", "{:.1f}"),
+    ("nt_triples", "{:,}"),
+    ("oxigraph_load_s", "{:.1f}"),
+    ("ratio", "{:.2f}"),
+    ("validate_s", "{:.1f}"),
+    ("query_typical_s", "{:.3f}"),
+    ("query_busiest_s", "{:.3f}"),
+    ("rebuild_one_s", "{:.2f}"),
+]
+LABELS = {
+    "pages": "pages",
+    "asserted": "triples asserted",
+    "inferred": "triples inferred",
+    "build_s": "`kg build` wall (s)",
+    "triples_per_s": "build triples/s (asserted + inferred)",
+    "build_rss_mb": "build peak RSS (MB, all processes)",
+    "inference_s": "inference (s, part of the build)",
+    "nt_triples": "N-Triples exported (`--inferred`)",
+    "oxigraph_load_s": "`oxigraph load` of them (s)",
+    "ratio": "build / oxigraph load",
+    "validate_s": "`kg validate` wall (s)",
+    "query_typical_s": "`kg query coauthors-of` typical person (s)",
+    "query_busiest_s": "`kg query coauthors-of` most coauthors (s)",
+    "rebuild_one_s": "re-build one changed page (s)",
+}
+
+
+def table(results: list[dict]) -> str:
+    header = "| figure | " + " | ".join(f"size {i + 1}" for i in range(len(results))) + " |"
+    lines = [header, "|---|" + "---:|" * len(results)]
+    for key, fmt in ROWS:
+        lines.append(f"| {LABELS[key]} | " + " | ".join(fmt.format(r[key]) for r in results) + " |")
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        scale = large["pages"] / small["pages"]
+        lines.append("")
+        lines.append(f"Targets, size {len(results)} against size 1 ({scale:.1f}x the pages):")
+        ratios = ", ".join(f"{r['ratio']:.2f}" for r in results)
+        lines.append(f"- build / oxigraph load at most 3: {ratios}")
+        lines.append(f"- build time grows at most {scale * 1.1:.1f}x: {large['build_s'] / small['build_s']:.2f}x")
+        lines.append(f"- peak memory grows at most 1.5x: {large['build_rss_mb'] / small['build_rss_mb']:.2f}x")
+        lines.append(
+            f"- query at the large size within 1.5x of the small and under 0.5 s: "
+            f"{large['query_busiest_s'] / small['query_busiest_s']:.2f}x, {large['query_busiest_s']:.3f} s (most coauthors), "
+            f"{large['query_typical_s']:.3f} s (typical)"
+        )
+        rebuilds = ", ".join(f"{r['rebuild_one_s']:.2f} s" for r in results)
+        lines.append(f"- re-build one page under 2 s: {rebuilds}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, action="append", help="a corpus size in pages (repeat; default 2000 and 10000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, help="folder for corpora and stores (default: a temporary folder)")
+    parser.add_argument("--query-runs", type=int, default=5, help="query timings are the best of this many runs")
+    args = parser.parse_args(argv)
+    sizes = args.pages or list(DEFAULT_PAGES)
+    work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for pages in sizes:
+        print(f"measuring {pages} pages in {work} ...", file=sys.stderr, flush=True)
+        results.append(measure(pages, args.seed, work, args.query_runs))
+    print(table(results))
+    print(f"\nperson with the most coauthors: {', '.join(r['busiest'] for r in results)}")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
