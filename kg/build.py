@@ -210,10 +210,13 @@ def build(
     as_of: date | None = None,
     base: str | None = None,
     fresh: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
 ) -> BuildReport:
-    """Build (or update) the store from pages. Rejected records are in the report, not raised."""
+    """Build (or update) the store from pages. Rejected records are in the report, not raised.
+
+    `progress(done, total)` is called as pages are done.
+    """
     started = time.perf_counter()
     as_of = as_of or date.today()
     base = base_from_env(base)
@@ -245,9 +248,9 @@ def build(
         written: set[str] = set()
         seen_pages: dict[str, str] = {}
         for result in run_pages(files, work, jobs=jobs):
-            if progress:
-                progress(1)
             report.pages += 1
+            if progress:
+                progress(report.pages, len(files))
             report.diagnostics.extend(result.diagnostics)
             if result.graph is None:
                 continue

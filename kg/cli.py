@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date
 
 import click
@@ -34,7 +35,35 @@ def store_option(f):
 def cli(ctx: click.Context) -> None:
     """Build a knowledge graph of researchers from their profile pages, check it, and query it."""
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        click.echo(overview(ctx))
+
+
+def leaf_commands(group: click.Group, ctx: click.Context, prefix: str = ""):
+    """(name, command) of every command that runs, subcommands of groups included, in name order."""
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, ctx, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def example_of(command: click.Command) -> str:
+    """The first `Example:` line of a command's help."""
+    for line in (command.help or "").splitlines():
+        if line.strip().startswith("Example:"):
+            return line.strip()[len("Example:") :].strip()
+    return ""
+
+
+def overview(ctx: click.Context) -> str:
+    """What `kg` alone prints: every command with its one-line help and one example."""
+    lines = [f"kg {__version__}: a knowledge graph of researchers, built from their profile pages.", "", "Commands:"]
+    for name, command in leaf_commands(cli, ctx):
+        lines.append(f"  {name:<18} {command.get_short_help_str(60)}")
+        lines.append(f"  {'':<18} e.g. {example_of(command)}")
+    lines += ["", "Run kg COMMAND --help for the options of a command. Start with: kg build PAGES"]
+    return "\n".join(lines)
 
 
 # --- commands: build, stats, export, validate ------------------------------------------------
@@ -49,12 +78,13 @@ def parse_date(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
 
 
-def echo_summary(summary: dict, fmt: str) -> None:
+def echo_summary(summary: dict, fmt: str, heading: str) -> None:
     """A summary as a two-column table, or as one JSON object for scripts."""
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
     else:
-        click.echo(render.format_records([{"": k.replace("_", " "), "count": v} for k, v in summary.items()], "table"), nl=False)
+        rows = [{heading: k.replace("_", " "), "count": v} for k, v in summary.items()]
+        click.echo(render.format_records(rows, "table"), nl=False)
 
 
 @cli.command()
@@ -64,38 +94,60 @@ def echo_summary(summary: dict, fmt: str) -> None:
 @click.option("--base", envvar="KG_BASE", metavar="IRI", help="Base IRI of the data [env KG_BASE; default https://kg.example.org/id/].")
 @click.option("--fresh", is_flag=True, help="Start from an empty graph instead of updating the store.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Form of the summary.")
-@click.option("-q", "--quiet", is_flag=True, help="Print no progress and no summary; diagnostics still go to stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Show no progress bar.")
 def build(paths, store_path, as_of, base, fresh, fmt, quiet):
-    """Build or update the graph from profile pages: files, or folders of *.txt pages.
+    """Build or update the graph from profile pages.
 
-    Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
-    stored. Exit code 1 when any record was rejected.
+    PATHS are page files, or folders searched for *.txt pages. Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
+    stored. The build ends with a summary. Exit code 1 when any record was rejected.
 
     Example: kg build pages/ --as-of 2026-11-24
     """
     from kg.build import build as run_build
 
-    report = run_build(paths, store_path, as_of=as_of, base=base, fresh=fresh)
+    with progress_bar(quiet) as progress:
+        report = run_build(paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress)
     for diagnostic in report.diagnostics:
         click.echo(str(diagnostic), err=True)
-    if not quiet:
-        echo_summary(report.summary(), fmt)
+    summary = report.summary()
+    if fmt == "json":
+        summary["seconds"] = report.seconds()
+    echo_summary(summary, fmt, "built")
     if report.rejected:
         sys.exit(FINDINGS)
+
+
+@contextmanager
+def progress_bar(quiet: bool):
+    """A progress bar on stderr, on a terminal only, once a build takes more than a moment."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="page", delay=1.0, file=sys.stderr, leave=False) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield advance
 
 
 @cli.command()
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stats(store_path, fmt):
-    """Count pages, listings, papers, people, orgs and triples (asserted, inferred).
+    """Count pages, listings, papers, people, orgs and triples.
+
+    Triples are counted as stored: asserted (the pages' graphs) and inferred.
 
     Example: kg stats --format json
     """
     from kg.build import store_stats
 
     kg = KgStore.open_read(store_path)
-    echo_summary(store_stats(kg.store, kg.iris), fmt)
+    echo_summary(store_stats(kg.store, kg.iris), fmt, "in the graph")
 
 
 @cli.command()
@@ -104,7 +156,10 @@ def stats(store_path, fmt):
 @click.option("--inferred", is_flag=True, help="Include the inferred triples.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="File to write [default: stdout].")
 def export(store_path, fmt, inferred, output):
-    """Export the graph as RDF: the pages' graphs and the ontology, and with --inferred what inference added.
+    """Export the graph in a W3C RDF format.
+
+    Turtle, N-Triples, JSON-LD, TriG or N-Quads: the pages' graphs and the ontology, and with
+    --inferred what inference added.
 
     Turtle and N-Triples merge the graphs; TriG, N-Quads and JSON-LD keep one named graph per page.
 
@@ -120,7 +175,9 @@ def export(store_path, fmt, inferred, output):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle"]), default="text", show_default=True, help="text: one line per finding; turtle: the SHACL validation report.")
 def validate(file, store_path, fmt):
-    """Check FILE (any RDF file, e.g. an export) or the store against the SHACL shapes.
+    """Check an RDF file or the store against the SHACL shapes.
+
+    FILE is any RDF file, e.g. an export; without it the store is checked.
 
     Exit code 0 when it conforms (warnings allowed), 1 on violations, 2 when it cannot run.
 
@@ -158,10 +215,12 @@ def _note(message: str) -> None:
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True, help="Output format.")
 def query_command(name, args, show_list, store_path, limit, fmt):
-    """Run the canned query NAME with its arguments, e.g. kg query coauthors-of "Suyog Gupta".
+    """Run the canned query NAME with its arguments.
 
     People are named as printed; case, accents and extra spaces do not matter, and a unique part of
     a name will do. `kg query --list` shows the queries (one file each in queries/).
+
+    Example: kg query coauthors-of "Suyog Gupta"
     """
     from kg import queries, render
     from kg.people import PersonResolver
@@ -218,9 +277,13 @@ def _query_list(canned_queries) -> str:
     help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
 def sparql_command(query, store_path, limit, fmt):
-    """Run a read-only SPARQL query over the whole graph: the text, @FILE, or - for stdin.
+    """Run a read-only SPARQL query over the whole graph.
+
+    QUERY is the query text, @FILE, or - for stdin.
 
     All named graphs are queried as one default graph. Updates are refused.
+
+    Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg import queries, render
 
@@ -277,7 +340,9 @@ def graph_group() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True), help="File to write; - for stdout.")
 @store_option
 def graph_coauthors_of(name, depth, fmt, output, store_path):
-    """Draw the coauthor network of NAME: the people NAME shares papers with, and the papers they share.
+    """Draw the coauthor network of NAME.
+
+    The people NAME shares papers with, and the papers they share.
 
     A circle is a person, larger for more papers in the graph. A line joins two people who share
     papers, thicker for more; dashed when a shared paper's author list was cut ("et al."), so the
