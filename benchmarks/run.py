@@ -42,7 +42,11 @@ def tool(name: str) -> str:
 
 
 class PeakRss:
-    """Peak resident memory of a process and all its descendants, sampled from /proc."""
+    """Peak memory of a process and all its descendants, sampled from /proc.
+
+    Summed as PSS (proportional set size): forked workers share their parent's pages, and summing
+    plain RSS would count those pages once per process.
+    """
 
     def __init__(self, pid: int):
         self.pid = pid
@@ -72,8 +76,8 @@ class PeakRss:
             total = 0
             for pid in self._tree():
                 try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmRSS:"):
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith("Pss:"):
                             total += int(line.split()[1]) * 1024
                 except OSError:
                     pass
@@ -198,7 +202,7 @@ LABELS = {
     "inferred": "triples inferred",
     "build_s": "`kg build` wall (s)",
     "triples_per_s": "build triples/s (asserted + inferred)",
-    "build_rss_mb": "build peak RSS (MB, all processes)",
+    "build_rss_mb": "build peak memory (MB, PSS of all processes)",
     "inference_s": "inference (s, part of the build)",
     "nt_triples": "N-Triples exported (`--inferred`)",
     "oxigraph_load_s": "`oxigraph load` of them (s)",

@@ -33,6 +33,7 @@ from kg.vocab import KG, Iris, base_from_env
 
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
+COUNTS_KEY = "page_triples"  # [asserted, inferred] quads in page graphs and their inferred graphs
 HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
 COAUTHOR = ox.NamedNode(KG + "coauthorWith")
 BULK_BYTES = 64 << 20  # N-Quads buffered per bulk load: Oxigraph's bulk loader has a fixed cost per call
@@ -131,10 +132,19 @@ class BulkWriter:
         self.parts, self.size = [], 0
 
 
-def remove_graph(store: ox.Store, graph: str) -> None:
+def remove_graph(store: ox.Store, graph: str) -> int:
+    """Remove a named graph; how many quads it held."""
     node = ox.NamedNode(graph)
-    if store.contains_named_graph(node):
-        store.remove_graph(node)
+    if not store.contains_named_graph(node):
+        return 0
+    size = graph_size(store, graph)
+    store.remove_graph(node)
+    return size
+
+
+def graph_size(store: ox.Store, graph: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return int(next(iter(store.query(query)))["n"].value)
 
 
 def graph_triples(store: ox.Store, graph: str) -> list[tuple[str, str, str]]:
@@ -148,12 +158,16 @@ def infer_graph(store: ox.Store, schema: Schema, graph: str, inferred_graph: str
     store.bulk_load(nquads(schema.infer(graph_triples(store, graph)), inferred_graph), format=ox.RdfFormat.N_QUADS)
 
 
-def reinfer_all(store: ox.Store, iris: Iris, schema: Schema, skip: set[str]) -> None:
-    """Redo every page's inferred graph (the ontology changed)."""
+def reinfer_all(store: ox.Store, iris: Iris, schema: Schema) -> int:
+    """Redo every page's inferred graph (the ontology changed); how many quads they hold now."""
+    total = 0
     for graph in list(store.named_graphs()):
         name = graph.value
-        if name.startswith(iris.page_graph_prefix) and name not in skip:
-            infer_graph(store, schema, name, iris.inferred_page_graph(name[len(iris.page_graph_prefix) :]))
+        if name.startswith(iris.page_graph_prefix):
+            inferred = iris.inferred_page_graph(name[len(iris.page_graph_prefix) :])
+            infer_graph(store, schema, name, inferred)
+            total += graph_size(store, inferred)
+    return total
 
 
 def authors_in_graph(store: ox.Store, graph: str) -> set[str]:
@@ -240,6 +254,7 @@ def build(
             load_into_store(store, iris.ontology_graph, base)
             infer_graph(store, schema, iris.ontology_graph, iris.inferred_ontology_graph)
         old_hashes = existing_hashes(store)
+        asserted_total, inferred_total = (previous_meta.extra.get(COUNTS_KEY, [0, 0]) if previous_meta and old_hashes else [0, 0])
         incremental = bool(old_hashes) and len(files) < INCREMENTAL_SHARE * len(old_hashes) and not schema_changed
         work = PageWork(iris=iris, schema=schema, as_of=as_of, built_at=built_at)
 
@@ -269,8 +284,10 @@ def build(
                 loader.flush()  # an earlier bulk load may still hold this page's old triples
                 if incremental:
                     touched_people |= authors_in_graph(store, result.graph)
-                remove_graph(store, result.graph)
-                remove_graph(store, iris.inferred_page_graph(result.page_id))
+                asserted_total -= remove_graph(store, result.graph)
+                inferred_total -= remove_graph(store, iris.inferred_page_graph(result.page_id))
+            asserted_total += result.asserted_count
+            inferred_total += result.inferred_count
             touched_people |= result.authors
             loader.add(result.nquads)
             written.add(result.graph)
@@ -281,32 +298,30 @@ def build(
 
         started_rule = time.perf_counter()
         if schema_changed and old_hashes:
-            reinfer_all(store, iris, schema, skip=written)
+            inferred_total = reinfer_all(store, iris, schema)
         if written or schema_changed:
             run_coauthor_rule(store, iris.coauthor_graph, touched_people if incremental else None)
         report.timings["coauthor_rule"] = time.perf_counter() - started_rule
         report.timings["inference"] = report.timings.get("inference", 0.0) + report.timings["coauthor_rule"]
-        report.stats = store_stats(store, iris)
-        writer.commit(
-            StoreMeta(base=base, kg_version=__version__, ontology_hash=digest, built_at=built_at, extra={SCHEMA_KEY: schema.to_json()})
-        )
+        counts = [asserted_total, inferred_total]
+        report.stats = store_stats(store, iris, counts)
+        extra = {SCHEMA_KEY: schema.to_json(), COUNTS_KEY: counts}
+        writer.commit(StoreMeta(base=base, kg_version=__version__, ontology_hash=digest, built_at=built_at, extra=extra))
     report.timings["total"] = time.perf_counter() - started
     return report
 
 
-def store_stats(store: ox.Store, iris: Iris) -> dict:
-    """What `kg stats` shows: pages, listings, papers, people, orgs, triples (asserted, inferred)."""
+def store_stats(store: ox.Store, iris: Iris, page_triples: list[int]) -> dict:
+    """What `kg stats` shows: pages, listings, papers, people, orgs, triples (asserted, inferred).
+
+    Triples are counted as stored. The pages' counts are kept by the builds that write them, so a
+    small update does not recount the whole store; the graphs the rules make are counted here.
+    """
     counts = {}
     for name, cls in (("pages", "Profile"), ("listings", "Listing"), ("papers", "Paper"), ("people", "Person"), ("orgs", "Organization")):
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
         counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
-    asserted = inferred = 0
-    for graph in store.named_graphs():
-        size = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")))["n"].value)
-        if graph.value.startswith(iris.inferred_graph_prefix):
-            inferred += size
-        elif graph.value.startswith(iris.page_graph_prefix):
-            asserted += size
+    asserted, inferred = page_triples
     counts["triples_asserted"] = asserted
-    counts["triples_inferred"] = inferred
+    counts["triples_inferred"] = inferred + sum(graph_size(store, g) for g in (iris.coauthor_graph, iris.inferred_ontology_graph))
     return counts

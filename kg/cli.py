@@ -144,10 +144,10 @@ def stats(store_path, fmt):
 
     Example: kg stats --format json
     """
-    from kg.build import store_stats
+    from kg.build import COUNTS_KEY, store_stats
 
     kg = KgStore.open_read(store_path)
-    echo_summary(store_stats(kg.store, kg.iris), fmt, "in the graph")
+    echo_summary(store_stats(kg.store, kg.iris, kg.meta.extra.get(COUNTS_KEY, [0, 0])), fmt, "in the graph")
 
 
 @cli.command()

@@ -8,6 +8,8 @@ build is the same whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
+from itertools import islice
 import os
 import time
 from collections.abc import Iterator
@@ -25,7 +27,8 @@ from kg.vocab import KG, Iris
 
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_FROM = 64
-CHUNK = 16
+CHUNK = 16  # pages per task
+IN_FLIGHT = 2  # tasks per worker submitted ahead
 
 
 @dataclass
@@ -51,6 +54,8 @@ class PageResult:
     listings: int = 0
     authors: set[str] = field(default_factory=set)
     infer_seconds: float = 0.0
+    asserted_count: int = 0  # quads written to the page graph
+    inferred_count: int = 0  # quads written to its inferred graph
     titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
     names: list[str] = field(default_factory=list)
 
@@ -99,7 +104,9 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     started = time.perf_counter()
     inferred = work.schema.infer(graph.triples)
     result.infer_seconds = time.perf_counter() - started
-    result.nquads = nquads(graph.triples + graph.provenance(work.built_at), graph.graph) + nquads(inferred, inferred_graph)
+    asserted = graph.triples + graph.provenance(work.built_at)
+    result.nquads = nquads(asserted, graph.graph) + nquads(inferred, inferred_graph)
+    result.asserted_count, result.inferred_count = len(asserted), len(inferred)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
     result.authors = {o[1:-1] for _, p, o in graph.triples if p == has_author}
@@ -111,19 +118,31 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     return result
 
 
-def _process_in_worker(path: Path) -> PageResult:
-    return process_page(path)
+def _process_chunk(paths: list[Path]) -> list[PageResult]:
+    return [process_page(path) for path in paths]
 
 
-def _map(function, items: list, work: PageWork, jobs: int) -> Iterator:
+def _map(items: list[Path], work: PageWork, jobs: int) -> Iterator[PageResult]:
+    """process_page over items, in order; in worker processes when there are enough of them.
+
+    At most a few chunks are in flight, so results wait in memory only as long as the writer needs to
+    take them: a slow bulk load holds the workers back instead of letting results pile up.
+    """
     if jobs <= 1 or len(items) < PARALLEL_FROM:
         _init(work)
-        yield from map(function, items)
+        yield from map(process_page, items)
         return
+    chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
     # fork: workers inherit the lexicon and schema without pickling them once per page
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(work,)) as pool:
-        yield from pool.map(function, items, chunksize=CHUNK)
+        pending = deque(pool.submit(_process_chunk, chunk) for chunk in islice(chunks, IN_FLIGHT * jobs))
+        while pending:
+            results = pending.popleft().result()
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.submit(_process_chunk, chunk))
+            yield from results
 
 
 def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:
@@ -132,10 +151,10 @@ def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Ite
     layouts = [layout_of(f) for f in files]
     first = [f for f, layout in zip(files, layouts) if layout != "B"]
     later = [f for f, layout in zip(files, layouts) if layout == "B"]
-    for result in _map(_process_in_worker, first, work, jobs):
+    for result in _map(first, work, jobs):
         for title in result.titles:
             work.lexicon.add_title(title)
         for name in result.names:
             work.lexicon.add_name(name)
         yield result
-    yield from _map(_process_in_worker, later, work, jobs)
+    yield from _map(later, work, jobs)

@@ -251,3 +251,23 @@ def test_readers_see_the_store_while_a_build_writes(fixture_store, tmp_path):
     shutil.copytree(fixture_store, copy)
     with StoreWriter(copy, "https://kg.example.org/id/"):
         assert select(copy, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a kg:Paper }") == [("59",)]
+
+
+def test_triple_counts_kept_by_updates_match_a_recount(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    page = pages / "000_d1e1c11066227b5a.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace("Suyog Gupta, Berkin Akin", "Suyog Gupta, Berkin Akin, Ada Example"), encoding="utf-8")
+    report = build([page], tmp_path / "s", as_of=AS_OF)
+    kg = KgStore.open_read(tmp_path / "s")
+    recount = {"asserted": 0, "inferred": 0}
+    for graph in kg.store.named_graphs():
+        size = len(list(kg.store.quads_for_pattern(None, None, None, graph)))
+        if graph.value.startswith(kg.iris.page_graph_prefix):
+            recount["asserted"] += size
+        elif graph.value.startswith(kg.iris.inferred_graph_prefix):
+            recount["inferred"] += size
+    assert (report.stats["triples_asserted"], report.stats["triples_inferred"]) == (recount["asserted"], recount["inferred"])
+    result = CliRunner().invoke(cli, ["stats", "--store", str(tmp_path / "s"), "--format", "json"])
+    assert f'"triples_asserted": {recount["asserted"]}' in result.output
