@@ -1,41 +1,37 @@
 """`kg build`: pages in, a new generation of the store out.
 
-Each page is parsed, mapped to its named graph and given its inferred graph in a worker process
-(`kg.pagework`), both cores busy, while this process streams the N-Quads into the store in large bulk
-loads. Layout-A pages go first: their titles and names settle layout-B splits. Pages whose triples did
-not change are not rewritten. The coauthor rule runs last, over the whole store or, for a small update,
-over the people the update touched. Nothing is held for the whole corpus but a page's hash and the
-lexicon, so memory stays flat as the corpus grows.
+Each page is parsed, mapped to its named graph and inferred in a worker process (`kg.pagework`), both
+cores busy, while this process streams the N-Quads into the store in large bulk loads. Layout-A pages go
+first: their titles and names settle layout-B splits. Pages whose triples did not change are not
+rewritten; what a replaced page alone entailed is taken back (`kg.inferred`). The coauthor rule runs
+last, over the whole store or, for a small update, over the people the update touched. Nothing is held
+for the whole corpus but a page's hash and the lexicon, so memory stays flat as the corpus grows.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__
+from kg import __version__, inferred
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
-from kg.mapping import iri, nquads
+from kg.mapping import nquads
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
-from kg.pagework import PageResult, PageWork, run_pages
+from kg.pagework import PageWork, run_pages
 from kg.records import ERROR, WARNING, Diagnostic
-from kg.split import Lexicon
 from kg.store import StoreMeta, StoreWriter
 from kg.vocab import KG, Iris, base_from_env
 
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
-COUNTS_KEY = "page_triples"  # [asserted, inferred] quads in page graphs and their inferred graphs
-HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
-COAUTHOR = ox.NamedNode(KG + "coauthorWith")
+COUNTS_KEY = "page_triples"  # quads in the page graphs
 BULK_BYTES = 64 << 20  # N-Quads buffered per bulk load: Oxigraph's bulk loader has a fixed cost per call
 # An update touching fewer pages than this share of the store redoes the coauthor rule for its people only.
 INCREMENTAL_SHARE = 0.25
@@ -132,87 +128,10 @@ class BulkWriter:
         self.parts, self.size = [], 0
 
 
-def remove_graph(store: ox.Store, graph: str) -> int:
-    """Remove a named graph; how many quads it held."""
+def remove_graph(store: ox.Store, graph: str) -> None:
     node = ox.NamedNode(graph)
-    if not store.contains_named_graph(node):
-        return 0
-    size = graph_size(store, graph)
-    store.remove_graph(node)
-    return size
-
-
-def graph_size(store: ox.Store, graph: str) -> int:
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))["n"].value)
-
-
-def graph_triples(store: ox.Store, graph: str) -> list[tuple[str, str, str]]:
-    node = ox.NamedNode(graph)
-    return [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, node)]
-
-
-def infer_graph(store: ox.Store, schema: Schema, graph: str, inferred_graph: str) -> None:
-    """Replace `inferred_graph` with the consequences of the triples in `graph`."""
-    remove_graph(store, inferred_graph)
-    store.bulk_load(nquads(schema.infer(graph_triples(store, graph)), inferred_graph), format=ox.RdfFormat.N_QUADS)
-
-
-def reinfer_all(store: ox.Store, iris: Iris, schema: Schema) -> int:
-    """Redo every page's inferred graph (the ontology changed); how many quads they hold now."""
-    total = 0
-    for graph in list(store.named_graphs()):
-        name = graph.value
-        if name.startswith(iris.page_graph_prefix):
-            inferred = iris.inferred_page_graph(name[len(iris.page_graph_prefix) :])
-            infer_graph(store, schema, name, inferred)
-            total += graph_size(store, inferred)
-    return total
-
-
-def authors_in_graph(store: ox.Store, graph: str) -> set[str]:
-    return {q.object.value for q in store.quads_for_pattern(None, HAS_AUTHOR, None, ox.NamedNode(graph))}
-
-
-# --- the coauthor rule ----------------------------------------------------------------------------
-# Two distinct authors of one paper are coauthors. Papers merge across pages by IRI, so the names shown
-# on one page and the owners of others meet here; kg:hasAuthor is only ever asserted in page graphs.
-
-
-def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, str]]:
-    """(a, b) for every coauthorship of `people` (both directions), or of everyone when None."""
-    authors_of: dict[str, set[str]] = defaultdict(set)
-    if people is None:
-        for q in store.quads_for_pattern(None, HAS_AUTHOR, None, None):
-            authors_of[q.subject.value].add(q.object.value)
-    else:
-        papers = {q.subject for person in people for q in store.quads_for_pattern(None, HAS_AUTHOR, ox.NamedNode(person), None)}
-        for paper in papers:
-            for q in store.quads_for_pattern(paper, HAS_AUTHOR, None, None):
-                authors_of[paper.value].add(q.object.value)
-    pairs = set()
-    for authors in authors_of.values():
-        for a in authors:
-            if people is None or a in people:
-                for b in authors:
-                    if a != b:
-                        pairs.add((a, b))
-                        pairs.add((b, a))
-    return pairs
-
-
-def run_coauthor_rule(store: ox.Store, graph: str, people: set[str] | None) -> None:
-    if people is None:
-        remove_graph(store, graph)
-    else:
-        g = ox.NamedNode(graph)
-        for person in people:
-            node = ox.NamedNode(person)
-            stale = list(store.quads_for_pattern(node, COAUTHOR, None, g)) + list(store.quads_for_pattern(None, COAUTHOR, node, g))
-            for quad in stale:
-                store.remove(quad)
-    triples = [(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in sorted(coauthor_pairs(store, people))]
-    store.bulk_load(nquads(triples, graph), format=ox.RdfFormat.N_QUADS)
+    if store.contains_named_graph(node):
+        store.remove_graph(node)
 
 
 # --- the build ----------------------------------------------------------------------------------------
@@ -252,15 +171,18 @@ def build(
         schema, schema_changed = schema_for(previous_meta, digest, base)
         if schema_changed or previous_meta is None:
             load_into_store(store, iris.ontology_graph, base)
-            infer_graph(store, schema, iris.ontology_graph, iris.inferred_ontology_graph)
+            if previous_meta is None:  # a new store: the ontology's own instances (categories) are inferred here
+                store.bulk_load(nquads(schema.infer(inferred.page_triples(store, iris.ontology_graph)), iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
         old_hashes = existing_hashes(store)
-        asserted_total, inferred_total = (previous_meta.extra.get(COUNTS_KEY, [0, 0]) if previous_meta and old_hashes else [0, 0])
+        asserted_total = previous_meta.extra.get(COUNTS_KEY, 0) if previous_meta and old_hashes else 0
+        # A small update keeps the inferred graph right triple by triple; a large one loads in bulk.
         incremental = bool(old_hashes) and len(files) < INCREMENTAL_SHARE * len(old_hashes) and not schema_changed
         work = PageWork(iris=iris, schema=schema, as_of=as_of, built_at=built_at)
 
         loader = BulkWriter(store)
         touched_people: set[str] = set()
-        written: set[str] = set()
+        replaced: list[tuple[str, list]] = []  # (page graph, its old triples)
+        written: list[str] = []
         seen_pages: dict[str, str] = {}
         for result in run_pages(files, work, jobs=jobs):
             report.pages += 1
@@ -282,46 +204,54 @@ def build(
                 continue
             if result.graph in old_hashes:
                 loader.flush()  # an earlier bulk load may still hold this page's old triples
+                old = inferred.page_triples(store, result.graph)
+                replaced.append((result.graph, old))
                 if incremental:
-                    touched_people |= authors_in_graph(store, result.graph)
-                asserted_total -= remove_graph(store, result.graph)
-                inferred_total -= remove_graph(store, iris.inferred_page_graph(result.page_id))
+                    touched_people |= inferred.authors_in_graph(store, result.graph)
+                asserted_total -= inferred.graph_size(store, result.graph)
+                remove_graph(store, result.graph)
             asserted_total += result.asserted_count
-            inferred_total += result.inferred_count
             touched_people |= result.authors
             loader.add(result.nquads)
-            written.add(result.graph)
+            if not incremental:
+                loader.add(result.inferred_nquads)
+            written.append(result.graph)
         loader.flush()
         report.pages_written = len(written)
         report.timings["pages"] = time.perf_counter() - started
         report.timings["load"] = loader.seconds
 
-        started_rule = time.perf_counter()
+        started_rules = time.perf_counter()
         if schema_changed and old_hashes:
-            inferred_total = reinfer_all(store, iris, schema)
+            inferred.reinfer_all(store, iris, schema)
+        else:
+            if incremental:
+                for graph in written:
+                    inferred.add(store, iris, schema.infer(inferred.page_triples(store, graph)))
+            still = {graph: set(schema.infer(inferred.page_triples(store, graph))) for graph, _ in replaced}
+            for graph, old in replaced:
+                inferred.retract(store, iris, schema, (t for t in schema.infer(old) if t not in still[graph]))
         if written or schema_changed:
-            run_coauthor_rule(store, iris.coauthor_graph, touched_people if incremental else None)
-        report.timings["coauthor_rule"] = time.perf_counter() - started_rule
-        report.timings["inference"] = report.timings.get("inference", 0.0) + report.timings["coauthor_rule"]
-        counts = [asserted_total, inferred_total]
-        report.stats = store_stats(store, iris, counts)
-        extra = {SCHEMA_KEY: schema.to_json(), COUNTS_KEY: counts}
+            inferred.run_coauthor_rule(store, iris, touched_people if incremental else None)
+        report.timings["rules"] = time.perf_counter() - started_rules
+        report.timings["inference"] = report.timings.get("inference", 0.0) + report.timings["rules"]
+        report.stats = store_stats(store, iris, asserted_total)
+        extra = {SCHEMA_KEY: schema.to_json(), COUNTS_KEY: asserted_total}
         writer.commit(StoreMeta(base=base, kg_version=__version__, ontology_hash=digest, built_at=built_at, extra=extra))
     report.timings["total"] = time.perf_counter() - started
     return report
 
 
-def store_stats(store: ox.Store, iris: Iris, page_triples: list[int]) -> dict:
+def store_stats(store: ox.Store, iris: Iris, asserted: int) -> dict:
     """What `kg stats` shows: pages, listings, papers, people, orgs, triples (asserted, inferred).
 
-    Triples are counted as stored. The pages' counts are kept by the builds that write them, so a
-    small update does not recount the whole store; the graphs the rules make are counted here.
+    Triples are counted as stored: the page graphs' count is kept by the builds that write them (a
+    small update need not recount the store); the inferred graph is counted.
     """
     counts = {}
     for name, cls in (("pages", "Profile"), ("listings", "Listing"), ("papers", "Paper"), ("people", "Person"), ("orgs", "Organization")):
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
         counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
-    asserted, inferred = page_triples
     counts["triples_asserted"] = asserted
-    counts["triples_inferred"] = inferred + sum(graph_size(store, g) for g in (iris.coauthor_graph, iris.inferred_ontology_graph))
+    counts["triples_inferred"] = inferred.graph_size(store, iris.inferred_graph)
     return counts

@@ -13,10 +13,11 @@ applies to data takes a single data triple:
 
 so the consequences of one triple depend only on its predicate (or class). `Schema` compiles, from
 owlrl's closure of the ontology, one template per predicate and class; applying it is a dictionary
-look-up per triple. Consequences of a page depend on that page alone and live in its own inferred graph.
+look-up per triple. Consequences of a page depend on that page alone, so pages are inferred in parallel;
+`premises` is the reverse, used to take back what a removed page alone entailed.
 
 The one rule that joins across pages is kg's coauthor rule (two distinct authors of one paper are
-coauthors), run as a SPARQL update in the store: see `COAUTHOR_UPDATE`.
+coauthors): see kg.inferred.
 """
 
 from __future__ import annotations
@@ -84,6 +85,36 @@ class Schema:
                 if derived not in asserted:
                     inferred[derived] = None
         return list(inferred)
+
+    def premises(self, triple: Triple) -> list[tuple[str, str, str]]:
+        """The (subject, predicate, object) patterns of asserted triples that entail `triple`; '' is
+        any node. The reverse of `consequences`, for taking back what a removed page entailed."""
+        if not hasattr(self, "_reverse"):
+            self._reverse = self._reverse_templates()
+        by_class, by_property = self._reverse
+        x, q, y = triple
+        if q == A:
+            sub_classes, domain_of, range_of = by_class.get(y, ((), (), ()))
+            return [(x, A, c) for c in (y, *sub_classes)] + [(x, p, "") for p in domain_of] + [("", p, x) for p in range_of]
+        forward_of, backward_of = by_property.get(q, ((), ()))
+        return [(x, p, y) for p in (q, *forward_of)] + [(y, p, x) for p in backward_of]
+
+    def _reverse_templates(self):
+        by_class: dict[str, tuple[list, list, list]] = {}
+        by_property: dict[str, tuple[list, list]] = {}
+        for c, supers in self.classes.items():
+            for d in supers:
+                by_class.setdefault(d, ([], [], []))[0].append(c)
+        for p, t in self.properties.items():
+            for d in t.subject_types:
+                by_class.setdefault(d, ([], [], []))[1].append(p)
+            for d in t.object_types:
+                by_class.setdefault(d, ([], [], []))[2].append(p)
+            for q in t.forward:
+                by_property.setdefault(q, ([], []))[0].append(p)
+            for q in t.backward:
+                by_property.setdefault(q, ([], []))[1].append(p)
+        return by_class, by_property
 
     def to_json(self) -> str:
         return json.dumps(
@@ -187,34 +218,3 @@ def compile_schema(ontology, digest: str = "") -> Schema:
         if superclasses.get(c)
     }
     return Schema(properties, {c: v for c, v in class_table.items() if v}, digest)
-
-
-# The coauthor rule, over the asserted page graphs: two distinct authors of one paper are coauthors.
-# Papers merge across pages by IRI, so authors shown on one page and owners of others meet here.
-COAUTHOR_GRAPH_VAR = "coauthorGraph"
-
-
-def coauthor_update(coauthor_graph: str, page_graph_prefix: str, people: list[str] | None = None) -> str:
-    """SPARQL update (re)deriving kg:coauthorWith; for `people` only, or for everyone when None.
-
-    `people` are IRIs made by kg itself (checked when they were made); they are written as IRI terms.
-    """
-    g = f"<{coauthor_graph}>"
-    if people is None:
-        clear = f"DROP SILENT GRAPH {g} ;\n"
-        values = ""
-    else:
-        terms = " ".join(f"<{p}>" for p in people)
-        clear = (
-            f"DELETE {{ GRAPH {g} {{ ?a <{KG}coauthorWith> ?b }} }} WHERE {{ VALUES ?a {{ {terms} }} "
-            f"GRAPH {g} {{ ?a <{KG}coauthorWith> ?b }} }} ;\n"
-            f"DELETE {{ GRAPH {g} {{ ?b <{KG}coauthorWith> ?a }} }} WHERE {{ VALUES ?a {{ {terms} }} "
-            f"GRAPH {g} {{ ?b <{KG}coauthorWith> ?a }} }} ;\n"
-        )
-        values = f"VALUES ?a {{ {terms} }} "
-    where = (
-        f"{values}GRAPH ?g1 {{ ?paper <{KG}hasAuthor> ?a }} GRAPH ?g2 {{ ?paper <{KG}hasAuthor> ?b }} "
-        f'FILTER(?a != ?b && STRSTARTS(STR(?g1), "{page_graph_prefix}") && STRSTARTS(STR(?g2), "{page_graph_prefix}"))'
-    )
-    insert = f"INSERT {{ GRAPH {g} {{ ?a <{KG}coauthorWith> ?b . ?b <{KG}coauthorWith> ?a }} }} WHERE {{ {where} }}"
-    return clear + insert

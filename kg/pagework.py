@@ -50,12 +50,12 @@ class PageResult:
     page_id: str = ""
     graph: str | None = None  # None: nothing to store (unreadable or empty file)
     content_hash: str = ""
-    nquads: bytes = b""
+    nquads: bytes = b""  # the page graph
+    inferred_nquads: bytes = b""  # its consequences, in the inferred graph
     listings: int = 0
     authors: set[str] = field(default_factory=set)
     infer_seconds: float = 0.0
     asserted_count: int = 0  # quads written to the page graph
-    inferred_count: int = 0  # quads written to its inferred graph
     titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
     names: list[str] = field(default_factory=list)
 
@@ -97,7 +97,6 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     if parsed.page.layout == "?":
         return result
     graph = map_page(parsed, work.iris, work.as_of)
-    inferred_graph = work.iris.inferred_page_graph(graph.page_id)
     result.page_id = graph.page_id
     result.graph = graph.graph
     result.content_hash = graph.content_hash
@@ -105,8 +104,9 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     inferred = work.schema.infer(graph.triples)
     result.infer_seconds = time.perf_counter() - started
     asserted = graph.triples + graph.provenance(work.built_at)
-    result.nquads = nquads(asserted, graph.graph) + nquads(inferred, inferred_graph)
-    result.asserted_count, result.inferred_count = len(asserted), len(inferred)
+    result.nquads = nquads(asserted, graph.graph)
+    result.inferred_nquads = nquads(inferred, work.iris.inferred_graph)
+    result.asserted_count = len(asserted)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
     result.authors = {o[1:-1] for _, p, o in graph.triples if p == has_author}

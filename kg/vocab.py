@@ -110,24 +110,18 @@ class Iris:
     def page_graph(self, page_id: str) -> str:
         return f"{self.base}graph/page/{page_id}"
 
-    def inferred_page_graph(self, page_id: str) -> str:
-        return f"{self.base}graph/inferred/page/{page_id}"
-
     @property
     def page_graph_prefix(self) -> str:
         return f"{self.base}graph/page/"
 
     @property
+    def inferred_graph(self) -> str:
+        """Everything inference adds: OWL RL consequences of every asserted graph, and the coauthor rule."""
+        return f"{self.base}graph/inferred"
+
+    @property
     def inferred_graph_prefix(self) -> str:
-        return f"{self.base}graph/inferred/"
-
-    @property
-    def coauthor_graph(self) -> str:
-        return f"{self.base}graph/inferred/coauthor"
-
-    @property
-    def inferred_ontology_graph(self) -> str:
-        return f"{self.base}graph/inferred/ontology"
+        return self.inferred_graph
 
     @property
     def ontology_graph(self) -> str:

@@ -65,8 +65,8 @@ def test_build_summary_as_json_for_scripts(tmp_path):
     assert result.stderr == ""  # no progress bar when the output is not a terminal
 
 
-def test_build_table_summary():
-    result = CliRunner().invoke(cli, ["build", str(FIXTURE_PAGES / "003_fd8b96957d83db75.txt"), "--store", "s", "--as-of", "2026-11-24"])
+def test_build_table_summary(tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(FIXTURE_PAGES / "003_fd8b96957d83db75.txt"), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["built", "count"]
