@@ -31,7 +31,7 @@ from kg.vocab import KG, Iris, base_from_env
 
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
-COUNTS_KEY = "page_triples"  # quads in the page graphs
+COUNTS_KEY = "triples"  # [in the page graphs, in the inferred graph]
 BULK_BYTES = 64 << 20  # N-Quads buffered per bulk load: Oxigraph's bulk loader has a fixed cost per call
 # An update touching fewer pages than this share of the store redoes the coauthor rule for its people only.
 INCREMENTAL_SHARE = 0.25
@@ -174,7 +174,7 @@ def build(
             if previous_meta is None:  # a new store: the ontology's own instances (categories) are inferred here
                 store.bulk_load(nquads(schema.infer(inferred.page_triples(store, iris.ontology_graph)), iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
         old_hashes = existing_hashes(store)
-        asserted_total = previous_meta.extra.get(COUNTS_KEY, 0) if previous_meta and old_hashes else 0
+        asserted_total, inferred_total = (0, 0) if not old_hashes else previous_meta.extra.get(COUNTS_KEY) or count_triples(store, iris)
         # A small update keeps the inferred graph right triple by triple; a large one loads in bulk.
         incremental = bool(old_hashes) and len(files) < INCREMENTAL_SHARE * len(old_hashes) and not schema_changed
         work = PageWork(iris=iris, schema=schema, as_of=as_of, built_at=built_at)
@@ -227,31 +227,40 @@ def build(
         else:
             if incremental:
                 for graph in written:
-                    inferred.add(store, iris, schema.infer(inferred.page_triples(store, graph)))
+                    inferred_total += inferred.add(store, iris, schema.infer(inferred.page_triples(store, graph)))
             still = {graph: set(schema.infer(inferred.page_triples(store, graph))) for graph, _ in replaced}
             for graph, old in replaced:
-                inferred.retract(store, iris, schema, (t for t in schema.infer(old) if t not in still[graph]))
+                inferred_total -= inferred.retract(store, iris, schema, (t for t in schema.infer(old) if t not in still[graph]))
         if written or schema_changed:
-            inferred.run_coauthor_rule(store, iris, touched_people if incremental else None)
+            inferred_total += inferred.run_coauthor_rule(store, iris, touched_people if incremental else None)
+        if not incremental and (written or schema_changed):
+            inferred_total = inferred.graph_size(store, iris.inferred_graph)  # bulk loads do not say what was new
         report.timings["rules"] = time.perf_counter() - started_rules
         report.timings["inference"] = report.timings.get("inference", 0.0) + report.timings["rules"]
-        report.stats = store_stats(store, iris, asserted_total)
-        extra = {SCHEMA_KEY: schema.to_json(), COUNTS_KEY: asserted_total}
+        counts = (asserted_total, inferred_total)
+        report.stats = store_stats(store, counts)
+        extra = {SCHEMA_KEY: schema.to_json(), COUNTS_KEY: counts}
         writer.commit(StoreMeta(base=base, kg_version=__version__, ontology_hash=digest, built_at=built_at, extra=extra))
     report.timings["total"] = time.perf_counter() - started
     return report
 
 
-def store_stats(store: ox.Store, iris: Iris, asserted: int) -> dict:
+def count_triples(store: ox.Store, iris: Iris) -> tuple[int, int]:
+    """(triples in the page graphs, in the inferred graph), counted: for a store whose builds kept no count."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{iris.page_graph_prefix}\")) }}"
+    asserted = int(next(iter(store.query(query)))["n"].value)
+    return asserted, inferred.graph_size(store, iris.inferred_graph)
+
+
+def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
     """What `kg stats` shows: pages, listings, papers, people, orgs, triples (asserted, inferred).
 
-    Triples are counted as stored: the page graphs' count is kept by the builds that write them (a
-    small update need not recount the store); the inferred graph is counted.
+    Triples are counted as stored, by the builds that write them: a small update need not recount the
+    whole store.
     """
     counts = {}
     for name, cls in (("pages", "Profile"), ("listings", "Listing"), ("papers", "Paper"), ("people", "Person"), ("orgs", "Organization")):
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
         counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
-    counts["triples_asserted"] = asserted
-    counts["triples_inferred"] = inferred.graph_size(store, iris.inferred_graph)
+    counts["triples_asserted"], counts["triples_inferred"] = triples
     return counts

@@ -147,7 +147,7 @@ def stats(store_path, fmt):
     from kg.build import COUNTS_KEY, store_stats
 
     kg = KgStore.open_read(store_path)
-    echo_summary(store_stats(kg.store, kg.iris, kg.meta.extra.get(COUNTS_KEY, 0)), fmt, "in the graph")
+    echo_summary(store_stats(kg.store, kg.meta.extra.get(COUNTS_KEY, (0, 0))), fmt, "in the graph")
 
 
 @cli.command()

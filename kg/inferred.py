@@ -129,8 +129,8 @@ def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, s
     return pairs
 
 
-def run_coauthor_rule(store: ox.Store, iris: Iris, people: set[str] | None) -> None:
-    """(Re)derive kg:coauthorWith for `people`, or for everyone when None."""
+def run_coauthor_rule(store: ox.Store, iris: Iris, people: set[str] | None) -> int:
+    """(Re)derive kg:coauthorWith for `people`, or for everyone when None; the change in triples."""
     graph = ox.NamedNode(iris.inferred_graph)
     if people is None:
         stale = store.quads_for_pattern(None, COAUTHOR, None, graph)
@@ -141,7 +141,9 @@ def run_coauthor_rule(store: ox.Store, iris: Iris, people: set[str] | None) -> N
             for pattern in ((ox.NamedNode(person), COAUTHOR, None), (None, COAUTHOR, ox.NamedNode(person)))
             for q in store.quads_for_pattern(*pattern, graph)
         ]
-    for quad in list(stale):
+    stale = set(stale)
+    for quad in stale:
         store.remove(quad)
     triples = [(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in sorted(coauthor_pairs(store, people))]
     store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
+    return len(triples) - len(stale)

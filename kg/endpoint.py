@@ -1,0 +1,241 @@
+"""Talking HTTP to a remote SPARQL or Graph Store endpoint: one kept-alive connection, auth, clear errors.
+
+Standard library only (http.client). Used by `kg query/sparql --endpoint` (kg.remote) and `kg push`.
+
+- A connection is opened once and reused (keep-alive): thousands of per-graph requests do not pay a
+  TCP (or TLS) handshake each.
+- Credentials are sent only once the server asks (401 with WWW-Authenticate), so a password never goes
+  out under a scheme the server did not choose: Basic, or Digest (RFC 7616 MD5/SHA-256, qop=auth; the
+  default of Virtuoso's /sparql-graph-crud-auth). After the first challenge the same scheme is sent
+  up front.
+- Every failure is an EndpointError with a one-line message; `transient` marks those worth retrying
+  (connection refused/reset, timeouts, 429, 502, 503, 504).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import os
+import re
+import socket
+import ssl
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from kg.errors import KgError
+
+TIMEOUT_ENV = "KG_HTTP_TIMEOUT"
+DEFAULT_TIMEOUT = 60.0  # seconds; a request waiting longer than this fails (set KG_HTTP_TIMEOUT)
+TRANSIENT_STATUSES = {429, 502, 503, 504}
+USER_AGENT = "kg (SPARQL 1.1 Protocol client)"
+
+
+class EndpointError(KgError):
+    """A remote endpoint that cannot be reached or that refused a request (exit code 2)."""
+
+    def __init__(self, message: str, transient: bool = False, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.transient = transient
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass
+class Response:
+    status: int
+    reason: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def excerpt(self, limit: int = 200) -> str:
+        """The start of the body on one line, for a message."""
+        text = " ".join(self.body[: limit * 4].decode("utf-8", "replace").split())
+        return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def timeout_from_env() -> float:
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT)
+    except ValueError:
+        raise KgError(f"{TIMEOUT_ENV} must be a number of seconds, not {os.environ[TIMEOUT_ENV]!r}") from None
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+@dataclass
+class Credentials:
+    user: str
+    password: str
+    scheme: str = ""  # "" until the server has asked; then "basic" or "digest"
+    challenge: dict[str, str] = field(default_factory=dict)
+    count: int = 0  # Digest nonce count
+
+    def header(self, method: str, path: str) -> str | None:
+        if self.scheme == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password}".encode("utf-8")).decode("ascii")
+            return f"Basic {token}"
+        if self.scheme == "digest":
+            self.count += 1
+            return digest_header(self.user, self.password, method, path, self.challenge, self.count)
+        return None
+
+    def take_challenge(self, header: str) -> bool:
+        """Adopt the scheme a 401 asked for; False when it is one we cannot answer."""
+        scheme, _, params = header.strip().partition(" ")
+        scheme = scheme.lower()
+        if scheme == "digest":
+            self.scheme, self.challenge, self.count = "digest", parse_challenge(params), 0
+            return True
+        if scheme == "basic":
+            self.scheme = "basic"
+            return True
+        return False
+
+
+def parse_challenge(params: str) -> dict[str, str]:
+    """`realm="x", nonce="y", qop="auth"` as a dict (quoted or bare values)."""
+    return {k.lower(): v if v else bare for k, v, bare in re.findall(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', params)}
+
+
+def digest_header(user: str, password: str, method: str, path: str, challenge: dict[str, str], count: int) -> str:
+    """An RFC 7616 Digest Authorization header (qop=auth, or the RFC 2069 form when no qop is offered)."""
+    algorithm = challenge.get("algorithm", "MD5")
+    hash_name = {"MD5": "md5", "MD5-SESS": "md5", "SHA-256": "sha256", "SHA-256-SESS": "sha256"}.get(algorithm.upper())
+    if hash_name is None:
+        raise EndpointError(f"the endpoint asks for Digest with {algorithm}, which kg cannot answer")
+
+    def h(text: str) -> str:
+        return hashlib.new(hash_name, text.encode("utf-8")).hexdigest()
+
+    realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
+    cnonce = os.urandom(8).hex()
+    ha1 = h(f"{user}:{realm}:{password}")
+    if algorithm.upper().endswith("-SESS"):
+        ha1 = h(f"{ha1}:{nonce}:{cnonce}")
+    ha2 = h(f"{method}:{path}")
+    offered = [q.strip() for q in challenge.get("qop", "").split(",")]
+    fields = {"username": user, "realm": realm, "nonce": nonce, "uri": path, "algorithm": algorithm}
+    if "auth" in offered:
+        nc = f"{count:08x}"
+        fields.update(qop="auth", nc=nc, cnonce=cnonce, response=h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}"))
+    else:
+        fields["response"] = h(f"{ha1}:{nonce}:{ha2}")
+    if "opaque" in challenge:
+        fields["opaque"] = challenge["opaque"]
+    bare = {"qop", "nc", "algorithm"}
+    return "Digest " + ", ".join(f"{k}={v}" if k in bare else f'{k}="{v}"' for k, v in fields.items())
+
+
+class Endpoint:
+    """An http(s) URL and a reusable connection to its server."""
+
+    def __init__(self, url: str, user: str | None = None, password: str | None = None, timeout: float | None = None):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise KgError(f"{url!r} is not an endpoint URL: give one like http://localhost:7878/query")
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise KgError(f"{url!r} has a port that is not a number") from None
+        self.url = url
+        self.parts = parts
+        self.timeout = timeout if timeout is not None else timeout_from_env()
+        self.credentials = Credentials(user, password or "") if user else None
+        self._connection: http.client.HTTPConnection | None = None
+
+    def target(self, query: str = "") -> str:
+        """The request target (path and query string) for extra query parameters `query`."""
+        path = self.parts.path or "/"
+        own = self.parts.query
+        joined = "&".join(q for q in (own, query) if q)
+        return path + (f"?{joined}" if joined else "")
+
+    def request(self, method: str, query: str = "", body: bytes | None = None, headers: dict[str, str] | None = None) -> Response:
+        """One request; answers a 401 challenge once when credentials were given. EndpointError on failure."""
+        target = self.target(query)
+        response = self._send(method, target, body, headers or {})
+        if response.status == 401 and self.credentials is not None:
+            challenge = response.headers.get("www-authenticate", "")
+            already = self.credentials.scheme
+            stale = "stale=true" in challenge.lower().replace(" ", "").replace('"', "")
+            if self.credentials.take_challenge(challenge) and (not already or stale):
+                response = self._send(method, target, body, headers or {})
+        return response
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    # --- internals --------------------------------------------------------------------------------
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self._connection is None:
+            host, port = self.parts.hostname, self.parts.port
+            if self.parts.scheme == "https":
+                self._connection = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=ssl.create_default_context())
+            else:
+                self._connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        return self._connection
+
+    def _send(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> Response:
+        all_headers = {"User-Agent": USER_AGENT, **headers}
+        if self.credentials is not None:
+            auth = self.credentials.header(method, target)
+            if auth:
+                all_headers["Authorization"] = auth
+        if body is not None:
+            all_headers["Content-Length"] = str(len(body))
+        try:
+            connection = self._connect()
+            connection.request(method, target, body=body, headers=all_headers)
+            raw = connection.getresponse()
+            response = Response(raw.status, raw.reason, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
+        except BaseException as e:
+            self.close()  # a connection in an unknown state is never reused
+            if isinstance(e, (OSError, http.client.HTTPException)):
+                raise self._connection_error(e) from None
+            raise
+        if response.headers.get("connection", "").lower() == "close":
+            self.close()
+        return response
+
+    def _connection_error(self, e: BaseException) -> EndpointError:
+        where = self.url
+        if isinstance(e, (socket.timeout, TimeoutError)):
+            return EndpointError(f"{where} did not answer within {self.timeout:g} s (set {TIMEOUT_ENV} to wait longer)", transient=True)
+        if isinstance(e, socket.gaierror):
+            return EndpointError(f"cannot reach {where}: unknown host {self.parts.hostname}")
+        if isinstance(e, ConnectionRefusedError):
+            return EndpointError(f"cannot reach {where}: connection refused (is the server running?)", transient=True)
+        if isinstance(e, ssl.SSLError):
+            return EndpointError(f"cannot reach {where}: TLS failed: {e.reason or e}")
+        if isinstance(e, (ConnectionError, http.client.HTTPException)):
+            text = str(e) or type(e).__name__
+            return EndpointError(f"lost the connection to {where}: {text}", transient=True)
+        return EndpointError(f"cannot reach {where}: {getattr(e, 'strerror', None) or e}", transient=True)
+
+
+def status_error(endpoint: Endpoint, response: Response, doing: str) -> EndpointError:
+    """An EndpointError for a response that is not a success: `doing` says what was asked."""
+    status = f"{response.status} {response.reason}".strip()
+    detail = response.excerpt()
+    message = f"{endpoint.url} answered {status} to {doing}" + (f": {detail}" if detail else "")
+    if response.status == 401:
+        message = f"{endpoint.url} refused {doing}: 401 {response.reason} (wrong or missing credentials)"
+    retry_after = None
+    if response.status in TRANSIENT_STATUSES:
+        try:
+            retry_after = float(response.headers.get("retry-after", ""))
+        except ValueError:
+            pass
+    return EndpointError(message, transient=response.status in TRANSIENT_STATUSES, status=response.status, retry_after=retry_after)
