@@ -11,6 +11,9 @@ for the whole corpus but a page's hash and the lexicon, so memory stays flat as 
 from __future__ import annotations
 
 import os
+import queue
+from collections import defaultdict
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -106,26 +109,122 @@ def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, 
 
 
 class BulkWriter:
-    """Buffers N-Quads and hands them to Oxigraph's bulk loader in large pieces."""
+    """Hands N-Quads to Oxigraph's bulk loader in large pieces, in a thread of its own.
+
+    The bulk loader has a fixed cost per call, so pieces are large; it releases the GIL, so while it
+    writes one piece this process goes on taking results from the workers and filling the next. At
+    most one piece waits while another loads: memory stays bounded.
+    """
 
     def __init__(self, store: ox.Store):
         self.store = store
         self.parts: list[bytes] = []
         self.size = 0
         self.seconds = 0.0
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, daemon=True)
+        self._thread.start()
 
     def add(self, data: bytes) -> None:
         self.parts.append(data)
         self.size += len(data)
         if self.size >= BULK_BYTES:
-            self.flush()
+            self._hand_over()
 
     def flush(self) -> None:
+        """Load everything added so far, and wait until it is in the store."""
+        self._hand_over()
+        self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        self.flush()
+        self._queue.put(None)
+        self._thread.join()
+
+    def abort(self) -> None:
+        self.parts = []
+        self._queue.put(None)
+        self._thread.join()
+
+    def _hand_over(self) -> None:
+        self._raise()
         if self.parts:
-            started = time.perf_counter()
-            self.store.bulk_load(b"".join(self.parts), format=ox.RdfFormat.N_QUADS)
-            self.seconds += time.perf_counter() - started
+            self._queue.put(b"".join(self.parts))
         self.parts, self.size = [], 0
+
+    def _load(self) -> None:
+        while (data := self._queue.get()) is not None:
+            try:
+                if self._failure is None:
+                    started = time.perf_counter()
+                    self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                    self.seconds += time.perf_counter() - started
+            except BaseException as e:  # handed to the main thread at its next call
+                self._failure = e
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _raise(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+
+class StreamingWriter:
+    """Streams N-Quads into one bulk load for a whole build into an empty store.
+
+    Oxigraph's bulk loader is fastest when it is called once: a second call ingests into a store that
+    is no longer empty, which measured 55% slower for the same quads. So the loader runs in a thread,
+    reading a named pipe that this process writes each page into as it arrives; the pipe holds the
+    workers back when the loader is behind. The loader reads the pipe by its path, in Rust, without
+    taking the GIL from this thread.
+    """
+
+    def __init__(self, store: ox.Store, folder: Path):
+        self._fifo = folder / "kg-build.nq.fifo"
+        self._fifo.unlink(missing_ok=True)
+        os.mkfifo(self._fifo)
+        self._failure: BaseException | None = None
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._load, args=(store,), daemon=True)
+        self._thread.start()
+        self._writer = open(self._fifo, "wb")  # returns once the loader has opened the other end
+
+    def _load(self, store: ox.Store) -> None:
+        started = time.perf_counter()
+        try:
+            store.bulk_load(path=str(self._fifo), format=ox.RdfFormat.N_QUADS)
+        except BaseException as e:  # handed to the main thread
+            self._failure = e
+            with open(self._fifo, "rb") as drain:  # unblock a writer waiting on a full pipe
+                while drain.read(1 << 16):
+                    pass
+        finally:
+            self.seconds = time.perf_counter() - started
+
+    def add(self, data: bytes) -> None:
+        if self._failure is not None:
+            raise self._failure
+        self._writer.write(data)
+
+    def flush(self) -> None:
+        raise AssertionError("a streamed build writes into an empty store: there is nothing to replace")
+
+    def close(self) -> None:
+        self._writer.close()
+        self._thread.join()
+        self._fifo.unlink(missing_ok=True)
+        if self._failure is not None:
+            raise self._failure
+
+    def abort(self) -> None:
+        """The build failed: end the stream so the loader returns (its generation is dropped)."""
+        try:
+            self.close()
+        except BaseException:  # the failure that brought us here matters more
+            pass
 
 
 def remove_graph(store: ox.Store, graph: str) -> None:
@@ -179,44 +278,56 @@ def build(
         incremental = bool(old_hashes) and len(files) < INCREMENTAL_SHARE * len(old_hashes) and not schema_changed
         work = PageWork(iris=iris, schema=schema, as_of=as_of, built_at=built_at)
 
-        loader = BulkWriter(store)
+        from_nothing = not old_hashes
+        loader = StreamingWriter(store, writer.root) if from_nothing else BulkWriter(store)
+        authors_of: dict[str, set[str]] = defaultdict(set)  # from nothing: the coauthor rule's input
         touched_people: set[str] = set()
         replaced: list[tuple[str, list]] = []  # (page graph, its old triples)
         written: list[str] = []
         seen_pages: dict[str, str] = {}
-        for result in run_pages(files, work, jobs=jobs):
-            report.pages += 1
-            if progress:
-                progress(report.pages, len(files))
-            report.diagnostics.extend(result.diagnostics)
-            if result.graph is None:
-                continue
-            if result.page_id in seen_pages:
-                report.diagnostics.append(
-                    Diagnostic(ERROR, result.source, 1, f"{seen_pages[result.page_id]} in this build is also page {result.page_id}; this file is skipped")
-                )
-                continue
-            seen_pages[result.page_id] = result.source
-            report.listings += result.listings
-            report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
-            if old_hashes.get(result.graph) == result.content_hash:
-                report.pages_unchanged += 1
-                continue
-            if result.graph in old_hashes:
-                loader.flush()  # an earlier bulk load may still hold this page's old triples
-                old = inferred.page_triples(store, result.graph)
-                replaced.append((result.graph, old))
-                if incremental:
-                    touched_people |= inferred.authors_in_graph(store, result.graph)
-                asserted_total -= inferred.graph_size(store, result.graph)
-                remove_graph(store, result.graph)
-            asserted_total += result.asserted_count
-            touched_people |= result.authors
-            loader.add(result.nquads)
-            if not incremental:
-                loader.add(result.inferred_nquads)
-            written.append(result.graph)
-        loader.flush()
+        try:
+            results = run_pages(files, work, jobs=jobs)
+            for result in results:
+                report.pages += 1
+                if progress:
+                    progress(report.pages, len(files))
+                report.diagnostics.extend(result.diagnostics)
+                if result.graph is None:
+                    continue
+                if result.page_id in seen_pages:
+                    report.diagnostics.append(
+                        Diagnostic(ERROR, result.source, 1, f"{seen_pages[result.page_id]} in this build is also page {result.page_id}; this file is skipped")
+                    )
+                    continue
+                seen_pages[result.page_id] = result.source
+                report.listings += result.listings
+                report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
+                if old_hashes.get(result.graph) == result.content_hash:
+                    report.pages_unchanged += 1
+                    continue
+                if result.graph in old_hashes:
+                    loader.flush()  # an earlier bulk load may still hold this page's old triples
+                    old = inferred.page_triples(store, result.graph)
+                    replaced.append((result.graph, old))
+                    if incremental:
+                        touched_people |= inferred.authors_in_graph(store, result.graph)
+                    asserted_total -= inferred.graph_size(store, result.graph)
+                    remove_graph(store, result.graph)
+                asserted_total += result.asserted_count
+                touched_people |= result.authors
+                if from_nothing:
+                    for paper, authors in result.paper_authors.items():
+                        authors_of[paper].update(authors)
+                loader.add(result.nquads)
+                if not incremental:
+                    loader.add(result.inferred_nquads)
+                written.append(result.graph)
+            if from_nothing:  # the coauthor rule goes into the same single bulk load
+                loader.add(inferred.coauthor_nquads(authors_of, iris))
+        except BaseException:
+            loader.abort()
+            raise
+        loader.close()
         report.pages_written = len(written)
         report.timings["pages"] = time.perf_counter() - started
         report.timings["load"] = loader.seconds
@@ -231,7 +342,7 @@ def build(
             still = {graph: set(schema.infer(inferred.page_triples(store, graph))) for graph, _ in replaced}
             for graph, old in replaced:
                 inferred_total -= inferred.retract(store, iris, schema, (t for t in schema.infer(old) if t not in still[graph]))
-        if written or schema_changed:
+        if (written or schema_changed) and not from_nothing:
             inferred_total += inferred.run_coauthor_rule(store, iris, touched_people if incremental else None)
         if not incremental and (written or schema_changed):
             inferred_total = inferred.graph_size(store, iris.inferred_graph)  # bulk loads do not say what was new

@@ -201,6 +201,7 @@ def validate(file, store_path, fmt):
 from kg.render import GRAPH_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
+ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
 
 
 def _note(message: str) -> None:
@@ -212,9 +213,11 @@ def _note(message: str) -> None:
 @click.argument("args", nargs=-1)
 @click.option("--list", "show_list", is_flag=True, help="List the canned queries, what they return and their arguments.")
 @store_option
+@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
+@click.option("--base", envvar="KG_BASE", metavar="IRI", help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True, help="Output format.")
-def query_command(name, args, show_list, store_path, limit, fmt):
+def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt):
     """Run the canned query NAME with its arguments.
 
     People are named as printed; case, accents and extra spaces do not matter, and a unique part of
@@ -224,6 +227,7 @@ def query_command(name, args, show_list, store_path, limit, fmt):
     """
     from kg import queries, render
     from kg.people import PersonResolver
+    from kg.remote import open_engine
 
     catalogue = queries.Catalogue()
     if show_list:
@@ -232,7 +236,7 @@ def query_command(name, args, show_list, store_path, limit, fmt):
     canned = _canned_query(catalogue, name)
     try:
         queries.check_argument_count(canned, args)
-        opened = queries.open_local(store_path)
+        opened = open_engine(store_path, endpoint, base)
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
         result = queries.run_canned(opened.engine, canned, args, resolver, limit=limit)
     except queries.ArgumentError as e:
@@ -268,6 +272,7 @@ def _query_list(canned_queries) -> str:
 @cli.command("sparql")
 @click.argument("query", metavar="QUERY|@FILE|-")
 @store_option
+@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
 @click.option(
     "--format",
@@ -276,7 +281,7 @@ def _query_list(canned_queries) -> str:
     default=None,
     help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
-def sparql_command(query, store_path, limit, fmt):
+def sparql_command(query, store_path, endpoint, limit, fmt):
     """Run a read-only SPARQL query over the whole graph.
 
     QUERY is the query text, @FILE, or - for stdin.
@@ -286,11 +291,12 @@ def sparql_command(query, store_path, limit, fmt):
     Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg import queries, render
+    from kg.remote import open_engine
 
     text = _sparql_text(query)
     queries.refuse_updates(text)
     fmt = _sparql_format(queries.query_form(text), fmt)
-    opened = queries.open_local(store_path)
+    opened = open_engine(store_path, endpoint)
     render.emit(opened.engine.run(text, limit=limit), fmt)
 
 
@@ -367,6 +373,59 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
 
 
 # --- commands: serve, push ----------------------------------------------------------------------
+
+
+@cli.command("serve")
+@store_option
+@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT", help="Address to listen on.")
+def serve_command(store_path, bind):
+    """Serve the graph read-only over SPARQL, with a query page for the browser.
+
+    Runs the Oxigraph server (oxigraph serve-read-only) on the store: the query page is at the URL
+    printed, the SPARQL 1.1 Protocol endpoint at /query (for kg query/sparql --endpoint), the
+    Graph Store Protocol at /store. All named graphs are queried as one default graph, as in kg
+    query. Updates are refused. A build that makes a new graph live is picked up. Ctrl-C stops it.
+
+    Example: kg serve --bind 127.0.0.1:7878
+    """
+    from kg.serve import serve
+
+    serve(store_path, bind, say=click.echo, note=_note)
+
+
+@cli.command("push")
+@click.option("--endpoint", required=True, metavar="URL", help="The Graph Store Protocol URL, e.g. http://localhost:7878/store.")
+@store_option
+@click.option("--user", envvar="KG_PUSH_USER", metavar="NAME", help="User for HTTP auth (Basic or Digest) [env KG_PUSH_USER].")
+@click.option(
+    "--password-env",
+    default="KG_PUSH_PASSWORD",
+    show_default=True,
+    metavar="VAR",
+    help="Environment variable holding the password; it is never taken from the command line.",
+)
+@click.option("--batch-triples", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="N", help="At most N triples per request: a bigger graph goes as a PUT, then POSTs.")
+def push_command(endpoint, store_path, user, password_env, batch_triples):
+    """Send the graph to a SPARQL 1.1 Graph Store endpoint.
+
+    Each named graph (every page's, the inferred ones, the ontology's) replaces its namesake on the
+    server: PUT URL?graph=IRI with N-Triples. Transient failures (connection, 429, 502-504) are
+    tried 3 times; any other failure stops the push with exit code 2, saying how many graphs were
+    sent.
+
+    Example: kg push --endpoint http://localhost:7878/store
+    """
+    from kg.endpoint import Endpoint
+    from kg.push import push
+
+    password = None
+    if user:
+        password = os.environ.get(password_env)
+        if not password:
+            raise KgError(f"--user {user} needs the password in the environment variable {password_env} (it is never given on the command line)")
+    kg_store = KgStore.open_read(store_path)
+    report = push(kg_store, Endpoint(endpoint, user=user, password=password), batch_triples=batch_triples)
+    click.echo(report.line(endpoint))
 
 
 def main() -> None:

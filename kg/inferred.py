@@ -118,6 +118,15 @@ def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, s
         for paper in papers:
             for q in store.quads_for_pattern(paper, HAS_AUTHOR, None, None):
                 authors_of[paper.value].add(q.object.value)
+    return pairs_of(authors_of, people)
+
+
+def coauthor_nquads(authors_of: dict[str, set[str]], iris: Iris) -> bytes:
+    """The coauthor rule's triples for papers whose authors are all known here (a build from nothing)."""
+    return nquads([(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in sorted(pairs_of(authors_of, None))], iris.inferred_graph)
+
+
+def pairs_of(authors_of: dict[str, set[str]], people: set[str] | None) -> set[tuple[str, str]]:
     pairs = set()
     for authors in authors_of.values():
         for a in authors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
@@ -73,7 +74,7 @@ class PageGraph:
     page: str  # the page's IRI, without brackets
     triples: list[Triple] = field(default_factory=list)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         digest = hashlib.sha256()
         for s, p, o in sorted(self.triples):

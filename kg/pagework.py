@@ -54,6 +54,7 @@ class PageResult:
     inferred_nquads: bytes = b""  # its consequences, in the inferred graph
     listings: int = 0
     authors: set[str] = field(default_factory=set)
+    paper_authors: dict[str, list[str]] = field(default_factory=dict)  # for the coauthor rule
     infer_seconds: float = 0.0
     asserted_count: int = 0  # quads written to the page graph
     titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
@@ -109,7 +110,10 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.asserted_count = len(asserted)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
-    result.authors = {o[1:-1] for _, p, o in graph.triples if p == has_author}
+    for s, p, o in graph.triples:
+        if p == has_author:
+            result.paper_authors.setdefault(s[1:-1], []).append(o[1:-1])
+    result.authors = {a for authors in result.paper_authors.values() for a in authors}
     if parsed.page.layout == "A":
         result.titles = [listing.title for listing in parsed.listings]
         result.names = [name for listing in parsed.listings for name in listing.authors]

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from functools import lru_cache
 
 KG = "https://kg.example.org/ns#"
 DEFAULT_BASE = "https://kg.example.org/id/"
@@ -50,14 +51,16 @@ def base_from_env(base: str | None = None) -> str:
 
 def fold(text: str) -> str:
     """Text as a user would match it: accents stripped, case folded, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=1 << 16)  # names and titles recur across pages; bounded, so memory stays flat
 def slug(text: str) -> str:
     """A key for an IRI: folded, anything but ASCII letters and digits turned into '-'.
 

@@ -1,0 +1,239 @@
+"""`kg serve`: the store, read-only, over the SPARQL 1.1 Protocol, by the real Oxigraph server.
+
+The server is `oxigraph serve-read-only` (from the `oxigraph` package) run as a child process on the
+live generation, with `--union-default-graph` so that queries see all named graphs as one, as the
+local queries do. It answers `/query` (SPARQL 1.1 Protocol) and `/store` (Graph Store Protocol, reads
+only); updates get 403. Its page at `/` is YASGUI, whose JavaScript and CSS the server itself serves
+(no CDN), so the query page works offline; only YASGUI's prefix and term autocompletion reach out
+(prefix.cc, lov.linkeddata.es) and quietly do nothing without a network.
+
+- A store that `kg build` is writing (its lock is held) is not served: the message says so.
+- The child is in its own session, so Ctrl-C reaches kg alone, which stops the child and exits 0;
+  on Linux the child also dies with kg if kg is killed outright.
+- When a build makes another generation live, the child is restarted on it (a moment without an
+  answer): a running Oxigraph server never sees another generation by itself.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+from kg.errors import KgError, StoreBusy, StoreMissing
+from kg.store import LOCK, _live_generation, display_path, missing_message
+
+STARTUP_SECONDS = 20.0  # the server must answer within this
+STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
+WATCH_SECONDS = 1.0  # how often the live generation is looked at
+
+
+class _Stop(Exception):
+    """SIGINT or SIGTERM arrived."""
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` CLI next to this Python (the venv's), else on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if not found:
+        raise KgError("kg serve needs the Oxigraph server: pip install oxigraph (it provides the oxigraph command)")
+    return found
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    host, sep, port = bind.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise KgError(f"--bind {bind!r} is not HOST:PORT, e.g. 127.0.0.1:7878")
+    return host, int(port)
+
+
+def base_url(host: str, port: int) -> str:
+    return f"http://{host}:{port}/"
+
+
+def _probe_url(host: str, port: int) -> str:
+    """Where to ask whether the server answers: a wildcard address is reached on loopback."""
+    local = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]", "::": "[::1]"}.get(host, host)
+    return base_url(local, port) + "query?query=ASK%7B%7D"
+
+
+def check_not_being_written(root: Path) -> None:
+    """StoreBusy when `kg build` holds the store's lock (it writes under an exclusive flock)."""
+    try:
+        fd = os.open(root / LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return  # nobody ever wrote here with a lock: nothing to wait for
+    except OSError as e:
+        raise KgError(f"cannot read the lock of {display_path(root)}: {e.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise StoreBusy(f"kg build is writing to {display_path(root)}: start kg serve when it has finished") from None
+    finally:
+        os.close(fd)  # releases the probe at once: serving never holds up a build
+
+
+def check_address_free(host: str, port: int) -> None:
+    """KgError when something already listens there: its answers must not be taken for our server's."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise KgError(f"cannot serve at {host}:{port}: unknown host {host}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as e:
+            hint = ": another server listens there; choose another --bind" if e.errno == errno.EADDRINUSE else f": {e.strerror}"
+            raise KgError(f"cannot serve at {host}:{port}{hint}") from None
+
+
+class OxigraphChild:
+    """One `oxigraph serve-read-only` process on one generation."""
+
+    def __init__(self, binary: str, database: Path, host: str, port: int):
+        self.database = database
+        self.host, self.port = host, port
+        self._log = tempfile.TemporaryFile()  # its stderr: read when it fails to start
+        command = [binary, "serve-read-only", "--location", str(database), "--bind", f"{host}:{port}", "--union-default-graph"]
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+            start_new_session=True,  # Ctrl-C in the terminal reaches kg only; kg stops the child
+            preexec_fn=_die_with_parent,
+        )
+
+    def wait_ready(self) -> None:
+        """Return once it answers a query; KgError with the server's own reason when it stops first."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        url = _probe_url(self.host, self.port)
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise KgError(f"the Oxigraph server did not start at {self.host}:{self.port}: {self.reason()}")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as answer:
+                    if answer.status == 200 and self.process.poll() is None:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise KgError(f"the Oxigraph server did not answer at {self.host}:{self.port} within {STARTUP_SECONDS:g} s")
+
+    def reason(self) -> str:
+        """The `Error: ...` line the server printed, else its exit code."""
+        self._log.seek(0)
+        lines = self._log.read().decode("utf-8", "replace").splitlines()
+        errors = [line.removeprefix("Error:").strip() for line in lines if line.startswith("Error:")]
+        return errors[0] if errors else f"it exited with code {self.process.returncode}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when kg dies, even by SIGKILL (Linux prctl PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
+@contextmanager
+def _signals_stop():
+    """SIGINT and SIGTERM raise _Stop in the main loop instead of killing kg midway."""
+
+    def handler(signum, frame):
+        raise _Stop()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable[[str], None]) -> None:
+    """Serve until SIGINT/SIGTERM. `say` prints the URLs (stdout); `note` prints messages (stderr)."""
+    root = Path(store_path)
+    host, port = parse_bind(bind)
+    binary = oxigraph_binary()
+    child = None
+    with _signals_stop():
+        try:
+            child, generation = _start(root, binary, host, port)
+            url = base_url(host, port)
+            say(f"serving {display_path(root)} ({generation}) read-only at {url}")
+            say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
+            while True:
+                try:
+                    child.process.wait(WATCH_SECONDS)
+                except subprocess.TimeoutExpired:
+                    pass
+                else:
+                    raise KgError(f"the Oxigraph server stopped: {child.reason()}")
+                live = _live_generation(root)
+                if live and live != generation:
+                    child.stop()
+                    child, generation = _start(root, binary, host, port, check_lock=False)  # a live generation is complete
+                    note(f"now serving {generation}, made live by a build")
+        except _Stop:
+            pass
+        finally:
+            if child is not None:
+                child.stop()
+    note(f"stopped serving {display_path(root)}")
+
+
+def _start(root: Path, binary: str, host: str, port: int, check_lock: bool = True) -> tuple[OxigraphChild, str]:
+    """A child answering on the live generation. If a build made another generation live meanwhile
+    (the child may even have failed on a generation being removed), start again on the new one."""
+    for _ in range(3):
+        generation = _live_generation(root)
+        if generation is None:
+            raise StoreMissing(missing_message(root))
+        if check_lock:
+            check_not_being_written(root)
+        check_address_free(host, port)
+        child = OxigraphChild(binary, root / generation, host, port)
+        try:
+            child.wait_ready()
+        except KgError:
+            child.stop()
+            if _live_generation(root) == generation:
+                raise
+            continue
+        except BaseException:
+            child.stop()
+            raise
+        if _live_generation(root) == generation:
+            return child, generation
+        child.stop()
+    raise KgError(f"the store at {display_path(root)} keeps changing: start kg serve when kg build has finished")
