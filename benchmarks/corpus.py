@@ -93,10 +93,10 @@ class Corpus:
 
     def _papers(self, count: int, people_count: int) -> list[dict]:
         rng = self.rng
-        weights = [1.0] * people_count
-        # a handful of hubs: the person with the most coauthors is the benchmark's worst case
-        for hub in range(min(5, people_count)):
-            weights[hub] = 400.0 / (hub + 1)
+        # Preferential attachment: half the authors are drawn from an urn that holds a person once per
+        # paper they have, so the prolific get more; a few hubs start with a head start. The person
+        # with the most coauthors is the benchmark's worst case.
+        urn = [hub for hub in range(min(5, people_count)) for _ in range(200 // (hub + 1))]
         titles, papers = set(), []
         while len(papers) < count:
             title = self._title()
@@ -106,11 +106,10 @@ class Corpus:
             size = min(people_count, rng.choice([1, 2, 2, 3, 3, 3, 4, 5, 6, 8, 12]))
             authors: list[int] = []
             while len(authors) < size:
-                person = rng.choices(range(people_count), weights=weights)[0] if rng.random() < 0.5 else rng.randrange(people_count)
+                person = rng.choice(urn) if urn and rng.random() < 0.5 else rng.randrange(people_count)
                 if person not in authors:
                     authors.append(person)
-            for a in authors:
-                weights[a] += 0.05
+            urn.extend(authors)
             published = date.fromordinal(rng.randint(date(2012, 1, 1).toordinal(), self.as_of.toordinal()))
             papers.append(
                 {

@@ -11,10 +11,8 @@ for the whole corpus but a page's hash and the lexicon, so memory stays flat as 
 from __future__ import annotations
 
 import os
-import queue
-from collections import defaultdict
-import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -25,9 +23,10 @@ import pyoxigraph as ox
 from kg import __version__, inferred
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
+from kg.loading import BulkWriter, StreamingWriter
 from kg.mapping import nquads
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
-from kg.pagework import PageWork, run_pages
+from kg.pagework import PageResult, PageWork, run_pages
 from kg.records import ERROR, WARNING, Diagnostic
 from kg.store import StoreMeta, StoreWriter
 from kg.vocab import KG, Iris, base_from_env
@@ -35,7 +34,6 @@ from kg.vocab import KG, Iris, base_from_env
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [in the page graphs, in the inferred graph]
-BULK_BYTES = 64 << 20  # N-Quads buffered per bulk load: Oxigraph's bulk loader has a fixed cost per call
 # An update touching fewer pages than this share of the store redoes the coauthor rule for its people only.
 INCREMENTAL_SHARE = 0.25
 
@@ -108,125 +106,6 @@ def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, 
     return compile_schema(ontology_graph(base), digest), True
 
 
-class BulkWriter:
-    """Hands N-Quads to Oxigraph's bulk loader in large pieces, in a thread of its own.
-
-    The bulk loader has a fixed cost per call, so pieces are large; it releases the GIL, so while it
-    writes one piece this process goes on taking results from the workers and filling the next. At
-    most one piece waits while another loads: memory stays bounded.
-    """
-
-    def __init__(self, store: ox.Store):
-        self.store = store
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.seconds = 0.0
-        self._queue: queue.Queue = queue.Queue(maxsize=1)
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, daemon=True)
-        self._thread.start()
-
-    def add(self, data: bytes) -> None:
-        self.parts.append(data)
-        self.size += len(data)
-        if self.size >= BULK_BYTES:
-            self._hand_over()
-
-    def flush(self) -> None:
-        """Load everything added so far, and wait until it is in the store."""
-        self._hand_over()
-        self._queue.join()
-        self._raise()
-
-    def close(self) -> None:
-        self.flush()
-        self._queue.put(None)
-        self._thread.join()
-
-    def abort(self) -> None:
-        self.parts = []
-        self._queue.put(None)
-        self._thread.join()
-
-    def _hand_over(self) -> None:
-        self._raise()
-        if self.parts:
-            self._queue.put(b"".join(self.parts))
-        self.parts, self.size = [], 0
-
-    def _load(self) -> None:
-        while (data := self._queue.get()) is not None:
-            try:
-                if self._failure is None:
-                    started = time.perf_counter()
-                    self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-                    self.seconds += time.perf_counter() - started
-            except BaseException as e:  # handed to the main thread at its next call
-                self._failure = e
-            finally:
-                self._queue.task_done()
-        self._queue.task_done()
-
-    def _raise(self) -> None:
-        if self._failure is not None:
-            raise self._failure
-
-
-class StreamingWriter:
-    """Streams N-Quads into one bulk load for a whole build into an empty store.
-
-    Oxigraph's bulk loader is fastest when it is called once: a second call ingests into a store that
-    is no longer empty, which measured 55% slower for the same quads. So the loader runs in a thread,
-    reading a named pipe that this process writes each page into as it arrives; the pipe holds the
-    workers back when the loader is behind. The loader reads the pipe by its path, in Rust, without
-    taking the GIL from this thread.
-    """
-
-    def __init__(self, store: ox.Store, folder: Path):
-        self._fifo = folder / "kg-build.nq.fifo"
-        self._fifo.unlink(missing_ok=True)
-        os.mkfifo(self._fifo)
-        self._failure: BaseException | None = None
-        self.seconds = 0.0
-        self._thread = threading.Thread(target=self._load, args=(store,), daemon=True)
-        self._thread.start()
-        self._writer = open(self._fifo, "wb")  # returns once the loader has opened the other end
-
-    def _load(self, store: ox.Store) -> None:
-        started = time.perf_counter()
-        try:
-            store.bulk_load(path=str(self._fifo), format=ox.RdfFormat.N_QUADS)
-        except BaseException as e:  # handed to the main thread
-            self._failure = e
-            with open(self._fifo, "rb") as drain:  # unblock a writer waiting on a full pipe
-                while drain.read(1 << 16):
-                    pass
-        finally:
-            self.seconds = time.perf_counter() - started
-
-    def add(self, data: bytes) -> None:
-        if self._failure is not None:
-            raise self._failure
-        self._writer.write(data)
-
-    def flush(self) -> None:
-        raise AssertionError("a streamed build writes into an empty store: there is nothing to replace")
-
-    def close(self) -> None:
-        self._writer.close()
-        self._thread.join()
-        self._fifo.unlink(missing_ok=True)
-        if self._failure is not None:
-            raise self._failure
-
-    def abort(self) -> None:
-        """The build failed: end the stream so the loader returns (its generation is dropped)."""
-        try:
-            self.close()
-        except BaseException:  # the failure that brought us here matters more
-            pass
-
-
 def remove_graph(store: ox.Store, graph: str) -> None:
     node = ox.NamedNode(graph)
     if store.contains_named_graph(node):
@@ -250,110 +129,134 @@ def build(
     `progress(done, total)` is called as pages are done.
     """
     started = time.perf_counter()
-    as_of = as_of or date.today()
     base = base_from_env(base)
     try:
         ox.NamedNode(base)
     except ValueError as e:
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
-    iris = Iris(base)
     files = find_pages(paths)
-    report = BuildReport()
-    built_at = built_at_now()
-    digest = ontology_digest(base)
-
     with StoreWriter(store_path, base) as writer:
-        store = writer.store
-        previous_meta = None if fresh else writer.previous_meta
+        run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
+        run.write_pages(run_pages(files, run.work, jobs=jobs), progress)
+        run.apply_rules()
+        run.commit()
+    run.report.timings["total"] = time.perf_counter() - started
+    return run.report
+
+
+class _Build:
+    """One build's state, from the store it starts from to the generation it commits."""
+
+    def __init__(self, writer: StoreWriter, iris: Iris, as_of: date, fresh: bool, pages: int):
+        self.started = time.perf_counter()
+        self.total = pages
+        self.writer, self.store, self.iris = writer, writer.store, iris
+        self.report = BuildReport()
+        self.built_at = built_at_now()
+        self.digest = ontology_digest(iris.base)
+        previous = None if fresh else writer.previous_meta
         if fresh:
-            store.clear()
-        schema, schema_changed = schema_for(previous_meta, digest, base)
-        if schema_changed or previous_meta is None:
-            load_into_store(store, iris.ontology_graph, base)
-            if previous_meta is None:  # a new store: the ontology's own instances (categories) are inferred here
-                store.bulk_load(nquads(schema.infer(inferred.page_triples(store, iris.ontology_graph)), iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
-        old_hashes = existing_hashes(store)
-        asserted_total, inferred_total = (0, 0) if not old_hashes else previous_meta.extra.get(COUNTS_KEY) or count_triples(store, iris)
+            self.store.clear()
+        self.schema, self.schema_changed = schema_for(previous, self.digest, iris.base)
+        if self.schema_changed or previous is None:
+            load_into_store(self.store, iris.ontology_graph, iris.base)
+            if previous is None:  # a new store: the ontology's own instances (categories) are inferred here
+                triples = self.schema.infer(inferred.page_triples(self.store, iris.ontology_graph))
+                self.store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
+        self.old_hashes = existing_hashes(self.store)
+        self.from_nothing = not self.old_hashes
+        self.asserted, self.inferred = (0, 0) if self.from_nothing else (previous.extra.get(COUNTS_KEY) or count_triples(self.store, iris))
         # A small update keeps the inferred graph right triple by triple; a large one loads in bulk.
-        incremental = bool(old_hashes) and len(files) < INCREMENTAL_SHARE * len(old_hashes) and not schema_changed
-        work = PageWork(iris=iris, schema=schema, as_of=as_of, built_at=built_at)
+        self.incremental = not self.from_nothing and pages < INCREMENTAL_SHARE * len(self.old_hashes) and not self.schema_changed
+        self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
+        self.loader = StreamingWriter(self.store, writer.root) if self.from_nothing else BulkWriter(self.store)
+        self.authors_of: dict[str, set[str]] = defaultdict(set)  # from nothing: the coauthor rule's input
+        self.touched_people: set[str] = set()
+        self.replaced: list[tuple[str, list]] = []  # (page graph, its old triples)
+        self.written: list[str] = []
+        self.seen_pages: dict[str, str] = {}
 
-        from_nothing = not old_hashes
-        loader = StreamingWriter(store, writer.root) if from_nothing else BulkWriter(store)
-        authors_of: dict[str, set[str]] = defaultdict(set)  # from nothing: the coauthor rule's input
-        touched_people: set[str] = set()
-        replaced: list[tuple[str, list]] = []  # (page graph, its old triples)
-        written: list[str] = []
-        seen_pages: dict[str, str] = {}
+    def write_pages(self, results: Iterable[PageResult], progress) -> None:
         try:
-            results = run_pages(files, work, jobs=jobs)
-            for result in results:
-                report.pages += 1
+            for done, result in enumerate(results, start=1):
+                self.take(result)
                 if progress:
-                    progress(report.pages, len(files))
-                report.diagnostics.extend(result.diagnostics)
-                if result.graph is None:
-                    continue
-                if result.page_id in seen_pages:
-                    report.diagnostics.append(
-                        Diagnostic(ERROR, result.source, 1, f"{seen_pages[result.page_id]} in this build is also page {result.page_id}; this file is skipped")
-                    )
-                    continue
-                seen_pages[result.page_id] = result.source
-                report.listings += result.listings
-                report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
-                if old_hashes.get(result.graph) == result.content_hash:
-                    report.pages_unchanged += 1
-                    continue
-                if result.graph in old_hashes:
-                    loader.flush()  # an earlier bulk load may still hold this page's old triples
-                    old = inferred.page_triples(store, result.graph)
-                    replaced.append((result.graph, old))
-                    if incremental:
-                        touched_people |= inferred.authors_in_graph(store, result.graph)
-                    asserted_total -= inferred.graph_size(store, result.graph)
-                    remove_graph(store, result.graph)
-                asserted_total += result.asserted_count
-                touched_people |= result.authors
-                if from_nothing:
-                    for paper, authors in result.paper_authors.items():
-                        authors_of[paper].update(authors)
-                loader.add(result.nquads)
-                if not incremental:
-                    loader.add(result.inferred_nquads)
-                written.append(result.graph)
-            if from_nothing:  # the coauthor rule goes into the same single bulk load
-                loader.add(inferred.coauthor_nquads(authors_of, iris))
+                    progress(done, self.total)
+            if self.from_nothing:  # the coauthor rule goes into the same single bulk load
+                self.loader.add(inferred.coauthor_nquads(self.authors_of, self.iris))
         except BaseException:
-            loader.abort()
+            self.loader.abort()
             raise
-        loader.close()
-        report.pages_written = len(written)
-        report.timings["pages"] = time.perf_counter() - started
-        report.timings["load"] = loader.seconds
+        self.loader.close()
+        self.report.pages_written = len(self.written)
+        self.report.timings["pages"] = time.perf_counter() - self.started
+        self.report.timings["load"] = self.loader.seconds
 
-        started_rules = time.perf_counter()
-        if schema_changed and old_hashes:
+    def take(self, result: PageResult) -> None:
+        """One page's result: recorded, and written unless it is unchanged or a second copy."""
+        report = self.report
+        report.pages += 1
+        report.diagnostics.extend(result.diagnostics)
+        if result.graph is None:
+            return
+        if result.page_id in self.seen_pages:
+            message = f"{self.seen_pages[result.page_id]} in this build is also page {result.page_id}; this file is skipped"
+            report.diagnostics.append(Diagnostic(ERROR, result.source, 1, message))
+            return
+        self.seen_pages[result.page_id] = result.source
+        report.listings += result.listings
+        report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
+        if self.old_hashes.get(result.graph) == result.content_hash:
+            report.pages_unchanged += 1
+            return
+        if result.graph in self.old_hashes:
+            self.remove_old_page(result.graph)
+        self.asserted += result.asserted_count
+        self.touched_people |= result.authors
+        if self.from_nothing:
+            for paper, authors in result.paper_authors.items():
+                self.authors_of[paper].update(authors)
+        self.loader.add(result.nquads)
+        if not self.incremental:
+            self.loader.add(result.inferred_nquads)
+        self.written.append(result.graph)
+
+    def remove_old_page(self, graph: str) -> None:
+        self.loader.flush()  # an earlier bulk load may still hold this page's old triples
+        self.replaced.append((graph, inferred.page_triples(self.store, graph)))
+        if self.incremental:
+            self.touched_people |= inferred.authors_in_graph(self.store, graph)
+        self.asserted -= inferred.graph_size(self.store, graph)
+        remove_graph(self.store, graph)
+
+    def apply_rules(self) -> None:
+        """Bring the inferred graph up to date with what was written."""
+        started = time.perf_counter()
+        store, iris, schema = self.store, self.iris, self.schema
+        if self.schema_changed and not self.from_nothing:
             inferred.reinfer_all(store, iris, schema)
         else:
-            if incremental:
-                for graph in written:
-                    inferred_total += inferred.add(store, iris, schema.infer(inferred.page_triples(store, graph)))
-            still = {graph: set(schema.infer(inferred.page_triples(store, graph))) for graph, _ in replaced}
-            for graph, old in replaced:
-                inferred_total -= inferred.retract(store, iris, schema, (t for t in schema.infer(old) if t not in still[graph]))
-        if (written or schema_changed) and not from_nothing:
-            inferred_total += inferred.run_coauthor_rule(store, iris, touched_people if incremental else None)
-        if not incremental and (written or schema_changed):
-            inferred_total = inferred.graph_size(store, iris.inferred_graph)  # bulk loads do not say what was new
-        report.timings["rules"] = time.perf_counter() - started_rules
-        report.timings["inference"] = report.timings.get("inference", 0.0) + report.timings["rules"]
-        counts = (asserted_total, inferred_total)
-        report.stats = store_stats(store, counts)
-        extra = {SCHEMA_KEY: schema.to_json(), COUNTS_KEY: counts}
-        writer.commit(StoreMeta(base=base, kg_version=__version__, ontology_hash=digest, built_at=built_at, extra=extra))
-    report.timings["total"] = time.perf_counter() - started
-    return report
+            if self.incremental:
+                for graph in self.written:
+                    self.inferred += inferred.add(store, iris, schema.infer(inferred.page_triples(store, graph)))
+            for graph, old in self.replaced:
+                still = set(schema.infer(inferred.page_triples(store, graph)))
+                self.inferred -= inferred.retract(store, iris, schema, (t for t in schema.infer(old) if t not in still))
+        changed = bool(self.written) or self.schema_changed
+        if changed and not self.from_nothing:
+            self.inferred += inferred.run_coauthor_rule(store, iris, self.touched_people if self.incremental else None)
+        if changed and not self.incremental:
+            self.inferred = inferred.graph_size(store, iris.inferred_graph)  # bulk loads do not say what was new
+        timings = self.report.timings
+        timings["rules"] = time.perf_counter() - started
+        timings["inference"] = timings.get("inference", 0.0) + timings["rules"]
+
+    def commit(self) -> None:
+        counts = (self.asserted, self.inferred)
+        self.report.stats = store_stats(self.store, counts)
+        extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts}
+        meta = StoreMeta(base=self.iris.base, kg_version=__version__, ontology_hash=self.digest, built_at=self.built_at, extra=extra)
+        self.writer.commit(meta)
 
 
 def count_triples(store: ox.Store, iris: Iris) -> tuple[int, int]:
