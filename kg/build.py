@@ -210,9 +210,11 @@ class _Build:
             report.pages_unchanged += 1
             return
         if result.graph in self.old_hashes:
-            self.remove_old_page(result.graph)
+            old_authors = self.remove_old_page(result.graph)
+            self.touched_people |= inferred.people_whose_coauthors_may_change(old_authors, result.paper_authors)
+        else:
+            self.touched_people |= result.authors
         self.asserted += result.asserted_count
-        self.touched_people |= result.authors
         if self.from_nothing:
             for paper, authors in result.paper_authors.items():
                 self.authors_of[paper].update(authors)
@@ -221,13 +223,14 @@ class _Build:
             self.loader.add(result.inferred_nquads)
         self.written.append(result.graph)
 
-    def remove_old_page(self, graph: str) -> None:
+    def remove_old_page(self, graph: str) -> dict[str, set[str]]:
+        """Take a page's old graph out; {paper: authors} as it stated them."""
         self.loader.flush()  # an earlier bulk load may still hold this page's old triples
         self.replaced.append((graph, inferred.page_triples(self.store, graph)))
-        if self.incremental:
-            self.touched_people |= inferred.authors_in_graph(self.store, graph)
+        old_authors = inferred.paper_authors_in_graph(self.store, graph)
         self.asserted -= inferred.graph_size(self.store, graph)
         remove_graph(self.store, graph)
+        return old_authors
 
     def apply_rules(self) -> None:
         """Bring the inferred graph up to date with what was written."""

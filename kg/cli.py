@@ -379,7 +379,7 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
 @store_option
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT", help="Address to listen on.")
 def serve_command(store_path, bind):
-    """Serve the graph read-only over SPARQL, with a query page for the browser.
+    """Serve the graph read-only over SPARQL, with a query page.
 
     Runs the Oxigraph server (oxigraph serve-read-only) on the store: the query page is at the URL
     printed, the SPARQL 1.1 Protocol endpoint at /query (for kg query/sparql --endpoint), the

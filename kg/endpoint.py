@@ -195,19 +195,27 @@ class Endpoint:
                 all_headers["Authorization"] = auth
         if body is not None:
             all_headers["Content-Length"] = str(len(body))
-        try:
-            connection = self._connect()
-            connection.request(method, target, body=body, headers=all_headers)
-            raw = connection.getresponse()
-            response = Response(raw.status, raw.reason, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
-        except BaseException as e:
-            self.close()  # a connection in an unknown state is never reused
-            if isinstance(e, (OSError, http.client.HTTPException)):
-                raise self._connection_error(e) from None
-            raise
+        for attempt in (1, 2):
+            reused = self._connection is not None
+            try:
+                response = self._exchange(method, target, body, all_headers)
+                break
+            except BaseException as e:
+                self.close()  # a connection in an unknown state is never reused
+                if reused and attempt == 1 and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+                    continue  # the server dropped a kept-alive connection while it was idle: once more, anew
+                if isinstance(e, (OSError, http.client.HTTPException)):
+                    raise self._connection_error(e) from None
+                raise
         if response.headers.get("connection", "").lower() == "close":
             self.close()
         return response
+
+    def _exchange(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> Response:
+        connection = self._connect()
+        connection.request(method, target, body=body, headers=headers)
+        raw = connection.getresponse()
+        return Response(raw.status, raw.reason, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
 
     def _connection_error(self, e: BaseException) -> EndpointError:
         where = self.url

@@ -103,8 +103,22 @@ def graph_size(store: ox.Store, graph: str) -> int:
 # kg:hasAuthor is only ever asserted in page graphs, and kg:coauthorWith only ever made by this rule.
 
 
-def authors_in_graph(store: ox.Store, graph: str) -> set[str]:
-    return {q.object.value for q in store.quads_for_pattern(None, HAS_AUTHOR, None, ox.NamedNode(graph))}
+def paper_authors_in_graph(store: ox.Store, graph: str) -> dict[str, set[str]]:
+    """{paper: its authors} as one page graph states them."""
+    authors: dict[str, set[str]] = defaultdict(set)
+    for q in store.quads_for_pattern(None, HAS_AUTHOR, None, ox.NamedNode(graph)):
+        authors[q.subject.value].add(q.object.value)
+    return authors
+
+
+def people_whose_coauthors_may_change(old: dict[str, set[str]], new: dict[str, list[str]]) -> set[str]:
+    """The authors of every paper whose author list differs between two versions of a page."""
+    people: set[str] = set()
+    for paper in old.keys() | new.keys():
+        before, after = old.get(paper, set()), set(new.get(paper, ()))
+        if before != after:
+            people |= before | after
+    return people
 
 
 def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, str]]:
@@ -139,20 +153,26 @@ def pairs_of(authors_of: dict[str, set[str]], people: set[str] | None) -> set[tu
 
 
 def run_coauthor_rule(store: ox.Store, iris: Iris, people: set[str] | None) -> int:
-    """(Re)derive kg:coauthorWith for `people`, or for everyone when None; the change in triples."""
+    """(Re)derive kg:coauthorWith for `people`, or for everyone when None; the change in triples.
+
+    Only the difference is written: an update that leaves everyone's coauthors as they were writes
+    nothing, however many coauthors its people have."""
+    if people is not None and not people:
+        return 0
     graph = ox.NamedNode(iris.inferred_graph)
     if people is None:
-        stale = store.quads_for_pattern(None, COAUTHOR, None, graph)
+        present = store.quads_for_pattern(None, COAUTHOR, None, graph)
     else:
-        stale = [
+        present = [
             q
             for person in people
             for pattern in ((ox.NamedNode(person), COAUTHOR, None), (None, COAUTHOR, ox.NamedNode(person)))
             for q in store.quads_for_pattern(*pattern, graph)
         ]
-    stale = set(stale)
-    for quad in stale:
-        store.remove(quad)
-    triples = [(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in sorted(coauthor_pairs(store, people))]
-    store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
-    return len(triples) - len(stale)
+    before = {(q.subject.value, q.object.value) for q in present}
+    after = coauthor_pairs(store, people)
+    for a, b in before - after:
+        store.remove(ox.Quad(ox.NamedNode(a), COAUTHOR, ox.NamedNode(b), graph))
+    added = sorted(after - before)
+    store.bulk_load(nquads([(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in added], iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
+    return len(added) - len(before - after)

@@ -119,7 +119,7 @@ class OxigraphChild:
             stderr=self._log,
             env={**os.environ, "RUST_BACKTRACE": "0"},
             start_new_session=True,  # Ctrl-C in the terminal reaches kg only; kg stops the child
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent(),
         )
 
     def wait_ready(self) -> None:
@@ -157,12 +157,15 @@ class OxigraphChild:
         self._log.close()
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when kg dies, even by SIGKILL (Linux prctl PR_SET_PDEATHSIG)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+def _die_with_parent():
+    """For Popen's preexec_fn: the child gets SIGTERM when kg dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG). Looked up here, in the parent: nothing is imported between fork and exec."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    return lambda: prctl(1, signal.SIGTERM)
 
 
 @contextmanager
@@ -170,6 +173,8 @@ def _signals_stop():
     """SIGINT and SIGTERM raise _Stop in the main loop instead of killing kg midway."""
 
     def handler(signum, frame):
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)  # a second Ctrl-C must not cut the shutdown short
         raise _Stop()
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -1,0 +1,616 @@
+"""Beyond one machine: `kg push` to, and `kg query/sparql --endpoint` against, a real Oxigraph server;
+`kg serve`; and what the user sees when an endpoint is wrong, down, failing, slow or wants a password.
+
+The real server is `oxigraph serve` (the `oxigraph` package's CLI, read-write for push) on a free
+loopback port in a temporary folder, killed at the end. Failures a real server will not produce on
+demand (500, 503, 401, a slow answer) come from a tiny http.server in a thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg import push as push_module
+from kg.cli import main
+from kg.endpoint import Endpoint
+from kg.errors import KgError
+from kg.people import PersonResolver
+from kg.queries import Catalogue, LocalEngine, bind_values, run_canned
+from kg.remote import HttpEngine
+from kg.render import Solutions
+from kg.store import KgStore, StoreWriter
+from kg.vocab import DEFAULT_BASE, KG
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+STARTUP = 20.0  # seconds a server gets to answer
+CRAFTED = 'x" } UNION { ?s ?p ?o } #'
+PEOPLE = ["Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi"]
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def kg(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`kg ARGS` through the real entry point, in this process: exit code, stdout, stderr."""
+    runner = CliRunner()
+    with runner.isolation(env=env) as (out, err, _):
+        old_argv, sys.argv = sys.argv, ["kg", *args]
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        finally:
+            sys.argv = old_argv
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (oxigraph cannot bind port 0 and tell us which it got)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_answering(url: str, process: subprocess.Popen | None = None, seconds: float = STARTUP) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url} within {seconds} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class TinyServer:
+    """An http.server in a thread whose answers come from `respond(handler) -> (status, headers, body)`."""
+
+    def __init__(self, respond):
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def handle_one(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                outer.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+                status, headers, payload = respond(self)
+                self.send_response(status)
+                for name, value in {"Content-Length": str(len(payload)), **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if payload:
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = handle_one
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client that hung up first; printing would land in the output under test
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def tiny():
+    servers = []
+
+    def start(respond):
+        servers.append(TinyServer(respond))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def local_graph_counts(store_path: Path) -> dict[str, int]:
+    kg_store = KgStore.open_read(store_path)
+    return {g.value: sum(1 for _ in kg_store.store.quads_for_pattern(None, None, None, g)) for g in kg_store.store.named_graphs()}
+
+
+# --- the real Oxigraph server, and the fixture graph pushed to it --------------------------------
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory) -> str:
+    """`oxigraph serve` (read-write) on a free loopback port; its base URL. Killed at teardown."""
+    folder = tmp_path_factory.mktemp("oxigraph-server")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(f"{url}/query?query=ASK%7B%7D", process)
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph_server, fixture_store) -> tuple[int, str, str]:
+    """The fixture store pushed, in batches of 500 triples (so big graphs go as PUT + POSTs)."""
+    return kg("push", "--endpoint", f"{oxigraph_server}/store", "--store", str(fixture_store), "--batch-triples", "500")
+
+
+@pytest.fixture(scope="module")
+def remote(oxigraph_server, pushed) -> HttpEngine:
+    assert pushed[0] == 0, pushed
+    return HttpEngine(f"{oxigraph_server}/query")
+
+
+def test_push_reports_what_it_sent(pushed, fixture_store):
+    code, out, err = pushed
+    assert (code, err) == (0, "")
+    counts = local_graph_counts(fixture_store)
+    match = re.fullmatch(r"pushed (\d+) graphs, (\d+) triples to \S+/store in [\d.]+ s \((\d+) requests, [\d,]+ triples/s\)\n", out)
+    assert match, out
+    graphs, triples, requests = map(int, match.groups())
+    assert (graphs, triples) == (len(counts), sum(counts.values()))
+    assert requests == sum(max(1, -(-n // 500)) for n in counts.values())  # one PUT, then a POST per further 500
+
+
+def test_the_remote_named_graphs_equal_the_local_ones(remote, oxigraph_server, fixture_store):
+    local = KgStore.open_read(fixture_store).store
+    listed = remote.run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert {g.value: int(n.value) for g, n in listed.rows} == local_graph_counts(fixture_store)
+    for graph in local.named_graphs():  # and triple for triple, read back with the Graph Store Protocol
+        url = f"{oxigraph_server}/store?graph={urllib.parse.quote(graph.value, safe='')}"
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/n-triples"})) as answer:
+            there = {q.triple for q in ox.parse(answer.read(), format=ox.RdfFormat.N_TRIPLES)}
+        assert there == {q.triple for q in local.quads_for_pattern(None, None, None, graph)}, graph
+
+
+def test_pushing_again_replaces_rather_than_adds(remote, oxigraph_server, fixture_store):
+    code, out, _ = kg("push", "--endpoint", f"{oxigraph_server}/store", "--store", str(fixture_store))
+    assert code == 0 and out.startswith("pushed ")
+    (count,) = remote.run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]
+    assert int(count.value) == sum(local_graph_counts(fixture_store).values())
+
+
+def canned_arguments(query) -> list[str]:
+    args = []
+    for i, param in enumerate(query.params):
+        args += PEOPLE if param.kind == "people" else [PEOPLE[i % len(PEOPLE)]] if param.kind == "person" else ["2"]
+    return args
+
+
+def has_final_order_by(text: str) -> bool:
+    """ORDER BY after the last closing brace: the whole result is ordered (not just a subquery)."""
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return bool(re.search(r"ORDER\s+BY", code[code.rfind("}") :], re.I))
+
+
+@pytest.mark.parametrize("name", Catalogue().names())
+def test_every_canned_query_gives_the_same_rows_remote_as_local(name, remote, fixture_store):
+    query = Catalogue().get(name)
+    args = canned_arguments(query)
+    local_engine = LocalEngine(KgStore.open_read(fixture_store).store)
+    local = run_canned(local_engine, query, args, PersonResolver(local_engine, DEFAULT_BASE))
+    there = run_canned(remote, query, args, PersonResolver(remote, DEFAULT_BASE))
+    assert isinstance(local, Solutions) and isinstance(there, Solutions)
+    assert there.vars == local.vars
+    assert local.rows, f"{name} {args} finds nothing: pick arguments that exercise it"
+    if has_final_order_by(query.text):
+        assert there.rows == local.rows
+    else:
+        assert sorted(map(str, there.rows)) == sorted(map(str, local.rows))
+
+
+def test_kg_query_on_the_endpoint_prints_what_it_prints_locally(remote, oxigraph_server, fixture_store):
+    local = kg("query", "coauthors-of", "suyog gupta", "--store", str(fixture_store))
+    there = kg("query", "coauthors-of", "suyog gupta", "--endpoint", f"{oxigraph_server}/query", "--store", "/nonexistent")
+    assert there == local
+    assert there[0] == 0 and len(there[1].splitlines()) == 2 + 22  # header, rule, Suyog Gupta's 22 coauthors
+
+
+def test_the_crafted_name_matches_nobody_remotely(remote, oxigraph_server):
+    code, out, err = kg("query", "coauthors-of", CRAFTED, "--endpoint", f"{oxigraph_server}/query")
+    assert (code, out) == (1, "")
+    assert err.startswith(f'kg: no person named "{CRAFTED}"')
+    # As a bound literal it is one string: the query parses on the server and matches no name.
+    query = bind_values(f"PREFIX kg: <{KG}>\nSELECT ?person WHERE {{\n  # @values name\n  ?person kg:name ?name .\n}}", {"name": [ox.Literal(CRAFTED)]})
+    assert remote.run(query).rows == []
+
+
+def test_kg_sparql_on_the_endpoint(remote, oxigraph_server):
+    code, out, err = kg("sparql", f"PREFIX kg: <{KG}> SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a kg:Paper }}", "--endpoint", f"{oxigraph_server}/query", "--format", "csv")
+    assert (code, out, err) == (0, "n\r\n59\r\n", "")
+    code, out, _ = kg("sparql", f"DESCRIBE <{DEFAULT_BASE}person/suyog-gupta>", "--endpoint", f"{oxigraph_server}/query", "--format", "ntriples")
+    assert code == 0 and f"<{DEFAULT_BASE}person/suyog-gupta> <{KG}name> \"Suyog Gupta\" ." in out
+    code, _, err = kg("sparql", "CLEAR ALL", "--endpoint", f"{oxigraph_server}/query")
+    assert code == 2 and "refusing a SPARQL update" in err
+
+
+def test_query_list_needs_no_store(tmp_path):
+    code, out, err = kg("query", "--list", "--store", str(tmp_path / "nothing"))
+    assert (code, err) == (0, "") and "coauthors-of PERSON" in out
+
+
+# --- endpoints that are wrong, down, failing or slow ---------------------------------------------
+
+
+def one_line_error(code: int, out: str, err: str) -> str:
+    assert (code, out) == (2, ""), err
+    assert err.startswith("kg: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_a_server_that_is_down():
+    url = f"http://127.0.0.1:{free_port()}/query"
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", url))
+    assert err == f"kg: cannot reach {url}: connection refused (is the server running?)\n"
+    one_line_error(*kg("query", "coauthors-of", "Suyog Gupta", "--endpoint", url))
+
+
+def test_a_wrong_url_on_the_real_server(oxigraph_server):
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{oxigraph_server}/sparqll"))
+    assert "404 Not Found: no SPARQL query service there; give the query URL" in err
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", "not a url"))
+    assert "is not an endpoint URL" in err
+
+
+def test_a_server_that_answers_500(tiny):
+    server = tiny(lambda h: (500, {"Content-Type": "text/plain"}, b"database on fire\nline two"))
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/query"))
+    assert err == f"kg: {server.url}/query answered 500 Internal Server Error to the query: database on fire line two\n"
+
+
+def test_a_server_that_answers_too_slowly(tiny):
+    server = tiny(lambda h: (time.sleep(2), (200, {}, b""))[1])
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/query", env={"KG_HTTP_TIMEOUT": "0.3"}))
+    assert err == f"kg: {server.url}/query did not answer within 0.3 s (set KG_HTTP_TIMEOUT to wait longer)\n"
+
+
+def test_a_server_that_answers_something_else(tiny):
+    server = tiny(lambda h: (200, {"Content-Type": "text/html"}, b"<html>hello</html>"))
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", server.url))
+    assert "answered with text/html, not SPARQL results" in err
+
+
+def test_the_query_travels_as_the_sparql_protocol_says(tiny):
+    answer = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "é"}}]}}).encode()
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, answer))
+    assert kg("sparql", "SELECT ?x WHERE {}", "--endpoint", f"{server.url}/sparql?key=1", "--format", "tsv")[:2] == (0, '?x\n"é"\n')
+    (request,) = server.requests
+    assert (request["method"], request["path"], request["body"]) == ("POST", "/sparql?key=1", b"SELECT ?x WHERE {}")
+    assert request["headers"]["Content-Type"].startswith("application/sparql-query")
+    assert request["headers"]["Accept"].startswith("application/sparql-results+json")
+
+
+# --- push: failures, retries, auth ---------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(push_module, "BACKOFF", 0.01)
+
+
+def test_push_stops_at_once_on_a_refusal_and_says_how_far_it_got(tiny, fixture_store, quick_retries):
+    total = len(local_graph_counts(fixture_store))
+    server = tiny(lambda h: (204, {}, b"") if len(server.requests) <= 2 else (400, {"Content-Type": "text/plain"}, b"bad triples"))
+    err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store)))
+    assert err.startswith(f"kg: push stopped after sending 2 of {total} graphs, at <{DEFAULT_BASE}graph/")
+    assert err.endswith("answered 400 Bad Request to PUT: bad triples; the remote copy is incomplete\n")
+    assert len(server.requests) == 3  # a 400 is not retried
+    assert all(r["method"] == "PUT" and r["path"].startswith("/store?graph=https%3A%2F%2F") for r in server.requests)
+    assert server.requests[0]["headers"]["Content-Type"] == "application/n-triples"
+
+
+def test_push_retries_transient_failures(tiny, fixture_store, quick_retries):
+    failures = {1: 503, 2: 429, 4: 502}  # by request number: twice in a row on the first graph, once later
+    server = tiny(lambda h: (failures.get(len(server.requests), 204), {}, b""))
+    code, out, err = kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store))
+    assert (code, err) == (0, "")
+    assert ", 3 retried" in out
+    assert len(server.requests) == len(local_graph_counts(fixture_store)) + 3
+
+
+def test_push_gives_up_after_three_tries(tiny, fixture_store, quick_retries):
+    server = tiny(lambda h: (503, {"Retry-After": "0"}, b"busy"))
+    err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store)))
+    assert "push stopped after sending 0 of" in err and "503 Service Unavailable to PUT: busy (tried 3 times)" in err
+    assert len(server.requests) == 3
+
+
+def test_push_to_a_server_that_is_down(fixture_store, quick_retries):
+    url = f"http://127.0.0.1:{free_port()}/store"
+    err = one_line_error(*kg("push", "--endpoint", url, "--store", str(fixture_store)))
+    assert f"cannot reach {url}: connection refused (is the server running?) (tried 3 times)" in err
+
+
+def test_push_to_the_query_url_by_mistake(remote, oxigraph_server, fixture_store):
+    err = one_line_error(*kg("push", "--endpoint", f"{oxigraph_server}/query", "--store", str(fixture_store)))
+    assert "no Graph Store service there; give the Graph Store URL" in err
+
+
+def test_push_without_a_store(tmp_path):
+    err = one_line_error(*kg("push", "--endpoint", "http://127.0.0.1:9/store", "--store", str(tmp_path / "none")))
+    assert err == f"kg: no graph at {tmp_path / 'none'}: run kg build PAGES\n"
+
+
+def basic_auth_server(tiny, user: str, password: str):
+    wanted = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+    def respond(h):
+        if h.headers.get("Authorization") != wanted:
+            return 401, {"WWW-Authenticate": 'Basic realm="kg"'}, b"who are you?"
+        return 204, {}, b""
+
+    return tiny(respond)
+
+
+def test_push_basic_auth_takes_the_password_from_the_environment(tiny, fixture_store):
+    server = basic_auth_server(tiny, "ana", "s3cret: with spaces")
+    env = {"KG_PUSH_USER": "ana", "MY_PASSWORD": "s3cret: with spaces"}
+    code, out, err = kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store), "--password-env", "MY_PASSWORD", env=env)
+    assert (code, err) == (0, ""), err
+    # Credentials go once asked for, then up front: one 401, then every graph in one request.
+    assert [r["headers"].get("Authorization") is None for r in server.requests].count(True) == 1
+    assert len(server.requests) == len(local_graph_counts(fixture_store)) + 1
+
+
+def test_push_with_a_wrong_password(tiny, fixture_store):
+    server = basic_auth_server(tiny, "ana", "right")
+    env = {"KG_PUSH_PASSWORD": "wrong"}
+    err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store), "--user", "ana", env=env))
+    assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err
+
+
+def test_push_needs_credentials_it_was_not_given(tiny, fixture_store):
+    server = basic_auth_server(tiny, "ana", "right")
+    err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store)))
+    assert "401 Unauthorized (wrong or missing credentials)" in err
+    err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store), "--user", "ana", env={"KG_PUSH_PASSWORD": ""}))
+    assert err == "kg: --user ana needs the password in the environment variable KG_PUSH_PASSWORD (it is never given on the command line)\n"
+
+
+def test_there_is_no_password_option(fixture_store):
+    code, out, err = kg("push", "--endpoint", "http://127.0.0.1:9/store", "--user", "ana", "--password", "x", "--store", str(fixture_store))
+    assert code == 2 and re.search(r"No such option:? '?--password\b", err), err
+
+
+def test_push_digest_auth(tiny, fixture_store):
+    """Virtuoso's /sparql-graph-crud-auth asks for Digest: answered as RFC 7616 says (MD5, qop=auth)."""
+    realm, nonce, user, password = "SPARQL", "abc123", "dba", "pw"
+
+    def respond(h):
+        auth = h.headers.get("Authorization", "")
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', auth))
+        if auth.startswith("Digest "):
+            ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
+            ha2 = hashlib.md5(f"{h.command}:{fields['uri']}".encode()).hexdigest()
+            expected = hashlib.md5(f"{ha1}:{nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}".encode()).hexdigest()
+            if fields["response"] == expected and fields["uri"] == h.path:
+                return 204, {}, b""
+        return 401, {"WWW-Authenticate": f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm=MD5'}, b""
+
+    server = tiny(respond)
+    code, out, err = kg("push", "--endpoint", f"{server.url}/sparql-graph-crud-auth", "--store", str(fixture_store), "--user", user, env={"KG_PUSH_PASSWORD": password})
+    assert (code, err) == (0, ""), err
+    assert len(server.requests) == len(local_graph_counts(fixture_store)) + 1
+
+
+def test_a_kept_alive_connection_the_server_dropped_is_reopened(tiny):
+    def respond(h):
+        h.close_connection = True  # closes after answering, without saying so
+        return 204, {}, b""
+
+    server = tiny(respond)
+    endpoint = Endpoint(f"{server.url}/store")
+    assert [endpoint.request("PUT", "graph=x", b"").status for _ in range(3)] == [204, 204, 204]
+    assert len(server.requests) == 3
+
+
+def test_the_endpoint_sends_no_credentials_unasked(tiny):
+    server = tiny(lambda h: (204, {}, b""))
+    endpoint = Endpoint(f"{server.url}/store", user="ana", password="pw")
+    assert endpoint.request("PUT", "graph=x", b"").status == 204
+    assert "Authorization" not in server.requests[0]["headers"]
+    with pytest.raises(KgError, match="port that is not a number"):
+        Endpoint("http://127.0.0.1:notaport/x")
+
+
+# --- kg serve --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store_copy(fixture_store, tmp_path) -> Path:
+    """A store of our own: serving and fake builds must not touch the session's fixture store."""
+    copy = tmp_path / "kg-store"
+    shutil.copytree(fixture_store, copy)
+    return copy
+
+
+def kg_process(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from kg.cli import main; main()", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_kg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def served(store_copy):
+    """`kg serve` on a free port in a subprocess, once it has said where it serves:
+    (process, base URL, the two lines it printed)."""
+    port = free_port()
+    process = kg_process("serve", "--store", str(store_copy), "--bind", f"127.0.0.1:{port}")
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout.readline() for _ in range(2)), daemon=True)
+    reader.start()
+    reader.join(STARTUP)
+    try:
+        assert len(lines) == 2 and lines[1], f"kg serve said nothing: {lines} {process.poll()}"
+        yield process, f"http://127.0.0.1:{port}", "".join(lines)
+    finally:
+        stop(process)
+
+
+def test_serve_answers_queries_refuses_updates_and_stops_cleanly_on_ctrl_c(served, store_copy):
+    process, url, printed = served
+    assert printed == f"serving {store_copy} ({(store_copy / 'CURRENT').read_text().strip()}) read-only at {url}/\nSPARQL endpoint: {url}/query  (Ctrl-C stops)\n"
+    code, out, err = kg("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--endpoint", f"{url}/query", "--format", "csv")
+    local = kg("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", str(store_copy), "--format", "csv")
+    assert (code, out, err) == local and int(out.split()[1]) > 7000
+    update = urllib.request.Request(f"{url}/update", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    write = urllib.request.Request(f"{url}/store?graph=urn%3Ax", data=b"<urn:a> <urn:b> <urn:c> .", method="PUT", headers={"Content-Type": "application/n-triples"})
+    for request in (update, write):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 403
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert (process.returncode, out) == (0, "")
+    assert err == f"kg: stopped serving {store_copy}\n"
+    with pytest.raises(urllib.error.URLError):  # the Oxigraph child went with it
+        urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2)
+
+
+def test_serve_stops_cleanly_on_sigterm(served, store_copy):
+    process, url, _ = served
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=10)
+    assert (process.returncode, err) == (0, f"kg: stopped serving {store_copy}\n")
+
+
+def test_serve_follows_a_build_that_makes_a_new_generation_live(served, store_copy):
+    """What kg build does at commit, done by hand: a new generation, then CURRENT pointing at it."""
+    process, url, _ = served
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(process.stderr), daemon=True)
+    reader.start()
+    old = (store_copy / "CURRENT").read_text().strip()
+    new = "gen-999999"
+    ox.Store.read_only(str(store_copy / old)).backup(str(store_copy / new))
+    database = ox.Store(str(store_copy / new))
+    database.add(ox.Quad(ox.NamedNode("urn:kg:new"), ox.NamedNode("urn:kg:is"), ox.Literal("live"), ox.NamedNode("urn:kg:g")))
+    database.flush()
+    del database
+    shutil.copy(store_copy / f"{old}.json", store_copy / f"{new}.json")
+    (store_copy / "CURRENT.tmp").write_text(new + "\n")
+    os.replace(store_copy / "CURRENT.tmp", store_copy / "CURRENT")
+    engine, deadline = HttpEngine(f"{url}/query", timeout=2), time.monotonic() + 15
+    notice = f"kg: now serving {new}, made live by a build\n"
+    while notice not in said and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert said == [notice]
+    assert engine.run("ASK { <urn:kg:new> <urn:kg:is> 'live' }") is True
+    process.send_signal(signal.SIGINT)
+    process.wait(10)
+    reader.join(5)
+    assert process.returncode == 0 and said[-1] == f"kg: stopped serving {store_copy}\n"
+
+
+def test_serve_refuses_a_store_being_written(store_copy):
+    with StoreWriter(store_copy, DEFAULT_BASE):
+        done = run_kg("serve", "--store", str(store_copy), "--bind", f"127.0.0.1:{free_port()}")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"kg: kg build is writing to {store_copy}: start kg serve when it has finished\n"
+
+
+def test_serve_without_a_store(tmp_path):
+    done = run_kg("serve", "--store", str(tmp_path / "none"), "--bind", f"127.0.0.1:{free_port()}")
+    assert (done.returncode, done.stderr) == (2, f"kg: no graph at {tmp_path / 'none'}: run kg build PAGES\n")
+
+
+def test_serve_on_a_taken_address(store_copy, oxigraph_server):
+    bind = oxigraph_server.removeprefix("http://")
+    done = run_kg("serve", "--store", str(store_copy), "--bind", bind)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"kg: cannot serve at {bind}: another server listens there; choose another --bind\n"
+
+
+def test_the_query_page_loads_nothing_from_elsewhere(served):
+    """Oxigraph's page is YASGUI, its JS and CSS served by the server itself: no CDN."""
+    _, url, _ = served
+    with urllib.request.urlopen(url + "/", timeout=5) as answer:
+        page = answer.read().decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert "./yasgui.min.js" in sources and "./yasgui.min.css" in sources
+    assert not [s for s in sources if "//" in s], sources
+    for asset in ("yasgui.min.js", "yasgui.min.css"):
+        with urllib.request.urlopen(f"{url}/{asset}", timeout=5) as answer:
+            assert answer.status == 200 and len(answer.read()) > 10_000
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def test_the_query_page_runs_a_select_offline_in_a_browser(served, tmp_path):
+    """Headless Chromium, every host but 127.0.0.1 unresolvable: YASGUI runs the query in the link."""
+    browser = os.environ.get("KG_CHROMIUM") or next(filter(None, map(shutil.which, BROWSERS)), None)
+    if not browser:
+        pytest.skip("no Chromium (Debian: apt-get install chromium; or set KG_CHROMIUM)")
+    _, url, _ = served
+    query = f"PREFIX kg: <{KG}>\nSELECT DISTINCT ?name WHERE {{ ?p a kg:Person ; kg:name ?name }} ORDER BY ?name LIMIT 3"
+    # YASGUI takes query and endpoint from the link and runs it; without `endpoint` it would post to
+    # the page's own address, not /query.
+    link = f"{url}/#" + urllib.parse.urlencode({"query": query, "endpoint": f"{url}/query"})
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+             "--virtual-time-budget=10000", f"--user-data-dir={tmp_path / 'profile'}"]
+    done = subprocess.run([browser, *flags, "--dump-dom", link], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    body = re.search(r"<tbody>(.*?)</tbody>", done.stdout, re.S)
+    assert body, "no results table in the page"
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", body[1], re.S)]
+    assert cells == ["1", "Aakshita Chandiramani", "2", "Aaron Blakeman", "3", "Aaron Grattafiori"]
+    assert "Showing 1 to 3 of 3 entries" in done.stdout
