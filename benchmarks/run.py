@@ -1,6 +1,6 @@
 """The scale benchmark: one command, a table of figures for two corpus sizes.
 
-    python benchmarks/run.py                        # about 1M and 5M asserted triples
+    python benchmarks/run.py                        # 1,400 and 7,000 pages: about 1M and 5M asserted triples
     python benchmarks/run.py --pages 40 --pages 200 # any sizes (pages); the test suite runs a tiny one
 
 For each size it generates a corpus (benchmarks/corpus.py, deterministic by seed) and measures, each
@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 from corpus import write_corpus  # noqa: E402
 
 AS_OF = "2026-11-24"
-DEFAULT_PAGES = (2000, 10000)  # about 1M and 5M asserted triples
+DEFAULT_PAGES = (1400, 7000)  # about 1M and 5M asserted triples
 
 
 def tool(name: str) -> str:
@@ -240,7 +240,7 @@ def table(results: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, action="append", help="a corpus size in pages (repeat; default 2000 and 10000)")
+    parser.add_argument("--pages", type=int, action="append", help="a corpus size in pages (repeat; default 1400 and 7000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, help="folder for corpora and stores (default: a temporary folder)")
     parser.add_argument("--query-runs", type=int, default=5, help="query timings are the best of this many runs")
