@@ -212,7 +212,7 @@ class _Build:
         if result.graph in self.old_hashes:
             old_authors = self.remove_old_page(result.graph)
             self.touched_people |= inferred.people_whose_coauthors_may_change(old_authors, result.paper_authors)
-        else:
+        elif self.incremental:
             self.touched_people |= result.authors
         self.asserted += result.asserted_count
         if self.from_nothing:

@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass, field
 
 from kg.mapping import Triple
-from kg.vocab import KG, OWL, RDF, RDF_TYPE, RDFS
+from kg.vocab import OWL, RDF, RDF_TYPE, RDFS
 
 A = f"<{RDF_TYPE}>"
 SUBCLASS = RDFS + "subClassOf"

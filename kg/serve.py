@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from kg.errors import KgError, StoreBusy, StoreMissing
-from kg.store import LOCK, _live_generation, display_path, missing_message
+from kg.store import LOCK, live_generation, display_path, missing_message
 
 STARTUP_SECONDS = 20.0  # the server must answer within this
 STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
@@ -204,7 +204,7 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
                     pass
                 else:
                     raise KgError(f"the Oxigraph server stopped: {child.reason()}")
-                live = _live_generation(root)
+                live = live_generation(root)
                 if live and live != generation:
                     child.stop()
                     child, generation = _start(root, binary, host, port, check_lock=False)  # a live generation is complete
@@ -221,7 +221,7 @@ def _start(root: Path, binary: str, host: str, port: int, check_lock: bool = Tru
     """A child answering on the live generation. If a build made another generation live meanwhile
     (the child may even have failed on a generation being removed), start again on the new one."""
     for _ in range(3):
-        generation = _live_generation(root)
+        generation = live_generation(root)
         if generation is None:
             raise StoreMissing(missing_message(root))
         if check_lock:
@@ -232,13 +232,13 @@ def _start(root: Path, binary: str, host: str, port: int, check_lock: bool = Tru
             child.wait_ready()
         except KgError:
             child.stop()
-            if _live_generation(root) == generation:
+            if live_generation(root) == generation:
                 raise
             continue
         except BaseException:
             child.stop()
             raise
-        if _live_generation(root) == generation:
+        if live_generation(root) == generation:
             return child, generation
         child.stop()
     raise KgError(f"the store at {display_path(root)} keeps changing: start kg serve when kg build has finished")

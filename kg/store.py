@@ -66,7 +66,8 @@ def display_path(root: Path) -> str:
     return text
 
 
-def _live_generation(root: Path) -> str | None:
+def live_generation(root: Path) -> str | None:
+    """The name of the generation CURRENT points at, if it exists."""
     try:
         name = (root / CURRENT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
@@ -92,7 +93,7 @@ class KgStore:
     def open_read(cls, path: str | os.PathLike) -> "KgStore":
         """The live generation, read-only. StoreMissing when nothing was built there."""
         root = Path(path)
-        generation = _live_generation(root)
+        generation = live_generation(root)
         if generation is None:
             raise StoreMissing(missing_message(root))
         try:
@@ -103,7 +104,7 @@ class KgStore:
 
     @staticmethod
     def exists(path: str | os.PathLike) -> bool:
-        return _live_generation(Path(path)) is not None
+        return live_generation(Path(path)) is not None
 
 
 class StoreWriter:
@@ -135,7 +136,7 @@ class StoreWriter:
             raise StoreBusy(
                 f"another kg process is writing to {display_path(self.root)}; try again when it has finished"
             ) from None
-        self.previous = _live_generation(self.root)
+        self.previous = live_generation(self.root)
         self._remove_abandoned()
         self.generation = self._next_generation_name()
         target = self.root / self.generation

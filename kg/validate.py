@@ -90,7 +90,7 @@ def shapes_graph():
 
 def split_shapes(shapes):
     """(core shapes graph without the SPARQL-based shapes, the SPARQL checks)."""
-    from rdflib import Graph, Namespace, URIRef
+    from rdflib import Graph, Namespace
 
     sh = Namespace(SH)
     checks = []

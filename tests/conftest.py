@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 TESTS = Path(__file__).parent
 FIXTURE_PAGES = TESTS / "fixtures" / "pages"
@@ -36,3 +38,21 @@ def fixture_store(tmp_path_factory) -> Path:
         mp.undo()
     assert report.rejected == 0, [str(d) for d in report.diagnostics]
     return path
+
+
+def run_main(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`kg ARGS` through the real entry point (kg.cli.main), in this process: exit code, stdout, stderr."""
+    from kg.cli import main
+
+    with CliRunner().isolation(input=stdin, env=env) as (out, err, _):
+        old_argv, sys.argv = sys.argv, ["kg", *args]
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        finally:
+            sys.argv = old_argv
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")

@@ -8,7 +8,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))

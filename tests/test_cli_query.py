@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from kg.cli import main
+from conftest import run_main
+
 from kg.queries import Catalogue
 
 TESTS = Path(__file__).parent
@@ -19,22 +19,7 @@ FIXTURE = TESTS / "fixtures" / "query-graph.trig"
 SEEDS = TESTS.parent.parent / "shared" / "seeds"
 
 
-def kg(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    """Run `kg ARGS` through the real entry point (kg.cli.main): exit code, stdout, stderr."""
-    runner = CliRunner()
-    with runner.isolation(input=stdin) as (out, err, _):
-        old_argv = sys.argv
-        sys.argv = ["kg", *args]
-        try:
-            main()
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        finally:
-            sys.argv = old_argv
-            sys.stdout.flush()
-            sys.stderr.flush()
-        return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+kg = run_main  # `kg ARGS` through the real entry point: exit code, stdout, stderr
 
 
 @pytest.fixture(scope="session")

@@ -189,7 +189,6 @@ def test_an_export_missing_one_title_fails_validation_naming_that_paper(fixture_
 def test_validate_cannot_run_exits_2(tmp_path, content, suffix, message):
     bad = tmp_path / f"bad{suffix}"
     bad.write_text(content)
-    from kg.cli import main
     import subprocess, sys
 
     result = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "validate", str(bad)], capture_output=True, text=True)

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from collections import defaultdict
 from itertools import combinations
-from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox

@@ -41,37 +41,7 @@ PREFIXES = {
 # One listing of one profile page, shaped like the example in ontology/README.md: one paper, two people
 # (one shown on the list, one the page's owner implied behind "et al."), one page, one listing, two
 # authorships, and the organisation and category they point to.
-EXAMPLE = """
-@prefix kg:   <https://kg.example.org/ns#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
-
-<page/000_d1e1c11066227b5a> a kg:Profile ; kg:sourceFile "000_d1e1c11066227b5a.txt" ;
-    kg:owner <person/suyog-gupta> ; kg:primaryCategory <category/LG> ; kg:hIndex 40 ;
-    kg:paperCount 12 ; kg:citationCount 4635 ; kg:noveltyPercent 49 ; kg:aiScore 46 ;
-    kg:declaredListingCount 1 ; kg:scrapedOn "2026-11-24"^^xsd:date .
-<listing/000_d1e1c11066227b5a/12> a kg:Listing ; kg:onPage <page/000_d1e1c11066227b5a> ;
-    kg:sourceLine 12 ; kg:listedPaper <paper/nemotron-3-nano> ; kg:yearAssumed false ;
-    prov:wasDerivedFrom <page/000_d1e1c11066227b5a> .
-<paper/nemotron-3-nano> a kg:Paper ; kg:title "Nemotron 3 Nano" ;
-    kg:datePublished "2025-12-23"^^xsd:date ; kg:category <category/CL> ; kg:hasCode false ;
-    kg:organization <org/nvidia> ; kg:authorListTruncated true ; kg:listedAuthorCount 1 ;
-    kg:abstract "We present Nemotron 3 Nano." ;
-    kg:hasAuthor <person/aaron-blakeman>, <person/suyog-gupta> .
-<person/aaron-blakeman> a kg:Person ; kg:name "Aaron Blakeman" .
-<person/suyog-gupta> a kg:Person ; kg:name "Suyog Gupta" .
-<authorship/000_d1e1c11066227b5a/12/aaron-blakeman> a kg:Authorship ;
-    kg:authorshipPerson <person/aaron-blakeman> ; kg:authorshipPaper <paper/nemotron-3-nano> ;
-    kg:rank 1 ; kg:nameAsPrinted "Aaron Blakeman" ;
-    prov:wasDerivedFrom <listing/000_d1e1c11066227b5a/12> .
-<authorship/000_d1e1c11066227b5a/12/suyog-gupta> a kg:Authorship ;
-    kg:authorshipPerson <person/suyog-gupta> ; kg:authorshipPaper <paper/nemotron-3-nano> ;
-    kg:impliedByOwner true ; kg:nameAsPrinted "Suyog Gupta" ;
-    prov:wasDerivedFrom <listing/000_d1e1c11066227b5a/12> .
-<org/nvidia> a kg:Organization ; kg:slug "nvidia" .
-<category/CL> a kg:Category ; skos:notation "CL" ; skos:inScheme kg:categories .
-"""
+EXAMPLE = (Path(__file__).parent / "fixtures" / "example.ttl").read_text(encoding="utf-8")
 
 CATEGORY_NAMES = {
     "AI": ("cs", "Artificial Intelligence"),

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
+
+from conftest import run_main
 
 from kg import push as push_module
-from kg.cli import main
 from kg.endpoint import Endpoint
 from kg.errors import KgError
 from kg.people import PersonResolver
@@ -50,21 +50,7 @@ PEOPLE = ["Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi"]
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def kg(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """`kg ARGS` through the real entry point, in this process: exit code, stdout, stderr."""
-    runner = CliRunner()
-    with runner.isolation(env=env) as (out, err, _):
-        old_argv, sys.argv = sys.argv, ["kg", *args]
-        try:
-            main()
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        finally:
-            sys.argv = old_argv
-            sys.stdout.flush()
-            sys.stderr.flush()
-        return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+kg = run_main  # `kg ARGS` through the real entry point: exit code, stdout, stderr
 
 
 def free_port() -> int:
