@@ -144,6 +144,7 @@ def test_the_second_command_is_what_ci_runs():
 
 
 def test_the_readme_lists_every_canned_query():
-    listed = set(re.findall(r"^\| `([a-z-]+)[ `]", README, flags=re.M)) - {"rdflib", "pyshacl", "owlrl", "pyoxigraph", "oxigraph", "click", "tqdm", "networkx"}
+    table = README.split("| query | what it returns |", 1)[1].split("\n\n", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z-]+)[ `]", table, flags=re.M))
     files = {path.stem for path in (ROOT / "queries").glob("*.rq")}
     assert listed == files
