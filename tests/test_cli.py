@@ -139,9 +139,10 @@ def test_export_to_stdout_and_to_a_file_agree(fixture_store, tmp_path):
     assert sorted(piped.stdout.splitlines()) == sorted(out.read_text(encoding="utf-8").splitlines())
 
 
-def test_heavy_libraries_stay_out_of_the_query_path(fixture_store):
+@pytest.mark.parametrize("command", ["stats", "query coauthors-of Gupta"])
+def test_heavy_libraries_stay_out_of_the_query_path(fixture_store, command):
     code = (
-        "import sys; from kg.cli import main; sys.argv=['kg','stats','--store',sys.argv[1]];\n"
+        f"import sys; from kg.cli import main; sys.argv=['kg',*{command.split()!r},'--store',sys.argv[1]];\n"
         "try: main()\nexcept SystemExit: pass\n"
         "print(sorted(m for m in ('pyshacl','owlrl','rdflib') if m in sys.modules))"
     )
