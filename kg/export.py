@@ -43,7 +43,7 @@ def graphs_to_export(kg: KgStore, inferred: bool) -> list[ox.NamedNode]:
         name = graph.value
         if name.startswith(iris.page_graph_prefix) or name == iris.ontology_graph:
             wanted.append(graph)
-        elif inferred and name.startswith(iris.inferred_graph_prefix):
+        elif inferred and name == iris.inferred_graph:
             wanted.append(graph)
     return sorted(wanted, key=lambda g: g.value)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.infer import Schema
 from kg.mapping import map_page, nquads
-from kg.parse import decode_page, detect_layout, parse_page
+from kg.parse import decode_page, detect_layout, lexicon_entries, parse_page
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
 from kg.vocab import KG, Iris
@@ -114,11 +114,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         if p == has_author:
             result.paper_authors.setdefault(s[1:-1], []).append(o[1:-1])
     result.authors = {a for authors in result.paper_authors.values() for a in authors}
-    if parsed.page.layout == "A":
-        result.titles = [listing.title for listing in parsed.listings]
-        result.names = [name for listing in parsed.listings for name in listing.authors]
-        if parsed.page.owner:
-            result.names.append(parsed.page.owner)
+    result.titles, result.names = lexicon_entries(parsed)
     return result
 
 

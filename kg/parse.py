@@ -74,10 +74,6 @@ def detect_layout(lines: list[Line]) -> str | None:
     return "B" if HEADER.match(first) or LOOSE_HEADER.match(first) else "A"
 
 
-def parse_file(path: str | Path, as_of: date, lexicon: Lexicon | None = None) -> ParsedPage:
-    path = Path(path)
-    return parse_page(path.read_bytes(), path.name, as_of, lexicon)
-
 
 def parse_page(data: bytes | str, source: str, as_of: date, lexicon: Lexicon | None = None) -> ParsedPage:
     """Parse one page. `lexicon` holds titles and names seen in layout-A pages of the same run."""
@@ -93,16 +89,22 @@ def parse_page(data: bytes | str, source: str, as_of: date, lexicon: Lexicon | N
     return ParsedPage(page, listings, diagnostics)
 
 
+def lexicon_entries(parsed: ParsedPage) -> tuple[list[str], list[str]]:
+    """(titles, names) a page adds to the run's lexicon: those of layout-A pages only."""
+    if parsed.page.layout != "A":
+        return [], []
+    titles = [listing.title for listing in parsed.listings]
+    names = [name for listing in parsed.listings for name in listing.authors]
+    return titles, names + ([parsed.page.owner] if parsed.page.owner else [])
+
+
 def lexicon_of(parsed: ParsedPage, lexicon: Lexicon) -> None:
     """Add what a layout-A page shows to the run's lexicon."""
-    if parsed.page.layout != "A":
-        return
-    if parsed.page.owner:
-        lexicon.add_name(parsed.page.owner)
-    for listing in parsed.listings:
-        lexicon.add_title(listing.title)
-        for name in listing.authors:
-            lexicon.add_name(name)
+    titles, names = lexicon_entries(parsed)
+    for title in titles:
+        lexicon.add_title(title)
+    for name in names:
+        lexicon.add_name(name)
 
 
 class _PageParser:

@@ -123,10 +123,6 @@ class Iris:
         return f"{self.base}graph/inferred"
 
     @property
-    def inferred_graph_prefix(self) -> str:
-        return self.inferred_graph
-
-    @property
     def ontology_graph(self) -> str:
         return f"{self.base}graph/ontology"
 
