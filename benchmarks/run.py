@@ -10,7 +10,8 @@ command run from the shell as a user would:
   and the ratio build / load;
 - `kg validate` and the inference step (from the build's own timings), each on its own;
 - `kg query coauthors-of` for a typical person and for the person with the most coauthors;
-- re-building one changed page in the store just built.
+- re-building one changed page in the store just built;
+- the store's size on disk after the build.
 The figures are printed as a Markdown table; nothing is asserted.
 """
 
@@ -132,6 +133,7 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
 
     build_s, build_rss, result = timed([kg, "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"])
     summary = json.loads(check(result, ok=(0, 1)).stdout)
+    store_mb = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 2**20
 
     nt = work / f"export-{pages}.nt"
     check(subprocess.run([kg, "export", "--store", str(store), "--inferred", "--format", "ntriples", "-o", str(nt)], capture_output=True, text=True))
@@ -168,6 +170,7 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
         "build_s": build_s,
         "triples_per_s": triples / build_s,
         "build_rss_mb": build_rss / 2**20,
+        "store_mb": store_mb,
         "inference_s": summary.get("seconds", {}).get("inference", float("nan")),
         "nt_triples": triples_nt,
         "oxigraph_load_s": load_s,
@@ -187,6 +190,7 @@ ROWS = [
     ("build_s", "{:.1f}"),
     ("triples_per_s", "{:,.0f}"),
     ("build_rss_mb", "{:,.0f}"),
+    ("store_mb", "{:,.0f}"),
     ("inference_s", "{:.1f}"),
     ("nt_triples", "{:,}"),
     ("oxigraph_load_s", "{:.1f}"),
@@ -203,6 +207,7 @@ LABELS = {
     "build_s": "`kg build` wall (s)",
     "triples_per_s": "build triples/s (asserted + inferred)",
     "build_rss_mb": "build peak memory (MB, PSS of all processes)",
+    "store_mb": "store on disk after the build (MB)",
     "inference_s": "inference (s, part of the build)",
     "nt_triples": "N-Triples exported (`--inferred`)",
     "oxigraph_load_s": "`oxigraph load` of them (s)",

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, inferred
+from kg import __version__, facts, inferred
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.loading import BulkWriter, StreamingWriter
-from kg.mapping import nquads
+from kg.mapping import nquads, ontology_statements
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.pagework import PageResult, PageWork, run_pages
 from kg.records import ERROR, WARNING, Diagnostic
@@ -33,7 +33,8 @@ from kg.vocab import KG, Iris, base_from_env
 
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
-COUNTS_KEY = "triples"  # [in the page graphs, in the inferred graph]
+COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
+PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
 # An update touching fewer pages than this share of the store redoes the coauthor rule for its people only.
 INCREMENTAL_SHARE = 0.25
 
@@ -155,24 +156,41 @@ class _Build:
         self.built_at = built_at_now()
         self.digest = ontology_digest(iris.base)
         previous = None if fresh else writer.previous_meta
+        if not fresh and not writer.previous_layout_is_current:
+            raise KgError(
+                f"the store at {writer.root} was built by an older kg that kept shared facts in every page's graph: "
+                "build it again with kg build --fresh PAGES"
+            )
+        self.support = writer.support
         if fresh:
             self.store.clear()
+            self.support.clear()
         self.schema, self.schema_changed = schema_for(previous, self.digest, iris.base)
         if self.schema_changed or previous is None:
             load_into_store(self.store, iris.ontology_graph, iris.base)
             if previous is None:  # a new store: the ontology's own instances (categories) are inferred here
-                triples = self.schema.infer(inferred.page_triples(self.store, iris.ontology_graph))
+                triples = self.schema.infer(inferred.page_triples(self.store, iris.ontology_graph), ontology_statements(iris.base))
                 self.store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
         self.old_hashes = existing_hashes(self.store)
         self.from_nothing = not self.old_hashes
-        self.asserted, self.inferred = (0, 0) if self.from_nothing else (previous.extra.get(COUNTS_KEY) or count_triples(self.store, iris))
+        if self.from_nothing:
+            self.page_own, self.inferred = 0, 0
+        elif PAGE_COUNT_KEY in previous.extra:
+            self.page_own, self.inferred = previous.extra[PAGE_COUNT_KEY], previous.extra[COUNTS_KEY][1]
+        else:
+            self.page_own, self.inferred = count_triples(self.store, iris)
+        self.facts = 0 if self.from_nothing else inferred.graph_size(self.store, iris.facts_graph) if PAGE_COUNT_KEY not in previous.extra else previous.extra[COUNTS_KEY][0] - self.page_own
         # A small update keeps the inferred graph right triple by triple; a large one loads in bulk.
         self.incremental = not self.from_nothing and pages < INCREMENTAL_SHARE * len(self.old_hashes) and not self.schema_changed
         self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
-        self.loader = StreamingWriter(self.store, writer.root) if self.from_nothing else BulkWriter(self.store)
+        if self.from_nothing:
+            self.loader = StreamingWriter(self.store, writer.root)
+            self.support_loader = StreamingWriter(self.support, writer.root, "kg-build-support")
+        else:
+            self.loader, self.support_loader = BulkWriter(self.store), BulkWriter(self.support)
         self.authors_of: dict[str, set[str]] = defaultdict(set)  # from nothing: the coauthor rule's input
         self.touched_people: set[str] = set()
-        self.replaced: list[tuple[str, list]] = []  # (page graph, its old triples)
+        self.replaced: list[tuple[str, list, list]] = []  # (page graph, all its old triples, its old shared facts)
         self.written: list[str] = []
         self.seen_pages: dict[str, str] = {}
 
@@ -186,8 +204,10 @@ class _Build:
                 self.loader.add(inferred.coauthor_nquads(self.authors_of, self.iris))
         except BaseException:
             self.loader.abort()
+            self.support_loader.abort()
             raise
         self.loader.close()
+        self.support_loader.close()
         self.report.pages_written = len(self.written)
         self.report.timings["pages"] = time.perf_counter() - self.started
         self.report.timings["load"] = self.loader.seconds
@@ -214,56 +234,75 @@ class _Build:
             self.touched_people |= inferred.people_whose_coauthors_may_change(old_authors, result.paper_authors)
         elif self.incremental:
             self.touched_people |= result.authors
-        self.asserted += result.asserted_count
+        self.page_own += result.asserted_count
         if self.from_nothing:
             for paper, authors in result.paper_authors.items():
                 self.authors_of[paper].update(authors)
         self.loader.add(result.nquads)
-        if not self.incremental:
+        self.support_loader.add(result.support_nquads)
+        if not self.incremental:  # a small update adds facts and consequences one by one, counting them
+            self.loader.add(result.facts_nquads)
             self.loader.add(result.inferred_nquads)
         self.written.append(result.graph)
 
     def remove_old_page(self, graph: str) -> dict[str, set[str]]:
         """Take a page's old graph out; {paper: authors} as it stated them."""
         self.loader.flush()  # an earlier bulk load may still hold this page's old triples
-        self.replaced.append((graph, inferred.page_triples(self.store, graph)))
-        old_authors = inferred.paper_authors_in_graph(self.store, graph)
-        self.asserted -= inferred.graph_size(self.store, graph)
+        self.support_loader.flush()
+        old_shared = inferred.page_triples(self.support, graph)
+        self.replaced.append((graph, inferred.page_triples(self.store, graph) + old_shared, old_shared))
+        old_authors = inferred.paper_authors_in_graph(self.support, graph)
+        self.page_own -= inferred.graph_size(self.store, graph)
         remove_graph(self.store, graph)
+        remove_graph(self.support, graph)
         return old_authors
 
     def apply_rules(self) -> None:
         """Bring the inferred graph up to date with what was written."""
         started = time.perf_counter()
-        store, iris, schema = self.store, self.iris, self.schema
+        store, support, iris, schema = self.store, self.support, self.iris, self.schema
+        ontology = ontology_statements(iris.base)
+
+        def statements(graph: str) -> list:
+            return facts.page_statements(store, support, graph)
+
+        # The shared facts first: what the inferred graph keeps depends on them.
+        if self.incremental:
+            for graph in self.written:
+                self.facts += facts.add(store, iris, inferred.page_triples(support, graph))
+        for graph, _, old_shared in self.replaced:
+            still = set(inferred.page_triples(support, graph))
+            self.facts -= facts.retract(store, support, iris, (t for t in old_shared if t not in still))
         if self.schema_changed and not self.from_nothing:
-            inferred.reinfer_all(store, iris, schema)
+            inferred.reinfer_all(store, support, iris, schema)
         else:
             if self.incremental:
                 for graph in self.written:
-                    self.inferred += inferred.add(store, iris, schema.infer(inferred.page_triples(store, graph)))
-            for graph, old in self.replaced:
-                still = set(schema.infer(inferred.page_triples(store, graph)))
-                self.inferred -= inferred.retract(store, iris, schema, (t for t in schema.infer(old) if t not in still))
+                    self.inferred += inferred.add(store, iris, schema.infer(statements(graph), ontology))
+            for graph, old, _ in self.replaced:
+                still = set(schema.infer(statements(graph), ontology))
+                self.inferred -= inferred.retract(store, iris, schema, (t for t in schema.infer(old, ontology) if t not in still))
         changed = bool(self.written) or self.schema_changed
         if changed and not self.from_nothing:
             self.inferred += inferred.run_coauthor_rule(store, iris, self.touched_people if self.incremental else None)
-        if changed and not self.incremental:
-            self.inferred = inferred.graph_size(store, iris.inferred_graph)  # bulk loads do not say what was new
+        if changed and not self.incremental:  # bulk loads do not say what was new
+            self.facts = inferred.graph_size(store, iris.facts_graph)
+            self.inferred = inferred.graph_size(store, iris.inferred_graph)
         timings = self.report.timings
         timings["rules"] = time.perf_counter() - started
         timings["inference"] = timings.get("inference", 0.0) + timings["rules"]
 
     def commit(self) -> None:
-        counts = (self.asserted, self.inferred)
+        counts = (self.page_own + self.facts, self.inferred)
         self.report.stats = store_stats(self.store, counts)
-        extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts}
+        extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts, PAGE_COUNT_KEY: self.page_own}
         meta = StoreMeta(base=self.iris.base, kg_version=__version__, ontology_hash=self.digest, built_at=self.built_at, extra=extra)
         self.writer.commit(meta)
 
 
 def count_triples(store: ox.Store, iris: Iris) -> tuple[int, int]:
-    """(triples in the page graphs, in the inferred graph), counted: for a store whose builds kept no count."""
+    """(triples in the page graphs, in the inferred graph), counted: for a store whose builds kept no count
+    of the page graphs alone."""
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{iris.page_graph_prefix}\")) }}"
     asserted = int(next(iter(store.query(query)))["n"].value)
     return asserted, inferred.graph_size(store, iris.inferred_graph)

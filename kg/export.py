@@ -1,7 +1,7 @@
 """`kg export`: the store's graph in the W3C RDF serialisations.
 
-Graph formats (Turtle, N-Triples) get the merge of the page graphs and the ontology graph (and the
-inferred graphs with --inferred), each triple once. Dataset formats (TriG, N-Quads, JSON-LD) keep the
+Graph formats (Turtle, N-Triples) get the merge of the page graphs, the graph of facts and the ontology
+graph (and the inferred graph with --inferred), each triple once (no triple sits in two of them). Dataset formats (TriG, N-Quads, JSON-LD) keep the
 named graphs, so provenance survives a round trip. Output goes to a temporary file that replaces the
 target only when complete: an interrupted export never leaves a truncated file behind.
 """
@@ -41,7 +41,7 @@ def graphs_to_export(kg: KgStore, inferred: bool) -> list[ox.NamedNode]:
     wanted = []
     for graph in kg.store.named_graphs():
         name = graph.value
-        if name.startswith(iris.page_graph_prefix) or name == iris.ontology_graph:
+        if name.startswith(iris.page_graph_prefix) or name in (iris.ontology_graph, iris.facts_graph):
             wanted.append(graph)
         elif inferred and name == iris.inferred_graph:
             wanted.append(graph)

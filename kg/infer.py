@@ -76,13 +76,14 @@ class Schema:
                 out.append((o, A, t))
         return out
 
-    def infer(self, triples: list[Triple]) -> list[Triple]:
-        """Everything the rules add to `triples` (not the triples themselves), in a stable order."""
+    def infer(self, triples: list[Triple], asserted_elsewhere: frozenset[Triple] = frozenset()) -> list[Triple]:
+        """Everything the rules add to `triples` (not the triples themselves, nor those asserted
+        elsewhere, e.g. in the ontology graph), in a stable order."""
         asserted = set(triples)
         inferred: dict[Triple, None] = {}
         for triple in triples:
             for derived in self.consequences(triple):
-                if derived not in asserted:
+                if derived not in asserted and derived not in asserted_elsewhere:
                     inferred[derived] = None
         return list(inferred)
 

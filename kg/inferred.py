@@ -36,10 +36,10 @@ def term(text: str):
 
 
 def asserted_graph_test(iris: Iris) -> Callable[[ox.NamedNode | ox.DefaultGraph], bool]:
-    page_prefix, ontology = iris.page_graph_prefix, iris.ontology_graph
+    page_prefix, plain = iris.page_graph_prefix, {iris.ontology_graph, iris.facts_graph}
 
     def is_asserted(graph) -> bool:
-        return isinstance(graph, ox.NamedNode) and (graph.value.startswith(page_prefix) or graph.value == ontology)
+        return isinstance(graph, ox.NamedNode) and (graph.value.startswith(page_prefix) or graph.value in plain)
 
     return is_asserted
 
@@ -84,14 +84,24 @@ def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> int:
     return added
 
 
-def reinfer_all(store: ox.Store, iris: Iris, schema: Schema) -> None:
-    """Drop the inferred graph and entail it again from every asserted graph (the ontology changed)."""
+def reinfer_all(store: ox.Store, support: ox.Store, iris: Iris, schema: Schema) -> None:
+    """Drop the inferred graph and entail it again from the ontology and every page (the ontology changed).
+
+    A page's consequences come from its own graph and the shared facts it stated, taken together."""
+    from kg.mapping import ontology_statements
+
+    ontology = ontology_statements(iris.base)
     graph = ox.NamedNode(iris.inferred_graph)
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
     for named in list(store.named_graphs()):
-        if asserted_graph_test(iris)(named):
-            store.bulk_load(nquads(schema.infer(page_triples(store, named.value)), iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
+        if named.value == iris.ontology_graph:
+            statements = page_triples(store, named.value)
+        elif named.value.startswith(iris.page_graph_prefix):
+            statements = page_triples(store, named.value) + page_triples(support, named.value)
+        else:
+            continue
+        store.bulk_load(nquads(schema.infer(statements, ontology), iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
 
 
 def graph_size(store: ox.Store, graph: str) -> int:
@@ -100,7 +110,7 @@ def graph_size(store: ox.Store, graph: str) -> int:
 
 
 # --- the coauthor rule ----------------------------------------------------------------------------
-# kg:hasAuthor is only ever asserted in page graphs, and kg:coauthorWith only ever made by this rule.
+# kg:hasAuthor is only ever asserted in the graph of facts, and kg:coauthorWith only ever made by this rule.
 
 
 def paper_authors_in_graph(store: ox.Store, graph: str) -> dict[str, set[str]]:

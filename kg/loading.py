@@ -94,8 +94,8 @@ class StreamingWriter:
     taking the GIL from this thread.
     """
 
-    def __init__(self, store: ox.Store, folder: Path):
-        self._fifo = folder / "kg-build.nq.fifo"
+    def __init__(self, store: ox.Store, folder: Path, name: str = "kg-build"):
+        self._fifo = folder / f"{name}.nq.fifo"
         self._fifo.unlink(missing_ok=True)
         os.mkfifo(self._fifo)
         self._failure: BaseException | None = None

@@ -1,4 +1,9 @@
-"""Records to triples under the ontology (ontology/README.md): one named graph per page.
+"""Records to triples under the ontology (ontology/README.md).
+
+A page gives two kinds of triples. Its own (the profile, its listings and authorships: every subject is
+an IRI under the page's id) go into its page graph, which no other page writes. The shared facts (papers,
+people, organisations, categories) are what several pages may state: they go into the one graph of
+distinct facts, so that a query over the union of graphs sees each fact once.
 
 Triples are kept as N-Triples term strings, `('<s>', '<p>', '"o"^^<dt>')`: Oxigraph loads them in bulk,
 rdflib parses them for SHACL, and the inference step reads IRIs and literals off them without building
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import date
 from decimal import Decimal
 
@@ -67,12 +72,17 @@ CONTENT_HASH = k("contentHash")
 
 @dataclass
 class PageGraph:
-    """The triples one page gives, in its own named graph."""
+    """The triples one page gives: its own (its page graph) and the shared facts it states."""
 
     page_id: str
     graph: str  # the graph IRI, without brackets
     page: str  # the page's IRI, without brackets
-    triples: list[Triple] = field(default_factory=list)
+    own: list[Triple] = field(default_factory=list)
+    shared: list[Triple] = field(default_factory=list)
+
+    @property
+    def triples(self) -> list[Triple]:
+        return self.own + self.shared
 
     @cached_property
     def content_hash(self) -> str:
@@ -96,32 +106,40 @@ class _Mapper:
     def __init__(self, iris: Iris, page_id: str):
         self.iris = iris
         self.page_id = page_id
-        self.triples: list[Triple] = []
-        self._seen: set[Triple] = set()
+        self.own: list[Triple] = []
+        self.shared: list[Triple] = []
+        self._seen: set[Triple] = set(ontology_statements(iris.base))  # the ontology graph states these
 
     def add(self, s: str, p: str, o: str) -> None:
-        triple = (s, p, o)
+        """A triple about the page, its listings or authorships: the page's own."""
+        self._put(self.own, (s, p, o))
+
+    def fact(self, s: str, p: str, o: str) -> None:
+        """A triple about a paper, person, organisation or category: a fact other pages may state too."""
+        self._put(self.shared, (s, p, o))
+
+    def _put(self, into: list[Triple], triple: Triple) -> None:
         if triple not in self._seen:
             self._seen.add(triple)
-            self.triples.append(triple)
+            into.append(triple)
 
     def person(self, name: str) -> str:
         node = iri(self.iris.person(name))
-        self.add(node, A, k("Person"))
-        self.add(node, k("name"), string(name))
+        self.fact(node, A, k("Person"))
+        self.fact(node, k("name"), string(name))
         return node
 
     def category(self, code: str) -> str:
         node = iri(self.iris.category(code))
-        self.add(node, A, k("Category"))
-        self.add(node, iri(SKOS + "notation"), string(code))
-        self.add(node, iri(SKOS + "inScheme"), k("categories"))
+        self.fact(node, A, k("Category"))
+        self.fact(node, iri(SKOS + "notation"), string(code))
+        self.fact(node, iri(SKOS + "inScheme"), k("categories"))
         return node
 
     def org(self, name: str) -> str:
         node = iri(self.iris.org(name))
-        self.add(node, A, k("Organization"))
-        self.add(node, k("slug"), string(name))
+        self.fact(node, A, k("Organization"))
+        self.fact(node, k("slug"), string(name))
         return node
 
     def profile(self, record: PageRecord, scraped_on: date) -> str:
@@ -158,17 +176,17 @@ class _Mapper:
         if record.score is not None:
             self.add(listing, k("score"), decimal(record.score))
 
-        self.add(paper, A, k("Paper"))
-        self.add(paper, k("title"), string(record.title))
-        self.add(paper, k("datePublished"), xsd_date(record.date))
-        self.add(paper, k("category"), self.category(record.category))
-        self.add(paper, k("hasCode"), boolean(record.has_code))
-        self.add(paper, k("authorListTruncated"), boolean(record.authors_truncated))
-        self.add(paper, k("listedAuthorCount"), integer(len(record.authors)))
+        self.fact(paper, A, k("Paper"))
+        self.fact(paper, k("title"), string(record.title))
+        self.fact(paper, k("datePublished"), xsd_date(record.date))
+        self.fact(paper, k("category"), self.category(record.category))
+        self.fact(paper, k("hasCode"), boolean(record.has_code))
+        self.fact(paper, k("authorListTruncated"), boolean(record.authors_truncated))
+        self.fact(paper, k("listedAuthorCount"), integer(len(record.authors)))
         if record.abstract:
-            self.add(paper, k("abstract"), string(record.abstract))
+            self.fact(paper, k("abstract"), string(record.abstract))
         for org in record.orgs:
-            self.add(paper, k("organization"), self.org(org))
+            self.fact(paper, k("organization"), self.org(org))
 
         shown = set()
         for rank, name in enumerate(record.authors, start=1):
@@ -181,7 +199,7 @@ class _Mapper:
 
     def _authorship(self, record: ListingRecord, paper: str, listing: str, name: str, rank: int | None) -> None:
         person = self.person(name)
-        self.add(paper, k("hasAuthor"), person)
+        self.fact(paper, k("hasAuthor"), person)
         node = iri(self.iris.authorship(self.page_id, record.line, name))
         self.add(node, A, k("Authorship"))
         self.add(node, k("authorshipPerson"), person)
@@ -201,7 +219,22 @@ def map_page(parsed: ParsedPage, iris: Iris, scraped_on: date) -> PageGraph:
     page = mapper.profile(parsed.page, scraped_on)
     for listing in parsed.listings:
         mapper.listing(listing, page, parsed.page.owner)
-    return PageGraph(page_id, iris.page_graph(page_id), iris.page(page_id), mapper.triples)
+    return PageGraph(page_id, iris.page_graph(page_id), iris.page(page_id), mapper.own, mapper.shared)
+
+
+@lru_cache(maxsize=4)
+def ontology_statements(base: str) -> frozenset[Triple]:
+    """The ontology graph's triples (the ontology and the category scheme): pages and inference leave
+    these to it, so a known category's description is stored once."""
+    import pyoxigraph as ox
+
+    from kg.ontology import ontology_files
+
+    found: set[Triple] = set()
+    for path in ontology_files():
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base):
+            found.add((str(t.subject), str(t.predicate), str(t.object)))
+    return frozenset(found)
 
 
 def nquads(triples: list[Triple], graph: str) -> bytes:

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from kg.infer import Schema
-from kg.mapping import map_page, nquads
+from kg.mapping import map_page, nquads, ontology_statements
 from kg.parse import decode_page, detect_layout, lexicon_entries, parse_page
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
@@ -50,13 +50,15 @@ class PageResult:
     page_id: str = ""
     graph: str | None = None  # None: nothing to store (unreadable or empty file)
     content_hash: str = ""
-    nquads: bytes = b""  # the page graph
+    nquads: bytes = b""  # the page graph: what is the page's own
+    facts_nquads: bytes = b""  # the shared facts it states, in the graph of facts
+    support_nquads: bytes = b""  # the shared facts again, in the page's graph of the support store
     inferred_nquads: bytes = b""  # its consequences, in the inferred graph
     listings: int = 0
     authors: set[str] = field(default_factory=set)
     paper_authors: dict[str, list[str]] = field(default_factory=dict)  # for the coauthor rule
     infer_seconds: float = 0.0
-    asserted_count: int = 0  # quads written to the page graph
+    asserted_count: int = 0  # quads written to the page graph (the shared facts are counted in the store)
     titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
     names: list[str] = field(default_factory=list)
 
@@ -102,15 +104,17 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.graph = graph.graph
     result.content_hash = graph.content_hash
     started = time.perf_counter()
-    inferred = work.schema.infer(graph.triples)
+    inferred = work.schema.infer(graph.triples, ontology_statements(work.iris.base))
     result.infer_seconds = time.perf_counter() - started
-    asserted = graph.triples + graph.provenance(work.built_at)
+    asserted = graph.own + graph.provenance(work.built_at)
     result.nquads = nquads(asserted, graph.graph)
+    result.facts_nquads = nquads(graph.shared, work.iris.facts_graph)
+    result.support_nquads = nquads(graph.shared, graph.graph)
     result.inferred_nquads = nquads(inferred, work.iris.inferred_graph)
     result.asserted_count = len(asserted)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
-    for s, p, o in graph.triples:
+    for s, p, o in graph.shared:
         if p == has_author:
             result.paper_authors.setdefault(s[1:-1], []).append(o[1:-1])
     result.authors = {a for authors in result.paper_authors.values() for a in authors}

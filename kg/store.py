@@ -4,7 +4,9 @@ Layout of a store folder:
 
     kg-store/
       CURRENT          the name of the live generation, e.g. "gen-000003"
-      gen-000003/      an Oxigraph (RocksDB) database: the whole graph
+      gen-000003/      an Oxigraph (RocksDB) database: the whole graph, as queries see it
+      gen-000003.support/  an Oxigraph database of the shared facts each page stated, one graph per
+                       page: what a rebuild of a page checks before it takes a fact back (never queried)
       gen-000003.json  what the generation was built with: base IRI, kg version, ontology hash
       lock             held by the one process that writes
 
@@ -31,6 +33,9 @@ from kg.vocab import Iris
 CURRENT = "CURRENT"
 LOCK = "lock"
 GENERATION_PREFIX = "gen-"
+SUPPORT_SUFFIX = ".support"
+LAYOUT = 2  # stores of an older layout held shared facts in every page graph: they are rebuilt, not updated
+LAYOUT_KEY = "layout"
 
 
 @dataclass
@@ -89,6 +94,10 @@ class KgStore:
     def database_dir(self) -> Path:
         return self.root / self.generation
 
+    @property
+    def support_dir(self) -> Path:
+        return self.root / (self.generation + SUPPORT_SUFFIX)
+
     @classmethod
     def open_read(cls, path: str | os.PathLike) -> "KgStore":
         """The live generation, read-only. StoreMissing when nothing was built there."""
@@ -118,6 +127,7 @@ class StoreWriter:
         self.base = base
         self._lock_file = None
         self.store: ox.Store | None = None
+        self.support: ox.Store | None = None  # the shared facts of each page (see the module's doc)
         self.generation = ""
         self.previous: str | None = None
         self.previous_meta: StoreMeta | None = None
@@ -149,14 +159,24 @@ class StoreWriter:
                     f"not {self.base}: build into another --store, or use the same base"
                 )
             ox.Store.read_only(str(self.root / self.previous)).backup(str(target))
+            previous_support = self.root / (self.previous + SUPPORT_SUFFIX)
+            if previous_support.is_dir():
+                ox.Store.read_only(str(previous_support)).backup(str(target) + SUPPORT_SUFFIX)
         self.store = ox.Store(str(target))
+        self.support = ox.Store(str(target) + SUPPORT_SUFFIX)
         return self
+
+    @property
+    def previous_layout_is_current(self) -> bool:
+        return self.previous_meta is None or self.previous_meta.extra.get(LAYOUT_KEY) == LAYOUT
 
     def commit(self, meta: StoreMeta) -> None:
         """Make the new generation the live one, atomically."""
-        assert self.store is not None
+        assert self.store is not None and self.support is not None
         self.store.flush()
-        self.store = None  # closes the database before anyone reads it
+        self.support.flush()
+        self.store = self.support = None  # closes the databases before anyone reads them
+        meta.extra[LAYOUT_KEY] = LAYOUT
         meta.save(self.root / f"{self.generation}.json")
         tmp = self.root / (CURRENT + ".tmp")
         tmp.write_text(self.generation + "\n", encoding="utf-8")
@@ -165,7 +185,7 @@ class StoreWriter:
         self._remove_old(keep={self.generation, self.previous})
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.store = None
+        self.store = self.support = None
         if not self._committed:
             self._drop(self.generation)
         self._release()
@@ -178,7 +198,9 @@ class StoreWriter:
 
     def _generations(self) -> list[str]:
         return sorted(
-            p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX)
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and not p.name.endswith(SUPPORT_SUFFIX)
         )
 
     def _next_generation_name(self) -> str:
@@ -201,6 +223,7 @@ class StoreWriter:
         if not name:
             return
         shutil.rmtree(self.root / name, ignore_errors=True)
+        shutil.rmtree(self.root / (name + SUPPORT_SUFFIX), ignore_errors=True)
         try:
             (self.root / f"{name}.json").unlink()
         except FileNotFoundError:

@@ -180,15 +180,22 @@ def _core_findings(ntriples: bytes) -> list[Finding]:
     return findings_of(report, data)
 
 
-_STORE: ox.Store | None = None  # the store, opened read-only once per worker
+_STORES: tuple[ox.Store, ox.Store] | None = None  # the store and its support store, opened once per worker
 
 
-def _page_batch_findings(database: str, graphs: list[str]) -> list[Finding]:
-    """Core findings for some page graphs, read by the worker itself (reading is half the work)."""
-    global _STORE
-    if _STORE is None:
-        _STORE = ox.Store.read_only(database)
-    data = b"".join(_STORE.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) for g in graphs)
+def _page_batch_findings(database: str, support: str, ontology: str, graphs: list[str]) -> list[Finding]:
+    """Core findings for some pages, read by the worker itself (reading is half the work): each page's
+    own graph with the shared facts it stated, so papers and people are checked as each page gives them,
+    and the ontology graph, which describes the known categories."""
+    global _STORES
+    if _STORES is None:
+        _STORES = (ox.Store.read_only(database), ox.Store.read_only(support))
+    data = _STORES[0].dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(ontology)) + b"".join(
+        store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+        for g in graphs
+        for store in _STORES
+        if store.contains_named_graph(ox.NamedNode(g))
+    )
     return _core_findings(data)
 
 
@@ -216,16 +223,16 @@ def validate_store(kg, jobs: int | None = None) -> ValidationOutcome:
     graphs = sorted(g.value for g in kg.store.named_graphs() if g.value.startswith(kg.iris.page_graph_prefix))
     _, checks = split_shapes(shapes_graph())
     batches = [graphs[i : i + PAGES_PER_BATCH] for i in range(0, len(graphs), PAGES_PER_BATCH)]
-    database = str(kg.database_dir)
+    database, support = str(kg.database_dir), str(kg.support_dir)
     jobs = min(jobs or os.cpu_count() or 1, len(batches))
     found: list[Finding] = []
     if jobs > 1:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for part in pool.map(_page_batch_findings, [database] * len(batches), batches):
+            for part in pool.map(_page_batch_findings, [database] * len(batches), [support] * len(batches), [kg.iris.ontology_graph] * len(batches), batches):
                 found.extend(part)
     else:
         for batch in batches:
-            found.extend(_page_batch_findings(database, batch))
+            found.extend(_page_batch_findings(database, support, kg.iris.ontology_graph, batch))
     found.extend(_sparql_findings(kg.store, checks, union=True))
     return ValidationOutcome(_labelled(found, kg.store, union=True))
 

@@ -118,6 +118,11 @@ class Iris:
         return f"{self.base}graph/page/"
 
     @property
+    def facts_graph(self) -> str:
+        """The shared facts (papers, people, organisations, categories), each once, whichever pages state them."""
+        return f"{self.base}graph/facts"
+
+    @property
     def inferred_graph(self) -> str:
         """Everything inference adds: OWL RL consequences of every asserted graph, and the coauthor rule."""
         return f"{self.base}graph/inferred"

@@ -126,7 +126,7 @@ def test_golden_graph(case, tmp_path):
     graphs = sorted({str(g.identifier) for g in expected.graphs()} | {str(g.identifier) for g in actual.graphs()})
     page_graphs = [name for name in graphs if name.startswith(kg.iris.page_graph_prefix)]
     assert len(page_graphs) == len(list((folder / "pages").iterdir()))
-    for name in page_graphs:
+    for name in page_graphs + [kg.iris.facts_graph]:
         assert_same_graph(expected.graph(name), actual.graph(name))
 
 
@@ -239,7 +239,7 @@ def test_a_build_killed_midway_leaves_the_previous_graph(tmp_path, monkeypatch):
     # what the killed build left (if anything) goes with the next build
     monkeypatch.undo()
     build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
-    generations = sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-") and p.is_dir())
+    generations = sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-") and p.is_dir() and "." not in p.name)
     assert generations[0] == "gen-000001" and len(generations) == 2
 
 
@@ -267,7 +267,7 @@ def test_triple_counts_kept_by_updates_match_a_recount(tmp_path):
     recount = {"asserted": 0, "inferred": 0}
     for graph in kg.store.named_graphs():
         size = len(list(kg.store.quads_for_pattern(None, None, None, graph)))
-        if graph.value.startswith(kg.iris.page_graph_prefix):
+        if graph.value.startswith(kg.iris.page_graph_prefix) or graph.value == kg.iris.facts_graph:
             recount["asserted"] += size
         elif graph.value == kg.iris.inferred_graph:
             recount["inferred"] += size
@@ -276,10 +276,23 @@ def test_triple_counts_kept_by_updates_match_a_recount(tmp_path):
     assert f'"triples_asserted": {recount["asserted"]}' in result.output
 
 
-@pytest.mark.parametrize("change", ["edit a listing", "drop a listing", "rename the owner"])
-def test_an_updated_store_equals_a_fresh_build_of_the_same_pages(tmp_path, change):
-    """Incremental upkeep of the inferred graph (take back what only the old page entailed) and of the
-    coauthor rule gives exactly what building the final pages from nothing gives."""
+def support_quads(path) -> set[str]:
+    kg = KgStore.open_read(path)
+    return {str(q) for q in ox.Store.read_only(str(kg.support_dir)).quads_for_pattern(None, None, None, None)}
+
+
+NEMOTRON_3_ABSTRACT = "Gives an overview of the Nemotron 3 family"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit a listing", "drop a listing", "rename the owner", "restate a paper three pages list", "drop a paper three pages list"],
+)
+@pytest.mark.parametrize("given", ["the page", "the folder"])  # a small update is kept triple by triple, a larger one in bulk
+def test_an_updated_store_equals_a_fresh_build_of_the_same_pages(tmp_path, change, given):
+    """Incremental upkeep of the graph of facts (a fact goes only when no page states it any more), of
+    the inferred graph (take back what only the old page entailed) and of the coauthor rule gives
+    exactly what building the final pages from nothing gives."""
     pages = tmp_path / "pages"
     shutil.copytree(FIXTURE_PAGES, pages)
     build([pages], tmp_path / "updated", as_of=AS_OF)
@@ -290,10 +303,55 @@ def test_an_updated_store_equals_a_fresh_build_of_the_same_pages(tmp_path, chang
     elif change == "drop a listing":
         lines = text.split("\n")
         text = "\n".join(lines[:46] + lines[53:])  # the block of "Accelerator-aware Neural Network Design"
+    elif change == "restate a paper three pages list":  # the old abstract stays: two other pages state it
+        text = text.replace(NEMOTRON_3_ABSTRACT, "An overview of the Nemotron 3 family", 1)
+    elif change == "drop a paper three pages list":
+        lines = text.split("\n")
+        text = "\n".join(lines[:18] + lines[25:])
     else:
         text = text.replace("Suyog Gupta\n", "Suyog K. Gupta\n", 1)
     page.write_text(text, encoding="utf-8")
-    report = build([page], tmp_path / "updated", as_of=AS_OF)
+    report = build([page if given == "the page" else pages], tmp_path / "updated", as_of=AS_OF)
     assert report.pages_written == 1
     build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert store_quads(tmp_path / "updated") == store_quads(tmp_path / "fresh")
+    assert support_quads(tmp_path / "updated") == support_quads(tmp_path / "fresh")
+    updated = KgStore.open_read(tmp_path / "updated").meta.extra
+    assert updated["triples"] == KgStore.open_read(tmp_path / "fresh").meta.extra["triples"]
+
+
+def test_a_fact_several_pages_state_is_stored_once_and_outlives_one_of_them(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    abstract = f'SELECT (COUNT(*) AS ?n) WHERE {{ ?p kg:abstract ?a FILTER(STRSTARTS(?a, "{NEMOTRON_3_ABSTRACT}")) }}'
+    assert select(tmp_path / "s", abstract) == [("1",)]  # three pages state it
+    page = pages / "000_d1e1c11066227b5a.txt"
+    lines = page.read_text(encoding="utf-8").split("\n")
+    page.write_text("\n".join(lines[:18] + lines[25:]), encoding="utf-8")  # this page no longer lists it
+    build([page], tmp_path / "s", as_of=AS_OF)
+    assert select(tmp_path / "s", abstract) == [("1",)]
+    listed_on = "SELECT (COUNT(*) AS ?n) WHERE { ?l kg:listedPaper ?p . ?p kg:title \"NVIDIA Nemotron 3: Efficient and Open Intelligence\" }"
+    assert select(tmp_path / "s", listed_on) == [("2",)]
+
+
+# --- one fact, one answer ---------------------------------------------------------------------------
+
+
+def test_no_triple_sits_in_two_graphs(fixture_store):
+    """Engines whose default graph is the union of the named graphs repeat a triple once per graph."""
+    kg = KgStore.open_read(fixture_store)
+    graphs_of: dict[tuple, int] = {}
+    for q in kg.store.quads_for_pattern(None, None, None, None):
+        key = (q.subject, q.predicate, q.object)
+        graphs_of[key] = graphs_of.get(key, 0) + 1
+    assert [t for t, n in graphs_of.items() if n > 1] == []
+    assert len(graphs_of) > 6000
+
+
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [("?p a kg:Paper", 59), ("?s a kg:Person", 114), ("?l a kg:Listing", 65), ("?s ?p ?o", 6942)],
+)
+def test_the_default_graph_counts_each_fact_once(fixture_store, pattern, expected):
+    assert select(fixture_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}") == [(str(expected),)]
