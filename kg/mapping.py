@@ -183,6 +183,8 @@ class _Mapper:
         self.fact(paper, k("hasCode"), boolean(record.has_code))
         self.fact(paper, k("authorListTruncated"), boolean(record.authors_truncated))
         self.fact(paper, k("listedAuthorCount"), integer(len(record.authors)))
+        if record.authors:  # in the order shown: a plain value any engine returns as it is
+            self.fact(paper, k("shownAuthors"), string(", ".join(record.authors)))
         if record.abstract:
             self.fact(paper, k("abstract"), string(record.abstract))
         for org in record.orgs:

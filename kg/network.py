@@ -5,8 +5,7 @@ coauthors. Edges join every two members who share a paper, weighted by how many 
 are a lower bound when one of those papers had its author list cut (`kg:authorListTruncated`, the page
 showed "et al."): there may be more shared papers than the graph knows of.
 
-Everything is counted with DISTINCT: the union default graph repeats a paper's triples once per page
-that lists it. The queries are constants here, not files in queries/, because `kg graph` is their only
+Each fact is stored once (ontology/README.md), so papers are counted as they are matched. The queries are constants here, not files in queries/, because `kg graph` is their only
 user and they are not meant for `kg query`. They use the `# @values` markers of kg.queries, so the people
 are bound as validated RDF terms and nothing the user typed reaches the query text.
 """
@@ -22,7 +21,7 @@ from kg.vocab import KG
 
 DEPTHS = (1, 2)
 
-# Everyone who shares a paper with one of ?person.
+# Everyone who shares a paper with one of ?person: a set of people, met once per paper and per ?person.
 NEIGHBOURS = f"""PREFIX kg: <{KG}>
 SELECT DISTINCT ?other WHERE {{
   # @values person
@@ -31,25 +30,28 @@ SELECT DISTINCT ?other WHERE {{
 }}
 """
 
-# Name and number of papers of each ?person (MIN: a person printed two ways gets one name).
+# Number of papers and name of each ?person: one row per spelling of a person printed two ways.
 PEOPLE = f"""PREFIX kg: <{KG}>
-SELECT ?person (MIN(?name) AS ?label) (COUNT(DISTINCT ?paper) AS ?papers) WHERE {{
-  # @values person
+SELECT ?person ?name ?papers WHERE {{
+  {{
+    SELECT ?person (COUNT(?paper) AS ?papers) WHERE {{
+      # @values person
+      OPTIONAL {{ ?paper kg:hasAuthor ?person }}
+    }}
+    GROUP BY ?person
+  }}
   ?person kg:name ?name .
-  OPTIONAL {{ ?paper kg:hasAuthor ?person }}
 }}
-GROUP BY ?person
 """
 
 # Shared papers of each ?person with anyone; the caller keeps the pairs inside the network. One VALUES
 # side only: binding both ends would join every pair of members before looking at a single paper.
 SHARED = f"""PREFIX kg: <{KG}>
-SELECT ?person ?other (COUNT(DISTINCT ?paper) AS ?shared) (MAX(?cut) = 1 AS ?lowerBound) WHERE {{
+SELECT ?person ?other (COUNT(?paper) AS ?shared)
+       (SUM(IF(EXISTS {{ ?paper kg:authorListTruncated true }}, 1, 0)) AS ?cutLists) WHERE {{
   # @values person
   ?paper kg:hasAuthor ?person , ?other .
   FILTER (STR(?person) < STR(?other))
-  OPTIONAL {{ ?paper kg:authorListTruncated ?truncated }}
-  BIND (IF(COALESCE(?truncated, false), 1, 0) AS ?cut)
 }}
 GROUP BY ?person ?other
 """
@@ -109,16 +111,21 @@ def _members(engine: Engine, person: ox.NamedNode, depth: int) -> dict[str, int]
 
 
 def _people(engine: Engine, iris: list[str]) -> dict[str, tuple[str, int]]:
-    rows = _run(engine, PEOPLE, [ox.NamedNode(iri) for iri in iris])
-    return {person.value: (label.value, int(papers.value)) for person, label, papers in rows}
+    """Each person's label and number of papers; a person printed two ways is labelled with both."""
+    names: dict[str, set[str]] = {}
+    papers_of: dict[str, int] = {}
+    for person, name, papers in _run(engine, PEOPLE, [ox.NamedNode(iri) for iri in iris]):
+        names.setdefault(person.value, set()).add(name.value)
+        papers_of[person.value] = int(papers.value)
+    return {iri: (" / ".join(sorted(names[iri])), papers_of[iri]) for iri in names}
 
 
 def _edges(engine: Engine, iris: list[str]) -> list[Edge]:
     members = set(iris)
     rows = _run(engine, SHARED, [ox.NamedNode(iri) for iri in iris])
     return [
-        Edge(a.value, b.value, int(shared.value), lower.value == "true")
-        for a, b, shared, lower in rows
+        Edge(a.value, b.value, int(shared.value), int(cut.value) > 0)
+        for a, b, shared, cut in rows
         if b.value in members
     ]
 

@@ -27,10 +27,9 @@ ASK {{
 }}
 """
 
-# Only people have a kg:name (docs/model.md). Joining `a kg:Person` as well would multiply the rows by
-# the pages repeating both triples before DISTINCT: 20x slower on a large store.
+# Only people have a kg:name (ontology/README.md): each (person, spelling) once.
 ALL_NAMES = f"""PREFIX kg: <{KG}>
-SELECT DISTINCT ?person ?name WHERE {{
+SELECT ?person ?name WHERE {{
   ?person kg:name ?name .
 }}
 """

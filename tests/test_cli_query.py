@@ -49,6 +49,7 @@ def test_coauthors_table(store_dir):
         "Alan Turing              2  true\n"
         "Emile Durand             2  true\n"
         "Zoe Gupta                2  true\n"
+        "Émile Durand             2  true\n"
         "Ravi Gupta               1  false\n"
     )
 
