@@ -38,7 +38,6 @@ PREFIXES = {
 }
 
 RDF_TYPE = RDF + "type"
-MAX_SLUG = 120
 
 
 def base_from_env(base: str | None = None) -> str:
@@ -57,30 +56,67 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+# The identity of a title, name or organisation: what two printings must share to be one node.
+DASHES = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
+QUOTES = {ord(c): '"' for c in "'`\u00b4\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a"}
+_SPACE_BY_SIGN = re.compile(r"\s*([^\w\s])\s*")
 
 
 @lru_cache(maxsize=1 << 16)  # names and titles recur across pages; bounded, so memory stays flat
-def slug(text: str) -> str:
-    """A key for an IRI: folded, anything but ASCII letters and digits turned into '-'.
+def identity_key(text: str) -> str:
+    """The normalised form under which printings are one node (ontology/README.md, "Identities").
 
-    Letters without an ASCII form (e.g. CJK, Greek) are kept as their code points so that two
-    different names never share a slug just because neither is ASCII.
+    Joined: letter case, accents and compatibility forms (NFKD: ligatures, full-width letters), runs of
+    white space, white space next to a sign, invisible format characters, every kind of dash (one "-")
+    and every kind of quote (one \'"\'). Everything else is kept: letters, digits and every other sign,
+    so "C++", "C" and "C#" are three keys.
     """
-    folded = fold(text)
-    ascii_parts = []
-    for c in folded:
-        if c.isascii():
-            ascii_parts.append(c)
-        elif c.isalnum():
-            ascii_parts.append(f"u{ord(c):04x}")
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    kept = kept.translate(DASHES).translate(QUOTES).casefold()
+    kept = " ".join(kept.split())
+    return _SPACE_BY_SIGN.sub(r"\1", kept)
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+@lru_cache(maxsize=1 << 16)
+def slug(text: str) -> str:
+    """The IRI segment of a title, name or organisation: its identity key, written so that two
+    different keys never give one segment.
+
+    ASCII letters and digits stay, a space becomes "-", and any other character c becomes "_HEX_"
+    (its code point): a code no two keys share, so the segment can be read back into the key. "C++"
+    is `c_2b__2b_`, "Nemotron 3: Nano" `nemotron-3_3a_nano`.
+    """
+    key = identity_key(text)
+    out = []
+    for c in key:
+        if c in _PLAIN:
+            out.append(c)
+        elif c == " ":
+            out.append("-")
         else:
-            ascii_parts.append(" ")
-    key = _NOT_ALNUM.sub("-", "".join(ascii_parts)).strip("-")
-    if len(key) > MAX_SLUG:
-        digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-        key = key[:MAX_SLUG].rstrip("-") + "-" + digest
-    return key or "_"
+            out.append(f"_{ord(c):x}_")
+    return "".join(out) or "_"
+
+
+def key_of_slug(segment: str) -> str:
+    """The identity key a slug was made from (the inverse of `slug`)."""
+    if segment == "_":
+        return ""
+    out, i = [], 0
+    while i < len(segment):
+        c = segment[i]
+        if c == "_":
+            end = segment.index("_", i + 1)
+            out.append(chr(int(segment[i + 1 : end], 16)))
+            i = end + 1
+        else:
+            out.append(" " if c == "-" else c)
+            i += 1
+    return "".join(out)
 
 
 class Iris:

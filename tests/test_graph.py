@@ -174,7 +174,7 @@ def test_an_export_missing_one_title_fails_validation_naming_that_paper(fixture_
     broken.write_text("".join(kept), encoding="utf-8")
     result = runner.invoke(cli, ["validate", str(broken)])
     assert result.exit_code == 1
-    paper = "https://kg.example.org/id/paper/flexsa-flexible-systolic-array-architecture-for-efficient-pruned-dnn-model-training"
+    paper = "https://kg.example.org/id/paper/flexsa_3a_flexible-systolic-array-architecture-for-efficient-pruned-dnn-model-training"
     assert f"Violation: {paper} [kg:title]: A paper needs a title (kg:title)." in result.stdout
     assert result.stdout.rstrip().endswith("does not conform: 1 violations, 0 warnings")
 
