@@ -152,15 +152,17 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     query_typical = best_of(query_runs, [kg, "query", "coauthors-of", typical, "--store", str(store)])
     query_busiest = best_of(query_runs, [kg, "query", "coauthors-of", busiest, "--store", str(store)])
 
-    # re-build one changed page: the first page with a changed abstract line
+    # re-build one changed page, in place (a page is its path in the corpus): a changed abstract line
     page = sorted(corpus.iterdir())[0]
-    changed = work / page.name
-    text = page.read_text(encoding="utf-8").splitlines()
+    original = page.read_text(encoding="utf-8")
+    text = original.splitlines()
     text[-1] = text[-1] + " Revised."
-    changed.write_text("\n".join(text), encoding="utf-8")
-    rebuild_s, _, result = timed([kg, "build", str(changed), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"])
-    check(result, ok=(0, 1))
-    changed.unlink()
+    page.write_text("\n".join(text), encoding="utf-8")
+    try:
+        rebuild_s, _, result = timed([kg, "build", str(page), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"])
+        check(result, ok=(0, 1))
+    finally:
+        page.write_text(original, encoding="utf-8")
 
     triples = summary["triples_asserted"] + summary["triples_inferred"]
     return {

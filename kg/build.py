@@ -87,6 +87,30 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return found
 
 
+HOME_KEY = "home"  # the folder page identities are relative to
+
+
+def home_folder(meta: StoreMeta | None, paths: Iterable[str | os.PathLike]) -> Path:
+    """The store's home: kept from its first build, which took the first folder given (or the folder
+    of the first file given)."""
+    if meta is not None and meta.extra.get(HOME_KEY):
+        return Path(meta.extra[HOME_KEY])
+    for given in paths:
+        path = Path(given).resolve()
+        return path if path.is_dir() else path.parent
+    return Path.cwd().resolve()
+
+
+def page_paths(files: list[Path], home: Path) -> dict[str, str]:
+    """Each file's identity: its path relative to the store's home, or its full path outside it. Two
+    same-named files in different folders are two pages, however they are given."""
+    out = {}
+    for file in files:
+        full = file.resolve()
+        out[str(file)] = full.relative_to(home).as_posix() if full.is_relative_to(home) else full.as_posix()
+    return out
+
+
 def built_at_now() -> str:
     """The build time, or SOURCE_DATE_EPOCH for reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -135,9 +159,12 @@ def build(
         ox.NamedNode(base)
     except ValueError as e:
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
+    paths = list(paths)
     files = find_pages(paths)
     with StoreWriter(store_path, base) as writer:
         run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
+        run.home = home_folder(None if fresh else writer.previous_meta, paths)
+        run.work.page_paths = page_paths(files, run.home)
         run.write_pages(run_pages(files, run.work, jobs=jobs), progress)
         run.apply_rules()
         run.commit()
@@ -295,7 +322,7 @@ class _Build:
     def commit(self) -> None:
         counts = (self.page_own + self.facts, self.inferred)
         self.report.stats = store_stats(self.store, counts)
-        extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts, PAGE_COUNT_KEY: self.page_own}
+        extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts, PAGE_COUNT_KEY: self.page_own, HOME_KEY: str(self.home)}
         meta = StoreMeta(base=self.iris.base, kg_version=__version__, ontology_hash=self.digest, built_at=self.built_at, extra=extra)
         self.writer.commit(meta)
 

@@ -142,10 +142,10 @@ class _Mapper:
         self.fact(node, k("slug"), string(name))
         return node
 
-    def profile(self, record: PageRecord, scraped_on: date) -> str:
+    def profile(self, record: PageRecord, scraped_on: date, page_path: str) -> str:
         page = iri(self.iris.page(self.page_id))
         self.add(page, A, k("Profile"))
-        self.add(page, k("sourceFile"), string(record.source))
+        self.add(page, k("sourceFile"), string(page_path))
         self.add(page, k("scrapedOn"), xsd_date(scraped_on))
         if record.owner:
             self.add(page, k("owner"), self.person(record.owner))
@@ -214,11 +214,13 @@ class _Mapper:
             self.add(node, k("rank"), integer(rank))
 
 
-def map_page(parsed: ParsedPage, iris: Iris, scraped_on: date) -> PageGraph:
-    """The triples of one parsed page (without the build's provenance stamp)."""
-    page_id = page_id_for(parsed.page.source)
+def map_page(parsed: ParsedPage, iris: Iris, scraped_on: date, page_path: str | None = None) -> PageGraph:
+    """The triples of one parsed page (without the build's provenance stamp). `page_path` is the page's
+    identity (kg.build.page_paths); the source as given when there is none."""
+    page_path = page_path or parsed.page.source
+    page_id = page_id_for(page_path)
     mapper = _Mapper(iris, page_id)
-    page = mapper.profile(parsed.page, scraped_on)
+    page = mapper.profile(parsed.page, scraped_on, page_path)
     for listing in parsed.listings:
         mapper.listing(listing, page, parsed.page.owner)
     return PageGraph(page_id, iris.page_graph(page_id), iris.page(page_id), mapper.own, mapper.shared)

@@ -40,6 +40,7 @@ class PageWork:
     as_of: date
     built_at: str
     lexicon: Lexicon = field(default_factory=Lexicon)
+    page_paths: dict[str, str] = field(default_factory=dict)  # file as given -> its identity (kg.build)
 
 
 @dataclass
@@ -75,7 +76,7 @@ def _read(path: Path) -> tuple[bytes | None, PageResult | None]:
     try:
         return path.read_bytes(), None
     except OSError as e:
-        return None, PageResult(path.name, [Diagnostic(ERROR, path.name, 1, f"cannot read the file: {e.strerror}")])
+        return None, PageResult(str(path), [Diagnostic(ERROR, str(path), 1, f"cannot read the file: {e.strerror}")])
 
 
 def layout_of(path: Path) -> str:
@@ -95,11 +96,11 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     data, failed = _read(path)
     if failed is not None:
         return failed
-    parsed = parse_page(data, path.name, work.as_of, work.lexicon)
-    result = PageResult(path.name, parsed.diagnostics, layout=parsed.page.layout)
+    parsed = parse_page(data, str(path), work.as_of, work.lexicon)  # diagnostics name the file as given
+    result = PageResult(str(path), parsed.diagnostics, layout=parsed.page.layout)
     if parsed.page.layout == "?":
         return result
-    graph = map_page(parsed, work.iris, work.as_of)
+    graph = map_page(parsed, work.iris, work.as_of, work.page_paths.get(str(path), path.name))
     result.page_id = graph.page_id
     result.graph = graph.graph
     result.content_hash = graph.content_hash

@@ -168,12 +168,14 @@ class Iris:
         return f"{self.base}graph/ontology"
 
 
-_NOT_ID = re.compile(r"[^0-9A-Za-z_.-]+")
+_ID_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/")
+PAGE_SUFFIX = ".txt"
 
 
-def page_id_for(file_name: str) -> str:
-    """A page's id: its file name without the extension, kept as printed where it is IRI-safe."""
-    stem = file_name.replace("\\", "/").rsplit("/", 1)[-1]
-    if "." in stem:
-        stem = stem.rsplit(".", 1)[0]
-    return _NOT_ID.sub("-", stem).strip("-") or "_"
+def page_id_for(page_path: str) -> str:
+    """A page's id from its identity path (relative to the store's home folder, or full): the path
+    without ".txt", kept as written where it is IRI-safe, any other character as ~HEX~, and a final "~"
+    when the name had no ".txt", so two different paths never share an id."""
+    page_path = page_path.replace("\\", "/")
+    stem, marker = (page_path[: -len(PAGE_SUFFIX)], "") if page_path.endswith(PAGE_SUFFIX) else (page_path, "~")
+    return "".join(c if c in _ID_SAFE else f"~{ord(c):x}~" for c in stem) + marker

@@ -355,3 +355,42 @@ def test_no_triple_sits_in_two_graphs(fixture_store):
 )
 def test_the_default_graph_counts_each_fact_once(fixture_store, pattern, expected):
     assert select(fixture_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}") == [(str(expected),)]
+
+
+# --- page identity ------------------------------------------------------------------------------------
+
+
+def test_same_named_files_in_two_folders_are_two_pages(tmp_path):
+    """A page is its path under the store's home folder, not its base name: building b/ after a/ keeps a/."""
+    source = FIXTURE_PAGES / "000_d1e1c11066227b5a.txt"
+    other = FIXTURE_PAGES / "004_0b1fd6c6ee51fc8c.txt"
+    for folder, page in (("a", source), ("b", other)):
+        (tmp_path / "pages" / folder).mkdir(parents=True)
+        shutil.copy(page, tmp_path / "pages" / folder / "profile.txt")
+    build([tmp_path / "pages" / "a"], tmp_path / "s", as_of=AS_OF)
+    report = build([tmp_path / "pages" / "b"], tmp_path / "s", as_of=AS_OF)
+    assert report.pages_written == 1
+    files = select(tmp_path / "s", "SELECT ?f WHERE { ?p a kg:Profile ; kg:sourceFile ?f }")
+    assert set(files) == {("profile.txt",), ((tmp_path / "pages" / "b" / "profile.txt").as_posix(),)}
+    owners = select(tmp_path / "s", "SELECT ?n WHERE { ?p kg:owner/kg:name ?n } ORDER BY ?n")
+    assert owners == [("Mahdi Nazemi",), ("Suyog Gupta",)]
+
+
+def test_a_page_is_the_same_page_however_it_is_given(tmp_path):
+    """Given as its folder or as the file itself, a page has one identity: rebuilding it updates it."""
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    page = pages / "000_d1e1c11066227b5a.txt"
+    page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    report = build([page], tmp_path / "s", as_of=AS_OF)
+    assert (report.pages, report.stats["pages"]) == (1, 5)
+
+
+def test_diagnostics_name_the_file_as_given(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(Path(__file__).parent / "fixtures" / "bad" / "impossible_date.txt", tmp_path / folder / "p.txt")
+    report = build([tmp_path / "a", tmp_path / "b"], tmp_path / "s", as_of=AS_OF)
+    assert sorted(str(d).split(":")[0] for d in report.diagnostics) == [str(tmp_path / "a" / "p.txt"), str(tmp_path / "b" / "p.txt")]
+    assert report.stats["pages"] == 2
