@@ -217,7 +217,8 @@ def _note(message: str) -> None:
 @click.option("--base", envvar="KG_BASE", metavar="IRI", help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True, help="Output format.")
-def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt):
+@click.option("--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format).")
+def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt, why):
     """Run the canned query NAME with its arguments.
 
     People are named as printed; case, accents and extra spaces do not matter, and a unique part of
@@ -234,14 +235,30 @@ def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt)
         click.echo(_query_list(catalogue.all()), nl=False)
         return
     canned = _canned_query(catalogue, name)
+    if why and fmt != "table":
+        raise click.UsageError("--why shows supports under each row of a table: use it with --format table")
     try:
         queries.check_argument_count(canned, args)
         opened = open_engine(store_path, endpoint, base)
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
-        result = queries.run_canned(opened.engine, canned, args, resolver, limit=limit)
+        params = queries.parse_arguments(canned, args, resolver)
+        result = opened.engine.run(queries.bind_values(canned.text, params), limit=limit)
     except queries.ArgumentError as e:
         raise click.UsageError(e.message) from None
-    render.emit(result, fmt)
+    if why:
+        _emit_with_supports(opened.engine, canned, params, result)
+    else:
+        render.emit(result, fmt)
+
+
+def _emit_with_supports(engine, canned, params, result) -> None:
+    from kg import render, why
+
+    text = why.why_query(canned)
+    if text is None:
+        raise click.UsageError(f"{canned.name} has no --why: its rows are not drawn from listings")
+    found = [why.supports(engine, text, params, result.vars, row) for row in result.rows]
+    click.echo(why.table_with_supports(render.format_result(result, "table"), found), nl=False)
 
 
 def _canned_query(catalogue, name):
