@@ -2,8 +2,10 @@
 
 Each page is parsed, mapped to its named graph and inferred in a worker process (`kg.pagework`), both
 cores busy, while this process streams the N-Quads into the store in large bulk loads. Layout-A pages go
-first: their titles and names settle layout-B splits. Pages whose triples did not change are not
-rewritten; what a replaced page alone entailed is taken back (`kg.inferred`). The coauthor rule runs
+first: their titles and names settle layout-B splits. A page's own triples go into its page graph,
+the facts it states about papers and people into the one graph of facts (`kg.facts`). Pages whose
+triples did not change are not rewritten; what a replaced page alone stated or entailed is taken back
+(`kg.facts`, `kg.inferred`). The coauthor rule runs
 last, over the whole store or, for a small update, over the people the update touched. Nothing is held
 for the whole corpus but a page's hash and the lexicon, so memory stays flat as the corpus grows.
 """
@@ -200,13 +202,12 @@ class _Build:
                 self.store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
         self.old_hashes = existing_hashes(self.store)
         self.from_nothing = not self.old_hashes
-        if self.from_nothing:
-            self.page_own, self.inferred = 0, 0
-        elif PAGE_COUNT_KEY in previous.extra:
-            self.page_own, self.inferred = previous.extra[PAGE_COUNT_KEY], previous.extra[COUNTS_KEY][1]
-        else:
-            self.page_own, self.inferred = count_triples(self.store, iris)
-        self.facts = 0 if self.from_nothing else inferred.graph_size(self.store, iris.facts_graph) if PAGE_COUNT_KEY not in previous.extra else previous.extra[COUNTS_KEY][0] - self.page_own
+        # triples in the page graphs, the graph of facts and the inferred graph, kept by every build
+        self.page_own, self.facts, self.inferred = 0, 0, 0
+        if not self.from_nothing:
+            asserted, self.inferred = previous.extra[COUNTS_KEY]
+            self.page_own = previous.extra[PAGE_COUNT_KEY]
+            self.facts = asserted - self.page_own
         # A small update keeps the inferred graph right triple by triple; a large one loads in bulk.
         self.incremental = not self.from_nothing and pages < INCREMENTAL_SHARE * len(self.old_hashes) and not self.schema_changed
         self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
@@ -325,14 +326,6 @@ class _Build:
         extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts, PAGE_COUNT_KEY: self.page_own, HOME_KEY: str(self.home)}
         meta = StoreMeta(base=self.iris.base, kg_version=__version__, ontology_hash=self.digest, built_at=self.built_at, extra=extra)
         self.writer.commit(meta)
-
-
-def count_triples(store: ox.Store, iris: Iris) -> tuple[int, int]:
-    """(triples in the page graphs, in the inferred graph), counted: for a store whose builds kept no count
-    of the page graphs alone."""
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{iris.page_graph_prefix}\")) }}"
-    asserted = int(next(iter(store.query(query)))["n"].value)
-    return asserted, inferred.graph_size(store, iris.inferred_graph)
 
 
 def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
