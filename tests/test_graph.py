@@ -394,3 +394,20 @@ def test_diagnostics_name_the_file_as_given(tmp_path):
     report = build([tmp_path / "a", tmp_path / "b"], tmp_path / "s", as_of=AS_OF)
     assert sorted(str(d).split(":")[0] for d in report.diagnostics) == [str(tmp_path / "a" / "p.txt"), str(tmp_path / "b" / "p.txt")]
     assert report.stats["pages"] == 2
+
+
+def test_a_store_of_the_older_layout_asks_for_a_fresh_build(tmp_path):
+    import json
+
+    from kg.errors import KgError
+
+    build([FIXTURE_PAGES / "000_d1e1c11066227b5a.txt"], tmp_path / "s", as_of=AS_OF)
+    kg = KgStore.open_read(tmp_path / "s")
+    meta_path = tmp_path / "s" / f"{kg.generation}.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["extra"]["layout"]
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(KgError, match="build it again with kg build --fresh"):
+        build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
+    report = build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF, fresh=True)
+    assert report.stats["papers"] == 59
