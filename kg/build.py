@@ -234,8 +234,10 @@ class _Build:
             self.loader.abort()
             self.support_loader.abort()
             raise
-        self.loader.close()
-        self.support_loader.close()
+        try:
+            self.loader.close()
+        finally:  # its stream ends either way, so its loader returns
+            self.support_loader.close()
         self.report.pages_written = len(self.written)
         self.report.timings["pages"] = time.perf_counter() - self.started
         self.report.timings["load"] = self.loader.seconds
