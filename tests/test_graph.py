@@ -411,3 +411,10 @@ def test_a_store_of_the_older_layout_asks_for_a_fresh_build(tmp_path):
         build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
     report = build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF, fresh=True)
     assert report.stats["papers"] == 59
+
+
+def test_a_file_given_twice_is_read_once(tmp_path):
+    page = FIXTURE_PAGES / "000_d1e1c11066227b5a.txt"
+    report = build([FIXTURE_PAGES, page], tmp_path / "s", as_of=AS_OF)
+    assert report.stats["pages"] == 5 and report.rejected == 0
+    assert [str(d) for d in report.diagnostics] == [f"{page}:1: warning: the same page as {page}, given twice; it is read once"]
