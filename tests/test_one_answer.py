@@ -1,5 +1,6 @@
 """One fact, one answer: the sample store counted by hand-written queries and by every canned query,
-on the local store and through `kg serve`, checked against `kg stats` and the pages' records."""
+on the local store, through `kg serve` and on an Oxigraph server (union default graph) that `kg push`
+filled, checked against `kg stats` and the pages' records."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -76,9 +80,37 @@ def served(fixture_store, tmp_path_factory):
             process.wait()
 
 
-@pytest.fixture(params=["local store", "kg serve"])
-def engine(request, local, served):
-    return local if request.param == "local store" else served
+@pytest.fixture(scope="module")
+def pushed(fixture_store, tmp_path_factory):
+    """`oxigraph serve --union-default-graph` (as Virtuoso reads graphs) after `kg push` of the sample store."""
+    folder = tmp_path_factory.mktemp("pushed")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "the Oxigraph server did not start"
+                time.sleep(0.1)
+        code, out, err = run_main("push", "--endpoint", f"{url}/store", "--store", str(fixture_store))
+        assert code == 0, err
+        yield HttpEngine(f"{url}/query")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(params=["local store", "kg serve", "kg push"])
+def engine(request, local, served, pushed):
+    return {"local store": local, "kg serve": served, "kg push": pushed}[request.param]
 
 
 @pytest.fixture(scope="module")
@@ -132,12 +164,12 @@ def test_aaron_blakemans_papers_come_back_once_each(engine):
 
 
 @pytest.mark.parametrize("name", CATALOGUE.names())
-def test_every_canned_query_gives_each_answer_once_and_the_same_on_both(local, served, name):
+def test_every_canned_query_gives_each_answer_once_and_the_same_everywhere(local, served, pushed, name):
     answers = []
-    for engine in (local, served):
+    for engine in (local, served, pushed):
         result = run_canned(engine, CATALOGUE.get(name), ARGS.get(name, []), PersonResolver(engine, BASE))
         answers.append([tuple(None if t is None else (t.value, getattr(getattr(t, "datatype", None), "value", None)) for t in row) for row in result.rows])
-    assert answers[0] == answers[1]
+    assert answers[0] == answers[1] == answers[2]
     assert answers[0], f"{name} found nothing on the sample pages"
     assert len(answers[0]) == len(set(answers[0])), f"{name} repeats a row"
 
