@@ -140,7 +140,7 @@ def progress_bar(quiet: bool):
 def stats(store_path, fmt):
     """Count pages, listings, papers, people, orgs and triples.
 
-    Triples are counted as stored: asserted (the pages' graphs) and inferred.
+    Triples are counted as stored: asserted (the page graphs and the graph of facts) and inferred.
 
     Example: kg stats --format json
     """
