@@ -286,7 +286,14 @@ NEMOTRON_3_ABSTRACT = "Gives an overview of the Nemotron 3 family"
 
 @pytest.mark.parametrize(
     "change",
-    ["edit a listing", "drop a listing", "rename the owner", "restate a paper three pages list", "drop a paper three pages list"],
+    [
+        "edit a listing",
+        "drop a listing",
+        "rename the owner",
+        "restate a paper three pages list",
+        "drop a paper three pages list",
+        "print a title in other case",  # the same paper, with a second spelling of its title
+    ],
 )
 @pytest.mark.parametrize("given", ["the page", "the folder"])  # a small update is kept triple by triple, a larger one in bulk
 def test_an_updated_store_equals_a_fresh_build_of_the_same_pages(tmp_path, change, given):
@@ -305,6 +312,8 @@ def test_an_updated_store_equals_a_fresh_build_of_the_same_pages(tmp_path, chang
         text = "\n".join(lines[:46] + lines[53:])  # the block of "Accelerator-aware Neural Network Design"
     elif change == "restate a paper three pages list":  # the old abstract stays: two other pages state it
         text = text.replace(NEMOTRON_3_ABSTRACT, "An overview of the Nemotron 3 family", 1)
+    elif change == "print a title in other case":
+        text = text.replace("NVIDIA Nemotron 3: Efficient", "Nvidia Nemotron 3: efficient", 1)
     elif change == "drop a paper three pages list":
         lines = text.split("\n")
         text = "\n".join(lines[:18] + lines[25:])
