@@ -56,3 +56,19 @@ def run_main(*args: str, stdin: str | None = None, env: dict[str, str] | None = 
             sys.stdout.flush()
             sys.stderr.flush()
         return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """One throwaway Virtuoso for the whole session (tests/virtuoso.py), stopped at the end whatever
+    happens; the tests that need it are skipped where it is not installed."""
+    from virtuoso import VirtuosoServer, missing
+
+    why = missing()
+    if why:
+        pytest.skip(f"Virtuoso is not installed: {why}")
+    server = VirtuosoServer.start(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        yield server
+    finally:
+        server.stop()
