@@ -34,6 +34,9 @@ TIMEOUT_ENV = "KG_HTTP_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds; a request waiting longer than this fails (set KG_HTTP_TIMEOUT)
 TRANSIENT_STATUSES = {429, 502, 503, 504}
 USER_AGENT = "kg (SPARQL 1.1 Protocol client)"
+# http.client refuses an answer with more than 100 header lines; Virtuoso echoes one
+# X-SPARQL-default-graph (and -named-graph) line per graph a query names, and kg may name thousands.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)
 
 
 class EndpointError(KgError):

@@ -9,6 +9,8 @@ into the same Solutions / bool / Graph a LocalEngine returns, so rendering does 
 What engines do differently is smoothed out here, or refused rather than shown wrong:
 - an ASK answered as a one-row result set (Virtuoso without CaseMode 2) is read as the boolean it is;
 - blank nodes of any spelling (Virtuoso's `nodeID://b10006`) are accepted;
+- booleans are shown in their canonical form, `true`/`false` (Virtuoso writes every xsd:boolean as
+  `1`/`0`, the same values in XSD);
 - a partial answer is an error, never shown as complete: Virtuoso flags one cut by its
   MaxQueryExecutionTime with the header `X-SQL-State: S1TAT`, and one cut at its row cap
   (ResultSetMaxRows, 10,000 as packaged) with `X-SPARQL-MaxRows: N` and N rows.
@@ -142,7 +144,7 @@ class HttpEngine:
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
             names = [v.value for v in parsed.variables]
-            rows = [tuple(solution[name] for name in names) for solution in itertools.islice(parsed, None if ask else limit)]
+            rows = [tuple(map(canonical, (solution[name] for name in names))) for solution in itertools.islice(parsed, None if ask else limit)]
         except SyntaxError as e:
             raise EndpointError(f"{self.endpoint.url} sent SPARQL results kg cannot read: {e}") from None
         if ask:
@@ -194,6 +196,17 @@ def any_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
     if fmt == ox.QueryResultsFormat.XML and b"<bnode>" in body:
         return _BNODE_XML.sub(lambda m: b"<bnode>" + blank_label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>", body)
     return body
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL_BOOLEANS = {"1": ox.Literal("true", datatype=_BOOLEAN), "0": ox.Literal("false", datatype=_BOOLEAN)}
+
+
+def canonical(term):
+    """An xsd:boolean written `1`/`0` as `true`/`false`; any other term as it is."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN:
+        return _CANONICAL_BOOLEANS.get(term.value.strip(), term)
+    return term
 
 
 def blank_label(label: str) -> str:

@@ -72,3 +72,15 @@ def virtuoso(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_pushed(virtuoso, fixture_store) -> str:
+    """The fixture store pushed to the session's Virtuoso as its Graph Store user, in batches of 2,000
+    triples (so big graphs go as a PUT and POSTs); what kg push printed."""
+    from virtuoso import PASSWORD, USER
+
+    args = ("push", "--endpoint", virtuoso.gsp_url, "--user", USER, "--store", str(fixture_store), "--batch-triples", "2000")
+    code, out, err = run_main(*args, env={"KG_PUSH_PASSWORD": PASSWORD})
+    assert (code, err) == (0, ""), err
+    return out

@@ -331,6 +331,22 @@ def test_the_graphs_to_read_travel_as_protocol_parameters(tiny):
         assert [v for k, v in fields if k == "named-graph-uri"] == ["urn:g:1", "urn:g:2"]
 
 
+def test_booleans_written_as_digits_are_shown_as_true_and_false(tiny):
+    """Virtuoso writes every xsd:boolean as 1 or 0: the same values, shown as the local store shows them."""
+    boolean = "http://www.w3.org/2001/XMLSchema#boolean"
+    rows = [{"b": {"type": "typed-literal", "datatype": boolean, "value": v}} for v in ("1", "0", "true")]
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, results(["b"], rows)))
+    assert kg("sparql", "SELECT ?b WHERE {}", "--endpoint", f"{server.url}/sparql", "--format", "csv")[:2] == (0, "b\r\ntrue\r\nfalse\r\ntrue\r\n")
+
+
+def test_an_answer_with_a_header_line_per_graph_is_read(tiny):
+    """Virtuoso echoes one X-SPARQL-default-graph line per graph named: thousands for a big graph."""
+    graphs = [f"urn:g:{i}" for i in range(1500)]
+    answer = results(["n"], [{"n": {"type": "literal", "value": "1"}}])
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", **{f"X-SPARQL-default-graph-{i}": g for i, g in enumerate(graphs)}}, answer))
+    assert HttpEngine(f"{server.url}/sparql", graphs=graphs).run("SELECT ?n WHERE {}").rows == [(ox.Literal("1"),)]
+
+
 def results(variables: list[str], rows: list[dict]) -> bytes:
     return json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode()
 

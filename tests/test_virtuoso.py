@@ -21,12 +21,9 @@ from kg.store import KgStore
 PUSH_ENV = {"KG_PUSH_PASSWORD": PASSWORD}
 
 
-@pytest.fixture(scope="module")
-def pushed_to_virtuoso(virtuoso, fixture_store):
-    """The fixture store pushed to Virtuoso as the Graph Store user, in batches (PUT, then POSTs)."""
-    code, out, err = kg("push", "--endpoint", virtuoso.gsp_url, "--user", USER, "--store", str(fixture_store), "--batch-triples", "2000", env=PUSH_ENV)
-    assert (code, err) == (0, ""), err
-    return out
+@pytest.fixture
+def pushed_to_virtuoso(virtuoso_pushed) -> str:
+    return virtuoso_pushed
 
 
 def test_push_to_virtuoso_meets_its_digest_challenge(pushed_to_virtuoso, virtuoso, fixture_store):
