@@ -616,6 +616,13 @@ def test_push_without_credentials_to_a_server_that_hangs_up_reports_the_401(hang
     assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
 
 
+def test_a_hang_up_on_a_big_body_is_reported_as_the_401_it_was(hang_up_server):
+    """3 MB is more than the socket buffers hold: the server mostly hangs up while the body is still
+    going out, and the client sees a broken pipe or a reset rather than the answer."""
+    for _ in range(5):
+        assert Endpoint(f"{hang_up_server.url}/store").request("PUT", "graph=x", b"x" * 3_000_000).status == 401
+
+
 def test_a_kept_alive_connection_the_server_dropped_is_reopened(tiny):
     def respond(h):
         h.close_connection = True  # closes after answering, without saying so
