@@ -5,7 +5,10 @@ over kg's graphs only, and the bulk loader path for graphs too big to push.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,5 +135,52 @@ def test_settings_that_cut_answers_or_change_ask_are_caught(tmp_path):
         assert code == 0 and len(out.splitlines()) == 11
         assert kg("sparql", "ASK { ?s ?p ?o }", "--endpoint", server.sparql_url)[:2] == (0, "true\n")
         assert kg("sparql", "ASK { <urn:kg:none> ?p ?o }", "--endpoint", server.sparql_url)[:2] == (0, "false\n")
+    finally:
+        server.stop()
+
+
+# --- the README's Virtuoso recipe, run as written ----------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+PACKAGED = {"CaseMode": "2", "ResultSetMaxRows": "10000", "MaxQueryExecutionTime": "60"}  # Debian's virtuoso.ini
+
+
+def readme_virtuoso_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("#### Virtuoso\n") : text.index("#### QLever")]
+
+
+def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path, fixture_store):
+    """The README's settings on a packaged-like Virtuoso, then its commands, on the fixture store."""
+    from virtuoso import VirtuosoServer, missing
+
+    if missing():
+        pytest.skip(f"Virtuoso is not installed: {missing()}")
+    section = readme_virtuoso_section()
+    (ini,) = re.findall(r"```ini\n(.*?)```", section, re.S)
+    settings = dict(re.findall(r"^(\w+) = (.*)$", ini, re.M))
+    assert set(settings) == {"CaseMode", "DirsAllowed", "ResultSetMaxRows", "MaxQueryExecutionTime"}
+    load = tmp_path / "load"
+    settings["DirsAllowed"] = settings["DirsAllowed"].replace("/srv/kg-load", str(load))
+    server = VirtuosoServer.start(tmp_path / "virtuoso", settings={**PACKAGED, **settings}, create_user=False)
+    try:
+        script = "\n".join(re.findall(r"```sh\n(.*?)```", section, re.S))
+        for shown, real in {"localhost:8890": f"127.0.0.1:{server.http_port}", "localhost:1111": server.sql_address, "/srv/kg-load": str(load)}.items():
+            script = script.replace(shown, real)
+        assert "isql-vt" in script and "kg push" in script and "rdf_loader_run" in script
+        load.mkdir()
+        (tmp_path / "kg-store").symlink_to(fixture_store)
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        env.pop("KG_STORE", None)
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "*** Error" not in done.stdout + done.stderr, done.stdout
+        counts = local_graph_counts(fixture_store)
+        total = sum(counts.values())
+        out = done.stdout
+        assert f"pushed {len(counts)} graphs, {total} triples to http://127.0.0.1:{server.http_port}/sparql-graph-crud-auth" in out
+        assert kg("query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--store", str(fixture_store))[1] in out
+        assert re.findall(r"^\s*n\s*\n-+\n\s*(\d+)\s*$", out, re.M) == [str(total), str(total)]  # after push, after the bulk load
+        assert "0 Rows." in out  # DB.DBA.LOAD_LIST: no file failed
     finally:
         server.stop()
