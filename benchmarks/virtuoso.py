@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=1000, help="corpus size in pages (default 1000: about 1.3M triples)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, help="folder for the corpus, store and servers (default: a temporary folder)")
+    parser.add_argument("--buffers", type=int, default=BUFFERS, help=f"Virtuoso's NumberOfBuffers, 8 KiB each (default {BUFFERS:,})")
     parser.add_argument("--person", default=None, help="whose coauthors to query (default: the first person of the corpus)")
     options = parser.parse_args(argv)
     if missing():
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for old in ("virtuoso-push", "virtuoso-bulk"):
         shutil.rmtree(work / old, ignore_errors=True)
-    server = VirtuosoServer.start(work / "virtuoso-push", buffers=BUFFERS)
+    server = VirtuosoServer.start(work / "virtuoso-push", buffers=options.buffers)
     try:
         seconds, out = kg("push", "--endpoint", server.gsp_url, "--user", USER, "--store", str(store), env={"KG_PUSH_PASSWORD": PASSWORD})
         rows += [("`kg push` (Graph Store, Digest auth, 100k triples a request)", f"{seconds:.1f} s, {local / seconds:,.0f} triples/s"), ("push report", out.strip().split(" (")[1].rstrip(")"))]
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         server.stop()
 
-    server = VirtuosoServer.start(work / "virtuoso-bulk", buffers=BUFFERS)
+    server = VirtuosoServer.start(work / "virtuoso-bulk", buffers=options.buffers)
     try:
         dump = server.folder / "load"
         dump.mkdir()

@@ -184,3 +184,15 @@ def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path, fixture_store):
         assert "0 Rows." in out  # DB.DBA.LOAD_LIST: no file failed
     finally:
         server.stop()
+
+
+def test_the_virtuoso_benchmark_runs(tmp_path):
+    """A tiny run, so the benchmark keeps working (no figures asserted)."""
+    from virtuoso import missing
+
+    if missing():
+        pytest.skip(f"Virtuoso is not installed: {missing()}")
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "virtuoso.py"
+    done = subprocess.run([sys.executable, str(script), "--pages", "12", "--work", str(tmp_path), "--buffers", "10000"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("| measure | figure |") and done.stdout.count("(= local)") == 2, done.stdout
