@@ -794,3 +794,24 @@ def test_the_query_page_runs_a_select_offline_in_a_browser(served, tmp_path):
     cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", body[1], re.S)]
     assert cells == ["1", "Aakshita Chandiramani", "2", "Aaron Blakeman", "3", "Aaron Grattafiori"]
     assert "Showing 1 to 3 of 3 entries" in done.stdout
+
+
+# --- the README's bulk load into Oxigraph, run as written -----------------------------------------
+
+
+def test_the_readme_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (command,) = re.findall(r"`(kg export --inferred --format nquads -o kg\.nq && oxigraph load [^`]*)`", readme)
+    (tmp_path / "kg-store").symlink_to(fixture_store)
+    env = {**os.environ, "PATH": f"{OXIGRAPH.parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("KG_STORE", None)
+    done = subprocess.run(["bash", "-e", "-c", command.replace("/srv/kg-db", str(tmp_path / "db"))], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    port = free_port()
+    process = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        listed = HttpEngine(f"http://127.0.0.1:{port}/query").run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert {g.value: int(n.value) for g, n in listed.rows} == local_graph_counts(fixture_store)
+    finally:
+        stop(process)
