@@ -62,6 +62,15 @@ def test_credentials_in_the_url_push_too(pushed_to_virtuoso, virtuoso, fixture_s
     assert out.startswith("pushed ") and f" to {virtuoso.gsp_url} in " in out and PASSWORD.split()[0] not in out
 
 
+def test_queries_to_virtuoso_authenticated_endpoint(pushed_to_virtuoso, virtuoso):
+    """/sparql-auth asks for Digest: a query meets the challenge with the user's credentials."""
+    url = virtuoso.sparql_url + "-auth"
+    ask = "ASK { ?person <https://kg.example.org/ns#name> 'Suyog Gupta' }"
+    assert kg("sparql", ask, "--endpoint", url, "--user", USER, env={"KG_ENDPOINT_PASSWORD": PASSWORD})[:2] == (0, "true\n")
+    err = one_line_error(*kg("sparql", ask, "--endpoint", url))
+    assert err == f"kg: {url} refused the query: 401 Unauthorized (wrong or missing credentials)\n"
+
+
 def test_counting_over_kg_graphs_equals_the_local_count(pushed_to_virtuoso, virtuoso, fixture_store):
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     local = kg("sparql", count, "--store", str(fixture_store), "--format", "csv")
