@@ -89,14 +89,7 @@ class HttpEngine:
         response = self._post(query, self._dataset(), GRAPH_ACCEPT if makes_graph else RESULTS_ACCEPT)
         if makes_graph:
             return self._graph(response, limit)
-        result = self._results(response, limit, ask=form == "ASK")
-        cap = response.headers.get("x-sparql-maxrows", "").strip()
-        if isinstance(result, Solutions) and cap.isdigit() and len(result.rows) >= int(cap) and (limit is None or limit > int(cap)):
-            raise EndpointError(
-                f"{self.endpoint.url} cut the answer at its row cap of {int(cap):,} rows (X-SPARQL-MaxRows): kg does not show it "
-                "as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)"
-            )
-        return result
+        return self._results(response, limit, ask=form == "ASK")
 
     def _post(self, query: str, graphs: list[str], accept: str) -> Response:
         fields = [("query", query)] + [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
@@ -151,6 +144,12 @@ class HttpEngine:
             raise EndpointError(f"{self.endpoint.url} sent SPARQL results kg cannot read: {e}") from None
         if ask:
             return self._ask_rows(rows)
+        cap = response.headers.get("x-sparql-maxrows", "").strip()
+        if cap.isdigit() and len(rows) >= int(cap) and (limit is None or limit > int(cap)):
+            raise EndpointError(
+                f"{self.endpoint.url} cut the answer at its row cap of {int(cap):,} rows (X-SPARQL-MaxRows): kg does not show it "
+                "as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)"
+            )
         return Solutions(names, rows)
 
     def _ask_rows(self, rows: list[tuple]) -> bool:
