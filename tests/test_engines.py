@@ -1,7 +1,7 @@
 """Every canned query on every engine kg talks to gives the same SPARQL JSON results: the same rows in
 the same order with the same types. The engines: the local store, `kg serve`, an Oxigraph server kg
-pushed to, and Virtuoso (pushed to, read through `--graph kg` and through its own default graph). Each runs `kg query NAME ARGS --format
-json`, through --endpoint for the remote ones, as a user would.
+pushed to, and Virtuoso (pushed to, read through `--graph kg` and through its own default graph).
+Each runs `kg query NAME ARGS --format json`, through --endpoint for the remote ones, as a user would.
 
 Where a query's text makes an engine answer differently today, the case is marked xfail(strict) with
 the construct and what the engine returns: the marker fails loudly once the query is fixed.
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -24,10 +22,9 @@ from kg.queries import Catalogue
 
 # Virtuoso twice: reading kg's graphs by name (--graph kg), and its own default graph, which holds its
 # system graphs too (the canned queries read only kg's properties, so the answers must not change).
-ENGINES = ("local", "kg serve", "oxigraph server", "virtuoso", "virtuoso default graph")
-REMOTE_ENGINES = ENGINES[1:]
+REMOTE_ENGINES = ("kg serve", "oxigraph server", "virtuoso", "virtuoso default graph")
 
-# On Virtuoso 7.2.5, with the query texts as they are: (construct, what Virtuoso does).
+# On Virtuoso 7.2.5, with the query texts as they are: the construct, and what Virtuoso does with it.
 # Virtuoso orders (and compares with <) the results of MIN()/MAX()/SAMPLE() over literals by its own
 # internal order, not alphabetically; over STR() values it is alphabetical. It answers a comparison or
 # IF(..., true, false) in a projection as xsd:integer 1/0; xsd:boolean(...) of it is a boolean.
@@ -64,11 +61,9 @@ def served_store(fixture_store, tmp_path_factory):
 
 
 @pytest.fixture
-def engine_args(request, fixture_store) -> list[str]:
+def engine_args(request) -> list[str]:
     """The options that point kg query at the engine named by the test's parameter."""
     engine = request.node.callspec.params["engine"]
-    if engine == "local":
-        return ["--store", str(fixture_store)]
     if engine == "kg serve":
         return ["--endpoint", request.getfixturevalue("served_store")]
     if engine == "oxigraph server":
