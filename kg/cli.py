@@ -218,6 +218,17 @@ def endpoint_options(command):
     return click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME", help="With --endpoint: user for HTTP auth (Basic or Digest) [env KG_ENDPOINT_USER].")(command)
 
 
+def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:
+    """--graph/--user/--password-env typed without --endpoint would be ignored: say so instead (from the
+    environment they are fine: KG_GRAPHS may be set for remote use while querying the local store)."""
+    if endpoint:
+        return
+    ctx = click.get_current_context()
+    typed = [f"--{name.replace('_', '-')}" for name in ("graphs", "user", "password_env") if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if typed:
+        raise click.UsageError(f"{' and '.join(typed).replace('--graphs', '--graph')} only apply with --endpoint; the local store always reads all its graphs")
+
+
 def _password(user: str | None, password_env: str) -> str | None:
     """The password for `user` from the environment variable `password_env` (never from argv)."""
     if not user:
@@ -261,7 +272,8 @@ def query_command(name, args, show_list, store_path, endpoint, base, user, passw
     canned = _canned_query(catalogue, name)
     try:
         queries.check_argument_count(canned, args)
-        opened = open_engine(store_path, endpoint, base, user, _password(user, password_env), list(graphs))
+        _refuse_endpoint_options_without_endpoint(endpoint)
+        opened = open_engine(store_path, endpoint, base, user, _password(user, password_env) if endpoint else None, list(graphs))
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
         result = queries.run_canned(opened.engine, canned, args, resolver, limit=limit)
     except queries.ArgumentError as e:
@@ -322,7 +334,8 @@ def sparql_command(query, store_path, endpoint, user, password_env, graphs, limi
     text = _sparql_text(query)
     queries.refuse_updates(text)
     fmt = _sparql_format(queries.query_form(text), fmt)
-    opened = open_engine(store_path, endpoint, None, user, _password(user, password_env), list(graphs))
+    _refuse_endpoint_options_without_endpoint(endpoint)
+    opened = open_engine(store_path, endpoint, None, user, _password(user, password_env) if endpoint else None, list(graphs))
     render.emit(opened.engine.run(text, limit=limit), fmt)
 
 

@@ -815,3 +815,12 @@ def test_the_readme_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
         assert {g.value: int(n.value) for g, n in listed.rows} == local_graph_counts(fixture_store)
     finally:
         stop(process)
+
+
+def test_endpoint_options_without_an_endpoint_are_refused(fixture_store):
+    code, out, err = kg("sparql", "ASK {}", "--store", str(fixture_store), "--graph", "kg")
+    assert (code, out) == (2, "") and "--graph only apply with --endpoint" in err
+    code, _, err = kg("query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--store", str(fixture_store), "--user", "ana", "--graph", "kg")
+    assert code == 2 and "--graph and --user only apply with --endpoint" in err
+    # From the environment they are left for remote use: the local store answers.
+    assert kg("sparql", "ASK {}", "--store", str(fixture_store), env={"KG_GRAPHS": "kg", "KG_ENDPOINT_USER": "ana"})[:2] == (0, "true\n")
