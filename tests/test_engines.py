@@ -34,9 +34,11 @@ VIRTUOSO_DIFFERS: dict[str, str] = {
     "coauthors-of": "(MAX(?cut) = 1 AS ?lowerBound) is xsd:integer 1/0 on Virtuoso (wrap it in xsd:boolean()); and " + _UNORDERED_MIN,
     "coi": "IF(?nameA < ?nameB, ...) and ORDER BY ?person1 over ?nameA = MIN(?na): " + _UNORDERED_MIN,
     "hidden-owner": "ORDER BY ?owner over MIN(?name): " + _UNORDERED_MIN,
-    "top-collaborators": "IF(?nameA < ?nameB, ...) and ORDER BY ?person1 over ?nameA = MIN(?na): " + _UNORDERED_MIN,
+    "top-collaborators": "IF(?nameA < ?nameB, ...) and ORDER BY ?person1 over ?nameA = MIN(?na): " + _UNORDERED_MIN
+    + "; and the inner ORDER BY DESC(?sharedPapers) LIMIT 100 keeps different tied pairs (break ties: STR(?a) STR(?b))",
     "papers-of": "GROUP_CONCAT(?printed) over ?printed = MIN(?asPrinted) of a subquery: Virtuoso error SR066 "
-    "'Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)' (GROUP_CONCAT(STR(?printed)) works)",
+    "'Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)' (GROUP_CONCAT(STR(?printed)) works); and "
+    "(MAX(?withCode) = 1 AS ?code), (MAX(?cut) = 1 AS ?truncated) are xsd:integer 1/0 (wrap them in xsd:boolean())",
     "incomplete-author-lists": "GROUP_CONCAT(?printed) over ?printed = MIN(?asPrinted) of a subquery: Virtuoso error SR066 "
     "'Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)' (GROUP_CONCAT(STR(?printed)) works)",
 }
