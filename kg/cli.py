@@ -204,6 +204,41 @@ LIMIT_HELP = "Show at most N rows (or triples)."
 ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
 
 
+def endpoint_options(command):
+    """--user, --password-env and --graph: how kg reads a remote endpoint (see kg.remote)."""
+    command = click.option(
+        "--graph", "graphs", multiple=True, envvar="KG_GRAPHS", metavar="IRI",
+        help="With --endpoint: read these graphs as the default graph (repeat it; `kg` = every graph under BASE graph/ there) "
+        "instead of the endpoint's own default graph [env KG_GRAPHS, space-separated].",
+    )(command)
+    command = click.option(
+        "--password-env", default="KG_ENDPOINT_PASSWORD", show_default=True, metavar="VAR",
+        help="With --user: environment variable holding the password; it is never taken from the command line.",
+    )(command)
+    return click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME", help="With --endpoint: user for HTTP auth (Basic or Digest) [env KG_ENDPOINT_USER].")(command)
+
+
+def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:
+    """--graph/--user/--password-env typed without --endpoint would be ignored: say so instead (from the
+    environment they are fine: KG_GRAPHS may be set for remote use while querying the local store)."""
+    if endpoint:
+        return
+    ctx = click.get_current_context()
+    typed = [f"--{name.replace('_', '-')}" for name in ("graphs", "user", "password_env") if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if typed:
+        raise click.UsageError(f"{' and '.join(typed).replace('--graphs', '--graph')} only apply with --endpoint; the local store always reads all its graphs")
+
+
+def _password(user: str | None, password_env: str) -> str | None:
+    """The password for `user` from the environment variable `password_env` (never from argv)."""
+    if not user:
+        return os.environ.get(password_env) or None  # for a URL that names the user only
+    password = os.environ.get(password_env)
+    if not password:
+        raise KgError(f"--user {user} needs the password in the environment variable {password_env} (it is never given on the command line)")
+    return password
+
+
 def _note(message: str) -> None:
     click.echo(f"kg: {message}", err=True)
 
@@ -216,9 +251,10 @@ def _note(message: str) -> None:
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
 @click.option("--base", envvar="KG_BASE", metavar="IRI", help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].")
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
+@endpoint_options
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format).")
-def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt, why):
+def query_command(name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why):
     """Run the canned query NAME with its arguments.
 
     People are named as printed; case, accents and extra spaces do not matter, and a unique part of
@@ -239,7 +275,8 @@ def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt,
         raise click.UsageError("--why shows supports under each row of a table: use it with --format table")
     try:
         queries.check_argument_count(canned, args)
-        opened = open_engine(store_path, endpoint, base)
+        _refuse_endpoint_options_without_endpoint(endpoint)
+        opened = open_engine(store_path, endpoint, base, user, _password(user, password_env) if endpoint else None, list(graphs))
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
         params = queries.parse_arguments(canned, args, resolver)
         result = opened.engine.run(queries.bind_values(canned.text, params), limit=limit)
@@ -290,6 +327,7 @@ def _query_list(canned_queries) -> str:
 @click.argument("query", metavar="QUERY|@FILE|-")
 @store_option
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
+@endpoint_options
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
 @click.option(
     "--format",
@@ -298,7 +336,7 @@ def _query_list(canned_queries) -> str:
     default=None,
     help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
-def sparql_command(query, store_path, endpoint, limit, fmt):
+def sparql_command(query, store_path, endpoint, user, password_env, graphs, limit, fmt):
     """Run a read-only SPARQL query over the whole graph.
 
     QUERY is the query text, @FILE, or - for stdin.
@@ -313,7 +351,8 @@ def sparql_command(query, store_path, endpoint, limit, fmt):
     text = _sparql_text(query)
     queries.refuse_updates(text)
     fmt = _sparql_format(queries.query_form(text), fmt)
-    opened = open_engine(store_path, endpoint)
+    _refuse_endpoint_options_without_endpoint(endpoint)
+    opened = open_engine(store_path, endpoint, None, user, _password(user, password_env) if endpoint else None, list(graphs))
     render.emit(opened.engine.run(text, limit=limit), fmt)
 
 
@@ -435,14 +474,10 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
     from kg.endpoint import Endpoint
     from kg.push import push
 
-    password = None
-    if user:
-        password = os.environ.get(password_env)
-        if not password:
-            raise KgError(f"--user {user} needs the password in the environment variable {password_env} (it is never given on the command line)")
+    target = Endpoint(endpoint, user=user, password=_password(user, password_env))
     kg_store = KgStore.open_read(store_path)
-    report = push(kg_store, Endpoint(endpoint, user=user, password=password), batch_triples=batch_triples)
-    click.echo(report.line(endpoint))
+    report = push(kg_store, target, batch_triples=batch_triples)
+    click.echo(report.line(target.url))
 
 
 def main() -> None:

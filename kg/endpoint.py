@@ -6,8 +6,12 @@ Standard library only (http.client). Used by `kg query/sparql --endpoint` (kg.re
   TCP (or TLS) handshake each.
 - Credentials are sent only once the server asks (401 with WWW-Authenticate), so a password never goes
   out under a scheme the server did not choose: Basic, or Digest (RFC 7616 MD5/SHA-256, qop=auth; the
-  default of Virtuoso's /sparql-graph-crud-auth). After the first challenge the same scheme is sent
-  up front.
+  default of Virtuoso's /sparql-graph-crud-auth). The challenge is fetched with a bodyless request
+  before any body is sent: a server refusing an unauthenticated request may answer and close without
+  reading the body (Virtuoso does), which the client would only see as a broken pipe. After the first
+  challenge the same scheme is sent up front.
+- Credentials may come in the URL (http://user:password@host/...); they are taken out of it, and
+  messages only ever show the URL without them.
 - Every failure is an EndpointError with a one-line message; `transient` marks those worth retrying
   (connection refused/reset, timeouts, 429, 502, 503, 504).
 """
@@ -22,7 +26,7 @@ import re
 import socket
 import ssl
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from kg.errors import KgError
 
@@ -30,6 +34,9 @@ TIMEOUT_ENV = "KG_HTTP_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds; a request waiting longer than this fails (set KG_HTTP_TIMEOUT)
 TRANSIENT_STATUSES = {429, 502, 503, 504}
 USER_AGENT = "kg (SPARQL 1.1 Protocol client)"
+# http.client refuses an answer with more than 100 header lines; Virtuoso echoes one
+# X-SPARQL-default-graph (and -named-graph) line per graph a query names, and kg may name thousands.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)
 
 
 class EndpointError(KgError):
@@ -140,13 +147,22 @@ class Endpoint:
 
     def __init__(self, url: str, user: str | None = None, password: str | None = None, timeout: float | None = None):
         parts = urlsplit(url)
+        shown = without_credentials(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise KgError(f"{url!r} is not an endpoint URL: give one like http://localhost:7878/query")
+            raise KgError(f"{shown!r} is not an endpoint URL: give one like http://localhost:7878/query")
         try:
             parts.port  # noqa: B018 - raises on a port that is not a number
         except ValueError:
-            raise KgError(f"{url!r} has a port that is not a number") from None
-        self.url = url
+            raise KgError(f"{shown!r} has a port that is not a number") from None
+        if parts.username is not None:
+            if user:
+                raise KgError(f"{shown} names a user in the URL and --user names another: give one of them")
+            user = unquote(parts.username)
+            if parts.password is not None:
+                password = unquote(parts.password)
+            elif not password:
+                raise KgError(f"{shown} names the user {user} but no password: put it in the URL or in the environment variable the password is read from")
+        self.url = shown  # what messages show: never the credentials
         self.parts = parts
         self.timeout = timeout if timeout is not None else timeout_from_env()
         self.credentials = Credentials(user, password or "") if user else None
@@ -161,14 +177,20 @@ class Endpoint:
 
     def request(self, method: str, query: str = "", body: bytes | None = None, headers: dict[str, str] | None = None) -> Response:
         """One request; answers a 401 challenge once when credentials were given. EndpointError on failure."""
-        target = self.target(query)
-        response = self._send(method, target, body, headers or {})
+        target, headers = self.target(query), headers or {}
+        if body and self.credentials is not None and not self.credentials.scheme:
+            probe = self._send(method, target, b"", headers)  # the challenge first, before any body goes out
+            if probe.status == 401 and not self.credentials.take_challenge(probe.headers.get("www-authenticate", "")):
+                return probe  # a scheme kg cannot answer: reported as the 401 it is
+        response = self._send(method, target, body, headers)
         if response.status == 401 and self.credentials is not None:
             challenge = response.headers.get("www-authenticate", "")
             already = self.credentials.scheme
             stale = "stale=true" in challenge.lower().replace(" ", "").replace('"', "")
             if self.credentials.take_challenge(challenge) and (not already or stale):
-                response = self._send(method, target, body, headers or {})
+                if body:  # a fresh challenge, met without a body again
+                    self._send(method, target, b"", headers)
+                response = self._send(method, target, body, headers)
         return response
 
     def close(self) -> None:
@@ -204,12 +226,25 @@ class Endpoint:
                 self.close()  # a connection in an unknown state is never reused
                 if reused and attempt == 1 and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
                     continue  # the server dropped a kept-alive connection while it was idle: once more, anew
+                if body and isinstance(e, (BrokenPipeError, ConnectionResetError)):
+                    refusal = self._refusal(method, target, headers)
+                    if refusal is not None:
+                        return refusal
                 if isinstance(e, (OSError, http.client.HTTPException)):
                     raise self._connection_error(e) from None
                 raise
         if response.headers.get("connection", "").lower() == "close":
             self.close()
         return response
+
+    def _refusal(self, method: str, target: str, headers: dict[str, str]) -> Response | None:
+        """After the server hung up on a body: the same request without one, to see whether it was a refusal
+        (a 401 answered before the body was read) rather than a lost connection; None when not."""
+        try:
+            response = self._send(method, target, b"", headers)
+        except EndpointError:
+            return None
+        return response if response.status in (401, 403, 407) else None
 
     def _exchange(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> Response:
         connection = self._connect()
@@ -231,6 +266,14 @@ class Endpoint:
             text = str(e) or type(e).__name__
             return EndpointError(f"lost the connection to {where}: {text}", transient=True)
         return EndpointError(f"cannot reach {where}: {getattr(e, 'strerror', None) or e}", transient=True)
+
+
+def without_credentials(url: str) -> str:
+    """`url` with any user and password taken out, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def status_error(endpoint: Endpoint, response: Response, doing: str) -> EndpointError:

@@ -10,6 +10,9 @@ A graph bigger than --batch-triples goes as one PUT and then POSTs (POST adds to
 most that many triples each, so no request body is unbounded. Blank-node labels only hold within one
 document, so a graph holding blank nodes is never split (kg writes none; this is for safety).
 
+With credentials, the auth challenge is fetched with a bodyless request before any body goes out
+(kg.endpoint): Virtuoso answers an unauthenticated PUT with 401 and hangs up without reading it.
+
 Transient failures (connection refused or lost, timeouts, 429, 502, 503, 504) are retried with a
 bounded exponential backoff; anything else stops the push at once. A push that stopped says how many
 graphs it had sent: it is never reported as done.
@@ -17,7 +20,6 @@ graphs it had sent: it is never reported as done.
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -84,21 +86,19 @@ def push(
 
 
 def _push_graph(store: ox.Store, graph: ox.NamedNode, endpoint: Endpoint, size: int, report: PushReport, sleep) -> int:
-    """PUT the graph's first `size` triples, POST the rest `size` at a time; the number of triples sent."""
-    quads = store.quads_for_pattern(None, None, None, graph)
-    batch = [q.triple for q in itertools.islice(quads, size)]
-    if len(batch) == size and _has_blank_nodes(store, graph):
-        batch += [q.triple for q in quads]  # one document, so blank nodes stay the same nodes
-    sent, method = 0, "PUT"
-    while True:
-        body = ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) if batch else b""
-        _send(endpoint, method, graph, body, report, sleep)
-        sent += len(batch)
-        if len(batch) < size:
-            return sent
-        batch, method = [q.triple for q in itertools.islice(quads, size)], "POST"
-        if not batch:
-            return sent
+    """PUT the graph's first `size` triples, POST the rest `size` at a time; the number of triples sent.
+
+    The graph is dumped as N-Triples by the store itself (no Python object per triple: a quarter of a
+    push's time went there); N-Triples has one triple per line, so a batch is `size` lines."""
+    body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    triples = body.count(b"\n")
+    if triples <= size or _has_blank_nodes(store, graph):  # one document, so blank nodes stay the same nodes
+        _send(endpoint, "PUT", graph, body, report, sleep)
+        return triples
+    lines = body.splitlines(keepends=True)
+    for start in range(0, len(lines), size):
+        _send(endpoint, "PUT" if start == 0 else "POST", graph, b"".join(lines[start : start + size]), report, sleep)
+    return len(lines)
 
 
 def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:

@@ -1,20 +1,37 @@
 """Queries on a remote SPARQL endpoint: `HttpEngine`, the Engine of kg.queries over the SPARQL 1.1 Protocol.
 
-A query is sent as `POST` with `Content-Type: application/sparql-query` (no length limit, unlike GET).
+A query is sent as a form-encoded POST (`query=...`), which every SPARQL 1.1 engine must accept and
+which has no length limit (Virtuoso 7 never answers `Content-Type: application/sparql-query`).
 SELECT and ASK ask for `application/sparql-results+json` (XML and TSV are read too); CONSTRUCT and
 DESCRIBE for `application/n-triples` (Turtle and RDF/XML are read too). pyoxigraph parses the answer
 into the same Solutions / bool / Graph a LocalEngine returns, so rendering does not know the difference.
 
+What engines do differently is smoothed out here, or refused rather than shown wrong:
+- an ASK answered as a one-row result set (Virtuoso without CaseMode 2) is read as the boolean it is;
+- blank nodes of any spelling (Virtuoso's `nodeID://b10006`) are accepted;
+- booleans are shown in their canonical form, `true`/`false` (Virtuoso writes every xsd:boolean as
+  `1`/`0`, the same values in XSD);
+- a partial answer is an error, never shown as complete: Virtuoso flags one cut by its
+  MaxQueryExecutionTime with the header `X-SQL-State: S1TAT`, and one cut at its row cap
+  (ResultSetMaxRows, 10,000 as packaged) with `X-SPARQL-MaxRows: N` and N rows.
+
 Parameters travel inside the query text: kg.queries.bind_values writes them as escaped RDF terms in a
 VALUES block, so no initBindings are needed and nothing the user types can change the query.
 
-The endpoint must answer over all the graph's named graphs as its default graph, as the local store
-does: `oxigraph serve --union-default-graph` (kg serve does), Virtuoso and QLever by default.
+Which graphs a query reads: by default the endpoint's default graph, which must be the union of kg's
+graphs as in the local store (`oxigraph serve --union-default-graph`, as kg serve does). An engine
+whose default graph holds more than kg's data (Virtuoso's holds its own system graphs) is given the
+graphs by name: `default-graph-uri` and `named-graph-uri` parameters of the protocol, listed
+explicitly, or found on the endpoint (every named graph under `BASE graph/`, see `KG_GRAPHS`).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import re
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -42,22 +59,67 @@ _GRAPH_FORMATS = {
 }
 
 
-class HttpEngine:
-    """Read-only SPARQL on an endpoint URL (e.g. http://localhost:7878/query)."""
+KG_GRAPHS = "kg"  # stands for every named graph of kg's on the endpoint (those under BASE graph/)
+PARTIAL_STATES = {"S1TAT"}  # Virtuoso's X-SQL-State for "MaxQueryExecutionTime reached, partial result"
 
-    def __init__(self, url: str, user: str | None = None, password: str | None = None, timeout: float | None = None):
+
+class HttpEngine:
+    """Read-only SPARQL on an endpoint URL (e.g. http://localhost:7878/query).
+
+    `graphs`: None to read the endpoint's default graph; else the graph IRIs to read as the default
+    graph (and as the named graphs), where the single entry "kg" stands for every graph under
+    `base`'s graph/ on the endpoint, listed once on first use."""
+
+    def __init__(
+        self,
+        url: str,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float | None = None,
+        graphs: list[str] | None = None,
+        base: str | None = None,
+    ):
         self.endpoint = Endpoint(url, user=user, password=password, timeout=timeout)
+        self.graphs = list(graphs) if graphs else None
+        self.base = base_from_env(base)
 
     def run(self, query: str, limit: int | None = None) -> Result:
-        makes_graph = query_form(query) in ("CONSTRUCT", "DESCRIBE")
-        headers = {
-            "Content-Type": "application/sparql-query; charset=utf-8",
-            "Accept": GRAPH_ACCEPT if makes_graph else RESULTS_ACCEPT,
-        }
-        response = self.endpoint.request("POST", body=query.encode("utf-8"), headers=headers)
+        form = query_form(query)
+        makes_graph = form in ("CONSTRUCT", "DESCRIBE")
+        response = self._post(query, self._dataset(), GRAPH_ACCEPT if makes_graph else RESULTS_ACCEPT)
+        if makes_graph:
+            return self._graph(response, limit)
+        return self._results(response, limit, ask=form == "ASK")
+
+    def _post(self, query: str, graphs: list[str], accept: str) -> Response:
+        fields = [("query", query)] + [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+        response = self.endpoint.request("POST", body=urlencode(fields).encode("ascii"), headers=headers)
         if not response.ok:
             raise self._error(response)
-        return self._graph(response, limit) if makes_graph else self._results(response, limit)
+        state = response.headers.get("x-sql-state", "").strip()
+        if state in PARTIAL_STATES:
+            raise EndpointError(
+                f"{self.endpoint.url} answered with a partial result (X-SQL-State: {state}, its time limit was reached): "
+                "kg does not show it as complete (Virtuoso: raise MaxQueryExecutionTime in [SPARQL] of virtuoso.ini, 0 for none)"
+            )
+        return response
+
+    def _dataset(self) -> list[str]:
+        if self.graphs == [KG_GRAPHS]:
+            self.graphs = self._kg_graphs()
+        return self.graphs or []
+
+    def _kg_graphs(self) -> list[str]:
+        prefix = f"{self.base}graph/"
+        # Every graph kg writes types something; with the predicate bound, engines answer from an index
+        # (Virtuoso: 0.3 s for 1,000 pages, against 5 s for `?s ?p ?o`).
+        query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s a ?type }} FILTER (STRSTARTS(STR(?g), {json.dumps(prefix)})) }}"
+        found = self._results(self._post(query, [], RESULTS_ACCEPT), None, ask=False)
+        graphs = sorted(row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode))
+        if not graphs:
+            raise KgError(f"{self.endpoint.url} holds no graph under {prefix}: push the graph there first, or check --base")
+        return graphs
 
     def _error(self, response: Response) -> KgError:
         url, status = self.endpoint.url, f"{response.status} {response.reason}".strip()
@@ -67,19 +129,40 @@ class HttpEngine:
             return EndpointError(f"{url} answered {status}: no SPARQL query service there; give the query URL (an Oxigraph server's ends in /query)")
         return status_error(self.endpoint, response, "the query")
 
-    def _results(self, response: Response, limit: int | None) -> Result:
+    def _results(self, response: Response, limit: int | None, ask: bool) -> Result:
         fmt = _RESULTS_FORMATS.get(response.media_type)
         if fmt is None:
             raise self._not_results(response, "SPARQL results")
+        body = any_blank_nodes(response.body, fmt)
         try:
-            parsed = ox.parse_query_results(response.body, format=fmt)
+            parsed = ox.parse_query_results(body, format=fmt)
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
             names = [v.value for v in parsed.variables]
-            rows = [tuple(solution[name] for name in names) for solution in itertools.islice(parsed, limit)]
+            rows = [tuple(map(canonical, (solution[name] for name in names))) for solution in itertools.islice(parsed, None if ask else limit)]
         except SyntaxError as e:
             raise EndpointError(f"{self.endpoint.url} sent SPARQL results kg cannot read: {e}") from None
+        if ask:
+            return self._ask_rows(rows)
+        cap = response.headers.get("x-sparql-maxrows", "").strip()
+        if cap.isdigit() and len(rows) >= int(cap) and (limit is None or limit > int(cap)):
+            raise EndpointError(
+                f"{self.endpoint.url} cut the answer at its row cap of {int(cap):,} rows (X-SPARQL-MaxRows): kg does not show it "
+                "as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)"
+            )
         return Solutions(names, rows)
+
+    def _ask_rows(self, rows: list[tuple]) -> bool:
+        """An ASK answered as a result set: no row is false, one row of one true value is true."""
+        if not rows:
+            return False
+        if len(rows) == 1 and len(rows[0]) == 1 and isinstance(rows[0][0], ox.Literal):
+            value = rows[0][0].value.strip().lower()
+            if value in ("1", "true"):
+                return True
+            if value in ("0", "false"):
+                return False
+        raise EndpointError(f"{self.endpoint.url} answered an ASK query with rows, not true or false")
 
     def _graph(self, response: Response, limit: int | None) -> Graph:
         fmt = _GRAPH_FORMATS.get(response.media_type)
@@ -95,9 +178,53 @@ class HttpEngine:
         return EndpointError(f"{self.endpoint.url} answered with {got}, not {wanted}: is it a SPARQL query endpoint?")
 
 
-def open_engine(store_path: str, endpoint: str | None = None, base: str | None = None) -> Opened:
-    """The remote endpoint when one is given (person IRIs under `base`, KG_BASE or the default base),
-    else the local store (which knows its own base)."""
+_BNODE_JSON = re.compile(rb'"type"\s*:\s*"bnode"')
+_BNODE_XML = re.compile(rb"<bnode>([^<]*)</bnode>")
+_LABEL = re.compile(r"[^A-Za-z0-9]")
+
+
+def any_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
+    """The results with every blank node label made one pyoxigraph reads: engines spell them as they like
+    (Virtuoso: `nodeID://b10006`). Labels stay distinct: only the characters a label cannot hold change,
+    each to `_` plus its code point."""
+    if fmt == ox.QueryResultsFormat.JSON and _BNODE_JSON.search(body):
+        document = json.loads(body)
+        for row in document.get("results", {}).get("bindings", []):
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = blank_label(term["value"])
+        return json.dumps(document).encode("utf-8")
+    if fmt == ox.QueryResultsFormat.XML and b"<bnode>" in body:
+        return _BNODE_XML.sub(lambda m: b"<bnode>" + blank_label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>", body)
+    return body
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL_BOOLEANS = {"1": ox.Literal("true", datatype=_BOOLEAN), "0": ox.Literal("false", datatype=_BOOLEAN)}
+
+
+def canonical(term):
+    """An xsd:boolean written `1`/`0` as `true`/`false`; any other term as it is."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN:
+        return _CANONICAL_BOOLEANS.get(term.value.strip(), term)
+    return term
+
+
+def blank_label(label: str) -> str:
+    return "b" + _LABEL.sub(lambda m: f"_{ord(m.group()):x}_", label)
+
+
+def open_engine(
+    store_path: str,
+    endpoint: str | None = None,
+    base: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    graphs: list[str] | None = None,
+) -> Opened:
+    """The remote endpoint when one is given (person IRIs under `base`, KG_BASE or the default base;
+    reading `graphs`, see HttpEngine), else the local store (which knows its own base)."""
     if endpoint:
-        return Opened(HttpEngine(endpoint), base_from_env(base))
+        base = base_from_env(base)
+        return Opened(HttpEngine(endpoint, user=user, password=password, graphs=graphs, base=base), base)
     return open_local(store_path)

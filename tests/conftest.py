@@ -56,3 +56,31 @@ def run_main(*args: str, stdin: str | None = None, env: dict[str, str] | None = 
             sys.stdout.flush()
             sys.stderr.flush()
         return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """One throwaway Virtuoso for the whole session (tests/virtuoso.py), stopped at the end whatever
+    happens; the tests that need it are skipped where it is not installed."""
+    from virtuoso import VirtuosoServer, missing
+
+    why = missing()
+    if why:
+        pytest.skip(f"Virtuoso is not installed: {why}")
+    server = VirtuosoServer.start(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_pushed(virtuoso, fixture_store) -> str:
+    """The fixture store pushed to the session's Virtuoso as its Graph Store user, in batches of 2,000
+    triples (so big graphs go as a PUT and POSTs); what kg push printed."""
+    from virtuoso import PASSWORD, USER
+
+    args = ("push", "--endpoint", virtuoso.gsp_url, "--user", USER, "--store", str(fixture_store), "--batch-triples", "2000")
+    code, out, err = run_main(*args, env={"KG_PUSH_PASSWORD": PASSWORD})
+    assert (code, err) == (0, ""), err
+    return out

@@ -307,13 +307,132 @@ def test_a_server_that_answers_something_else(tiny):
 
 
 def test_the_query_travels_as_the_sparql_protocol_says(tiny):
+    """A form-encoded POST, which every SPARQL 1.1 engine answers (Virtuoso 7 never answers a
+    `Content-Type: application/sparql-query` one)."""
     answer = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "é"}}]}}).encode()
     server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, answer))
     assert kg("sparql", "SELECT ?x WHERE {}", "--endpoint", f"{server.url}/sparql?key=1", "--format", "tsv")[:2] == (0, '?x\n"é"\n')
     (request,) = server.requests
-    assert (request["method"], request["path"], request["body"]) == ("POST", "/sparql?key=1", b"SELECT ?x WHERE {}")
-    assert request["headers"]["Content-Type"].startswith("application/sparql-query")
+    assert (request["method"], request["path"]) == ("POST", "/sparql?key=1")
+    assert request["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+    assert urllib.parse.parse_qsl(request["body"].decode()) == [("query", "SELECT ?x WHERE {}")]
     assert request["headers"]["Accept"].startswith("application/sparql-results+json")
+
+
+def test_the_graphs_to_read_travel_as_protocol_parameters(tiny):
+    answer = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": []}}).encode()
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, answer))
+    args = ("sparql", "SELECT ?n WHERE {}", "--endpoint", f"{server.url}/sparql", "--graph", "urn:g:1", "--graph", "urn:g:2")
+    assert kg(*args)[0] == 0
+    assert kg("sparql", "SELECT ?n WHERE {}", "--endpoint", f"{server.url}/sparql", env={"KG_GRAPHS": "urn:g:1 urn:g:2"})[0] == 0
+    for request in server.requests:
+        fields = urllib.parse.parse_qsl(request["body"].decode())
+        assert [v for k, v in fields if k == "default-graph-uri"] == ["urn:g:1", "urn:g:2"]
+        assert [v for k, v in fields if k == "named-graph-uri"] == ["urn:g:1", "urn:g:2"]
+
+
+def test_booleans_written_as_digits_are_shown_as_true_and_false(tiny):
+    """Virtuoso writes every xsd:boolean as 1 or 0: the same values, shown as the local store shows them."""
+    boolean = "http://www.w3.org/2001/XMLSchema#boolean"
+    rows = [{"b": {"type": "typed-literal", "datatype": boolean, "value": v}} for v in ("1", "0", "true")]
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, results(["b"], rows)))
+    assert kg("sparql", "SELECT ?b WHERE {}", "--endpoint", f"{server.url}/sparql", "--format", "csv")[:2] == (0, "b\r\ntrue\r\nfalse\r\ntrue\r\n")
+
+
+def test_an_answer_with_a_header_line_per_graph_is_read(tiny):
+    """Virtuoso echoes one X-SPARQL-default-graph line per graph named: thousands for a big graph."""
+    graphs = [f"urn:g:{i}" for i in range(1500)]
+    answer = results(["n"], [{"n": {"type": "literal", "value": "1"}}])
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", **{f"X-SPARQL-default-graph-{i}": g for i, g in enumerate(graphs)}}, answer))
+    assert HttpEngine(f"{server.url}/sparql", graphs=graphs).run("SELECT ?n WHERE {}").rows == [(ox.Literal("1"),)]
+
+
+def results(variables: list[str], rows: list[dict]) -> bytes:
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode()
+
+
+ASK_AS_ROWS = {  # what Virtuoso answers to an ASK without CaseMode 2: a result set, not a boolean
+    True: results(["__ASK_RETVAL"], [{"__ASK_RETVAL": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}]),
+    False: results(["__ASK_RETVAL"], []),
+}
+
+
+@pytest.mark.parametrize("truth", [True, False])
+def test_an_ask_answered_as_rows_is_read_as_the_boolean_it_is(tiny, truth):
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, ASK_AS_ROWS[truth]))
+    assert HttpEngine(f"{server.url}/sparql").run("ASK { ?s ?p ?o }") is truth
+    code, out, err = kg("query", "coauthors-of", "Suyog Gupta", "--endpoint", f"{server.url}/sparql")
+    if not truth:  # nobody exists on an empty endpoint: the name is not taken as found
+        assert code == 1 and err.startswith('kg: no person named "Suyog Gupta"')
+
+
+def test_an_ask_answered_with_rows_that_are_no_boolean_is_an_error(tiny):
+    two = results(["x"], [{"x": {"type": "literal", "value": "1"}}] * 2)
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, two))
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql"))
+    assert "answered an ASK query with rows, not true or false" in err
+
+
+def test_blank_nodes_of_any_spelling_are_read(tiny):
+    rows = [{"s": {"type": "bnode", "value": label}} for label in ("nodeID://b10006", "nodeID://b10007", "b0", "b_3a_")]
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, results(["s"], rows)))
+    found = HttpEngine(f"{server.url}/sparql").run("SELECT ?s WHERE { ?s ?p ?o }")
+    assert all(isinstance(s, ox.BlankNode) for (s,) in found.rows)
+    assert len({s for (s,) in found.rows}) == 4  # labels stay distinct
+    xml = b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="s"/></head><results><result><binding name="s"><bnode>nodeID://b1</bnode></binding></result></results></sparql>'
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+xml"}, xml))
+    ((s,),) = HttpEngine(f"{server.url}/sparql").run("SELECT ?s WHERE { ?s ?p ?o }").rows
+    assert isinstance(s, ox.BlankNode)
+
+
+def test_an_answer_cut_at_the_row_cap_is_an_error(tiny):
+    rows = [{"n": {"type": "literal", "value": str(i)}} for i in range(3)]
+    capped = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "3"}, results(["n"], rows)))
+    err = one_line_error(*kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{capped.url}/sparql"))
+    assert err == f"kg: {capped.url}/sparql cut the answer at its row cap of 3 rows (X-SPARQL-MaxRows): kg does not show it as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)\n"
+    # Fewer rows than the cap, or fewer asked for with --limit: complete.
+    assert kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{capped.url}/sparql", "--limit", "2", "--format", "csv")[:2] == (0, "n\r\n0\r\n1\r\n")
+    under = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "4"}, results(["n"], rows)))
+    assert kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{under.url}/sparql", "--format", "csv")[0] == 0
+
+
+def test_an_answer_cut_by_the_time_limit_is_an_error(tiny):
+    partial = results(["n"], [{"n": {"type": "literal", "value": "1"}}])
+    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", "X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}, partial))
+    err = one_line_error(*kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{server.url}/sparql"))
+    assert "answered with a partial result (X-SQL-State: S1TAT, its time limit was reached)" in err
+    assert "raise MaxQueryExecutionTime" in err
+
+
+# --- credentials in the URL, and for queries -------------------------------------------------------
+
+
+def test_credentials_in_the_url_are_used_and_never_shown(tiny):
+    server = basic_auth_server(tiny, "ana", "p@ss word")
+    url = server.url.replace("http://", "http://ana:p%40ss%20word@") + "/sparql"
+    code, out, err = kg("sparql", "ASK {}", "--endpoint", url)
+    assert code == 2 and "p%40ss" not in err and "ana:" not in err  # the stand-in answers 204, no results
+    assert server.requests[-1]["headers"]["Authorization"] == "Basic " + base64.b64encode(b"ana:p@ss word").decode()
+    wrong = server.url.replace("http://", "http://ana:nope@") + "/sparql"
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", wrong))
+    assert err == f"kg: {server.url}/sparql refused the query: 401 Unauthorized (wrong or missing credentials)\n"
+    err = one_line_error(*kg("push", "--endpoint", wrong.replace("/sparql", "/store"), "--store", "/nonexistent"))
+    assert "nope" not in err
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", url, "--user", "bob", env={"KG_ENDPOINT_PASSWORD": "x"}))
+    assert err == f"kg: {server.url}/sparql names a user in the URL and --user names another: give one of them\n"
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", "http://ana:secret@127.0.0.1:notaport/x"))
+    assert "secret" not in err and "port that is not a number" in err
+
+
+def test_a_query_can_send_credentials_from_the_environment(tiny):
+    server = basic_auth_server(tiny, "ana", "right")
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql"))
+    assert "refused the query: 401 Unauthorized (wrong or missing credentials)" in err
+    code, _, err = kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql", "--user", "ana", env={"KG_ENDPOINT_PASSWORD": "right"})
+    assert "401" not in err
+    assert server.requests[-1]["headers"]["Authorization"] == "Basic " + base64.b64encode(b"ana:right").decode()
+    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql", "--user", "ana"))
+    assert err == "kg: --user ana needs the password in the environment variable KG_ENDPOINT_PASSWORD (it is never given on the command line)\n"
 
 
 # --- push: failures, retries, auth ---------------------------------------------------------------
@@ -427,6 +546,81 @@ def test_push_digest_auth(tiny, fixture_store):
     code, out, err = kg("push", "--endpoint", f"{server.url}/sparql-graph-crud-auth", "--store", str(fixture_store), "--user", user, env={"KG_PUSH_PASSWORD": password})
     assert (code, err) == (0, ""), err
     assert len(server.requests) == len(local_graph_counts(fixture_store)) + 1
+
+
+class HangUpServer:
+    """Answers an unauthenticated request as Virtuoso does: 401 and `Connection: close` straight after the
+    headers, hanging up without reading the body. Authenticated requests are read whole and get 201."""
+
+    def __init__(self, user: str, password: str):
+        self.wanted = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.seen: list[tuple[str, bool, int]] = []  # (method, authenticated, Content-Length)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._talk, args=(connection,), daemon=True).start()
+
+    def _talk(self, connection: socket.socket):
+        stream = connection.makefile("rb")
+        with connection, stream:
+            while True:
+                line = stream.readline()
+                if not line:
+                    return
+                headers = {}
+                while (header := stream.readline().decode()) not in ("\r\n", ""):
+                    name, _, value = header.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length", 0))
+                authenticated = headers.get("authorization") == self.wanted
+                self.seen.append((line.split()[0].decode(), authenticated, length))
+                if not authenticated:
+                    connection.sendall(b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="kg"\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+                    connection.shutdown(socket.SHUT_WR)
+                    return  # closing with the body unread: the client sees a reset or a broken pipe
+                stream.read(length)
+                connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.fixture
+def hang_up_server():
+    server = HangUpServer("kg", "pw")
+    yield server
+    server.close()
+
+
+def test_push_meets_the_challenge_before_sending_any_body(hang_up_server, fixture_store):
+    server = hang_up_server
+    code, out, err = kg("push", "--endpoint", f"{server.url}/sparql-graph-crud-auth", "--store", str(fixture_store), "--user", "kg", env={"KG_PUSH_PASSWORD": "pw"})
+    assert (code, err) == (0, ""), err
+    unauthenticated = [seen for seen in server.seen if not seen[1]]
+    assert unauthenticated == [("PUT", False, 0)]  # one bodyless request fetched the challenge
+    assert len(server.seen) == len(local_graph_counts(fixture_store)) + 1
+
+
+def test_push_without_credentials_to_a_server_that_hangs_up_reports_the_401(hang_up_server, fixture_store, quick_retries):
+    err = one_line_error(*kg("push", "--endpoint", f"{hang_up_server.url}/sparql-graph-crud-auth", "--store", str(fixture_store)))
+    assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
+    assert "pipe" not in err.lower() and "reset" not in err.lower()
+    err = one_line_error(*kg("push", "--endpoint", f"{hang_up_server.url}/sparql-graph-crud-auth", "--store", str(fixture_store), "--user", "kg", env={"KG_PUSH_PASSWORD": "wrong"}))
+    assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
+
+
+def test_a_hang_up_on_a_big_body_is_reported_as_the_401_it_was(hang_up_server):
+    """3 MB is more than the socket buffers hold: the server mostly hangs up while the body is still
+    going out, and the client sees a broken pipe or a reset rather than the answer."""
+    for _ in range(5):
+        assert Endpoint(f"{hang_up_server.url}/store").request("PUT", "graph=x", b"x" * 3_000_000).status == 401
 
 
 def test_a_kept_alive_connection_the_server_dropped_is_reopened(tiny):
@@ -600,3 +794,33 @@ def test_the_query_page_runs_a_select_offline_in_a_browser(served, tmp_path):
     cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", body[1], re.S)]
     assert cells == ["1", "Aakshita Chandiramani", "2", "Aaron Blakeman", "3", "Aaron Grattafiori"]
     assert "Showing 1 to 3 of 3 entries" in done.stdout
+
+
+# --- the README's bulk load into Oxigraph, run as written -----------------------------------------
+
+
+def test_the_readme_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (command,) = re.findall(r"`(kg export --inferred --format nquads -o kg\.nq && oxigraph load [^`]*)`", readme)
+    (tmp_path / "kg-store").symlink_to(fixture_store)
+    env = {**os.environ, "PATH": f"{OXIGRAPH.parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("KG_STORE", None)
+    done = subprocess.run(["bash", "-e", "-c", command.replace("/srv/kg-db", str(tmp_path / "db"))], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    port = free_port()
+    process = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        listed = HttpEngine(f"http://127.0.0.1:{port}/query").run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert {g.value: int(n.value) for g, n in listed.rows} == local_graph_counts(fixture_store)
+    finally:
+        stop(process)
+
+
+def test_endpoint_options_without_an_endpoint_are_refused(fixture_store):
+    code, out, err = kg("sparql", "ASK {}", "--store", str(fixture_store), "--graph", "kg")
+    assert (code, out) == (2, "") and "--graph only apply with --endpoint" in err
+    code, _, err = kg("query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--store", str(fixture_store), "--user", "ana", "--graph", "kg")
+    assert code == 2 and "--graph and --user only apply with --endpoint" in err
+    # From the environment they are left for remote use: the local store answers.
+    assert kg("sparql", "ASK {}", "--store", str(fixture_store), env={"KG_GRAPHS": "kg", "KG_ENDPOINT_USER": "ana"})[:2] == (0, "true\n")
