@@ -24,24 +24,10 @@ from kg.queries import Catalogue
 # system graphs too (the canned queries read only kg's properties, so the answers must not change).
 REMOTE_ENGINES = ("kg serve", "oxigraph server", "virtuoso", "virtuoso default graph")
 
-# On Virtuoso 7.2.5, with the query texts as they are: the construct, and what Virtuoso does with it.
-# Virtuoso orders (and compares with <) the results of MIN()/MAX()/SAMPLE() over literals by its own
-# internal order, not alphabetically; over STR() values it is alphabetical. It answers a comparison or
-# IF(..., true, false) in a projection as xsd:integer 1/0; xsd:boolean(...) of it is a boolean.
-# GROUP_CONCAT over a value an inner aggregate made fails; GROUP_CONCAT(STR(...)) works.
-_UNORDERED_MIN = "ORDER BY on MIN() of literals is not alphabetical on Virtuoso (order by MIN(STR(...)))"
-VIRTUOSO_DIFFERS: dict[str, str] = {
-    "coauthors-of": "(MAX(?cut) = 1 AS ?lowerBound) is xsd:integer 1/0 on Virtuoso (wrap it in xsd:boolean()); and " + _UNORDERED_MIN,
-    "coi": "IF(?nameA < ?nameB, ...) and ORDER BY ?person1 over ?nameA = MIN(?na): " + _UNORDERED_MIN,
-    "hidden-owner": "ORDER BY ?owner over MIN(?name): " + _UNORDERED_MIN,
-    "top-collaborators": "IF(?nameA < ?nameB, ...) and ORDER BY ?person1 over ?nameA = MIN(?na): " + _UNORDERED_MIN
-    + "; and the inner ORDER BY DESC(?sharedPapers) LIMIT 100 keeps different tied pairs (break ties: STR(?a) STR(?b))",
-    "papers-of": "GROUP_CONCAT(?printed) over ?printed = MIN(?asPrinted) of a subquery: Virtuoso error SR066 "
-    "'Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)' (GROUP_CONCAT(STR(?printed)) works); and "
-    "(MAX(?withCode) = 1 AS ?code), (MAX(?cut) = 1 AS ?truncated) are xsd:integer 1/0 (wrap them in xsd:boolean())",
-    "incomplete-author-lists": "GROUP_CONCAT(?printed) over ?printed = MIN(?asPrinted) of a subquery: Virtuoso error SR066 "
-    "'Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)' (GROUP_CONCAT(STR(?printed)) works)",
-}
+# What the query texts avoid, because Virtuoso 7.2.5 does it otherwise: it orders (and compares with <)
+# MIN()/MAX() of literals by an internal order, not alphabetically (over STR() values it is alphabetical);
+# it answers a comparison or IF(..., true, false) as xsd:integer 1/0 (xsd:boolean(...) of it is a
+# boolean); GROUP_CONCAT over a value an inner aggregate made fails with SR066.
 
 
 @pytest.fixture(scope="module")
@@ -77,16 +63,11 @@ def engine_args(request) -> list[str]:
 
 
 def cases() -> list:
-    return list(_cases())
-
-
-def _cases():
-    for name in Catalogue().names():
-        for engine in REMOTE_ENGINES:
-            marks = []
-            if engine.startswith("virtuoso") and name in VIRTUOSO_DIFFERS:
-                marks = [pytest.mark.xfail(strict=True, reason=VIRTUOSO_DIFFERS[name])]
-            yield pytest.param(name, engine, marks=marks, id=f"{name}-{engine.replace(' ', '-')}")
+    return [
+        pytest.param(name, engine, id=f"{name}-{engine.replace(' ', '-')}")
+        for name in Catalogue().names()
+        for engine in REMOTE_ENGINES
+    ]
 
 
 @pytest.fixture(scope="module")
