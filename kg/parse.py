@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from kg.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage
+from kg.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
 from kg.split import AuthorLine, Lexicon, looks_like_author_line, looks_like_person_name, parse_author_line, split_fused_line
 from kg.vocab import fold
 
@@ -356,3 +356,42 @@ def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
         path, data = pages[index]
         parsed[index] = parse_page(data, path.name, as_of, lexicon)
     return [parsed[i] for i in range(len(pages))]
+
+
+# --- what `kg parse` shows ----------------------------------------------------------------------------
+
+
+def listing_json(listing: ListingRecord) -> dict:
+    """One listing as `kg parse --format json` prints it."""
+    return {
+        "file": listing.source,
+        "line": listing.line,
+        "title": listing.title,
+        "authors": listing.authors,
+        "truncated": listing.authors_truncated,
+        "orgs": listing.orgs,
+        "date": listing.date.isoformat(),
+        "year_assumed": listing.year_assumed,
+        "category": listing.category,
+        "code": listing.has_code,
+        "score": float(listing.score) if listing.score is not None else None,
+        "doubt": listing.doubt,
+    }
+
+
+def listing_row(listing: ListingRecord) -> dict:
+    """One listing as a row of `kg parse`'s table."""
+    authors = ", ".join(listing.authors) + (" et al." if listing.authors_truncated else "")
+    return {
+        "where": f"{shown_path(listing.source)}:{listing.line}",
+        "date": listing.date.isoformat() + ("*" if listing.year_assumed else ""),
+        "cat": listing.category,
+        "title": _clip(listing.title, 60),
+        "authors": _clip(authors, 50),
+        "doubt": "yes" if listing.doubt else "",
+    }
+
+
+def _clip(text: str, width: int) -> str:
+    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
+    return text if len(text) <= width else text[: width - 1] + "…"
