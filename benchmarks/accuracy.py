@@ -162,13 +162,25 @@ def main() -> None:
     parser.add_argument("--as-of", default=AS_OF)
     parser.add_argument("--show", type=int, default=15, metavar="N", help="worst examples to print [15]")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--run-size", type=int, default=10, metavar="N", help="with --pool: pages (of 40 papers) per kg parse run [10]")
     args = parser.parse_args()
     if args.pool:
         papers = [json.loads(line) for line in args.pool.read_text(encoding="utf-8").splitlines() if line.strip()]
         papers = [p for p in papers if p["authors"] and p["title"]]
         with tempfile.TemporaryDirectory() as tmp:
             expected = pool_pages(papers, Path(tmp), args.seed)
-            measure(f"pool {args.pool.name}, fused as layout B", [Path(tmp)], expected, args.as_of, args.show)
+            files = sorted(Path(tmp).glob("*.txt"))
+            runs = [files[i : i + args.run_size] for i in range(0, len(files), args.run_size)]
+            judged = []
+            for run in runs:  # runs the size of a real scrape: what one run learns is all it knows
+                listings, diagnostics, _ = run_parse(run, args.as_of)
+                names = {p.name for p in run}
+                judged += judge([e for e in expected if e["file"] in names], listings, diagnostics)
+            print(f"## pool {args.pool.name}, fused as layout B: {len(judged)} papers in {len(runs)} runs of {args.run_size} pages\n")
+            print(table(judged))
+            if args.show:
+                print(f"\nworst examples (at most {args.show}):")
+                print(examples(judged, args.show))
         return
     if not (args.pages and args.expected):
         parser.error("give PAGES and EXPECTED, or --pool PAPERS_JSONL")

@@ -84,9 +84,21 @@ def parse_page(data: bytes | str, source: str, as_of: date, lexicon: Lexicon | N
     if layout is None:
         diagnostics.append(Diagnostic(ERROR, source, 1, "the file is empty"))
         return ParsedPage(PageRecord(source, "?"), [], diagnostics)
-    parser = _PageParser(lines, source, as_of, lexicon or Lexicon(), diagnostics)
+    lexicon = Lexicon(parent=lexicon)
+    if layout == "B":
+        learn_layout_b(lines, lexicon)
+    parser = _PageParser(lines, source, as_of, lexicon, diagnostics)
     page, listings = parser.parse_a() if layout == "A" else parser.parse_b()
     return ParsedPage(page, listings, diagnostics)
+
+
+def learn_layout_b(lines: list[Line], lexicon: Lexicon) -> None:
+    """Add what the fused lines of a layout-B page show beyond doubt (later names, title starts)."""
+    after_header = False
+    for line in lines:
+        if after_header and line.text:
+            lexicon.learn_fused_line(line.text)
+        after_header = bool(HEADER.match(line.text) or LOOSE_HEADER.match(line.text))
 
 
 def lexicon_entries(parsed: ParsedPage) -> tuple[list[str], list[str]]:
@@ -257,7 +269,10 @@ class _PageParser:
             self.report(WARNING, extra.number, "unexpected extra line in the listing is ignored")
         if abstract is None and block is self._last_block:
             self.report(WARNING, header.number, "listing has no abstract; the page may be cut off here")
-        return self._listing(header, fields, split.title, split.authors, abstract)
+        listing = self._listing(header, fields, split.title, split.authors, abstract)
+        if split.other is not None:
+            listing.doubt = {"title": split.other.title, "authors": split.other.authors}
+        return listing
 
     # --- shared -----------------------------------------------------------------------------
 
@@ -352,6 +367,8 @@ def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
             continue
         parsed[index] = parse_page(data, path.name, as_of)
         lexicon_of(parsed[index], lexicon)
+    for index in layout_b:
+        learn_layout_b(decode_page(pages[index][1], pages[index][0].name)[0], lexicon)
     for index in layout_b:
         path, data = pages[index]
         parsed[index] = parse_page(data, path.name, as_of, lexicon)

@@ -1,52 +1,122 @@
 """Author lines, and the fused title+authors lines of layout B.
 
 Layout B prints a title and its author list with nothing between them:
-`...Dense Tensor Cores on GPUsYuke Wang, Boyuan Feng, Zheng Wang et al.` The split must fall where a
-non-space character is followed by a capital that starts the first author. Every such place is a
-candidate; a candidate stands when every name after it is a name (a known one, or one that reads like a
-person's name). A known title settles the split outright; otherwise the earliest split keeps every
-name whole. Where a capitalised piece glued to the title's last word may belong to the first author
-(a group such as BigScience Workshop), the reading is reported as doubtful, naming the other one.
+`...Dense Tensor Cores on GPUsYuke Wang, Boyuan Feng, Zheng Wang et al.` What is certain comes off
+first: the orgs after ` · `, the ` et al.`, and the names after the first author, which stand between
+`, ` (at most three names are shown). Only the first author's start is in doubt, and it lies inside one
+glued word: the title's last word and the first author's first word written as one.
+
+Every place inside the glued words of the last comma-separated pieces is a candidate reading. Each
+reading gets a score (kg.names scores the names; the title's end, the kind of junction and what the run
+has seen add to it), and the best reading is taken. What the run knows is evidence: a title seen in
+layout A settles the split; names seen in places that are not in doubt (second and third authors,
+layout-A author lines, owners) and title words (layout-A titles, the start of layout-B titles) lean it.
+A reading whose title ends in a cut-off name (`Frank Mc` + `Sherry`) or a list of names loses. Where the
+runner-up comes close, the split is reported as doubtful, naming both readings.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+from kg.names import (
+    APOSTROPHES,
+    CAP,
+    INITIAL,
+    NICK,
+    PARTICLE,
+    SUFFIX,
+    word_kind,
+    CAMEL_PREFIXES,
+    PARTICLES,
+    fold_word,
+    is_group,
+    name_score,
+)
 from kg.vocab import fold
+
+__all__ = [
+    "CAMEL_PREFIXES", "PARTICLES", "ORG_SEPARATOR", "ET_AL", "Lexicon", "AuthorLine", "FusedSplit",
+    "parse_author_line", "split_orgs", "strip_et_al", "looks_like_person_name", "looks_like_author_line",
+    "split_fused_line",
+]
 
 ORG_SEPARATOR = " · "
 ET_AL = " et al."
-
-# Lower-case words that stand inside a name: Rafael da Silva, Ludwig van Beethoven.
-PARTICLES = frozenset(
-    "da das de del della der di do dos du la le van von den ter ten bin binti ibn al el y e zu af av".split()
-)
-# Capitalised prefixes after which a second capital is still one name: McDonald, DeVito, LeCun, MacKay.
-CAMEL_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Van", "Von", "Fitz")
-APOSTROPHES = "'’"
+SHOWN = 3  # a page shows at most three names
 # A title does not end in these: a split right after one would cut a word.
-JOINERS = "-‐–—'’/_([{&+"
+JOINERS = "-‐–—/_([{&+@#"
+
+# Scores (log-odds in spirit; see kg.names).
+KNOWN_TITLE = 15.0
+KNOWN_FIRST_AUTHOR = 4.0
+KNOWN_OTHER_AUTHOR = 1.0
+NAME_WORD_SEEN = 1.5
+TITLE_WORD_SEEN = 1.0
+ODD_NAME = -7.0  # a name kg's grammar does not read, between commas where a name must be
+DOUBT_MARGIN = 3.0  # a runner-up this close makes the reading doubtful
+RISKY_DOUBT_MARGIN = 6.0  # the same, for a reading of an unusual shape (a name in lower case, a cut in capitals)
+FLOOR = -12.0  # below this no reading stands
+FLOOR_WITHOUT_LIST = -9.0  # a line with no `, `, `et al.` or orgs needs a plain reading
 
 
 @dataclass
 class Lexicon:
-    """Titles and names the same run has seen in layout A pages, folded."""
+    """What the run has seen in places that are not in doubt, folded: titles, names, and their words."""
 
     titles: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    title_words: Counter = field(default_factory=Counter)
+    name_words: Counter = field(default_factory=Counter)
+    parent: Lexicon | None = None  # a page's own lexicon reads through to the run's
 
     def add_title(self, title: str) -> None:
         self.titles.add(fold(title))
+        self.add_title_words(title.split())
+
+    def add_title_words(self, words) -> None:
+        for word in words:
+            folded = fold_word(word)
+            if folded and any(c.isalpha() for c in folded):
+                self.title_words[folded] += 1
 
     def add_name(self, name: str) -> None:
         self.names.add(fold(name))
+        for word in name.split():
+            folded = fold_word(word)
+            if len(folded) > 1 and folded not in PARTICLES:
+                self.name_words[folded] += 1
 
     def knows_title(self, title: str) -> bool:
-        return fold(title) in self.titles
+        return fold(title) in self.titles or self.parent is not None and self.parent.knows_title(title)
 
     def knows_name(self, name: str) -> bool:
-        return fold(name) in self.names
+        return fold(name) in self.names or self.parent is not None and self.parent.knows_name(name)
+
+    def name_word_count(self, folded: str) -> int:
+        return self.name_words.get(folded, 0) + (self.parent.name_word_count(folded) if self.parent else 0)
+
+    def title_word_count(self, folded: str) -> int:
+        return self.title_words.get(folded, 0) + (self.parent.title_word_count(folded) if self.parent else 0)
+
+    def learn_fused_line(self, text: str) -> None:
+        """What a layout-B line shows beyond doubt: its later names and the start of its title."""
+        head, orgs = split_orgs(text)
+        head, truncated = strip_et_al(head)
+        pieces = head.split(", ")
+        if len(pieces) < 2:
+            certain_names = []
+        else:
+            certain_names = pieces[-2:] if truncated and len(pieces) >= 3 else pieces[-1:]
+        for name in certain_names:
+            score = name_score(name)
+            if score is not None and score >= -3.0:
+                self.add_name(name)
+        earliest = pieces[-min(SHOWN, len(pieces))]
+        before = ", ".join(pieces[: -min(SHOWN, len(pieces))])
+        words = before.split() + earliest.split()[:-7]
+        self.add_title_words(words)
 
 
 @dataclass
@@ -80,56 +150,39 @@ def strip_et_al(text: str) -> tuple[str, bool]:
     return stripped, False
 
 
-def _is_capitalised_part(part: str) -> bool:
-    """Beerel, O'Connor, McDonald: a capital, then lower-case letters, allowing the usual inner capitals."""
-    if len(part) < 2 or not (part[0].isupper() and part[0].isalpha()):
-        return False
-    rest = part[1:]
-    if rest[0] in APOSTROPHES:  # O'Connor, D'Souza
-        return len(rest) > 1 and _is_capitalised_part(rest[1:])
-    if all(c.isalpha() and not c.isupper() for c in rest):
-        return True
-    for prefix in CAMEL_PREFIXES:
-        if part.startswith(prefix) and len(part) > len(prefix):
-            return _is_capitalised_part(part[len(prefix) :])
-    return False
-
-
-def _is_name_word(word: str) -> bool:
-    return all(_is_capitalised_part(p) for p in word.split("-"))
-
-
-def _is_initial(word: str) -> bool:
-    """A. or A.B. or J.-P."""
-    letters = word.replace("-", "").split(".")
-    return word.endswith(".") and all(len(x) == 1 and x.isupper() for x in letters[:-1]) and letters[-1] == ""
-
-
 def looks_like_person_name(name: str) -> bool:
-    """Whether `name` reads like a person's name: Peter A. Beerel, Rafael da Silva, Mike O'Connor, Aditi."""
-    words = name.split(" ")
-    if not 1 <= len(words) <= 6:
-        return False
-    for i, word in enumerate(words):
-        inner = 0 < i < len(words) - 1
-        if _is_name_word(word) or (inner or i == 0) and _is_initial(word) and len(words) > 1:
-            continue
-        if inner and word in PARTICLES:
-            continue
-        return False
-    return True
+    """Whether `name` reads like one author's name (a person's or a group's), as pages print them."""
+    score = name_score(name)
+    return score is not None and score > -4.5
 
 
 def looks_like_author_line(text: str) -> bool:
-    """An author line of layout A, as opposed to an abstract that took its place."""
+    """Whether a line reads like an author line (as opposed to prose): short names between commas."""
     line = parse_author_line(text)
-    return bool(line.authors) and len(line.authors) <= 12 and all(_acceptable_name(a) for a in line.authors)
+    if not line.authors:
+        return False
+    return all(_name_shaped(a) for a in line.authors)
 
 
-def _acceptable_name(name: str) -> bool:
-    # Groups (BigScience Workshop) and unusual names pass here when they are short: this only has to
-    # tell an author line from a sentence of prose.
-    return looks_like_person_name(name) or (0 < len(name.split()) <= 5 and name[:1].isupper() and "." not in name)
+def _name_shaped(name: str) -> bool:
+    """A piece between commas that could be a name, whatever its case or characters: not a sentence."""
+    words = name.split()
+    if not 1 <= len(words) <= 8 or len(name) > 80:
+        return False
+    if name_score(name) is not None:
+        return True
+    if name.endswith((".", "!", "?", ":", ";")) and not words[-1].rstrip(".").isalpha():
+        return False
+    lowers = sum(1 for w in words if w[:1].islower() and w not in PARTICLES)
+    return lowers <= 2 and any(c.isalpha() for c in name)
+
+
+@dataclass
+class Reading:
+    title: str
+    authors: list[str]
+    score: float
+    plain: bool = True  # the commonest shapes: a title word and a capitalised name meet at a capital
 
 
 @dataclass
@@ -137,95 +190,226 @@ class FusedSplit:
     title: str | None
     authors: AuthorLine | None
     problem: str | None = None  # why it could not be split
-    doubt: str | None = None  # split, but another reading was possible
+    doubt: str | None = None  # split, but another reading was possible: said in words
+    other: Reading | None = None  # that other reading
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
-def _candidate_points(text: str) -> list[int]:
-    return [
-        i
-        for i in range(1, len(text))
-        if text[i].isupper() and text[i].isalpha() and not text[i - 1].isspace() and text[i - 1] not in JOINERS
-    ]
-
-
 def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
-    """Split a layout-B line into its title and author line."""
+    """Split a layout-B line into its title and author line: the best reading, and a doubt if any."""
     lexicon = lexicon or Lexicon()
     head, orgs = split_orgs(text)
     head, truncated = strip_et_al(head)
+    pieces = head.split(", ")
+    has_list = truncated or bool(orgs) or len(pieces) > 1
 
-    points = _candidate_points(head)
-    # A title the run has seen settles the split outright, whatever the names look like (groups).
-    known = [(head[:i].strip(), _names(head[i:])) for i in points if lexicon.knows_title(head[:i].strip())]
-    known = [(t, a) for t, a in known if all(_acceptable_name(n) or lexicon.knows_name(n) for n in a)]
-    if len(known) == 1:
-        title, authors = known[0]
-        return FusedSplit(title, AuthorLine(authors, truncated, orgs))
-
-    candidates: list[tuple[int, str, list[str]]] = []
-    for i in points:
-        title, authors = head[:i].strip(), _names(head[i:])
-        if any(c.isalnum() for c in title) and _names_stand(authors, lexicon):
-            candidates.append((i, title, authors))
-    if not candidates:
-        whole = [a.strip() for a in head.split(",")]
-        had_authors = truncated or orgs or len(whole) > 1
-        if had_authors and _names_stand(whole, lexicon):
+    readings = _readings(pieces, truncated, lexicon)
+    floor = FLOOR if has_list else FLOOR_WITHOUT_LIST
+    readings = [r for r in readings if r.score >= floor]
+    if not readings:
+        if has_list and all(name_score(p) is not None for p in pieces):
             return FusedSplit(None, None, "listing has no title: the line holds only author names")
         return FusedSplit(None, None, "no author names found after the title")
+    readings.sort(key=lambda r: -r.score)
+    best = readings[0]
+    split = FusedSplit(best.title, AuthorLine(best.authors, truncated, orgs))
+    runner_up = next((r for r in readings[1:] if (r.title, r.authors) != (best.title, best.authors)), None)
+    margin = DOUBT_MARGIN if best.plain else RISKY_DOUBT_MARGIN
+    if runner_up is not None and best.score - runner_up.score < margin:
+        split.other = runner_up
+        split.doubt = (
+            f'took "{best.title}" as the title and "{best.authors[0]}" as the first author; '
+            f'"{runner_up.title}" by "{runner_up.authors[0]}" would also read'
+        )
+    return split
 
-    title, authors = _settle([(t, a) for _, t, a in candidates], lexicon)
-    return FusedSplit(title, AuthorLine(authors, truncated, orgs), doubt=_doubt(title, authors, lexicon))
+
+def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Reading]:
+    readings = []
+    for shown in range(1, min(SHOWN, len(pieces)) + 1):
+        later = pieces[len(pieces) - shown + 1 :]
+        later_score = 0.0
+        for name in later:
+            score = name_score(name)
+            later_score += (ODD_NAME if not _name_shaped(name) or not name else ODD_NAME / 2) if score is None else score
+            if lexicon.knows_name(name):
+                later_score += KNOWN_OTHER_AUTHOR
+        glued = pieces[len(pieces) - shown]
+        before = ", ".join(pieces[: len(pieces) - shown])
+        count_score = _count_prior(shown, truncated)
+        for at in _junctions(glued):
+            title = (before + ", " if before else "") + glued[:at]
+            first = glued[at:]
+            score = _reading_score(title, first, glued, at, lexicon)
+            if score is None:
+                continue
+            plain = _plain(glued, at, first)
+            readings.append(Reading(title, [first, *later], score + later_score + count_score, plain))
+    return readings
 
 
-def _names(text: str) -> list[str]:
-    return [a.strip() for a in text.split(",")]
+def _junctions(glued: str) -> list[int]:
+    """Places inside the last words of a piece where the first author may start."""
+    places = []
+    spaces = [i for i, c in enumerate(glued) if c == " "]
+    start = spaces[-7] + 1 if len(spaces) >= 7 else 0  # a first author has at most seven words
+    for i in range(max(start, 1), len(glued)):
+        if glued[i] != " " and glued[i - 1] != " " and (glued[i].isalpha() or glued[i] in "(\"“"):
+            places.append(i)
+    return places
 
 
-def _doubt(title: str, authors: list[str], lexicon: Lexicon) -> str | None:
-    """A reading that a camel-case join could change: ModelBig|Science Workshop vs Model|BigScience Workshop.
+def _count_prior(shown: int, truncated: bool) -> float:
+    if truncated:  # `et al.` follows three names but where the source itself said "and others"
+        return {3: 0.0, 2: -3.0, 1: -5.0}[shown]
+    return {3: 0.0, 2: -0.3, 1: -2.0}[shown]
 
-    Names of groups (BigScience Workshop) do not follow the grammar of a person's name, so when the
-    title's last word ends in a capitalised piece glued to its lower-case letters, that piece may
-    belong to the first author. Said, unless the run knows the title or the name.
-    """
-    if lexicon.knows_title(title) or lexicon.knows_name(authors[0]):
+
+def _junction_score(left: str, right: str, after: str, left_run: int) -> float | None:
+    """How a title's last character and a name's first one meet (`after`: the character after that)."""
+    if left in JOINERS:
+        return -6.0
+    if right in "(\"“":
+        return -3.0
+    if right.isupper():
+        if left.isupper() and not (after.islower()):
+            return -2.5  # inside a run of capitals: GPU|NVIDIA, LEARNING|WEN SUN
+        return 0.0  # system|Derek, MLE|Pradeep, NVFP4|Felix, ?|John
+    if right.islower():
+        if left.islower():
+            return -4.0  # learning|richard socher
+        if left.isupper():
+            return -3.5 if left_run >= 2 else -6.0  # GAN|dror freirich; Pe|ter
+        return -3.0  # 2|richard, )|richard
+    # a script without case: 深度学习|王小明
+    return -3.0 if left.isalpha() and not left.isupper() and not left.islower() else 0.0
+
+
+def _reading_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon) -> float | None:
+    if not any(c.isalnum() for c in title):
         return None
-    last_word = title.rsplit(" ", 1)[-1]
-    for j in range(len(last_word) - 1, 0, -1):
-        if last_word[j].isupper() and last_word[j - 1].islower() and _is_capitalised_part(last_word[j:]):
-            alternative = last_word[j:] + authors[0]
-            return (
-                f'took "{title}" as the title and "{authors[0]}" as the first author; '
-                f'"{title[: len(title) - len(last_word) + j]}" by "{alternative}" would also read'
-            )
-    return None
+    after = glued[at + 1] if at + 1 < len(glued) else " "
+    left_run = 0
+    while left_run < at and glued[at - 1 - left_run].isupper():
+        left_run += 1
+    junction = _junction_score(glued[at - 1], glued[at], after, left_run)
+    if junction is None:
+        return None
+    known_title = lexicon.knows_title(title)
+    name = name_score(first)
+    if name is None:
+        if not known_title and not _name_shaped(first):
+            return None
+        name = ODD_NAME
+    if first[0].islower() and not _lower_name(first):
+        return None  # only a name printed in lower case starts with a lower-case letter
+    score = junction + name + _title_end_score(title, first)
+    if " " not in first and first.casefold() in (w.casefold() for w in title.split()):
+        score += 3.0  # an organisation that names its own product: NVIDIA Merlin, by NVIDIA
+    if known_title:
+        score += KNOWN_TITLE
+    if lexicon.knows_name(first):
+        score += KNOWN_FIRST_AUTHOR
+    head = first.split(" ", 1)[0]
+    y = fold_word(head)
+    x = fold_word(title.rsplit(" ", 1)[-1])
+    if y:
+        if lexicon.name_word_count(y):
+            score += NAME_WORD_SEEN
+        elif lexicon.title_word_count(y):
+            score -= NAME_WORD_SEEN
+    if len(head) > 12:
+        score -= (len(head) - 12) / 2  # hibitionarthur: a name's first word is seldom this long
+    if len(x) > 2:  # a title seldom ends in a short word: in|hibitionarthur d szlam
+        if lexicon.title_word_count(x):
+            score += TITLE_WORD_SEEN
+            if glued[at - 1].islower() and glued[at].islower():
+                score += TITLE_WORD_SEEN  # learning|richard: the title's word is whole
+        elif lexicon.name_word_count(x):
+            score -= TITLE_WORD_SEEN
+        elif x in (fold_word(w) for w in title.split()[:-1]):
+            score += TITLE_WORD_SEEN / 2  # the title says the word twice: TC-GNN ... GNN
+        elif glued[at - 1].islower() and any(lexicon.title_word_count(x[:j]) for j in range(max(3, len(x) - 5), len(x))):
+            score -= 2.0  # networksjae|hong: a known title word and the start of a name
+    # camel case: KernelsChang|Yong Oh cuts a name (Chang is a name's word), Kernels|ChangYong Oh does not
+    last = title.rsplit(" ", 1)[-1]
+    piece = _last_capital_piece(last)
+    if piece and piece != last:
+        folded = fold_word(piece)
+        if lexicon.name_word_count(folded) and not lexicon.title_word_count(folded):
+            score -= 2.0
+    # and the other way round: Tensor|FlowAlexander glues a title word to a name, Kernels|ChangYong does not
+    if _has_inner_capital(head):
+        cut = next(j for j in range(1, len(head)) if head[j].isupper() and head[j - 1].islower())
+        first_piece, rest_piece = fold_word(head[:cut]), fold_word(_last_capital_piece(head))
+        if len(first_piece) <= 2 and head[:cut] not in CAMEL_PREFIXES:
+            score -= 1.5  # GP|UsStefan: a cut in a title word, not a name like ChangYong
+        elif lexicon.name_word_count(first_piece) and not lexicon.title_word_count(first_piece):
+            score += 1.5
+        elif lexicon.name_word_count(rest_piece) and not lexicon.name_word_count(first_piece):
+            score -= 2.5
+    if head[:1].islower() and len(head) <= 2 and " " in first:
+        score -= 1.5  # Kar|ol Gregor
+    return score
 
 
-def _names_stand(authors: list[str], lexicon: Lexicon) -> bool:
-    if not authors or any(not a for a in authors):
+def _plain(glued: str, at: int, first: str) -> bool:
+    """A reading of the commonest shape: system|Derek G Murray, MLE|Pradeep Ravikumar, NVFP4|Felix Abecassis."""
+    left, right = glued[at - 1], glued[at]
+    if not right.isupper() or left.isupper() and not glued[at + 1 : at + 2].islower():
         return False
-    for name in authors:
-        if lexicon.knows_name(name):
-            continue
-        if not looks_like_person_name(name):
-            return False
-        # A lone one-word name is too easy to cut out of a camel-case title word (MegaBlocks); it
-        # stands only beside other names, or when the run has seen it.
-        if " " not in name and len(authors) == 1:
-            return False
-    return True
+    if _has_inner_capital(glued[:at].rsplit(" ", 1)[-1]):
+        return False
+    return all(word_kind(w) in (CAP, INITIAL, PARTICLE, SUFFIX, NICK) for w in first.split(" ")) and " " in first
 
 
-def _settle(candidates: list[tuple[str, list[str]]], lexicon: Lexicon) -> tuple[str, list[str]]:
-    """The reading to take among those that stand, in the order of their split points.
+def _lower_name(name: str) -> bool:
+    """A name whose first word is in lower case: richard socher, koray kavukcuoglu, xiongtao Chen, d'Aspremont."""
+    return name_score(name) is not None
 
-    A later split always falls inside a name of an earlier reading (Yann Le|Cun, Bo Mc|Kay, De|Vito):
-    the earlier reading keeps that name whole, so it wins, unless the run knows the later first author.
-    """
-    known = [c for c in candidates if lexicon.knows_name(c[1][0])]
-    return known[0] if len(known) == 1 else candidates[0]
+
+def _title_end_score(title: str, first: str) -> float:
+    """How well a title ends where this reading ends it."""
+    last = title.rsplit(" ", 1)[-1]
+    score = 0.0
+    # a cut-off name: Frank Mc|Sherry, Yann Le|Cun, Sean O'|Brien
+    piece = _last_capital_piece(last)
+    if piece and (piece in CAMEL_PREFIXES or piece[-1:] in APOSTROPHES) and first[:1].isupper():
+        first_word = first.split(" ", 1)[0]
+        if name_score(piece + first_word) is not None or name_score("Ann " + piece + first_word) is not None:
+            score -= 6.0
+    if last[-1:] in APOSTROPHES:
+        score -= 4.0
+    # a camel-case last word: MegaBlocks (a title word), ModelsBig (a name cut off the author)
+    if _has_inner_capital(last):
+        score -= 1.5
+        if piece and len(piece) <= 3 and piece[1:].islower():
+            score -= 1.0
+    elif len(last) <= 2 and last.isalpha() and not last.isupper() and last.lower() not in ("a", "i", "an", "to", "of", "in", "on", "at", "by", "is", "go"):
+        score -= 2.0  # Pe|ter: a cut word
+    if len(title) <= 3:
+        score -= 4.0  # N|VIDIA Merlin: hardly a title
+    # a title that ends in a list of names
+    if ", " in title:
+        tail = title.rsplit(", ", 1)[-1]
+        if len(tail.split()) <= 2 and not any(w.islower() and len(w) > 3 for w in tail.split()[:-1]):
+            score -= 2.0  # ...inhibitionarthur d szlam, Kar|ol Gregor
+        tail_score = name_score(tail)
+        if tail_score is not None and tail_score >= -1.0 and not is_group(tail) and tail.split(" ")[0][:1].isupper():
+            score -= 4.0
+    return score
+
+
+def _last_capital_piece(word: str) -> str:
+    """The part of a word from its last capital that follows a lower-case letter (or the whole word)."""
+    for j in range(len(word) - 1, 0, -1):
+        if word[j].isupper() and (word[j - 1].islower() or word[j - 1] in ".-"):
+            return word[j:]
+    return word if word[:1].isupper() else ""
+
+
+def _has_inner_capital(word: str) -> bool:
+    return any(word[j].isupper() and word[j - 1].islower() for j in range(1, len(word)))
