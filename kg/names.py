@@ -100,7 +100,8 @@ def word_kind(word: str) -> str:
         return PARTICLE
     if word in SUFFIXES:
         return SUFFIX
-    if len(word) > 2 and word[0] == "(" and word[-1] == ")" and "(" not in word[1:-1]:
+    if len(word) > 2 and (word[0], word[-1]) in (("(", ")"), ('"', '"'), ("“", "”")) and word[0] not in word[1:-1]:
+        # Jiecao (Jack) Chen, Curtis "Fjord" Hawthorne
         return NICK if word_kind(word[1:-1]) in (CAP, CAPS, LOWER, CASELESS, CAMEL) else OTHER
     if _is_initial(word):
         return INITIAL

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from kg.names import (
     APOSTROPHES,
+    CAMEL,
     CAP,
     INITIAL,
     NICK,
@@ -46,7 +47,7 @@ ORG_SEPARATOR = " · "
 ET_AL = " et al."
 SHOWN = 3  # a page shows at most three names
 # A title does not end in these: a split right after one would cut a word.
-JOINERS = "-‐–—/_([{&+@#"
+JOINERS = "-‐–—/_([{&@"
 
 # Scores (log-odds in spirit; see kg.names).
 KNOWN_TITLE = 15.0
@@ -58,7 +59,6 @@ ODD_NAME = -7.0  # a name kg's grammar does not read, between commas where a nam
 DOUBT_MARGIN = 3.0  # a runner-up this close makes the reading doubtful
 RISKY_DOUBT_MARGIN = 6.0  # the same, for a reading of an unusual shape (a name in lower case, a cut in capitals)
 FLOOR = -12.0  # below this no reading stands
-FLOOR_WITHOUT_LIST = -9.0  # a line with no `, `, `et al.` or orgs needs a plain reading
 
 
 @dataclass
@@ -183,6 +183,7 @@ class Reading:
     authors: list[str]
     score: float
     plain: bool = True  # the commonest shapes: a title word and a capitalised name meet at a capital
+    capital: bool = True  # the first author starts with a capital after a letter in lower case, a digit or a sign
 
 
 @dataclass
@@ -206,12 +207,14 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
     pieces = head.split(", ")
     has_list = truncated or bool(orgs) or len(pieces) > 1
 
+    if has_list and _only_names(pieces):
+        return FusedSplit(None, None, "listing has no title: the line holds only author names")
     readings = _readings(pieces, truncated, lexicon)
-    floor = FLOOR if has_list else FLOOR_WITHOUT_LIST
-    readings = [r for r in readings if r.score >= floor]
+    if not has_list:
+        # nothing on the line says a list of names follows: a name starts with a capital after a word
+        readings = [r for r in readings if r.capital and r.title[-1] not in JOINERS or lexicon.knows_title(r.title)]
+    readings = [r for r in readings if r.score >= FLOOR]
     if not readings:
-        if has_list and all(name_score(p) is not None for p in pieces):
-            return FusedSplit(None, None, "listing has no title: the line holds only author names")
         return FusedSplit(None, None, "no author names found after the title")
     readings.sort(key=lambda r: -r.score)
     best = readings[0]
@@ -224,7 +227,21 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
             f'took "{best.title}" as the title and "{best.authors[0]}" as the first author; '
             f'"{runner_up.title}" by "{runner_up.authors[0]}" would also read'
         )
+    elif not has_list and " " not in best.authors[0] and not lexicon.knows_title(best.title) and not lexicon.knows_name(best.authors[0]):
+        split.doubt = (
+            f'took "{best.title}" as the title and "{best.authors[0]}" as its only author; '
+            "nothing else on the line shows where the title ends"
+        )
     return split
+
+
+def _only_names(pieces: list[str]) -> bool:
+    """Every piece between commas is a plain name: Rafael da Silva, Teven Le Scao (no title before them)."""
+    for piece in pieces:
+        score = name_score(piece)
+        if score is None or score < -1.0 or any(word_kind(w) == CAMEL for w in piece.split(" ")):
+            return False
+    return True
 
 
 def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Reading]:
@@ -247,7 +264,8 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
             if score is None:
                 continue
             plain = _plain(glued, at, first)
-            readings.append(Reading(title, [first, *later], score + later_score + count_score, plain))
+            capital = not glued[at].islower()
+            readings.append(Reading(title, [first, *later], score + later_score + count_score, plain, capital))
     return readings
 
 
@@ -295,13 +313,16 @@ def _reading_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
     left_run = 0
     while left_run < at and glued[at - 1 - left_run].isupper():
         left_run += 1
+    if left_run < at and glued[at - 1 - left_run].islower():
+        left_run = 0  # MoEŁ|ukasz: capitals inside a camel-case word, not an acronym
     junction = _junction_score(glued[at - 1], glued[at], after, left_run)
     if junction is None:
         return None
     known_title = lexicon.knows_title(title)
     name = name_score(first)
     if name is None:
-        if not known_title and not _name_shaped(first):
+        # a name kg's grammar does not read (Curtis "Fjord" Hawthorne, Ananya Kumar*): short, or settled
+        if not known_title and not (_name_shaped(first) and len(first.split()) <= 4 and first[0].isupper()):
             return None
         name = ODD_NAME
     if first[0].islower() and not _lower_name(first):
@@ -332,7 +353,7 @@ def _reading_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
             score -= TITLE_WORD_SEEN
         elif x in (fold_word(w) for w in title.split()[:-1]):
             score += TITLE_WORD_SEEN / 2  # the title says the word twice: TC-GNN ... GNN
-        elif glued[at - 1].islower() and any(lexicon.title_word_count(x[:j]) for j in range(max(3, len(x) - 5), len(x))):
+        elif glued[at - 1].islower() and glued[at].islower() and any(lexicon.title_word_count(x[:j]) for j in range(max(3, len(x) - 5), len(x))):
             score -= 2.0  # networksjae|hong: a known title word and the start of a name
     # camel case: KernelsChang|Yong Oh cuts a name (Chang is a name's word), Kernels|ChangYong Oh does not
     last = title.rsplit(" ", 1)[-1]
@@ -349,7 +370,7 @@ def _reading_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
             score -= 1.5  # GP|UsStefan: a cut in a title word, not a name like ChangYong
         elif lexicon.name_word_count(first_piece) and not lexicon.title_word_count(first_piece):
             score += 1.5
-        elif lexicon.name_word_count(rest_piece) and not lexicon.name_word_count(first_piece):
+        if lexicon.name_word_count(rest_piece) and lexicon.title_word_count(first_piece) and not lexicon.name_word_count(first_piece):
             score -= 2.5
     if head[:1].islower() and len(head) <= 2 and " " in first:
         score -= 1.5  # Kar|ol Gregor
@@ -361,8 +382,9 @@ def _plain(glued: str, at: int, first: str) -> bool:
     left, right = glued[at - 1], glued[at]
     if not right.isupper() or left.isupper() and not glued[at + 1 : at + 2].islower():
         return False
-    if _has_inner_capital(glued[:at].rsplit(" ", 1)[-1]):
-        return False
+    last = glued[:at].rsplit(" ", 1)[-1]
+    if _has_inner_capital(last) and _last_capital_piece(last)[1:].islower():
+        return False  # ChoicesXian|Xing Zhang or Choices|XianXing Zhang (not MoE|Łukasz Kaiser)
     return all(word_kind(w) in (CAP, INITIAL, PARTICLE, SUFFIX, NICK) for w in first.split(" ")) and " " in first
 
 
@@ -391,7 +413,7 @@ def _title_end_score(title: str, first: str) -> float:
     elif len(last) <= 2 and last.isalpha() and not last.isupper() and last.lower() not in ("a", "i", "an", "to", "of", "in", "on", "at", "by", "is", "go"):
         score -= 2.0  # Pe|ter: a cut word
     if len(title) <= 3:
-        score -= 4.0  # N|VIDIA Merlin: hardly a title
+        score -= 4.0 if len(title) == 1 else 1.5  # N|VIDIA Merlin: hardly a title
     # a title that ends in a list of names
     if ", " in title:
         tail = title.rsplit(", ", 1)[-1]

@@ -82,8 +82,8 @@ EXPECTED_DIAGNOSTICS = {
         (
             WARNING,
             5,
-            'took "Scaling Laws for Open ModelsBig" as the title and "Science Workshop" as the first author; '
-            '"Scaling Laws for Open Models" by "BigScience Workshop" would also read',
+            'took "Scaling Laws for Open Models" as the title and "BigScience Workshop" as the first author; '
+            '"Scaling Laws for Open ModelsBig" by "Science Workshop" would also read',
         )
     ],
 }
