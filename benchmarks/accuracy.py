@@ -77,15 +77,16 @@ def judge(expected: list[dict], listings: list[dict], diagnostics: list[dict]) -
     for e in expected:
         key = (e["file"], e["line"])
         read = got.get(key)
+        warned = read is not None and bool(read.get("doubt") or any(line in flagged[e["file"]] for line in spans[key]))
         if read is None:
             outcome = "rejected"
         elif (read["title"], read["authors"], read["truncated"]) == (e["title"], e["authors"], e["truncated"]):
             outcome = "exact"
-        elif read.get("doubt") or any(line in flagged[e["file"]] for line in spans[key]):
+        elif warned:
             outcome = "warned"
         else:
             outcome = "silent"
-        judged.append({**e, "outcome": outcome, "read": read})
+        judged.append({**e, "outcome": outcome, "read": read, "doubted": warned})
     return judged
 
 
@@ -97,7 +98,9 @@ def table(judged: list[dict]) -> str:
         share = 100 * counts["exact"] / len(chosen) if chosen else 0.0
         rows.append((layout, str(len(chosen)), *(str(counts[o]) for o in OUTCOMES), f"{share:.1f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows)
+    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    doubted = sum(1 for j in judged if j["outcome"] == "exact" and j["doubted"])
+    return "\n".join(lines) + f"\n(read exactly, yet with a warning at their lines: {doubted})"
 
 
 def examples(judged: list[dict], count: int) -> str:

@@ -296,21 +296,13 @@ class _PageParser:
             self.report(ERROR, header.number, f"unknown month {m.group('mon')!r}; the listing is skipped")
             return None
         year_assumed = m.group("year") is None
-        year = self.as_of.year if year_assumed else int(m.group("year"))
         day = int(m.group("day"))
-        try:
-            published = date(year, month, day)
-        except ValueError:
-            shown = f"{m.group('mon')} {day}" + ("" if year_assumed else f", {year}")
-            assumed = f" (year {year} assumed)" if year_assumed else ""
+        published = _assumed_date(month, day, self.as_of) if year_assumed else _date(int(m.group("year")), month, day)
+        if published is None:
+            shown = f"{m.group('mon')} {day}" + ("" if year_assumed else f", {m.group('year')}")
+            assumed = f" (year {self.as_of.year} assumed)" if year_assumed else ""
             self.report(ERROR, header.number, f"impossible date {shown}{assumed}; the listing is skipped")
             return None
-        if year_assumed and published > self.as_of:
-            self.report(
-                WARNING,
-                header.number,
-                f"date {published.isoformat()} (year assumed from the scrape date) is after the scrape date {self.as_of.isoformat()}",
-            )
         score = None
         if m.group("score"):
             try:
@@ -336,6 +328,26 @@ class _PageParser:
             abstract=abstract,
             **fields,
         )
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    """The date, or None where there is none (Feb 30, year 0)."""
+    try:
+        return date(year, month, day) if year >= 1 else None
+    except ValueError:
+        return None
+
+
+def _assumed_date(month: int, day: int, as_of: date) -> date | None:
+    """A date shown without its year: in the scrape's year, or the year before where that would put it
+    after the scrape (a listing is not newer than the page that shows it). None where neither has it."""
+    this_year = _date(as_of.year, month, day)
+    if this_year is not None and this_year <= as_of:
+        return this_year
+    year_before = _date(as_of.year - 1, month, day)
+    if this_year is None and year_before is None:
+        return None
+    return year_before if year_before is not None else this_year
 
 
 def _paragraphs(lines: list[Line]) -> list[Line]:

@@ -405,6 +405,8 @@ def _title_end_score(title: str, first: str) -> float:
             score -= 6.0
     if last[-1:] in APOSTROPHES:
         score -= 4.0
+    if len(last) >= 4 and last[-1].isupper() and last[-4:-1].islower() and last[-4:-1].isalpha():
+        score -= 3.0  # InterpretabilityK|AIDI XU: a title word seldom ends in a lone capital
     # a camel-case last word: MegaBlocks (a title word), ModelsBig (a name cut off the author)
     if _has_inner_capital(last):
         score -= 1.5

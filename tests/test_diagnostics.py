@@ -451,14 +451,30 @@ def test_date_on_the_scrape_day_is_fine():
     assert parsed.listings[0].date == AS_OF
 
 
-@pytest.mark.parametrize("render, line", [(page_a, 12), (page_b, 1)])
-def test_date_without_year_after_the_scrape_date_is_warned(render, line):
+@pytest.mark.parametrize("render", [page_a, page_b])
+def test_date_without_year_after_the_scrape_date_takes_the_year_before(render):
+    # a listing is not newer than the page that shows it: Dec 3 scraped on 2026-11-24 is 2025-12-03
     parsed = parse_text(render("MLDec 3"))
-    assert diags(parsed) == [
-        (WARNING, line, "date 2026-12-03 (year assumed from the scrape date) is after the scrape date 2026-11-24")
-    ]
-    [listing] = parsed.listings  # kept
-    assert (listing.date, listing.year_assumed) == (date(2026, 12, 3), True)
+    assert diags(parsed) == []
+    [listing] = parsed.listings
+    assert (listing.date, listing.year_assumed) == (date(2025, 12, 3), True)
+
+
+def test_date_without_year_on_the_day_after_the_scrape_takes_the_year_before():
+    [listing] = parse_text(page_b("MLNov 25")).listings
+    assert (listing.date, listing.year_assumed) == (date(2025, 11, 25), True)
+
+
+def test_feb_29_without_year_takes_the_leap_year_before_the_scrape():
+    [listing] = parse_text(page_b("MLFeb 29"), as_of=date(2025, 1, 10)).listings
+    assert (listing.date, listing.year_assumed) == (date(2024, 2, 29), True)
+
+
+@pytest.mark.parametrize("text", ["MLJan 1, 0000"])
+def test_year_zero_is_an_impossible_date(text):
+    parsed = parse_text(page_b(text))
+    assert parsed.listings == []
+    assert [m for _, _, m in diags(parsed)] == [f"impossible date {text[2:]}; the listing is skipped"]
 
 
 @pytest.mark.parametrize("render, line", [(page_a, 12), (page_b, 1)])
