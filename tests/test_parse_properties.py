@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import fields, replace
 from datetime import date
@@ -296,7 +297,7 @@ def check_diagnostics_only(data: bytes, source: str = "garbled.txt") -> ParsedPa
     parsed = parse_page(data, source, AS_OF)
     assert isinstance(parsed, ParsedPage)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    line_count = len(body.split(b"\n"))
+    line_count = len(re.split(rb"\r\n|\r|\n", body))  # CR alone ends a line too
     for d in parsed.diagnostics:
         assert d.severity in (ERROR, WARNING)
         assert d.source == source
