@@ -62,8 +62,8 @@ def _cap_part(part: str) -> bool:
     if all(c.islower() or c in APOSTROPHES and i > 0 for i, c in enumerate(rest)):  # Hinton, Shin'ichi
         return rest[-1] not in APOSTROPHES
     for prefix in CAMEL_PREFIXES:
-        if part.startswith(prefix) and len(part) > len(prefix) + 1:
-            return _cap_part(part[len(prefix) :])
+        if part.startswith(prefix) and len(part) > len(prefix) + 1 and _cap_part(part[len(prefix) :]):
+            return True
     # ONeil, OBrien: an apostrophe the source dropped
     return len(rest) > 2 and rest[0].isupper() and part[0] in "OD" and all(c.islower() for c in rest[1:])
 
@@ -84,10 +84,12 @@ def _apostrophe_particle(part: str) -> bool:
 
 
 def _is_initial(word: str) -> bool:
-    """A. or A or A.B. or J.-P. or J-P"""
+    """A. or A or A.B. or J.-P. or J-P; in a name printed in lower case also a. or j.-p."""
     letters = [x for x in word.replace("-", ".").replace("‐", ".").split(".") if x]
-    if not letters or len(letters) > 3 or not all(len(x) == 1 and x.isupper() for x in letters):
+    if not letters or len(letters) > 3 or not all(len(x) == 1 and x.isalpha() for x in letters):
         return False
+    if not all(x.isupper() for x in letters) and "." not in word:
+        return False  # a bare lower-case letter is a word of its own (arthur d szlam)
     return len(letters) == 1 or "." in word or "-" in word
 
 
@@ -98,8 +100,8 @@ def word_kind(word: str) -> str:
         return OTHER
     if word in PARTICLES or word in ("d'", "d’"):
         return PARTICLE
-    if word in SUFFIXES:
-        return SUFFIX
+    if word in SUFFIXES or word.upper() in SUFFIXES or word.capitalize() in SUFFIXES:
+        return SUFFIX  # Jr. JR. jr. III iii
     if len(word) > 2 and (word[0], word[-1]) in (("(", ")"), ('"', '"'), ("“", "”")) and word[0] not in word[1:-1]:
         # Jiecao (Jack) Chen, Curtis "Fjord" Hawthorne
         return NICK if word_kind(word[1:-1]) in (CAP, CAPS, LOWER, CASELESS, CAMEL) else OTHER
@@ -110,8 +112,8 @@ def word_kind(word: str) -> str:
     parts = [p for p in _split_hyphens(word)]
     if any(not p for p in parts):
         return OTHER
-    if all(p.isalpha() and p.isupper() for p in parts):
-        return CAPS
+    if all(p[0].isalpha() and p[-1].isalpha() and all(c.isupper() or c in APOSTROPHES for c in p) for p in parts):
+        return CAPS  # LI, YUEMING, O'CONNOR, JEAN-LUC
     if _cap_part(parts[0]) or len(parts) > 1 and parts[0].isalpha() and parts[0].isupper():
         # Jean-Luc, Jun-ichiro, Hernández-Lobato, RJ-Skerry, Schulze-bonhage
         if all(_cap_part(p) or p.isalpha() and (p.islower() or p.isupper()) for p in parts[1:]):
@@ -151,12 +153,16 @@ def name_score(name: str) -> float | None:
     words = name.split(" ")
     if is_group(name):
         return -2.0 if len(words) <= 8 and all(word_kind(w) != OTHER or any(c.isalnum() for c in w) for w in words) else None
-    if len(words) > 6:
+    if len(words) > 9:
         return None
     kinds = [word_kind(w) for w in words]
     if OTHER in kinds:
         return None
     n = len(words)
+    # words that count towards a name's length: Laurens van der Maaten, J. R. R. Tolkien have two
+    core = sum(1 for k in kinds if k not in (PARTICLE, NICK, SUFFIX, INITIAL))
+    if core > 6:
+        return None
     if n == 1:
         kind = kinds[0]
         if kind == CASELESS:
@@ -168,7 +174,7 @@ def name_score(name: str) -> float | None:
         if kind == LOWER:
             return -7.0
         return None
-    score = WORD_COUNT[n]
+    score = WORD_COUNT.get(max(core, 2), -5.5)
     # the last word is a family name or a suffix after one
     last = kinds[-1]
     if last in (PARTICLE, NICK):
@@ -199,6 +205,7 @@ def name_score(name: str) -> float | None:
         if CAPS in letters and LOWER in letters:
             score -= 2.0
     score -= 2.0 * kinds.count(CAMEL)  # HongJing Lu
+    score -= 3.0 * kinds[1:].count(CAMEL)  # B Technical ReportBo Adler: camel case stands first, if anywhere
     score -= 4.0 * kinds.count(DIGITS)  # Sven2 Eberhardt
     if kinds[0] == LOWER and len(words[0]) == 1:
         return None  # a lower-case initial stands inside a name only (arthur d szlam)
@@ -214,6 +221,7 @@ def looks_like_name(name: str, floor: float = -4.5) -> bool:
     return score is not None and score >= floor
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_word(word: str) -> str:
     """A word as the lexicon keeps it: accents stripped, case folded, punctuation at its ends dropped."""
     word = word.strip(".,:;!?()[]{}\"'’“”`")

@@ -239,6 +239,13 @@ def learn_layout_b(lines: list[Line], lexicon: Lexicon) -> None:
         after_header = bool(HEADER.match(line.text) or LOOSE_HEADER.match(line.text))
 
 
+def learn_layout_b_file(path: Path, lexicon: Lexicon) -> None:
+    """What a layout-B page shows beyond doubt, added to the run's lexicon before any page is split."""
+    data, problem = read_page_bytes(path, path.name)
+    if problem is None:
+        learn_layout_b(decode_page(data, path.name)[0], lexicon)
+
+
 def lexicon_entries(parsed: ParsedPage) -> tuple[list[str], list[str]]:
     """(titles, names) a page adds to the run's lexicon: those of layout-A pages only."""
     if parsed.page.layout != "A":
@@ -587,7 +594,7 @@ def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
             continue
         parsed[index] = parse_page(data, path.name, as_of)
         lexicon_of(parsed[index], lexicon)
-    for index in layout_b:
+    for index in layout_b:  # later names and title starts of every list, before any list is split
         learn_layout_b(decode_page(pages[index][1], pages[index][0].name)[0], lexicon)
     for index in layout_b:
         path, data = pages[index]

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.names import (
     APOSTROPHES,
     CAMEL,
     CAP,
     INITIAL,
+    OTHER,
     NICK,
     PARTICLE,
     SUFFIX,
@@ -59,6 +61,12 @@ ODD_NAME = -7.0  # a name kg's grammar does not read, between commas where a nam
 DOUBT_MARGIN = 3.0  # a runner-up this close makes the reading doubtful
 RISKY_DOUBT_MARGIN = 6.0  # the same, for a reading of an unusual shape (a name in lower case, a cut in capitals)
 FLOOR = -12.0  # below this no reading stands
+# the most the title's end and the lexicon add to a reading, but for a known title: first author known,
+# an organisation in its own title, the two words at the junction seen, a camel-case given name
+BONUS_BOUND = KNOWN_FIRST_AUTHOR + 3.0 + NAME_WORD_SEEN + 2 * TITLE_WORD_SEEN + 1.5
+
+
+_folded = lru_cache(maxsize=1 << 16)(fold)
 
 
 @dataclass
@@ -70,9 +78,12 @@ class Lexicon:
     title_words: Counter = field(default_factory=Counter)
     name_words: Counter = field(default_factory=Counter)
     parent: Lexicon | None = None  # a page's own lexicon reads through to the run's
+    title_first_words: set[str] = field(default_factory=set)
 
     def add_title(self, title: str) -> None:
-        self.titles.add(fold(title))
+        folded = fold(title)
+        self.titles.add(folded)
+        self.title_first_words.add(folded.split(" ", 1)[0])
         self.add_title_words(title.split())
 
     def add_title_words(self, words) -> None:
@@ -89,10 +100,20 @@ class Lexicon:
                 self.name_words[folded] += 1
 
     def knows_title(self, title: str) -> bool:
-        return fold(title) in self.titles or self.parent is not None and self.parent.knows_title(title)
+        return self.knows_folded_title(fold(title))
+
+    def knows_folded_title(self, folded: str) -> bool:
+        return folded in self.titles or self.parent is not None and self.parent.knows_folded_title(folded)
 
     def knows_name(self, name: str) -> bool:
-        return fold(name) in self.names or self.parent is not None and self.parent.knows_name(name)
+        return self.knows_folded_name(_folded(name))
+
+    def knows_folded_name(self, folded: str) -> bool:
+        return folded in self.names or self.parent is not None and self.parent.knows_folded_name(folded)
+
+    def starts_a_title(self, folded_word: str) -> bool:
+        """Whether a known title starts with this (folded) word: else no title of a line starting so is known."""
+        return folded_word in self.title_first_words or self.parent is not None and self.parent.starts_a_title(folded_word)
 
     def name_word_count(self, folded: str) -> int:
         return self.name_words.get(folded, 0) + (self.parent.name_word_count(folded) if self.parent else 0)
@@ -245,7 +266,15 @@ def _only_names(pieces: list[str]) -> bool:
 
 
 def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Reading]:
-    readings = []
+    """Every reading that could matter: the best, and those close enough to it to make it doubtful.
+
+    A reading's score is its cheap part (the junction and the names) plus its title's end and what the
+    lexicon says; the latter add at most BONUS_BOUND (or KNOWN_TITLE). Readings are scored fully from the
+    best cheap part down, and a reading whose cheap part cannot reach the best by the doubt margin is not.
+    """
+    first_word = pieces[0].split(" ", 1)[0]
+    titles_may_be_known = lexicon.starts_a_title(_folded(first_word))
+    cheap: list[tuple[float, str, str, list[str], str, int, bool]] = []
     for shown in range(1, min(SHOWN, len(pieces)) + 1):
         later = pieces[len(pieces) - shown + 1 :]
         later_score = 0.0
@@ -256,28 +285,71 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
                 later_score += KNOWN_OTHER_AUTHOR
         glued = pieces[len(pieces) - shown]
         before = ", ".join(pieces[: len(pieces) - shown])
-        count_score = _count_prior(shown, truncated)
+        prefix = before + ", " if before else ""
+        folded_heads: dict[int, str] = {}
+
+        def known(at: int) -> bool:
+            """Whether the title ending at `at` is known, folding only its last words anew."""
+            if not titles_may_be_known:
+                return at < len(first_word) and lexicon.knows_title(prefix + glued[:at])
+            space = glued.rfind(" ", 0, at)
+            if space < 0:
+                return lexicon.knows_title(prefix + glued[:at])
+            if space not in folded_heads:
+                folded_heads[space] = fold(prefix + glued[:space])
+            return lexicon.knows_folded_title(f"{folded_heads[space]} {_folded(glued[space + 1 : at])}")
+
+        base = later_score + _count_prior(shown, truncated)
         for at in _junctions(glued):
-            title = (before + ", " if before else "") + glued[:at]
             first = glued[at:]
-            score = _reading_score(title, first, glued, at, lexicon)
-            if score is None:
-                continue
-            plain = _plain(glued, at, first)
-            capital = not glued[at].islower()
-            readings.append(Reading(title, [first, *later], score + later_score + count_score, plain, capital))
+            known_title = known(at)
+            part = _cheap_score(first, glued, at, known_title)
+            if part is not None:
+                cheap.append((part + base, prefix + glued[:at], first, later, glued, at, known_title))
+    cheap.sort(key=lambda c: -c[0])
+    readings: list[Reading] = []
+    best = None
+    for part, title, first, later, glued, at, known_title in cheap:
+        bound = part + (KNOWN_TITLE if known_title else 0.0) + BONUS_BOUND
+        if best is not None and bound < best - RISKY_DOUBT_MARGIN:
+            continue
+        if not any(c.isalnum() for c in title):
+            continue
+        score = part + _refined_score(title, first, glued, at, lexicon, known_title)
+        best = score if best is None else max(best, score)
+        readings.append(Reading(title, [first, *later], score, _plain(glued, at, first), not glued[at].islower()))
     return readings
 
 
 def _junctions(glued: str) -> list[int]:
-    """Places inside the last words of a piece where the first author may start."""
+    """Places inside the last words of a piece where the first author may start: in the last glued word
+    (a title's word and a name's written as one: systemDerek, GPUsYuke) or after it, for no name holds one."""
     places = []
     spaces = [i for i, c in enumerate(glued) if c == " "]
     start = spaces[-7] + 1 if len(spaces) >= 7 else 0  # a first author has at most seven words
+    word_starts = [0] + [i + 1 for i in spaces]
+    for word_start in reversed(word_starts):
+        if word_start <= start:
+            break
+        end = glued.find(" ", word_start)
+        if _glued_word(glued[word_start : end if end >= 0 else len(glued)]):
+            start = word_start
+            break
     for i in range(max(start, 1), len(glued)):
         if glued[i] != " " and glued[i - 1] != " " and (glued[i].isalpha() or glued[i] in "(\"“"):
             places.append(i)
     return places
+
+
+@lru_cache(maxsize=1 << 16)
+def _glued_word(word: str) -> bool:
+    """A word no name holds: lower case running into a capital, or capitals into a capitalised word."""
+    if word_kind(word) != OTHER:
+        return False
+    return any(
+        word[j].isupper() and (word[j - 1].islower() or j + 1 < len(word) and word[j - 1].isupper() and word[j + 1].islower())
+        for j in range(1, len(word))
+    )
 
 
 def _count_prior(shown: int, truncated: bool) -> float:
@@ -306,29 +378,38 @@ def _junction_score(left: str, right: str, after: str, left_run: int) -> float |
     return -3.0 if left.isalpha() and not left.isupper() and not left.islower() else 0.0
 
 
-def _reading_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon) -> float | None:
-    if not any(c.isalnum() for c in title):
-        return None
-    after = glued[at + 1] if at + 1 < len(glued) else " "
+def _cheap_score(first: str, glued: str, at: int, known_title: bool) -> float | None:
+    """The part of a reading's score that its first author and junction alone give; None: no reading."""
+    right = glued[at]
     left_run = 0
     while left_run < at and glued[at - 1 - left_run].isupper():
         left_run += 1
     if left_run < at and glued[at - 1 - left_run].islower():
         left_run = 0  # MoEŁ|ukasz: capitals inside a camel-case word, not an acronym
-    junction = _junction_score(glued[at - 1], glued[at], after, left_run)
+    if right.islower():
+        if glued[at - 1].isupper() and left_run < 2:
+            return None  # Pe|ter, B|erkin: a cut inside a capitalised word
+        head = first.split(" ", 1)[0]
+        if not all(c.islower() or c in APOSTROPHES or c in "-." for c in head):
+            return None  # only a name printed in lower case starts with a lower-case letter
+    after = glued[at + 1] if at + 1 < len(glued) else " "
+    junction = _junction_score(glued[at - 1], right, after, left_run)
     if junction is None:
         return None
-    known_title = lexicon.knows_title(title)
     name = name_score(first)
     if name is None:
         # a name kg's grammar does not read (Curtis "Fjord" Hawthorne, Ananya Kumar*): short, or settled
         if not known_title and not (_name_shaped(first) and len(first.split()) <= 4 and first[0].isupper()):
             return None
         name = ODD_NAME
-    if first[0].islower() and not _lower_name(first):
-        return None  # only a name printed in lower case starts with a lower-case letter
-    score = junction + name + _title_end_score(title, first)
-    if " " not in first and first.casefold() in (w.casefold() for w in title.split()):
+    return junction + name
+
+
+def _refined_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon, known_title: bool) -> float:
+    """The rest of a reading's score: where its title ends, and what the run has seen (at most BONUS_BOUND
+    above zero, or KNOWN_TITLE more for a known title)."""
+    score = _title_end_score(title, first)
+    if " " not in first and len(first) >= 3 and first[0].isupper() and first.casefold() in (w.casefold() for w in title.split()):
         score += 3.0  # an organisation that names its own product: NVIDIA Merlin, by NVIDIA
     if known_title:
         score += KNOWN_TITLE
@@ -422,7 +503,7 @@ def _title_end_score(title: str, first: str) -> float:
         if len(tail.split()) <= 2 and not any(w.islower() and len(w) > 3 for w in tail.split()[:-1]):
             score -= 2.0  # ...inhibitionarthur d szlam, Kar|ol Gregor
         tail_score = name_score(tail)
-        if tail_score is not None and tail_score >= -1.0 and not is_group(tail) and tail.split(" ")[0][:1].isupper():
+        if tail_score is not None and tail_score >= -3.0 and not is_group(tail) and tail.split(" ")[0][:1].isupper():
             score -= 4.0
     return score
 
