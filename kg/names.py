@@ -19,7 +19,7 @@ from functools import lru_cache
 
 # Lower-case words inside a name: Rafael da Silva, Laurens van der Maaten, Tom Dupré la Tour.
 PARTICLES = frozenset(
-    "da das de del della der di do dos du la le las los van von den ter ten te bin binti ibn al el y e zu af av "
+    "da das de des del della der di do dos du la le las los van von den ter ten te bin binti ibn al el y e zu af av "
     "vom zum zur het op st. dal dei degli".split()
 )
 # Capitalised prefixes after which a second capital is still one word: McDonald, DeVito, LeCun, MacKay.
@@ -158,6 +158,9 @@ def name_score(name: str) -> float | None:
     kinds = [word_kind(w) for w in words]
     if OTHER in kinds:
         return None
+    for i in range(1, len(words) - 1):  # DE LA, Van Der: particles in capitals, inside a name
+        if kinds[i] in (CAP, CAPS) and words[i].lower() in PARTICLES:
+            kinds[i] = PARTICLE
     n = len(words)
     # words that count towards a name's length: Laurens van der Maaten, J. R. R. Tolkien have two
     core = sum(1 for k in kinds if k not in (PARTICLE, NICK, SUFFIX, INITIAL))

@@ -17,6 +17,7 @@ runner-up comes close, the split is reported as doubtful, naming both readings.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -205,6 +206,7 @@ class Reading:
     score: float
     plain: bool = True  # the commonest shapes: a title word and a capitalised name meet at a capital
     capital: bool = True  # the first author starts with a capital after a letter in lower case, a digit or a sign
+    own: float = 0.0  # the part of the score that the title and first author earn (later names are names anyway)
 
 
 @dataclass
@@ -234,7 +236,7 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
     if not has_list:
         # nothing on the line says a list of names follows: a name starts with a capital after a word
         readings = [r for r in readings if r.capital and r.title[-1] not in JOINERS or lexicon.knows_title(r.title)]
-    readings = [r for r in readings if r.score >= FLOOR]
+    readings = [r for r in readings if r.own >= FLOOR]
     if not readings:
         return FusedSplit(None, None, "no author names found after the title")
     readings.sort(key=lambda r: -r.score)
@@ -305,11 +307,11 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
             known_title = known(at)
             part = _cheap_score(first, glued, at, known_title)
             if part is not None:
-                cheap.append((part + base, prefix + glued[:at], first, later, glued, at, known_title))
+                cheap.append((part + base, base, prefix + glued[:at], first, later, glued, at, known_title))
     cheap.sort(key=lambda c: -c[0])
     readings: list[Reading] = []
     best = None
-    for part, title, first, later, glued, at, known_title in cheap:
+    for part, base, title, first, later, glued, at, known_title in cheap:
         bound = part + (KNOWN_TITLE if known_title else 0.0) + BONUS_BOUND
         if best is not None and bound < best - RISKY_DOUBT_MARGIN:
             continue
@@ -317,8 +319,11 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
             continue
         score = part + _refined_score(title, first, glued, at, lexicon, known_title)
         best = score if best is None else max(best, score)
-        readings.append(Reading(title, [first, *later], score, _plain(glued, at, first), not glued[at].islower()))
+        readings.append(Reading(title, [first, *later], score, _plain(glued, at, first), not glued[at].islower(), score - base))
     return readings
+
+
+LOWER_WORD_PART = re.compile(r"[^\W\d_A-Z]+(?:['’.-][^\W\d_]*)*")
 
 
 def _junctions(glued: str) -> list[int]:
@@ -326,7 +331,7 @@ def _junctions(glued: str) -> list[int]:
     (a title's word and a name's written as one: systemDerek, GPUsYuke) or after it, for no name holds one."""
     places = []
     spaces = [i for i, c in enumerate(glued) if c == " "]
-    start = spaces[-7] + 1 if len(spaces) >= 7 else 0  # a first author has at most seven words
+    start = spaces[-9] + 1 if len(spaces) >= 9 else 0  # a first author has at most nine words (kg.names)
     word_starts = [0] + [i + 1 for i in spaces]
     for word_start in reversed(word_starts):
         if word_start <= start:
@@ -335,8 +340,21 @@ def _junctions(glued: str) -> list[int]:
         if _glued_word(glued[word_start : end if end >= 0 else len(glued)]):
             start = word_start
             break
+    lowered = LOWER_WORD_PART
     for i in range(max(start, 1), len(glued)):
-        if glued[i] != " " and glued[i - 1] != " " and (glued[i].isalpha() or glued[i] in "(\"“"):
+        c, left = glued[i], glued[i - 1]
+        if c == " " or left == " ":
+            continue
+        if c.islower():
+            # a name printed in lower case: after a lower-case letter or an acronym (GAN|dror), whole
+            # words of lower case, more than one (learning|richard socher; not Ng|uyen, Tr|ansformers)
+            if left.isupper() and not (i >= 2 and glued[i - 2].isupper()):
+                continue
+            end = glued.find(" ", i)
+            if end < 0 or not lowered.fullmatch(glued, i, end):
+                continue
+            places.append(i)
+        elif c.isalpha() or c in "(\"“":
             places.append(i)
     return places
 
@@ -495,10 +513,16 @@ def _title_end_score(title: str, first: str) -> float:
             score -= 1.0
     elif len(last) <= 2 and last.isalpha() and not last.isupper() and last.lower() not in ("a", "i", "an", "to", "of", "in", "on", "at", "by", "is", "go"):
         score -= 2.0  # Pe|ter: a cut word
+    if len(last) <= 2 and last.isupper() and first[:2].isupper() and first[:2].isalpha():
+        score -= 3.0  # AAA V|AN AAA: a cut inside a word in capitals
     if len(title) <= 3:
         score -= 4.0 if len(title) == 1 else 1.5  # N|VIDIA Merlin: hardly a title
     # a title that ends in a list of names
     if ", " in title:
+        for whole in title.split(", ")[1:-1]:  # ...systemDerek G Murray, Frank McSherry, Rebecca Is|aacs
+            whole_score = name_score(whole)
+            if whole_score is not None and whole_score >= -5.0 and whole[:1].isupper():
+                score -= 3.0
         tail = title.rsplit(", ", 1)[-1]
         if len(tail.split()) <= 2 and not any(w.islower() and len(w) > 3 for w in tail.split()[:-1]):
             score -= 2.0  # ...inhibitionarthur d szlam, Kar|ol Gregor
