@@ -487,11 +487,6 @@ def _plain(glued: str, at: int, first: str) -> bool:
     return all(word_kind(w) in (CAP, INITIAL, PARTICLE, SUFFIX, NICK) for w in first.split(" ")) and " " in first
 
 
-def _lower_name(name: str) -> bool:
-    """A name whose first word is in lower case: richard socher, koray kavukcuoglu, xiongtao Chen, d'Aspremont."""
-    return name_score(name) is not None
-
-
 def _title_end_score(title: str, first: str) -> float:
     """How well a title ends where this reading ends it."""
     last = title.rsplit(" ", 1)[-1]

@@ -7,7 +7,6 @@ Each case: what kg reports (file:line and message), and that nothing else of the
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
