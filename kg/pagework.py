@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.infer import Schema
 from kg.mapping import map_page, nquads, ontology_statements
-from kg.parse import decode_page, detect_layout, lexicon_entries, parse_page
+from kg.parse import decode_page, detect_layout, learn_layout_b_file, lexicon_entries, parse_page, read_page_bytes
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
 from kg.vocab import KG, Iris
@@ -73,10 +73,8 @@ def _init(work: PageWork) -> None:
 
 
 def _read(path: Path) -> tuple[bytes | None, PageResult | None]:
-    try:
-        return path.read_bytes(), None
-    except OSError as e:
-        return None, PageResult(str(path), [Diagnostic(ERROR, str(path), 1, f"cannot read the file: {e.strerror}")])
+    data, problem = read_page_bytes(path, str(path))  # unreadable or too large: said, and skipped
+    return (data, None) if problem is None else (None, PageResult(str(path), [problem]))
 
 
 def layout_of(path: Path) -> str:
@@ -162,4 +160,6 @@ def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Ite
         for name in result.names:
             work.lexicon.add_name(name)
         yield result
+    for path in later:  # the names and title words that the lists show beyond doubt
+        learn_layout_b_file(path, work.lexicon)
     yield from _map(later, work, jobs)
