@@ -14,6 +14,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -137,7 +138,8 @@ def build(
     files = find_pages(paths)
     with StoreWriter(store_path, base) as writer:
         run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
-        run.write_pages(run_pages(files, run.work, jobs=jobs), progress)
+        with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
+            run.write_pages(results, progress)
         run.apply_rules()
         run.commit()
     run.report.timings["total"] = time.perf_counter() - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -11,7 +12,7 @@ from datetime import date
 import click
 
 from kg import __version__, render
-from kg.errors import FINDINGS, INTERNAL, KgError
+from kg.errors import FINDINGS, INTERNAL, INTERRUPTED, TERMINATED, KgError, Terminated
 from kg.store import KgStore
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
@@ -430,29 +431,56 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
 
 def main() -> None:
     """Entry point: no traceback reaches the user; exit codes follow kg.errors."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _main()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main() -> None:
     try:
         cli.main(standalone_mode=False, prog_name="kg")
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
+        _quit("interrupted", INTERRUPTED)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except KgError as e:
-        click.echo(f"kg: {e.message}", err=True)
-        sys.exit(e.exit_code)
+        _quit(e.message, e.exit_code)
     except BrokenPipeError:
-        # `kg export | head`: the reader left; not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+        _quit_quietly()  # `kg export | head`: the reader left; not an error of ours.
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        _quit("interrupted", INTERRUPTED)
+    except Terminated:
+        _quit("terminated", TERMINATED)
     except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("KG_DEBUG"):
             raise
-        click.echo(f"kg: internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 to see where)", err=True)
-        sys.exit(INTERNAL)
+        _quit(f"internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 to see where)", INTERNAL)
+    sys.exit(0)
+
+
+def _terminate(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one SIGTERM is enough: do not cut the cleanup short
+    raise Terminated()
+
+
+def _quit(message: str, code: int) -> None:
+    """One line on stderr, then exit: whatever state stderr is in."""
+    try:
+        click.echo(f"kg: {message}", err=True)
+    except Exception:  # noqa: BLE001 - stderr closed or full: the exit code still says it
+        pass
+    sys.exit(code)
+
+
+def _quit_quietly() -> None:
+    """The reader of stdout left: stop without an error, and without Python complaining at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
     sys.exit(0)

@@ -7,6 +7,8 @@ OK = 0
 FINDINGS = 1  # the command ran and found problems: rejected records, violations, no such person
 CANNOT_RUN = 2  # bad arguments, no store, store busy, unreadable file, unreachable endpoint
 INTERNAL = 3  # a bug in kg: reported without a traceback unless KG_DEBUG is set
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
 class KgError(Exception):
@@ -36,3 +38,7 @@ class NameNotFound(KgError):
     """A person named by the user matches nobody, or more than one person."""
 
     exit_code = FINDINGS
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: the command unwinds as for Ctrl-C (workers stopped, nothing half-written kept)."""

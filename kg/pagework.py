@@ -14,21 +14,25 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.infer import Schema
 from kg.mapping import map_page, nquads
 from kg.parse import decode_page, detect_layout, lexicon_entries, parse_page
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
 from kg.vocab import KG, Iris
+from kg.workers import init_worker
 
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_FROM = 64
 CHUNK = 16  # pages per task
 IN_FLIGHT = 2  # tasks per worker submitted ahead
+LOADER_LINE_LIMIT = 16 << 20  # Oxigraph's bulk loader fails on a longer N-Quads line
 
 
 @dataclass
@@ -69,6 +73,11 @@ def _init(work: PageWork) -> None:
     _WORK = work
 
 
+def _init_worker(work: PageWork, parent_pid: int) -> None:
+    init_worker(parent_pid)
+    _init(work)
+
+
 def _read(path: Path) -> tuple[bytes | None, PageResult | None]:
     try:
         return path.read_bytes(), None
@@ -107,6 +116,10 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     asserted = graph.triples + graph.provenance(work.built_at)
     result.nquads = nquads(asserted, graph.graph)
     result.inferred_nquads = nquads(inferred, work.iris.inferred_graph)
+    too_long = longest_line(result.nquads)
+    if too_long > LOADER_LINE_LIMIT:
+        message = f"a value of {too_long / (1 << 20):.0f} MiB is more than the store takes ({LOADER_LINE_LIMIT >> 20} MiB); the page is skipped"
+        return PageResult(path.name, parsed.diagnostics + [Diagnostic(ERROR, path.name, 1, message)], layout=parsed.page.layout)
     result.asserted_count = len(asserted)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
@@ -118,8 +131,26 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     return result
 
 
+def page_or_report(path: Path) -> PageResult:
+    """process_page, with a failure of kg on one page reported for that page: the others go on."""
+    try:
+        return process_page(path)
+    except Exception as e:  # noqa: BLE001 - one page's failure must not lose the rest of the build
+        if os.environ.get("KG_DEBUG"):
+            raise
+        message = f"internal error on this page, which is skipped: {type(e).__name__}: {e}"
+        return PageResult(path.name, [Diagnostic(ERROR, path.name, 1, message)])
+
+
+def longest_line(data: bytes) -> int:
+    """The length of the longest line: looked for only in data long enough to hold one too long."""
+    if len(data) <= LOADER_LINE_LIMIT:
+        return 0
+    return max(len(line) for line in data.split(b"\n"))
+
+
 def _process_chunk(paths: list[Path]) -> list[PageResult]:
-    return [process_page(path) for path in paths]
+    return [page_or_report(path) for path in paths]
 
 
 def _map(items: list[Path], work: PageWork, jobs: int) -> Iterator[PageResult]:
@@ -130,19 +161,37 @@ def _map(items: list[Path], work: PageWork, jobs: int) -> Iterator[PageResult]:
     """
     if jobs <= 1 or len(items) < PARALLEL_FROM:
         _init(work)
-        yield from map(process_page, items)
+        yield from map(page_or_report, items)
         return
     chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
     # fork: workers inherit the lexicon and schema without pickling them once per page
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(work,)) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(work, os.getpid()))
+    try:
         pending = deque(pool.submit(_process_chunk, chunk) for chunk in islice(chunks, IN_FLIGHT * jobs))
         while pending:
-            results = pending.popleft().result()
+            try:
+                results = pending.popleft().result()
+            except BrokenProcessPool:
+                raise KgError("a worker process of the build died (out of memory, or killed); nothing was stored") from None
             chunk = next(chunks, None)
             if chunk is not None:
                 pending.append(pool.submit(_process_chunk, chunk))
             yield from results
+    except BaseException:  # Ctrl-C, a failure, or the build stopped reading: stop the workers now
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the workers instead of letting them finish their chunks; the build is over."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join()
 
 
 def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.vocab import Iris
+from kg.workers import parent_only, released
 
 CURRENT = "CURRENT"
 LOCK = "lock"
@@ -129,9 +130,11 @@ class StoreWriter:
         except OSError as e:
             raise KgError(f"cannot create the store folder {display_path(self.root)}: {e}") from e
         self._lock_file = open(self.root / LOCK, "a+")
+        parent_only(self._lock_file.fileno())  # a forked worker must not keep the store locked
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            released(self._lock_file.fileno())
             self._lock_file.close()
             raise StoreBusy(
                 f"another kg process is writing to {display_path(self.root)}; try again when it has finished"
@@ -173,6 +176,7 @@ class StoreWriter:
     def _release(self) -> None:
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            released(self._lock_file.fileno())
             self._lock_file.close()
             self._lock_file = None
 

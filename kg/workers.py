@@ -1,0 +1,60 @@
+"""Worker processes that never outlive the build that started them, and never hold what it holds.
+
+Workers are forked (they inherit the schema and lexicon without pickling), so they would also inherit
+every file descriptor of the build: the store's lock and the write end of the loader's named pipe. A
+worker left holding the lock keeps the store busy after its build is gone; one holding the pipe keeps
+the loader from ever seeing the end of its input. So the build names those descriptors
+(`parent_only`), and every forked child swaps them for /dev/null at once.
+
+Each worker also asks Linux to kill it when its parent dies (PR_SET_PDEATHSIG), however the parent
+dies, SIGKILL included, and ignores Ctrl-C: the terminal sends SIGINT to the whole process group, and
+it is the build's to handle (it stops the workers itself).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+_PARENT_ONLY: set[int] = set()
+PR_SET_PDEATHSIG = 1
+
+
+def parent_only(fd: int) -> None:
+    """Forked children must not keep `fd` open (a lock, a pipe end)."""
+    _PARENT_ONLY.add(fd)
+
+
+def released(fd: int) -> None:
+    """`fd` is being closed by its owner: nothing to do for it in children any more."""
+    _PARENT_ONLY.discard(fd)
+
+
+def _drop_inherited() -> None:
+    if not _PARENT_ONLY:
+        return
+    # dup2 over the descriptor instead of closing it: the child's Python objects that own it may close
+    # it later, and must not close an unrelated file that reused the number.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in list(_PARENT_ONLY):
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+    os.close(null)
+    _PARENT_ONLY.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited)
+
+
+def init_worker(parent_pid: int) -> None:
+    """First thing in a worker: die with the parent, leave Ctrl-C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the request above was in place
+        os._exit(1)
