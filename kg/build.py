@@ -136,7 +136,7 @@ def build(
     except ValueError as e:
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     files = find_pages(paths)
-    with StoreWriter(store_path, base) as writer:
+    with StoreWriter(store_path, base, fresh=fresh) as writer:
         run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
         with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
             run.write_pages(results, progress)
@@ -156,9 +156,7 @@ class _Build:
         self.report = BuildReport()
         self.built_at = built_at_now()
         self.digest = ontology_digest(iris.base)
-        previous = None if fresh else writer.previous_meta
-        if fresh:
-            self.store.clear()
+        previous = writer.previous_meta  # None for a fresh build: its generation starts empty
         self.schema, self.schema_changed = schema_for(previous, self.digest, iris.base)
         if self.schema_changed or previous is None:
             load_into_store(self.store, iris.ontology_graph, iris.base)
@@ -261,6 +259,7 @@ class _Build:
         self.report.stats = store_stats(self.store, counts)
         extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts}
         meta = StoreMeta(base=self.iris.base, kg_version=__version__, ontology_hash=self.digest, built_at=self.built_at, extra=extra)
+        self.store = self.loader = None  # the writer closes the database: no reference may keep it open
         self.writer.commit(meta)
 
 

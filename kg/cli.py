@@ -12,7 +12,7 @@ from datetime import date
 import click
 
 from kg import __version__, render
-from kg.errors import FINDINGS, INTERNAL, INTERRUPTED, TERMINATED, KgError, Terminated
+from kg.errors import FINDINGS, INTERNAL, INTERRUPTED, KgError, Stopped
 from kg.store import KgStore
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
@@ -431,11 +431,13 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
 
 def main() -> None:
     """Entry point: no traceback reaches the user; exit codes follow kg.errors."""
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, _stop) for s in stopping if signal.getsignal(s) is not signal.SIG_IGN}
     try:
         _main()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _main() -> None:
@@ -454,8 +456,8 @@ def _main() -> None:
         _quit_quietly()  # `kg export | head`: the reader left; not an error of ours.
     except KeyboardInterrupt:
         _quit("interrupted", INTERRUPTED)
-    except Terminated:
-        _quit("terminated", TERMINATED)
+    except Stopped as e:
+        _quit("interrupted" if e.exit_code == INTERRUPTED else "terminated", e.exit_code)
     except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("KG_DEBUG"):
             raise
@@ -463,9 +465,11 @@ def _main() -> None:
     sys.exit(0)
 
 
-def _terminate(signum, frame) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one SIGTERM is enough: do not cut the cleanup short
-    raise Terminated()
+def _stop(signum, frame) -> None:
+    """Ctrl-C or SIGTERM: unwind (click would turn a KeyboardInterrupt into a blank line and Abort)."""
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)  # one is enough: a second must not cut the cleanup short
+    raise Stopped(signum)
 
 
 def _quit(message: str, code: int) -> None:

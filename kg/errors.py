@@ -40,5 +40,14 @@ class NameNotFound(KgError):
     exit_code = FINDINGS
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived: the command unwinds as for Ctrl-C (workers stopped, nothing half-written kept)."""
+class Stopped(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM arrived: the command unwinds (workers stopped, nothing half-written
+    kept) and exits 128 + the signal's number. Not an Exception: no `except Exception` swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return INTERRUPTED if self.signum == 2 else TERMINATED

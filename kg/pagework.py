@@ -7,14 +7,9 @@ build is the same whatever the number of workers.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
-from itertools import islice
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,12 +21,11 @@ from kg.parse import decode_page, detect_layout, lexicon_entries, parse_page
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
 from kg.vocab import KG, Iris
-from kg.workers import init_worker
+from kg.workers import WorkerDied, ordered_map
 
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_FROM = 64
 CHUNK = 16  # pages per task
-IN_FLIGHT = 2  # tasks per worker submitted ahead
 LOADER_LINE_LIMIT = 16 << 20  # Oxigraph's bulk loader fails on a longer N-Quads line
 
 
@@ -71,11 +65,6 @@ _WORK: PageWork | None = None  # set in each worker (inherited on fork, or by th
 def _init(work: PageWork) -> None:
     global _WORK
     _WORK = work
-
-
-def _init_worker(work: PageWork, parent_pid: int) -> None:
-    init_worker(parent_pid)
-    _init(work)
 
 
 def _read(path: Path) -> tuple[bytes | None, PageResult | None]:
@@ -165,33 +154,11 @@ def _map(items: list[Path], work: PageWork, jobs: int) -> Iterator[PageResult]:
         return
     chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
     # fork: workers inherit the lexicon and schema without pickling them once per page
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(work, os.getpid()))
     try:
-        pending = deque(pool.submit(_process_chunk, chunk) for chunk in islice(chunks, IN_FLIGHT * jobs))
-        while pending:
-            try:
-                results = pending.popleft().result()
-            except BrokenProcessPool:
-                raise KgError("a worker process of the build died (out of memory, or killed); nothing was stored") from None
-            chunk = next(chunks, None)
-            if chunk is not None:
-                pending.append(pool.submit(_process_chunk, chunk))
+        for results in ordered_map(_process_chunk, chunks, jobs, init=_init, initargs=(work,)):
             yield from results
-    except BaseException:  # Ctrl-C, a failure, or the build stopped reading: stop the workers now
-        _stop_workers(pool)
-        raise
-    pool.shutdown()
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill the workers instead of letting them finish their chunks; the build is over."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.kill()
-    for process in processes:
-        process.join()
+    except WorkerDied as e:
+        raise KgError(f"the build stopped: {e}; nothing was stored") from None
 
 
 def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:

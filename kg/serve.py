@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from kg.errors import KgError, StoreBusy, StoreMissing
-from kg.store import LOCK, live_generation, display_path, missing_message
+from kg.store import LOCK, display_path, live_generation, missing_message, pin_generation
 
 STARTUP_SECONDS = 20.0  # the server must answer within this
 STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
@@ -190,10 +190,10 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
     root = Path(store_path)
     host, port = parse_bind(bind)
     binary = oxigraph_binary()
-    child = None
+    child = pin = None
     with _signals_stop():
         try:
-            child, generation = _start(root, binary, host, port)
+            child, generation, pin = _start(root, binary, host, port)
             url = base_url(host, port)
             say(f"serving {display_path(root)} ({generation}) read-only at {url}")
             say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
@@ -207,38 +207,52 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
                 live = live_generation(root)
                 if live and live != generation:
                     child.stop()
-                    child, generation = _start(root, binary, host, port, check_lock=False)  # a live generation is complete
+                    pin.close()  # a build may retire it now
+                    child, generation, pin = _start(root, binary, host, port, check_lock=False)  # a live generation is complete
                     note(f"now serving {generation}, made live by a build")
         except _Stop:
             pass
         finally:
             if child is not None:
                 child.stop()
+            if pin is not None:
+                pin.close()
     note(f"stopped serving {display_path(root)}")
 
 
-def _start(root: Path, binary: str, host: str, port: int, check_lock: bool = True) -> tuple[OxigraphChild, str]:
-    """A child answering on the live generation. If a build made another generation live meanwhile
-    (the child may even have failed on a generation being removed), start again on the new one."""
+def _start(root: Path, binary: str, host: str, port: int, check_lock: bool = True):
+    """(child, generation, pin): a child answering on the live generation, which stays pinned (see
+    kg.store) while it is served. If a build made another generation live meanwhile, start again."""
     for _ in range(3):
         generation = live_generation(root)
         if generation is None:
             raise StoreMissing(missing_message(root))
-        if check_lock:
-            check_not_being_written(root)
-        check_address_free(host, port)
-        child = OxigraphChild(binary, root / generation, host, port)
+        pinned = pin_generation(root, generation)
+        if pinned is None:
+            continue  # retired just now
+        pin = pinned[0]
+        try:
+            if check_lock:
+                check_not_being_written(root)
+            check_address_free(host, port)
+            child = OxigraphChild(binary, root / generation, host, port)
+        except BaseException:
+            pin.close()
+            raise
         try:
             child.wait_ready()
         except KgError:
             child.stop()
+            pin.close()
             if live_generation(root) == generation:
                 raise
             continue
         except BaseException:
             child.stop()
+            pin.close()
             raise
         if live_generation(root) == generation:
-            return child, generation
+            return child, generation, pin
         child.stop()
+        pin.close()
     raise KgError(f"the store at {display_path(root)} keeps changing: start kg serve when kg build has finished")

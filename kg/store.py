@@ -11,12 +11,18 @@ Layout of a store folder:
 A build takes the lock, checkpoints the live generation into a new one (RocksDB hard-links its files,
 so this is cheap whatever the size), writes there, and only then points CURRENT at it with an atomic
 rename. A build killed midway leaves CURRENT on the previous, complete generation; readers never see a
-half-written graph. The previous generation is kept one more round for readers that still have it open.
+half-written graph.
+
+A reader pins the generation it opens: a shared flock on its `gen-N.json`, held as long as the reader
+runs. A build retires an old generation only when it can take that lock exclusively, so a generation
+is never removed under a reader: one still in use is left for a later build to remove. A reader that
+pins a generation just retired (its json is gone) starts again from CURRENT and gets the next one.
 """
 
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -26,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError, StoreBusy, StoreMissing
+from kg.loading import FIFO_NAME
 from kg.vocab import Iris
 from kg.workers import parent_only, released
 
@@ -46,7 +53,17 @@ class StoreMeta:
 
     @classmethod
     def load(cls, path: Path) -> "StoreMeta":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_bytes(path.read_bytes())
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "StoreMeta":
+        """ValueError when it is not a complete generation record."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"its record is not valid JSON: {e}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("base"), str) or not isinstance(data.get("extra", {}), dict):
+            raise ValueError("its record has no base IRI")
         known = {k: data.get(k, "") for k in ("base", "kg_version", "ontology_hash", "built_at")}
         return cls(**known, extra=data.get("extra", {}))
 
@@ -77,14 +94,17 @@ def live_generation(root: Path) -> str | None:
 
 
 class KgStore:
-    """A generation of the store opened for reading."""
+    """A generation of the store opened for reading, pinned (see above) until `close()` or exit."""
 
-    def __init__(self, root: Path, generation: str, store: ox.Store, meta: StoreMeta):
+    def __init__(self, root: Path, generation: str, store: ox.Store, meta: StoreMeta, pin=None):
         self.root = root
         self.generation = generation
         self.store = store
         self.meta = meta
         self.iris = Iris(meta.base)
+        self._pin = pin
+        if pin is not None:
+            _PINS.append(pin)  # the store object may outlive this one: the pin lasts until close() or exit
 
     @property
     def database_dir(self) -> Path:
@@ -94,18 +114,67 @@ class KgStore:
     def open_read(cls, path: str | os.PathLike) -> "KgStore":
         """The live generation, read-only. StoreMissing when nothing was built there."""
         root = Path(path)
-        generation = live_generation(root)
-        if generation is None:
-            raise StoreMissing(missing_message(root))
-        try:
-            store = ox.Store.read_only(str(root / generation))
-        except OSError as e:
-            raise KgError(f"cannot open the store at {display_path(root)}: {e}") from e
-        return cls(root, generation, store, StoreMeta.load(root / f"{generation}.json"))
+        for _ in range(PIN_TRIES):
+            generation = live_generation(root)
+            if generation is None:
+                raise StoreMissing(missing_message(root))
+            pinned = pin_generation(root, generation)
+            if pinned is None:
+                continue  # retired by a build just now: CURRENT names a newer one
+            pin, meta = pinned
+            try:
+                store = ox.Store.read_only(str(root / generation))
+            except (OSError, RuntimeError) as e:
+                pin.close()
+                raise damaged(root, generation, e) from None
+            return cls(root, generation, store, meta, pin)
+        raise KgError(f"the store at {display_path(root)} keeps changing under kg build; try again")
+
+    def close(self) -> None:
+        """Release the generation: a build may now retire it."""
+        self.store = None
+        if self._pin is not None:
+            _PINS.remove(self._pin)
+            self._pin.close()
+            self._pin = None
 
     @staticmethod
     def exists(path: str | os.PathLike) -> bool:
         return live_generation(Path(path)) is not None
+
+
+PIN_TRIES = 20
+_PINS: list = []
+
+
+def pin_generation(root: Path, generation: str):
+    """(pin, meta) for a generation, the pin a shared lock on its json; None if it was retired meanwhile."""
+    meta_path = root / f"{generation}.json"
+    try:
+        pin = open(meta_path, "rb")
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise KgError(f"cannot read {display_path(meta_path)}: {e.strerror}") from None
+    fcntl.flock(pin, fcntl.LOCK_SH)  # waits only while a build removes this generation
+    if os.fstat(pin.fileno()).st_nlink == 0 or not (root / generation).is_dir():
+        pin.close()
+        return None
+    try:
+        meta = StoreMeta.from_bytes(pin.read())
+    except ValueError as e:
+        pin.close()
+        raise damaged(root, generation, e) from None
+    return pin, meta
+
+
+def damaged(root: Path, generation: str, error: BaseException) -> KgError:
+    """A generation that cannot be read: which one, why, and what to do."""
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return KgError(
+        f"the live generation {generation} of the store at {display_path(root)} is damaged ({reason}); "
+        f"rebuild it with kg build --fresh PAGES --store {display_path(root)}"
+    )
 
 
 class StoreWriter:
@@ -114,9 +183,10 @@ class StoreWriter:
     Holding the writer holds the store's lock: a second build fails at once with StoreBusy.
     """
 
-    def __init__(self, path: str | os.PathLike, base: str):
+    def __init__(self, path: str | os.PathLike, base: str, fresh: bool = False):
         self.root = Path(path)
         self.base = base
+        self.fresh = fresh  # start empty: nothing is read from the live generation, even a damaged one
         self._lock_file = None
         self.store: ox.Store | None = None
         self.generation = ""
@@ -139,33 +209,58 @@ class StoreWriter:
             raise StoreBusy(
                 f"another kg process is writing to {display_path(self.root)}; try again when it has finished"
             ) from None
+        try:
+            self._open_generation()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _open_generation(self) -> None:
+        """The new generation: a copy of the live one, or empty for a fresh build."""
         self.previous = live_generation(self.root)
         self._remove_abandoned()
         self.generation = self._next_generation_name()
         target = self.root / self.generation
-        if self.previous is not None:
-            self.previous_meta = StoreMeta.load(self.root / f"{self.previous}.json")
+        if self.previous is not None and not self.fresh:
+            try:
+                self.previous_meta = StoreMeta.load(self.root / f"{self.previous}.json")
+            except (OSError, ValueError) as e:
+                raise damaged(self.root, self.previous, e) from None
             if self.previous_meta.base != self.base:
-                self._release()
                 raise KgError(
                     f"the store at {display_path(self.root)} uses the base {self.previous_meta.base}, "
-                    f"not {self.base}: build into another --store, or use the same base"
+                    f"not {self.base}: build into another --store, use the same base, or use --fresh"
                 )
-            ox.Store.read_only(str(self.root / self.previous)).backup(str(target))
+            try:
+                ox.Store.read_only(str(self.root / self.previous)).backup(str(target))
+            except RuntimeError as e:  # RocksDB reports corruption so
+                raise damaged(self.root, self.previous, e) from None
         self.store = ox.Store(str(target))
-        return self
 
     def commit(self, meta: StoreMeta) -> None:
         """Make the new generation the live one, atomically."""
         assert self.store is not None
         self.store.flush()
-        self.store = None  # closes the database before anyone reads it
+        self.store = None
+        self._ensure_closed()
         meta.save(self.root / f"{self.generation}.json")
         tmp = self.root / (CURRENT + ".tmp")
         tmp.write_text(self.generation + "\n", encoding="utf-8")
         os.replace(tmp, self.root / CURRENT)
         self._committed = True
         self._remove_old(keep={self.generation, self.previous})
+
+    def _ensure_closed(self) -> None:
+        """The new generation's database must be closed before anyone reads it: an open RocksDB goes on
+        compacting, deleting files that a reader that opened it a moment before still needs.
+        Oxigraph closes a database when its last reference goes; opening it again proves that happened."""
+        gc.collect()
+        try:
+            ox.Store(str(self.root / self.generation))
+        except OSError as e:
+            raise RuntimeError(f"the new generation is still open in this process: {e}") from None
+        gc.collect()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.store = None
@@ -192,6 +287,7 @@ class StoreWriter:
     def _remove_abandoned(self) -> None:
         """Generations newer than the live one were left by a build that was killed."""
         live = self.previous or ""
+        (self.root / FIFO_NAME).unlink(missing_ok=True)  # a killed build's pipe to its loader
         for name in self._generations():
             if name > live:
                 self._drop(name)
@@ -202,10 +298,20 @@ class StoreWriter:
                 self._drop(name)
 
     def _drop(self, name: str) -> None:
+        """Remove a generation, unless a reader has it pinned: then a later build removes it."""
         if not name:
             return
-        shutil.rmtree(self.root / name, ignore_errors=True)
+        meta_path = self.root / f"{name}.json"
         try:
-            (self.root / f"{name}.json").unlink()
+            pin = open(meta_path, "rb")
         except FileNotFoundError:
-            pass
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            return
+        with pin:
+            try:
+                fcntl.flock(pin, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            # the record goes first: a reader that pins it now sees it gone and moves on
+            meta_path.unlink(missing_ok=True)
+            shutil.rmtree(self.root / name, ignore_errors=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterator
 
 _PARENT_ONLY: set[int] = set()
 PR_SET_PDEATHSIG = 1
@@ -58,3 +59,82 @@ def init_worker(parent_pid: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent_pid:  # the parent died before the request above was in place
         os._exit(1)
+
+
+# --- an ordered map over forked workers -------------------------------------------------------------
+# Not ProcessPoolExecutor: killing its workers (Ctrl-C, a failure) can leave its result thread blocked
+# on a half-written message, and the process then hangs at exit. Here this process reads every result
+# itself, from one pipe per worker, so stopping the workers is just killing them.
+
+IN_FLIGHT = 2  # tasks per worker sent ahead: results wait in memory only as long as the caller's turn
+
+
+class WorkerDied(Exception):
+    """A worker ended without answering (killed, out of memory)."""
+
+
+def _worker_loop(conn, fn, init, initargs, parent_pid: int) -> None:
+    init_worker(parent_pid)
+    if init is not None:
+        init(*initargs)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            conn.send((True, fn(task)))
+        except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
+            conn.send((False, e))
+
+
+def ordered_map(fn, tasks: Iterator, jobs: int, init=None, initargs: tuple = ()) -> Iterator:
+    """fn(task) for every task, in order, in `jobs` forked workers; the workers are gone when it ends."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers, conns = [], []
+    try:
+        for _ in range(jobs):
+            parent_end, child_end = context.Pipe()
+            process = context.Process(target=_worker_loop, args=(child_end, fn, init, initargs, os.getpid()), daemon=True)
+            process.start()
+            child_end.close()  # so that the worker's death reads as EOF here
+            workers.append(process)
+            conns.append(parent_end)
+        sent = 0
+        for _ in range(IN_FLIGHT * jobs):
+            task = next(tasks, None)
+            if task is None:
+                break
+            conns[sent % jobs].send(task)
+            sent += 1
+        received = 0
+        while received < sent:
+            conn = conns[received % jobs]
+            try:
+                ok, value = conn.recv()
+            except (EOFError, OSError):
+                raise WorkerDied(f"a worker process ended without an answer (exit code {workers[received % jobs].exitcode})") from None
+            received += 1
+            task = next(tasks, None)
+            if task is not None:
+                conns[sent % jobs].send(task)
+                sent += 1
+            if not ok:
+                raise value
+            yield value
+        for conn in conns:
+            conn.send(None)
+        for process in workers:
+            process.join()
+    finally:
+        for process in workers:
+            if process.is_alive():
+                process.kill()
+        for process in workers:
+            process.join()
+        for conn in conns:
+            conn.close()

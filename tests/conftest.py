@@ -56,3 +56,13 @@ def run_main(*args: str, stdin: str | None = None, env: dict[str, str] | None = 
             sys.stdout.flush()
             sys.stderr.flush()
         return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault tests' counts (faults injected, inputs tried, failures seen), when they ran."""
+    from fault_tally import TALLY
+
+    if TALLY:
+        terminalreporter.section("faults tried")
+        for what, n in sorted(TALLY.items()):
+            terminalreporter.write_line(f"{n:6d}  {what}")
