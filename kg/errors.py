@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 # Exit codes, the same for every command.
 OK = 0
 FINDINGS = 1  # the command ran and found problems: rejected records, violations, no such person
@@ -38,6 +40,15 @@ class NameNotFound(KgError):
     """A person named by the user matches nobody, or more than one person."""
 
     exit_code = FINDINGS
+
+
+def describe_os_error(error: OSError) -> str:
+    """An OSError as one line: which file, and why (the store's own errors carry both in their text)."""
+    text = str(error)
+    reason = error.strerror or (text.splitlines()[0] if text else type(error).__name__)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+        reason += " (free some space, then run the command again)"
+    return f"cannot use {error.filename}: {reason}" if error.filename else f"cannot go on: {reason}"
 
 
 class Stopped(BaseException):

@@ -38,6 +38,7 @@ from kg.store import LOCK, display_path, live_generation, missing_message, pin_g
 STARTUP_SECONDS = 20.0  # the server must answer within this
 STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
 WATCH_SECONDS = 1.0  # how often the live generation is looked at
+DEFAULT_TIMEOUT = 30  # seconds a query may run on the server
 
 
 class _Stop(Exception):
@@ -107,11 +108,12 @@ def check_address_free(host: str, port: int) -> None:
 class OxigraphChild:
     """One `oxigraph serve-read-only` process on one generation."""
 
-    def __init__(self, binary: str, database: Path, host: str, port: int):
+    def __init__(self, binary: str, database: Path, host: str, port: int, timeout: int = DEFAULT_TIMEOUT):
         self.database = database
         self.host, self.port = host, port
         self._log = tempfile.TemporaryFile()  # its stderr: read when it fails to start
         command = [binary, "serve-read-only", "--location", str(database), "--bind", f"{host}:{port}", "--union-default-graph"]
+        command += ["--timeout-s", str(timeout)]  # the server cancels a query that runs longer
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -185,7 +187,7 @@ def _signals_stop():
             signal.signal(s, h)
 
 
-def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable[[str], None]) -> None:
+def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable[[str], None], timeout: int = DEFAULT_TIMEOUT) -> None:
     """Serve until SIGINT/SIGTERM. `say` prints the URLs (stdout); `note` prints messages (stderr)."""
     root = Path(store_path)
     host, port = parse_bind(bind)
@@ -193,7 +195,7 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
     child = pin = None
     with _signals_stop():
         try:
-            child, generation, pin = _start(root, binary, host, port)
+            child, generation, pin = _start(root, binary, host, port, timeout)
             url = base_url(host, port)
             say(f"serving {display_path(root)} ({generation}) read-only at {url}")
             say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
@@ -208,7 +210,7 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
                 if live and live != generation:
                     child.stop()
                     pin.close()  # a build may retire it now
-                    child, generation, pin = _start(root, binary, host, port, check_lock=False)  # a live generation is complete
+                    child, generation, pin = _start(root, binary, host, port, timeout, check_lock=False)  # a live generation is complete
                     note(f"now serving {generation}, made live by a build")
         except _Stop:
             pass
@@ -220,7 +222,7 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
     note(f"stopped serving {display_path(root)}")
 
 
-def _start(root: Path, binary: str, host: str, port: int, check_lock: bool = True):
+def _start(root: Path, binary: str, host: str, port: int, timeout: int, check_lock: bool = True):
     """(child, generation, pin): a child answering on the live generation, which stays pinned (see
     kg.store) while it is served. If a build made another generation live meanwhile, start again."""
     for _ in range(3):
@@ -235,7 +237,7 @@ def _start(root: Path, binary: str, host: str, port: int, check_lock: bool = Tru
             if check_lock:
                 check_not_being_written(root)
             check_address_free(host, port)
-            child = OxigraphChild(binary, root / generation, host, port)
+            child = OxigraphChild(binary, root / generation, host, port, timeout)
         except BaseException:
             pin.close()
             raise

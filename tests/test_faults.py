@@ -282,3 +282,162 @@ def test_a_pipe_left_by_a_killed_build_is_replaced(tmp_path):
     report = build([ONE_PAGE], tmp_path, as_of=AS_OF)
     assert report.pages_written == 1
     assert not (tmp_path / "kg-build.nq.fifo").exists()
+
+
+# --- the environment at fault: exit 2 and one clear line --------------------------------------------
+
+
+def one_line_exit_2(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    count("inputs tried: environment failures")
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    for fragment in fragments:
+        assert fragment in done.stderr
+
+
+def test_output_to_a_full_device_or_a_closed_stdout_is_exit_2(fixture_store):
+    full = subprocess.run([*KG, "stats", "--store", str(fixture_store)], stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True)
+    one_line_exit_2(full, "cannot write the output: No space left on device")
+    exported = subprocess.run([*KG, "export", "--store", str(fixture_store)], stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True)
+    one_line_exit_2(exported, "cannot write the output")
+    closed = subprocess.run([*KG, "stats", "--store", str(fixture_store)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, pass_fds=(), close_fds=True, preexec_fn=lambda: os.close(1))
+    one_line_exit_2(closed, "standard output is closed")
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly(fixture_store):
+    reader = subprocess.Popen([*KG, "export", "--store", str(fixture_store), "--format", "ntriples"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.read(100)
+    reader.stdout.close()
+    assert reader.wait(30) == 0
+    assert reader.stderr.read() == b""
+
+
+def test_export_into_a_missing_folder_is_exit_2(fixture_store, tmp_path):
+    done = kg("export", "--store", str(fixture_store), "-o", str(tmp_path / "nowhere" / "x.ttl"))
+    one_line_exit_2(done, f"cannot write {tmp_path / 'nowhere' / 'x.ttl'}: there is no folder")
+
+
+def test_a_truncated_generation_record_names_the_generation_and_what_to_do(fixture_store, tmp_path):
+    store = tmp_path / "kg-store"
+    shutil.copytree(fixture_store, store)
+    generation = (store / "CURRENT").read_text().strip()
+    record = store / f"{generation}.json"
+    record.write_bytes(record.read_bytes()[:25])
+    done = kg("stats", "--store", str(store))
+    one_line_exit_2(done, f"the live generation {generation} of the store at {store} is damaged", "kg build --fresh")
+    rebuilt = kg("build", "-q", "--fresh", "--as-of", AS_OF.isoformat(), "--store", str(store), str(ONE_PAGE))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert kg("stats", "--store", str(store)).returncode == 0
+
+
+def test_a_damaged_database_names_the_generation_and_what_to_do(fixture_store, tmp_path):
+    store = tmp_path / "kg-store"
+    shutil.copytree(fixture_store, store)
+    generation = (store / "CURRENT").read_text().strip()
+    for manifest in (store / generation).glob("MANIFEST-*"):
+        manifest.write_bytes(b"\0" * 64)
+    done = kg("stats", "--store", str(store))
+    one_line_exit_2(done, f"the live generation {generation} of the store at {store} is damaged", "kg build --fresh")
+
+
+def test_a_store_folder_kg_may_not_write_is_exit_2(fixture_store, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere")
+    store = tmp_path / "kg-store"
+    shutil.copytree(fixture_store, store)
+    store.chmod(0o555)
+    try:
+        done = kg("build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(ONE_PAGE))
+    finally:
+        store.chmod(0o755)
+    one_line_exit_2(done, "Permission denied")
+
+
+# --- exports write where they are told --------------------------------------------------------------
+
+
+def test_an_export_keeps_the_umask_and_an_existing_files_mode(fixture_store, tmp_path):
+    new = tmp_path / "new.ttl"
+    done = subprocess.run(["sh", "-c", f'umask 027 && exec "$@"', "sh", *KG, "export", "--store", str(fixture_store), "-o", str(new)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert new.stat().st_mode & 0o777 == 0o640
+    old = tmp_path / "old.ttl"
+    old.write_text("old")
+    old.chmod(0o604)
+    assert kg("export", "--store", str(fixture_store), "-o", str(old)).returncode == 0
+    assert old.stat().st_mode & 0o777 == 0o604 and old.read_text() != "old"
+
+
+def test_an_export_writes_through_a_symlink(fixture_store, tmp_path):
+    (tmp_path / "real.ttl").write_text("")
+    (tmp_path / "link.ttl").symlink_to("real.ttl")
+    assert kg("export", "--store", str(fixture_store), "-o", str(tmp_path / "link.ttl")).returncode == 0
+    assert (tmp_path / "link.ttl").is_symlink()
+    assert "@prefix" in (tmp_path / "real.ttl").read_text()
+
+
+def test_an_export_into_something_that_is_not_a_file_writes_into_it_and_never_replaces_it(fixture_store, tmp_path):
+    done = kg("export", "--store", str(fixture_store), "-o", "/dev/full")
+    one_line_exit_2(done, "cannot write /dev/full: No space left on device")
+    assert Path("/dev/full").is_char_device()
+
+
+# --- queries: no SERVICE unless asked, a time limit, control characters shown safely -----------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }",
+        "select * where { service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ?o . SeRvIcE ?where { ?s ?p ?o } }",
+    ],
+)
+def test_sparql_refuses_service_unless_allowed(fixture_store, query):
+    from conftest import run_main
+
+    code, out, err = run_main("sparql", "--store", str(fixture_store), query)
+    count("inputs tried: queries with SERVICE")
+    assert (code, out) == (2, "")
+    assert err.startswith("kg: refusing a query with SERVICE") and "--allow-service" in err
+
+
+def test_service_in_names_strings_and_comments_is_no_service_call(fixture_store):
+    from kg.query_limits import uses_service
+
+    assert not uses_service('PREFIX service: <http://e/> SELECT ?service WHERE { ?service service:x "SERVICE" } # SERVICE <x>')
+    assert not uses_service("SELECT * WHERE { <http://e/SERVICE> ?p ?o . ?s ex:SERVICE ?o }")
+
+
+def test_an_allowed_service_that_fails_is_one_line_not_an_internal_error(fixture_store):
+    from conftest import run_main
+
+    code, out, err = run_main("sparql", "--store", str(fixture_store), "--allow-service", "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }")
+    assert code == 2 and err.startswith("kg: the query failed:") and len(err.splitlines()) == 1
+
+
+def test_a_query_past_its_timeout_is_stopped(fixture_store):
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    started = time.monotonic()
+    done = kg("sparql", "--store", str(fixture_store), "--timeout", "1", runaway, timeout=60)
+    one_line_exit_2(done, "the query took longer than 1 s and was stopped")
+    assert time.monotonic() - started < 15
+
+
+def test_ctrl_c_stops_a_running_query_at_once(fixture_store):
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    query = subprocess.Popen([*KG, "sparql", "--store", str(fixture_store), runaway], start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    os.killpg(query.pid, signal.SIGINT)
+    count("queries stopped by SIGINT")
+    assert query.wait(timeout=5) == 130
+    assert query.stderr.read().splitlines() == ["kg: interrupted"]
+
+
+def test_control_characters_in_the_data_never_reach_the_terminal_raw(fixture_store):
+    from conftest import run_main
+
+    code, out, err = run_main("sparql", "--store", str(fixture_store), 'SELECT ?t WHERE { BIND("red\\u001b[31m\\u0007bell" AS ?t) }')
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "red\\x1b[31m\\x07bell" in out
