@@ -10,8 +10,11 @@ only); updates get 403. Its page at `/` is YASGUI, whose JavaScript and CSS the 
 - A store that `kg build` is writing (its lock is held) is not served: the message says so.
 - The child is in its own session, so Ctrl-C reaches kg alone, which stops the child and exits 0;
   on Linux the child also dies with kg if kg is killed outright.
-- When a build makes another generation live, the child is restarted on it (a moment without an
-  answer): a running Oxigraph server never sees another generation by itself.
+- kg listens at the served address itself and relays each connection to the child, which listens on
+  loopback: when a build makes another generation live, a new child starts on it beside the old one,
+  new connections go to it once it answers, and the old one stops when its requests are done. The
+  address never refuses a connection (a running Oxigraph server never sees another generation).
+- Queries stop after `timeout` seconds on the server (Oxigraph's --timeout-s).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -192,10 +196,13 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
     root = Path(store_path)
     host, port = parse_bind(bind)
     binary = oxigraph_binary()
-    child = pin = None
+    child = pin = relay = None
+    retiring: list[tuple[OxigraphChild, object, float]] = []  # old children finishing their requests
     with _signals_stop():
         try:
-            child, generation, pin = _start(root, binary, host, port, timeout)
+            child, generation, pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout)
+            check_address_free(host, port)
+            relay = Relay(host, port, child.port)
             url = base_url(host, port)
             say(f"serving {display_path(root)} ({generation}) read-only at {url}")
             say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
@@ -206,20 +213,126 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
                     pass
                 else:
                     raise KgError(f"the Oxigraph server stopped: {child.reason()}")
+                retiring = _retire(retiring, relay, timeout)
                 live = live_generation(root)
                 if live and live != generation:
-                    child.stop()
-                    pin.close()  # a build may retire it now
-                    child, generation, pin = _start(root, binary, host, port, timeout, check_lock=False)  # a live generation is complete
+                    # the new child starts beside the old one; connections switch over once it answers
+                    new_child, generation, new_pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout, check_lock=False)
+                    relay.backend = new_child.port
+                    retiring.append((child, pin, time.monotonic()))
+                    child, pin = new_child, new_pin
                     note(f"now serving {generation}, made live by a build")
         except _Stop:
             pass
         finally:
+            if relay is not None:
+                relay.close()
+            for old, old_pin, _ in retiring:
+                old.stop()
+                old_pin.close()
             if child is not None:
                 child.stop()
             if pin is not None:
                 pin.close()
     note(f"stopped serving {display_path(root)}")
+
+
+def _retire(retiring: list, relay: "Relay", timeout: int) -> list:
+    """Stop the old children that have no request left (or had their time); release their generations."""
+    still = []
+    for old, old_pin, since in retiring:
+        if relay.active(old.port) and time.monotonic() - since < timeout + STOP_SECONDS:
+            still.append((old, old_pin, since))
+        else:
+            old.stop()
+            old_pin.close()  # a build may retire its generation now
+    return still
+
+
+INTERNAL_HOST = "127.0.0.1"  # where the Oxigraph children listen, behind the relay
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((INTERNAL_HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Relay:
+    """Listens at the served address and relays every connection to the current Oxigraph child.
+
+    A running Oxigraph server never sees another generation, so a new generation needs a new child;
+    with the relay the address stays open throughout: new connections go to the new child as soon as
+    it answers, and connections already made finish on the old one.
+    """
+
+    def __init__(self, host: str, port: int, backend: int):
+        self.backend = backend
+        self._active: dict[int, int] = {}
+        self._lock = threading.Lock()
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+        self._socket = socket.socket(family, kind, proto)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._socket.bind(address)
+            self._socket.listen(128)
+        except OSError as e:
+            self._socket.close()
+            raise KgError(f"cannot serve at {host}:{port}: {e.strerror}") from None
+        threading.Thread(target=self._accept, daemon=True, name="kg-relay").start()
+
+    def active(self, backend: int) -> int:
+        with self._lock:
+            return self._active.get(backend, 0)
+
+    def close(self) -> None:
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._socket.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._socket.accept()
+            except OSError:
+                return  # closed: kg serve is stopping
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        backend = self.backend
+        try:
+            upstream = socket.create_connection((INTERNAL_HOST, backend), timeout=STARTUP_SECONDS)
+        except OSError:
+            client.close()
+            return
+        upstream.settimeout(None)
+        with self._lock:
+            self._active[backend] = self._active.get(backend, 0) + 1
+        try:
+            answer = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
+            answer.start()
+            _pump(client, upstream)
+            answer.join()
+        finally:
+            with self._lock:
+                self._active[backend] -= 1
+            client.close()
+            upstream.close()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    """Copy bytes until the source ends, then end the sink's writing side."""
+    try:
+        while data := source.recv(1 << 16):
+            sink.sendall(data)
+    except OSError:
+        pass
+    try:
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
 
 
 def _start(root: Path, binary: str, host: str, port: int, timeout: int, check_lock: bool = True):

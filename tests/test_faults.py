@@ -441,3 +441,76 @@ def test_control_characters_in_the_data_never_reach_the_terminal_raw(fixture_sto
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
     assert "red\\x1b[31m\\x07bell" in out
+
+
+# --- kg serve switches generations without refusing a connection -------------------------------------
+
+
+def test_serve_switches_generations_without_refusing_a_connection(tmp_path, corpora):
+    import socket
+    import urllib.request
+
+    store = tmp_path / "kg-store"
+    pages = sorted(corpora[0].iterdir())[:5]
+    assert kg("build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(pages[0])).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*KG, "serve", "--store", str(store), "--bind", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+    try:
+        assert server.stdout.readline().startswith("serving")
+        stop = threading.Event()
+        failures: list[str] = []
+        asked = [0]
+
+        def ask() -> None:
+            while not stop.is_set():
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as answer:
+                        assert answer.status == 200
+                except Exception as e:  # noqa: BLE001 - counted and shown
+                    failures.append(repr(e))
+                asked[0] += 1
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        try:
+            for page in pages[1:]:
+                assert kg("build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(page)).returncode == 0
+                live = (store / "CURRENT").read_text().strip()
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline and not failures:
+                    time.sleep(0.2)
+                    if _serving(server) == live:
+                        break
+                count("generation switches under kg serve")
+        finally:
+            stop.set()
+            asker.join()
+        count("requests to kg serve during switches", asked[0])
+        count("failures: requests to kg serve during switches", len(failures))
+        assert failures == []
+        assert asked[0] > 0
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=15)
+
+
+_NOTICES: dict[int, list[str]] = {}
+
+
+def _serving(server: subprocess.Popen) -> str:
+    """The generation kg serve last said it serves (reads its notices without blocking)."""
+    import selectors
+
+    lines = _NOTICES.setdefault(server.pid, [])
+    with selectors.DefaultSelector() as selector:
+        selector.register(server.stderr, selectors.EVENT_READ)
+        while selector.select(timeout=0):
+            line = server.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+    served = [line.split()[3].rstrip(",") for line in lines if line.startswith("kg: now serving")]
+    return served[-1] if served else ""
