@@ -228,6 +228,7 @@ def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt)
     """
     from kg import queries, render
     from kg.people import PersonResolver
+    from kg.query_limits import run_limited
     from kg.remote import open_engine
 
     catalogue = queries.Catalogue()
@@ -239,7 +240,7 @@ def query_command(name, args, show_list, store_path, endpoint, base, limit, fmt)
         queries.check_argument_count(canned, args)
         opened = open_engine(store_path, endpoint, base)
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
-        result = queries.run_canned(opened.engine, canned, args, resolver, limit=limit)
+        result = run_limited(lambda: queries.run_canned(opened.engine, canned, args, resolver, limit=limit), None)  # Ctrl-C heard at once
     except queries.ArgumentError as e:
         raise click.UsageError(e.message) from None
     render.emit(result, fmt)
