@@ -388,7 +388,8 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
 @store_option
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT", help="Address to listen on.")
 @click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, metavar="SECONDS", help="The server stops a query after this long.")
-def serve_command(store_path, bind, timeout):
+@click.option("--allow-service", is_flag=True, help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).")
+def serve_command(store_path, bind, timeout, allow_service):
     """Serve the graph read-only over SPARQL, with a query page.
 
     Runs the Oxigraph server (oxigraph serve-read-only) on the store: the query page is at the URL
@@ -400,7 +401,7 @@ def serve_command(store_path, bind, timeout):
     """
     from kg.serve import serve
 
-    serve(store_path, bind, say=click.echo, note=_note, timeout=timeout)
+    serve(store_path, bind, say=click.echo, note=_note, timeout=timeout, allow_service=allow_service)
 
 
 @cli.command("push")

@@ -14,7 +14,9 @@ only); updates get 403. Its page at `/` is YASGUI, whose JavaScript and CSS the 
   loopback: when a build makes another generation live, a new child starts on it beside the old one,
   new connections go to it once it answers, and the old one stops when its requests are done. The
   address never refuses a connection (a running Oxigraph server never sees another generation).
-- Queries stop after `timeout` seconds on the server (Oxigraph's --timeout-s).
+- Queries stop after `timeout` seconds on the server (Oxigraph's --timeout-s). The relay reads each
+  request (one at a time, whole) and answers 403 to a query with SERVICE, which the Oxigraph server
+  would otherwise run, unless `allow_service`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Callable
 
 from kg.errors import KgError, StoreBusy, StoreMissing
+from kg.query_limits import uses_service
 from kg.store import LOCK, display_path, live_generation, missing_message, pin_generation
 
 STARTUP_SECONDS = 20.0  # the server must answer within this
@@ -191,7 +194,14 @@ def _signals_stop():
             signal.signal(s, h)
 
 
-def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable[[str], None], timeout: int = DEFAULT_TIMEOUT) -> None:
+def serve(
+    store_path: str,
+    bind: str,
+    say: Callable[[str], None],
+    note: Callable[[str], None],
+    timeout: int = DEFAULT_TIMEOUT,
+    allow_service: bool = False,
+) -> None:
     """Serve until SIGINT/SIGTERM. `say` prints the URLs (stdout); `note` prints messages (stderr)."""
     root = Path(store_path)
     host, port = parse_bind(bind)
@@ -202,7 +212,7 @@ def serve(store_path: str, bind: str, say: Callable[[str], None], note: Callable
         try:
             child, generation, pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout)
             check_address_free(host, port)
-            relay = Relay(host, port, child.port)
+            relay = Relay(host, port, child.port, allow_service)
             url = base_url(host, port)
             say(f"serving {display_path(root)} ({generation}) read-only at {url}")
             say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
@@ -266,8 +276,9 @@ class Relay:
     it answers, and connections already made finish on the old one.
     """
 
-    def __init__(self, host: str, port: int, backend: int):
+    def __init__(self, host: str, port: int, backend: int, allow_service: bool = False):
         self.backend = backend
+        self.allow_service = allow_service
         self._active: dict[int, int] = {}
         self._lock = threading.Lock()
         family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
@@ -311,10 +322,21 @@ class Relay:
         with self._lock:
             self._active[backend] = self._active.get(backend, 0) + 1
         try:
-            answer = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
+            answer = threading.Thread(target=_pump, args=(upstream, client, False), daemon=True)
             answer.start()
-            _pump(client, upstream)
-            answer.join()
+            refusal = None
+            try:
+                refusal = _pump_requests(client, upstream, self.allow_service)
+            except OSError:
+                pass
+            _end_writing(upstream)
+            answer.join()  # earlier answers first, then the refusal, if any
+            if refusal is not None:
+                try:
+                    client.sendall(refusal)
+                except OSError:
+                    pass
+            _end_writing(client)
         finally:
             with self._lock:
                 self._active[backend] -= 1
@@ -322,17 +344,86 @@ class Relay:
             upstream.close()
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    """Copy bytes until the source ends, then end the sink's writing side."""
+MAX_HEAD = 64 << 10  # bytes of request line and headers
+MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
+
+
+def _pump_requests(client: socket.socket, upstream: socket.socket, allow_service: bool) -> bytes | None:
+    """Forward the client's requests one by one, until it ends (None) or one is refused (the answer)."""
+    buffer = b""
+    while True:
+        while b"\r\n\r\n" not in buffer:
+            if len(buffer) > MAX_HEAD:
+                return _answer(431, "the request's headers are too large")
+            data = client.recv(1 << 16)
+            if not data:
+                return None
+            buffer += data
+        head, _, rest = buffer.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            return _answer(411, "send the query with a Content-Length")
+        try:
+            length = int(headers.get(b"content-length", b"0") or b"0")
+        except ValueError:
+            return _answer(400, "the Content-Length is not a number")
+        if length > MAX_BODY:
+            return _answer(413, "the request is too large for a query")
+        while len(rest) < length:
+            data = client.recv(1 << 16)
+            if not data:
+                return None
+            rest += data
+        body, buffer = rest[:length], rest[length:]
+        if not allow_service and _asks_for_service(lines[0], headers, body):
+            return _answer(403, "SERVICE is refused by this server: it would fetch from the addresses a query names")
+        upstream.sendall(head + b"\r\n\r\n" + body)
+
+
+def _asks_for_service(request_line: bytes, headers: dict, body: bytes) -> bool:
+    """Whether a query in the request (URL, form or body) has a SERVICE clause."""
+    from urllib.parse import parse_qs, urlsplit
+
+    texts = []
+    target = request_line.split(b" ")[1] if request_line.count(b" ") >= 2 else b""
+    for values in parse_qs(urlsplit(target.decode("latin-1")).query).values():
+        texts += values
+    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if kind == b"application/x-www-form-urlencoded":
+        for values in parse_qs(body.decode("latin-1")).values():
+            texts += values
+    elif body:
+        texts.append(body.decode("utf-8", "replace"))
+    return any(uses_service(text) for text in texts)
+
+
+def _answer(status: int, message: str) -> bytes:
+    reasons = {400: "Bad Request", 403: "Forbidden", 411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large"}
+    body = (message + "\n").encode("utf-8")
+    head = f"HTTP/1.1 {status} {reasons[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode("ascii") + body
+
+
+def _end_writing(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def _pump(source: socket.socket, sink: socket.socket, end_sink: bool = True) -> None:
+    """Copy bytes until the source ends, then (if asked) end the sink's writing side."""
     try:
         while data := source.recv(1 << 16):
             sink.sendall(data)
     except OSError:
         pass
-    try:
-        sink.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
+    if end_sink:
+        _end_writing(sink)
 
 
 def _start(root: Path, binary: str, host: str, port: int, timeout: int, check_lock: bool = True):

@@ -514,3 +514,35 @@ def _serving(server: subprocess.Popen) -> str:
             lines.append(line)
     served = [line.split()[3].rstrip(",") for line in lines if line.startswith("kg: now serving")]
     return served[-1] if served else ""
+
+
+def test_serve_refuses_service_in_every_way_a_query_is_sent(fixture_store, tmp_path):
+    import socket
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*KG, "serve", "--store", str(fixture_store), "--bind", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    endpoint = f"http://127.0.0.1:{port}/query"
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    try:
+        assert server.stdout.readline().startswith("serving")
+        requests = [
+            urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": service})),
+            urllib.request.Request(endpoint, data=urllib.parse.urlencode({"query": service}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}),
+            urllib.request.Request(endpoint, data=service.encode(), headers={"Content-Type": "application/sparql-query"}),
+        ]
+        for request in requests:
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == 403 and b"SERVICE is refused" in refused.value.read()
+            count("inputs tried: queries with SERVICE")
+        plain = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
+        with urllib.request.urlopen(urllib.request.Request(endpoint, data=plain, headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}), timeout=10) as answer:
+            assert b"true" in answer.read()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=15)
