@@ -97,18 +97,18 @@ def profiles_in(store: Path) -> int:
         kg_store.close()
 
 
-CASES = [(sig, kind) for sig in ("SIGINT", "SIGTERM", "SIGKILL") for kind in ("fresh", "update")]
+ROUNDS = int(os.environ.get("KG_FAULT_ROUNDS", "2"))  # random points per signal and kind of build
+CASES = [(sig, kind, n) for sig in ("SIGINT", "SIGTERM", "SIGKILL") for kind in ("fresh", "update") for n in range(ROUNDS)]
 EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143, "SIGKILL": -signal.SIGKILL}
 MESSAGES = {"SIGINT": "kg: interrupted", "SIGTERM": "kg: terminated"}
 
 
-@pytest.mark.parametrize("sig,kind", CASES)
-def test_a_build_stopped_at_a_random_point_leaves_nothing_running_and_a_working_store(sig, kind, corpora, base_store, tmp_path):
+@pytest.mark.parametrize("sig,kind,round_", CASES)
+def test_a_build_stopped_at_a_random_point_leaves_nothing_running_and_a_working_store(sig, kind, round_, corpora, base_store, tmp_path):
     store = tmp_path / "kg-store"
     shutil.copytree(base_store, store)
     before = profiles_in(store)
-    rng = random.Random(f"{SEED}-{sig}-{kind}")
-    delay = rng.uniform(0.3, 2.5)
+    delay = random.Random(f"{SEED}-{sig}-{kind}-{round_}").uniform(0.2, 3.0)  # KG_FAULT_SEED picks other points
     args = [*KG, "build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(corpora[1])]
     if kind == "fresh":
         args.append("--fresh")
