@@ -28,6 +28,7 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -96,7 +97,7 @@ def live_generation(root: Path) -> str | None:
 class KgStore:
     """A generation of the store opened for reading, pinned (see above) until `close()` or exit."""
 
-    def __init__(self, root: Path, generation: str, store: ox.Store, meta: StoreMeta, pin=None):
+    def __init__(self, root: Path, generation: str, store: ox.Store, meta: StoreMeta, pin: BinaryIO | None = None):
         self.root = root
         self.generation = generation
         self.store = store
@@ -126,6 +127,8 @@ class KgStore:
                 store = ox.Store.read_only(str(root / generation))
             except (OSError, RuntimeError) as e:
                 pin.close()
+                if "Permission denied" in str(e):
+                    raise KgError(f"cannot read the store at {display_path(root)}: permission denied") from None
                 raise damaged(root, generation, e) from None
             return cls(root, generation, store, meta, pin)
         raise KgError(f"the store at {display_path(root)} keeps changing under kg build; try again")
@@ -144,10 +147,10 @@ class KgStore:
 
 
 PIN_TRIES = 20
-_PINS: list = []
+_PINS: list[BinaryIO] = []
 
 
-def pin_generation(root: Path, generation: str):
+def pin_generation(root: Path, generation: str) -> tuple[BinaryIO, StoreMeta] | None:
     """(pin, meta) for a generation, the pin a shared lock on its json; None if it was retired meanwhile."""
     meta_path = root / f"{generation}.json"
     try:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 
 _PARENT_ONLY: set[int] = set()
 PR_SET_PDEATHSIG = 1
@@ -73,7 +74,7 @@ class WorkerDied(Exception):
     """A worker ended without answering (killed, out of memory)."""
 
 
-def _worker_loop(conn, fn, init, initargs, parent_pid: int) -> None:
+def _worker_loop(conn: Connection, fn: Callable, init: Callable | None, initargs: tuple, parent_pid: int) -> None:
     init_worker(parent_pid)
     if init is not None:
         init(*initargs)
@@ -90,7 +91,7 @@ def _worker_loop(conn, fn, init, initargs, parent_pid: int) -> None:
             conn.send((False, e))
 
 
-def ordered_map(fn, tasks: Iterator, jobs: int, init=None, initargs: tuple = ()) -> Iterator:
+def ordered_map(fn: Callable, tasks: Iterator, jobs: int, init: Callable | None = None, initargs: tuple = ()) -> Iterator:
     """fn(task) for every task, in order, in `jobs` forked workers; the workers are gone when it ends."""
     import multiprocessing
 
