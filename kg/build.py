@@ -16,6 +16,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -163,11 +164,12 @@ def build(
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
     files = find_pages(paths)
-    with StoreWriter(store_path, base) as writer:
+    with StoreWriter(store_path, base, fresh=fresh) as writer:
         run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
         run.home = home_folder(None if fresh else writer.previous_meta, paths)
         run.work.page_paths = page_paths(files, run.home)
-        run.write_pages(run_pages(files, run.work, jobs=jobs), progress)
+        with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
+            run.write_pages(results, progress)
         run.apply_rules()
         run.commit()
     run.report.timings["total"] = time.perf_counter() - started
@@ -184,16 +186,13 @@ class _Build:
         self.report = BuildReport()
         self.built_at = built_at_now()
         self.digest = ontology_digest(iris.base)
-        previous = None if fresh else writer.previous_meta
-        if not fresh and not writer.previous_layout_is_current:
+        previous = writer.previous_meta  # None for a fresh build: its generation starts empty
+        if not writer.previous_layout_is_current:
             raise KgError(
                 f"the store at {writer.root} was built by an older kg that kept shared facts in every page's graph: "
                 "build it again with kg build --fresh PAGES"
             )
         self.support = writer.support
-        if fresh:
-            self.store.clear()
-            self.support.clear()
         self.schema, self.schema_changed = schema_for(previous, self.digest, iris.base)
         if self.schema_changed or previous is None:
             load_into_store(self.store, iris.ontology_graph, iris.base)
@@ -328,6 +327,7 @@ class _Build:
         self.report.stats = store_stats(self.store, counts)
         extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts, PAGE_COUNT_KEY: self.page_own, HOME_KEY: str(self.home)}
         meta = StoreMeta(base=self.iris.base, kg_version=__version__, ontology_hash=self.digest, built_at=self.built_at, extra=extra)
+        self.store = self.loader = self.support = self.support_loader = None  # the writer closes the databases: no reference may keep them open
         self.writer.commit(meta)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -11,7 +12,7 @@ from datetime import date
 import click
 
 from kg import __version__, render
-from kg.errors import FINDINGS, INTERNAL, KgError
+from kg.errors import CANNOT_RUN, FINDINGS, INTERNAL, INTERRUPTED, KgError, Stopped, describe_os_error
 from kg.store import KgStore
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
@@ -108,7 +109,7 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet):
     with progress_bar(quiet) as progress:
         report = run_build(paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress)
     for diagnostic in report.diagnostics:
-        click.echo(str(diagnostic), err=True)
+        click.echo(render.visible(str(diagnostic)), err=True)
     summary = report.summary()
     if fmt == "json":
         summary["seconds"] = report.seconds()
@@ -271,7 +272,7 @@ def _password(user: str | None, password_env: str) -> str | None:
 
 
 def _note(message: str) -> None:
-    click.echo(f"kg: {message}", err=True)
+    click.echo(render.visible(f"kg: {message}"), err=True)
 
 
 @cli.command("query")
@@ -295,6 +296,7 @@ def query_command(name, args, show_list, store_path, endpoint, base, user, passw
     """
     from kg import queries, render
     from kg.people import PersonResolver
+    from kg.query_limits import run_limited
     from kg.remote import open_engine
 
     catalogue = queries.Catalogue()
@@ -310,7 +312,8 @@ def query_command(name, args, show_list, store_path, endpoint, base, user, passw
         opened = open_engine(store_path, endpoint, base, user, _password(user, password_env) if endpoint else None, list(graphs))
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
         params = queries.parse_arguments(canned, args, resolver)
-        result = opened.engine.run(queries.bind_values(canned.text, params), limit=limit)
+        text = queries.bind_values(canned.text, params)
+        result = run_limited(lambda: opened.engine.run(text, limit=limit), None)  # Ctrl-C heard at once
     except queries.ArgumentError as e:
         raise click.UsageError(e.message) from None
     if why:
@@ -367,24 +370,31 @@ def _query_list(canned_queries) -> str:
     default=None,
     help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
-def sparql_command(query, store_path, endpoint, user, password_env, graphs, limit, fmt):
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop the query after this long (exit 2) [default: no limit].")
+@click.option("--allow-service", is_flag=True, help="Run SERVICE clauses, which fetch from the addresses the query names (refused by default).")
+def sparql_command(query, store_path, endpoint, user, password_env, graphs, limit, fmt, timeout, allow_service):
     """Run a read-only SPARQL query over the whole graph.
 
     QUERY is the query text, @FILE, or - for stdin.
 
-    All named graphs are queried as one default graph. Updates are refused.
+    All named graphs are queried as one default graph. Updates are refused, and so is SERVICE
+    unless --allow-service is given.
 
     Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg import queries, render
     from kg.remote import open_engine
 
+    from kg.query_limits import refuse_service, run_limited
+
     text = _sparql_text(query)
     queries.refuse_updates(text)
+    if not allow_service:
+        refuse_service(text)
     fmt = _sparql_format(queries.query_form(text), fmt)
     _refuse_endpoint_options_without_endpoint(endpoint)
     opened = open_engine(store_path, endpoint, None, user, _password(user, password_env) if endpoint else None, list(graphs))
-    render.emit(opened.engine.run(text, limit=limit), fmt)
+    render.emit(run_limited(lambda: opened.engine.run(text, limit=limit), timeout), fmt)
 
 
 def _sparql_text(argument: str) -> str:
@@ -465,7 +475,9 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
 @cli.command("serve")
 @store_option
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT", help="Address to listen on.")
-def serve_command(store_path, bind):
+@click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, metavar="SECONDS", help="The server stops a query after this long.")
+@click.option("--allow-service", is_flag=True, help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).")
+def serve_command(store_path, bind, timeout, allow_service):
     """Serve the graph read-only over SPARQL, with a query page.
 
     Runs the Oxigraph server (oxigraph serve-read-only) on the store: the query page is at the URL
@@ -477,7 +489,7 @@ def serve_command(store_path, bind):
     """
     from kg.serve import serve
 
-    serve(store_path, bind, say=click.echo, note=_note)
+    serve(store_path, bind, say=click.echo, note=_note, timeout=timeout, allow_service=allow_service)
 
 
 @cli.command("push")
@@ -513,29 +525,99 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
 
 def main() -> None:
     """Entry point: no traceback reaches the user; exit codes follow kg.errors."""
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, _stop) for s in stopping if signal.getsignal(s) is not signal.SIG_IGN}
+    try:
+        _main()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _main() -> None:
+    if sys.stdout is None:  # started with stdout closed (`kg ... >&-`): the output would vanish
+        _quit("standard output is closed: kg has nowhere to write its output", CANNOT_RUN)
     try:
         cli.main(standalone_mode=False, prog_name="kg")
+        _flush_output()
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
+        _quit("interrupted", INTERRUPTED)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
+    except SystemExit:
+        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):  # click's way of saying the reader left
+            _quit_quietly()
+        raise
     except KgError as e:
-        click.echo(f"kg: {e.message}", err=True)
-        sys.exit(e.exit_code)
+        _quit(e.message, e.exit_code)
     except BrokenPipeError:
-        # `kg export | head`: the reader left; not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+        _quit_quietly()  # `kg export | head`: the reader left; not an error of ours.
+    except OSError as e:  # the environment: permissions, a full disk, a missing folder, stdout
+        _drop_pending_output()
+        if _in_echo(e):
+            _quit(f"cannot write the output: {e.strerror or e}", CANNOT_RUN)
+        _quit(describe_os_error(e), CANNOT_RUN)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        _quit("interrupted", INTERRUPTED)
+    except Stopped as e:
+        _quit("interrupted" if e.exit_code == INTERRUPTED else "terminated", e.exit_code)
     except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("KG_DEBUG"):
             raise
-        click.echo(f"kg: internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 to see where)", err=True)
-        sys.exit(INTERNAL)
+        _quit(f"internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 to see where)", INTERNAL)
     sys.exit(0)
+
+
+def _stop(signum, frame) -> None:
+    """Ctrl-C or SIGTERM: unwind (click would turn a KeyboardInterrupt into a blank line and Abort)."""
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)  # one is enough: a second must not cut the cleanup short
+    raise Stopped(signum)
+
+
+def _quit(message: str, code: int) -> None:
+    """One line on stderr, then exit: whatever state stderr is in."""
+    try:
+        click.echo(render.visible(f"kg: {message}"), err=True)
+    except Exception:  # noqa: BLE001 - stderr closed or full: the exit code still says it
+        pass
+    sys.exit(code)
+
+
+def _flush_output() -> None:
+    """Flush stdout here, not at exit: a full disk is reported like any failure (a closed pipe is quiet)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        _drop_pending_output()
+        _quit(f"cannot write the output: {e.strerror or e}", CANNOT_RUN)
+
+
+def _in_echo(error: BaseException) -> bool:
+    """Whether the error came from writing the output (click.echo), not from a file or the store."""
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "echo" and os.sep + "click" + os.sep in code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _quit_quietly() -> None:
+    """The reader of stdout left: stop without an error, and without Python complaining at exit."""
+    _drop_pending_output()
+    sys.exit(0)
+
+
+def _drop_pending_output() -> None:
+    """Point stdout at /dev/null, so that what is still buffered cannot fail again at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

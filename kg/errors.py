@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+
 # Exit codes, the same for every command.
 OK = 0
 FINDINGS = 1  # the command ran and found problems: rejected records, violations, no such person
 CANNOT_RUN = 2  # bad arguments, no store, store busy, unreadable file, unreachable endpoint
 INTERNAL = 3  # a bug in kg: reported without a traceback unless KG_DEBUG is set
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
 class KgError(Exception):
@@ -36,3 +40,25 @@ class NameNotFound(KgError):
     """A person named by the user matches nobody, or more than one person."""
 
     exit_code = FINDINGS
+
+
+def describe_os_error(error: OSError) -> str:
+    """An OSError as one line: which file, and why (the store's own errors carry both in their text)."""
+    text = str(error)
+    reason = error.strerror or (text.splitlines()[0] if text else type(error).__name__)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+        reason += " (free some space, then run the command again)"
+    return f"cannot use {error.filename}: {reason}" if error.filename else f"cannot go on: {reason}"
+
+
+class Stopped(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM arrived: the command unwinds (workers stopped, nothing half-written
+    kept) and exits 128 + the signal's number. Not an Exception: no `except Exception` swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return INTERRUPTED if self.signum == 2 else TERMINATED

@@ -8,6 +8,7 @@ old pages between writes, loads in large pieces.
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import threading
@@ -16,8 +17,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import KgError
+from kg.workers import parent_only, released
+
+FIFO_SUFFIX = ".nq.fifo"  # the named pipes a build feeds its loaders through
 
 BULK_BYTES = 64 << 20  # N-Quads per bulk load in pieces: the loader has a fixed cost per call
+
+
+def load_failed(failure: BaseException) -> KgError:
+    """The loader's failure as the user sees it: the build ends, and its generation is dropped."""
+    reason = getattr(failure, "strerror", None) or str(failure) or type(failure).__name__
+    return KgError(f"the store could not load the build's data: {reason}; nothing was stored, the store is as it was")
 
 
 class BulkWriter:
@@ -81,7 +92,7 @@ class BulkWriter:
 
     def _raise(self) -> None:
         if self._failure is not None:
-            raise self._failure
+            raise load_failed(self._failure) from None
 
 
 class StreamingWriter:
@@ -92,17 +103,40 @@ class StreamingWriter:
     reading a named pipe that this process writes each page into as it arrives; the pipe holds the
     workers back when the loader is behind. The loader reads the pipe by its path, in Rust, without
     taking the GIL from this thread.
+
+    This process holds the pipe's only write end (forked workers drop theirs, `kg.workers`), so
+    closing it always ends the loader's input. A pipe left by a killed build is replaced.
     """
 
     def __init__(self, store: ox.Store, folder: Path, name: str = "kg-build"):
-        self._fifo = folder / f"{name}.nq.fifo"
+        self._fifo = folder / f"{name}{FIFO_SUFFIX}"
         self._fifo.unlink(missing_ok=True)
         os.mkfifo(self._fifo)
         self._failure: BaseException | None = None
         self.seconds = 0.0
         self._thread = threading.Thread(target=self._load, args=(store,), daemon=True)
         self._thread.start()
-        self._writer = open(self._fifo, "wb")  # returns once the loader has opened the other end
+        try:
+            self._writer = os.fdopen(self._open_write_end(), "wb")
+        except BaseException:
+            self._fifo.unlink(missing_ok=True)
+            raise
+        parent_only(self._writer.fileno())
+
+    def _open_write_end(self) -> int:
+        """The pipe's write end, once the loader has opened the other; the loader's failure if it fails first."""
+        while True:
+            try:
+                fd = os.open(self._fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO:  # ENXIO: no reader yet
+                    raise
+            else:
+                os.set_blocking(fd, True)
+                return fd
+            if not self._thread.is_alive():
+                raise load_failed(self._failure or RuntimeError("it stopped before reading"))
+            time.sleep(0.005)
 
     def _load(self, store: ox.Store) -> None:
         started = time.perf_counter()
@@ -112,30 +146,60 @@ class StreamingWriter:
             store.bulk_load(path=str(self._fifo), format=ox.RdfFormat.N_QUADS, lenient=True)
         except BaseException as e:  # handed to the main thread
             self._failure = e
-            with open(self._fifo, "rb") as drain:  # unblock a writer waiting on a full pipe
-                while drain.read(1 << 16):
-                    pass
+            self._drain()
         finally:
             self.seconds = time.perf_counter() - started
 
+    def _drain(self) -> None:
+        """Unblock a writer waiting on a full pipe, until it closes its end."""
+        try:
+            fd = os.open(self._fifo, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            return
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as drain:
+            while drain.read(1 << 16):
+                pass
+
     def add(self, data: bytes) -> None:
         if self._failure is not None:
-            raise self._failure
-        self._writer.write(data)
+            raise load_failed(self._failure) from None
+        try:
+            self._writer.write(data)
+        except BrokenPipeError:  # the loader failed and closed its end: end ours, so its drain ends too
+            try:
+                self._close_pipe()
+            except OSError:
+                pass
+            self._thread.join()
+            raise load_failed(self._failure or BrokenPipeError("the loader stopped reading")) from None
 
     def flush(self) -> None:
         raise AssertionError("a streamed build writes into an empty store: there is nothing to replace")
 
     def close(self) -> None:
-        self._writer.close()
+        self._close_pipe()
         self._thread.join()
-        self._fifo.unlink(missing_ok=True)
         if self._failure is not None:
-            raise self._failure
+            raise load_failed(self._failure) from None
 
     def abort(self) -> None:
-        """The build failed: end the stream so the loader returns (its generation is dropped)."""
+        """The build failed: make the loader fail at once (its generation is dropped) instead of
+        loading what it has read so far, which takes as long as a build."""
         try:
-            self.close()
-        except BaseException:  # the failure that brought us here matters more
+            self._writer.write(b"\n<abort: this build was stopped\n")  # not N-Quads: the loader stops at it
+        except (OSError, ValueError):
             pass
+        try:
+            self._close_pipe()
+        except OSError:
+            pass
+        self._thread.join()
+
+    def _close_pipe(self) -> None:
+        if not self._writer.closed:
+            released(self._writer.fileno())
+            try:
+                self._writer.close()
+            finally:
+                self._fifo.unlink(missing_ok=True)

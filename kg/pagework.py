@@ -7,28 +7,26 @@ build is the same whatever the number of workers.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
-from itertools import islice
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.infer import Schema
 from kg.mapping import map_page, nquads, ontology_statements
 from kg.parse import decode_page, detect_layout, learn_layout_b_file, lexicon_entries, parse_page, read_page_bytes
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
 from kg.vocab import KG, Iris
+from kg.workers import WorkerDied, ordered_map
 
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_FROM = 64
 CHUNK = 16  # pages per task
-IN_FLIGHT = 2  # tasks per worker submitted ahead
+LOADER_LINE_LIMIT = 16 << 20  # Oxigraph's bulk loader fails on a longer N-Quads line
 
 
 @dataclass
@@ -110,6 +108,10 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.facts_nquads = nquads(graph.shared, work.iris.facts_graph)
     result.support_nquads = nquads(graph.shared, graph.graph)
     result.inferred_nquads = nquads(inferred, work.iris.inferred_graph)
+    too_long = longest_line(result.nquads)
+    if too_long > LOADER_LINE_LIMIT:
+        message = f"a value of {too_long / (1 << 20):.0f} MiB is more than the store takes ({LOADER_LINE_LIMIT >> 20} MiB); the page is skipped"
+        return PageResult(path.name, parsed.diagnostics + [Diagnostic(ERROR, path.name, 1, message)], layout=parsed.page.layout)
     result.asserted_count = len(asserted)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
@@ -121,8 +123,26 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     return result
 
 
+def page_or_report(path: Path) -> PageResult:
+    """process_page, with a failure of kg on one page reported for that page: the others go on."""
+    try:
+        return process_page(path)
+    except Exception as e:  # noqa: BLE001 - one page's failure must not lose the rest of the build
+        if os.environ.get("KG_DEBUG"):
+            raise
+        message = f"internal error on this page, which is skipped: {type(e).__name__}: {e}"
+        return PageResult(path.name, [Diagnostic(ERROR, path.name, 1, message)])
+
+
+def longest_line(data: bytes) -> int:
+    """The length of the longest line: looked for only in data long enough to hold one too long."""
+    if len(data) <= LOADER_LINE_LIMIT:
+        return 0
+    return max(len(line) for line in data.split(b"\n"))
+
+
 def _process_chunk(paths: list[Path]) -> list[PageResult]:
-    return [process_page(path) for path in paths]
+    return [page_or_report(path) for path in paths]
 
 
 def _map(items: list[Path], work: PageWork, jobs: int) -> Iterator[PageResult]:
@@ -133,19 +153,15 @@ def _map(items: list[Path], work: PageWork, jobs: int) -> Iterator[PageResult]:
     """
     if jobs <= 1 or len(items) < PARALLEL_FROM:
         _init(work)
-        yield from map(process_page, items)
+        yield from map(page_or_report, items)
         return
     chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
     # fork: workers inherit the lexicon and schema without pickling them once per page
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(work,)) as pool:
-        pending = deque(pool.submit(_process_chunk, chunk) for chunk in islice(chunks, IN_FLIGHT * jobs))
-        while pending:
-            results = pending.popleft().result()
-            chunk = next(chunks, None)
-            if chunk is not None:
-                pending.append(pool.submit(_process_chunk, chunk))
+    try:
+        for results in ordered_map(_process_chunk, chunks, jobs, init=_init, initargs=(work,)):
             yield from results
+    except WorkerDied as e:
+        raise KgError(f"the build stopped: {e}; nothing was stored") from None
 
 
 def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:

@@ -236,8 +236,18 @@ def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
 # --- shared --------------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0 (ESC included), DEL and C1: they command a terminal
+
+
+def visible(text: str) -> str:
+    """Text safe to show on a terminal: control characters from the data shown as \\xNN, never obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]) -> str:
     """A terminal table: header, a rule, then rows; columns padded, numbers right-aligned."""
+    header = [visible(h) for h in header]
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(header)]
 
     def line(cells: Sequence[str], rule: bool = False) -> str:

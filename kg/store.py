@@ -13,22 +13,31 @@ Layout of a store folder:
 A build takes the lock, checkpoints the live generation into a new one (RocksDB hard-links its files,
 so this is cheap whatever the size), writes there, and only then points CURRENT at it with an atomic
 rename. A build killed midway leaves CURRENT on the previous, complete generation; readers never see a
-half-written graph. The previous generation is kept one more round for readers that still have it open.
+half-written graph.
+
+A reader pins the generation it opens: a shared flock on its `gen-N.json`, held as long as the reader
+runs. A build retires an old generation only when it can take that lock exclusively, so a generation
+is never removed under a reader: one still in use is left for a later build to remove. A reader that
+pins a generation just retired (its json is gone) starts again from CURRENT and gets the next one.
 """
 
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from kg.errors import KgError, StoreBusy, StoreMissing
+from kg.loading import FIFO_SUFFIX
 from kg.vocab import Iris
+from kg.workers import parent_only, released
 
 CURRENT = "CURRENT"
 LOCK = "lock"
@@ -50,7 +59,17 @@ class StoreMeta:
 
     @classmethod
     def load(cls, path: Path) -> "StoreMeta":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_bytes(path.read_bytes())
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "StoreMeta":
+        """ValueError when it is not a complete generation record."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"its record is not valid JSON: {e}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("base"), str) or not isinstance(data.get("extra", {}), dict):
+            raise ValueError("its record has no base IRI")
         known = {k: data.get(k, "") for k in ("base", "kg_version", "ontology_hash", "built_at")}
         return cls(**known, extra=data.get("extra", {}))
 
@@ -81,14 +100,17 @@ def live_generation(root: Path) -> str | None:
 
 
 class KgStore:
-    """A generation of the store opened for reading."""
+    """A generation of the store opened for reading, pinned (see above) until `close()` or exit."""
 
-    def __init__(self, root: Path, generation: str, store: ox.Store, meta: StoreMeta):
+    def __init__(self, root: Path, generation: str, store: ox.Store, meta: StoreMeta, pin: BinaryIO | None = None):
         self.root = root
         self.generation = generation
         self.store = store
         self.meta = meta
         self.iris = Iris(meta.base)
+        self._pin = pin
+        if pin is not None:
+            _PINS.append(pin)  # the store object may outlive this one: the pin lasts until close() or exit
 
     @property
     def database_dir(self) -> Path:
@@ -102,18 +124,69 @@ class KgStore:
     def open_read(cls, path: str | os.PathLike) -> "KgStore":
         """The live generation, read-only. StoreMissing when nothing was built there."""
         root = Path(path)
-        generation = live_generation(root)
-        if generation is None:
-            raise StoreMissing(missing_message(root))
-        try:
-            store = ox.Store.read_only(str(root / generation))
-        except OSError as e:
-            raise KgError(f"cannot open the store at {display_path(root)}: {e}") from e
-        return cls(root, generation, store, StoreMeta.load(root / f"{generation}.json"))
+        for _ in range(PIN_TRIES):
+            generation = live_generation(root)
+            if generation is None:
+                raise StoreMissing(missing_message(root))
+            pinned = pin_generation(root, generation)
+            if pinned is None:
+                continue  # retired by a build just now: CURRENT names a newer one
+            pin, meta = pinned
+            try:
+                store = ox.Store.read_only(str(root / generation))
+            except (OSError, RuntimeError) as e:
+                pin.close()
+                if "Permission denied" in str(e):
+                    raise KgError(f"cannot read the store at {display_path(root)}: permission denied") from None
+                raise damaged(root, generation, e) from None
+            return cls(root, generation, store, meta, pin)
+        raise KgError(f"the store at {display_path(root)} keeps changing under kg build; try again")
+
+    def close(self) -> None:
+        """Release the generation: a build may now retire it."""
+        self.store = None
+        if self._pin is not None:
+            _PINS.remove(self._pin)
+            self._pin.close()
+            self._pin = None
 
     @staticmethod
     def exists(path: str | os.PathLike) -> bool:
         return live_generation(Path(path)) is not None
+
+
+PIN_TRIES = 20
+_PINS: list[BinaryIO] = []
+
+
+def pin_generation(root: Path, generation: str) -> tuple[BinaryIO, StoreMeta] | None:
+    """(pin, meta) for a generation, the pin a shared lock on its json; None if it was retired meanwhile."""
+    meta_path = root / f"{generation}.json"
+    try:
+        pin = open(meta_path, "rb")
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise KgError(f"cannot read {display_path(meta_path)}: {e.strerror}") from None
+    fcntl.flock(pin, fcntl.LOCK_SH)  # waits only while a build removes this generation
+    if os.fstat(pin.fileno()).st_nlink == 0 or not (root / generation).is_dir():
+        pin.close()
+        return None
+    try:
+        meta = StoreMeta.from_bytes(pin.read())
+    except ValueError as e:
+        pin.close()
+        raise damaged(root, generation, e) from None
+    return pin, meta
+
+
+def damaged(root: Path, generation: str, error: BaseException) -> KgError:
+    """A generation that cannot be read: which one, why, and what to do."""
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return KgError(
+        f"the live generation {generation} of the store at {display_path(root)} is damaged ({reason}); "
+        f"rebuild it with kg build --fresh PAGES --store {display_path(root)}"
+    )
 
 
 class StoreWriter:
@@ -122,9 +195,10 @@ class StoreWriter:
     Holding the writer holds the store's lock: a second build fails at once with StoreBusy.
     """
 
-    def __init__(self, path: str | os.PathLike, base: str):
+    def __init__(self, path: str | os.PathLike, base: str, fresh: bool = False):
         self.root = Path(path)
         self.base = base
+        self.fresh = fresh  # start empty: nothing is read from the live generation, even a damaged one
         self._lock_file = None
         self.store: ox.Store | None = None
         self.support: ox.Store | None = None  # the shared facts of each page (see the module's doc)
@@ -139,32 +213,47 @@ class StoreWriter:
         except OSError as e:
             raise KgError(f"cannot create the store folder {display_path(self.root)}: {e}") from e
         self._lock_file = open(self.root / LOCK, "a+")
+        parent_only(self._lock_file.fileno())  # a forked worker must not keep the store locked
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            released(self._lock_file.fileno())
             self._lock_file.close()
             raise StoreBusy(
                 f"another kg process is writing to {display_path(self.root)}; try again when it has finished"
             ) from None
+        try:
+            self._open_generation()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _open_generation(self) -> None:
+        """The new generation: a copy of the live one, or empty for a fresh build."""
         self.previous = live_generation(self.root)
         self._remove_abandoned()
         self.generation = self._next_generation_name()
         target = self.root / self.generation
-        if self.previous is not None:
-            self.previous_meta = StoreMeta.load(self.root / f"{self.previous}.json")
+        if self.previous is not None and not self.fresh:
+            try:
+                self.previous_meta = StoreMeta.load(self.root / f"{self.previous}.json")
+            except (OSError, ValueError) as e:
+                raise damaged(self.root, self.previous, e) from None
             if self.previous_meta.base != self.base:
-                self._release()
                 raise KgError(
                     f"the store at {display_path(self.root)} uses the base {self.previous_meta.base}, "
-                    f"not {self.base}: build into another --store, or use the same base"
+                    f"not {self.base}: build into another --store, use the same base, or use --fresh"
                 )
-            ox.Store.read_only(str(self.root / self.previous)).backup(str(target))
-            previous_support = self.root / (self.previous + SUPPORT_SUFFIX)
-            if previous_support.is_dir():
-                ox.Store.read_only(str(previous_support)).backup(str(target) + SUPPORT_SUFFIX)
+            try:
+                ox.Store.read_only(str(self.root / self.previous)).backup(str(target))
+                previous_support = self.root / (self.previous + SUPPORT_SUFFIX)
+                if previous_support.is_dir():
+                    ox.Store.read_only(str(previous_support)).backup(str(target) + SUPPORT_SUFFIX)
+            except RuntimeError as e:  # RocksDB reports corruption so
+                raise damaged(self.root, self.previous, e) from None
         self.store = ox.Store(str(target))
         self.support = ox.Store(str(target) + SUPPORT_SUFFIX)
-        return self
 
     @property
     def previous_layout_is_current(self) -> bool:
@@ -176,6 +265,7 @@ class StoreWriter:
         self.store.flush()
         self.support.flush()
         self.store = self.support = None  # closes the databases before anyone reads them
+        self._ensure_closed()
         meta.extra[LAYOUT_KEY] = LAYOUT
         meta.save(self.root / f"{self.generation}.json")
         tmp = self.root / (CURRENT + ".tmp")
@@ -183,6 +273,17 @@ class StoreWriter:
         os.replace(tmp, self.root / CURRENT)
         self._committed = True
         self._remove_old(keep={self.generation, self.previous})
+
+    def _ensure_closed(self) -> None:
+        """The new generation's database must be closed before anyone reads it: an open RocksDB goes on
+        compacting, deleting files that a reader that opened it a moment before still needs.
+        Oxigraph closes a database when its last reference goes; opening it again proves that happened."""
+        gc.collect()
+        try:
+            ox.Store(str(self.root / self.generation))
+        except OSError as e:
+            raise RuntimeError(f"the new generation is still open in this process: {e}") from None
+        gc.collect()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.store = self.support = None
@@ -193,6 +294,7 @@ class StoreWriter:
     def _release(self) -> None:
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            released(self._lock_file.fileno())
             self._lock_file.close()
             self._lock_file = None
 
@@ -210,6 +312,8 @@ class StoreWriter:
     def _remove_abandoned(self) -> None:
         """Generations newer than the live one were left by a build that was killed."""
         live = self.previous or ""
+        for fifo in self.root.glob(f"*{FIFO_SUFFIX}"):  # a killed build's pipes to its loaders
+            fifo.unlink(missing_ok=True)
         for name in self._generations():
             if name > live:
                 self._drop(name)
@@ -220,11 +324,26 @@ class StoreWriter:
                 self._drop(name)
 
     def _drop(self, name: str) -> None:
+        """Remove a generation, unless a reader has it pinned: then a later build removes it."""
         if not name:
             return
-        shutil.rmtree(self.root / name, ignore_errors=True)
-        shutil.rmtree(self.root / (name + SUPPORT_SUFFIX), ignore_errors=True)
+        meta_path = self.root / f"{name}.json"
         try:
-            (self.root / f"{name}.json").unlink()
+            pin = open(meta_path, "rb")
         except FileNotFoundError:
-            pass
+            _remove_generation_folders(self.root, name)
+            return
+        with pin:
+            try:
+                fcntl.flock(pin, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            # the record goes first: a reader that pins it now sees it gone and moves on
+            meta_path.unlink(missing_ok=True)
+            _remove_generation_folders(self.root, name)
+
+
+def _remove_generation_folders(root: Path, name: str) -> None:
+    """A generation's database and the support database beside it."""
+    shutil.rmtree(root / name, ignore_errors=True)
+    shutil.rmtree(root / (name + SUPPORT_SUFFIX), ignore_errors=True)

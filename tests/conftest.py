@@ -84,3 +84,13 @@ def virtuoso_pushed(virtuoso, fixture_store) -> str:
     code, out, err = run_main(*args, env={"KG_PUSH_PASSWORD": PASSWORD})
     assert (code, err) == (0, ""), err
     return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault tests' counts (faults injected, inputs tried, failures seen), when they ran."""
+    from fault_tally import TALLY
+
+    if TALLY:
+        terminalreporter.section("faults tried")
+        for what, n in sorted(TALLY.items()):
+            terminalreporter.write_line(f"{n:6d}  {what}")

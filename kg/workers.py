@@ -1,0 +1,141 @@
+"""Worker processes that never outlive the build that started them, and never hold what it holds.
+
+Workers are forked (they inherit the schema and lexicon without pickling), so they would also inherit
+every file descriptor of the build: the store's lock and the write end of the loader's named pipe. A
+worker left holding the lock keeps the store busy after its build is gone; one holding the pipe keeps
+the loader from ever seeing the end of its input. So the build names those descriptors
+(`parent_only`), and every forked child swaps them for /dev/null at once.
+
+Each worker also asks Linux to kill it when its parent dies (PR_SET_PDEATHSIG), however the parent
+dies, SIGKILL included, and ignores Ctrl-C: the terminal sends SIGINT to the whole process group, and
+it is the build's to handle (it stops the workers itself).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+
+_PARENT_ONLY: set[int] = set()
+PR_SET_PDEATHSIG = 1
+
+
+def parent_only(fd: int) -> None:
+    """Forked children must not keep `fd` open (a lock, a pipe end)."""
+    _PARENT_ONLY.add(fd)
+
+
+def released(fd: int) -> None:
+    """`fd` is being closed by its owner: nothing to do for it in children any more."""
+    _PARENT_ONLY.discard(fd)
+
+
+def _drop_inherited() -> None:
+    if not _PARENT_ONLY:
+        return
+    # dup2 over the descriptor instead of closing it: the child's Python objects that own it may close
+    # it later, and must not close an unrelated file that reused the number.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in list(_PARENT_ONLY):
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+    os.close(null)
+    _PARENT_ONLY.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited)
+
+
+def init_worker(parent_pid: int) -> None:
+    """First thing in a worker: die with the parent, leave Ctrl-C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the request above was in place
+        os._exit(1)
+
+
+# --- an ordered map over forked workers -------------------------------------------------------------
+# Not ProcessPoolExecutor: killing its workers (Ctrl-C, a failure) can leave its result thread blocked
+# on a half-written message, and the process then hangs at exit. Here this process reads every result
+# itself, from one pipe per worker, so stopping the workers is just killing them.
+
+IN_FLIGHT = 2  # tasks per worker sent ahead: results wait in memory only as long as the caller's turn
+
+
+class WorkerDied(Exception):
+    """A worker ended without answering (killed, out of memory)."""
+
+
+def _worker_loop(conn: Connection, fn: Callable, init: Callable | None, initargs: tuple, parent_pid: int) -> None:
+    init_worker(parent_pid)
+    if init is not None:
+        init(*initargs)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            conn.send((True, fn(task)))
+        except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
+            conn.send((False, e))
+
+
+def ordered_map(fn: Callable, tasks: Iterator, jobs: int, init: Callable | None = None, initargs: tuple = ()) -> Iterator:
+    """fn(task) for every task, in order, in `jobs` forked workers; the workers are gone when it ends."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers, conns = [], []
+    try:
+        for _ in range(jobs):
+            parent_end, child_end = context.Pipe()
+            process = context.Process(target=_worker_loop, args=(child_end, fn, init, initargs, os.getpid()), daemon=True)
+            process.start()
+            child_end.close()  # so that the worker's death reads as EOF here
+            workers.append(process)
+            conns.append(parent_end)
+        sent = 0
+        for _ in range(IN_FLIGHT * jobs):
+            task = next(tasks, None)
+            if task is None:
+                break
+            conns[sent % jobs].send(task)
+            sent += 1
+        received = 0
+        while received < sent:
+            conn = conns[received % jobs]
+            try:
+                ok, value = conn.recv()
+            except (EOFError, OSError):
+                raise WorkerDied(f"a worker process ended without an answer (exit code {workers[received % jobs].exitcode})") from None
+            received += 1
+            task = next(tasks, None)
+            if task is not None:
+                conns[sent % jobs].send(task)
+                sent += 1
+            if not ok:
+                raise value
+            yield value
+        for conn in conns:
+            conn.send(None)
+        for process in workers:
+            process.join()
+    finally:
+        for process in workers:
+            if process.is_alive():
+                process.kill()
+        for process in workers:
+            process.join()
+        for conn in conns:
+            conn.close()
