@@ -271,6 +271,7 @@ class _PageParser:
         self.as_of = as_of
         self.lexicon = lexicon
         self.diagnostics = diagnostics
+        self.strays = 0  # listings whose header kg could not read: reported, and counted as listed
 
     def report(self, severity: str, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(severity, self.source, line, message))
@@ -287,7 +288,7 @@ class _PageParser:
             listing = self._parse_block_a(block, page.owner)
             if listing is not None:
                 listings.append(listing)
-        self._check_declared_count(page, head, len(starts))
+        self._check_declared_count(page, head, len(starts) + self.strays)
         return page, listings
 
     def _parse_profile_head(self, head: list[Line], page: PageRecord) -> None:
@@ -408,6 +409,7 @@ class _PageParser:
         for i in range(1, len(paragraphs) - 1):
             if paragraphs[i + 1].number == paragraphs[i].number + 1:
                 stray, title = paragraphs[i], paragraphs[i + 1]
+                self.strays += 1
                 self.report(
                     ERROR,
                     stray.number,
