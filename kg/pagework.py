@@ -178,4 +178,5 @@ def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Ite
         yield result
     for path in later:  # the names and title words that the lists show beyond doubt
         learn_layout_b_file(path, work.lexicon)
+    work.lexicon.lists_learned = True
     yield from _map(later, work, jobs)

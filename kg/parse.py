@@ -211,10 +211,10 @@ def parse_page(data: bytes | str, source: str, as_of: date, lexicon: Lexicon | N
         what = _shown(next(line.text for line in lines if line.text))
         diagnostics.append(Diagnostic(ERROR, source, 1, f"not a profile page: no listing header and no profile metrics (it starts {what}); the file is skipped"))
         return ParsedPage(PageRecord(source, "?"), [], diagnostics)
-    lexicon = Lexicon(parent=lexicon)
-    if layout == "B":
+    if layout == "B" and not (lexicon is not None and lexicon.lists_learned):
+        lexicon = Lexicon(parent=lexicon)  # what the page itself shows beyond doubt
         learn_layout_b(lines, lexicon)
-    parser = _PageParser(lines, source, as_of, lexicon, diagnostics)
+    parser = _PageParser(lines, source, as_of, lexicon or Lexicon(), diagnostics)
     page, listings = parser.parse_a() if layout == "A" else parser.parse_b()
     return ParsedPage(page, listings, diagnostics)
 
@@ -271,6 +271,7 @@ class _PageParser:
         self.as_of = as_of
         self.lexicon = lexicon
         self.diagnostics = diagnostics
+        self.strays = 0  # listings whose header kg could not read: reported, and counted as listed
 
     def report(self, severity: str, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(severity, self.source, line, message))
@@ -287,7 +288,7 @@ class _PageParser:
             listing = self._parse_block_a(block, page.owner)
             if listing is not None:
                 listings.append(listing)
-        self._check_declared_count(page, head, len(starts))
+        self._check_declared_count(page, head, len(starts) + self.strays)
         return page, listings
 
     def _parse_profile_head(self, head: list[Line], page: PageRecord) -> None:
@@ -408,6 +409,7 @@ class _PageParser:
         for i in range(1, len(paragraphs) - 1):
             if paragraphs[i + 1].number == paragraphs[i].number + 1:
                 stray, title = paragraphs[i], paragraphs[i + 1]
+                self.strays += 1
                 self.report(
                     ERROR,
                     stray.number,
@@ -596,6 +598,7 @@ def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
         lexicon_of(parsed[index], lexicon)
     for index in layout_b:  # later names and title starts of every list, before any list is split
         learn_layout_b(decode_page(pages[index][1], pages[index][0].name)[0], lexicon)
+    lexicon.lists_learned = True
     for index in layout_b:
         path, data = pages[index]
         parsed[index] = parse_page(data, path.name, as_of, lexicon)
@@ -607,8 +610,13 @@ def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
 
 def listing_json(listing: ListingRecord) -> dict:
     """One listing as `kg parse --format json` prints it."""
+    try:
+        listing.source.encode("utf-8")
+        file = listing.source
+    except UnicodeEncodeError:  # bytes of the file name that were not UTF-8
+        file = shown_path(listing.source)
     return {
-        "file": listing.source,
+        "file": file,
         "line": listing.line,
         "title": listing.title,
         "authors": listing.authors,

@@ -31,6 +31,11 @@ def shown_path(name: str) -> str:
     return "".join(out)
 
 
+def _printable(text: str) -> str:
+    """Text quoted from a page, made safe for a terminal: control characters (ANSI escapes) escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text)
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     severity: str
@@ -39,7 +44,8 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{shown_path(self.source)}:{self.line}: {self.severity}: {self.message}"
+        message = self.message if self.message.isprintable() else _printable(self.message)
+        return f"{shown_path(self.source)}:{self.line}: {self.severity}: {message}"
 
 
 @dataclass

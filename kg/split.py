@@ -80,9 +80,12 @@ class Lexicon:
     name_words: Counter = field(default_factory=Counter)
     parent: Lexicon | None = None  # a page's own lexicon reads through to the run's
     title_first_words: set[str] = field(default_factory=set)
+    lists_learned: bool = False  # the run has learned from every layout-B page already
 
     def add_title(self, title: str) -> None:
         folded = fold(title)
+        if folded in self.titles:
+            return  # the same paper on another page: its words are counted once
         self.titles.add(folded)
         self.title_first_words.add(folded.split(" ", 1)[0])
         self.add_title_words(title.split())
@@ -94,7 +97,10 @@ class Lexicon:
                 self.title_words[folded] += 1
 
     def add_name(self, name: str) -> None:
-        self.names.add(fold(name))
+        folded = _folded(name)
+        if folded in self.names:
+            return  # an owner, or a coauthor met again: its words are counted once
+        self.names.add(folded)
         for word in name.split():
             folded = fold_word(word)
             if len(folded) > 1 and folded not in PARTICLES:
@@ -260,11 +266,13 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
 
 def _only_names(pieces: list[str]) -> bool:
     """Every piece between commas is a plain name: Rafael da Silva, Teven Le Scao (no title before them)."""
-    for piece in pieces:
-        score = name_score(piece)
-        if score is None or score < -1.0 or any(word_kind(w) == CAMEL for w in piece.split(" ")):
-            return False
-    return True
+    return all(_clean_name(piece) for piece in pieces)
+
+
+def _clean_name(piece: str) -> bool:
+    """A piece that reads as a name of the commonest shapes, with nothing glued to it."""
+    score = name_score(piece)
+    return score is not None and score >= -1.0 and not any(word_kind(w) == CAMEL for w in piece.split(" "))
 
 
 def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Reading]:
@@ -286,6 +294,8 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
             if lexicon.knows_name(name):
                 later_score += KNOWN_OTHER_AUTHOR
         glued = pieces[len(pieces) - shown]
+        if shown > 1 and _clean_name(glued):
+            continue  # a whole name between commas is not cut by a title: Dong Souvik Nguyen
         before = ", ".join(pieces[: len(pieces) - shown])
         prefix = before + ", " if before else ""
         folded_heads: dict[int, str] = {}

@@ -359,3 +359,35 @@ def test_real_page_with_flipped_bytes_gives_only_diagnostics(path, data):
     for _ in range(data.draw(st.integers(1, 8))):
         raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
     check_diagnostics_only(bytes(raw), path.name)
+
+
+# --- fuzz: real pages in every encoding and line ending, flipped, cut and duplicated ------------------------
+
+REAL_DATA_PAGES = sorted((FIXTURES.parent.parent.parent / "shared" / "realdata" / "pages").glob("*.txt"))[:6]
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"]
+
+
+@SETTINGS_SMALL
+@given(st.sampled_from(REAL_PAGES + REAL_DATA_PAGES), st.sampled_from(ENCODINGS), st.sampled_from(["\n", "\r\n", "\r"]), st.data())
+def test_fuzzed_pages_in_any_encoding_give_only_records_and_diagnostics(path, encoding, ending, data):
+    text = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\n", ending)
+    raw = bytearray(text.encode(encoding, errors="replace"))
+    for _ in range(data.draw(st.integers(0, 6))):
+        op = data.draw(st.sampled_from(["flip", "cut", "duplicate"]))
+        if not raw:
+            break
+        i = data.draw(st.integers(0, len(raw) - 1))
+        if op == "flip":
+            raw[i] = data.draw(st.integers(0, 255))
+        elif op == "cut":
+            del raw[i : i + data.draw(st.integers(1, 200))]
+        else:
+            j = min(len(raw), i + data.draw(st.integers(1, 200)))
+            raw[i:i] = raw[i:j]
+    parsed = parse_page(bytes(raw), path.name, AS_OF)
+    assert isinstance(parsed, ParsedPage)
+    for d in parsed.diagnostics:
+        assert d.severity in (ERROR, WARNING) and d.source == path.name and d.line >= 1 and d.message.strip()
+        str(d).encode("utf-8")  # printable, whatever the page held
+    for listing in parsed.listings:
+        assert listing.title and listing.line >= 1
