@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, facts, inferred
+from kg import __version__, facts, inferred, labels
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.loading import BulkWriter, StreamingWriter
@@ -304,6 +304,12 @@ class _Build:
         for graph, _, old_shared in self.replaced:
             still = set(inferred.page_triples(support, graph))
             self.facts -= facts.retract(store, support, iris, (t for t in old_shared if t not in still))
+        if self.written or self.schema_changed:  # one display label per node, from its printings as they stand
+            relabelled = None  # every node: a large update, or a store a kg without labels built
+            if self.incremental:
+                relabelled = set().union(*(labels.printed_nodes(inferred.page_triples(support, g)) for g in self.written))
+                relabelled |= set().union(*(labels.printed_nodes(old_shared) for _, _, old_shared in self.replaced))
+            self.facts += labels.relabel(store, iris, relabelled)
         if self.schema_changed and not self.from_nothing:
             inferred.reinfer_all(store, support, iris, schema)
         else:

@@ -79,9 +79,8 @@ EXPECTED = {
         [
             ("Grace Hopper", 3, True),
             ("Alan Turing", 2, True),
-            ("Emile Durand", 2, True),  # printed two ways: a row per spelling, the papers counted once
             ("Zoe Gupta", 2, True),
-            ("Émile Durand", 2, True),
+            ("Émile Durand", 2, True),  # printed two ways: one row, by his one label
             ("Ravi Gupta", 1, False),  # only a complete list shared
         ],
     ),
@@ -133,18 +132,14 @@ EXPECTED = {
             ("Ada Lovelace", "Grace Hopper", 3),
             ("Alan Turing", "Grace Hopper", 3),
             ("Ada Lovelace", "Alan Turing", 2),
-            ("Ada Lovelace", "Emile Durand", 2),  # one row per spelling of a person printed two ways
             ("Ada Lovelace", "Zoe Gupta", 2),
-            ("Ada Lovelace", "Émile Durand", 2),
-            ("Emile Durand", "Zoe Gupta", 2),
+            ("Ada Lovelace", "Émile Durand", 2),  # printed two ways: one row, by his one label
             ("Grace Hopper", "Zoe Gupta", 2),
             ("Zoe Gupta", "Émile Durand", 2),
             ("Ada Lovelace", "Ravi Gupta", 1),
-            ("Alan Turing", "Emile Durand", 1),
             ("Alan Turing", "Ravi Gupta", 1),
             ("Alan Turing", "Zoe Gupta", 1),
             ("Alan Turing", "Émile Durand", 1),
-            ("Emile Durand", "Grace Hopper", 1),
             ("Grace Hopper", "Ravi Gupta", 1),
             ("Grace Hopper", "Émile Durand", 1),
         ],
