@@ -5,7 +5,8 @@ cores busy, while this process streams the N-Quads into the store in large bulk 
 first: their titles and names settle layout-B splits. A page's own triples go into its page graph,
 the facts it states about papers and people into the one graph of facts (`kg.facts`). Pages whose
 triples did not change are not rewritten; what a replaced page alone stated or entailed is taken back
-(`kg.facts`, `kg.inferred`). The coauthor rule runs
+(`kg.facts`, `kg.inferred`). Once the facts are settled, the display labels of the people, papers and
+organisations they print are chosen again (`kg.labels`). The coauthor rule runs
 last, over the whole store or, for a small update, over the people the update touched. Nothing is held
 for the whole corpus but a page's hash and the lexicon, so memory stays flat as the corpus grows.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, facts, inferred
+from kg import __version__, facts, inferred, labels
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.loading import BulkWriter, StreamingWriter
@@ -303,6 +304,14 @@ class _Build:
         for graph, _, old_shared in self.replaced:
             still = set(inferred.page_triples(support, graph))
             self.facts -= facts.retract(store, support, iris, (t for t in old_shared if t not in still))
+        if self.written or self.schema_changed:  # one display label per node, from its printings as they stand
+            labelling = time.perf_counter()
+            relabelled = None  # every node: a large update, or a store a kg without labels built
+            if self.incremental:
+                relabelled = set().union(*(labels.printed_nodes(inferred.page_triples(support, g)) for g in self.written))
+                relabelled |= set().union(*(labels.printed_nodes(old_shared) for _, _, old_shared in self.replaced))
+            self.facts += labels.relabel(store, iris, relabelled)
+            self.report.timings["labels"] = time.perf_counter() - labelling  # part of "rules"
         if self.schema_changed and not self.from_nothing:
             inferred.reinfer_all(store, support, iris, schema)
         else:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.queries import Engine, bind_values
-from kg.vocab import KG
+from kg.vocab import KG, SKOS
 
 DEPTHS = (1, 2)
 
@@ -30,8 +30,9 @@ SELECT DISTINCT ?other WHERE {{
 }}
 """
 
-# Number of papers and name of each ?person: one row per spelling of a person printed two ways.
+# Number of papers and display label of each ?person: one row per person, however they were printed.
 PEOPLE = f"""PREFIX kg: <{KG}>
+PREFIX skos: <{SKOS}>
 SELECT ?person ?name ?papers WHERE {{
   {{
     SELECT ?person (COUNT(?paper) AS ?papers) WHERE {{
@@ -40,7 +41,7 @@ SELECT ?person ?name ?papers WHERE {{
     }}
     GROUP BY ?person
   }}
-  ?person kg:name ?name .
+  ?person skos:prefLabel ?name .
 }}
 """
 
@@ -111,13 +112,9 @@ def _members(engine: Engine, person: ox.NamedNode, depth: int) -> dict[str, int]
 
 
 def _people(engine: Engine, iris: list[str]) -> dict[str, tuple[str, int]]:
-    """Each person's label and number of papers; a person printed two ways is labelled with both."""
-    names: dict[str, set[str]] = {}
-    papers_of: dict[str, int] = {}
-    for person, name, papers in _run(engine, PEOPLE, [ox.NamedNode(iri) for iri in iris]):
-        names.setdefault(person.value, set()).add(name.value)
-        papers_of[person.value] = int(papers.value)
-    return {iri: (" / ".join(sorted(names[iri])), papers_of[iri]) for iri in names}
+    """Each person's display label and number of papers."""
+    rows = _run(engine, PEOPLE, [ox.NamedNode(iri) for iri in iris])
+    return {person.value: (name.value, int(papers.value)) for person, name, papers in rows}
 
 
 def _edges(engine: Engine, iris: list[str]) -> list[Edge]:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kg.errors import NameNotFound
 from kg.queries import Engine, bind_values
-from kg.vocab import KG, Iris, fold
+from kg.vocab import KG, SKOS, Iris, fold
 
 IS_PERSON = f"""PREFIX kg: <{KG}>
 ASK {{
@@ -27,10 +27,14 @@ ASK {{
 }}
 """
 
-# Only people have a kg:name (ontology/README.md): each (person, spelling) once.
+# Only people have a kg:name (ontology/README.md): each (person, spelling) once, with the person's one
+# display label. Matching reads every spelling; messages show the label (the first spelling in a graph
+# that has none, e.g. one loaded from elsewhere).
 ALL_NAMES = f"""PREFIX kg: <{KG}>
-SELECT ?person ?name WHERE {{
+PREFIX skos: <{SKOS}>
+SELECT ?person ?label ?name WHERE {{
   ?person kg:name ?name .
+  OPTIONAL {{ ?person skos:prefLabel ?label }}
 }}
 """
 
@@ -41,11 +45,8 @@ MAX_SUGGESTED = 3
 @dataclass(frozen=True)
 class Person:
     iri: str
+    name: str  # the display label (skos:prefLabel)
     names: tuple[str, ...]  # every printed form, sorted
-
-    @property
-    def name(self) -> str:
-        return self.names[0]
 
 
 def words(text: str) -> set[str]:
@@ -91,9 +92,13 @@ class PersonResolver:
         """Everyone in the graph, read once (only needed when an exact lookup failed)."""
         if self._people is None:
             names: dict[str, set[str]] = {}
-            for iri, name in self.engine.run(ALL_NAMES).rows:
+            label_of: dict[str, str] = {}
+            for iri, label, name in self.engine.run(ALL_NAMES).rows:
                 names.setdefault(iri.value, set()).add(name.value)
-            self._people = sorted((Person(iri, tuple(sorted(n))) for iri, n in names.items()), key=lambda p: p.name)
+                if label is not None:
+                    label_of[iri.value] = label.value
+            people = (Person(iri, label_of.get(iri, min(n)), tuple(sorted(n))) for iri, n in names.items())
+            self._people = sorted(people, key=lambda p: (p.name, p.iri))
         return self._people
 
 

@@ -19,7 +19,7 @@ from typing import Callable
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from kg import vocab
 from kg.resources import ontology_dir, shapes_dir
@@ -217,6 +217,10 @@ CASES = [
     Case("rank-zero", put(N.shown_authorship, KG.rank, Literal(0)), VIOLATION, N.shown_authorship, KG.rank, "MinInclusiveConstraintComponent", ("at least 1",)),
     Case("negative-citations", put(N.page, KG.citationCount, Literal(-1)), VIOLATION, N.page, KG.citationCount, "MinInclusiveConstraintComponent", ("at least 0",)),
     Case("novelty-101", put(N.page, KG.noveltyPercent, Literal(101)), VIOLATION, N.page, KG.noveltyPercent, "MaxInclusiveConstraintComponent", ("0 to 100",)),
+    # one display label per person, paper and organisation
+    Case("person-no-label", drop(N.shown, SKOS.prefLabel), VIOLATION, N.shown, None, "SPARQLConstraintComponent", ("exactly one display label", "it has 0")),
+    Case("paper-two-labels", add(N.paper, SKOS.prefLabel, Literal("NEMOTRON 3 NANO")), VIOLATION, N.paper, None, "SPARQLConstraintComponent", ("skos:prefLabel", "it has 2")),
+    Case("org-no-label", drop(N.org, SKOS.prefLabel), VIOLATION, N.org, None, "SPARQLConstraintComponent", ("display label",)),
     # warnings
     Case(
         "owner-missing-from-complete-list",

@@ -1,0 +1,112 @@
+"""One display label per person, paper and organisation, kept in the graph of facts.
+
+A node printed several ways (`Gábor Lugosi`, `Gabor Lugosi`) keeps every printing as a fact (`kg:name`,
+`kg:title`, `kg:slug`), and gets one `skos:prefLabel`, which the canned queries and `kg graph` show, so
+one node is one row. The label is a function of the set of printings alone (ontology/README.md,
+Identities), so it does not depend on build order or on which pages were rebuilt: a build recomputes it
+for every node whose printings a written or replaced page touched, and writes only what changed.
+
+A paper's author lists as pages show them (`kg:shownAuthors`) get the same treatment: each is written
+again with every name replaced by that person's label (`kg:shownAuthorsLabel`), so two pages that print
+one list with different spellings give one value. These depend on people's labels too, so a person whose
+label changes has the lists of all their papers rewritten.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from kg.mapping import Triple, iri, nquads, string
+from kg.vocab import KG, SKOS, Iris
+
+# The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
+# name as printed.
+PRINTINGS = (KG + "name", KG + "title", KG + "slug")
+PREF_LABEL = SKOS + "prefLabel"
+SHOWN_AUTHORS = KG + "shownAuthors"
+SHOWN_AUTHORS_LABEL = KG + "shownAuthorsLabel"
+HAS_AUTHOR = KG + "hasAuthor"
+NAME_SEPARATOR = ", "  # how kg.mapping joins the names of kg:shownAuthors
+
+
+def preferred_label(printings: Iterable[str]) -> str:
+    """The one label of a node printed these ways.
+
+    Prefer a printing that is not all lower case or all capitals (`koray kavukcuoglu` loses to `Koray
+    Kavukcuoglu`), then the one with the most non-ASCII letters (the accents a plain-ASCII printing
+    dropped), then the smallest by code point, so any order of the same printings gives the same label.
+    """
+    return min(set(printings), key=_rank)
+
+
+def _rank(text: str) -> tuple[bool, int, str]:
+    flat = text.islower() or text.isupper()  # False when it has no cased letter at all: nothing to prefer
+    non_ascii = sum(1 for c in unicodedata.normalize("NFC", text) if c.isalpha() and not c.isascii())
+    return (flat, -non_ascii, text)
+
+
+def printed_nodes(triples: Iterable[Triple]) -> set[str]:
+    """The nodes (IRIs without brackets) whose printings these facts touch."""
+    wanted = {iri(p) for p in (*PRINTINGS, SHOWN_AUTHORS)}
+    return {s[1:-1] for s, p, _ in triples if p in wanted}
+
+
+def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
+    """Bring the labels of `nodes` (every node when None) and the author lists of the papers among them,
+    or of a person whose label changed, in line with the facts; the change in the number of triples of
+    the graph of facts. Call it once the facts are up to date."""
+    changed, relabelled = _update(store, iris, PRINTINGS, PREF_LABEL, nodes, lambda values: {preferred_label(values)})
+    papers = None
+    if nodes is not None:
+        authored = ox.NamedNode(HAS_AUTHOR)
+        graph = ox.NamedNode(iris.facts_graph)
+        papers = set(nodes) | {q.subject.value for person in relabelled for q in store.quads_for_pattern(None, authored, ox.NamedNode(person), graph)}
+    lists, _ = _update(store, iris, (SHOWN_AUTHORS,), SHOWN_AUTHORS_LABEL, papers, lambda shown: {_by_label(store, iris, s) for s in shown})
+    return changed + lists
+
+
+def _by_label(store: ox.Store, iris: Iris, shown: str) -> str:
+    """A shown author list with each name replaced by its person's label (the name itself if none)."""
+    label = ox.NamedNode(PREF_LABEL)
+    graph = ox.NamedNode(iris.facts_graph)
+    out = []
+    for name in shown.split(NAME_SEPARATOR):
+        found = next(iter(store.quads_for_pattern(ox.NamedNode(iris.person(name)), label, None, graph)), None)
+        out.append(found.object.value if found is not None else name)
+    return NAME_SEPARATOR.join(out)
+
+
+def _update(store: ox.Store, iris: Iris, sources: tuple[str, ...], target: str, nodes: set[str] | None, derive) -> tuple[int, set[str]]:
+    """Make each node's `target` values `derive(its source values)`; (change in triples, nodes changed)."""
+    graph = ox.NamedNode(iris.facts_graph)
+    label = ox.NamedNode(target)
+    printings: dict[str, set[str]] = {}
+    present: dict[str, set[str]] = {}
+    if nodes is None:
+        for predicate in sources:
+            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+                printings.setdefault(q.subject.value, set()).add(q.object.value)
+        for q in store.quads_for_pattern(None, label, None, graph):
+            present.setdefault(q.subject.value, set()).add(q.object.value)
+    else:
+        for node in nodes:
+            subject = ox.NamedNode(node)
+            for predicate in sources:
+                for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, graph):
+                    printings.setdefault(node, set()).add(q.object.value)
+            for q in store.quads_for_pattern(subject, label, None, graph):
+                present.setdefault(node, set()).add(q.object.value)
+    wanted = {node: derive(values) for node, values in printings.items()}
+    changed = {node for node in wanted.keys() | present.keys() if wanted.get(node, set()) != present.get(node, set())}
+    removed = 0
+    for node in sorted(changed):
+        for old in present.get(node, set()) - wanted.get(node, set()):
+            store.remove(ox.Quad(ox.NamedNode(node), label, ox.Literal(old), graph))
+            removed += 1
+    added = [(iri(node), iri(target), string(text)) for node in sorted(changed) for text in sorted(wanted.get(node, set()) - present.get(node, set()))]
+    if added:
+        store.bulk_load(nquads(added, iris.facts_graph), format=ox.RdfFormat.N_QUADS)
+    return len(added) - removed, changed
