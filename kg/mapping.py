@@ -180,7 +180,8 @@ class _Mapper:
         self.fact(paper, k("title"), string(record.title))
         self.fact(paper, k("datePublished"), xsd_date(record.date))
         self.fact(paper, k("category"), self.category(record.category))
-        self.fact(paper, k("hasCode"), boolean(record.has_code))
+        if record.has_code:  # a listing without `Code` says nothing of code: another page may show it
+            self.fact(paper, k("hasCode"), boolean(True))
         self.fact(paper, k("authorListTruncated"), boolean(record.authors_truncated))
         self.fact(paper, k("listedAuthorCount"), integer(len(record.authors)))
         if record.authors:  # in the order shown: a plain value any engine returns as it is

@@ -310,13 +310,18 @@ class StoreWriter:
         return f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
 
     def _remove_abandoned(self) -> None:
-        """Generations newer than the live one were left by a build that was killed."""
+        """Generations newer than the live one were left by a build that was killed, and so was a support
+        database whose generation is gone (a build killed while it removed the pair)."""
         live = self.previous or ""
         for fifo in self.root.glob(f"*{FIFO_SUFFIX}"):  # a killed build's pipes to its loaders
             fifo.unlink(missing_ok=True)
         for name in self._generations():
             if name > live:
                 self._drop(name)
+        generations = set(self._generations())
+        for p in self.root.glob(f"{GENERATION_PREFIX}*{SUPPORT_SUFFIX}"):
+            if p.name[: -len(SUPPORT_SUFFIX)] not in generations:
+                shutil.rmtree(p, ignore_errors=True)
 
     def _remove_old(self, keep: set[str | None]) -> None:
         for name in self._generations():
