@@ -84,7 +84,7 @@ def build(
     if not paths:
         raise KgError("no pages given: name page files or folders of *.txt pages")
     if progress is True:
-        with _progress_bar() as advance:
+        with _ProgressBar() as advance:
             return run_build(paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=advance)
     return run_build(paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=progress or None)
 
@@ -98,7 +98,7 @@ def _date(value: date | str | None) -> date | None:
         raise KgError(f"{value!r} is not a date like 2026-11-24") from None
 
 
-class _progress_bar:
+class _ProgressBar:
     """A tqdm bar (the notebook widget where there is one) fed by the build's (done, total) calls."""
 
     def __enter__(self) -> Callable[[int, int], None]:
@@ -174,7 +174,11 @@ class Graph:
         return f"<kg.Graph {self.source}>"
 
     def close(self) -> None:
-        """Let go of the store (pyoxigraph closes it when the last reference goes)."""
+        """Close the endpoint's connection, or let go of the store (pyoxigraph closes it with the last
+        reference); a closed Graph refuses further use."""
+        endpoint = getattr(self.engine, "endpoint", None)  # an HttpEngine's connection to its server
+        if endpoint is not None:
+            endpoint.close()
         self._kg_store = None
         self.engine = _Closed(self.source)
         self._resolver = None
@@ -186,6 +190,7 @@ class Graph:
         printed or any unique part of it; integers as int or str."""
         from kg import queries
 
+        self._notes.clear()
         canned = canned_query(name)
         values = queries.parse_arguments(canned, [str(arg) for arg in args], self.resolver)  # ArgumentError: the CLI's usage error
         return self._answer(queries.bind_values(canned.text, values), limit)

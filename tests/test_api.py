@@ -225,6 +225,12 @@ def test_errors_say_what_the_cli_says(fixture_store):
             g.sparql("DELETE WHERE { ?s ?p ?o }")
         with pytest.raises(kg.SparqlSyntaxError):
             g.sparql("SELEC ?x")
+    with pytest.raises(kg.KgError, match="a store or an endpoint, not both"):
+        kg.open(fixture_store, endpoint="http://127.0.0.1:1/query")
+    with pytest.raises(kg.KgError, match="only apply with an endpoint"):
+        kg.open(fixture_store, user="someone")
+    with pytest.raises(kg.KgError, match="is not an endpoint URL"):
+        kg.open(endpoint="localhost:7878")
     with pytest.raises(kg.StoreMissing) as caught:
         kg.open(fixture_store.parent / "nothing-here")
     code, _, err = run_main("stats", "--store", str(fixture_store.parent / "nothing-here"))
@@ -292,3 +298,20 @@ def test_build_refuses_a_bad_date_and_missing_pages(tmp_path):
         kg.build(FIXTURE_PAGES, tmp_path / "s", as_of="24/11/2026")
     with pytest.raises(kg.KgError, match="no such file or folder: nowhere"):
         kg.build("nowhere", tmp_path / "s")
+
+
+def test_build_with_a_progress_bar_ends_it(tmp_path, capsys):
+    report = kg.build(FIXTURE_PAGES, tmp_path / "s", as_of=AS_OF, progress=True)
+    assert report.rejected == 0 and report.summary()["pages"] == 5
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_closing_an_endpoint_graph_closes_its_connection(served_store):  # noqa: F811
+    g = kg.open(endpoint=served_store)
+    assert len(g.query("coauthors-of", SUYOG)) == 22
+    endpoint = g.engine.endpoint
+    assert endpoint._connection is not None
+    g.close()
+    assert endpoint._connection is None
+    with pytest.raises(kg.KgError, match="was closed"):
+        g.sparql("ASK { ?s ?p ?o }")
