@@ -141,10 +141,10 @@ class Result:
 
 
 def _column_dtype(values: list[Value]) -> str | None:
-    """The pandas dtype all the values of a column fit (None: leave it as objects)."""
+    """The pandas dtype all the values of a column fit (None: leave it as pandas reads it)."""
     present = [v for v in values if v is not None]
     if not present:
-        return None
+        return "object"  # nothing to tell the type by: not the float64 pandas gives an empty column
     gaps = len(present) < len(values)
     kinds = {type(v) for v in present}
     if kinds == {bool}:

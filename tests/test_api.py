@@ -141,6 +141,14 @@ def test_dates_and_gaps_get_typed_columns(fixture_store):
     assert str(profile["hIndex"].dtype) in ("int64", "Int64")
 
 
+@pytest.mark.skipif(bool(NO_PANDAS), reason=NO_PANDAS or "-")
+def test_an_empty_answer_is_an_empty_dataframe_with_its_columns(fixture_store):
+    with kg.open(fixture_store) as g:
+        df = g.sparql("SELECT ?x ?y WHERE { ?x a <urn:nothing> }").to_pandas()
+    assert list(df.columns) == ["x", "y"] and len(df) == 0
+    assert {str(t) for t in df.dtypes} == {"object"}
+
+
 def test_rows_are_plain_python_values(graph):
     rows = graph.query("papers-of", SUYOG).rows()
     assert rows and all(type(row["date"]) is datetime.date for row in rows if row["date"] is not None)
@@ -315,3 +323,42 @@ def test_closing_an_endpoint_graph_closes_its_connection(served_store):  # noqa:
     assert endpoint._connection is None
     with pytest.raises(kg.KgError, match="was closed"):
         g.sparql("ASK { ?s ?p ?o }")
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize(
+    "text, datatype, value",
+    [
+        ("42", "integer", 42),
+        ("2021", "gYear", 2021),
+        ("0.5", "decimal", 0.5),
+        ("1.5E2", "double", 150.0),
+        ("1", "boolean", True),
+        ("false", "boolean", False),
+        ("2021-02-28", "date", datetime.date(2021, 2, 28)),
+        ("2026-11-24T10:00:00", "dateTime", datetime.datetime(2026, 11, 24, 10, 0)),
+        ("forty", "integer", "forty"),  # not a valid integer: kept as the text, not lost
+        ("2021-02-30", "date", "2021-02-30"),
+        ("plain", "string", "plain"),
+    ],
+)
+def test_literals_become_python_values_by_their_datatype(text, datatype, value):
+    import pyoxigraph as ox
+
+    from kg.result import plain
+
+    got = plain(ox.Literal(text, datatype=ox.NamedNode(XSD + datatype)))
+    assert got == value and type(got) is type(value)
+
+
+def test_other_terms_become_strings():
+    import pyoxigraph as ox
+
+    from kg.result import plain
+
+    assert plain(ox.Literal("Grüße", language="de")) == "Grüße"
+    assert plain(ox.NamedNode("https://kg.example.org/id/person/x")) == "https://kg.example.org/id/person/x"
+    assert plain(ox.BlankNode("b1")) == "_:b1"
+    assert plain(None) is None
