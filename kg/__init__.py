@@ -52,11 +52,17 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'kg' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The lazy names too, for completion in notebooks."""
+    return sorted(set(globals()) | set(__all__))
+
+
 class _CallableBuildModule(types.ModuleType):
     """kg.build is both the build's module and the API function: `kg.build(pages, store, ...)` calls
     kg.api.build, while `from kg.build import ...` and the module's attributes work as ever."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """kg.build(pages, store=None, *, as_of=None, base=None, fresh=False, progress=False): see kg.api.build."""
         from kg.api import build
 
         return build(*args, **kwargs)

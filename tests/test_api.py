@@ -80,6 +80,7 @@ def test_kg_build_is_the_function_and_still_the_module():
     import kg.build as build_module
 
     assert build_module is kg.build
+    assert {"build", "open", "Graph", "Result", "KgError"} <= set(dir(kg))
 
 
 def test_python_dash_m_kg_is_the_command(fixture_store):
@@ -129,6 +130,14 @@ def test_coauthors_as_a_dataframe_with_an_integer_count(graph):
     assert str(df["sharedPapers"].dtype) == "int64"
     assert str(df["lowerBound"].dtype) == "bool"
     assert df.iloc[0]["coauthor"] == "Aaron Blakeman" and df.iloc[0]["sharedPapers"] == 2
+
+
+@pytest.mark.skipif(bool(NO_PANDAS), reason=NO_PANDAS or "-")
+def test_virtuoso_gives_the_same_dataframes(fixture_store, virtuoso, virtuoso_pushed):
+    """An engine whose default graph holds more than kg's data, read through graphs=["kg"]."""
+    for name in ("coauthors-of", "papers-of", "profile"):
+        with kg.open(fixture_store) as local, kg.open(endpoint=virtuoso.sparql_url, graphs=["kg"]) as remote:
+            assert remote.query(name, SUYOG).to_pandas().equals(local.query(name, SUYOG).to_pandas()), name
 
 
 @pytest.mark.skipif(bool(NO_PANDAS), reason=NO_PANDAS or "-")
