@@ -35,9 +35,11 @@ if TYPE_CHECKING:
 DEFAULT_STORE = "kg-store"
 # Every printed form of one person's name (only people have a kg:name: ontology/README.md).
 NAMES_OF = f"""PREFIX kg: <{KG}>
-SELECT ?name WHERE {{
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?name ?label WHERE {{
   # @values person
   ?person kg:name ?name .
+  OPTIONAL {{ ?person skos:prefLabel ?label }}
 }}
 """
 PathLike = str | os.PathLike
@@ -242,16 +244,19 @@ class Graph:
 
         iri = self.resolver.resolve(name)
         self._notes.clear()
-        names = self._names_of(iri)
-        return Person(iri, tuple(sorted(names)) or (name,))
+        label, names = self._names_of(iri)
+        return Person(iri, label or min(names, default=name), tuple(sorted(names)) or (name,))
 
-    def _names_of(self, iri: str) -> set[str]:
+    def _names_of(self, iri: str) -> tuple[str | None, set[str]]:
+        """A person's display label (None in a store built before labels) and every printed name."""
         import pyoxigraph as ox
 
         from kg.queries import bind_values
 
         text = bind_values(NAMES_OF, {"person": [ox.NamedNode(iri)]})
-        return {row[0].value for row in self.engine.run(text).rows}
+        rows = self.engine.run(text).rows
+        labels = {row[1].value for row in rows if row[1] is not None}
+        return min(labels, default=None), {row[0].value for row in rows}
 
     def coauthors(self, name: str, depth: int = 1) -> "networkx.Graph":
         """The coauthor network of `name`, as `kg graph coauthors-of` draws it, as a networkx Graph:
