@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 
 import pytest
 
 from conftest import run_main as kg
-from test_remote import STARTUP, canned_arguments, free_port, kg_process, oxigraph_server, pushed, stop  # noqa: F401 - fixtures
+from servers import kg_serving
+from test_remote import canned_arguments, oxigraph_server, pushed  # noqa: F401 - fixtures
 
 from kg.queries import Catalogue
 
@@ -35,17 +35,8 @@ def served_store(fixture_store, tmp_path_factory):
     """`kg serve` on a copy of the fixture store: its query URL."""
     copy = tmp_path_factory.mktemp("served") / "kg-store"
     shutil.copytree(fixture_store, copy)
-    port = free_port()
-    process = kg_process("serve", "--store", str(copy), "--bind", f"127.0.0.1:{port}")
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout.readline() for _ in range(2)), daemon=True)
-    reader.start()
-    reader.join(STARTUP)
-    try:
-        assert len(lines) == 2 and lines[1], f"kg serve said nothing: {lines} {process.poll()}"
-        yield f"http://127.0.0.1:{port}/query"
-    finally:
-        stop(process)
+    with kg_serving(copy) as (_, url, _):
+        yield f"{url}/query"
 
 
 @pytest.fixture

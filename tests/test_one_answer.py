@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -18,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import AS_OF, FIXTURE_PAGES, run_main
+from servers import free_port, kg_serving
 from kg.parse import parse_page
 from kg.people import PersonResolver
 from kg.queries import Catalogue, LocalEngine, run_canned
@@ -41,12 +40,6 @@ ARGS = {  # arguments for the canned queries that take some; the rest run over e
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def local(fixture_store) -> LocalEngine:
     return LocalEngine(KgStore.open_read(fixture_store).store)
@@ -57,27 +50,8 @@ def served(fixture_store, tmp_path_factory):
     """`kg serve` on a copy of the sample store: an engine on its SPARQL endpoint."""
     copy = tmp_path_factory.mktemp("served") / "kg-store"
     shutil.copytree(fixture_store, copy)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--store", str(copy), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout.readline() for _ in range(2)), daemon=True)
-    reader.start()
-    reader.join(60)
-    try:
-        assert len(lines) == 2 and lines[1], f"kg serve said nothing: {lines} {process.poll()}"
-        yield HttpEngine(f"http://127.0.0.1:{port}/query")
-    finally:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with kg_serving(copy) as (_, url, _):
+        yield HttpEngine(f"{url}/query")
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from servers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
@@ -36,12 +38,6 @@ def user_env() -> dict:
 
 def shell(command: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", "-c", "{ " + command + "\n} 2>&1"], cwd=cwd, env=user_env(), capture_output=True, text=True, timeout=timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def matches(shown: str, actual: str) -> bool:

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import run_main
+from servers import STARTUP, free_port, kg_serving, stop
 
 from kg import push as push_module
 from kg.endpoint import Endpoint
@@ -42,7 +43,6 @@ from kg.store import KgStore, StoreWriter
 from kg.vocab import DEFAULT_BASE, KG
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-STARTUP = 20.0  # seconds a server gets to answer
 CRAFTED = 'x" } UNION { ?s ?p ?o } #'
 PEOPLE = ["Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi"]
 
@@ -51,13 +51,6 @@ PEOPLE = ["Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi"]
 
 
 kg = run_main  # `kg ARGS` through the real entry point: exit code, stdout, stderr
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (oxigraph cannot bind port 0 and tell us which it got)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until_answering(url: str, process: subprocess.Popen | None = None, seconds: float = STARTUP) -> None:
@@ -72,16 +65,6 @@ def wait_until_answering(url: str, process: subprocess.Popen | None = None, seco
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"nothing answered at {url} within {seconds} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class TinyServer:
@@ -654,15 +637,6 @@ def store_copy(fixture_store, tmp_path) -> Path:
     return copy
 
 
-def kg_process(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def run_kg(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args], capture_output=True, text=True, timeout=60)
 
@@ -671,17 +645,8 @@ def run_kg(*args: str) -> subprocess.CompletedProcess:
 def served(store_copy):
     """`kg serve` on a free port in a subprocess, once it has said where it serves:
     (process, base URL, the two lines it printed)."""
-    port = free_port()
-    process = kg_process("serve", "--store", str(store_copy), "--bind", f"127.0.0.1:{port}")
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout.readline() for _ in range(2)), daemon=True)
-    reader.start()
-    reader.join(STARTUP)
-    try:
-        assert len(lines) == 2 and lines[1], f"kg serve said nothing: {lines} {process.poll()}"
-        yield process, f"http://127.0.0.1:{port}", "".join(lines)
-    finally:
-        stop(process)
+    with kg_serving(store_copy) as running:
+        yield running
 
 
 def test_serve_answers_queries_refuses_updates_and_stops_cleanly_on_ctrl_c(served, store_copy):

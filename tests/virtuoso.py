@@ -13,12 +13,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from servers import free_port
 
 VIRTUOSO = "virtuoso-t"
 ISQL = "isql-vt"
@@ -30,12 +31,6 @@ def missing() -> str | None:
     """Why Virtuoso cannot run here, or None."""
     absent = [name for name in (VIRTUOSO, ISQL) if shutil.which(name) is None]
     return f"no {' or '.join(absent)} (Debian: apt-get install virtuoso-opensource)" if absent else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ini_text(folder: Path, http_port: int, sql_port: int, buffers: int) -> str:
