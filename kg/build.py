@@ -31,7 +31,7 @@ from kg.loading import BulkWriter, StreamingWriter
 from kg.mapping import nquads, ontology_statements
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.pagework import PageResult, PageWork, run_pages
-from kg.records import ERROR, WARNING, Diagnostic
+from kg.records import ERROR, WARNING, Diagnostic, shown_path
 from kg.store import StoreMeta, StoreWriter
 from kg.vocab import KG, Iris, base_from_env
 
@@ -86,8 +86,10 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in PAGE_SUFFIXES and not p.name.startswith(".")))
         elif path.is_file():
             found.append(path)
+        elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
+            raise KgError(f"{shown_path(str(given))} is not a page file or a folder (kg reads pages from regular files)")
         else:
-            raise KgError(f"no such file or folder: {given}")
+            raise KgError(f"no such file or folder: {shown_path(str(given))}")
     return found
 
 

@@ -3,26 +3,18 @@
 Graph formats (Turtle, N-Triples) get the merge of the page graphs, the graph of facts and the ontology
 graph (and the inferred graph with --inferred), each triple once (no triple sits in two of them).
 Dataset formats (TriG, N-Quads, JSON-LD) keep the named graphs, so provenance survives a round trip.
-Output goes to a temporary file beside the target that replaces it only when complete: an interrupted
-export never leaves a truncated file behind. The file gets the mode a plain write would give it (the
-umask, or the mode of the file it replaces), a symlink is written through, and a target that is not a
-regular file (a device, a pipe) is written into directly, never replaced.
+Output is written as `kg.files.output_file` writes any file: complete or not at all, with the mode a
+plain write would give it, through symlinks, never replacing what is not a regular file.
 """
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.files import output_file
 from kg.store import KgStore
 from kg.vocab import PREFIXES, Iris
 
@@ -85,46 +77,3 @@ def export(kg: KgStore, fmt: str, inferred: bool = False, output: str | None = N
         return
     with output_file(output) as f:
         ox.serialize(statements, f, **kwargs)
-
-
-@contextmanager
-def output_file(output: str) -> Iterator[BinaryIO]:
-    """A binary file to write `output` through; it appears complete or not at all (see above)."""
-    target = Path(os.path.realpath(output))  # through symlinks: the link stays, its target is written
-    if target.is_dir():
-        raise KgError(f"cannot write {output}: it is a folder")
-    if target.exists() and not target.is_file():  # /dev/stdout, a FIFO, a device: write into it
-        try:
-            with open(target, "wb") as f:
-                yield f
-        except OSError as e:
-            raise KgError(f"cannot write {output}: {e.strerror or e}") from None
-        return
-    if not target.parent.is_dir():
-        raise KgError(f"cannot write {output}: there is no folder {target.parent}")
-    existing = target.stat() if target.exists() else None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except OSError as e:
-        raise KgError(f"cannot write {output}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-        os.chmod(tmp, stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~current_umask())
-        if existing is not None:
-            try:
-                os.chown(tmp, existing.st_uid, existing.st_gid)
-            except PermissionError:
-                pass  # only root may give a file away; the mode is kept all the same
-        os.replace(tmp, target)
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise KgError(f"cannot write {output}: {e.strerror or e}") from None
-        raise
-
-
-def current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

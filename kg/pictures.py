@@ -15,9 +15,7 @@ import html
 import io
 import json
 import math
-import os
 import re
-import secrets
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,21 +59,15 @@ def render(network: "Network", fmt: str) -> bytes:
 
 
 def save(data: bytes, output: str) -> None:
-    """Write to `output` ('-': stdout) through a temp file beside it, so a reader never sees half a file."""
+    """Write to `output` ('-': stdout) as kg writes every file (kg.files): complete or not at all."""
+    from kg.files import output_file
+
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0o666: the umask decides, as for any file
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise KgError(f"cannot write {output}: {e.strerror or e}") from None
+    with output_file(output) as f:
+        f.write(data)
 
 
 # --- graphml, gexf (networkx) ----------------------------------------------------------------------

@@ -355,28 +355,42 @@ def test_a_store_folder_kg_may_not_write_is_exit_2(fixture_store, tmp_path):
 # --- exports write where they are told --------------------------------------------------------------
 
 
-def test_an_export_keeps_the_umask_and_an_existing_files_mode(fixture_store, tmp_path):
-    new = tmp_path / "new.ttl"
-    done = subprocess.run(["sh", "-c", f'umask 027 && exec "$@"', "sh", *KG, "export", "--store", str(fixture_store), "-o", str(new)], capture_output=True, text=True)
+# Every command that writes a file with -o: its arguments, a file name it writes, what the file holds.
+WRITERS = {
+    "export": (["export"], "out.ttl", "@prefix"),
+    "graph": (["graph", "coauthors-of", "Suyog Gupta", "--format", "html"], "out.html", "<html"),
+}
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_written_file_keeps_the_umask_and_an_existing_files_mode(fixture_store, tmp_path, writer):
+    args, name, _ = WRITERS[writer]
+    new = tmp_path / "new" / name
+    new.parent.mkdir()
+    done = subprocess.run(["sh", "-c", 'umask 027 && exec "$@"', "sh", *KG, *args, "--store", str(fixture_store), "-o", str(new)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert new.stat().st_mode & 0o777 == 0o640
-    old = tmp_path / "old.ttl"
+    old = tmp_path / name
     old.write_text("old")
     old.chmod(0o604)
-    assert kg("export", "--store", str(fixture_store), "-o", str(old)).returncode == 0
+    assert kg(*args, "--store", str(fixture_store), "-o", str(old)).returncode == 0
     assert old.stat().st_mode & 0o777 == 0o604 and old.read_text() != "old"
 
 
-def test_an_export_writes_through_a_symlink(fixture_store, tmp_path):
-    (tmp_path / "real.ttl").write_text("")
-    (tmp_path / "link.ttl").symlink_to("real.ttl")
-    assert kg("export", "--store", str(fixture_store), "-o", str(tmp_path / "link.ttl")).returncode == 0
-    assert (tmp_path / "link.ttl").is_symlink()
-    assert "@prefix" in (tmp_path / "real.ttl").read_text()
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_written_file_goes_through_a_symlink(fixture_store, tmp_path, writer):
+    args, name, marker = WRITERS[writer]
+    (tmp_path / name).write_text("")
+    (tmp_path / f"link-{name}").symlink_to(name)
+    assert kg(*args, "--store", str(fixture_store), "-o", str(tmp_path / f"link-{name}")).returncode == 0
+    assert (tmp_path / f"link-{name}").is_symlink()
+    assert marker in (tmp_path / name).read_text()
 
 
-def test_an_export_into_something_that_is_not_a_file_writes_into_it_and_never_replaces_it(fixture_store, tmp_path):
-    done = kg("export", "--store", str(fixture_store), "-o", "/dev/full")
+@pytest.mark.parametrize("writer", WRITERS)
+def test_writing_into_something_that_is_not_a_file_writes_into_it_and_never_replaces_it(fixture_store, writer):
+    args, _, _ = WRITERS[writer]
+    done = kg(*args, "--store", str(fixture_store), "-o", "/dev/full")
     one_line_exit_2(done, "cannot write /dev/full: No space left on device")
     assert Path("/dev/full").is_char_device()
 
@@ -545,3 +559,11 @@ def test_serve_refuses_service_in_every_way_a_query_is_sent(fixture_store, tmp_p
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=15)
+
+
+def test_a_named_pipe_given_as_a_page_is_named_for_what_it_is(tmp_path):
+    pipe = tmp_path / "pages.txt"
+    os.mkfifo(pipe)
+    done = kg("build", "--store", str(tmp_path / "s"), str(pipe))
+    count("inputs tried: a named pipe given as a page")
+    one_line_exit_2(done, "is not a page file or a folder")
