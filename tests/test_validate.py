@@ -188,3 +188,16 @@ def test_the_text_report_names_each_failing_value(tmp_path):
         f'Violation: {N.paper} ("Nemotron 3 Nano") [kg:hasCode] "yes": kg:hasCode must be true or false (xsd:boolean).',
     ]
     assert lines[-1] == "does not conform: 2 violations, 0 warnings"
+
+
+def test_a_shape_kg_cannot_compile_is_refused_by_name_not_skipped():
+    from kg.compiled_shapes import AssertedScope, compile_shapes
+    from kg.errors import KgError
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix kg: <https://kg.example.org/ns#> .
+        kg:S a sh:NodeShape ; sh:targetClass kg:Paper ; sh:property [ sh:path kg:title ; sh:equals kg:abstract ] .""",
+        format="turtle",
+    )
+    with pytest.raises(KgError, match="sh:equals"):
+        compile_shapes(shapes, {}, AssertedScope())
