@@ -174,13 +174,12 @@ def _node_checks(shapes, node_shape, target: str, scope: AssertedScope) -> list[
             for source in shapes.objects(constraint, sh.prefixes)
             for decl in shapes.objects(source, sh.declare)
         )
-        # $this and ?this are the same variable in SPARQL.
-        # The SELECT is run as written, so on the store it reads the inferred graph too: that graph
-        # holds no kg: class and none of the properties these warnings compare (tests/test_validate.py
-        # compares the stores' reports with pySHACL's on the asserted triples alone).
-        # Run with $this free, then kept to the focus nodes: the same solutions as SHACL's pre-binding
-        # for queries it allows (no MINUS, VALUES or sub-select hiding $this), 2-3x faster than
-        # starting from the target.
+        # $this and ?this are the same variable in SPARQL. The SELECT runs with it free, then is kept to
+        # the focus nodes: the same solutions as SHACL's pre-binding for the queries SHACL allows (no
+        # MINUS, VALUES or sub-select hiding $this), 2-3x faster than starting from the target.
+        # It runs as written, so on the store it reads the inferred graph too: that graph holds no kg:
+        # class and none of the properties these warnings compare (tests/test_validate.py compares the
+        # stores' reports with pySHACL's on the asserted triples alone).
         query = f"{prefixes}SELECT * WHERE {{ {{ {select} }} FILTER EXISTS {target} }}"
         message = _message(shapes, constraint) or _message(shapes, node_shape)
         checks.append(Check(str(node_shape), SH + "SPARQLConstraintComponent", _severity(shapes, node_shape), "", message, query, has_value=False))
