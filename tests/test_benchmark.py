@@ -51,7 +51,8 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     assert rows[0] == "| figure | size 1 | size 2 |"
-    assert len(rows) == 1 + 15
+    assert len(rows) == 1 + 16
     for row in rows[1:]:
         assert re.fullmatch(r"\| [^|]+ \| [\d,.]+ \| [\d,.]+ \|", row), row
     assert "build / oxigraph load at most 3" in result.stdout
+    assert "kg validate / oxigraph load at most 1.5" in result.stdout
