@@ -318,10 +318,6 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
             part = _cheap_score(first, glued, at, known_title)
             if part is not None:
                 cheap.append((part + base, base, prefix + glued[:at], first, later, glued, at, known_title))
-    # Of two known titles the line could start with (`Baaa`, `BaaaAa`), the longer one settles it: the
-    # shorter would leave the rest of a known title to be read as a name.
-    longest_known = max((len(c[2]) for c in cheap if c[7]), default=None)
-    cheap = [c if not c[7] or len(c[2]) == longest_known else (*c[:7], False) for c in cheap]
     cheap.sort(key=lambda c: -c[0])
     readings: list[Reading] = []
     best = None

@@ -280,6 +280,10 @@ def test_layout_b_round_trip(items):
 @SETTINGS
 @given(pages_b(camel_last=True))
 def test_layout_b_round_trip_with_known_titles(items):
+    # A known title settles a split only when it is the one known title the line can start with: with
+    # `Ca` and `CaCa` both known, `CaCaa A. Aa` is truly ambiguous (kg warns, naming both readings).
+    titles = [x.title.casefold() for x in items]
+    assume(not any(a != b and b.startswith(a) for a in titles for b in titles))
     lexicon = Lexicon()
     for x in items:
         lexicon.add_title(x.title)

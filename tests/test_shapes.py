@@ -218,9 +218,9 @@ CASES = [
     Case("negative-citations", put(N.page, KG.citationCount, Literal(-1)), VIOLATION, N.page, KG.citationCount, "MinInclusiveConstraintComponent", ("at least 0",)),
     Case("novelty-101", put(N.page, KG.noveltyPercent, Literal(101)), VIOLATION, N.page, KG.noveltyPercent, "MaxInclusiveConstraintComponent", ("0 to 100",)),
     # one display label per person, paper and organisation
-    Case("person-no-label", drop(N.shown, SKOS.prefLabel), VIOLATION, N.shown, None, "SPARQLConstraintComponent", ("exactly one display label", "it has 0")),
-    Case("paper-two-labels", add(N.paper, SKOS.prefLabel, Literal("NEMOTRON 3 NANO")), VIOLATION, N.paper, None, "SPARQLConstraintComponent", ("skos:prefLabel", "it has 2")),
-    Case("org-no-label", drop(N.org, SKOS.prefLabel), VIOLATION, N.org, None, "SPARQLConstraintComponent", ("display label",)),
+    Case("person-no-label", drop(N.shown, SKOS.prefLabel), VIOLATION, N.shown, SKOS.prefLabel, "MinCountConstraintComponent", ("exactly one display label",)),
+    Case("paper-two-labels", add(N.paper, SKOS.prefLabel, Literal("NEMOTRON 3 NANO")), VIOLATION, N.paper, SKOS.prefLabel, "MaxCountConstraintComponent", ("skos:prefLabel",)),
+    Case("org-no-label", drop(N.org, SKOS.prefLabel), VIOLATION, N.org, SKOS.prefLabel, "MinCountConstraintComponent", ("display label",)),
     # warnings
     Case(
         "owner-missing-from-complete-list",
