@@ -5,7 +5,7 @@
     with kg.open("kg-store") as g:
         df = g.query("coauthors-of", "Suyog Gupta").to_pandas()
 
-The same steps as the CLI, over the same modules (kg.build, kg.queries, kg.people, kg.network,
+The same steps as the CLI, over the same modules (kg.building, kg.queries, kg.people, kg.network,
 kg.validate, kg.export): the same answers, and failures as the same `KgError`s with the messages the
 CLI prints. Nothing heavy is imported before a function needs it.
 """
@@ -26,7 +26,7 @@ from kg.vocab import KG
 if TYPE_CHECKING:
     import networkx
 
-    from kg.build import BuildReport
+    from kg.building import BuildReport
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
     from kg.store import KgStore
@@ -80,7 +80,7 @@ def build(
     `report.rejected` counts the errors), never raised: everything valid is stored. `as_of` (a date or
     `YYYY-MM-DD`) is when the pages were scraped, default today. `progress`: True for a progress bar,
     or a function called with (done, total)."""
-    from kg.build import build as run_build
+    from kg.building import build as run_build
 
     paths = [pages] if isinstance(pages, (str, os.PathLike)) else list(pages)
     if not paths:
@@ -287,7 +287,7 @@ class Graph:
 
     def stats(self) -> dict[str, int]:
         """What `kg stats` counts: pages, listings, papers, people, orgs, triples asserted and inferred."""
-        from kg.build import COUNTS_KEY, store_stats
+        from kg.building import COUNTS_KEY, store_stats
 
         kg_store = self._local("stats")
         return store_stats(kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)))

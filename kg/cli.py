@@ -104,7 +104,7 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet):
 
     Example: kg build pages/ --as-of 2026-11-24
     """
-    from kg.build import build as run_build
+    from kg.building import build as run_build
 
     with progress_bar(quiet) as progress:
         report = run_build(paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress)
@@ -145,7 +145,7 @@ def stats(store_path, fmt):
 
     Example: kg stats --format json
     """
-    from kg.build import COUNTS_KEY, store_stats
+    from kg.building import COUNTS_KEY, store_stats
 
     kg = KgStore.open_read(store_path)
     echo_summary(store_stats(kg.store, kg.meta.extra.get(COUNTS_KEY, (0, 0))), fmt, "in the graph")
@@ -210,7 +210,7 @@ def parse_command(paths, as_of, fmt):
 
     Example: kg parse pages/ --as-of 2026-11-24 --format json
     """
-    from kg.build import find_pages
+    from kg.building import find_pages
     from kg.parse import listing_json, listing_row, parse_files
 
     parsed = parse_files(find_pages(paths), as_of or date.today())

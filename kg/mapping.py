@@ -217,7 +217,7 @@ class _Mapper:
 
 def map_page(parsed: ParsedPage, iris: Iris, scraped_on: date, page_path: str | None = None) -> PageGraph:
     """The triples of one parsed page (without the build's provenance stamp). `page_path` is the page's
-    identity (kg.build.page_paths); the source as given when there is none."""
+    identity (kg.building.page_paths); the source as given when there is none."""
     page_path = page_path or parsed.page.source
     page_id = page_id_for(page_path)
     mapper = _Mapper(iris, page_id)

@@ -38,7 +38,7 @@ class PageWork:
     as_of: date
     built_at: str
     lexicon: Lexicon = field(default_factory=Lexicon)
-    page_paths: dict[str, str] = field(default_factory=dict)  # file as given -> its identity (kg.build)
+    page_paths: dict[str, str] = field(default_factory=dict)  # file as given -> its identity (kg.building)
 
 
 @dataclass

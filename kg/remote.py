@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 from urllib.parse import urlencode
 

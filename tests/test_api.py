@@ -72,14 +72,10 @@ def test_a_query_loads_neither_pandas_nor_networkx_nor_rdflib(fixture_store):
     assert result.stdout.strip() == "22 []", result.stderr
 
 
-def test_kg_build_is_the_function_and_still_the_module():
-    from kg.build import find_pages
+def test_kg_build_is_the_api_function():
+    from kg.api import build
 
-    assert callable(kg.build)
-    assert kg.build.find_pages is find_pages
-    import kg.build as build_module
-
-    assert build_module is kg.build
+    assert kg.build is build
     assert {"build", "open", "Graph", "Result", "KgError"} <= set(dir(kg))
 
 

@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
 from conftest import AS_OF, FIXTURE_PAGES, SEEDS
-from kg.build import build
+from kg.building import build
 from kg.cli import cli
 from kg.errors import StoreBusy
 from kg.export import exported_statements

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import AS_OF, FIXTURE_PAGES, run_main
-from kg.build import build
+from kg.building import build
 from kg.labels import preferred_label
 
 # --- the rule ------------------------------------------------------------------------------------------
