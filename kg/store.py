@@ -289,7 +289,13 @@ class StoreWriter:
         self.store = self.support = None
         if not self._committed:
             self._drop(self.generation)
+        self._remove_pipes()  # however the build ended, while its lock still keeps others out
         self._release()
+
+    def _remove_pipes(self) -> None:
+        """The named pipes a build feeds its loaders through (kg.loading)."""
+        for fifo in self.root.glob(f"*{FIFO_SUFFIX}"):
+            fifo.unlink(missing_ok=True)
 
     def _release(self) -> None:
         if self._lock_file is not None:
@@ -313,8 +319,7 @@ class StoreWriter:
         """Generations newer than the live one were left by a build that was killed, and so was a support
         database whose generation is gone (a build killed while it removed the pair)."""
         live = self.previous or ""
-        for fifo in self.root.glob(f"*{FIFO_SUFFIX}"):  # a killed build's pipes to its loaders
-            fifo.unlink(missing_ok=True)
+        self._remove_pipes()  # a killed build's pipes to its loaders
         for name in self._generations():
             if name > live:
                 self._drop(name)
