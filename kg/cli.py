@@ -523,15 +523,19 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
     click.echo(report.line(target.url))
 
 
-def main() -> None:
-    """Entry point: no traceback reaches the user; exit codes follow kg.errors."""
+def main(restore_signals: bool = False) -> None:
+    """Entry point: no traceback reaches the user; exit codes follow kg.errors.
+
+    Ctrl-C and SIGTERM stay kg's to the end: put back before the process exits, a signal in that last
+    moment would kill it the default way. A caller that goes on after kg (a test) restores them."""
     stopping = (signal.SIGINT, signal.SIGTERM)
     previous = {s: signal.signal(s, _stop) for s in stopping if signal.getsignal(s) is not signal.SIG_IGN}
     try:
         _main()
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        if restore_signals:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
 
 
 def _main() -> None:

@@ -47,7 +47,7 @@ def run_main(*args: str, stdin: str | None = None, env: dict[str, str] | None = 
     with CliRunner().isolation(input=stdin, env=env) as (out, err, _):
         old_argv, sys.argv = sys.argv, ["kg", *args]
         try:
-            main()
+            main(restore_signals=True)
             code = 0
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else 1

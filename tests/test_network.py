@@ -60,7 +60,7 @@ def run_kg(monkeypatch, capsysbinary):
     def run(*args: str) -> tuple[int, bytes, str]:
         monkeypatch.setattr(sys, "argv", ["kg", *args])
         with pytest.raises(SystemExit) as exited:
-            main()
+            main(restore_signals=True)
         out = capsysbinary.readouterr()
         return exited.value.code, out.out, out.err.decode()
 
