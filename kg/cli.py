@@ -299,11 +299,10 @@ def query_command(name, args, show_list, store_path, endpoint, base, user, passw
     from kg.query_limits import run_limited
     from kg.remote import open_engine
 
-    catalogue = queries.Catalogue()
     if show_list:
-        click.echo(_query_list(catalogue.all()), nl=False)
+        click.echo(_query_list(queries.Catalogue().all()), nl=False)
         return
-    canned = _canned_query(catalogue, name)
+    canned = _canned_query(name)
     if why and fmt != "table":
         raise click.UsageError("--why shows supports under each row of a table: use it with --format table")
     try:
@@ -332,17 +331,13 @@ def _emit_with_supports(engine, canned, params, result) -> None:
     click.echo(why.table_with_supports(render.format_result(result, "table"), found), nl=False)
 
 
-def _canned_query(catalogue, name):
-    import difflib
+def _canned_query(name):
+    from kg.api import QueryNotFound, canned_query
 
-    if not name:
-        raise click.UsageError("name a query; kg query --list shows them")
-    canned = catalogue.get(name)
-    if canned is None:
-        close = difflib.get_close_matches(name, catalogue.names(), n=3)
-        hint = f"; did you mean {' or '.join(close)}?" if close else "; kg query --list shows them"
-        raise click.UsageError(f'no query named "{name}"{hint}')
-    return canned
+    try:
+        return canned_query(name)
+    except QueryNotFound as e:
+        raise click.UsageError(e.message) from None
 
 
 _KIND_TEXT = {"person": "a name", "people": "one or more names", "integer": "an integer", "text": "text"}
