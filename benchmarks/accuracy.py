@@ -44,7 +44,9 @@ def run_parse(paths: list[Path], as_of: str) -> tuple[list[dict], list[dict], fl
     """`kg parse --format json` on the paths: (listings, diagnostics, seconds)."""
     command = [sys.executable, "-m", "kg", "parse", "--format", "json", "--as-of", as_of, *map(str, paths)]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):
         sys.exit(f"kg parse failed ({done.returncode}):\n{done.stderr[-2000:]}")
@@ -77,10 +79,16 @@ def judge(expected: list[dict], listings: list[dict], diagnostics: list[dict]) -
     for e in expected:
         key = (e["file"], e["line"])
         read = got.get(key)
-        warned = read is not None and bool(read.get("doubt") or any(line in flagged[e["file"]] for line in spans[key]))
+        warned = read is not None and bool(
+            read.get("doubt") or any(line in flagged[e["file"]] for line in spans[key])
+        )
         if read is None:
             outcome = "rejected"
-        elif (read["title"], read["authors"], read["truncated"]) == (e["title"], e["authors"], e["truncated"]):
+        elif (read["title"], read["authors"], read["truncated"]) == (
+            e["title"],
+            e["authors"],
+            e["truncated"],
+        ):
             outcome = "exact"
         elif warned:
             outcome = "warned"
@@ -98,14 +106,19 @@ def table(judged: list[dict]) -> str:
         share = 100 * counts["exact"] / len(chosen) if chosen else 0.0
         rows.append((layout, str(len(chosen)), *(str(counts[o]) for o in OUTCOMES), f"{share:.1f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    lines = [
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows
+    ]
     doubted = sum(1 for j in judged if j["outcome"] == "exact" and j["doubted"])
     return "\n".join(lines) + f"\n(read exactly, yet with a warning at their lines: {doubted})"
 
 
 def examples(judged: list[dict], count: int) -> str:
     order = {"silent": 0, "rejected": 1, "warned": 2}
-    worst = sorted((j for j in judged if j["outcome"] != "exact"), key=lambda j: (order[j["outcome"]], j["file"], j["line"]))
+    worst = sorted(
+        (j for j in judged if j["outcome"] != "exact"),
+        key=lambda j: (order[j["outcome"]], j["file"], j["line"]),
+    )
     lines = []
     for j in worst[:count]:
         lines.append(f"{j['outcome']:8} {j['file']}:{j['line']} ({j['layout']})")
@@ -130,7 +143,7 @@ def measure(name: str, paths: list[Path], expected: list[dict], as_of: str, show
 
 # --- the pool: every paper fused into a layout-B line -------------------------------------------------
 
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 ORGS = ["nvidia", "cmu", "stanford", "berkeley", "mit", "google", "allen-ai", "tsinghua", "amazon-science"]
 
 
@@ -151,8 +164,21 @@ def pool_pages(papers: list[dict], folder: Path, seed: int, per_page: int = 40) 
             fused = paper["title"] + ", ".join(shown) + (" et al." if truncated else "")
             if rng.random() < 0.3:
                 fused += " · " + ", ".join(rng.sample(ORGS, rng.randint(1, 3)))
-            expected.append({"file": name, "line": len(lines) + 1, "layout": "B", "title": paper["title"], "authors": shown, "truncated": truncated})
-            lines += [f"{score}{rng.choice(['LG', 'CL', 'CV'])}{month} {day}{year}{code}", fused, "An abstract."]
+            expected.append(
+                {
+                    "file": name,
+                    "line": len(lines) + 1,
+                    "layout": "B",
+                    "title": paper["title"],
+                    "authors": shown,
+                    "truncated": truncated,
+                }
+            )
+            lines += [
+                f"{score}{rng.choice(['LG', 'CL', 'CV'])}{month} {day}{year}{code}",
+                fused,
+                "An abstract.",
+            ]
         (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return expected
 
@@ -161,14 +187,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", nargs="?", type=Path, help="folder of pages")
     parser.add_argument("expected", nargs="?", type=Path, help="expected.json")
-    parser.add_argument("--pool", type=Path, metavar="PAPERS_JSONL", help="measure over every paper of a pool instead")
+    parser.add_argument(
+        "--pool", type=Path, metavar="PAPERS_JSONL", help="measure over every paper of a pool instead"
+    )
     parser.add_argument("--as-of", default=AS_OF)
     parser.add_argument("--show", type=int, default=15, metavar="N", help="worst examples to print [15]")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--run-size", type=int, default=10, metavar="N", help="with --pool: pages (of 40 papers) per kg parse run [10]")
+    parser.add_argument(
+        "--run-size",
+        type=int,
+        default=10,
+        metavar="N",
+        help="with --pool: pages (of 40 papers) per kg parse run [10]",
+    )
     args = parser.parse_args()
     if args.pool:
-        papers = [json.loads(line) for line in args.pool.read_text(encoding="utf-8").splitlines() if line.strip()]
+        papers = [
+            json.loads(line) for line in args.pool.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
         papers = [p for p in papers if p["authors"] and p["title"]]
         with tempfile.TemporaryDirectory() as tmp:
             expected = pool_pages(papers, Path(tmp), args.seed)
@@ -179,7 +215,9 @@ def main() -> None:
                 listings, diagnostics, _ = run_parse(run, args.as_of)
                 names = {p.name for p in run}
                 judged += judge([e for e in expected if e["file"] in names], listings, diagnostics)
-            print(f"## pool {args.pool.name}, fused as layout B: {len(judged)} papers in {len(runs)} runs of {args.run_size} pages\n")
+            print(
+                f"## pool {args.pool.name}, fused as layout B: {len(judged)} papers in {len(runs)} runs of {args.run_size} pages\n"
+            )
             print(table(judged))
             if args.show:
                 print(f"\nworst examples (at most {args.show}):")
@@ -191,7 +229,13 @@ def main() -> None:
     files = sorted(p for p in args.pages.iterdir() if p.suffix == ".txt")
     measure("all pages, one run", [args.pages], expected, args.as_of, args.show)
     layout_b = {e["file"] for e in expected if e["layout"] == "B"}
-    measure("layout-B pages alone", [p for p in files if p.name in layout_b], [e for e in expected if e["layout"] == "B"], args.as_of, args.show)
+    measure(
+        "layout-B pages alone",
+        [p for p in files if p.name in layout_b],
+        [e for e in expected if e["layout"] == "B"],
+        args.as_of,
+        args.show,
+    )
 
 
 if __name__ == "__main__":

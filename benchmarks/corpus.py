@@ -20,29 +20,36 @@ import random
 from datetime import date
 from pathlib import Path
 
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CATEGORIES = ["LG", "CL", "CV", "DC", "ML", "SP", "AR", "DB", "RO", "IR", "AI", "NE", "PF", "OS"]
-ORGS = ["nvidia", "amazon-science", "cmu", "stanford", "allen-ai", "berkeley", "mit", "google", "eth", "tsinghua"]
-GIVEN = (
-    "Aaron Ada Akhiad Amala Ankit Arash Berkin Bo Chenlin Cliff Cody Daniel Deepak Dong Drew Ehsan Esha "
-    "Fei Felix Grace Guyue Hanxiao Hengrui Itay Jared Jingbo Jupinder Kailash Kateryna Keshav Mahdi Mattan "
-    "Massoud Michael Mike Niket Okan Patrick Percy Peter Quentin Rafael Rishi Roger Sangkug Seyedarmin "
-    "Shrimai Souvik Suyog Teven Tony Trevor Vijay Wei Xiaohui Yuke Yun Zijie Émilie Łukasz Søren Zoë"
-).split()
-FAMILY = (
-    "Agrawal Akin Bercovich Blakeman Bommasani Casper Chu Coleman Deshmukh Erez Fayyazi Feng Gale Gupta "
-    "Hao Huang Kang Korthikanti Kundu Lee Liang Lin Liu Long Lym Mendoza Narayanan Nazemi Nguyen Parmar "
-    "Pedram Phanishayee Santhanam Shen Shoeybi Wang Wei Wu Xiong Yan Yasunaga Young Zhang Zhu O'Connor "
-    "McAllister Jean-Baptiste Müller Núñez Øster"
-).split()
+ORGS = [
+    "nvidia",
+    "amazon-science",
+    "cmu",
+    "stanford",
+    "allen-ai",
+    "berkeley",
+    "mit",
+    "google",
+    "eth",
+    "tsinghua",
+]
+GIVEN = ["Aaron", "Ada", "Akhiad", "Amala", "Ankit", "Arash", "Berkin", "Bo", "Chenlin", "Cliff", "Cody", "Daniel", "Deepak", "Dong", "Drew", "Ehsan", "Esha", "Fei", "Felix", "Grace", "Guyue", "Hanxiao", "Hengrui", "Itay", "Jared", "Jingbo", "Jupinder", "Kailash", "Kateryna", "Keshav", "Mahdi", "Mattan", "Massoud", "Michael", "Mike", "Niket", "Okan", "Patrick", "Percy", "Peter", "Quentin", "Rafael", "Rishi", "Roger", "Sangkug", "Seyedarmin", "Shrimai", "Souvik", "Suyog", "Teven", "Tony", "Trevor", "Vijay", "Wei", "Xiaohui", "Yuke", "Yun", "Zijie", "Émilie", "Łukasz", "Søren", "Zoë"]
+FAMILY = ["Agrawal", "Akin", "Bercovich", "Blakeman", "Bommasani", "Casper", "Chu", "Coleman", "Deshmukh", "Erez", "Fayyazi", "Feng", "Gale", "Gupta", "Hao", "Huang", "Kang", "Korthikanti", "Kundu", "Lee", "Liang", "Lin", "Liu", "Long", "Lym", "Mendoza", "Narayanan", "Nazemi", "Nguyen", "Parmar", "Pedram", "Phanishayee", "Santhanam", "Shen", "Shoeybi", "Wang", "Wei", "Wu", "Xiong", "Yan", "Yasunaga", "Young", "Zhang", "Zhu", "O'Connor", "McAllister", "Jean-Baptiste", "Müller", "Núñez", "Øster"]
 PARTICLES = ["da", "de", "van", "von", "Le"]
-WORDS = (
-    "learning training inference efficient scalable sparse dense models networks neural graph memory "
-    "parallel distributed adaptive robust hardware accelerators language vision quantization pruning "
-    "compilation scheduling benchmark evaluation transformers mixture experts attention reasoning"
-).split()
+WORDS = ["learning", "training", "inference", "efficient", "scalable", "sparse", "dense", "models", "networks", "neural", "graph", "memory", "parallel", "distributed", "adaptive", "robust", "hardware", "accelerators", "language", "vision", "quantization", "pruning", "compilation", "scheduling", "benchmark", "evaluation", "transformers", "mixture", "experts", "attention", "reasoning"]
 ACRONYMS = ["GPU", "TPU", "DNN", "CNN", "LLM", "GNN", "FPGA", "RL", "NAS", "MoE"]
-COINED = ["FlexSA", "PruneTrain", "LightSeq2", "DeLTA", "MegaBlocks", "TC-GNN", "NullaNet", "Willump", "Packrat"]
+COINED = [
+    "FlexSA",
+    "PruneTrain",
+    "LightSeq2",
+    "DeLTA",
+    "MegaBlocks",
+    "TC-GNN",
+    "NullaNet",
+    "Willump",
+    "Packrat",
+]
 GROUPS = ["BigScience Workshop", "MLPerf Consortium"]
 
 
@@ -83,7 +90,9 @@ class Corpus:
             if rng.random() < 0.5:
                 words[i] = words[i].capitalize()
         if rng.random() < 0.3:
-            words.insert(rng.randint(1, len(words)), rng.choice(ACRONYMS) + ("s" if rng.random() < 0.3 else ""))
+            words.insert(
+                rng.randint(1, len(words)), rng.choice(ACRONYMS) + ("s" if rng.random() < 0.3 else "")
+            )
         title = " ".join(words)
         if rng.random() < 0.35:
             title = f"{rng.choice(COINED)}{rng.randint(1, 999) if rng.random() < 0.3 else ''}: {title}"
@@ -128,7 +137,14 @@ class Corpus:
     def _abstract(self) -> str:
         rng = self.rng
         sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 40))).capitalize() + "."
-        extras = ["", "", " We reach a $4\\times$ speedup.", " Accuracy rises by 12%.", " Code: https://example.org/code.", " We call it \\emph{sparse}."]
+        extras = [
+            "",
+            "",
+            " We reach a $4\\times$ speedup.",
+            " Accuracy rises by 12%.",
+            " Code: https://example.org/code.",
+            " We call it \\emph{sparse}.",
+        ]
         return sentence + rng.choice(extras)
 
     def pages(self):
@@ -179,14 +195,26 @@ class Corpus:
         ]
         for i in papers:
             paper = self.papers[i]
-            lines += [self._header(paper, False), paper["title"], "", self._author_line(paper), "", paper["abstract"], ""]
+            lines += [
+                self._header(paper, False),
+                paper["title"],
+                "",
+                self._author_line(paper),
+                "",
+                paper["abstract"],
+                "",
+            ]
         return "\n".join(lines)
 
     def _layout_b(self, papers: list[int]) -> str:
         lines = []
         for i in papers:
             paper = self.papers[i]
-            lines += [self._header(paper, self.rng.random() < 0.5), paper["title"] + self._author_line(paper), paper["abstract"]]
+            lines += [
+                self._header(paper, self.rng.random() < 0.5),
+                paper["title"] + self._author_line(paper),
+                paper["abstract"],
+            ]
         return "\n".join(lines)
 
 
@@ -202,7 +230,9 @@ def write_corpus(pages: int, seed: int, out: Path, as_of: date = date(2026, 11, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, required=True, help="how many pages")
-    parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same corpus")
+    parser.add_argument(
+        "--seed", type=int, default=1, help="random seed: the same seed gives the same corpus"
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder to write the pages into")
     args = parser.parse_args()
     print(f"{write_corpus(args.pages, args.seed, args.out)} pages written to {args.out}")

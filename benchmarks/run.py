@@ -119,7 +119,15 @@ def people_to_query(store: Path) -> tuple[str, str]:
         "PREFIX kg: <https://kg.example.org/ns#> SELECT ?name (COUNT(DISTINCT ?co) AS ?n) "
         "WHERE { ?p kg:coauthorWith ?co ; kg:name ?name } GROUP BY ?name ORDER BY DESC(?n) ?name"
     )
-    rows = json.loads(check(subprocess.run([tool("kg"), "sparql", query, "--store", str(store), "--format", "json"], capture_output=True, text=True)).stdout)
+    rows = json.loads(
+        check(
+            subprocess.run(
+                [tool("kg"), "sparql", query, "--store", str(store), "--format", "json"],
+                capture_output=True,
+                text=True,
+            )
+        ).stdout
+    )
     names = [b["name"]["value"] for b in rows["results"]["bindings"]]
     return names[len(names) // 2], names[0]
 
@@ -132,12 +140,20 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     shutil.rmtree(store, ignore_errors=True)
     kg = tool("kg")
 
-    build_s, build_rss, result = timed([kg, "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"])
+    build_s, build_rss, result = timed(
+        [kg, "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
+    )
     summary = json.loads(check(result, ok=(0, 1)).stdout)
     store_mb = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 2**20
 
     nt = work / f"export-{pages}.nt"
-    check(subprocess.run([kg, "export", "--store", str(store), "--inferred", "--format", "ntriples", "-o", str(nt)], capture_output=True, text=True))
+    check(
+        subprocess.run(
+            [kg, "export", "--store", str(store), "--inferred", "--format", "ntriples", "-o", str(nt)],
+            capture_output=True,
+            text=True,
+        )
+    )
     triples_nt = sum(1 for _ in open(nt, "rb"))
     ox_location = work / f"oxigraph-{pages}"
     shutil.rmtree(ox_location, ignore_errors=True)
@@ -160,7 +176,9 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     text[-1] = text[-1] + " Revised."
     page.write_text("\n".join(text), encoding="utf-8")
     try:
-        rebuild_s, _, result = timed([kg, "build", str(page), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"])
+        rebuild_s, _, result = timed(
+            [kg, "build", str(page), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
+        )
         check(result, ok=(0, 1))
     finally:
         page.write_text(original, encoding="utf-8")
@@ -239,8 +257,12 @@ def table(results: list[dict]) -> str:
         lines.append(f"- build / oxigraph load at most 3: {ratios}")
         validates = ", ".join(f"{r['validate_ratio']:.2f}" for r in results)
         lines.append(f"- kg validate / oxigraph load at most 1.5: {validates}")
-        lines.append(f"- build time grows at most {scale * 1.1:.1f}x: {large['build_s'] / small['build_s']:.2f}x")
-        lines.append(f"- peak memory grows at most 1.5x: {large['build_rss_mb'] / small['build_rss_mb']:.2f}x")
+        lines.append(
+            f"- build time grows at most {scale * 1.1:.1f}x: {large['build_s'] / small['build_s']:.2f}x"
+        )
+        lines.append(
+            f"- peak memory grows at most 1.5x: {large['build_rss_mb'] / small['build_rss_mb']:.2f}x"
+        )
         lines.append(
             f"- query at the large size within 1.5x of the small and under 0.5 s: "
             f"{large['query_busiest_s'] / small['query_busiest_s']:.2f}x, {large['query_busiest_s']:.3f} s (most coauthors), "
@@ -253,10 +275,16 @@ def table(results: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, action="append", help="a corpus size in pages (repeat; default 1400 and 7000)")
+    parser.add_argument(
+        "--pages", type=int, action="append", help="a corpus size in pages (repeat; default 1400 and 7000)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, help="folder for corpora and stores (default: a temporary folder)")
-    parser.add_argument("--query-runs", type=int, default=5, help="query timings are the best of this many runs")
+    parser.add_argument(
+        "--work", type=Path, help="folder for corpora and stores (default: a temporary folder)"
+    )
+    parser.add_argument(
+        "--query-runs", type=int, default=5, help="query timings are the best of this many runs"
+    )
     args = parser.parse_args(argv)
     sizes = args.pages or list(DEFAULT_PAGES)
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))

@@ -55,11 +55,22 @@ def count(args: list[str]) -> tuple[float, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=1000, help="corpus size in pages (default 1000: about 1.3M triples)")
+    parser.add_argument(
+        "--pages", type=int, default=1000, help="corpus size in pages (default 1000: about 1.3M triples)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, help="folder for the corpus, store and servers (default: a temporary folder)")
-    parser.add_argument("--buffers", type=int, default=BUFFERS, help=f"Virtuoso's NumberOfBuffers, 8 KiB each (default {BUFFERS:,})")
-    parser.add_argument("--person", default=None, help="whose coauthors to query (default: the first person of the corpus)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the corpus, store and servers (default: a temporary folder)"
+    )
+    parser.add_argument(
+        "--buffers",
+        type=int,
+        default=BUFFERS,
+        help=f"Virtuoso's NumberOfBuffers, 8 KiB each (default {BUFFERS:,})",
+    )
+    parser.add_argument(
+        "--person", default=None, help="whose coauthors to query (default: the first person of the corpus)"
+    )
     options = parser.parse_args(argv)
     if missing():
         raise SystemExit(f"Virtuoso is not installed: {missing()}")
@@ -70,21 +81,61 @@ def main(argv: list[str] | None = None) -> None:
             write_corpus(options.pages, options.seed, corpus)
         kg("build", str(corpus), "--store", str(store), "--as-of", AS_OF, "-q")
     _, local = count(["--store", str(store)])
-    person = options.person or kg("sparql", "PREFIX kg: <https://kg.example.org/ns#> SELECT ?n WHERE { ?p kg:name ?n } ORDER BY ?n LIMIT 1", "--store", str(store), "--format", "csv")[1].splitlines()[1]
-    rows: list[tuple[str, str]] = [("pages", f"{options.pages:,}"), ("triples (asserted + inferred)", f"{local:,}")]
+    person = (
+        options.person
+        or kg(
+            "sparql",
+            "PREFIX kg: <https://kg.example.org/ns#> SELECT ?n WHERE { ?p kg:name ?n } ORDER BY ?n LIMIT 1",
+            "--store",
+            str(store),
+            "--format",
+            "csv",
+        )[1].splitlines()[1]
+    )
+    rows: list[tuple[str, str]] = [
+        ("pages", f"{options.pages:,}"),
+        ("triples (asserted + inferred)", f"{local:,}"),
+    ]
 
     for old in ("virtuoso-push", "virtuoso-bulk"):
         shutil.rmtree(work / old, ignore_errors=True)
     server = VirtuosoServer.start(work / "virtuoso-push", buffers=options.buffers)
     try:
-        seconds, out = kg("push", "--endpoint", server.gsp_url, "--user", USER, "--store", str(store), env={"KG_PUSH_PASSWORD": PASSWORD})
-        rows += [("`kg push` (Graph Store, Digest auth, 100k triples a request)", f"{seconds:.1f} s, {local / seconds:,.0f} triples/s"), ("push report", out.strip().split(" (")[1].rstrip(")"))]
+        seconds, out = kg(
+            "push",
+            "--endpoint",
+            server.gsp_url,
+            "--user",
+            USER,
+            "--store",
+            str(store),
+            env={"KG_PUSH_PASSWORD": PASSWORD},
+        )
+        rows += [
+            (
+                "`kg push` (Graph Store, Digest auth, 100k triples a request)",
+                f"{seconds:.1f} s, {local / seconds:,.0f} triples/s",
+            ),
+            ("push report", out.strip().split(" (")[1].rstrip(")")),
+        ]
         there_s, there = count(["--endpoint", server.sparql_url, "--graph", "kg"])
         if there != local:
-            raise SystemExit(f"after push, Virtuoso counts {there:,} triples in kg's graphs, the store {local:,}")
-        rows.append(("`COUNT(*)` over kg's graphs (`--graph kg`) after push", f"{there:,} (= local) in {there_s:.1f} s"))
+            raise SystemExit(
+                f"after push, Virtuoso counts {there:,} triples in kg's graphs, the store {local:,}"
+            )
+        rows.append(
+            (
+                "`COUNT(*)` over kg's graphs (`--graph kg`) after push",
+                f"{there:,} (= local) in {there_s:.1f} s",
+            )
+        )
         default_s, default = count(["--endpoint", server.sparql_url])
-        rows.append(("`COUNT(*)` over Virtuoso's default graph (kg's and its own)", f"{default:,} in {default_s:.1f} s"))
+        rows.append(
+            (
+                "`COUNT(*)` over Virtuoso's default graph (kg's and its own)",
+                f"{default:,} in {default_s:.1f} s",
+            )
+        )
         engines = (
             ("Virtuoso, `--graph kg`", ["--endpoint", server.sparql_url, "--graph", "kg"]),
             ("Virtuoso, its default graph", ["--endpoint", server.sparql_url]),
@@ -100,19 +151,28 @@ def main(argv: list[str] | None = None) -> None:
     try:
         dump = server.folder / "load"
         dump.mkdir()
-        export_s, _ = kg("export", "--inferred", "--format", "nquads", "-o", str(dump / "kg.nq"), "--store", str(store))
+        export_s, _ = kg(
+            "export", "--inferred", "--format", "nquads", "-o", str(dump / "kg.nq"), "--store", str(store)
+        )
         started = time.monotonic()
-        server.isql(f"ld_dir('{dump}', '*.nq', 'urn:kg:unused');\nrdf_loader_run();\ncheckpoint;\n", timeout=3600)
+        server.isql(
+            f"ld_dir('{dump}', '*.nq', 'urn:kg:unused');\nrdf_loader_run();\ncheckpoint;\n", timeout=3600
+        )
         load_s = time.monotonic() - started
-        errors = server.isql(f"SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+        errors = server.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
         if "0 Rows." not in errors:
             raise SystemExit(f"the bulk loader reported errors: {errors}")
         there_s, there = count(["--endpoint", server.sparql_url, "--graph", "kg"])
         if there != local:
-            raise SystemExit(f"after the bulk load, Virtuoso counts {there:,} triples in kg's graphs, the store {local:,}")
+            raise SystemExit(
+                f"after the bulk load, Virtuoso counts {there:,} triples in kg's graphs, the store {local:,}"
+            )
         rows += [
             ("`kg export --inferred --format nquads`", f"{export_s:.1f} s"),
-            ("`ld_dir` + `rdf_loader_run` + `checkpoint`", f"{load_s:.1f} s, {local / load_s:,.0f} triples/s"),
+            (
+                "`ld_dir` + `rdf_loader_run` + `checkpoint`",
+                f"{load_s:.1f} s, {local / load_s:,.0f} triples/s",
+            ),
             ("count over kg's graphs after the bulk load", f"{there:,} (= local)"),
         ]
     finally:

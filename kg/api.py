@@ -73,7 +73,7 @@ def build(
     base: str | None = None,
     fresh: bool = False,
     progress: bool | Callable[[int, int], None] = False,
-) -> "BuildReport":
+) -> BuildReport:
     """Build or update the store from page files or folders of *.txt pages, as `kg build`.
 
     Problems in the pages are in the report (`report.diagnostics`, each `FILE:LINE: severity: message`;
@@ -87,8 +87,12 @@ def build(
         raise KgError("no pages given: name page files or folders of *.txt pages")
     if progress is True:
         with _ProgressBar() as advance:
-            return run_build(paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=advance)
-    return run_build(paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=progress or None)
+            return run_build(
+                paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=advance
+            )
+    return run_build(
+        paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=progress or None
+    )
 
 
 def _date(value: date | str | None) -> date | None:
@@ -121,7 +125,7 @@ class _ProgressBar:
 # --- open -------------------------------------------------------------------------------------------
 
 
-def open(  # noqa: A001 - kg.open, as the built-in open is for files
+def open(
     store: PathLike | None = None,
     *,
     endpoint: str | None = None,
@@ -129,7 +133,7 @@ def open(  # noqa: A001 - kg.open, as the built-in open is for files
     user: str | None = None,
     password: str | None = None,
     graphs: list[str] | None = None,
-) -> "Graph":
+) -> Graph:
     """The graph in a store (read-only; default KG_STORE, else ./kg-store), or at a SPARQL endpoint.
 
     With `endpoint` (e.g. `http://localhost:7878/query`, as `kg serve` prints): `base` is the base
@@ -144,13 +148,17 @@ def open(  # noqa: A001 - kg.open, as the built-in open is for files
         opened = open_engine(DEFAULT_STORE, endpoint, base, user, password, list(graphs or []))
         return Graph(opened.engine, opened.base, source=endpoint)
     if user or password or graphs:
-        raise KgError("user, password and graphs only apply with an endpoint; the local store always reads all its graphs")
+        raise KgError(
+            "user, password and graphs only apply with an endpoint; the local store always reads all its graphs"
+        )
     from kg.queries import LocalEngine
     from kg.store import KgStore
 
     kg_store = KgStore.open_read(store_path(store))
     if base is not None and base != kg_store.iris.base:
-        raise KgError(f"the store at {store_path(store)} was built with the base {kg_store.iris.base}, not {base}")
+        raise KgError(
+            f"the store at {store_path(store)} was built with the base {kg_store.iris.base}, not {base}"
+        )
     return Graph(LocalEngine(kg_store.store), kg_store.iris.base, source=store_path(store), kg_store=kg_store)
 
 
@@ -158,7 +166,7 @@ class Graph:
     """An opened graph: canned queries, SPARQL, people, coauthor networks; and, on a local store, its
     statistics, validation and export."""
 
-    def __init__(self, engine: "Engine", base: str, source: str, kg_store: "KgStore | None" = None):
+    def __init__(self, engine: Engine, base: str, source: str, kg_store: KgStore | None = None):
         self.engine = engine
         self.base = base
         self.source = source  # the store folder or the endpoint URL
@@ -166,7 +174,7 @@ class Graph:
         self._notes: list[str] = []
         self._resolver: PersonResolver | None = None
 
-    def __enter__(self) -> "Graph":
+    def __enter__(self) -> Graph:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -194,7 +202,9 @@ class Graph:
 
         self._notes.clear()
         canned = canned_query(name)
-        values = queries.parse_arguments(canned, [str(arg) for arg in args], self.resolver)  # ArgumentError: the CLI's usage error
+        values = queries.parse_arguments(
+            canned, [str(arg) for arg in args], self.resolver
+        )  # ArgumentError: the CLI's usage error
         return self._answer(queries.bind_values(canned.text, values), limit)
 
     def sparql(self, text: str, *, limit: int | None = None) -> Result:
@@ -214,7 +224,7 @@ class Graph:
     # --- people -------------------------------------------------------------------------------------
 
     @property
-    def resolver(self) -> "PersonResolver":
+    def resolver(self) -> PersonResolver:
         """Names to person IRIs, as `kg query` resolves them (reads everyone's names once, if needed)."""
         if self._resolver is None:
             from kg.people import PersonResolver
@@ -226,7 +236,7 @@ class Graph:
         self._notes.append(message)
         warnings.warn(message, KgNote, stacklevel=_caller_level())
 
-    def people(self, pattern: str | None = None) -> list["Person"]:
+    def people(self, pattern: str | None = None) -> list[Person]:
         """Everyone in the graph (`iri`, `name`, every printed form in `names`), by name; with a
         pattern, those whose name holds every word of it (case and accents aside)."""
         from kg.people import words
@@ -237,7 +247,7 @@ class Graph:
         wanted = words(pattern)
         return [p for p in everyone if any(wanted <= words(name) for name in p.names)]
 
-    def person(self, name: str) -> "Person":
+    def person(self, name: str) -> Person:
         """The person `name` names, matched as in `kg query`; NameNotFound, naming the candidates or
         the closest names, when it names nobody or several people."""
         from kg.people import Person
@@ -258,7 +268,7 @@ class Graph:
         labels = {row[1].value for row in rows if row[1] is not None}
         return min(labels, default=None), {row[0].value for row in rows}
 
-    def coauthors(self, name: str, depth: int = 1) -> "networkx.Graph":
+    def coauthors(self, name: str, depth: int = 1) -> networkx.Graph:
         """The coauthor network of `name`, as `kg graph coauthors-of` draws it, as a networkx Graph:
         nodes are person IRIs with `label`, `papers` and `hops` (0 for the person, 1 a coauthor, 2 a
         coauthor's coauthor); edges have `weight` (shared papers) and `lower_bound` (True when a shared
@@ -278,11 +288,13 @@ class Graph:
 
     # --- the store's own files ------------------------------------------------------------------------
 
-    def _local(self, what: str) -> "KgStore":
+    def _local(self, what: str) -> KgStore:
         if self._kg_store is None:
             if isinstance(self.engine, _Closed):
                 raise self.engine.error()
-            raise NeedsLocalStore(f"{what} reads the store's files: open the store itself, not the endpoint {self.source}")
+            raise NeedsLocalStore(
+                f"{what} reads the store's files: open the store itself, not the endpoint {self.source}"
+            )
         return self._kg_store
 
     def stats(self) -> dict[str, int]:
@@ -292,14 +304,14 @@ class Graph:
         kg_store = self._local("stats")
         return store_stats(kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)))
 
-    def validate(self) -> "ValidationOutcome":
+    def validate(self) -> ValidationOutcome:
         """The store checked against the SHACL shapes, as `kg validate`: `.conforms`, `.findings`,
         `.violations`; `kg.validate.report_lines(outcome)` gives the lines the CLI prints."""
         from kg import validate
 
         return validate.validate_store(self._local("validate"))
 
-    def export(self, path_or_file: PathLike | IO, format: str = "turtle", *, inferred: bool = False) -> None:  # noqa: A002
+    def export(self, path_or_file: PathLike | IO, format: str = "turtle", *, inferred: bool = False) -> None:
         """Write the graph as `kg export` does (turtle, ntriples, jsonld, trig, nquads; with `inferred`,
         what inference added too) to a path, or to an open file (binary or text)."""
         from kg import export
@@ -313,7 +325,7 @@ class Graph:
         _export_to_file(kg_store, format, inferred, path_or_file)
 
 
-def _export_to_file(kg_store: "KgStore", fmt: str, inferred: bool, file: IO) -> None:
+def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> None:
     import pyoxigraph as ox
 
     from kg import export
@@ -339,7 +351,7 @@ def _caller_level() -> int:
     return level
 
 
-def canned_query(name: str) -> "CannedQuery":
+def canned_query(name: str) -> CannedQuery:
     """The canned query `name`; QueryNotFound with the close names (the CLI's message) otherwise."""
     import difflib
 
@@ -376,4 +388,14 @@ class _Closed:
         raise self.error()
 
 
-__all__ = ["Graph", "KgNote", "NeedsLocalStore", "QueryNotFound", "Result", "build", "canned_query", "open", "query_names"]
+__all__ = [
+    "Graph",
+    "KgNote",
+    "NeedsLocalStore",
+    "QueryNotFound",
+    "Result",
+    "build",
+    "canned_query",
+    "open",
+    "query_names",
+]

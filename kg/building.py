@@ -83,11 +83,19 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in PAGE_SUFFIXES and not p.name.startswith(".")))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix in PAGE_SUFFIXES and not p.name.startswith(".")
+                )
+            )
         elif path.is_file():
             found.append(path)
         elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
-            raise KgError(f"{shown_path(str(given))} is not a page file or a folder (kg reads pages from regular files)")
+            raise KgError(
+                f"{shown_path(str(given))} is not a page file or a folder (kg reads pages from regular files)"
+            )
         else:
             raise KgError(f"no such file or folder: {shown_path(str(given))}")
     return found
@@ -200,7 +208,9 @@ class _Build:
         if self.schema_changed or previous is None:
             load_into_store(self.store, iris.ontology_graph, iris.base)
             if previous is None:  # a new store: the ontology's own instances (categories) are inferred here
-                triples = self.schema.infer(inferred.page_triples(self.store, iris.ontology_graph), ontology_statements(iris.base))
+                triples = self.schema.infer(
+                    inferred.page_triples(self.store, iris.ontology_graph), ontology_statements(iris.base)
+                )
                 self.store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
         self.old_hashes = existing_hashes(self.store)
         self.from_nothing = not self.old_hashes
@@ -211,7 +221,11 @@ class _Build:
             self.page_own = previous.extra[PAGE_COUNT_KEY]
             self.facts = asserted - self.page_own
         # A small update keeps the inferred graph right triple by triple; a large one loads in bulk.
-        self.incremental = not self.from_nothing and pages < INCREMENTAL_SHARE * len(self.old_hashes) and not self.schema_changed
+        self.incremental = (
+            not self.from_nothing
+            and pages < INCREMENTAL_SHARE * len(self.old_hashes)
+            and not self.schema_changed
+        )
         self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
         if self.from_nothing:
             self.loader = StreamingWriter(self.store, writer.root)
@@ -220,7 +234,9 @@ class _Build:
             self.loader, self.support_loader = BulkWriter(self.store), BulkWriter(self.support)
         self.authors_of: dict[str, set[str]] = defaultdict(set)  # from nothing: the coauthor rule's input
         self.touched_people: set[str] = set()
-        self.replaced: list[tuple[str, list, list]] = []  # (page graph, all its old triples, its old shared facts)
+        self.replaced: list[
+            tuple[str, list, list]
+        ] = []  # (page graph, all its old triples, its old shared facts)
         self.written: list[str] = []
         self.seen_pages: dict[str, str] = {}
 
@@ -264,7 +280,9 @@ class _Build:
             return
         if result.graph in self.old_hashes:
             old_authors = self.remove_old_page(result.graph)
-            self.touched_people |= inferred.people_whose_coauthors_may_change(old_authors, result.paper_authors)
+            self.touched_people |= inferred.people_whose_coauthors_may_change(
+                old_authors, result.paper_authors
+            )
         elif self.incremental:
             self.touched_people |= result.authors
         self.page_own += result.asserted_count
@@ -306,12 +324,18 @@ class _Build:
         for graph, _, old_shared in self.replaced:
             still = set(inferred.page_triples(support, graph))
             self.facts -= facts.retract(store, support, iris, (t for t in old_shared if t not in still))
-        if self.written or self.schema_changed:  # one display label per node, from its printings as they stand
+        if (
+            self.written or self.schema_changed
+        ):  # one display label per node, from its printings as they stand
             labelling = time.perf_counter()
             relabelled = None  # every node: a large update, or a store a kg without labels built
             if self.incremental:
-                relabelled = set().union(*(labels.printed_nodes(inferred.page_triples(support, g)) for g in self.written))
-                relabelled |= set().union(*(labels.printed_nodes(old_shared) for _, _, old_shared in self.replaced))
+                relabelled = set().union(
+                    *(labels.printed_nodes(inferred.page_triples(support, g)) for g in self.written)
+                )
+                relabelled |= set().union(
+                    *(labels.printed_nodes(old_shared) for _, _, old_shared in self.replaced)
+                )
             self.facts += labels.relabel(store, iris, relabelled)
             self.report.timings["labels"] = time.perf_counter() - labelling  # part of "rules"
         if self.schema_changed and not self.from_nothing:
@@ -322,10 +346,14 @@ class _Build:
                     self.inferred += inferred.add(store, iris, schema.infer(statements(graph), ontology))
             for graph, old, _ in self.replaced:
                 still = set(schema.infer(statements(graph), ontology))
-                self.inferred -= inferred.retract(store, iris, schema, (t for t in schema.infer(old, ontology) if t not in still))
+                self.inferred -= inferred.retract(
+                    store, iris, schema, (t for t in schema.infer(old, ontology) if t not in still)
+                )
         changed = bool(self.written) or self.schema_changed
         if changed and not self.from_nothing:
-            self.inferred += inferred.run_coauthor_rule(store, iris, self.touched_people if self.incremental else None)
+            self.inferred += inferred.run_coauthor_rule(
+                store, iris, self.touched_people if self.incremental else None
+            )
         if changed and not self.incremental:  # bulk loads do not say what was new
             self.facts = inferred.graph_size(store, iris.facts_graph)
             self.inferred = inferred.graph_size(store, iris.inferred_graph)
@@ -336,9 +364,22 @@ class _Build:
     def commit(self) -> None:
         counts = (self.page_own + self.facts, self.inferred)
         self.report.stats = store_stats(self.store, counts)
-        extra = {SCHEMA_KEY: self.schema.to_json(), COUNTS_KEY: counts, PAGE_COUNT_KEY: self.page_own, HOME_KEY: str(self.home)}
-        meta = StoreMeta(base=self.iris.base, kg_version=__version__, ontology_hash=self.digest, built_at=self.built_at, extra=extra)
-        self.store = self.loader = self.support = self.support_loader = None  # the writer closes the databases: no reference may keep them open
+        extra = {
+            SCHEMA_KEY: self.schema.to_json(),
+            COUNTS_KEY: counts,
+            PAGE_COUNT_KEY: self.page_own,
+            HOME_KEY: str(self.home),
+        }
+        meta = StoreMeta(
+            base=self.iris.base,
+            kg_version=__version__,
+            ontology_hash=self.digest,
+            built_at=self.built_at,
+            extra=extra,
+        )
+        self.store = self.loader = self.support = self.support_loader = (
+            None  # the writer closes the databases: no reference may keep them open
+        )
         self.writer.commit(meta)
 
 
@@ -349,7 +390,13 @@ def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
     whole store.
     """
     counts = {}
-    for name, cls in (("pages", "Profile"), ("listings", "Listing"), ("papers", "Paper"), ("people", "Person"), ("orgs", "Organization")):
+    for name, cls in (
+        ("pages", "Profile"),
+        ("listings", "Listing"),
+        ("papers", "Paper"),
+        ("people", "Person"),
+        ("orgs", "Organization"),
+    ):
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
         counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
     counts["triples_asserted"], counts["triples_inferred"] = triples

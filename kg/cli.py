@@ -59,7 +59,11 @@ def example_of(command: click.Command) -> str:
 
 def overview(ctx: click.Context) -> str:
     """What `kg` alone prints: every command with its one-line help and one example."""
-    lines = [f"kg {__version__}: a knowledge graph of researchers, built from their profile pages.", "", "Commands:"]
+    lines = [
+        f"kg {__version__}: a knowledge graph of researchers, built from their profile pages.",
+        "",
+        "Commands:",
+    ]
     for name, command in leaf_commands(cli, ctx):
         lines.append(f"  {name:<18} {command.get_short_help_str(60)}")
         lines.append(f"  {'':<18} e.g. {example_of(command)}")
@@ -91,10 +95,27 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
-@click.option("--as-of", callback=parse_date, metavar="DATE", help="When the pages were scraped: year-less dates take its year [default: today].")
-@click.option("--base", envvar="KG_BASE", metavar="IRI", help="Base IRI of the data [env KG_BASE; default https://kg.example.org/id/].")
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="DATE",
+    help="When the pages were scraped: year-less dates take its year [default: today].",
+)
+@click.option(
+    "--base",
+    envvar="KG_BASE",
+    metavar="IRI",
+    help="Base IRI of the data [env KG_BASE; default https://kg.example.org/id/].",
+)
 @click.option("--fresh", is_flag=True, help="Start from an empty graph instead of updating the store.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Form of the summary.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Form of the summary.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Show no progress bar.")
 def build(paths, store_path, as_of, base, fresh, fmt, quiet):
     """Build or update the graph from profile pages.
@@ -153,9 +174,20 @@ def stats(store_path, fmt):
 
 @cli.command()
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "jsonld", "trig", "nquads"]), default="turtle", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "ntriples", "jsonld", "trig", "nquads"]),
+    default="turtle",
+    show_default=True,
+)
 @click.option("--inferred", is_flag=True, help="Include the inferred triples.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="File to write [default: stdout].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write [default: stdout].",
+)
 def export(store_path, fmt, inferred, output):
     """Export the graph in a W3C RDF format.
 
@@ -174,7 +206,14 @@ def export(store_path, fmt, inferred, output):
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["text", "turtle"]), default="text", show_default=True, help="text: one line per finding; turtle: the SHACL validation report.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text: one line per finding; turtle: the SHACL validation report.",
+)
 def validate(file, store_path, fmt):
     """Check an RDF file or the store against the SHACL shapes.
 
@@ -198,8 +237,20 @@ def validate(file, store_path, fmt):
 
 @cli.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--as-of", callback=parse_date, metavar="DATE", help="When the pages were scraped: year-less dates take its year [default: today].")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="json: one object per listing per line.")
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="DATE",
+    help="When the pages were scraped: year-less dates take its year [default: today].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: one object per listing per line.",
+)
 def parse_command(paths, as_of, fmt):
     """Show what kg reads from pages, without building.
 
@@ -239,15 +290,27 @@ ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) i
 def endpoint_options(command):
     """--user, --password-env and --graph: how kg reads a remote endpoint (see kg.remote)."""
     command = click.option(
-        "--graph", "graphs", multiple=True, envvar="KG_GRAPHS", metavar="IRI",
+        "--graph",
+        "graphs",
+        multiple=True,
+        envvar="KG_GRAPHS",
+        metavar="IRI",
         help="With --endpoint: read these graphs as the default graph (repeat it; `kg` = every graph under BASE graph/ there) "
         "instead of the endpoint's own default graph [env KG_GRAPHS, space-separated].",
     )(command)
     command = click.option(
-        "--password-env", default="KG_ENDPOINT_PASSWORD", show_default=True, metavar="VAR",
+        "--password-env",
+        default="KG_ENDPOINT_PASSWORD",
+        show_default=True,
+        metavar="VAR",
         help="With --user: environment variable holding the password; it is never taken from the command line.",
     )(command)
-    return click.option("--user", envvar="KG_ENDPOINT_USER", metavar="NAME", help="With --endpoint: user for HTTP auth (Basic or Digest) [env KG_ENDPOINT_USER].")(command)
+    return click.option(
+        "--user",
+        envvar="KG_ENDPOINT_USER",
+        metavar="NAME",
+        help="With --endpoint: user for HTTP auth (Basic or Digest) [env KG_ENDPOINT_USER].",
+    )(command)
 
 
 def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:
@@ -256,9 +319,15 @@ def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:
     if endpoint:
         return
     ctx = click.get_current_context()
-    typed = [f"--{name.replace('_', '-')}" for name in ("graphs", "user", "password_env") if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    typed = [
+        f"--{name.replace('_', '-')}"
+        for name in ("graphs", "user", "password_env")
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    ]
     if typed:
-        raise click.UsageError(f"{' and '.join(typed).replace('--graphs', '--graph')} only apply with --endpoint; the local store always reads all its graphs")
+        raise click.UsageError(
+            f"{' and '.join(typed).replace('--graphs', '--graph')} only apply with --endpoint; the local store always reads all its graphs"
+        )
 
 
 def _password(user: str | None, password_env: str) -> str | None:
@@ -267,7 +336,9 @@ def _password(user: str | None, password_env: str) -> str | None:
         return os.environ.get(password_env) or None  # for a URL that names the user only
     password = os.environ.get(password_env)
     if not password:
-        raise KgError(f"--user {user} needs the password in the environment variable {password_env} (it is never given on the command line)")
+        raise KgError(
+            f"--user {user} needs the password in the environment variable {password_env} (it is never given on the command line)"
+        )
     return password
 
 
@@ -278,15 +349,33 @@ def _note(message: str) -> None:
 @cli.command("query")
 @click.argument("name", required=False)
 @click.argument("args", nargs=-1)
-@click.option("--list", "show_list", is_flag=True, help="List the canned queries, what they return and their arguments.")
+@click.option(
+    "--list", "show_list", is_flag=True, help="List the canned queries, what they return and their arguments."
+)
 @store_option
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
-@click.option("--base", envvar="KG_BASE", metavar="IRI", help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].")
+@click.option(
+    "--base",
+    envvar="KG_BASE",
+    metavar="IRI",
+    help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
+)
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
 @endpoint_options
-@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True, help="Output format.")
-@click.option("--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format).")
-def query_command(name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why):
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TABLE_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format)."
+)
+def query_command(
+    name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why
+):
     """Run the canned query NAME with its arguments.
 
     People are named as printed; case, accents and extra spaces do not matter, and a unique part of
@@ -308,7 +397,14 @@ def query_command(name, args, show_list, store_path, endpoint, base, user, passw
     try:
         queries.check_argument_count(canned, args)
         _refuse_endpoint_options_without_endpoint(endpoint)
-        opened = open_engine(store_path, endpoint, base, user, _password(user, password_env) if endpoint else None, list(graphs))
+        opened = open_engine(
+            store_path,
+            endpoint,
+            base,
+            user,
+            _password(user, password_env) if endpoint else None,
+            list(graphs),
+        )
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
         params = queries.parse_arguments(canned, args, resolver)
         text = queries.bind_values(canned.text, params)
@@ -365,9 +461,20 @@ def _query_list(canned_queries) -> str:
     default=None,
     help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop the query after this long (exit 2) [default: no limit].")
-@click.option("--allow-service", is_flag=True, help="Run SERVICE clauses, which fetch from the addresses the query names (refused by default).")
-def sparql_command(query, store_path, endpoint, user, password_env, graphs, limit, fmt, timeout, allow_service):
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the query after this long (exit 2) [default: no limit].",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Run SERVICE clauses, which fetch from the addresses the query names (refused by default).",
+)
+def sparql_command(
+    query, store_path, endpoint, user, password_env, graphs, limit, fmt, timeout, allow_service
+):
     """Run a read-only SPARQL query over the whole graph.
 
     QUERY is the query text, @FILE, or - for stdin.
@@ -378,9 +485,8 @@ def sparql_command(query, store_path, endpoint, user, password_env, graphs, limi
     Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg import queries, render
-    from kg.remote import open_engine
-
     from kg.query_limits import refuse_service, run_limited
+    from kg.remote import open_engine
 
     text = _sparql_text(query)
     queries.refuse_updates(text)
@@ -388,7 +494,9 @@ def sparql_command(query, store_path, endpoint, user, password_env, graphs, limi
         refuse_service(text)
     fmt = _sparql_format(queries.query_form(text), fmt)
     _refuse_endpoint_options_without_endpoint(endpoint)
-    opened = open_engine(store_path, endpoint, None, user, _password(user, password_env) if endpoint else None, list(graphs))
+    opened = open_engine(
+        store_path, endpoint, None, user, _password(user, password_env) if endpoint else None, list(graphs)
+    )
     render.emit(run_limited(lambda: opened.engine.run(text, limit=limit), timeout), fmt)
 
 
@@ -400,7 +508,9 @@ def _sparql_text(argument: str) -> str:
             with open(argument[1:], encoding="utf-8") as f:
                 return f.read()
         except (OSError, UnicodeDecodeError) as e:
-            raise KgError(f"cannot read the query file {argument[1:]}: {getattr(e, 'strerror', None) or e}") from None
+            raise KgError(
+                f"cannot read the query file {argument[1:]}: {getattr(e, 'strerror', None) or e}"
+            ) from None
     return argument
 
 
@@ -428,14 +538,26 @@ def graph_group() -> None:
 
 @graph_group.command("coauthors-of")
 @click.argument("name")
-@click.option("--depth", type=click.Choice(["1", "2"]), default="1", show_default=True, help="1: NAME and their coauthors; 2: also the coauthors' coauthors.")
+@click.option(
+    "--depth",
+    type=click.Choice(["1", "2"]),
+    default="1",
+    show_default=True,
+    help="1: NAME and their coauthors; 2: also the coauthors' coauthors.",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(PICTURE_FORMATS),
     help="html: a page that works offline; graphml, gexf: Gephi, networkx; dot: Graphviz [default: from the file extension].",
 )
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True), help="File to write; - for stdout.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write; - for stdout.",
+)
 @store_option
 def graph_coauthors_of(name, depth, fmt, output, store_path):
     """Draw the coauthor network of NAME.
@@ -455,7 +577,9 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
 
     fmt = fmt or pictures.format_for_path(output)
     if fmt is None:
-        raise click.UsageError(f"cannot tell the format from {output!r}; give --format ({', '.join(PICTURE_FORMATS)})")
+        raise click.UsageError(
+            f"cannot tell the format from {output!r}; give --format ({', '.join(PICTURE_FORMATS)})"
+        )
     opened = queries.open_local(store_path)
     person = PersonResolver(opened.engine, opened.base, note=_note)(name)
     drawn = network.ego_network(opened.engine, person, depth=int(depth))
@@ -469,9 +593,22 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
 
 @cli.command("serve")
 @store_option
-@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT", help="Address to listen on.")
-@click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, metavar="SECONDS", help="The server stops a query after this long.")
-@click.option("--allow-service", is_flag=True, help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).")
+@click.option(
+    "--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT", help="Address to listen on."
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="The server stops a query after this long.",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).",
+)
 def serve_command(store_path, bind, timeout, allow_service):
     """Serve the graph read-only over SPARQL, with a query page.
 
@@ -488,9 +625,19 @@ def serve_command(store_path, bind, timeout, allow_service):
 
 
 @cli.command("push")
-@click.option("--endpoint", required=True, metavar="URL", help="The Graph Store Protocol URL, e.g. http://localhost:7878/store.")
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The Graph Store Protocol URL, e.g. http://localhost:7878/store.",
+)
 @store_option
-@click.option("--user", envvar="KG_PUSH_USER", metavar="NAME", help="User for HTTP auth (Basic or Digest) [env KG_PUSH_USER].")
+@click.option(
+    "--user",
+    envvar="KG_PUSH_USER",
+    metavar="NAME",
+    help="User for HTTP auth (Basic or Digest) [env KG_PUSH_USER].",
+)
 @click.option(
     "--password-env",
     default="KG_PUSH_PASSWORD",
@@ -498,7 +645,14 @@ def serve_command(store_path, bind, timeout, allow_service):
     metavar="VAR",
     help="Environment variable holding the password; it is never taken from the command line.",
 )
-@click.option("--batch-triples", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="N", help="At most N triples per request: a bigger graph goes as a PUT, then POSTs.")
+@click.option(
+    "--batch-triples",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    metavar="N",
+    help="At most N triples per request: a bigger graph goes as a PUT, then POSTs.",
+)
 def push_command(endpoint, store_path, user, password_env, batch_triples):
     """Send the graph to a SPARQL 1.1 Graph Store endpoint.
 
@@ -563,7 +717,7 @@ def _main() -> None:
         _quit("interrupted", INTERRUPTED)
     except Stopped as e:
         _quit("interrupted" if e.exit_code == INTERRUPTED else "terminated", e.exit_code)
-    except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
+    except Exception as e:
         if os.environ.get("KG_DEBUG"):
             raise
         _quit(f"internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 to see where)", INTERNAL)
@@ -581,7 +735,7 @@ def _quit(message: str, code: int) -> None:
     """One line on stderr, then exit: whatever state stderr is in."""
     try:
         click.echo(render.visible(f"kg: {message}"), err=True)
-    except Exception:  # noqa: BLE001 - stderr closed or full: the exit code still says it
+    except Exception:
         pass
     sys.exit(code)
 

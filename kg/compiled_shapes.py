@@ -24,7 +24,22 @@ RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 # Datatypes Oxigraph can cast to: a literal is well-formed for them when the cast of its text succeeds.
-CASTABLE = {XSD + t for t in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime", "time", "duration", "dayTimeDuration", "yearMonthDuration")}
+CASTABLE = {
+    XSD + t
+    for t in (
+        "boolean",
+        "integer",
+        "decimal",
+        "float",
+        "double",
+        "date",
+        "dateTime",
+        "time",
+        "duration",
+        "dayTimeDuration",
+        "yearMonthDuration",
+    )
+}
 NODE_KINDS = {
     "IRI": "isIRI(?value)",
     "BlankNode": "isBlank(?value)",
@@ -35,7 +50,25 @@ NODE_KINDS = {
 }
 COMPARISONS = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}
 # Parameters that describe a shape rather than constrain it.
-DESCRIPTIVE = {"message", "severity", "path", "name", "description", "order", "group", "deactivated", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "property", "sparql", "declare", "prefixes", "flags"}
+DESCRIPTIVE = {
+    "message",
+    "severity",
+    "path",
+    "name",
+    "description",
+    "order",
+    "group",
+    "deactivated",
+    "targetClass",
+    "targetNode",
+    "targetSubjectsOf",
+    "targetObjectsOf",
+    "property",
+    "sparql",
+    "declare",
+    "prefixes",
+    "flags",
+}
 
 
 @dataclass(frozen=True)
@@ -98,7 +131,9 @@ def compile_shapes(shapes, superclass_of: dict[str, set[str]], scope: AssertedSc
     sh = Namespace(SH)
     checks: list[Check] = []
     node_shapes = set(shapes.subjects(sh.targetClass, None)) | set(shapes.subjects(sh.targetNode, None))
-    node_shapes |= set(shapes.subjects(sh.targetSubjectsOf, None)) | set(shapes.subjects(sh.targetObjectsOf, None))
+    node_shapes |= set(shapes.subjects(sh.targetSubjectsOf, None)) | set(
+        shapes.subjects(sh.targetObjectsOf, None)
+    )
     for node_shape in sorted(node_shapes):
         if _deactivated(shapes, node_shape):
             continue
@@ -131,7 +166,9 @@ def _target(shapes, shape, superclass_of, scope: AssertedScope) -> str:
     parts = []
     for cls in shapes.objects(shape, sh.targetClass):
         values = " ".join(_iri(c) for c in subclasses(superclass_of, str(cls)))
-        parts.append(f"{{ VALUES ?targetClass {{ {values} }} {scope.triple('?this', _iri(RDF_TYPE), '?targetClass')} }}")
+        parts.append(
+            f"{{ VALUES ?targetClass {{ {values} }} {scope.triple('?this', _iri(RDF_TYPE), '?targetClass')} }}"
+        )
     for node in shapes.objects(shape, sh.targetNode):
         parts.append(f"{{ VALUES ?this {{ {node.n3()} }} }}")
     for p in shapes.objects(shape, sh.targetSubjectsOf):
@@ -155,7 +192,9 @@ def _description(shapes, shape) -> tuple[tuple[str, str], ...]:
     """The shape's own triples with IRI or literal objects, to describe a blank-node shape in a report."""
     from rdflib import BNode
 
-    return tuple(sorted((str(p), o.n3()) for p, o in shapes.predicate_objects(shape) if not isinstance(o, BNode)))
+    return tuple(
+        sorted((str(p), o.n3()) for p, o in shapes.predicate_objects(shape) if not isinstance(o, BNode))
+    )
 
 
 def _node_checks(shapes, node_shape, target: str, scope: AssertedScope) -> list[Check]:
@@ -166,7 +205,9 @@ def _node_checks(shapes, node_shape, target: str, scope: AssertedScope) -> list[
     for p, _ in shapes.predicate_objects(node_shape):
         local = str(p).removeprefix(SH)
         if str(p).startswith(SH) and local not in DESCRIPTIVE:
-            raise KgError(f"the shape {node_shape} uses sh:{local} on a node shape, which kg cannot check yet")
+            raise KgError(
+                f"the shape {node_shape} uses sh:{local} on a node shape, which kg cannot check yet"
+            )
     for constraint in shapes.objects(node_shape, sh.sparql):
         select = str(shapes.value(constraint, sh.select))
         prefixes = "".join(
@@ -182,7 +223,17 @@ def _node_checks(shapes, node_shape, target: str, scope: AssertedScope) -> list[
         # stores' reports with pySHACL's on the asserted triples alone).
         query = f"{prefixes}SELECT * WHERE {{ {{ {select} }} FILTER EXISTS {target} }}"
         message = _message(shapes, constraint) or _message(shapes, node_shape)
-        checks.append(Check(str(node_shape), SH + "SPARQLConstraintComponent", _severity(shapes, node_shape), "", message, query, has_value=False))
+        checks.append(
+            Check(
+                str(node_shape),
+                SH + "SPARQLConstraintComponent",
+                _severity(shapes, node_shape),
+                "",
+                message,
+                query,
+                has_value=False,
+            )
+        )
     return checks
 
 
@@ -205,12 +256,18 @@ def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedSc
         return f"SELECT DISTINCT ?this WHERE {{ {{ {failing} }} FILTER EXISTS {target} }}"
 
     def add(component: str, query: str, has_value: bool) -> None:
-        checks.append(Check(shape_id, SH + component, severity, str(path), message, query, has_value, description))
+        checks.append(
+            Check(shape_id, SH + component, severity, str(path), message, query, has_value, description)
+        )
 
     def failing_values(condition: str, component: str) -> None:
         # COALESCE: a value the test cannot even be evaluated on (a comparison with a string) fails it
         failing = f"SELECT ?this ?value WHERE {{ {values} FILTER (!COALESCE({condition}, false)) }}"
-        add(component, f"SELECT DISTINCT ?this ?value WHERE {{ {{ {failing} }} FILTER EXISTS {target} }}", True)
+        add(
+            component,
+            f"SELECT DISTINCT ?this ?value WHERE {{ {{ {failing} }} FILTER EXISTS {target} }}",
+            True,
+        )
 
     for param, arg in shapes.predicate_objects(prop):
         local = str(param).removeprefix(SH)
@@ -219,13 +276,30 @@ def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedSc
         if local == "minCount":
             n = int(arg)
             if n == 1:
-                add("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {_focus_nodes(target)} MINUS {{ {values} }} }}", False)
+                add(
+                    "MinCountConstraintComponent",
+                    f"SELECT ?this WHERE {{ {_focus_nodes(target)} MINUS {{ {values} }} }}",
+                    False,
+                )
             elif n > 1:
-                add("MinCountConstraintComponent", f"SELECT ?this WHERE {{ {_focus_nodes(target)} OPTIONAL {{ {values} }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})", False)
+                add(
+                    "MinCountConstraintComponent",
+                    f"SELECT ?this WHERE {{ {_focus_nodes(target)} OPTIONAL {{ {values} }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})",
+                    False,
+                )
         elif local == "maxCount":
-            add("MaxCountConstraintComponent", of_targets(f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(arg)})"), False)
+            add(
+                "MaxCountConstraintComponent",
+                of_targets(
+                    f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(arg)})"
+                ),
+                False,
+            )
         elif local == "datatype":
-            failing_values(f"isLiteral(?value) && DATATYPE(?value) = {_iri(arg)} && {_well_formed(str(arg))}", "DatatypeConstraintComponent")
+            failing_values(
+                f"isLiteral(?value) && DATATYPE(?value) = {_iri(arg)} && {_well_formed(str(arg))}",
+                "DatatypeConstraintComponent",
+            )
         elif local == "nodeKind":
             kind = str(arg).removeprefix(SH)
             if kind not in NODE_KINDS:
@@ -233,13 +307,26 @@ def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedSc
             failing_values(NODE_KINDS[kind], "NodeKindConstraintComponent")
         elif local == "class":
             classes = " ".join(_iri(c) for c in subclasses(superclass_of, str(arg)))
-            typed = f"VALUES ?valueClass {{ {classes} }} {scope.triple('?value', _iri(RDF_TYPE), '?valueClass')}"
+            typed = (
+                f"VALUES ?valueClass {{ {classes} }} {scope.triple('?value', _iri(RDF_TYPE), '?valueClass')}"
+            )
             failing = f"SELECT ?this ?value WHERE {{ {values} MINUS {{ {typed} }} }}"
-            add("ClassConstraintComponent", f"SELECT DISTINCT ?this ?value WHERE {{ {{ {failing} }} FILTER EXISTS {target} }}", True)
+            add(
+                "ClassConstraintComponent",
+                f"SELECT DISTINCT ?this ?value WHERE {{ {{ {failing} }} FILTER EXISTS {target} }}",
+                True,
+            )
         elif local in COMPARISONS:
-            failing_values(f"?value {COMPARISONS[local]} {_literal_sparql(arg)}", local[0].upper() + local[1:] + "ConstraintComponent")
+            failing_values(
+                f"?value {COMPARISONS[local]} {_literal_sparql(arg)}",
+                local[0].upper() + local[1:] + "ConstraintComponent",
+            )
         elif local == "hasValue":
-            add("HasValueConstraintComponent", f"SELECT ?this WHERE {{ {_focus_nodes(target)} MINUS {{ {scope.triple('?this', p, arg.n3())} }} }}", False)
+            add(
+                "HasValueConstraintComponent",
+                f"SELECT ?this WHERE {{ {_focus_nodes(target)} MINUS {{ {scope.triple('?this', p, arg.n3())} }} }}",
+                False,
+            )
         elif local == "in":
             from rdflib.collection import Collection
 
@@ -248,21 +335,32 @@ def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedSc
         elif local == "pattern":
             flags = shapes.value(prop, URIRef(SH + "flags"))
             pattern = _literal_sparql(arg)
-            regex = f"REGEX(STR(?value), {pattern}, {_literal_sparql(flags)})" if flags else f"REGEX(STR(?value), {pattern})"
+            regex = (
+                f"REGEX(STR(?value), {pattern}, {_literal_sparql(flags)})"
+                if flags
+                else f"REGEX(STR(?value), {pattern})"
+            )
             failing_values(f"!isBlank(?value) && {regex}", "PatternConstraintComponent")
         elif local in ("minLength", "maxLength"):
             op = ">=" if local == "minLength" else "<="
-            failing_values(f"!isBlank(?value) && STRLEN(STR(?value)) {op} {int(arg)}", local[0].upper() + local[1:] + "ConstraintComponent")
+            failing_values(
+                f"!isBlank(?value) && STRLEN(STR(?value)) {op} {int(arg)}",
+                local[0].upper() + local[1:] + "ConstraintComponent",
+            )
         elif local == "languageIn":
             from rdflib.collection import Collection
 
-            tests = " || ".join(f"langMatches(LANG(?value), {_literal_sparql(tag)})" for tag in Collection(shapes, arg))
+            tests = " || ".join(
+                f"langMatches(LANG(?value), {_literal_sparql(tag)})" for tag in Collection(shapes, arg)
+            )
             failing_values(f"isLiteral(?value) && ({tests or 'false'})", "LanguageInConstraintComponent")
         elif local == "uniqueLang":
             if str(arg) == "true":
                 add(
                     "UniqueLangConstraintComponent",
-                    of_targets(f"SELECT ?this WHERE {{ {values} FILTER (LANG(?value) != \"\") }} GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) HAVING (COUNT(DISTINCT ?value) > 1)"),
+                    of_targets(
+                        f'SELECT ?this WHERE {{ {values} FILTER (LANG(?value) != "") }} GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) HAVING (COUNT(DISTINCT ?value) > 1)'
+                    ),
                     False,
                 )
         else:

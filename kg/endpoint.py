@@ -42,7 +42,13 @@ http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)
 class EndpointError(KgError):
     """A remote endpoint that cannot be reached or that refused a request (exit code 2)."""
 
-    def __init__(self, message: str, transient: bool = False, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        transient: bool = False,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(message)
         self.transient = transient
         self.status = status
@@ -88,7 +94,7 @@ class Credentials:
 
     def header(self, method: str, path: str) -> str | None:
         if self.scheme == "basic":
-            token = base64.b64encode(f"{self.user}:{self.password}".encode("utf-8")).decode("ascii")
+            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
             return f"Basic {token}"
         if self.scheme == "digest":
             self.count += 1
@@ -110,13 +116,20 @@ class Credentials:
 
 def parse_challenge(params: str) -> dict[str, str]:
     """`realm="x", nonce="y", qop="auth"` as a dict (quoted or bare values)."""
-    return {k.lower(): v if v else bare for k, v, bare in re.findall(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', params)}
+    return {
+        k.lower(): v if v else bare
+        for k, v, bare in re.findall(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', params)
+    }
 
 
-def digest_header(user: str, password: str, method: str, path: str, challenge: dict[str, str], count: int) -> str:
+def digest_header(
+    user: str, password: str, method: str, path: str, challenge: dict[str, str], count: int
+) -> str:
     """An RFC 7616 Digest Authorization header (qop=auth, or the RFC 2069 form when no qop is offered)."""
     algorithm = challenge.get("algorithm", "MD5")
-    hash_name = {"MD5": "md5", "MD5-SESS": "md5", "SHA-256": "sha256", "SHA-256-SESS": "sha256"}.get(algorithm.upper())
+    hash_name = {"MD5": "md5", "MD5-SESS": "md5", "SHA-256": "sha256", "SHA-256-SESS": "sha256"}.get(
+        algorithm.upper()
+    )
     if hash_name is None:
         raise EndpointError(f"the endpoint asks for Digest with {algorithm}, which kg cannot answer")
 
@@ -145,7 +158,9 @@ def digest_header(user: str, password: str, method: str, path: str, challenge: d
 class Endpoint:
     """An http(s) URL and a reusable connection to its server."""
 
-    def __init__(self, url: str, user: str | None = None, password: str | None = None, timeout: float | None = None):
+    def __init__(
+        self, url: str, user: str | None = None, password: str | None = None, timeout: float | None = None
+    ):
         parts = urlsplit(url)
         shown = without_credentials(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -161,7 +176,9 @@ class Endpoint:
             if parts.password is not None:
                 password = unquote(parts.password)
             elif not password:
-                raise KgError(f"{shown} names the user {user} but no password: put it in the URL or in the environment variable the password is read from")
+                raise KgError(
+                    f"{shown} names the user {user} but no password: put it in the URL or in the environment variable the password is read from"
+                )
         self.url = shown  # what messages show: never the credentials
         self.parts = parts
         self.timeout = timeout if timeout is not None else timeout_from_env()
@@ -175,12 +192,16 @@ class Endpoint:
         joined = "&".join(q for q in (own, query) if q)
         return path + (f"?{joined}" if joined else "")
 
-    def request(self, method: str, query: str = "", body: bytes | None = None, headers: dict[str, str] | None = None) -> Response:
+    def request(
+        self, method: str, query: str = "", body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
         """One request; answers a 401 challenge once when credentials were given. EndpointError on failure."""
         target, headers = self.target(query), headers or {}
         if body and self.credentials is not None and not self.credentials.scheme:
             probe = self._send(method, target, b"", headers)  # the challenge first, before any body goes out
-            if probe.status == 401 and not self.credentials.take_challenge(probe.headers.get("www-authenticate", "")):
+            if probe.status == 401 and not self.credentials.take_challenge(
+                probe.headers.get("www-authenticate", "")
+            ):
                 return probe  # a scheme kg cannot answer: reported as the 401 it is
         response = self._send(method, target, body, headers)
         if response.status == 401 and self.credentials is not None:
@@ -204,7 +225,9 @@ class Endpoint:
         if self._connection is None:
             host, port = self.parts.hostname, self.parts.port
             if self.parts.scheme == "https":
-                self._connection = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=ssl.create_default_context())
+                self._connection = http.client.HTTPSConnection(
+                    host, port, timeout=self.timeout, context=ssl.create_default_context()
+                )
             else:
                 self._connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
         return self._connection
@@ -224,7 +247,11 @@ class Endpoint:
                 break
             except BaseException as e:
                 self.close()  # a connection in an unknown state is never reused
-                if reused and attempt == 1 and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+                if (
+                    reused
+                    and attempt == 1
+                    and isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
+                ):
                     continue  # the server dropped a kept-alive connection while it was idle: once more, anew
                 if body and isinstance(e, (BrokenPipeError, ConnectionResetError)):
                     refusal = self._refusal(method, target, headers)
@@ -255,11 +282,16 @@ class Endpoint:
     def _connection_error(self, e: BaseException) -> EndpointError:
         where = self.url
         if isinstance(e, (socket.timeout, TimeoutError)):
-            return EndpointError(f"{where} did not answer within {self.timeout:g} s (set {TIMEOUT_ENV} to wait longer)", transient=True)
+            return EndpointError(
+                f"{where} did not answer within {self.timeout:g} s (set {TIMEOUT_ENV} to wait longer)",
+                transient=True,
+            )
         if isinstance(e, socket.gaierror):
             return EndpointError(f"cannot reach {where}: unknown host {self.parts.hostname}")
         if isinstance(e, ConnectionRefusedError):
-            return EndpointError(f"cannot reach {where}: connection refused (is the server running?)", transient=True)
+            return EndpointError(
+                f"cannot reach {where}: connection refused (is the server running?)", transient=True
+            )
         if isinstance(e, ssl.SSLError):
             return EndpointError(f"cannot reach {where}: TLS failed: {e.reason or e}")
         if isinstance(e, (ConnectionError, http.client.HTTPException)):
@@ -289,4 +321,9 @@ def status_error(endpoint: Endpoint, response: Response, doing: str) -> Endpoint
             retry_after = float(response.headers.get("retry-after", ""))
         except ValueError:
             pass
-    return EndpointError(message, transient=response.status in TRANSIENT_STATUSES, status=response.status, retry_after=retry_after)
+    return EndpointError(
+        message,
+        transient=response.status in TRANSIENT_STATUSES,
+        status=response.status,
+        retry_after=retry_after,
+    )

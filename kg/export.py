@@ -41,9 +41,7 @@ def graphs_to_export(kg: KgStore, inferred: bool) -> list[ox.NamedNode]:
     wanted = []
     for graph in kg.store.named_graphs():
         name = graph.value
-        if name.startswith(iris.page_graph_prefix) or name in (iris.ontology_graph, iris.facts_graph):
-            wanted.append(graph)
-        elif inferred and name == iris.inferred_graph:
+        if name.startswith(iris.page_graph_prefix) or name in (iris.ontology_graph, iris.facts_graph) or (inferred and name == iris.inferred_graph):
             wanted.append(graph)
     return sorted(wanted, key=lambda g: g.value)
 
@@ -56,7 +54,9 @@ def exported_statements(kg: KgStore, fmt: str, inferred: bool):
             yield from kg.store.quads_for_pattern(None, None, None, graph)
         return
     values = " ".join(str(g) for g in graphs)
-    yield from kg.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    yield from kg.store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
 
 
 def export(kg: KgStore, fmt: str, inferred: bool = False, output: str | None = None) -> None:

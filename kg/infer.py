@@ -76,7 +76,9 @@ class Schema:
                 out.append((o, A, t))
         return out
 
-    def infer(self, triples: list[Triple], asserted_elsewhere: frozenset[Triple] = frozenset()) -> list[Triple]:
+    def infer(
+        self, triples: list[Triple], asserted_elsewhere: frozenset[Triple] = frozenset()
+    ) -> list[Triple]:
         """Everything the rules add to `triples` (not the triples themselves, nor those asserted
         elsewhere, e.g. in the ontology graph), in a stable order."""
         asserted = set(triples)
@@ -96,7 +98,11 @@ class Schema:
         x, q, y = triple
         if q == A:
             sub_classes, domain_of, range_of = by_class.get(y, ((), (), ()))
-            return [(x, A, c) for c in (y, *sub_classes)] + [(x, p, "") for p in domain_of] + [("", p, x) for p in range_of]
+            return (
+                [(x, A, c) for c in (y, *sub_classes)]
+                + [(x, p, "") for p in domain_of]
+                + [("", p, x) for p in range_of]
+            )
         forward_of, backward_of = by_property.get(q, ((), ()))
         return [(x, p, y) for p in (q, *forward_of)] + [(y, p, x) for p in backward_of]
 
@@ -128,7 +134,7 @@ class Schema:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> "Schema":
+    def from_json(cls, text: str) -> Schema:
         data = json.loads(text)
         return cls(
             {p: Template(**t) for p, t in data["properties"].items()},
@@ -171,7 +177,11 @@ def compile_schema(ontology, digest: str = "") -> Schema:
     datatypes = {str(d) for d in closed.subjects(URIRef(RDF_TYPE), URIRef(RDFS + "Datatype"))}
 
     def is_class(term: str) -> bool:
-        return term not in datatypes and not term.startswith("http://www.w3.org/2001/XMLSchema#") and term != RDFS + "Literal"
+        return (
+            term not in datatypes
+            and not term.startswith("http://www.w3.org/2001/XMLSchema#")
+            and term != RDFS + "Literal"
+        )
 
     def close_types(types: set[str]) -> set[str]:
         out = set(types)

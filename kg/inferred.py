@@ -39,7 +39,9 @@ def asserted_graph_test(iris: Iris) -> Callable[[ox.NamedNode | ox.DefaultGraph]
     page_prefix, plain = iris.page_graph_prefix, {iris.ontology_graph, iris.facts_graph}
 
     def is_asserted(graph) -> bool:
-        return isinstance(graph, ox.NamedNode) and (graph.value.startswith(page_prefix) or graph.value in plain)
+        return isinstance(graph, ox.NamedNode) and (
+            graph.value.startswith(page_prefix) or graph.value in plain
+        )
 
     return is_asserted
 
@@ -47,7 +49,11 @@ def asserted_graph_test(iris: Iris) -> Callable[[ox.NamedNode | ox.DefaultGraph]
 def page_triples(store: ox.Store, graph: str) -> list[Triple]:
     """A page graph's own triples, without the build's provenance stamp about the graph itself."""
     node = ox.NamedNode(graph)
-    return [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, node) if q.subject != node]
+    return [
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store.quads_for_pattern(None, None, None, node)
+        if q.subject != node
+    ]
 
 
 def is_supported(store: ox.Store, triple: Triple, schema: Schema, is_asserted) -> bool:
@@ -101,7 +107,9 @@ def reinfer_all(store: ox.Store, support: ox.Store, iris: Iris, schema: Schema) 
             statements = page_triples(store, named.value) + page_triples(support, named.value)
         else:
             continue
-        store.bulk_load(nquads(schema.infer(statements, ontology), iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(
+            nquads(schema.infer(statements, ontology), iris.inferred_graph), format=ox.RdfFormat.N_QUADS
+        )
 
 
 def graph_size(store: ox.Store, graph: str) -> int:
@@ -138,7 +146,11 @@ def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, s
         for q in store.quads_for_pattern(None, HAS_AUTHOR, None, None):
             authors_of[q.subject.value].add(q.object.value)
     else:
-        papers = {q.subject for person in people for q in store.quads_for_pattern(None, HAS_AUTHOR, ox.NamedNode(person), None)}
+        papers = {
+            q.subject
+            for person in people
+            for q in store.quads_for_pattern(None, HAS_AUTHOR, ox.NamedNode(person), None)
+        }
         for paper in papers:
             for q in store.quads_for_pattern(paper, HAS_AUTHOR, None, None):
                 authors_of[paper.value].add(q.object.value)
@@ -147,7 +159,10 @@ def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, s
 
 def coauthor_nquads(authors_of: dict[str, set[str]], iris: Iris) -> bytes:
     """The coauthor rule's triples for papers whose authors are all known here (a build from nothing)."""
-    return nquads([(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in sorted(pairs_of(authors_of, None))], iris.inferred_graph)
+    return nquads(
+        [(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in sorted(pairs_of(authors_of, None))],
+        iris.inferred_graph,
+    )
 
 
 def pairs_of(authors_of: dict[str, set[str]], people: set[str] | None) -> set[tuple[str, str]]:
@@ -184,5 +199,8 @@ def run_coauthor_rule(store: ox.Store, iris: Iris, people: set[str] | None) -> i
     for a, b in before - after:
         store.remove(ox.Quad(ox.NamedNode(a), COAUTHOR, ox.NamedNode(b), graph))
     added = sorted(after - before)
-    store.bulk_load(nquads([(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in added], iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(
+        nquads([(iri(a), iri(COAUTHOR.value), iri(b)) for a, b in added], iris.inferred_graph),
+        format=ox.RdfFormat.N_QUADS,
+    )
     return len(added) - len(before - after)

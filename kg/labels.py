@@ -58,13 +58,26 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
     """Bring the labels of `nodes` (every node when None) and the author lists of the papers among them,
     or of a person whose label changed, in line with the facts; the change in the number of triples of
     the graph of facts. Call it once the facts are up to date."""
-    changed, relabelled = _update(store, iris, PRINTINGS, PREF_LABEL, nodes, lambda values: {preferred_label(values)})
+    changed, relabelled = _update(
+        store, iris, PRINTINGS, PREF_LABEL, nodes, lambda values: {preferred_label(values)}
+    )
     papers = None
     if nodes is not None:
         authored = ox.NamedNode(HAS_AUTHOR)
         graph = ox.NamedNode(iris.facts_graph)
-        papers = set(nodes) | {q.subject.value for person in relabelled for q in store.quads_for_pattern(None, authored, ox.NamedNode(person), graph)}
-    lists, _ = _update(store, iris, (SHOWN_AUTHORS,), SHOWN_AUTHORS_LABEL, papers, lambda shown: {_by_label(store, iris, s) for s in shown})
+        papers = set(nodes) | {
+            q.subject.value
+            for person in relabelled
+            for q in store.quads_for_pattern(None, authored, ox.NamedNode(person), graph)
+        }
+    lists, _ = _update(
+        store,
+        iris,
+        (SHOWN_AUTHORS,),
+        SHOWN_AUTHORS_LABEL,
+        papers,
+        lambda shown: {_by_label(store, iris, s) for s in shown},
+    )
     return changed + lists
 
 
@@ -79,7 +92,9 @@ def _by_label(store: ox.Store, iris: Iris, shown: str) -> str:
     return NAME_SEPARATOR.join(out)
 
 
-def _update(store: ox.Store, iris: Iris, sources: tuple[str, ...], target: str, nodes: set[str] | None, derive) -> tuple[int, set[str]]:
+def _update(
+    store: ox.Store, iris: Iris, sources: tuple[str, ...], target: str, nodes: set[str] | None, derive
+) -> tuple[int, set[str]]:
     """Make each node's `target` values `derive(its source values)`; (change in triples, nodes changed)."""
     graph = ox.NamedNode(iris.facts_graph)
     label = ox.NamedNode(target)
@@ -100,13 +115,19 @@ def _update(store: ox.Store, iris: Iris, sources: tuple[str, ...], target: str, 
             for q in store.quads_for_pattern(subject, label, None, graph):
                 present.setdefault(node, set()).add(q.object.value)
     wanted = {node: derive(values) for node, values in printings.items()}
-    changed = {node for node in wanted.keys() | present.keys() if wanted.get(node, set()) != present.get(node, set())}
+    changed = {
+        node for node in wanted.keys() | present.keys() if wanted.get(node, set()) != present.get(node, set())
+    }
     removed = 0
     for node in sorted(changed):
         for old in present.get(node, set()) - wanted.get(node, set()):
             store.remove(ox.Quad(ox.NamedNode(node), label, ox.Literal(old), graph))
             removed += 1
-    added = [(iri(node), iri(target), string(text)) for node in sorted(changed) for text in sorted(wanted.get(node, set()) - present.get(node, set()))]
+    added = [
+        (iri(node), iri(target), string(text))
+        for node in sorted(changed)
+        for text in sorted(wanted.get(node, set()) - present.get(node, set()))
+    ]
     if added:
         store.bulk_load(nquads(added, iris.facts_graph), format=ox.RdfFormat.N_QUADS)
     return len(added) - removed, changed

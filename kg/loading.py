@@ -28,7 +28,9 @@ BULK_BYTES = 64 << 20  # N-Quads per bulk load in pieces: the loader has a fixed
 def load_failed(failure: BaseException) -> KgError:
     """The loader's failure as the user sees it: the build ends, and its generation is dropped."""
     reason = getattr(failure, "strerror", None) or str(failure) or type(failure).__name__
-    return KgError(f"the store could not load the build's data: {reason}; nothing was stored, the store is as it was")
+    return KgError(
+        f"the store could not load the build's data: {reason}; nothing was stored, the store is as it was"
+    )
 
 
 class BulkWriter:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 from datetime import date
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from kg.records import ListingRecord, PageRecord, ParsedPage
 from kg.vocab import KG, PROV, RDF_TYPE, SKOS, XSD, Iris, page_id_for, slug
@@ -200,7 +200,9 @@ class _Mapper:
         if owner and slug(owner) not in shown:
             self._authorship(record, paper, listing, owner, None)
 
-    def _authorship(self, record: ListingRecord, paper: str, listing: str, name: str, rank: int | None) -> None:
+    def _authorship(
+        self, record: ListingRecord, paper: str, listing: str, name: str, rank: int | None
+    ) -> None:
         person = self.person(name)
         self.fact(paper, k("hasAuthor"), person)
         node = iri(self.iris.authorship(self.page_id, record.line, name))

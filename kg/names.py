@@ -19,19 +19,35 @@ from functools import lru_cache
 
 # Lower-case words inside a name: Rafael da Silva, Laurens van der Maaten, Tom Dupré la Tour.
 PARTICLES = frozenset(
-    "da das de des del della der di do dos du la le las los van von den ter ten te bin binti ibn al el y e zu af av "
-    "vom zum zur het op st. dal dei degli".split()
+    ["da", "das", "de", "des", "del", "della", "der", "di", "do", "dos", "du", "la", "le", "las", "los", "van", "von", "den", "ter", "ten", "te", "bin", "binti", "ibn", "al", "el", "y", "e", "zu", "af", "av", "vom", "zum", "zur", "het", "op", "st.", "dal", "dei", "degli"]
 )
 # Capitalised prefixes after which a second capital is still one word: McDonald, DeVito, LeCun, MacKay.
-CAMEL_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Van", "Von", "Fitz", "Del", "Della", "Des", "Dos", "St", "Ten", "Ter")
-SUFFIXES = frozenset("Jr. Jr Sr. Sr II III IV Jnr. PhD Ph.D.".split())
+CAMEL_PREFIXES = (
+    "Mc",
+    "Mac",
+    "De",
+    "Di",
+    "Da",
+    "Du",
+    "La",
+    "Le",
+    "Van",
+    "Von",
+    "Fitz",
+    "Del",
+    "Della",
+    "Des",
+    "Dos",
+    "St",
+    "Ten",
+    "Ter",
+)
+SUFFIXES = frozenset(["Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "Jnr.", "PhD", "Ph.D."])
 APOSTROPHES = "'’`"
 HYPHENS = "-‐"
 # The last word of a group's name: BigScience Workshop, LHC Collaboration, ByteDance Seedream Team.
 GROUP_WORDS = frozenset(
-    "team teams collaboration consortium workshop group lab labs laboratory project initiative committee "
-    "alliance foundation community contributors authors society association institute center centre "
-    "council organization organisation inc inc. ltd ltd. corporation corp corp. company research".split()
+    ["team", "teams", "collaboration", "consortium", "workshop", "group", "lab", "labs", "laboratory", "project", "initiative", "committee", "alliance", "foundation", "community", "contributors", "authors", "society", "association", "institute", "center", "centre", "council", "organization", "organisation", "inc", "inc.", "ltd", "ltd.", "corporation", "corp", "corp.", "company", "research"]
 )
 
 # kinds of words
@@ -59,7 +75,7 @@ def _cap_part(part: str) -> bool:
     rest = part[1:]
     if rest[0] in APOSTROPHES:  # O'Connor, D'Souza
         return len(rest) > 1 and _cap_part(rest[1:])
-    if all(c.islower() or c in APOSTROPHES and i > 0 for i, c in enumerate(rest)):  # Hinton, Shin'ichi
+    if all(c.islower() or (c in APOSTROPHES and i > 0) for i, c in enumerate(rest)):  # Hinton, Shin'ichi
         return rest[-1] not in APOSTROPHES
     for prefix in CAMEL_PREFIXES:
         if part.startswith(prefix) and len(part) > len(prefix) + 1 and _cap_part(part[len(prefix) :]):
@@ -69,16 +85,26 @@ def _cap_part(part: str) -> bool:
 
 
 def _lower_part(part: str) -> bool:
-    return part.isalpha() and part.islower() or (
-        # d'Aspremont, dell'Orco: a particle joined by an apostrophe to a capitalised word
-        len(part) > 2 and any(a in part for a in APOSTROPHES) and _apostrophe_particle(part)
+    return (
+        (part.isalpha()
+        and part.islower())
+        or (
+            # d'Aspremont, dell'Orco: a particle joined by an apostrophe to a capitalised word
+            len(part) > 2 and any(a in part for a in APOSTROPHES) and _apostrophe_particle(part)
+        )
     )
 
 
 def _apostrophe_particle(part: str) -> bool:
     for a in APOSTROPHES:
         head, sep, tail = part.partition(a)
-        if sep and head.isalpha() and head.islower() and len(head) <= 4 and (_cap_part(tail) or tail.isalpha() and tail.islower()):
+        if (
+            sep
+            and head.isalpha()
+            and head.islower()
+            and len(head) <= 4
+            and (_cap_part(tail) or (tail.isalpha() and tail.islower()))
+        ):
             return True
     return False
 
@@ -102,7 +128,11 @@ def word_kind(word: str) -> str:
         return PARTICLE
     if word in SUFFIXES or word.upper() in SUFFIXES or word.capitalize() in SUFFIXES:
         return SUFFIX  # Jr. JR. jr. III iii
-    if len(word) > 2 and (word[0], word[-1]) in (("(", ")"), ('"', '"'), ("“", "”")) and word[0] not in word[1:-1]:
+    if (
+        len(word) > 2
+        and (word[0], word[-1]) in (("(", ")"), ('"', '"'), ("“", "”"))
+        and word[0] not in word[1:-1]
+    ):
         # Jiecao (Jack) Chen, Curtis "Fjord" Hawthorne
         return NICK if word_kind(word[1:-1]) in (CAP, CAPS, LOWER, CASELESS, CAMEL) else OTHER
     if _is_initial(word):
@@ -112,20 +142,34 @@ def word_kind(word: str) -> str:
     parts = [p for p in _split_hyphens(word)]
     if any(not p for p in parts):
         return OTHER
-    if all(p[0].isalpha() and p[-1].isalpha() and all(c.isupper() or c in APOSTROPHES for c in p) for p in parts):
+    if all(
+        p[0].isalpha() and p[-1].isalpha() and all(c.isupper() or c in APOSTROPHES for c in p) for p in parts
+    ):
         return CAPS  # LI, YUEMING, O'CONNOR, JEAN-LUC
-    if _cap_part(parts[0]) or len(parts) > 1 and parts[0].isalpha() and parts[0].isupper():
+    if _cap_part(parts[0]) or (len(parts) > 1 and parts[0].isalpha() and parts[0].isupper()):
         # Jean-Luc, Jun-ichiro, Hernández-Lobato, RJ-Skerry, Schulze-bonhage
-        if all(_cap_part(p) or p.isalpha() and (p.islower() or p.isupper()) for p in parts[1:]):
+        if all(_cap_part(p) or (p.isalpha() and (p.islower() or p.isupper())) for p in parts[1:]):
             return CAP
     if _lower_part(parts[0]) and all(_cap_part(p) or _lower_part(p) for p in parts[1:]):
         return CAP if _apostrophe_particle(parts[0]) else LOWER
-    if all(p.isalpha() or all(c.isalpha() or c in APOSTROPHES for c in p) for p in parts) and parts[0][0].isupper():
+    if (
+        all(p.isalpha() or all(c.isalpha() or c in APOSTROPHES for c in p) for p in parts)
+        and parts[0][0].isupper()
+    ):
         # capitals run into a capitalised word (MLEPradeep) is an acronym glued to a word, not a name
-        if any(p[j].isupper() and p[j + 1].isupper() and p[j + 2].islower() for p in parts for j in range(len(p) - 2)):
+        if any(
+            p[j].isupper() and p[j + 1].isupper() and p[j + 2].islower()
+            for p in parts
+            for j in range(len(p) - 2)
+        ):
             return OTHER
         return CAMEL
-    if word[0].isalpha() and word[-1].isdigit() and word.rstrip("0123456789").isalpha() and len(word.rstrip("0123456789")) >= 2:
+    if (
+        word[0].isalpha()
+        and word[-1].isdigit()
+        and word.rstrip("0123456789").isalpha()
+        and len(word.rstrip("0123456789")) >= 2
+    ):
         return DIGITS
     return OTHER
 
@@ -152,7 +196,11 @@ def name_score(name: str) -> float | None:
         return None
     words = name.split(" ")
     if is_group(name):
-        return -2.0 if len(words) <= 8 and all(word_kind(w) != OTHER or any(c.isalnum() for c in w) for w in words) else None
+        return (
+            -2.0
+            if len(words) <= 8 and all(word_kind(w) != OTHER or any(c.isalnum() for c in w) for w in words)
+            else None
+        )
     if len(words) > 9:
         return None
     kinds = [word_kind(w) for w in words]

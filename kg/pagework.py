@@ -17,7 +17,14 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.infer import Schema
 from kg.mapping import map_page, nquads, ontology_statements
-from kg.parse import decode_page, detect_layout, learn_layout_b_file, lexicon_entries, parse_page, read_page_bytes
+from kg.parse import (
+    decode_page,
+    detect_layout,
+    learn_layout_b_file,
+    lexicon_entries,
+    parse_page,
+    read_page_bytes,
+)
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
 from kg.vocab import KG, Iris
@@ -111,7 +118,11 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     too_long = longest_line(result.nquads)
     if too_long > LOADER_LINE_LIMIT:
         message = f"a value of {too_long / (1 << 20):.0f} MiB is more than the store takes ({LOADER_LINE_LIMIT >> 20} MiB); the page is skipped"
-        return PageResult(path.name, parsed.diagnostics + [Diagnostic(ERROR, path.name, 1, message)], layout=parsed.page.layout)
+        return PageResult(
+            path.name,
+            parsed.diagnostics + [Diagnostic(ERROR, path.name, 1, message)],
+            layout=parsed.page.layout,
+        )
     result.asserted_count = len(asserted)
     result.listings = len(parsed.listings)
     has_author = f"<{KG}hasAuthor>"
@@ -127,7 +138,7 @@ def page_or_report(path: Path) -> PageResult:
     """process_page, with a failure of kg on one page reported for that page: the others go on."""
     try:
         return process_page(path)
-    except Exception as e:  # noqa: BLE001 - one page's failure must not lose the rest of the build
+    except Exception as e:
         if os.environ.get("KG_DEBUG"):
             raise
         message = f"internal error on this page, which is skipped: {type(e).__name__}: {e}"

@@ -15,10 +15,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
-from kg.split import AuthorLine, Lexicon, looks_like_author_line, looks_like_person_name, parse_author_line, split_fused_line
+from kg.split import (
+    AuthorLine,
+    Lexicon,
+    looks_like_author_line,
+    looks_like_person_name,
+    parse_author_line,
+    split_fused_line,
+)
 from kg.vocab import fold
 
-MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
+MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
 
 # A listing header, strictly: [score]CAT Mon D[, YYYY][Code]
 HEADER = re.compile(
@@ -40,8 +47,12 @@ METRICS = [
     ("ai_score", re.compile(r"^AI Score(\d+)$"), "AI Score<number>"),
 ]
 FIELD_NAMES = {
-    "h_index": "the h-index", "paper_count": "the paper count", "citations": "the citation count",
-    "novelty_percent": "the novelty", "ai_score": "the AI score", "declared_listing_count": "the number of papers (N Papers)",
+    "h_index": "the h-index",
+    "paper_count": "the paper count",
+    "citations": "the citation count",
+    "novelty_percent": "the novelty",
+    "ai_score": "the AI score",
+    "declared_listing_count": "the number of papers (N Papers)",
 }
 # What the shapes allow (shapes/kg.ttl): a percentage is at most 100; the others only at least 0.
 METRIC_LIMITS = {"novelty_percent": 100}
@@ -72,8 +83,33 @@ LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 TEXT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Legacy encodings whose letters are not Latin: a guess of one of these is taken as it is; any other
 # guess for a file that reads as Windows-1252 is taken to be Windows-1252, the commonest by far.
-NOT_LATIN = ("1251", "koi8", "8859_5", "cyrillic", "866", "1253", "8859_7", "greek", "1255", "8859_8", "hebrew",
-             "1256", "8859_6", "arabic", "shift_jis", "932", "euc", "gb", "big5", "hz", "2022", "johab", "949", "874", "tis")
+NOT_LATIN = (
+    "1251",
+    "koi8",
+    "8859_5",
+    "cyrillic",
+    "866",
+    "1253",
+    "8859_7",
+    "greek",
+    "1255",
+    "8859_8",
+    "hebrew",
+    "1256",
+    "8859_6",
+    "arabic",
+    "shift_jis",
+    "932",
+    "euc",
+    "gb",
+    "big5",
+    "hz",
+    "2022",
+    "johab",
+    "949",
+    "874",
+    "tis",
+)
 
 
 def size_text(size: int) -> str:
@@ -85,13 +121,23 @@ def read_page_bytes(path: Path, source: str) -> tuple[bytes | None, Diagnostic |
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, Diagnostic(ERROR, source, 1, f"the file is {size_text(size)}, more than a page can be ({size_text(MAX_FILE_BYTES)}); it is skipped")
+            return None, Diagnostic(
+                ERROR,
+                source,
+                1,
+                f"the file is {size_text(size)}, more than a page can be ({size_text(MAX_FILE_BYTES)}); it is skipped",
+            )
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         return None, Diagnostic(ERROR, source, 1, f"cannot read the file: {e.strerror or e}")
     if len(data) > MAX_FILE_BYTES:  # grew while read, or a device
-        return None, Diagnostic(ERROR, source, 1, f"the file is more than a page can be ({size_text(MAX_FILE_BYTES)}); it is skipped")
+        return None, Diagnostic(
+            ERROR,
+            source,
+            1,
+            f"the file is more than a page can be ({size_text(MAX_FILE_BYTES)}); it is skipped",
+        )
     return data, None
 
 
@@ -106,7 +152,14 @@ def decode_page(data: bytes, source: str) -> tuple[list[Line], list[Diagnostic]]
     """
     diagnostics: list[Diagnostic] = []
     if len(data) > MAX_FILE_BYTES:
-        diagnostics.append(Diagnostic(ERROR, source, 1, f"the file is {size_text(len(data))}, more than a page can be ({size_text(MAX_FILE_BYTES)}); it is skipped"))
+        diagnostics.append(
+            Diagnostic(
+                ERROR,
+                source,
+                1,
+                f"the file is {size_text(len(data))}, more than a page can be ({size_text(MAX_FILE_BYTES)}); it is skipped",
+            )
+        )
         return [], diagnostics
     for mark, encoding, name in BOMS:
         if data.startswith(mark):
@@ -115,7 +168,14 @@ def decode_page(data: bytes, source: str) -> tuple[list[Line], list[Diagnostic]]
                 break
             text = body.decode(encoding, errors="replace")
             if "\ufffd" in text:
-                diagnostics.append(Diagnostic(WARNING, source, 1, f"the file is not valid {name}; what could not be read was replaced with U+FFFD"))
+                diagnostics.append(
+                    Diagnostic(
+                        WARNING,
+                        source,
+                        1,
+                        f"the file is not valid {name}; what could not be read was replaced with U+FFFD",
+                    )
+                )
             return _text_lines(text, source, diagnostics), diagnostics
     else:
         body = data
@@ -127,7 +187,9 @@ def decode_page(data: bytes, source: str) -> tuple[list[Line], list[Diagnostic]]
         return _text_lines(text, source, diagnostics), diagnostics
     if not _has_utf8_beyond_ascii(body):
         encoding = guess_encoding(body)
-        diagnostics.append(Diagnostic(WARNING, source, 1, f"the file is not UTF-8; read as {encoding} (a guess)"))
+        diagnostics.append(
+            Diagnostic(WARNING, source, 1, f"the file is not UTF-8; read as {encoding} (a guess)")
+        )
         return _text_lines(body.decode(encoding, errors="replace"), source, diagnostics), diagnostics
     lines = []
     for number, raw in enumerate(LINE_BREAK.split(body), start=1):
@@ -138,7 +200,9 @@ def decode_page(data: bytes, source: str) -> tuple[list[Line], list[Diagnostic]]
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("cp1252", errors="replace")
-            diagnostics.append(Diagnostic(WARNING, source, number, "bytes that are not UTF-8 were read as Windows-1252"))
+            diagnostics.append(
+                Diagnostic(WARNING, source, number, "bytes that are not UTF-8 were read as Windows-1252")
+            )
         lines.append(Line(number, text.rstrip()))
     return _trimmed(lines), diagnostics
 
@@ -154,7 +218,14 @@ def _text_lines(text: str, source: str, diagnostics: list[Diagnostic]) -> list[L
 
 
 def _too_long(number: int, size: int, source: str, diagnostics: list[Diagnostic]) -> Line:
-    diagnostics.append(Diagnostic(ERROR, source, number, f"the line is {size_text(size)} long, more than a line of a page can be ({size_text(MAX_LINE_BYTES)}); it is skipped"))
+    diagnostics.append(
+        Diagnostic(
+            ERROR,
+            source,
+            number,
+            f"the line is {size_text(size)} long, more than a line of a page can be ({size_text(MAX_LINE_BYTES)}); it is skipped",
+        )
+    )
     return Line(number, "")
 
 
@@ -166,7 +237,10 @@ def _trimmed(lines: list[Line]) -> list[Line]:
 
 def _has_utf8_beyond_ascii(data: bytes) -> bool:
     """Whether the bytes hold at least one valid UTF-8 sequence of more than one byte."""
-    return re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", data) is not None
+    return (
+        re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", data)
+        is not None
+    )
 
 
 def guess_encoding(data: bytes) -> str:
@@ -196,7 +270,6 @@ def detect_layout(lines: list[Line]) -> str | None:
     return "B" if HEADER.match(first) or LOOSE_HEADER.match(first) else "A"
 
 
-
 def parse_page(data: bytes | str, source: str, as_of: date, lexicon: Lexicon | None = None) -> ParsedPage:
     """Parse one page. `lexicon` holds titles and names seen in layout-A pages of the same run."""
     if isinstance(data, str):
@@ -209,7 +282,14 @@ def parse_page(data: bytes | str, source: str, as_of: date, lexicon: Lexicon | N
         return ParsedPage(PageRecord(source, "?"), [], diagnostics)
     if not _looks_like_a_page(lines):
         what = _shown(next(line.text for line in lines if line.text))
-        diagnostics.append(Diagnostic(ERROR, source, 1, f"not a profile page: no listing header and no profile metrics (it starts {what}); the file is skipped"))
+        diagnostics.append(
+            Diagnostic(
+                ERROR,
+                source,
+                1,
+                f"not a profile page: no listing header and no profile metrics (it starts {what}); the file is skipped",
+            )
+        )
         return ParsedPage(PageRecord(source, "?"), [], diagnostics)
     if layout == "B" and not (lexicon is not None and lexicon.lists_learned):
         lexicon = Lexicon(parent=lexicon)  # what the page itself shows beyond doubt
@@ -300,14 +380,20 @@ class _PageParser:
         if _readable_name(owner.text):
             page.owner = owner.text
         else:
-            self.report(ERROR, owner.number, f"the first line is neither a person's name nor a listing header: {_shown(owner.text)}; the page has no owner")
+            self.report(
+                ERROR,
+                owner.number,
+                f"the first line is neither a person's name nor a listing header: {_shown(owner.text)}; the page has no owner",
+            )
         self._seen: dict[str, Line] = {}
         for line in texts[1:]:
             text = line.text
             if CATEGORY.match(text) and page.primary_category is None:
                 page.primary_category = text
             elif (m := DECLARED_COUNT.match(text)) is not None:
-                self._set_once(page, "declared_listing_count", int(m.group(1).replace(",", "")), line, "N Papers")
+                self._set_once(
+                    page, "declared_listing_count", int(m.group(1).replace(",", "")), line, "N Papers"
+                )
             elif self._parse_metric(line, page):
                 continue
             else:
@@ -318,7 +404,11 @@ class _PageParser:
         first = self._seen.get(field_name)
         if first is not None:
             kept = getattr(page, field_name)
-            self.report(WARNING, line.number, f"{FIELD_NAMES[field_name]} is stated again (first on line {first.number}); the first, {kept:,}, is kept")
+            self.report(
+                WARNING,
+                line.number,
+                f"{FIELD_NAMES[field_name]} is stated again (first on line {first.number}); the first, {kept:,}, is kept",
+            )
             return
         self._seen[field_name] = line
         setattr(page, field_name, value)
@@ -330,19 +420,31 @@ class _PageParser:
                 value = int(m.group(1).replace(",", ""))
                 limit = METRIC_LIMITS.get(field_name)
                 if limit is not None and value > limit:
-                    self.report(ERROR, line.number, f"{_shown(line.text)} is out of range: {shape} is at most {limit}; left unset")
+                    self.report(
+                        ERROR,
+                        line.number,
+                        f"{_shown(line.text)} is out of range: {shape} is at most {limit}; left unset",
+                    )
                     return True
                 self._set_once(page, field_name, value, line, shape)
                 return True
         if METRIC_HINT.match(line.text):
-            self.report(ERROR, line.number, f"malformed metric {_shown(line.text)}: expected one of {', '.join(s for _, _, s in METRICS)}")
+            self.report(
+                ERROR,
+                line.number,
+                f"malformed metric {_shown(line.text)}: expected one of {', '.join(s for _, _, s in METRICS)}",
+            )
             return True
         return False
 
     def _check_declared_count(self, page: PageRecord, head: list[Line], found: int) -> None:
         if page.declared_listing_count is None:
             if page.layout == "A":
-                self.report(WARNING, head[-1].number if head else 1, "profile does not declare how many papers it lists")
+                self.report(
+                    WARNING,
+                    head[-1].number if head else 1,
+                    "profile does not declare how many papers it lists",
+                )
             return
         if page.declared_listing_count != found:
             line = next(line.number for line in head if DECLARED_COUNT.match(line.text))
@@ -373,7 +475,11 @@ class _PageParser:
             return None
         paragraphs = self._stray_listings(paragraphs)
         if not paragraphs:
-            self.report(ERROR, header.number, "listing is cut off after its title: no author line; the listing is skipped")
+            self.report(
+                ERROR,
+                header.number,
+                "listing is cut off after its title: no author line; the listing is skipped",
+            )
             return None
         author_text = paragraphs[0]
         # The author line is known by its place: the line after the title, when another (the abstract)
@@ -386,7 +492,11 @@ class _PageParser:
             rest = paragraphs[1:]
         elif owner:
             # The profile still says its owner wrote the paper; nothing else about the authors is known.
-            self.report(WARNING, header.number, f"listing has no author line; kept with the owner {owner} as its only known author")
+            self.report(
+                WARNING,
+                header.number,
+                f"listing has no author line; kept with the owner {owner} as its only known author",
+            )
             authors = AuthorLine([], truncated=True, orgs=[])
             rest = paragraphs
         else:
@@ -482,19 +592,25 @@ class _PageParser:
     # --- shared -----------------------------------------------------------------------------
 
     def _header_starts(self) -> list[int]:
-        return [line.number for line in self.lines if HEADER.match(line.text) or LOOSE_HEADER.match(line.text)]
+        return [
+            line.number for line in self.lines if HEADER.match(line.text) or LOOSE_HEADER.match(line.text)
+        ]
 
     def _blocks(self, starts: list[int]) -> list[list[Line]]:
         by_number = {line.number: line for line in self.lines}
         ends = starts[1:] + [len(self.lines) + 1]
-        blocks = [[by_number[n] for n in range(start, end) if n in by_number] for start, end in zip(starts, ends)]
+        blocks = [
+            [by_number[n] for n in range(start, end) if n in by_number] for start, end in zip(starts, ends)
+        ]
         self._last_block = blocks[-1] if blocks else None
         return blocks
 
     def _parse_header(self, header: Line) -> dict | None:
         m = HEADER.match(header.text)
         if m is None:
-            self.report(ERROR, header.number, f"malformed listing header {header.text!r}; the listing is skipped")
+            self.report(
+                ERROR, header.number, f"malformed listing header {header.text!r}; the listing is skipped"
+            )
             return None
         month = MONTHS.get(m.group("mon"))
         if month is None:
@@ -502,7 +618,9 @@ class _PageParser:
             return None
         year_assumed = m.group("year") is None
         day = int(m.group("day"))
-        published = _assumed_date(month, day, self.as_of) if year_assumed else _date(int(m.group("year")), month, day)
+        published = (
+            _assumed_date(month, day, self.as_of) if year_assumed else _date(int(m.group("year")), month, day)
+        )
         if published is None:
             shown = f"{m.group('mon')} {day}" + ("" if year_assumed else f", {m.group('year')}")
             assumed = f" (year {self.as_of.year} assumed)" if year_assumed else ""
@@ -522,7 +640,9 @@ class _PageParser:
             "score": score,
         }
 
-    def _listing(self, header: Line, fields: dict, title: str, authors: AuthorLine, abstract: str | None) -> ListingRecord:
+    def _listing(
+        self, header: Line, fields: dict, title: str, authors: AuthorLine, abstract: str | None
+    ) -> ListingRecord:
         return ListingRecord(
             source=self.source,
             line=header.number,
@@ -569,7 +689,7 @@ def _readable_name(text: str) -> bool:
     """A profile's first line: a name, not control characters or replaced bytes."""
     if any(not c.isprintable() or c == "\ufffd" for c in text):
         return False
-    return looks_like_person_name(text) or looks_like_author_line(text) and "," not in text
+    return looks_like_person_name(text) or (looks_like_author_line(text) and "," not in text)
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from kg.network import Network
 
 FORMATS = ("html", "graphml", "gexf", "dot")
-SUFFIXES = {".html": "html", ".htm": "html", ".graphml": "graphml", ".gexf": "gexf", ".dot": "dot", ".gv": "dot"}
+SUFFIXES = {
+    ".html": "html",
+    ".htm": "html",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+    ".dot": "dot",
+    ".gv": "dot",
+}
 VENDOR = Path(__file__).resolve().parent / "vendor"
 
 # By hops from the person: the person, a coauthor, a coauthor of a coauthor.
@@ -50,7 +57,7 @@ def edge_width(weight: int) -> float:
     return round(min(1 + 2 * math.log2(max(weight, 1)), 12), 1)
 
 
-def render(network: "Network", fmt: str) -> bytes:
+def render(network: Network, fmt: str) -> bytes:
     writers = {"html": to_html, "graphml": to_graphml, "gexf": to_gexf, "dot": to_dot}
     if fmt not in writers:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -73,7 +80,7 @@ def save(data: bytes, output: str) -> None:
 # --- graphml, gexf (networkx) ----------------------------------------------------------------------
 
 
-def to_networkx(network: "Network", viz: bool = False):
+def to_networkx(network: Network, viz: bool = False):
     """An undirected networkx graph; `viz` adds GEXF's visual attributes (size, colour, thickness, dashes)."""
     import networkx as nx
 
@@ -86,12 +93,15 @@ def to_networkx(network: "Network", viz: bool = False):
     for edge in network.edges:
         attrs = {"weight": edge.weight, "lower_bound": edge.lower_bound}
         if viz:
-            attrs["viz"] = {"thickness": edge_width(edge.weight), "shape": "dashed" if edge.lower_bound else "solid"}
+            attrs["viz"] = {
+                "thickness": edge_width(edge.weight),
+                "shape": "dashed" if edge.lower_bound else "solid",
+            }
         graph.add_edge(edge.source, edge.target, **attrs)
     return graph
 
 
-def to_graphml(network: "Network") -> bytes:
+def to_graphml(network: Network) -> bytes:
     import networkx as nx
 
     buffer = io.BytesIO()
@@ -99,7 +109,7 @@ def to_graphml(network: "Network") -> bytes:
     return buffer.getvalue()
 
 
-def to_gexf(network: "Network") -> bytes:
+def to_gexf(network: Network) -> bytes:
     import networkx as nx
 
     buffer = io.BytesIO()
@@ -114,7 +124,7 @@ def _rgb(colour: str) -> dict[str, int]:
 # --- dot -----------------------------------------------------------------------------------------
 
 
-def to_dot(network: "Network") -> str:
+def to_dot(network: Network) -> str:
     lines = [
         f"graph {_dot_id(network.title)} {{",
         f"  graph [label={_dot_id(network.title)}, labelloc=t, fontsize=20, overlap=false, outputorder=edgesfirst];",
@@ -146,13 +156,16 @@ def _dot_id(text: str) -> str:
 
 
 def _dot_attrs(attrs: dict) -> str:
-    return ", ".join(f"{key}={value if isinstance(value, (int, float)) else _dot_id(value)}" for key, value in attrs.items())
+    return ", ".join(
+        f"{key}={value if isinstance(value, (int, float)) else _dot_id(value)}"
+        for key, value in attrs.items()
+    )
 
 
 # --- html ----------------------------------------------------------------------------------------
 
 
-def to_html(network: "Network") -> str:
+def to_html(network: Network) -> str:
     data = {
         "nodes": [
             {
@@ -185,7 +198,9 @@ def to_html(network: "Network") -> str:
     )
     fills = {
         "TITLE": html.escape(network.title),
-        "SUMMARY": html.escape(f"{len(network.nodes)} people, {len(network.edges)} links, depth {network.depth}"),
+        "SUMMARY": html.escape(
+            f"{len(network.nodes)} people, {len(network.edges)} links, depth {network.depth}"
+        ),
         "LEGEND": legend,
         "DATA": _script_json(data),
         "LIBRARY": _library(),
@@ -204,7 +219,9 @@ def _library() -> str:
     code = (VENDOR / "vis-network.min.js").read_text(encoding="utf-8")
     code = re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", code)
     if re.search(r"</script|<!--", code, re.IGNORECASE):
-        raise KgError("the vendored vis-network cannot be inlined: it contains </script or <!--", exit_code=INTERNAL)
+        raise KgError(
+            "the vendored vis-network cannot be inlined: it contains </script or <!--", exit_code=INTERNAL
+        )
     return code
 
 

@@ -21,8 +21,8 @@ graphs it had sent: it is never reported as done.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -85,7 +85,9 @@ def push(
     return report
 
 
-def _push_graph(store: ox.Store, graph: ox.NamedNode, endpoint: Endpoint, size: int, report: PushReport, sleep) -> int:
+def _push_graph(
+    store: ox.Store, graph: ox.NamedNode, endpoint: Endpoint, size: int, report: PushReport, sleep
+) -> int:
     """PUT the graph's first `size` triples, POST the rest `size` at a time; the number of triples sent.
 
     The graph is dumped as N-Triples by the store itself (no Python object per triple: a quarter of a
@@ -97,7 +99,14 @@ def _push_graph(store: ox.Store, graph: ox.NamedNode, endpoint: Endpoint, size: 
         return triples
     lines = body.splitlines(keepends=True)
     for start in range(0, len(lines), size):
-        _send(endpoint, "PUT" if start == 0 else "POST", graph, b"".join(lines[start : start + size]), report, sleep)
+        _send(
+            endpoint,
+            "PUT" if start == 0 else "POST",
+            graph,
+            b"".join(lines[start : start + size]),
+            report,
+            sleep,
+        )
     return len(lines)
 
 
@@ -105,7 +114,9 @@ def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
     return bool(store.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }} }}"))
 
 
-def _send(endpoint: Endpoint, method: str, graph: ox.NamedNode, body: bytes, report: PushReport, sleep) -> None:
+def _send(
+    endpoint: Endpoint, method: str, graph: ox.NamedNode, body: bytes, report: PushReport, sleep
+) -> None:
     """One request, tried up to TRIES times while the failure is transient."""
     query = "graph=" + quote(graph.value, safe="")
     headers = {"Content-Type": MEDIA_TYPE}

@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -47,7 +48,10 @@ KINDS = ("person", "people", "integer", "text")
 PERSON_KINDS = ("person", "people")
 
 _PARAM = re.compile(r"#\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s*:\s*(?P<meaning>.*\S)\s*$")
-_MARKER = re.compile(r"^(?P<indent>[ \t]*)#[ \t]*@values[ \t]+(?P<name>[A-Za-z_]\w*)(?:[ \t]+\?(?P<var>[A-Za-z_]\w*))?[ \t]*$", re.M)
+_MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)#[ \t]*@values[ \t]+(?P<name>[A-Za-z_]\w*)(?:[ \t]+\?(?P<var>[A-Za-z_]\w*))?[ \t]*$",
+    re.M,
+)
 
 
 class QueryFileError(KgError):
@@ -122,7 +126,9 @@ def _parse_param(line: str, where: str) -> Param:
     if not match:
         raise QueryFileError(f"{where}: cannot read {line!r}; write '# @param NAME KIND: meaning'")
     if match["kind"] not in KINDS:
-        raise QueryFileError(f"{where}: parameter {match['name']} has kind {match['kind']!r}; kinds are {', '.join(KINDS)}")
+        raise QueryFileError(
+            f"{where}: parameter {match['name']} has kind {match['kind']!r}; kinds are {', '.join(KINDS)}"
+        )
     return Param(match["name"], match["kind"], match["meaning"])
 
 
@@ -138,7 +144,9 @@ def _check_params(params: Sequence[Param], text: str, where: str) -> None:
         raise QueryFileError(f"{where}: '# @values {undeclared[0]}' names no declared parameter")
     unplaced = [name for name in names if name not in marked]
     if unplaced:
-        raise QueryFileError(f"{where}: parameter {unplaced[0]} has no '# @values {unplaced[0]}' line to say where it goes")
+        raise QueryFileError(
+            f"{where}: parameter {unplaced[0]} has no '# @values {unplaced[0]}' line to say where it goes"
+        )
 
 
 class Catalogue:
@@ -316,4 +324,6 @@ def refuse_updates(text: str) -> None:
     """A SPARQL update is refused: `kg sparql` only reads the graph."""
     form = query_form(text)
     if form in UPDATE_KEYWORDS:
-        raise KgError(f"refusing a SPARQL update ({form}): kg sparql only reads; the graph changes only through kg build")
+        raise KgError(
+            f"refusing a SPARQL update ({form}): kg sparql only reads; the graph changes only through kg build"
+        )

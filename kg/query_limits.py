@@ -41,8 +41,10 @@ def uses_service(query: str) -> bool:
 
 def refuse_service(query: str) -> None:
     if uses_service(query):
-        raise KgError("refusing a query with SERVICE: it would make kg fetch from the addresses it names; "
-                      "give --allow-service if you trust the query")
+        raise KgError(
+            "refusing a query with SERVICE: it would make kg fetch from the addresses it names; "
+            "give --allow-service if you trust the query"
+        )
 
 
 def run_limited(work: Callable[[], T], seconds: float | None) -> T:
@@ -52,7 +54,7 @@ def run_limited(work: Callable[[], T], seconds: float | None) -> T:
     def run() -> None:
         try:
             outcome["value"] = work()
-        except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+        except BaseException as e:
             # without its traceback: its frames hold Oxigraph objects that must be dropped in this thread
             outcome["error"] = e.with_traceback(None)
 
@@ -63,7 +65,9 @@ def run_limited(work: Callable[[], T], seconds: float | None) -> T:
         raise KgError(f"the query took longer than {seconds:g} s and was stopped (--timeout)")
     if "error" in outcome:
         error = outcome["error"]
-        if isinstance(error, OSError) and not isinstance(error, BrokenPipeError):  # e.g. a SERVICE call that failed
+        if isinstance(error, OSError) and not isinstance(
+            error, BrokenPipeError
+        ):  # e.g. a SERVICE call that failed
             raise KgError(f"the query failed: {error}") from None
         raise error
     return outcome["value"]

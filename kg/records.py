@@ -33,7 +33,9 @@ def shown_path(name: str) -> str:
 
 def _printable(text: str) -> str:
     """Text quoted from a page, made safe for a terminal: control characters (ANSI escapes) escaped."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text)
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text
+    )
 
 
 @dataclass(frozen=True)

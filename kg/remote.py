@@ -40,7 +40,9 @@ from kg.queries import Opened, SparqlSyntaxError, open_local, query_form
 from kg.render import Graph, Result, Solutions
 from kg.vocab import base_from_env
 
-RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5"
+RESULTS_ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5"
+)
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 
 _RESULTS_FORMATS = {
@@ -91,7 +93,11 @@ class HttpEngine:
         return self._results(response, limit, ask=form == "ASK")
 
     def _post(self, query: str, graphs: list[str], accept: str) -> Response:
-        fields = [("query", query)] + [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        fields = (
+            [("query", query)]
+            + [("default-graph-uri", g) for g in graphs]
+            + [("named-graph-uri", g) for g in graphs]
+        )
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
         response = self.endpoint.request("POST", body=urlencode(fields).encode("ascii"), headers=headers)
         if not response.ok:
@@ -117,7 +123,9 @@ class HttpEngine:
         found = self._results(self._post(query, [], RESULTS_ACCEPT), None, ask=False)
         graphs = sorted(row[0].value for row in found.rows if isinstance(row[0], ox.NamedNode))
         if not graphs:
-            raise KgError(f"{self.endpoint.url} holds no graph under {prefix}: push the graph there first, or check --base")
+            raise KgError(
+                f"{self.endpoint.url} holds no graph under {prefix}: push the graph there first, or check --base"
+            )
         return graphs
 
     def _error(self, response: Response) -> KgError:
@@ -125,7 +133,9 @@ class HttpEngine:
         if response.status == 400:
             return SparqlSyntaxError(f"{url} rejected the query ({status}): {response.excerpt()}")
         if response.status in (404, 405):
-            return EndpointError(f"{url} answered {status}: no SPARQL query service there; give the query URL (an Oxigraph server's ends in /query)")
+            return EndpointError(
+                f"{url} answered {status}: no SPARQL query service there; give the query URL (an Oxigraph server's ends in /query)"
+            )
         return status_error(self.endpoint, response, "the query")
 
     def _results(self, response: Response, limit: int | None, ask: bool) -> Result:
@@ -138,7 +148,10 @@ class HttpEngine:
             if isinstance(parsed, ox.QueryBoolean):
                 return bool(parsed)
             names = [v.value for v in parsed.variables]
-            rows = [tuple(map(canonical, (solution[name] for name in names))) for solution in itertools.islice(parsed, None if ask else limit)]
+            rows = [
+                tuple(map(canonical, (solution[name] for name in names)))
+                for solution in itertools.islice(parsed, None if ask else limit)
+            ]
         except SyntaxError as e:
             raise EndpointError(f"{self.endpoint.url} sent SPARQL results kg cannot read: {e}") from None
         if ask:
@@ -168,13 +181,17 @@ class HttpEngine:
         if fmt is None:
             raise self._not_results(response, "an RDF graph")
         try:
-            return Graph([quad.triple for quad in itertools.islice(ox.parse(response.body, format=fmt), limit)])
+            return Graph(
+                [quad.triple for quad in itertools.islice(ox.parse(response.body, format=fmt), limit)]
+            )
         except SyntaxError as e:
             raise EndpointError(f"{self.endpoint.url} sent RDF kg cannot read: {e}") from None
 
     def _not_results(self, response: Response, wanted: str) -> EndpointError:
         got = response.media_type or "no content type"
-        return EndpointError(f"{self.endpoint.url} answered with {got}, not {wanted}: is it a SPARQL query endpoint?")
+        return EndpointError(
+            f"{self.endpoint.url} answered with {got}, not {wanted}: is it a SPARQL query endpoint?"
+        )
 
 
 _BNODE_JSON = re.compile(rb'"type"\s*:\s*"bnode"')
@@ -194,12 +211,17 @@ def any_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
                     term["value"] = blank_label(term["value"])
         return json.dumps(document).encode("utf-8")
     if fmt == ox.QueryResultsFormat.XML and b"<bnode>" in body:
-        return _BNODE_XML.sub(lambda m: b"<bnode>" + blank_label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>", body)
+        return _BNODE_XML.sub(
+            lambda m: b"<bnode>" + blank_label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>", body
+        )
     return body
 
 
 _BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-_CANONICAL_BOOLEANS = {"1": ox.Literal("true", datatype=_BOOLEAN), "0": ox.Literal("false", datatype=_BOOLEAN)}
+_CANONICAL_BOOLEANS = {
+    "1": ox.Literal("true", datatype=_BOOLEAN),
+    "0": ox.Literal("false", datatype=_BOOLEAN),
+}
 
 
 def canonical(term):

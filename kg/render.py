@@ -18,8 +18,9 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence, Union
+from typing import Union
 
 import click
 import pyoxigraph as ox
@@ -79,7 +80,10 @@ def format_result(result: Result, fmt: str) -> str:
 def format_solutions(solutions: Solutions, fmt: str) -> str:
     if fmt == "table":
         cells = [[_plain(term) for term in row] for row in solutions.rows]
-        numeric = [all(_is_number(row[i]) for row in solutions.rows if row[i] is not None) for i in range(len(solutions.vars))]
+        numeric = [
+            all(_is_number(row[i]) for row in solutions.rows if row[i] is not None)
+            for i in range(len(solutions.vars))
+        ]
         return _aligned(solutions.vars, cells, numeric)
     if fmt == "csv":
         return _delimited(solutions.vars, ([_csv_cell(t) for t in row] for row in solutions.rows))
@@ -168,7 +172,11 @@ def _json_term(term: Term) -> dict:
         return out
     return {
         "type": "triple",
-        "value": {"subject": _json_term(term.subject), "predicate": _json_term(term.predicate), "object": _json_term(term.object)},
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
     }
 
 
@@ -187,7 +195,9 @@ def format_records(records: Sequence[Record], fmt: str, columns: Sequence[str] |
     if fmt == "csv":
         return _delimited(columns, rows)
     if fmt == "tsv":
-        clean = [[" ".join(cell.split()) for cell in row] for row in rows]  # a tab or newline would split a cell
+        clean = [
+            [" ".join(cell.split()) for cell in row] for row in rows
+        ]  # a tab or newline would split a cell
         return "\n".join("\t".join(row) for row in [columns, *clean]) + "\n"
     raise _unknown(fmt, TABLE_FORMATS)
 
@@ -228,8 +238,15 @@ _IMPLICIT = {XSD + "string", RDF + "langString"}  # datatypes Turtle never write
 
 def _used_prefixes(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
     """Only the prefixes some IRI of the graph starts with, so the output does not open with noise."""
-    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object) if isinstance(t, ox.NamedNode)}
-    iris |= {triple.object.datatype.value for triple in triples if isinstance(triple.object, ox.Literal)} - _IMPLICIT
+    iris = {
+        t.value
+        for triple in triples
+        for t in (triple.subject, triple.predicate, triple.object)
+        if isinstance(t, ox.NamedNode)
+    }
+    iris |= {
+        triple.object.datatype.value for triple in triples if isinstance(triple.object, ox.Literal)
+    } - _IMPLICIT
     return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 

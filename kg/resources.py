@@ -16,7 +16,9 @@ def resource_dir(name: str) -> Path:
     for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"kg is missing its {name}/ folder (looked in {_PACKAGE / '_data'} and {_PACKAGE.parent})")
+    raise FileNotFoundError(
+        f"kg is missing its {name}/ folder (looked in {_PACKAGE / '_data'} and {_PACKAGE.parent})"
+    )
 
 
 def ontology_dir() -> Path:

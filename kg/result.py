@@ -24,8 +24,20 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {
     XSD + t
     for t in (
-        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
-        "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte", "gYear",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+        "gYear",
     )
 }
 _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
@@ -77,7 +89,7 @@ class Result:
     CONSTRUCT/DESCRIBE one row per triple with `subject`, `predicate`, `object` (also `.triples`).
     `notes` are what kg took for granted, e.g. which person a partial name was taken as."""
 
-    def __init__(self, answer: "EngineResult", notes: list[str] | None = None):
+    def __init__(self, answer: EngineResult, notes: list[str] | None = None):
         from kg.render import Graph, Solutions
 
         self.answer = answer  # as the engine gave it: kg.render.format_result prints it as the CLI does
@@ -103,7 +115,10 @@ class Result:
 
     def __iter__(self) -> Iterator[dict[str, Value]]:
         for row in self._terms:
-            yield {column: term if isinstance(term, bool) else plain(term) for column, term in zip(self.columns, row)}
+            yield {
+                column: term if isinstance(term, bool) else plain(term)
+                for column, term in zip(self.columns, row)
+            }
 
     def __repr__(self) -> str:
         return f"<kg.Result: {len(self)} rows of {', '.join(self.columns)}>"
@@ -122,7 +137,7 @@ class Result:
         except ValueError as e:
             raise KgError(str(e)) from None
 
-    def to_pandas(self) -> "pandas.DataFrame":
+    def to_pandas(self) -> pandas.DataFrame:
         """A DataFrame with a column per variable, typed: integers int64 (Int64 with gaps), floats float64,
         booleans bool (boolean with gaps), dates datetime64; text and IRIs as objects (str)."""
         try:
@@ -130,7 +145,9 @@ class Result:
         except ImportError:
             raise KgError("Result.to_pandas needs pandas: pip install 'kg[pandas]'") from None
         rows = self.rows()
-        frame = pd.DataFrame({column: [row[column] for row in rows] for column in self.columns}, columns=self.columns)
+        frame = pd.DataFrame(
+            {column: [row[column] for row in rows] for column in self.columns}, columns=self.columns
+        )
         for column in self.columns:
             dtype = _column_dtype([row[column] for row in rows])
             if dtype == "datetime64[ns]":

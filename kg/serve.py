@@ -34,9 +34,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.query_limits import uses_service
@@ -59,7 +59,9 @@ def oxigraph_binary() -> str:
         return str(beside)
     found = shutil.which("oxigraph")
     if not found:
-        raise KgError("kg serve needs the Oxigraph server: pip install oxigraph (it provides the oxigraph command)")
+        raise KgError(
+            "kg serve needs the Oxigraph server: pip install oxigraph (it provides the oxigraph command)"
+        )
     return found
 
 
@@ -91,7 +93,9 @@ def check_not_being_written(root: Path) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise StoreBusy(f"kg build is writing to {display_path(root)}: start kg serve when it has finished") from None
+        raise StoreBusy(
+            f"kg build is writing to {display_path(root)}: start kg serve when it has finished"
+        ) from None
     finally:
         os.close(fd)  # releases the probe at once: serving never holds up a build
 
@@ -104,11 +108,17 @@ def check_address_free(host: str, port: int) -> None:
         raise KgError(f"cannot serve at {host}:{port}: unknown host {host}") from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no obstacle
+        probe.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # as the server does: TIME_WAIT is no obstacle
         try:
             probe.bind(address)
         except OSError as e:
-            hint = ": another server listens there; choose another --bind" if e.errno == errno.EADDRINUSE else f": {e.strerror}"
+            hint = (
+                ": another server listens there; choose another --bind"
+                if e.errno == errno.EADDRINUSE
+                else f": {e.strerror}"
+            )
             raise KgError(f"cannot serve at {host}:{port}{hint}") from None
 
 
@@ -119,7 +129,15 @@ class OxigraphChild:
         self.database = database
         self.host, self.port = host, port
         self._log = tempfile.TemporaryFile()  # its stderr: read when it fails to start
-        command = [binary, "serve-read-only", "--location", str(database), "--bind", f"{host}:{port}", "--union-default-graph"]
+        command = [
+            binary,
+            "serve-read-only",
+            "--location",
+            str(database),
+            "--bind",
+            f"{host}:{port}",
+            "--union-default-graph",
+        ]
         command += ["--timeout-s", str(timeout)]  # the server cancels a query that runs longer
         self.process = subprocess.Popen(
             command,
@@ -137,7 +155,9 @@ class OxigraphChild:
         url = _probe_url(self.host, self.port)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise KgError(f"the Oxigraph server did not start at {self.host}:{self.port}: {self.reason()}")
+                raise KgError(
+                    f"the Oxigraph server did not start at {self.host}:{self.port}: {self.reason()}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=1) as answer:
                     if answer.status == 200 and self.process.poll() is None:
@@ -146,7 +166,9 @@ class OxigraphChild:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise KgError(f"the Oxigraph server did not answer at {self.host}:{self.port} within {STARTUP_SECONDS:g} s")
+        raise KgError(
+            f"the Oxigraph server did not answer at {self.host}:{self.port} within {STARTUP_SECONDS:g} s"
+        )
 
     def reason(self) -> str:
         """The `Error: ...` line the server printed, else its exit code."""
@@ -227,7 +249,9 @@ def serve(
                 live = live_generation(root)
                 if live and live != generation:
                     # the new child starts beside the old one; connections switch over once it answers
-                    new_child, generation, new_pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout, check_lock=False)
+                    new_child, generation, new_pin = _start(
+                        root, binary, INTERNAL_HOST, free_port(), timeout, check_lock=False
+                    )
                     relay.backend = new_child.port
                     retiring.append((child, pin, time.monotonic()))
                     child, pin = new_child, new_pin
@@ -247,7 +271,7 @@ def serve(
     note(f"stopped serving {display_path(root)}")
 
 
-def _retire(retiring: list, relay: "Relay", timeout: int) -> list:
+def _retire(retiring: list, relay: Relay, timeout: int) -> list:
     """Stop the old children that have no request left (or had their time); release their generations."""
     still = []
     for old, old_pin, since in retiring:
@@ -281,7 +305,9 @@ class Relay:
         self.allow_service = allow_service
         self._active: dict[int, int] = {}
         self._lock = threading.Lock()
-        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[
+            0
+        ]
         self._socket = socket.socket(family, kind, proto)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -380,7 +406,9 @@ def _pump_requests(client: socket.socket, upstream: socket.socket, allow_service
             rest += data
         body, buffer = rest[:length], rest[length:]
         if not allow_service and _asks_for_service(lines[0], headers, body):
-            return _answer(403, "SERVICE is refused by this server: it would fetch from the addresses a query names")
+            return _answer(
+                403, "SERVICE is refused by this server: it would fetch from the addresses a query names"
+            )
         upstream.sendall(head + b"\r\n\r\n" + body)
 
 
@@ -402,7 +430,13 @@ def _asks_for_service(request_line: bytes, headers: dict, body: bytes) -> bool:
 
 
 def _answer(status: int, message: str) -> bytes:
-    reasons = {400: "Bad Request", 403: "Forbidden", 411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large"}
+    reasons = {
+        400: "Bad Request",
+        403: "Forbidden",
+        411: "Length Required",
+        413: "Content Too Large",
+        431: "Request Header Fields Too Large",
+    }
     body = (message + "\n").encode("utf-8")
     head = f"HTTP/1.1 {status} {reasons[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     return head.encode("ascii") + body
@@ -461,4 +495,6 @@ def _start(root: Path, binary: str, host: str, port: int, timeout: int, check_lo
             return child, generation, pin
         child.stop()
         pin.close()
-    raise KgError(f"the store at {display_path(root)} keeps changing: start kg serve when kg build has finished")
+    raise KgError(
+        f"the store at {display_path(root)} keeps changing: start kg serve when kg build has finished"
+    )

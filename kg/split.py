@@ -25,25 +25,35 @@ from functools import lru_cache
 from kg.names import (
     APOSTROPHES,
     CAMEL,
+    CAMEL_PREFIXES,
     CAP,
     INITIAL,
-    OTHER,
     NICK,
+    OTHER,
     PARTICLE,
-    SUFFIX,
-    word_kind,
-    CAMEL_PREFIXES,
     PARTICLES,
+    SUFFIX,
     fold_word,
     is_group,
     name_score,
+    word_kind,
 )
 from kg.vocab import fold
 
 __all__ = [
-    "CAMEL_PREFIXES", "PARTICLES", "ORG_SEPARATOR", "ET_AL", "Lexicon", "AuthorLine", "FusedSplit",
-    "parse_author_line", "split_orgs", "strip_et_al", "looks_like_person_name", "looks_like_author_line",
+    "CAMEL_PREFIXES",
+    "ET_AL",
+    "ORG_SEPARATOR",
+    "PARTICLES",
+    "AuthorLine",
+    "FusedSplit",
+    "Lexicon",
+    "looks_like_author_line",
+    "looks_like_person_name",
+    "parse_author_line",
     "split_fused_line",
+    "split_orgs",
+    "strip_et_al",
 ]
 
 ORG_SEPARATOR = " · "
@@ -60,7 +70,9 @@ NAME_WORD_SEEN = 1.5
 TITLE_WORD_SEEN = 1.0
 ODD_NAME = -7.0  # a name kg's grammar does not read, between commas where a name must be
 DOUBT_MARGIN = 3.0  # a runner-up this close makes the reading doubtful
-RISKY_DOUBT_MARGIN = 6.0  # the same, for a reading of an unusual shape (a name in lower case, a cut in capitals)
+RISKY_DOUBT_MARGIN = (
+    6.0  # the same, for a reading of an unusual shape (a name in lower case, a cut in capitals)
+)
 FLOOR = -12.0  # below this no reading stands
 # the most the title's end and the lexicon add to a reading, but for a known title: first author known,
 # an organisation in its own title, the two words at the junction seen, a camel-case given name
@@ -110,17 +122,21 @@ class Lexicon:
         return self.knows_folded_title(fold(title))
 
     def knows_folded_title(self, folded: str) -> bool:
-        return folded in self.titles or self.parent is not None and self.parent.knows_folded_title(folded)
+        return folded in self.titles or (self.parent is not None and self.parent.knows_folded_title(folded))
 
     def knows_name(self, name: str) -> bool:
         return self.knows_folded_name(_folded(name))
 
     def knows_folded_name(self, folded: str) -> bool:
-        return folded in self.names or self.parent is not None and self.parent.knows_folded_name(folded)
+        return folded in self.names or (self.parent is not None and self.parent.knows_folded_name(folded))
 
     def starts_a_title(self, folded_word: str) -> bool:
         """Whether a known title starts with this (folded) word: else no title of a line starting so is known."""
-        return folded_word in self.title_first_words or self.parent is not None and self.parent.starts_a_title(folded_word)
+        return (
+            folded_word in self.title_first_words
+            or (self.parent is not None
+            and self.parent.starts_a_title(folded_word))
+        )
 
     def name_word_count(self, folded: str) -> int:
         return self.name_words.get(folded, 0) + (self.parent.name_word_count(folded) if self.parent else 0)
@@ -211,8 +227,12 @@ class Reading:
     authors: list[str]
     score: float
     plain: bool = True  # the commonest shapes: a title word and a capitalised name meet at a capital
-    capital: bool = True  # the first author starts with a capital after a letter in lower case, a digit or a sign
-    own: float = 0.0  # the part of the score that the title and first author earn (later names are names anyway)
+    capital: bool = (
+        True  # the first author starts with a capital after a letter in lower case, a digit or a sign
+    )
+    own: float = (
+        0.0  # the part of the score that the title and first author earn (later names are names anyway)
+    )
 
 
 @dataclass
@@ -241,7 +261,9 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
     readings = _readings(pieces, truncated, lexicon)
     if not has_list:
         # nothing on the line says a list of names follows: a name starts with a capital after a word
-        readings = [r for r in readings if r.capital and r.title[-1] not in JOINERS or lexicon.knows_title(r.title)]
+        readings = [
+            r for r in readings if (r.capital and r.title[-1] not in JOINERS) or lexicon.knows_title(r.title)
+        ]
     readings = [r for r in readings if r.own >= FLOOR]
     if not readings:
         return FusedSplit(None, None, "no author names found after the title")
@@ -256,7 +278,12 @@ def split_fused_line(text: str, lexicon: Lexicon | None = None) -> FusedSplit:
             f'took "{best.title}" as the title and "{best.authors[0]}" as the first author; '
             f'"{runner_up.title}" by "{runner_up.authors[0]}" would also read'
         )
-    elif not has_list and " " not in best.authors[0] and not lexicon.knows_title(best.title) and not lexicon.knows_name(best.authors[0]):
+    elif (
+        not has_list
+        and " " not in best.authors[0]
+        and not lexicon.knows_title(best.title)
+        and not lexicon.knows_name(best.authors[0])
+    ):
         split.doubt = (
             f'took "{best.title}" as the title and "{best.authors[0]}" as its only author; '
             "nothing else on the line shows where the title ends"
@@ -290,7 +317,9 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
         later_score = 0.0
         for name in later:
             score = name_score(name)
-            later_score += (ODD_NAME if not _name_shaped(name) or not name else ODD_NAME / 2) if score is None else score
+            later_score += (
+                (ODD_NAME if not _name_shaped(name) or not name else ODD_NAME / 2) if score is None else score
+            )
             if lexicon.knows_name(name):
                 later_score += KNOWN_OTHER_AUTHOR
         glued = pieces[len(pieces) - shown]
@@ -329,7 +358,11 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
             continue
         score = part + _refined_score(title, first, glued, at, lexicon, known_title)
         best = score if best is None else max(best, score)
-        readings.append(Reading(title, [first, *later], score, _plain(glued, at, first), not glued[at].islower(), score - base))
+        readings.append(
+            Reading(
+                title, [first, *later], score, _plain(glued, at, first), not glued[at].islower(), score - base
+            )
+        )
     return readings
 
 
@@ -364,7 +397,7 @@ def _junctions(glued: str) -> list[int]:
             if end < 0 or not lowered.fullmatch(glued, i, end):
                 continue
             places.append(i)
-        elif c.isalpha() or c in "(\"“":
+        elif c.isalpha() or c in '("“':
             places.append(i)
     return places
 
@@ -375,7 +408,8 @@ def _glued_word(word: str) -> bool:
     if word_kind(word) != OTHER:
         return False
     return any(
-        word[j].isupper() and (word[j - 1].islower() or j + 1 < len(word) and word[j - 1].isupper() and word[j + 1].islower())
+        word[j].isupper()
+        and (word[j - 1].islower() or (j + 1 < len(word) and word[j - 1].isupper() and word[j + 1].islower()))
         for j in range(1, len(word))
     )
 
@@ -390,7 +424,7 @@ def _junction_score(left: str, right: str, after: str, left_run: int) -> float |
     """How a title's last character and a name's first one meet (`after`: the character after that)."""
     if left in JOINERS:
         return -6.0
-    if right in "(\"“":
+    if right in '("“':
         return -3.0
     if right.isupper():
         if left.isupper() and not (after.islower()):
@@ -437,7 +471,12 @@ def _refined_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
     """The rest of a reading's score: where its title ends, and what the run has seen (at most BONUS_BOUND
     above zero, or KNOWN_TITLE more for a known title)."""
     score = _title_end_score(title, first)
-    if " " not in first and len(first) >= 3 and first[0].isupper() and first.casefold() in (w.casefold() for w in title.split()):
+    if (
+        " " not in first
+        and len(first) >= 3
+        and first[0].isupper()
+        and first.casefold() in (w.casefold() for w in title.split())
+    ):
         score += 3.0  # an organisation that names its own product: NVIDIA Merlin, by NVIDIA
     if known_title:
         score += KNOWN_TITLE
@@ -462,7 +501,11 @@ def _refined_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
             score -= TITLE_WORD_SEEN
         elif x in (fold_word(w) for w in title.split()[:-1]):
             score += TITLE_WORD_SEEN / 2  # the title says the word twice: TC-GNN ... GNN
-        elif glued[at - 1].islower() and glued[at].islower() and any(lexicon.title_word_count(x[:j]) for j in range(max(3, len(x) - 5), len(x))):
+        elif (
+            glued[at - 1].islower()
+            and glued[at].islower()
+            and any(lexicon.title_word_count(x[:j]) for j in range(max(3, len(x) - 5), len(x)))
+        ):
             score -= 2.0  # networksjae|hong: a known title word and the start of a name
     # camel case: KernelsChang|Yong Oh cuts a name (Chang is a name's word), Kernels|ChangYong Oh does not
     last = title.rsplit(" ", 1)[-1]
@@ -479,7 +522,11 @@ def _refined_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
             score -= 1.5  # GP|UsStefan: a cut in a title word, not a name like ChangYong
         elif lexicon.name_word_count(first_piece) and not lexicon.title_word_count(first_piece):
             score += 1.5
-        if lexicon.name_word_count(rest_piece) and lexicon.title_word_count(first_piece) and not lexicon.name_word_count(first_piece):
+        if (
+            lexicon.name_word_count(rest_piece)
+            and lexicon.title_word_count(first_piece)
+            and not lexicon.name_word_count(first_piece)
+        ):
             score -= 2.5
     if head[:1].islower() and len(head) <= 2 and " " in first:
         score -= 1.5  # Kar|ol Gregor
@@ -489,12 +536,14 @@ def _refined_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
 def _plain(glued: str, at: int, first: str) -> bool:
     """A reading of the commonest shape: system|Derek G Murray, MLE|Pradeep Ravikumar, NVFP4|Felix Abecassis."""
     left, right = glued[at - 1], glued[at]
-    if not right.isupper() or left.isupper() and not glued[at + 1 : at + 2].islower():
+    if not right.isupper() or (left.isupper() and not glued[at + 1 : at + 2].islower()):
         return False
     last = glued[:at].rsplit(" ", 1)[-1]
     if _has_inner_capital(last) and _last_capital_piece(last)[1:].islower():
         return False  # ChoicesXian|Xing Zhang or Choices|XianXing Zhang (not MoE|Łukasz Kaiser)
-    return all(word_kind(w) in (CAP, INITIAL, PARTICLE, SUFFIX, NICK) for w in first.split(" ")) and " " in first
+    return (
+        all(word_kind(w) in (CAP, INITIAL, PARTICLE, SUFFIX, NICK) for w in first.split(" ")) and " " in first
+    )
 
 
 def _title_end_score(title: str, first: str) -> float:
@@ -516,7 +565,12 @@ def _title_end_score(title: str, first: str) -> float:
         score -= 1.5
         if piece and len(piece) <= 3 and piece[1:].islower():
             score -= 1.0
-    elif len(last) <= 2 and last.isalpha() and not last.isupper() and last.lower() not in ("a", "i", "an", "to", "of", "in", "on", "at", "by", "is", "go"):
+    elif (
+        len(last) <= 2
+        and last.isalpha()
+        and not last.isupper()
+        and last.lower() not in ("a", "i", "an", "to", "of", "in", "on", "at", "by", "is", "go")
+    ):
         score -= 2.0  # Pe|ter: a cut word
     if len(last) <= 2 and last.isupper() and first[:2].isupper() and first[:2].isalpha():
         score -= 3.0  # AAA V|AN AAA: a cut inside a word in capitals
@@ -532,7 +586,12 @@ def _title_end_score(title: str, first: str) -> float:
         if len(tail.split()) <= 2 and not any(w.islower() and len(w) > 3 for w in tail.split()[:-1]):
             score -= 2.0  # ...inhibitionarthur d szlam, Kar|ol Gregor
         tail_score = name_score(tail)
-        if tail_score is not None and tail_score >= -3.0 and not is_group(tail) and tail.split(" ")[0][:1].isupper():
+        if (
+            tail_score is not None
+            and tail_score >= -3.0
+            and not is_group(tail)
+            and tail.split(" ")[0][:1].isupper()
+        ):
             score -= 4.0
     return score
 

@@ -58,17 +58,21 @@ class StoreMeta:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> "StoreMeta":
+    def load(cls, path: Path) -> StoreMeta:
         return cls.from_bytes(path.read_bytes())
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> "StoreMeta":
+    def from_bytes(cls, raw: bytes) -> StoreMeta:
         """ValueError when it is not a complete generation record."""
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ValueError(f"its record is not valid JSON: {e}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("base"), str) or not isinstance(data.get("extra", {}), dict):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("base"), str)
+            or not isinstance(data.get("extra", {}), dict)
+        ):
             raise ValueError("its record has no base IRI")
         known = {k: data.get(k, "") for k in ("base", "kg_version", "ontology_hash", "built_at")}
         return cls(**known, extra=data.get("extra", {}))
@@ -102,7 +106,9 @@ def live_generation(root: Path) -> str | None:
 class KgStore:
     """A generation of the store opened for reading, pinned (see above) until `close()` or exit."""
 
-    def __init__(self, root: Path, generation: str, store: ox.Store, meta: StoreMeta, pin: BinaryIO | None = None):
+    def __init__(
+        self, root: Path, generation: str, store: ox.Store, meta: StoreMeta, pin: BinaryIO | None = None
+    ):
         self.root = root
         self.generation = generation
         self.store = store
@@ -121,7 +127,7 @@ class KgStore:
         return self.root / (self.generation + SUPPORT_SUFFIX)
 
     @classmethod
-    def open_read(cls, path: str | os.PathLike) -> "KgStore":
+    def open_read(cls, path: str | os.PathLike) -> KgStore:
         """The live generation, read-only. StoreMissing when nothing was built there."""
         root = Path(path)
         for _ in range(PIN_TRIES):
@@ -137,7 +143,9 @@ class KgStore:
             except (OSError, RuntimeError) as e:
                 pin.close()
                 if "Permission denied" in str(e):
-                    raise KgError(f"cannot read the store at {display_path(root)}: permission denied") from None
+                    raise KgError(
+                        f"cannot read the store at {display_path(root)}: permission denied"
+                    ) from None
                 raise damaged(root, generation, e) from None
             return cls(root, generation, store, meta, pin)
         raise KgError(f"the store at {display_path(root)} keeps changing under kg build; try again")
@@ -207,7 +215,7 @@ class StoreWriter:
         self.previous_meta: StoreMeta | None = None
         self._committed = False
 
-    def __enter__(self) -> "StoreWriter":
+    def __enter__(self) -> StoreWriter:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -312,7 +320,11 @@ class StoreWriter:
         )
 
     def _next_generation_name(self) -> str:
-        numbers = [int(n[len(GENERATION_PREFIX) :]) for n in self._generations() if n[len(GENERATION_PREFIX) :].isdigit()]
+        numbers = [
+            int(n[len(GENERATION_PREFIX) :])
+            for n in self._generations()
+            if n[len(GENERATION_PREFIX) :].isdigit()
+        ]
         return f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
 
     def _remove_abandoned(self) -> None:

@@ -85,7 +85,10 @@ def shapes_graph():
 def compiled_checks(store: ox.Store, scope: AssertedScope) -> list[Check]:
     """The shapes as queries, with each target class's subclasses read from the data."""
     superclass_of: dict[str, set[str]] = {}
-    rows = store.query(f"SELECT DISTINCT ?sub ?sup WHERE {{ {scope.triple('?sub', f'<{RDFS_SUBCLASS}>', '?sup')} }}", use_default_graph_as_union=True)
+    rows = store.query(
+        f"SELECT DISTINCT ?sub ?sup WHERE {{ {scope.triple('?sub', f'<{RDFS_SUBCLASS}>', '?sup')} }}",
+        use_default_graph_as_union=True,
+    )
     for row in rows:
         superclass_of.setdefault(row["sub"].value, set()).add(row["sup"].value)
     return compile_shapes(shapes_graph(), superclass_of, scope)
@@ -99,7 +102,9 @@ def read_rdf_file(path: str | Path) -> ox.Store:
     path = Path(path)
     fmt = RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise KgError(f"cannot tell the RDF format of {path} from its extension ({', '.join(sorted(RDF_FORMATS))})")
+        raise KgError(
+            f"cannot tell the RDF format of {path} from its extension ({', '.join(sorted(RDF_FORMATS))})"
+        )
     store = ox.Store()
     try:
         store.bulk_load(path=str(path), format=fmt)
@@ -182,21 +187,48 @@ def _labelled(found: list[Finding], store: ox.Store) -> list[Finding]:
         if not focus.startswith(("http:", "https:", "urn:")):
             continue
         for local in LABELS:
-            rows = list(store.query(f"SELECT ?v WHERE {{ <{focus}> <{KG}{local}> ?v }} LIMIT 1", use_default_graph_as_union=True))
+            rows = list(
+                store.query(
+                    f"SELECT ?v WHERE {{ <{focus}> <{KG}{local}> ?v }} LIMIT 1",
+                    use_default_graph_as_union=True,
+                )
+            )
             if rows:
                 labels[focus] = rows[0]["v"].value
                 break
     unique = {
-        Finding(f.severity, f.focus, labels[f.focus], f.path, f.message, f.shape, f.component, f.value, f.shape_description) for f in found
+        Finding(
+            f.severity,
+            f.focus,
+            labels[f.focus],
+            f.path,
+            f.message,
+            f.shape,
+            f.component,
+            f.value,
+            f.shape_description,
+        )
+        for f in found
     }
-    return sorted(unique, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.focus, f.path, f.message, f.value, f.component, f.shape))
+    return sorted(
+        unique,
+        key=lambda f: (
+            SEVERITY_ORDER.get(f.severity, 9),
+            f.focus,
+            f.path,
+            f.message,
+            f.value,
+            f.component,
+            f.shape,
+        ),
+    )
 
 
 def compact(term) -> str:
     text = str(term)
     for prefix, namespace in PREFIXES.items():
         if text.startswith(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 

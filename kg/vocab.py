@@ -57,7 +57,10 @@ def fold(text: str) -> str:
 
 # The identity of a title, name or organisation: what two printings must share to be one node.
 DASHES = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
-QUOTES = {ord(c): '"' for c in "'`\u00b4\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a"}
+QUOTES = {
+    ord(c): '"'
+    for c in "'`\u00b4\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a"
+}
 _SPACE_BY_SIGN = re.compile(r"\s*([^\w\s])\s*")
 
 
@@ -176,5 +179,7 @@ def page_id_for(page_path: str) -> str:
     without ".txt", kept as written where it is IRI-safe, any other character as ~HEX~, and a final "~"
     when the name had no ".txt", so two different paths never share an id."""
     page_path = page_path.replace("\\", "/")
-    stem, marker = (page_path[: -len(PAGE_SUFFIX)], "") if page_path.endswith(PAGE_SUFFIX) else (page_path, "~")
+    stem, marker = (
+        (page_path[: -len(PAGE_SUFFIX)], "") if page_path.endswith(PAGE_SUFFIX) else (page_path, "~")
+    )
     return "".join(c if c in _ID_SAFE else f"~{ord(c):x}~" for c in stem) + marker

@@ -39,7 +39,11 @@ def why_query(canned: CannedQuery) -> str | None:
 
 
 def supports(
-    engine: Engine, text: str, params: Mapping[str, Sequence[BoundTerm]], columns: Sequence[str], row: Sequence[object]
+    engine: Engine,
+    text: str,
+    params: Mapping[str, Sequence[BoundTerm]],
+    columns: Sequence[str],
+    row: Sequence[object],
 ) -> list[Support]:
     """The listings behind one row; none when a column the companion query needs is unbound."""
     values: dict[str, list[BoundTerm]] = {name: list(terms) for name, terms in params.items()}
@@ -52,7 +56,13 @@ def supports(
     assert isinstance(found, Solutions)
     out = []
     for title, page, line in found.rows:
-        out.append(Support(title.value if title else "", page.value if page else "", int(line.value) if line is not None else None))
+        out.append(
+            Support(
+                title.value if title else "",
+                page.value if page else "",
+                int(line.value) if line is not None else None,
+            )
+        )
     return out
 
 

@@ -74,7 +74,9 @@ class WorkerDied(Exception):
     """A worker ended without answering (killed, out of memory)."""
 
 
-def _worker_loop(conn: Connection, fn: Callable, init: Callable | None, initargs: tuple, parent_pid: int) -> None:
+def _worker_loop(
+    conn: Connection, fn: Callable, init: Callable | None, initargs: tuple, parent_pid: int
+) -> None:
     init_worker(parent_pid)
     if init is not None:
         init(*initargs)
@@ -87,11 +89,13 @@ def _worker_loop(conn: Connection, fn: Callable, init: Callable | None, initargs
             return
         try:
             conn.send((True, fn(task)))
-        except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
+        except Exception as e:
             conn.send((False, e))
 
 
-def ordered_map(fn: Callable, tasks: Iterator, jobs: int, init: Callable | None = None, initargs: tuple = ()) -> Iterator:
+def ordered_map(
+    fn: Callable, tasks: Iterator, jobs: int, init: Callable | None = None, initargs: tuple = ()
+) -> Iterator:
     """fn(task) for every task, in order, in `jobs` forked workers; the workers are gone when it ends."""
     import multiprocessing
 
@@ -100,7 +104,9 @@ def ordered_map(fn: Callable, tasks: Iterator, jobs: int, init: Callable | None 
     try:
         for _ in range(jobs):
             parent_end, child_end = context.Pipe()
-            process = context.Process(target=_worker_loop, args=(child_end, fn, init, initargs, os.getpid()), daemon=True)
+            process = context.Process(
+                target=_worker_loop, args=(child_end, fn, init, initargs, os.getpid()), daemon=True
+            )
             process.start()
             child_end.close()  # so that the worker's death reads as EOF here
             workers.append(process)
@@ -118,7 +124,9 @@ def ordered_map(fn: Callable, tasks: Iterator, jobs: int, init: Callable | None 
             try:
                 ok, value = conn.recv()
             except (EOFError, OSError):
-                raise WorkerDied(f"a worker process ended without an answer (exit code {workers[received % jobs].exitcode})") from None
+                raise WorkerDied(
+                    f"a worker process ended without an answer (exit code {workers[received % jobs].exitcode})"
+                ) from None
             received += 1
             task = next(tasks, None)
             if task is not None:

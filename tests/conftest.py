@@ -80,7 +80,17 @@ def virtuoso_pushed(virtuoso, fixture_store) -> str:
     triples (so big graphs go as a PUT and POSTs); what kg push printed."""
     from virtuoso import PASSWORD, USER
 
-    args = ("push", "--endpoint", virtuoso.gsp_url, "--user", USER, "--store", str(fixture_store), "--batch-triples", "2000")
+    args = (
+        "push",
+        "--endpoint",
+        virtuoso.gsp_url,
+        "--user",
+        USER,
+        "--store",
+        str(fixture_store),
+        "--batch-triples",
+        "2000",
+    )
     code, out, err = run_main(*args, env={"KG_PUSH_PASSWORD": PASSWORD})
     assert (code, err) == (0, ""), err
     return out

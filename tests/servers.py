@@ -47,7 +47,9 @@ def kg_serving(store: Path, *options: str) -> Iterator[tuple[subprocess.Popen, s
     port = free_port()
     process = kg_process("serve", "--store", str(store), "--bind", f"127.0.0.1:{port}", *options)
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout.readline() for _ in range(2)), daemon=True)
+    reader = threading.Thread(
+        target=lambda: lines.extend(process.stdout.readline() for _ in range(2)), daemon=True
+    )
     reader.start()
     reader.join(STARTUP)
     try:

@@ -15,10 +15,10 @@ import warnings
 from pathlib import Path
 
 import pytest
-
-import kg
 from conftest import AS_OF, BAD_PAGES, FIXTURE_PAGES, run_main
 from test_engines import served_store  # noqa: F401 - fixture: `kg serve` on a copy of the fixture store
+
+import kg
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -80,7 +80,11 @@ def test_kg_build_is_the_api_function():
 
 
 def test_python_dash_m_kg_is_the_command(fixture_store):
-    result = subprocess.run([sys.executable, "-m", "kg", "stats", "--store", str(fixture_store), "--format", "json"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "stats", "--store", str(fixture_store), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["papers"] == 59
 
@@ -94,7 +98,11 @@ def python_examples(text: str) -> str:
 
 def test_the_readme_has_the_notebook_example():
     examples = python_examples(README)
-    assert 'kg.open("kg-store")' in examples and 'g.query("coauthors-of", "Suyog Gupta")' in examples and "to_pandas()" in examples
+    assert (
+        'kg.open("kg-store")' in examples
+        and 'g.query("coauthors-of", "Suyog Gupta")' in examples
+        and "to_pandas()" in examples
+    )
     assert "endpoint=" in examples
 
 
@@ -181,9 +189,15 @@ def test_to_pandas_without_pandas_names_the_extra(fixture_store, monkeypatch):
 
 def test_sparql_ask_and_construct(graph):
     assert graph.sparql("ASK { ?s a <https://kg.example.org/ns#Paper> }").rows() == [{"boolean": True}]
-    triples = graph.sparql("CONSTRUCT { ?p a <https://kg.example.org/ns#Paper> } WHERE { ?p a <https://kg.example.org/ns#Paper> }")
+    triples = graph.sparql(
+        "CONSTRUCT { ?p a <https://kg.example.org/ns#Paper> } WHERE { ?p a <https://kg.example.org/ns#Paper> }"
+    )
     assert triples.columns == ["subject", "predicate", "object"] and len(triples) == 59
-    assert graph.sparql("SELECT ?p WHERE { ?p a <https://kg.example.org/ns#Paper> }", limit=5).rows()[0]["p"].startswith("https://")
+    assert (
+        graph.sparql("SELECT ?p WHERE { ?p a <https://kg.example.org/ns#Paper> }", limit=5)
+        .rows()[0]["p"]
+        .startswith("https://")
+    )
 
 
 # --- people and the coauthor network -----------------------------------------------------------------
@@ -262,7 +276,9 @@ def test_a_closed_graph_says_so(fixture_store):
 def test_what_reads_the_store_files_needs_the_store(served_store):  # noqa: F811
     with kg.open(endpoint=served_store) as g:
         for call in (g.stats, g.validate, lambda: g.export(io.BytesIO())):
-            with pytest.raises(kg.NeedsLocalStore, match=f"open the store itself, not the endpoint {re.escape(served_store)}"):
+            with pytest.raises(
+                kg.NeedsLocalStore, match=f"open the store itself, not the endpoint {re.escape(served_store)}"
+            ):
                 call()
 
 
@@ -279,9 +295,13 @@ def test_stats_validate_export_match_the_cli(fixture_store, tmp_path):
         g.export(text, format="turtle")
         with pytest.raises(kg.KgError, match="unknown export format 'rdfxml'"):
             g.export(tmp_path / "x", format="rdfxml")
-    code, _, _ = run_main("export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(tmp_path / "cli.nt"))
+    code, _, _ = run_main(
+        "export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(tmp_path / "cli.nt")
+    )
     assert code == 0
-    assert sorted((tmp_path / "api.nt").read_text().splitlines()) == sorted((tmp_path / "cli.nt").read_text().splitlines())
+    assert sorted((tmp_path / "api.nt").read_text().splitlines()) == sorted(
+        (tmp_path / "cli.nt").read_text().splitlines()
+    )
     assert len(binary.getvalue().splitlines()) > len((tmp_path / "cli.nt").read_text().splitlines()) // 2
     assert text.getvalue().startswith("@prefix")
 
@@ -291,9 +311,16 @@ def test_stats_validate_export_match_the_cli(fixture_store, tmp_path):
 
 def test_build_reports_bad_records_and_keeps_the_rest(tmp_path):
     seen: list[tuple[int, int]] = []
-    report = kg.build([FIXTURE_PAGES, BAD_PAGES / "impossible_date.txt"], tmp_path / "store", as_of=AS_OF.isoformat(), progress=lambda done, total: seen.append((done, total)))
+    report = kg.build(
+        [FIXTURE_PAGES, BAD_PAGES / "impossible_date.txt"],
+        tmp_path / "store",
+        as_of=AS_OF.isoformat(),
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert report.rejected == 1
-    assert str(report.diagnostics[0]).startswith(f"{BAD_PAGES / 'impossible_date.txt'}:19: error: impossible date")
+    assert str(report.diagnostics[0]).startswith(
+        f"{BAD_PAGES / 'impossible_date.txt'}:19: error: impossible date"
+    )
     assert seen and seen[-1] == (6, 6)
     with kg.open(tmp_path / "store") as g:
         assert g.stats()["pages"] == 6

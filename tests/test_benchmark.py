@@ -8,7 +8,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 from corpus import write_corpus  # noqa: E402
@@ -43,7 +42,18 @@ def test_the_corpus_is_realistic(tmp_path):
 
 def test_a_tiny_benchmark_run_prints_every_figure(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--pages", "8", "--pages", "16", "--query-runs", "1", "--work", str(tmp_path)],
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--pages",
+            "8",
+            "--pages",
+            "16",
+            "--query-runs",
+            "1",
+            "--work",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

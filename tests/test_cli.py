@@ -8,22 +8,35 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import BAD_PAGES, FIXTURE_PAGES
+
 from kg import __version__
 from kg.cli import cli, example_of, leaf_commands
 
 
 def run(*args, **kwargs):
     """kg in a subprocess, exactly as from the shell (exit codes and stderr included)."""
-    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args], capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-c", "from kg.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
 
 
 def test_kg_alone_lists_every_command_with_an_example():
     result = CliRunner().invoke(cli, [])
     assert result.exit_code == 0
     commands = list(leaf_commands(cli, cli.make_context("kg", [], resilient_parsing=True)))
-    assert {name for name, _ in commands} >= {"build", "validate", "export", "stats", "query", "sparql", "graph coauthors-of"}
+    assert {name for name, _ in commands} >= {
+        "build",
+        "validate",
+        "export",
+        "stats",
+        "query",
+        "sparql",
+        "graph coauthors-of",
+    }
     for name, command in commands:
         example = example_of(command)
         assert example.startswith(f"kg {name}"), f"kg {name} has no example in its help"
@@ -35,7 +48,17 @@ def test_version():
     assert (result.exit_code, result.output) == (0, f"kg, version {__version__}\n")
 
 
-@pytest.mark.parametrize("command", [["stats"], ["export"], ["validate"], ["query", "coauthors-of", "X"], ["sparql", "ASK {}"], ["graph", "coauthors-of", "X", "-o", "x.html"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stats"],
+        ["export"],
+        ["validate"],
+        ["query", "coauthors-of", "X"],
+        ["sparql", "ASK {}"],
+        ["graph", "coauthors-of", "X", "-o", "x.html"],
+    ],
+)
 def test_every_command_on_a_missing_store_says_what_to_run(tmp_path, command):
     result = run(*command, "--store", str(tmp_path / "nothing"))
     assert result.returncode == 2
@@ -48,13 +71,24 @@ def test_the_default_store_is_kg_store_in_the_working_folder(tmp_path):
 
 
 def test_the_store_comes_from_kg_store(tmp_path, fixture_store):
-    result = run("stats", "--format", "json", env={**__import__("os").environ, "KG_STORE": str(fixture_store)})
+    result = run(
+        "stats", "--format", "json", env={**__import__("os").environ, "KG_STORE": str(fixture_store)}
+    )
     assert result.returncode == 0
     assert json.loads(result.stdout)["papers"] == 59
 
 
 def test_build_summary_as_json_for_scripts(tmp_path):
-    result = run("build", str(FIXTURE_PAGES), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json")
+    result = run(
+        "build",
+        str(FIXTURE_PAGES),
+        "--store",
+        str(tmp_path / "s"),
+        "--as-of",
+        "2026-11-24",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert {k: summary[k] for k in ("pages", "listings", "papers", "people", "warnings", "rejected")} == {
@@ -66,7 +100,17 @@ def test_build_summary_as_json_for_scripts(tmp_path):
 
 
 def test_build_table_summary(tmp_path):
-    result = CliRunner().invoke(cli, ["build", str(FIXTURE_PAGES / "003_fd8b96957d83db75.txt"), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            str(FIXTURE_PAGES / "003_fd8b96957d83db75.txt"),
+            "--store",
+            str(tmp_path / "s"),
+            "--as-of",
+            "2026-11-24",
+        ],
+    )
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["built", "count"]
@@ -75,9 +119,14 @@ def test_build_table_summary(tmp_path):
 
 
 def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
-    result = run("build", str(BAD_PAGES), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json")
+    result = run(
+        "build", str(BAD_PAGES), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json"
+    )
     assert result.returncode == 1
-    assert "impossible_date.txt:19: error: impossible date Feb 30, 2021; the listing is skipped\n" in result.stderr
+    assert (
+        "impossible_date.txt:19: error: impossible date Feb 30, 2021; the listing is skipped\n"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
     summary = json.loads(result.stdout)
     assert summary["rejected"] == 5 and summary["listings"] > 20
@@ -88,7 +137,11 @@ def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
     "args, code, message",
     [
         (["build", "no/such/folder"], 2, "kg: no such file or folder: no/such/folder\n"),
-        (["build", "x", "--as-of", "yesterday"], 2, "Invalid value for '--as-of': 'yesterday' is not a date like 2026-11-24"),
+        (
+            ["build", "x", "--as-of", "yesterday"],
+            2,
+            "Invalid value for '--as-of': 'yesterday' is not a date like 2026-11-24",
+        ),
         (["build", "x", "--base", "not an iri"], 2, "kg: the base 'not an iri/' is not a valid IRI"),
         (["export", "--format", "csv"], 2, "Invalid value for '--format'"),
     ],
@@ -108,7 +161,10 @@ def test_a_second_build_while_one_writes_is_refused_clearly(tmp_path):
     with StoreWriter(tmp_path / "s", "https://kg.example.org/id/"):
         result = run("build", str(FIXTURE_PAGES), "--store", str(tmp_path / "s"))
     assert result.returncode == 2
-    assert result.stderr == f"kg: another kg process is writing to {tmp_path / 's'}; try again when it has finished\n"
+    assert (
+        result.stderr
+        == f"kg: another kg process is writing to {tmp_path / 's'}; try again when it has finished\n"
+    )
 
 
 def test_validate_the_store_and_its_report_in_turtle(fixture_store):
@@ -128,13 +184,18 @@ def test_validate_reports_warnings_but_conforms(tmp_path):
     run("build", str(BAD_PAGES), "--store", str(store), "--as-of", "2026-11-24")
     result = run("validate", "--store", str(store))
     assert result.returncode == 0
-    assert "Warning: https://kg.example.org/id/page/count_differs (\"count_differs.txt\"): The page says it lists 3 papers" in result.stdout
+    assert (
+        'Warning: https://kg.example.org/id/page/count_differs ("count_differs.txt"): The page says it lists 3 papers'
+        in result.stdout
+    )
     assert result.stdout.endswith("conforms: 0 violations, 5 warnings\n")
 
 
 def test_export_to_stdout_and_to_a_file_agree(fixture_store, tmp_path):
     out = tmp_path / "g.nt"
-    assert run("export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out)).returncode == 0
+    assert (
+        run("export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out)).returncode == 0
+    )
     piped = run("export", "--store", str(fixture_store), "--format", "ntriples")
     assert sorted(piped.stdout.splitlines()) == sorted(out.read_text(encoding="utf-8").splitlines())
 

@@ -6,7 +6,20 @@ import json
 
 from conftest import BAD_PAGES, FIXTURE_PAGES, run_main
 
-KEYS = {"file", "line", "title", "authors", "truncated", "orgs", "date", "year_assumed", "category", "code", "score", "doubt"}
+KEYS = {
+    "file",
+    "line",
+    "title",
+    "authors",
+    "truncated",
+    "orgs",
+    "date",
+    "year_assumed",
+    "category",
+    "code",
+    "score",
+    "doubt",
+}
 
 
 def json_lines(out: str) -> list[dict]:
@@ -25,28 +38,44 @@ def test_json_is_one_object_per_listing_per_line():
     b = next(x for x in listings if x["file"].startswith("001_") and x["line"] == 1)
     assert (b["title"], b["score"], b["year_assumed"], b["date"], b["code"]) == (
         "Nemotron 3 Super: Open, Efficient Mixture-of-Experts Hybrid Mamba-Transformer Model for Agentic Reasoning",
-        95.3, True, "2026-04-14", True)
+        95.3,
+        True,
+        "2026-04-14",
+        True,
+    )
     assert b["orgs"] == ["amazon-science", "cmu"] and b["doubt"] is None
 
 
 def test_doubt_names_the_other_reading_and_warns_on_stderr():
-    code, out, err = run_main("parse", str(BAD_PAGES / "ambiguous_b.txt"), "--as-of", "2026-11-24", "--format", "json")
+    code, out, err = run_main(
+        "parse", str(BAD_PAGES / "ambiguous_b.txt"), "--as-of", "2026-11-24", "--format", "json"
+    )
     assert code == 0
     listing = json_lines(out)[1]
-    assert (listing["title"], listing["authors"][0]) == ("Scaling Laws for Open Models", "BigScience Workshop")
-    assert listing["doubt"] == {"title": "Scaling Laws for Open ModelsBig", "authors": ["Science Workshop", "Teven Le Scao", "Angela Fan"]}
-    assert err.startswith("ambiguous_b.txt:5: warning: took \"Scaling Laws for Open Models\" as the title")
+    assert (listing["title"], listing["authors"][0]) == (
+        "Scaling Laws for Open Models",
+        "BigScience Workshop",
+    )
+    assert listing["doubt"] == {
+        "title": "Scaling Laws for Open ModelsBig",
+        "authors": ["Science Workshop", "Teven Le Scao", "Angela Fan"],
+    }
+    assert err.startswith('ambiguous_b.txt:5: warning: took "Scaling Laws for Open Models" as the title')
 
 
 def test_rejected_record_exits_1_with_the_diagnostic():
-    code, out, err = run_main("parse", str(BAD_PAGES / "impossible_date.txt"), "--as-of", "2026-11-24", "--format", "json")
+    code, out, err = run_main(
+        "parse", str(BAD_PAGES / "impossible_date.txt"), "--as-of", "2026-11-24", "--format", "json"
+    )
     assert code == 1
     assert err == "impossible_date.txt:19: error: impossible date Feb 30, 2021; the listing is skipped\n"
     assert [x["line"] for x in json_lines(out)] == [12, 26]
 
 
 def test_table_shows_every_listing():
-    code, out, err = run_main("parse", str(FIXTURE_PAGES / "003_fd8b96957d83db75.txt"), "--as-of", "2026-11-24")
+    code, out, err = run_main(
+        "parse", str(FIXTURE_PAGES / "003_fd8b96957d83db75.txt"), "--as-of", "2026-11-24"
+    )
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0].split() == ["where", "date", "cat", "title", "authors", "doubt"]
@@ -67,8 +96,12 @@ def test_year_less_date_after_the_scrape_takes_the_year_before(tmp_path):
 
 def test_a_readme_among_the_pages_is_reported_once(tmp_path):
     (tmp_path / "notes.txt").write_text("# Notes\n\nSome words about the scrape.\n", encoding="utf-8")
-    (tmp_path / "page.txt").write_text("LGApr 9, 2020\nA TitleAnn Lee, Bo Li\nAn abstract.\n", encoding="utf-8")
+    (tmp_path / "page.txt").write_text(
+        "LGApr 9, 2020\nA TitleAnn Lee, Bo Li\nAn abstract.\n", encoding="utf-8"
+    )
     code, out, err = run_main("parse", str(tmp_path), "--format", "json")
     assert code == 1
-    assert err.splitlines() == ["notes.txt:1: error: not a profile page: no listing header and no profile metrics (it starts '# Notes'); the file is skipped"]
+    assert err.splitlines() == [
+        "notes.txt:1: error: not a profile page: no listing header and no profile metrics (it starts '# Notes'); the file is skipped"
+    ]
     assert [x["file"] for x in json_lines(out)] == ["page.txt"]

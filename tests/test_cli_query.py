@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import run_main
 
 from kg.queries import Catalogue
@@ -61,12 +60,16 @@ def test_coauthors_table(store_dir):
     ],
 )
 def test_coauthors_in_other_formats(store_dir, fmt, expected):
-    code, out, _ = kg("query", "coauthors-of", "ada lovelace", "--store", store_dir, "--format", fmt, "--limit", "2")
+    code, out, _ = kg(
+        "query", "coauthors-of", "ada lovelace", "--store", store_dir, "--format", fmt, "--limit", "2"
+    )
     assert (code, out) == (0, expected)
 
 
 def test_coauthors_as_json(store_dir):
-    code, out, _ = kg("query", "coauthors-of", "Ada Lovelace", "--store", store_dir, "--format", "json", "--limit", "1")
+    code, out, _ = kg(
+        "query", "coauthors-of", "Ada Lovelace", "--store", store_dir, "--format", "json", "--limit", "1"
+    )
     assert code == 0
     assert json.loads(out) == {
         "head": {"vars": ["coauthor", "sharedPapers", "lowerBound"]},
@@ -74,8 +77,16 @@ def test_coauthors_as_json(store_dir):
             "bindings": [
                 {
                     "coauthor": {"type": "literal", "value": "Grace Hopper"},
-                    "sharedPapers": {"type": "literal", "value": "3", "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
-                    "lowerBound": {"type": "literal", "value": "true", "datatype": "http://www.w3.org/2001/XMLSchema#boolean"},
+                    "sharedPapers": {
+                        "type": "literal",
+                        "value": "3",
+                        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                    },
+                    "lowerBound": {
+                        "type": "literal",
+                        "value": "true",
+                        "datatype": "http://www.w3.org/2001/XMLSchema#boolean",
+                    },
                 }
             ]
         },
@@ -99,7 +110,10 @@ def test_a_partial_name_is_taken_with_a_note(store_dir):
     "args, message",
     [
         (["coauthors-of", "Ada Lovelac"], 'kg: no person named "Ada Lovelac"; closest names: Ada Lovelace\n'),
-        (["coauthors-of", "gupta"], 'kg: "gupta" matches 2 people: Ravi Gupta, Zoe Gupta; give more of the name\n'),
+        (
+            ["coauthors-of", "gupta"],
+            'kg: "gupta" matches 2 people: Ravi Gupta, Zoe Gupta; give more of the name\n',
+        ),
         (["coauthors-of", 'x" } UNION { ?s ?p ?o } #'], 'kg: no person named "x" } UNION { ?s ?p ?o } #"\n'),
         (["coi", "Ada Lovelace", "Nobody Atall"], 'kg: no person named "Nobody Atall"\n'),
     ],
@@ -112,9 +126,18 @@ def test_unknown_and_ambiguous_people_exit_1(store_dir, args, message):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["coauthors-of"], "Error: coauthors-of takes 1 argument (PERSON), got 0. PERSON: the researcher whose coauthors to list\n"),
-        (["shared-papers", "a", "b", "c"], "Error: shared-papers takes 2 arguments (PERSON OTHER), got 3. PERSON: one researcher; OTHER: the other researcher\n"),
-        (["coi"], "Error: coi takes at least 1 argument (PEOPLE...), got 0. PEOPLE...: the people to check against each other\n"),
+        (
+            ["coauthors-of"],
+            "Error: coauthors-of takes 1 argument (PERSON), got 0. PERSON: the researcher whose coauthors to list\n",
+        ),
+        (
+            ["shared-papers", "a", "b", "c"],
+            "Error: shared-papers takes 2 arguments (PERSON OTHER), got 3. PERSON: one researcher; OTHER: the other researcher\n",
+        ),
+        (
+            ["coi"],
+            "Error: coi takes at least 1 argument (PEOPLE...), got 0. PEOPLE...: the people to check against each other\n",
+        ),
         (["hidden-owner", "x"], "Error: hidden-owner takes 0 arguments (no arguments), got 1\n"),
         (["coauthor-of", "x"], 'Error: no query named "coauthor-of"; did you mean coauthors-of?\n'),
         (["nonsense"], 'Error: no query named "nonsense"; kg query --list shows them\n'),
@@ -138,7 +161,11 @@ def test_wrong_argument_count_is_caught_before_the_store_is_opened(tmp_path, mon
 def test_no_store(tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
     assert kg(*command) == (2, "", "kg: no graph at ./kg-store: run kg build PAGES\n")
-    assert kg(*command, "--store", "elsewhere/st") == (2, "", "kg: no graph at ./elsewhere/st: run kg build PAGES\n")
+    assert kg(*command, "--store", "elsewhere/st") == (
+        2,
+        "",
+        "kg: no graph at ./elsewhere/st: run kg build PAGES\n",
+    )
 
 
 def test_list_shows_every_query_with_help_and_parameters():
@@ -164,7 +191,9 @@ def test_query_help_names_the_formats():
 
 # --- kg sparql -----------------------------------------------------------------------------------
 
-NAMES = "PREFIX kg: <https://kg.example.org/ns#> SELECT DISTINCT ?name WHERE { ?p kg:name ?name } ORDER BY ?name"
+NAMES = (
+    "PREFIX kg: <https://kg.example.org/ns#> SELECT DISTINCT ?name WHERE { ?p kg:name ?name } ORDER BY ?name"
+)
 
 
 def test_sparql_select(store_dir):
@@ -177,14 +206,19 @@ def test_sparql_select(store_dir):
     [
         ("csv", "name\r\nAda Lovelace\r\n"),
         ("tsv", '?name\n"Ada Lovelace"\n'),
-        ("json", '{"head": {"vars": ["name"]}, "results": {"bindings": [{"name": {"type": "literal", "value": "Ada Lovelace"}}]}}\n'),
+        (
+            "json",
+            '{"head": {"vars": ["name"]}, "results": {"bindings": [{"name": {"type": "literal", "value": "Ada Lovelace"}}]}}\n',
+        ),
     ],
 )
 def test_sparql_select_formats(store_dir, fmt, expected):
     assert kg("sparql", NAMES, "--store", store_dir, "--limit", "1", "--format", fmt) == (0, expected, "")
 
 
-@pytest.mark.parametrize("fmt, expected", [(None, "true\n"), ("json", '{"head": {}, "boolean": true}\n'), ("csv", "true\n")])
+@pytest.mark.parametrize(
+    "fmt, expected", [(None, "true\n"), ("json", '{"head": {}, "boolean": true}\n'), ("csv", "true\n")]
+)
 def test_sparql_ask(store_dir, fmt, expected):
     args = ["sparql", "ASK { ?s a <https://kg.example.org/ns#Person> }", "--store", store_dir]
     assert kg(*args, *(["--format", fmt] if fmt else [])) == (0, expected, "")
@@ -198,15 +232,28 @@ def test_sparql_construct_is_turtle_by_default(store_dir):
     assert code == 0
     assert "@prefix kg: <https://kg.example.org/ns#> .\n" in out and "foaf" not in out
     assert {q.triple for q in ox.parse(out.encode(), format=ox.RdfFormat.TURTLE)} == {
-        ox.Triple(ox.NamedNode(CMU), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("https://kg.example.org/ns#Organization")),
+        ox.Triple(
+            ox.NamedNode(CMU),
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://kg.example.org/ns#Organization"),
+        ),
         ox.Triple(ox.NamedNode(CMU), ox.NamedNode("https://kg.example.org/ns#slug"), ox.Literal("cmu")),
-        ox.Triple(ox.NamedNode(CMU), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), ox.Literal("cmu")),
+        ox.Triple(
+            ox.NamedNode(CMU),
+            ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+            ox.Literal("cmu"),
+        ),
     }
 
 
 @pytest.mark.parametrize(
     "fmt, parse_as",
-    [("ntriples", ox.RdfFormat.N_TRIPLES), ("jsonld", ox.RdfFormat.JSON_LD), ("rdfxml", ox.RdfFormat.RDF_XML), ("turtle", ox.RdfFormat.TURTLE)],
+    [
+        ("ntriples", ox.RdfFormat.N_TRIPLES),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+        ("rdfxml", ox.RdfFormat.RDF_XML),
+        ("turtle", ox.RdfFormat.TURTLE),
+    ],
 )
 def test_sparql_describe_formats(store_dir, fmt, parse_as):
     code, out, _ = kg("sparql", f"DESCRIBE <{CMU}>", "--store", store_dir, "--format", fmt)
@@ -223,7 +270,11 @@ def test_sparql_from_a_file_and_from_stdin(store_dir, tmp_path):
 
 
 def test_sparql_from_a_missing_file(store_dir, tmp_path):
-    assert kg("sparql", f"@{tmp_path}/nope.rq", "--store", store_dir) == (2, "", f"kg: cannot read the query file {tmp_path}/nope.rq: No such file or directory\n")
+    assert kg("sparql", f"@{tmp_path}/nope.rq", "--store", store_dir) == (
+        2,
+        "",
+        f"kg: cannot read the query file {tmp_path}/nope.rq: No such file or directory\n",
+    )
 
 
 @pytest.mark.parametrize(
@@ -252,9 +303,21 @@ def test_sparql_syntax_error(store_dir):
 @pytest.mark.parametrize(
     "query, fmt, message",
     [
-        ("SELECT * {}", "turtle", "Error: --format turtle is not for SELECT queries; use table, csv, tsv, json\n"),
-        ("ASK {}", "ntriples", "Error: --format ntriples is not for ASK queries; use table, csv, tsv, json\n"),
-        ("CONSTRUCT WHERE {}", "csv", "Error: --format csv is not for CONSTRUCT queries; use turtle, ntriples, jsonld, rdfxml\n"),
+        (
+            "SELECT * {}",
+            "turtle",
+            "Error: --format turtle is not for SELECT queries; use table, csv, tsv, json\n",
+        ),
+        (
+            "ASK {}",
+            "ntriples",
+            "Error: --format ntriples is not for ASK queries; use table, csv, tsv, json\n",
+        ),
+        (
+            "CONSTRUCT WHERE {}",
+            "csv",
+            "Error: --format csv is not for CONSTRUCT queries; use turtle, ntriples, jsonld, rdfxml\n",
+        ),
     ],
 )
 def test_sparql_format_must_fit_the_query(store_dir, query, fmt, message):
@@ -298,9 +361,17 @@ def test_suyog_guptas_coauthors_on_the_real_pages(seeds_store):
     assert code == 0
     rows = [line.split(",") for line in out.split("\r\n")[1:-1]]
     assert len(rows) == 22
-    twice = ["Aaron Blakeman", "Aaron Grattafiori", "Aarti Basant", "Berkin Akin", "Deepak Narayanan", "Kailash Gopalakrishnan", "Wei Zhang"]
+    twice = [
+        "Aaron Blakeman",
+        "Aaron Grattafiori",
+        "Aarti Basant",
+        "Berkin Akin",
+        "Deepak Narayanan",
+        "Kailash Gopalakrishnan",
+        "Wei Zhang",
+    ]
     assert [name for name, shared, _ in rows if shared == "2"] == twice
-    assert all(shared == "1" for _, shared, _ in rows[len(twice):])
+    assert all(shared == "1" for _, shared, _ in rows[len(twice) :])
 
 
 @pytest.mark.parametrize("canned", Catalogue().all(), ids=lambda q: q.name)

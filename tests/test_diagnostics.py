@@ -61,9 +61,17 @@ EXPECTED_DIAGNOSTICS = {
     "no_title.txt": [(ERROR, 19, "listing has no title; the listing is skipped")],
     # no_authors.txt:20-22: "report that the listing at line 19 (title on line 20) has no author line".
     # (EXPECTED.md also wants the paper kept, with the owner as implied author: see the xfail below.)
-    "no_authors.txt": [(WARNING, 19, "listing has no author line; kept with the owner Samuel Adeyemi as its only known author")],
+    "no_authors.txt": [
+        (
+            WARNING,
+            19,
+            "listing has no author line; kept with the owner Samuel Adeyemi as its only known author",
+        )
+    ],
     # cut_off.txt:26-27: the truncated last listing at 26; no separate count error against line 10.
-    "cut_off.txt": [(ERROR, 26, "listing is cut off after its title: no author line; the listing is skipped")],
+    "cut_off.txt": [
+        (ERROR, 26, "listing is cut off after its title: no author line; the listing is skipped")
+    ],
     # count_differs.txt:10: declares 3, lists 2.
     "count_differs.txt": [(WARNING, 10, "the page declares 3 papers but lists 2")],
     # owner_missing.txt:22: the complete author list on line 22 lacks the owner.
@@ -110,71 +118,203 @@ def test_bad_fixture_diagnostics(name):
 
 VALID_LISTINGS = {
     "bom_crlf.txt": [
-        (12, "Sparse Attention Kernels for Long-Context Inference",
-         ["Marta Kowalczyk", "Jonas Lindqvist", "Priya Raman"], True, ["cmu"], date(2022, 3, 3)),
-        (19, "Elastic Checkpointing for Preemptible GPU Clusters",
-         ["Jonas Lindqvist", "Marta Kowalczyk"], False, [], date(2020, 11, 21)),
+        (
+            12,
+            "Sparse Attention Kernels for Long-Context Inference",
+            ["Marta Kowalczyk", "Jonas Lindqvist", "Priya Raman"],
+            True,
+            ["cmu"],
+            date(2022, 3, 3),
+        ),
+        (
+            19,
+            "Elastic Checkpointing for Preemptible GPU Clusters",
+            ["Jonas Lindqvist", "Marta Kowalczyk"],
+            False,
+            [],
+            date(2020, 11, 21),
+        ),
     ],
     "not_utf8.txt": [
-        (12, "Multilingual Instruction Tuning with Synthetic Dialogues",
-         ["Daniel Okafor", "Ama Mensah", "Lukas Brandt"], True, ["allen-ai"], date(2023, 8, 14)),
-        (19, "Robust Named Entity Recognition for Code-Switched Text",
-         ["Daniel Okafor", "René Fischer", "Sofia Marchetti"], False, [], date(2021, 1, 9)),
+        (
+            12,
+            "Multilingual Instruction Tuning with Synthetic Dialogues",
+            ["Daniel Okafor", "Ama Mensah", "Lukas Brandt"],
+            True,
+            ["allen-ai"],
+            date(2023, 8, 14),
+        ),
+        (
+            19,
+            "Robust Named Entity Recognition for Code-Switched Text",
+            ["Daniel Okafor", "René Fischer", "Sofia Marchetti"],
+            False,
+            [],
+            date(2021, 1, 9),
+        ),
     ],
     "bad_metric.txt": [
-        (12, "Learning Contact-Rich Assembly from Few Demonstrations",
-         ["Ingrid Halvorsen", "Mateo Ruiz", "Yuki Tanaka"], True, ["stanford"], date(2022, 10, 4)),
-        (19, "Uncertainty-Aware Grasp Planning for Cluttered Bins",
-         ["Mateo Ruiz", "Ingrid Halvorsen"], False, [], date(2020, 5, 19)),
+        (
+            12,
+            "Learning Contact-Rich Assembly from Few Demonstrations",
+            ["Ingrid Halvorsen", "Mateo Ruiz", "Yuki Tanaka"],
+            True,
+            ["stanford"],
+            date(2022, 10, 4),
+        ),
+        (
+            19,
+            "Uncertainty-Aware Grasp Planning for Cluttered Bins",
+            ["Mateo Ruiz", "Ingrid Halvorsen"],
+            False,
+            [],
+            date(2020, 5, 19),
+        ),
     ],
     "impossible_date.txt": [
-        (12, "Sim-to-Real Transfer of Legged Locomotion via Domain Randomized Dynamics",
-         ["Kenji Watanabe", "Clara Hoffmann", "Arjun Mehta"], True, ["berkeley"], date(2022, 12, 2)),
-        (26, "Self-Supervised Depth Estimation from Monocular Driving Video",
-         ["Arjun Mehta", "Kenji Watanabe", "Sun-Hee Park"], True, [], date(2019, 8, 7)),
+        (
+            12,
+            "Sim-to-Real Transfer of Legged Locomotion via Domain Randomized Dynamics",
+            ["Kenji Watanabe", "Clara Hoffmann", "Arjun Mehta"],
+            True,
+            ["berkeley"],
+            date(2022, 12, 2),
+        ),
+        (
+            26,
+            "Self-Supervised Depth Estimation from Monocular Driving Video",
+            ["Arjun Mehta", "Kenji Watanabe", "Sun-Hee Park"],
+            True,
+            [],
+            date(2019, 8, 7),
+        ),
     ],
     "no_title.txt": [
-        (12, "Open-Vocabulary Segmentation of Aerial Imagery",
-         ["Lucia Ferreira", "Marco Bellini", "Hannah Steiner"], True, ["eth-zurich"], date(2023, 6, 14)),
-        (25, "Label-Efficient Change Detection with Contrastive Pretraining",
-         ["Hannah Steiner", "Lucia Ferreira"], False, [], date(2021, 1, 17)),
+        (
+            12,
+            "Open-Vocabulary Segmentation of Aerial Imagery",
+            ["Lucia Ferreira", "Marco Bellini", "Hannah Steiner"],
+            True,
+            ["eth-zurich"],
+            date(2023, 6, 14),
+        ),
+        (
+            25,
+            "Label-Efficient Change Detection with Contrastive Pretraining",
+            ["Hannah Steiner", "Lucia Ferreira"],
+            False,
+            [],
+            date(2021, 1, 17),
+        ),
     ],
     "no_authors.txt": [
-        (12, "Learned Cardinality Estimation for Multi-Way Joins",
-         ["Samuel Adeyemi", "Julia Nowak", "Ethan Brooks"], True, ["cmu"], date(2023, 3, 28)),
+        (
+            12,
+            "Learned Cardinality Estimation for Multi-Way Joins",
+            ["Samuel Adeyemi", "Julia Nowak", "Ethan Brooks"],
+            True,
+            ["cmu"],
+            date(2023, 3, 28),
+        ),
         (19, "Adaptive Compression for Columnar Time-Series Storage", [], True, [], date(2022, 5, 8)),
-        (25, "Consistent Snapshots for Serverless Data Pipelines",
-         ["Julia Nowak", "Samuel Adeyemi"], False, [], date(2020, 10, 11)),
+        (
+            25,
+            "Consistent Snapshots for Serverless Data Pipelines",
+            ["Julia Nowak", "Samuel Adeyemi"],
+            False,
+            [],
+            date(2020, 10, 11),
+        ),
     ],
     "cut_off.txt": [
-        (12, "Dense Retrieval with Hard Negatives Mined from Click Logs",
-         ["Grace Oyelaran", "Victor Lemaire", "Anika Bose"], True, ["amazon-science"], date(2023, 4, 21)),
-        (19, "Query Rewriting for Conversational Search with Weak Supervision",
-         ["Victor Lemaire", "Grace Oyelaran"], False, [], date(2021, 9, 12)),
+        (
+            12,
+            "Dense Retrieval with Hard Negatives Mined from Click Logs",
+            ["Grace Oyelaran", "Victor Lemaire", "Anika Bose"],
+            True,
+            ["amazon-science"],
+            date(2023, 4, 21),
+        ),
+        (
+            19,
+            "Query Rewriting for Conversational Search with Weak Supervision",
+            ["Victor Lemaire", "Grace Oyelaran"],
+            False,
+            [],
+            date(2021, 9, 12),
+        ),
     ],
     "count_differs.txt": [
-        (12, "Planning with Language Models under Partial Observability",
-         ["Nadia Rahman", "Omar Haddad", "Julien Roux"], True, [], date(2023, 11, 2)),
-        (19, "Reward Shaping from Natural Language Feedback",
-         ["Omar Haddad", "Nadia Rahman"], False, [], date(2022, 6, 30)),
+        (
+            12,
+            "Planning with Language Models under Partial Observability",
+            ["Nadia Rahman", "Omar Haddad", "Julien Roux"],
+            True,
+            [],
+            date(2023, 11, 2),
+        ),
+        (
+            19,
+            "Reward Shaping from Natural Language Feedback",
+            ["Omar Haddad", "Nadia Rahman"],
+            False,
+            [],
+            date(2022, 6, 30),
+        ),
     ],
     "owner_missing.txt": [
-        (12, "Calibrated Uncertainty for Gradient-Boosted Trees",
-         ["Ada Example", "Felix Brandt", "Noor Haddad"], True, ["berkeley"], date(2023, 7, 11)),
-        (19, "Conformal Prediction for Time Series with Drift",
-         ["Bruno Castellanos", "Mei Lin Tan", "Oskar Nyberg"], False, [], date(2021, 3, 3)),
+        (
+            12,
+            "Calibrated Uncertainty for Gradient-Boosted Trees",
+            ["Ada Example", "Felix Brandt", "Noor Haddad"],
+            True,
+            ["berkeley"],
+            date(2023, 7, 11),
+        ),
+        (
+            19,
+            "Conformal Prediction for Time Series with Drift",
+            ["Bruno Castellanos", "Mei Lin Tan", "Oskar Nyberg"],
+            False,
+            [],
+            date(2021, 3, 3),
+        ),
     ],
     "garbled_b.txt": [
-        (1, "Speculative Decoding with Draft Model Cascades",
-         ["Elena Popescu", "Haruto Sato", "Marcus Bell"], True, ["stanford"], date(2023, 3, 12)),
-        (7, "Topology-Aware Collective Communication for Multi-Rack Training",
-         ["Wen Jie Koh", "Aisha Bello"], False, [], date(2021, 2, 9)),
+        (
+            1,
+            "Speculative Decoding with Draft Model Cascades",
+            ["Elena Popescu", "Haruto Sato", "Marcus Bell"],
+            True,
+            ["stanford"],
+            date(2023, 3, 12),
+        ),
+        (
+            7,
+            "Topology-Aware Collective Communication for Multi-Rack Training",
+            ["Wen Jie Koh", "Aisha Bello"],
+            False,
+            [],
+            date(2021, 2, 9),
+        ),
     ],
     "ambiguous_b.txt": [
-        (1, "Curriculum Sampling for Efficient Instruction Tuning",
-         ["Karin Vogt", "Tobias Engel", "Mira Shah"], True, ["cmu"], date(2023, 6, 3)),
-        (7, "Quantized Optimizer States for Memory-Lean Finetuning",
-         ["Ravi Iyer", "Chloe Martin"], False, [], date(2021, 2, 17)),
+        (
+            1,
+            "Curriculum Sampling for Efficient Instruction Tuning",
+            ["Karin Vogt", "Tobias Engel", "Mira Shah"],
+            True,
+            ["cmu"],
+            date(2023, 6, 3),
+        ),
+        (
+            7,
+            "Quantized Optimizer States for Memory-Lean Finetuning",
+            ["Ravi Iyer", "Chloe Martin"],
+            False,
+            [],
+            date(2021, 2, 17),
+        ),
     ],
 }
 
@@ -335,7 +475,9 @@ def test_ambiguous_b_with_a_known_title_splits_right_silently():
 # --- empty, junk, header-only ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data", [b"", b"\n", b"\r\n\r\n", b"   \n\t\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf  \r\n"])
+@pytest.mark.parametrize(
+    "data", [b"", b"\n", b"\r\n\r\n", b"   \n\t\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf  \r\n"]
+)
 def test_empty_file(data):
     parsed = parse_text(data, source="empty.txt")
     assert diags(parsed) == [(ERROR, 1, "the file is empty")]
@@ -358,7 +500,9 @@ def test_random_binary_junk_is_not_a_page(newlines):
     assert parsed.page.owner is None and parsed.page.layout == "?"
     [error] = parsed.errors
     assert error.line == 1
-    assert error.message.startswith("not a profile page: no listing header and no profile metrics (it starts ")
+    assert error.message.startswith(
+        "not a profile page: no listing header and no profile metrics (it starts "
+    )
     assert error.message.endswith("; the file is skipped")
     assert len(error.message) < 200  # the file is not printed
     raw_lines = re.split(rb"\r\n|\r|\n", data)  # CR alone ends a line too
@@ -395,7 +539,13 @@ def test_page_that_is_only_a_header():
     assert diags(parsed) == [(WARNING, 10, "the page declares 2 papers but lists 0")]
     page = parsed.page
     assert (page.layout, page.owner, page.primary_category) == ("A", "Ada Example", "ML")
-    assert (page.h_index, page.paper_count, page.citations, page.novelty_percent, page.ai_score) == (10, 2, 534, 53, 40)
+    assert (page.h_index, page.paper_count, page.citations, page.novelty_percent, page.ai_score) == (
+        10,
+        2,
+        534,
+        53,
+        40,
+    )
     assert page.declared_listing_count == 2
 
 
@@ -409,12 +559,16 @@ def test_header_without_declared_count():
 
 
 def page_a(*headers: str) -> str:
-    blocks = "".join(f"\n{h}\nSome Title {i}\n\nAda Example, Bob Smith\n\nAn abstract.\n" for i, h in enumerate(headers))
+    blocks = "".join(
+        f"\n{h}\nSome Title {i}\n\nAda Example, Bob Smith\n\nAn abstract.\n" for i, h in enumerate(headers)
+    )
     return HEADER_ONLY.replace("2 Papers", f"{len(headers)} Papers") + blocks
 
 
 def page_b(*headers: str) -> str:
-    return "".join(f"{h}\nSome Title {i}Ada Example, Bob Smith\nAn abstract.\n" for i, h in enumerate(headers))
+    return "".join(
+        f"{h}\nSome Title {i}Ada Example, Bob Smith\nAn abstract.\n" for i, h in enumerate(headers)
+    )
 
 
 @pytest.mark.parametrize("render, line", [(page_a, 12), (page_b, 1)])
@@ -422,7 +576,12 @@ def test_date_without_year_assumes_the_scrape_year(render, line):
     parsed = parse_text(render("MLMar 3Code"))
     assert parsed.diagnostics == []
     [listing] = parsed.listings
-    assert (listing.line, listing.date, listing.year_assumed, listing.has_code) == (line, date(2026, 3, 3), True, True)
+    assert (listing.line, listing.date, listing.year_assumed, listing.has_code) == (
+        line,
+        date(2026, 3, 3),
+        True,
+        True,
+    )
 
 
 @pytest.mark.parametrize("render", [page_a, page_b])
@@ -467,7 +626,9 @@ def test_year_zero_is_an_impossible_date(text):
 def test_feb_29_without_year_in_a_non_leap_year_is_impossible(render, line):
     parsed = parse_text(render("MLFeb 29"))
     # (layout A: the skipped header still counts against "1 Papers", so no count warning)
-    assert diags(parsed) == [(ERROR, line, "impossible date Feb 29 (year 2026 assumed); the listing is skipped")]
+    assert diags(parsed) == [
+        (ERROR, line, "impossible date Feb 29 (year 2026 assumed); the listing is skipped")
+    ]
     assert parsed.listings == []
 
 
@@ -494,7 +655,10 @@ ABSTRACTS = [
 
 @pytest.mark.parametrize("abstract", ABSTRACTS)
 def test_latex_and_urls_in_abstracts_are_verbatim_layout_a(abstract):
-    text = HEADER_ONLY.replace("2 Papers", "1 Papers") + f"\nLGApr 3, 2024\nA Title\n\nAda Example, Bob Smith\n\n{abstract}\n"
+    text = (
+        HEADER_ONLY.replace("2 Papers", "1 Papers")
+        + f"\nLGApr 3, 2024\nA Title\n\nAda Example, Bob Smith\n\n{abstract}\n"
+    )
     parsed = parse_text(text)
     assert parsed.diagnostics == []
     assert parsed.listings[0].abstract == abstract
@@ -524,13 +688,16 @@ def test_latex_and_urls_in_fixture_abstracts_are_verbatim():
 # --- the good pages parse cleanly --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, count", [
-    ("000_d1e1c11066227b5a.txt", 12),
-    ("001_f501fd07813c86e2.txt", 7),
-    ("002_616fe619df06ff1f.txt", 25),
-    ("003_fd8b96957d83db75.txt", 7),
-    ("004_0b1fd6c6ee51fc8c.txt", 14),
-])
+@pytest.mark.parametrize(
+    "name, count",
+    [
+        ("000_d1e1c11066227b5a.txt", 12),
+        ("001_f501fd07813c86e2.txt", 7),
+        ("002_616fe619df06ff1f.txt", 25),
+        ("003_fd8b96957d83db75.txt", 7),
+        ("004_0b1fd6c6ee51fc8c.txt", 14),
+    ],
+)
 def test_good_pages_have_no_errors(name, count):
     parsed = parse(PAGES / name)
     assert parsed.errors == []

@@ -13,7 +13,6 @@ import json
 import shutil
 
 import pytest
-
 from conftest import run_main as kg
 from servers import kg_serving
 from test_remote import canned_arguments, oxigraph_server, pushed  # noqa: F401 - fixtures
@@ -65,16 +64,28 @@ def cases() -> list:
 def local_answers(fixture_store) -> dict[str, dict]:
     answers = {}
     for name in Catalogue().names():
-        code, out, err = kg("query", name, *canned_arguments(Catalogue().get(name)), "--store", str(fixture_store), "--format", "json")
+        code, out, err = kg(
+            "query",
+            name,
+            *canned_arguments(Catalogue().get(name)),
+            "--store",
+            str(fixture_store),
+            "--format",
+            "json",
+        )
         assert (code, err) == (0, ""), f"{name}: {err}"
         answers[name] = json.loads(out)
-        assert answers[name]["results"]["bindings"], f"{name} finds nothing locally: pick arguments that exercise it"
+        assert answers[name]["results"]["bindings"], (
+            f"{name} finds nothing locally: pick arguments that exercise it"
+        )
     return answers
 
 
 @pytest.mark.parametrize("name, engine", cases())
 def test_every_canned_query_answers_the_same_on_every_engine(name, engine, engine_args, local_answers):
-    code, out, err = kg("query", name, *canned_arguments(Catalogue().get(name)), *engine_args, "--format", "json")
+    code, out, err = kg(
+        "query", name, *canned_arguments(Catalogue().get(name)), *engine_args, "--format", "json"
+    )
     assert (code, err) == (0, ""), err
     there = json.loads(out)
     local = local_answers[name]
@@ -84,7 +95,10 @@ def test_every_canned_query_answers_the_same_on_every_engine(name, engine, engin
 
 def rows(answer: dict) -> list[tuple[str, ...]]:
     """Each row as its terms, `value^^datatype` or `value@lang` or `<iri>`, in the order of the head."""
-    return [tuple(term_text(binding.get(var)) for var in answer["head"]["vars"]) for binding in answer["results"]["bindings"]]
+    return [
+        tuple(term_text(binding.get(var)) for var in answer["head"]["vars"])
+        for binding in answer["results"]["bindings"]
+    ]
 
 
 def term_text(term: dict | None) -> str:
@@ -94,5 +108,11 @@ def term_text(term: dict | None) -> str:
         return f"<{term['value']}>"
     if term["type"] == "bnode":
         return "_:"
-    suffix = f"@{term['xml:lang']}" if "xml:lang" in term else f"^^{term['datatype'].rsplit('#', 1)[-1]}" if "datatype" in term else ""
+    suffix = (
+        f"@{term['xml:lang']}"
+        if "xml:lang" in term
+        else f"^^{term['datatype'].rsplit('#', 1)[-1]}"
+        if "datatype" in term
+        else ""
+    )
     return term["value"] + suffix

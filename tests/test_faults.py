@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import AS_OF, FIXTURE_PAGES
 from fault_tally import count
 
@@ -97,26 +96,41 @@ def profiles_in(store: Path) -> int:
 
 
 ROUNDS = int(os.environ.get("KG_FAULT_ROUNDS", "2"))  # random points per signal and kind of build
-CASES = [(sig, kind, n) for sig in ("SIGINT", "SIGTERM", "SIGKILL") for kind in ("fresh", "update") for n in range(ROUNDS)]
+CASES = [
+    (sig, kind, n)
+    for sig in ("SIGINT", "SIGTERM", "SIGKILL")
+    for kind in ("fresh", "update")
+    for n in range(ROUNDS)
+]
 EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143, "SIGKILL": -signal.SIGKILL}
 MESSAGES = {"SIGINT": "kg: interrupted", "SIGTERM": "kg: terminated"}
 
 
 @pytest.mark.parametrize("sig,kind,round_", CASES)
-def test_a_build_stopped_at_a_random_point_leaves_nothing_running_and_a_working_store(sig, kind, round_, corpora, base_store, tmp_path):
+def test_a_build_stopped_at_a_random_point_leaves_nothing_running_and_a_working_store(
+    sig, kind, round_, corpora, base_store, tmp_path
+):
     store = tmp_path / "kg-store"
     shutil.copytree(base_store, store)
     before = profiles_in(store)
-    delay = random.Random(f"{SEED}-{sig}-{kind}-{round_}").uniform(0.0, 2.8)  # KG_FAULT_SEED picks other points
+    delay = random.Random(f"{SEED}-{sig}-{kind}-{round_}").uniform(
+        0.0, 2.8
+    )  # KG_FAULT_SEED picks other points
     args = [*KG, "build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(corpora[1])]
     if kind == "fresh":
         args.append("--fresh")
     generations = {p.name for p in store.iterdir()}
-    build = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    build = subprocess.Popen(
+        args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     # From the moment the build has made its generation: before that, Python may still be starting, and a
     # signal then ends it the default way, before kg can hear it (a loaded machine takes seconds).
     started = time.monotonic()
-    while {p.name for p in store.iterdir()} <= generations and build.poll() is None and time.monotonic() - started < 30:
+    while (
+        {p.name for p in store.iterdir()} <= generations
+        and build.poll() is None
+        and time.monotonic() - started < 30
+    ):
         time.sleep(0.02)
     time.sleep(delay)
     sent = time.monotonic()
@@ -171,11 +185,15 @@ def test_queries_in_a_loop_never_fail_while_builds_follow_each_other(tmp_path, c
             try:
                 kg_store = KgStore.open_read(store)
                 try:
-                    rows = list(kg_store.store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000", use_default_graph_as_union=True))
+                    rows = list(
+                        kg_store.store.query(
+                            "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000", use_default_graph_as_union=True
+                        )
+                    )
                     assert rows
                 finally:
                     kg_store.close()
-            except Exception as e:  # noqa: BLE001 - every failure is counted and shown
+            except Exception as e:
                 failures.append(f"{type(e).__name__}: {e}")
             queries[0] += 1
 
@@ -195,7 +213,11 @@ def test_queries_in_a_loop_never_fail_while_builds_follow_each_other(tmp_path, c
     count("failures: queries against back-to-back builds", len(failures))
     assert queries[0] > len(pages)
     assert failures == []
-    generations = [p.name for p in store.iterdir() if p.name.startswith("gen-") and p.is_dir() and not p.name.endswith(".support")]
+    generations = [
+        p.name
+        for p in store.iterdir()
+        if p.name.startswith("gen-") and p.is_dir() and not p.name.endswith(".support")
+    ]
     assert len(generations) <= 3, generations  # retired generations do go once nobody reads them
 
 
@@ -215,7 +237,9 @@ def test_a_failing_worker_page_is_reported_and_the_rest_is_built(tmp_path, corpo
     report = build([corpora[0]], tmp_path / "s", as_of=AS_OF, jobs=2)
     count("inputs tried: a page that makes a worker fail")
     errors = [d for d in report.diagnostics if d.severity == "error"]
-    assert [(d.source, d.message) for d in errors] == [(doomed, "internal error on this page, which is skipped: ValueError: a bug on this page")]
+    assert [(d.source, d.message) for d in errors] == [
+        (doomed, "internal error on this page, which is skipped: ValueError: a bug on this page")
+    ]
     assert report.pages_written == PAGES - 1
     assert python_children() == []
 
@@ -230,7 +254,11 @@ def python_children() -> list[str]:
             exe = os.readlink(stat.parent / "exe")
         except OSError:
             continue
-        if int(fields[1]) == me and fields[0] not in ("Z", "X") and os.path.realpath(exe) == os.path.realpath(sys.executable):
+        if (
+            int(fields[1]) == me
+            and fields[0] not in ("Z", "X")
+            and os.path.realpath(exe) == os.path.realpath(sys.executable)
+        ):
             children.append(stat.parent.name)
     return children
 
@@ -301,16 +329,38 @@ def one_line_exit_2(done: subprocess.CompletedProcess, *fragments: str) -> None:
 
 
 def test_output_to_a_full_device_or_a_closed_stdout_is_exit_2(fixture_store):
-    full = subprocess.run([*KG, "stats", "--store", str(fixture_store)], stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True)
+    full = subprocess.run(
+        [*KG, "stats", "--store", str(fixture_store)],
+        stdout=open("/dev/full", "w"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     one_line_exit_2(full, "cannot write the output: No space left on device")
-    exported = subprocess.run([*KG, "export", "--store", str(fixture_store)], stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True)
+    exported = subprocess.run(
+        [*KG, "export", "--store", str(fixture_store)],
+        stdout=open("/dev/full", "w"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     one_line_exit_2(exported, "cannot write the output")
-    closed = subprocess.run([*KG, "stats", "--store", str(fixture_store)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, pass_fds=(), close_fds=True, preexec_fn=lambda: os.close(1))
+    closed = subprocess.run(
+        [*KG, "stats", "--store", str(fixture_store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        pass_fds=(),
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
     one_line_exit_2(closed, "standard output is closed")
 
 
 def test_a_reader_that_leaves_early_ends_the_command_quietly(fixture_store):
-    reader = subprocess.Popen([*KG, "export", "--store", str(fixture_store), "--format", "ntriples"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = subprocess.Popen(
+        [*KG, "export", "--store", str(fixture_store), "--format", "ntriples"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     reader.stdout.read(100)
     reader.stdout.close()
     assert reader.wait(30) == 0
@@ -329,7 +379,9 @@ def test_a_truncated_generation_record_names_the_generation_and_what_to_do(fixtu
     record = store / f"{generation}.json"
     record.write_bytes(record.read_bytes()[:25])
     done = kg("stats", "--store", str(store))
-    one_line_exit_2(done, f"the live generation {generation} of the store at {store} is damaged", "kg build --fresh")
+    one_line_exit_2(
+        done, f"the live generation {generation} of the store at {store} is damaged", "kg build --fresh"
+    )
     rebuilt = kg("build", "-q", "--fresh", "--as-of", AS_OF.isoformat(), "--store", str(store), str(ONE_PAGE))
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert kg("stats", "--store", str(store)).returncode == 0
@@ -342,7 +394,9 @@ def test_a_damaged_database_names_the_generation_and_what_to_do(fixture_store, t
     for manifest in (store / generation).glob("MANIFEST-*"):
         manifest.write_bytes(b"\0" * 64)
     done = kg("stats", "--store", str(store))
-    one_line_exit_2(done, f"the live generation {generation} of the store at {store} is damaged", "kg build --fresh")
+    one_line_exit_2(
+        done, f"the live generation {generation} of the store at {store} is damaged", "kg build --fresh"
+    )
 
 
 def test_a_store_folder_kg_may_not_write_is_exit_2(fixture_store, tmp_path):
@@ -373,7 +427,22 @@ def test_a_written_file_keeps_the_umask_and_an_existing_files_mode(fixture_store
     args, name, _ = WRITERS[writer]
     new = tmp_path / "new" / name
     new.parent.mkdir()
-    done = subprocess.run(["sh", "-c", 'umask 027 && exec "$@"', "sh", *KG, *args, "--store", str(fixture_store), "-o", str(new)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            "sh",
+            "-c",
+            'umask 027 && exec "$@"',
+            "sh",
+            *KG,
+            *args,
+            "--store",
+            str(fixture_store),
+            "-o",
+            str(new),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert new.stat().st_mode & 0o777 == 0o640
     old = tmp_path / name
@@ -394,7 +463,9 @@ def test_a_written_file_goes_through_a_symlink(fixture_store, tmp_path, writer):
 
 
 @pytest.mark.parametrize("writer", WRITERS)
-def test_writing_into_something_that_is_not_a_file_writes_into_it_and_never_replaces_it(fixture_store, writer):
+def test_writing_into_something_that_is_not_a_file_writes_into_it_and_never_replaces_it(
+    fixture_store, writer
+):
     args, _, _ = WRITERS[writer]
     done = kg(*args, "--store", str(fixture_store), "-o", "/dev/full")
     one_line_exit_2(done, "cannot write /dev/full: No space left on device")
@@ -424,14 +495,22 @@ def test_sparql_refuses_service_unless_allowed(fixture_store, query):
 def test_service_in_names_strings_and_comments_is_no_service_call(fixture_store):
     from kg.query_limits import uses_service
 
-    assert not uses_service('PREFIX service: <http://e/> SELECT ?service WHERE { ?service service:x "SERVICE" } # SERVICE <x>')
+    assert not uses_service(
+        'PREFIX service: <http://e/> SELECT ?service WHERE { ?service service:x "SERVICE" } # SERVICE <x>'
+    )
     assert not uses_service("SELECT * WHERE { <http://e/SERVICE> ?p ?o . ?s ex:SERVICE ?o }")
 
 
 def test_an_allowed_service_that_fails_is_one_line_not_an_internal_error(fixture_store):
     from conftest import run_main
 
-    code, out, err = run_main("sparql", "--store", str(fixture_store), "--allow-service", "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }")
+    code, out, err = run_main(
+        "sparql",
+        "--store",
+        str(fixture_store),
+        "--allow-service",
+        "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }",
+    )
     assert code == 2 and err.startswith("kg: the query failed:") and len(err.splitlines()) == 1
 
 
@@ -445,7 +524,13 @@ def test_a_query_past_its_timeout_is_stopped(fixture_store):
 
 def test_ctrl_c_stops_a_running_query_at_once(fixture_store):
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
-    query = subprocess.Popen([*KG, "sparql", "--store", str(fixture_store), runaway], start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    query = subprocess.Popen(
+        [*KG, "sparql", "--store", str(fixture_store), runaway],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(2)
     os.killpg(query.pid, signal.SIGINT)
     count("queries stopped by SIGINT")
@@ -456,7 +541,9 @@ def test_ctrl_c_stops_a_running_query_at_once(fixture_store):
 def test_control_characters_in_the_data_never_reach_the_terminal_raw(fixture_store):
     from conftest import run_main
 
-    code, out, err = run_main("sparql", "--store", str(fixture_store), 'SELECT ?t WHERE { BIND("red\\u001b[31m\\u0007bell" AS ?t) }')
+    code, out, err = run_main(
+        "sparql", "--store", str(fixture_store), 'SELECT ?t WHERE { BIND("red\\u001b[31m\\u0007bell" AS ?t) }'
+    )
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
     assert "red\\x1b[31m\\x07bell" in out
@@ -471,11 +558,18 @@ def test_serve_switches_generations_without_refusing_a_connection(tmp_path, corp
 
     store = tmp_path / "kg-store"
     pages = sorted(corpora[0].iterdir())[:5]
-    assert kg("build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(pages[0])).returncode == 0
+    assert (
+        kg("build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(pages[0])).returncode == 0
+    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([*KG, "serve", "--store", str(store), "--bind", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*KG, "serve", "--store", str(store), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
     try:
         assert server.stdout.readline().startswith("serving")
@@ -488,7 +582,7 @@ def test_serve_switches_generations_without_refusing_a_connection(tmp_path, corp
                 try:
                     with urllib.request.urlopen(url, timeout=10) as answer:
                         assert answer.status == 200
-                except Exception as e:  # noqa: BLE001 - counted and shown
+                except Exception as e:
                     failures.append(repr(e))
                 asked[0] += 1
 
@@ -496,7 +590,12 @@ def test_serve_switches_generations_without_refusing_a_connection(tmp_path, corp
         asker.start()
         try:
             for page in pages[1:]:
-                assert kg("build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(page)).returncode == 0
+                assert (
+                    kg(
+                        "build", "-q", "--as-of", AS_OF.isoformat(), "--store", str(store), str(page)
+                    ).returncode
+                    == 0
+                )
                 live = (store / "CURRENT").read_text().strip()
                 deadline = time.monotonic() + 20
                 while time.monotonic() < deadline and not failures:
@@ -544,15 +643,26 @@ def test_serve_refuses_service_in_every_way_a_query_is_sent(fixture_store, tmp_p
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([*KG, "serve", "--store", str(fixture_store), "--bind", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*KG, "serve", "--store", str(fixture_store), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     endpoint = f"http://127.0.0.1:{port}/query"
     service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     try:
         assert server.stdout.readline().startswith("serving")
         requests = [
             urllib.request.Request(endpoint + "?" + urllib.parse.urlencode({"query": service})),
-            urllib.request.Request(endpoint, data=urllib.parse.urlencode({"query": service}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}),
-            urllib.request.Request(endpoint, data=service.encode(), headers={"Content-Type": "application/sparql-query"}),
+            urllib.request.Request(
+                endpoint,
+                data=urllib.parse.urlencode({"query": service}).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ),
+            urllib.request.Request(
+                endpoint, data=service.encode(), headers={"Content-Type": "application/sparql-query"}
+            ),
         ]
         for request in requests:
             with pytest.raises(urllib.error.HTTPError) as refused:
@@ -560,7 +670,17 @@ def test_serve_refuses_service_in_every_way_a_query_is_sent(fixture_store, tmp_p
             assert refused.value.code == 403 and b"SERVICE is refused" in refused.value.read()
             count("inputs tried: queries with SERVICE")
         plain = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
-        with urllib.request.urlopen(urllib.request.Request(endpoint, data=plain, headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}), timeout=10) as answer:
+        with urllib.request.urlopen(
+            urllib.request.Request(
+                endpoint,
+                data=plain,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": "application/sparql-results+json",
+                },
+            ),
+            timeout=10,
+        ) as answer:
             assert b"true" in answer.read()
     finally:
         server.send_signal(signal.SIGINT)

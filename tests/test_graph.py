@@ -8,10 +8,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import AS_OF, FIXTURE_PAGES, SEEDS
 from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
-from conftest import AS_OF, FIXTURE_PAGES, SEEDS
 from kg.building import build
 from kg.cli import cli
 from kg.errors import StoreBusy
@@ -30,7 +30,9 @@ def select(path, query: str) -> list[tuple]:
 
 
 def authors_of(path, title: str) -> set[str]:
-    rows = select(path, f'SELECT DISTINCT ?name WHERE {{ ?p kg:title "{title}" ; kg:hasAuthor ?a . ?a kg:name ?name }}')
+    rows = select(
+        path, f'SELECT DISTINCT ?name WHERE {{ ?p kg:title "{title}" ; kg:hasAuthor ?a . ?a kg:name ?name }}'
+    )
     return {name for (name,) in rows}
 
 
@@ -46,7 +48,12 @@ def assert_same_graph(expected: Graph, actual: Graph) -> None:
         _, only_expected, only_actual = graph_diff(iso_expected, iso_actual)
         missing = sorted(only_expected.serialize(format="nt").splitlines())
         extra = sorted(only_actual.serialize(format="nt").splitlines())
-        pytest.fail("graphs differ\nmissing:\n  " + "\n  ".join(missing[:40]) + "\nextra:\n  " + "\n  ".join(extra[:40]))
+        pytest.fail(
+            "graphs differ\nmissing:\n  "
+            + "\n  ".join(missing[:40])
+            + "\nextra:\n  "
+            + "\n  ".join(extra[:40])
+        )
 
 
 def dataset_graph(dataset_text: str, fmt: str) -> Graph:
@@ -61,7 +68,9 @@ def dataset_graph(dataset_text: str, fmt: str) -> Graph:
 
 @pytest.mark.parametrize("kind, expected", [("Paper", 59), ("Listing", 65), ("Profile", 5)])
 def test_fixture_graph_counts(fixture_store, kind, expected):
-    assert select(fixture_store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a kg:{kind} }}") == [(str(expected),)]
+    assert select(fixture_store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a kg:{kind} }}") == [
+        (str(expected),)
+    ]
 
 
 def test_a_paper_on_three_pages_has_its_shown_authors_and_every_owner(fixture_store):
@@ -101,7 +110,10 @@ def test_every_paper_meets_the_schema_org_contract_after_inference(fixture_store
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the real seed pages are not beside this checkout")
 def test_kg_build_on_the_real_seeds(tmp_path):
-    result = CliRunner().invoke(cli, ["build", str(SEEDS), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(SEEDS), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json"],
+    )
     assert result.exit_code == 0, result.output
     assert '"papers": 59' in result.stdout and '"listings": 65' in result.stdout
     assert authors_of(tmp_path / "s", "NVIDIA Nemotron 3: Efficient and Open Intelligence") == {
@@ -120,10 +132,15 @@ def test_golden_graph(case, tmp_path):
     build([folder / "pages"], tmp_path / "s", as_of=AS_OF)
     kg = KgStore.open_read(tmp_path / "s")
     actual = Dataset()
-    actual.parse(data=ox.serialize(exported_statements(kg, "trig", inferred=False), format=ox.RdfFormat.TRIG), format="trig")
+    actual.parse(
+        data=ox.serialize(exported_statements(kg, "trig", inferred=False), format=ox.RdfFormat.TRIG),
+        format="trig",
+    )
     expected = Dataset()
     expected.parse(folder / "expected.trig", format="trig")
-    graphs = sorted({str(g.identifier) for g in expected.graphs()} | {str(g.identifier) for g in actual.graphs()})
+    graphs = sorted(
+        {str(g.identifier) for g in expected.graphs()} | {str(g.identifier) for g in actual.graphs()}
+    )
     page_graphs = [name for name in graphs if name.startswith(kg.iris.page_graph_prefix)]
     assert len(page_graphs) == len(list((folder / "pages").iterdir()))
     for name in page_graphs + [kg.iris.facts_graph]:
@@ -139,12 +156,17 @@ def test_turtle_export_reparses_to_the_stores_graph(fixture_store, tmp_path):
     assert result.exit_code == 0, result.output
     exported = Graph().parse(out, format="turtle")
     kg = KgStore.open_read(fixture_store)
-    store_graph = Graph().parse(data=ox.serialize(exported_statements(kg, "ntriples", False), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    store_graph = Graph().parse(
+        data=ox.serialize(exported_statements(kg, "ntriples", False), format=ox.RdfFormat.N_TRIPLES),
+        format="nt",
+    )
     assert_same_graph(store_graph, exported)
     assert len(exported) > 2000
 
 
-@pytest.mark.parametrize("fmt, rdflib_format", [("trig", "trig"), ("jsonld", "json-ld"), ("nquads", "nquads")])
+@pytest.mark.parametrize(
+    "fmt, rdflib_format", [("trig", "trig"), ("jsonld", "json-ld"), ("nquads", "nquads")]
+)
 @pytest.mark.parametrize("inferred", [False, True])
 def test_dataset_exports_round_trip_with_their_named_graphs(fixture_store, fmt, rdflib_format, inferred):
     args = ["export", "--store", str(fixture_store), "--format", fmt] + (["--inferred"] if inferred else [])
@@ -152,7 +174,10 @@ def test_dataset_exports_round_trip_with_their_named_graphs(fixture_store, fmt, 
     assert result.exit_code == 0, result.output
     parsed = dataset_graph(result.stdout, rdflib_format)
     kg = KgStore.open_read(fixture_store)
-    expected = dataset_graph(ox.serialize(exported_statements(kg, "nquads", inferred), format=ox.RdfFormat.N_QUADS).decode(), "nquads")
+    expected = dataset_graph(
+        ox.serialize(exported_statements(kg, "nquads", inferred), format=ox.RdfFormat.N_QUADS).decode(),
+        "nquads",
+    )
     assert parsed == expected
     graphs = {g for *_, g in parsed}
     assert any(str(g).endswith("/graph/inferred") for g in graphs) == inferred
@@ -164,7 +189,12 @@ def test_dataset_exports_round_trip_with_their_named_graphs(fixture_store, fmt, 
 def test_an_export_missing_one_title_fails_validation_naming_that_paper(fixture_store, tmp_path):
     runner = CliRunner()
     out = tmp_path / "graph.nt"
-    assert runner.invoke(cli, ["export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, ["export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out)]
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(cli, ["validate", str(out)]).exit_code == 0
     title = "FlexSA: Flexible Systolic Array Architecture for Efficient Pruned DNN Model Training"
     broken = tmp_path / "broken.nt"
@@ -189,9 +219,14 @@ def test_an_export_missing_one_title_fails_validation_naming_that_paper(fixture_
 def test_validate_cannot_run_exits_2(tmp_path, content, suffix, message):
     bad = tmp_path / f"bad{suffix}"
     bad.write_text(content)
-    import subprocess, sys
+    import subprocess
+    import sys
 
-    result = subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", "validate", str(bad)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "from kg.cli import main; main()", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr
@@ -221,7 +256,9 @@ def test_rebuilding_a_changed_page_replaces_its_graph(tmp_path):
     assert not any(t.startswith("FlexSA: ") for t in titles)
     assert any(t.startswith("FlexSA2: ") for t in titles)
     # the coauthor rule followed: Mattan Erez still has Sangkug Lym, through the renamed paper only
-    assert select(tmp_path / "s", 'SELECT ?n WHERE { ?a kg:name "Mattan Erez" ; kg:coauthorWith/kg:name ?n }') == [("Sangkug Lym",)]
+    assert select(
+        tmp_path / "s", 'SELECT ?n WHERE { ?a kg:name "Mattan Erez" ; kg:coauthorWith/kg:name ?n }'
+    ) == [("Sangkug Lym",)]
 
 
 def test_a_build_killed_midway_leaves_the_previous_graph(tmp_path, monkeypatch):
@@ -239,7 +276,11 @@ def test_a_build_killed_midway_leaves_the_previous_graph(tmp_path, monkeypatch):
     # what the killed build left (if anything) goes with the next build
     monkeypatch.undo()
     build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
-    generations = sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-") and p.is_dir() and "." not in p.name)
+    generations = sorted(
+        p.name
+        for p in (tmp_path / "s").iterdir()
+        if p.name.startswith("gen-") and p.is_dir() and "." not in p.name
+    )
     assert generations[0] == "gen-000001" and len(generations) == 2
 
 
@@ -261,7 +302,12 @@ def test_triple_counts_kept_by_updates_match_a_recount(tmp_path):
     shutil.copytree(FIXTURE_PAGES, pages)
     build([pages], tmp_path / "s", as_of=AS_OF)
     page = pages / "000_d1e1c11066227b5a.txt"
-    page.write_text(page.read_text(encoding="utf-8").replace("Suyog Gupta, Berkin Akin", "Suyog Gupta, Berkin Akin, Ada Example"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "Suyog Gupta, Berkin Akin", "Suyog Gupta, Berkin Akin, Ada Example"
+        ),
+        encoding="utf-8",
+    )
     report = build([page], tmp_path / "s", as_of=AS_OF)
     kg = KgStore.open_read(tmp_path / "s")
     recount = {"asserted": 0, "inferred": 0}
@@ -271,7 +317,10 @@ def test_triple_counts_kept_by_updates_match_a_recount(tmp_path):
             recount["asserted"] += size
         elif graph.value == kg.iris.inferred_graph:
             recount["inferred"] += size
-    assert (report.stats["triples_asserted"], report.stats["triples_inferred"]) == (recount["asserted"], recount["inferred"])
+    assert (report.stats["triples_asserted"], report.stats["triples_inferred"]) == (
+        recount["asserted"],
+        recount["inferred"],
+    )
     result = CliRunner().invoke(cli, ["stats", "--store", str(tmp_path / "s"), "--format", "json"])
     assert f'"triples_asserted": {recount["asserted"]}' in result.output
 
@@ -295,7 +344,9 @@ NEMOTRON_3_ABSTRACT = "Gives an overview of the Nemotron 3 family"
         "print a title in other case",  # the same paper, with a second spelling of its title
     ],
 )
-@pytest.mark.parametrize("given", ["the page", "the folder"])  # a small update is kept triple by triple, a larger one in bulk
+@pytest.mark.parametrize(
+    "given", ["the page", "the folder"]
+)  # a small update is kept triple by triple, a larger one in bulk
 def test_an_updated_store_equals_a_fresh_build_of_the_same_pages(tmp_path, change, given):
     """Incremental upkeep of the graph of facts (a fact goes only when no page states it any more), of
     the inferred graph (take back what only the old page entailed) and of the coauthor rule gives
@@ -340,7 +391,7 @@ def test_a_fact_several_pages_state_is_stored_once_and_outlives_one_of_them(tmp_
     page.write_text("\n".join(lines[:18] + lines[25:]), encoding="utf-8")  # this page no longer lists it
     build([page], tmp_path / "s", as_of=AS_OF)
     assert select(tmp_path / "s", abstract) == [("1",)]
-    listed_on = "SELECT (COUNT(*) AS ?n) WHERE { ?l kg:listedPaper ?p . ?p kg:title \"NVIDIA Nemotron 3: Efficient and Open Intelligence\" }"
+    listed_on = 'SELECT (COUNT(*) AS ?n) WHERE { ?l kg:listedPaper ?p . ?p kg:title "NVIDIA Nemotron 3: Efficient and Open Intelligence" }'
     assert select(tmp_path / "s", listed_on) == [("2",)]
 
 
@@ -399,9 +450,14 @@ def test_a_page_is_the_same_page_however_it_is_given(tmp_path):
 def test_diagnostics_name_the_file_as_given(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
-        shutil.copy(Path(__file__).parent / "fixtures" / "bad" / "impossible_date.txt", tmp_path / folder / "p.txt")
+        shutil.copy(
+            Path(__file__).parent / "fixtures" / "bad" / "impossible_date.txt", tmp_path / folder / "p.txt"
+        )
     report = build([tmp_path / "a", tmp_path / "b"], tmp_path / "s", as_of=AS_OF)
-    assert sorted(str(d).split(":")[0] for d in report.diagnostics) == [str(tmp_path / "a" / "p.txt"), str(tmp_path / "b" / "p.txt")]
+    assert sorted(str(d).split(":")[0] for d in report.diagnostics) == [
+        str(tmp_path / "a" / "p.txt"),
+        str(tmp_path / "b" / "p.txt"),
+    ]
     assert report.stats["pages"] == 2
 
 
@@ -426,4 +482,6 @@ def test_a_file_given_twice_is_read_once(tmp_path):
     page = FIXTURE_PAGES / "000_d1e1c11066227b5a.txt"
     report = build([FIXTURE_PAGES, page], tmp_path / "s", as_of=AS_OF)
     assert report.stats["pages"] == 5 and report.rejected == 0
-    assert [str(d) for d in report.diagnostics] == [f"{page}:1: warning: the same page as {page}, given twice; it is read once"]
+    assert [str(d) for d in report.diagnostics] == [
+        f"{page}:1: warning: the same page as {page}, given twice; it is read once"
+    ]

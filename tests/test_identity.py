@@ -18,7 +18,13 @@ text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
 
 def test_titles_that_differ_in_a_sign_are_different_papers():
-    titles = ["Programming in C++", "Programming in C", "Programming in C#", "Programming in C: A Survey", "Programming in C - A Survey"]
+    titles = [
+        "Programming in C++",
+        "Programming in C",
+        "Programming in C#",
+        "Programming in C: A Survey",
+        "Programming in C - A Survey",
+    ]
     assert len({IRIS.paper(t) for t in titles}) == len(titles)
 
 
@@ -53,11 +59,15 @@ def test_every_slug_is_a_valid_iri_segment(a):
 
 DASHES = ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"]
 QUOTES = ["'", '"', "`", "\u2018", "\u2019", "\u201c", "\u201d", "\u00ab", "\u00bb"]
-words = st.lists(st.text("abcdefghijklmnopqrstuvwxyzÀÉÎÕÜçñ0123456789", min_size=1, max_size=8), min_size=1, max_size=6)
+words = st.lists(
+    st.text("abcdefghijklmnopqrstuvwxyzÀÉÎÕÜçñ0123456789", min_size=1, max_size=8), min_size=1, max_size=6
+)
 
 
 def printings(draw_words, dash, quote, upper, spaces, decompose):
-    title = f" {quote}".join([" ".join(draw_words[: len(draw_words) // 2 + 1]), *draw_words[len(draw_words) // 2 + 1 :]])
+    title = f" {quote}".join(
+        [" ".join(draw_words[: len(draw_words) // 2 + 1]), *draw_words[len(draw_words) // 2 + 1 :]]
+    )
     title = title.replace(" ", spaces) + f" {dash} end"
     title = title.upper() if upper else title
     return unicodedata.normalize("NFD" if decompose else "NFC", title)
@@ -82,7 +92,7 @@ def test_trivial_differences_are_one_paper(ws, dash1, dash2, quote1, quote2, upp
 
 def test_trivial_differences_examples():
     same = [
-        ("Nemotron 3 — Nano: “Open” Models", "nemotron 3 - nano: \"open\" models"),
+        ("Nemotron 3 — Nano: “Open” Models", 'nemotron 3 - nano: "open" models'),
         ("Émile Durand", "Emile  DURAND"),
         ("Don’t Stop", "Don't stop"),
         ("Nemotron 3 - Nano", "Nemotron 3-Nano"),

@@ -21,7 +21,9 @@ NOT_APPLIED = {(OWL.sameAs, None), (RDF.type, OWL.Thing)}
 
 def rdflib_graph(kg: KgStore, keep) -> Graph:
     quads = [q for q in kg.store.quads_for_pattern(None, None, None, None) if keep(q.graph_name.value)]
-    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(
+        [ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES
+    )
     graph = Graph()
     graph.parse(data=data, format="nt")
     return graph
@@ -71,7 +73,9 @@ def test_coauthor_rule_is_the_authorship_chain_without_oneself(store):
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(reference)
     coauthor = URIRef(KG + "coauthorWith")
     expected = {(s, o) for s, o in reference.subject_objects(coauthor) if s != o}
-    ours = set(rdflib_graph(store, lambda g: g == iris.inferred_graph).subject_objects(URIRef(KG + "coauthorWith")))
+    ours = set(
+        rdflib_graph(store, lambda g: g == iris.inferred_graph).subject_objects(URIRef(KG + "coauthorWith"))
+    )
     assert ours == expected
     assert len(ours) > 100
 
@@ -84,6 +88,8 @@ def test_a_triple_entails_its_alignment():
     assert (person, f"<{KG}authorOf>", paper) in entailed
     assert (paper, f"<{RDF.type}>", "<https://schema.org/ScholarlyArticle>") in entailed
     title = '"T"'
-    assert (paper, "<https://schema.org/name>", title) in set(schema.consequences((paper, f"<{KG}title>", title)))
+    assert (paper, "<https://schema.org/name>", title) in set(
+        schema.consequences((paper, f"<{KG}title>", title))
+    )
     # a literal is never made a subject
     assert all(not s.startswith('"') for s, _, _ in schema.consequences((paper, f"<{KG}title>", title)))

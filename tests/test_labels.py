@@ -9,10 +9,10 @@ import shutil
 
 import networkx as nx
 import pytest
+from conftest import AS_OF, FIXTURE_PAGES, run_main
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import AS_OF, FIXTURE_PAGES, run_main
 from kg.building import build
 from kg.labels import preferred_label
 
@@ -125,7 +125,11 @@ def test_a_person_printed_two_ways_is_one_coauthor(two_ways):
 
 def test_any_spelling_finds_the_person(two_ways):
     for typed in ("Gabor Lugosi", "gábor lugosi", "lugosi"):
-        assert [r["coauthor"] for r in query(two_ways, "coauthors-of", typed)] == ["Pascal Massart", "Nicolò Cesa-Bianchi", "Stéphane Boucheron"]
+        assert [r["coauthor"] for r in query(two_ways, "coauthors-of", typed)] == [
+            "Pascal Massart",
+            "Nicolò Cesa-Bianchi",
+            "Stéphane Boucheron",
+        ]
 
 
 def test_a_paper_printed_two_ways_is_one_row_with_one_author_list(two_ways):
@@ -172,7 +176,10 @@ def labels_of(store) -> set[tuple[str, str]]:
     from kg.store import KgStore
 
     kg = KgStore.open_read(store)
-    rows = kg.store.query("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }", use_default_graph_as_union=True)
+    rows = kg.store.query(
+        "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }",
+        use_default_graph_as_union=True,
+    )
     return {(row[0].value, row[1].value) for row in rows if "/id/category/" not in row[0].value}
 
 
@@ -188,7 +195,9 @@ def test_the_label_follows_when_the_page_that_alone_printed_it_changes(tmp_path,
     page = pages / "000_d1e1c11066227b5a.txt"
     plain = page.read_text(encoding="utf-8")
     assert plain.count("Berkin Akin") >= 2
-    page.write_text(plain.replace("Suyog Gupta, Berkin Akin\n", "Suyog Gupta, Bérkin Akin\n"), encoding="utf-8")
+    page.write_text(
+        plain.replace("Suyog Gupta, Berkin Akin\n", "Suyog Gupta, Bérkin Akin\n"), encoding="utf-8"
+    )
     build([pages], tmp_path / "updated", as_of=AS_OF)
     akin = "https://kg.example.org/id/person/berkin-akin"
     assert (akin, "Bérkin Akin") in labels_of(tmp_path / "updated")
@@ -196,7 +205,9 @@ def test_the_label_follows_when_the_page_that_alone_printed_it_changes(tmp_path,
         page.write_text(plain, encoding="utf-8")
     else:
         lines = plain.split("\n")
-        page.write_text("\n".join(lines[:46] + lines[53:]), encoding="utf-8")  # the "Accelerator-aware ..." listing
+        page.write_text(
+            "\n".join(lines[:46] + lines[53:]), encoding="utf-8"
+        )  # the "Accelerator-aware ..." listing
     report = build([page if given_as == "the page" else pages], tmp_path / "updated", as_of=AS_OF)
     assert report.pages_written == 1
     assert (akin, "Berkin Akin") in labels_of(tmp_path / "updated")

@@ -37,7 +37,9 @@ def names(draw):
     for _ in range(draw(st.integers(0, 2))):
         parts.append(draw(st.sampled_from(UPPER[:20])) + ".")
     if draw(st.integers(0, 3)) == 0:
-        parts += draw(st.sampled_from([["van"], ["de"], ["van", "der"], ["de", "la"], ["des"], ["da"], ["y"]]))
+        parts += draw(
+            st.sampled_from([["van"], ["de"], ["van", "der"], ["de", "la"], ["des"], ["da"], ["y"]])
+        )
     parts.append(draw(family))
     if draw(st.integers(0, 6)) == 0:
         parts.append(draw(st.sampled_from(["Jr.", "III", "II"])))
@@ -66,8 +68,11 @@ def test_a_name_in_any_printing_style_is_a_name(parts, style):
 
 
 @SETTINGS
-@given(st.lists(st.tuples(names(), st.sampled_from(STYLES)), min_size=1, max_size=20), st.booleans(),
-       st.lists(st.sampled_from(["cmu", "nvidia", "allen-ai"]), max_size=2))
+@given(
+    st.lists(st.tuples(names(), st.sampled_from(STYLES)), min_size=1, max_size=20),
+    st.booleans(),
+    st.lists(st.sampled_from(["cmu", "nvidia", "allen-ai"]), max_size=2),
+)
 def test_an_author_line_of_any_names_reads_back(named, truncated, orgs):
     shown = [render(parts, style) for parts, style in named]
     text = ", ".join(shown) + (" et al." if truncated else "") + (" · " + ", ".join(orgs) if orgs else "")
@@ -76,11 +81,23 @@ def test_an_author_line_of_any_names_reads_back(named, truncated, orgs):
     assert (line.authors, line.truncated, line.orgs) == (shown, truncated, orgs)
 
 
-TITLES = ["Deep Learning for Graphs", "Sparse coding via lateral inhibition", "A Survey of GPU Kernels", "TC-GNN: Bridging Sparse GNN Computation"]
+TITLES = [
+    "Deep Learning for Graphs",
+    "Sparse coding via lateral inhibition",
+    "A Survey of GPU Kernels",
+    "TC-GNN: Bridging Sparse GNN Computation",
+]
 
 
 @SETTINGS
-@given(names(), st.sampled_from(["as-is", "no-periods", "caps"]), names(), names(), st.sampled_from(TITLES), st.booleans())
+@given(
+    names(),
+    st.sampled_from(["as-is", "no-periods", "caps"]),
+    names(),
+    names(),
+    st.sampled_from(TITLES),
+    st.booleans(),
+)
 def test_a_capitalised_first_author_in_a_fused_line_reads_back(first, style, second, third, title, truncated):
     authors = [render(first, style), render(second, "as-is"), render(third, "lower")]
     split = split_fused_line(title + ", ".join(authors) + (" et al." if truncated else ""))
@@ -110,7 +127,34 @@ def test_later_authors_read_back_in_any_style(first, second, style, third, title
 
 
 def test_word_kinds():
-    assert [word_kind(w) for w in ["Hinton", "E", "E.", "J.-P.", "van", "III", "(Jack)", "LI", "koray", "王小明", "BigScience", "GPU2"]] == [
-        "cap", "initial", "initial", "initial", "particle", "suffix", "nick", "caps", "lower", "caseless", "camel", "digits"
+    assert [
+        word_kind(w)
+        for w in [
+            "Hinton",
+            "E",
+            "E.",
+            "J.-P.",
+            "van",
+            "III",
+            "(Jack)",
+            "LI",
+            "koray",
+            "王小明",
+            "BigScience",
+            "GPU2",
+        ]
+    ] == [
+        "cap",
+        "initial",
+        "initial",
+        "initial",
+        "particle",
+        "suffix",
+        "nick",
+        "caps",
+        "lower",
+        "caseless",
+        "camel",
+        "digits",
     ]
     assert all(word_kind(p + "Donald") == "cap" for p in CAMEL_PREFIXES if p not in ("St",))

@@ -95,8 +95,15 @@ def test_depth_1_is_the_coauthors_of_query(engine, suyog):
 
 def independent_network(engine, ego: str, depth: int) -> tuple[dict, dict]:
     """Nodes {iri: (name, papers, hops)} and edges {(a, b): (weight, lower bound)}, counted in Python."""
-    pairs = engine.run(f"PREFIX kg: <{KG}> SELECT DISTINCT ?paper ?author WHERE {{ ?paper kg:hasAuthor ?author }}").rows
-    cut = {r[0].value for r in engine.run(f"PREFIX kg: <{KG}> SELECT DISTINCT ?p WHERE {{ ?p kg:authorListTruncated true }}").rows}
+    pairs = engine.run(
+        f"PREFIX kg: <{KG}> SELECT DISTINCT ?paper ?author WHERE {{ ?paper kg:hasAuthor ?author }}"
+    ).rows
+    cut = {
+        r[0].value
+        for r in engine.run(
+            f"PREFIX kg: <{KG}> SELECT DISTINCT ?p WHERE {{ ?p kg:authorListTruncated true }}"
+        ).rows
+    }
     names = defaultdict(set)
     for person, name in engine.run(f"PREFIX kg: <{KG}> SELECT DISTINCT ?p ?n WHERE {{ ?p kg:name ?n }}").rows:
         names[person.value].add(name.value)
@@ -199,7 +206,9 @@ def test_gexf_carries_gephi_visuals(suyog):
     assert text.count("<viz:size ") == 23 and text.count("<viz:thickness ") == 44
 
 
-_DOT_TOKEN = re.compile(r'\s+|(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>--|[{}\[\]=,;])|(?P<id>-?\d+(?:\.\d+)?|[A-Za-z_]\w*)')
+_DOT_TOKEN = re.compile(
+    r'\s+|(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>--|[{}\[\]=,;])|(?P<id>-?\d+(?:\.\d+)?|[A-Za-z_]\w*)'
+)
 
 
 def parse_dot(text: str) -> tuple[str, dict, list]:
@@ -207,7 +216,7 @@ def parse_dot(text: str) -> tuple[str, dict, list]:
     tokens, position = [], 0
     while position < len(text):
         match = _DOT_TOKEN.match(text, position)
-        assert match, f"DOT: cannot read {text[position:position + 40]!r}"
+        assert match, f"DOT: cannot read {text[position : position + 40]!r}"
         position = match.end()
         if match.lastgroup:
             value = match[match.lastgroup]
@@ -218,7 +227,12 @@ def parse_dot(text: str) -> tuple[str, dict, list]:
 
     def take(kind=None, value=None):
         got_kind, got = tokens.pop()
-        assert (kind is None or got_kind == kind) and (value is None or got == value), (got_kind, got, kind, value)
+        assert (kind is None or got_kind == kind) and (value is None or got == value), (
+            got_kind,
+            got,
+            kind,
+            value,
+        )
         return got
 
     def attributes() -> dict:
@@ -257,7 +271,9 @@ def parse_dot(text: str) -> tuple[str, dict, list]:
 def test_dot_draws_weights_and_lower_bounds(suyog):
     name, nodes, edges = parse_dot(pictures.to_dot(suyog))
     assert name == "Coauthors of Suyog Gupta"
-    assert {iri: (a["label"], int(a["papers"])) for iri, a in nodes.items()} == {n.iri: (n.name, n.papers) for n in suyog.nodes}
+    assert {iri: (a["label"], int(a["papers"])) for iri, a in nodes.items()} == {
+        n.iri: (n.name, n.papers) for n in suyog.nodes
+    }
     assert len(edges) == 44
     by_pair = {(e.source, e.target): e for e in suyog.edges}
     for source, target, attrs in edges:
@@ -270,13 +286,17 @@ def test_dot_draws_weights_and_lower_bounds(suyog):
 def test_dot_is_accepted_by_graphviz(suyog):
     if not shutil.which("dot"):
         pytest.skip("Graphviz's dot is not installed; the DOT syntax is still checked by parse_dot")
-    done = subprocess.run(["dot", "-Tsvg"], input=pictures.to_dot(suyog), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["dot", "-Tsvg"], input=pictures.to_dot(suyog), capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
-    assert done.stdout.count('class="node"') == 23 and done.stdout.count('stroke-dasharray') >= 1
+    assert done.stdout.count('class="node"') == 23 and done.stdout.count("stroke-dasharray") >= 1
 
 
 def test_dot_reads_with_pydot(suyog, tmp_path):
-    pytest.importorskip("pydot", reason="pydot is not installed (not a dependency); parse_dot checks the syntax")
+    pytest.importorskip(
+        "pydot", reason="pydot is not installed (not a dependency); parse_dot checks the syntax"
+    )
     path = tmp_path / "net.dot"
     path.write_text(pictures.to_dot(suyog), encoding="utf-8")
     graph = nx.nx_pydot.read_dot(path)
@@ -287,7 +307,9 @@ EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?)\s*(?:http
 
 
 def page_data(page: str) -> dict:
-    return json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)[1])
+    return json.loads(
+        re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)[1]
+    )
 
 
 def test_html_is_one_self_contained_page(suyog):
@@ -303,8 +325,13 @@ def test_html_is_one_self_contained_page(suyog):
     data = page_data(page)
     assert len(data["nodes"]) == 23 and len(data["edges"]) == 44
     assert data["nodes"][0] == {
-        "id": EGO_IRI, "label": EGO, "papers": 12, "hops": 0, "size": pictures.node_size(12),
-        "color": pictures.COLOURS[0], "title": "Suyog Gupta: 12 papers in the graph",
+        "id": EGO_IRI,
+        "label": EGO,
+        "papers": 12,
+        "hops": 0,
+        "size": pictures.node_size(12),
+        "color": pictures.COLOURS[0],
+        "title": "Suyog Gupta: 12 papers in the graph",
     }
     assert {(e["from"], e["to"]): (e["weight"], e["dashes"]) for e in data["edges"]} == {
         (e.source, e.target): (e.weight, e.lower_bound) for e in suyog.edges
@@ -368,14 +395,18 @@ def test_command_writes_each_format(run_kg, fixture_store, tmp_path, fmt, file_n
 
 def test_command_depth_2_and_a_partial_name(run_kg, fixture_store, tmp_path):
     out = tmp_path / "net.gexf"
-    code, _, stderr = run_kg("graph", "coauthors-of", "suyog", "--depth", "2", "--store", str(fixture_store), "-o", str(out))
+    code, _, stderr = run_kg(
+        "graph", "coauthors-of", "suyog", "--depth", "2", "--store", str(fixture_store), "-o", str(out)
+    )
     assert code == 0, stderr
     assert 'taking "suyog" as Suyog Gupta' in stderr
     assert nx.read_gexf(out).number_of_nodes() == 87
 
 
 def test_command_writes_to_stdout(run_kg, fixture_store):
-    code, stdout, stderr = run_kg("graph", "coauthors-of", EGO, "--store", str(fixture_store), "--format", "dot", "-o", "-")
+    code, stdout, stderr = run_kg(
+        "graph", "coauthors-of", EGO, "--store", str(fixture_store), "--format", "dot", "-o", "-"
+    )
     assert code == 0, stderr
     assert len(parse_dot(stdout.decode())[1]) == 23 and "wrote" not in stderr
 
@@ -401,9 +432,13 @@ def test_command_errors(run_kg, fixture_store, tmp_path, monkeypatch, args, code
 
 
 def test_command_without_a_store_or_a_folder(run_kg, fixture_store, tmp_path):
-    code, _, stderr = run_kg("graph", "coauthors-of", EGO, "--store", str(tmp_path / "none"), "-o", str(tmp_path / "a.html"))
+    code, _, stderr = run_kg(
+        "graph", "coauthors-of", EGO, "--store", str(tmp_path / "none"), "-o", str(tmp_path / "a.html")
+    )
     assert code == 2 and "no graph at" in stderr
-    code, _, stderr = run_kg("graph", "coauthors-of", EGO, "--store", str(fixture_store), "-o", str(tmp_path / "no" / "a.html"))
+    code, _, stderr = run_kg(
+        "graph", "coauthors-of", EGO, "--store", str(fixture_store), "-o", str(tmp_path / "no" / "a.html")
+    )
     assert code == 2 and "cannot write" in stderr
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import AS_OF, FIXTURE_PAGES, run_main
 from servers import free_port, kg_serving
+
 from kg.parse import parse_page
 from kg.people import PersonResolver
 from kg.queries import Catalogue, LocalEngine, run_canned
@@ -60,7 +60,15 @@ def pushed(fixture_store, tmp_path_factory):
     folder = tmp_path_factory.mktemp("pushed")
     port = free_port()
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [
+            str(Path(sys.executable).parent / "oxigraph"),
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -72,7 +80,9 @@ def pushed(fixture_store, tmp_path_factory):
                 with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
                     break
             except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "the Oxigraph server did not start"
+                assert time.monotonic() < deadline and process.poll() is None, (
+                    "the Oxigraph server did not start"
+                )
                 time.sleep(0.1)
         code, out, err = run_main("push", "--endpoint", f"{url}/store", "--store", str(fixture_store))
         assert code == 0, err
@@ -101,7 +111,13 @@ def count(engine, where: str) -> int:
 
 @pytest.mark.parametrize(
     "kind, figure",
-    [("Paper", "papers"), ("Person", "people"), ("Listing", "listings"), ("Profile", "pages"), ("Organization", "orgs")],
+    [
+        ("Paper", "papers"),
+        ("Person", "people"),
+        ("Listing", "listings"),
+        ("Profile", "pages"),
+        ("Organization", "orgs"),
+    ],
 )
 def test_counting_without_distinct_gives_the_stats(engine, stats, kind, figure):
     assert count(engine, f"?x a kg:{kind}") == stats[figure]
@@ -126,14 +142,17 @@ def test_the_listings_match_the_records(engine, fixture_store):
         parsed = parse_page(path.read_bytes(), path.name, AS_OF)
         expected[path.name] = len(parsed.listings)
     rows = engine.run(
-        PREFIX + "SELECT ?file (COUNT(?listing) AS ?n) WHERE { ?listing kg:onPage ?page . ?page kg:sourceFile ?file } GROUP BY ?file"
+        PREFIX
+        + "SELECT ?file (COUNT(?listing) AS ?n) WHERE { ?listing kg:onPage ?page . ?page kg:sourceFile ?file } GROUP BY ?file"
     ).rows
     assert {r[0].value: int(r[1].value) for r in rows} == expected
     assert sum(expected.values()) == 65
 
 
 def test_aaron_blakemans_papers_come_back_once_each(engine):
-    rows = engine.run(PREFIX + 'SELECT ?paper WHERE { ?p kg:name "Aaron Blakeman" . ?paper kg:hasAuthor ?p }').rows
+    rows = engine.run(
+        PREFIX + 'SELECT ?paper WHERE { ?p kg:name "Aaron Blakeman" . ?paper kg:hasAuthor ?p }'
+    ).rows
     assert len(rows) == len({r[0].value for r in rows}) == 4
 
 
@@ -142,7 +161,15 @@ def test_every_canned_query_gives_each_answer_once_and_the_same_everywhere(local
     answers = []
     for engine in (local, served, pushed):
         result = run_canned(engine, CATALOGUE.get(name), ARGS.get(name, []), PersonResolver(engine, BASE))
-        answers.append([tuple(None if t is None else (t.value, getattr(getattr(t, "datatype", None), "value", None)) for t in row) for row in result.rows])
+        answers.append(
+            [
+                tuple(
+                    None if t is None else (t.value, getattr(getattr(t, "datatype", None), "value", None))
+                    for t in row
+                )
+                for row in result.rows
+            ]
+        )
     assert answers[0] == answers[1] == answers[2]
     assert answers[0], f"{name} found nothing on the sample pages"
     assert len(answers[0]) == len(set(answers[0])), f"{name} repeats a row"
@@ -154,5 +181,7 @@ def test_coauthor_counts_match_the_shared_papers(local):
     rows = run_canned(local, CATALOGUE.get("coauthors-of"), ["Suyog Gupta"], resolver).rows
     assert len(rows) == 22
     for coauthor, shared, _ in rows:
-        papers = run_canned(local, CATALOGUE.get("shared-papers"), ["Suyog Gupta", coauthor.value], resolver).rows
+        papers = run_canned(
+            local, CATALOGUE.get("shared-papers"), ["Suyog Gupta", coauthor.value], resolver
+        ).rows
         assert len(papers) == int(shared.value), coauthor.value

@@ -228,8 +228,14 @@ def test_external_terms_are_only_declared(ontology: Graph) -> None:
 
 def test_no_functional_or_cardinality_axioms(ontology: Graph) -> None:
     forbidden = {
-        OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.cardinality, OWL.maxCardinality,
-        OWL.minCardinality, OWL.qualifiedCardinality, OWL.maxQualifiedCardinality, OWL.hasKey,
+        OWL.FunctionalProperty,
+        OWL.InverseFunctionalProperty,
+        OWL.cardinality,
+        OWL.maxCardinality,
+        OWL.minCardinality,
+        OWL.qualifiedCardinality,
+        OWL.maxQualifiedCardinality,
+        OWL.hasKey,
     }
     for s, p, o in ontology:
         assert p not in forbidden and o not in forbidden, (s, p, o)

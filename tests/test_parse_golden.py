@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import AS_OF, FIXTURE_PAGES, SEEDS
+
 from kg.parse import parse_files as parse_pages
 from kg.records import to_jsonable
 from kg.vocab import fold

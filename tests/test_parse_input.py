@@ -88,7 +88,11 @@ def test_legacy_encoding_is_guessed_and_named(encoding):
 
 
 def test_windows_1252_quotes_are_read():
-    parsed = parse(PROFILE.replace("We study sparse attention.", "We study \u201csparse\u201d attention.").encode("cp1252", errors="strict").replace("Zo\xeb".encode("cp1252"), b"Zoe"))
+    parsed = parse(
+        PROFILE.replace("We study sparse attention.", "We study \u201csparse\u201d attention.")
+        .encode("cp1252", errors="strict")
+        .replace("Zo\xeb".encode("cp1252"), b"Zoe")
+    )
     assert parsed.listings[0].abstract == "We study \u201csparse\u201d attention."
 
 
@@ -113,13 +117,19 @@ def test_an_over_long_line_is_reported_and_skipped():
     long = "A" * (MAX_LINE_BYTES + 1)
     text = PROFILE.replace("We study sparse attention.", long)
     parsed = parse(text)
-    assert (ERROR, 17, f"the line is {MAX_LINE_BYTES + 1:,} bytes long, more than a line of a page can be (65,536 bytes); it is skipped") in diags(parsed)
+    assert (
+        ERROR,
+        17,
+        f"the line is {MAX_LINE_BYTES + 1:,} bytes long, more than a line of a page can be (65,536 bytes); it is skipped",
+    ) in diags(parsed)
     assert titles(parsed) == ["Sparse Attention for Long Documents", "Robust Vision Models"]
     assert parsed.listings[0].abstract is None
 
 
 def test_an_over_long_line_in_a_file_with_a_stray_byte_is_reported_and_skipped():
-    text = PROFILE.replace("We study sparse attention.", "A" * (MAX_LINE_BYTES + 5)).replace("Robust models", "Robust mod\udce9ls")
+    text = PROFILE.replace("We study sparse attention.", "A" * (MAX_LINE_BYTES + 5)).replace(
+        "Robust models", "Robust mod\udce9ls"
+    )
     parsed = parse(text.encode("utf-8", errors="surrogateescape"))
     assert [d.line for d in parsed.errors] == [17]
     assert titles(parsed) == ["Sparse Attention for Long Documents", "Robust Vision Models"]
@@ -167,20 +177,26 @@ def test_unread_header_in_a_list_is_reported_not_merged(bad):
     [error] = parsed.errors
     assert error.line == 4
     [first] = parsed.listings
-    assert (first.title, first.abstract) == ("Sparse Attention for Long Documents", "We study sparse attention.")
+    assert (first.title, first.abstract) == (
+        "Sparse Attention for Long Documents",
+        "We study sparse attention.",
+    )
     assert not [d for d in parsed.warnings if "extra line" in d.message]
 
 
 # --- author lines of any shape (layout A) ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("authors", [
-    ", ".join(f"Author{i} Person" for i in range(20)) + ", Zoë Müller-Lüdenscheidt",  # many names
-    "Zoë Müller-Lüdenscheidt, René Fischer 🚀, 李雷",  # emoji, CJK
-    "zoë müller-lüdenscheidt, rené fischer",  # all lower case
-    "ZOË MÜLLER-LÜDENSCHEIDT, RENÉ FISCHER",  # all capitals
-    "Aaron van den Oord, Oriol Vinyals, koray kavukcuoglu, Zoë Müller-Lüdenscheidt",
-])
+@pytest.mark.parametrize(
+    "authors",
+    [
+        ", ".join(f"Author{i} Person" for i in range(20)) + ", Zoë Müller-Lüdenscheidt",  # many names
+        "Zoë Müller-Lüdenscheidt, René Fischer 🚀, 李雷",  # emoji, CJK
+        "zoë müller-lüdenscheidt, rené fischer",  # all lower case
+        "ZOË MÜLLER-LÜDENSCHEIDT, RENÉ FISCHER",  # all capitals
+        "Aaron van den Oord, Oriol Vinyals, koray kavukcuoglu, Zoë Müller-Lüdenscheidt",
+    ],
+)
 def test_author_line_is_known_by_its_place(authors):
     parsed = parse(PROFILE.replace("René Fischer, Zoë Müller-Lüdenscheidt\n", authors + "\n"))
     listing = parsed.listings[1]
@@ -193,7 +209,11 @@ def test_a_lone_paragraph_of_prose_is_the_abstract():
     parsed = parse(text)
     listing = parsed.listings[1]
     assert listing.authors == [] and listing.abstract == "Robust models for vision."
-    assert (WARNING, 19, "listing has no author line; kept with the owner Zoë Müller-Lüdenscheidt as its only known author") in diags(parsed)
+    assert (
+        WARNING,
+        19,
+        "listing has no author line; kept with the owner Zoë Müller-Lüdenscheidt as its only known author",
+    ) in diags(parsed)
 
 
 # --- files that are not pages ------------------------------------------------------------------------------
@@ -211,7 +231,11 @@ A knowledge graph of researchers, built from their scraped profile pages.
 def test_a_readme_is_not_a_page():
     parsed = parse(README, "README.md")
     assert diags(parsed) == [
-        (ERROR, 1, "not a profile page: no listing header and no profile metrics (it starts '# kg'); the file is skipped")
+        (
+            ERROR,
+            1,
+            "not a profile page: no listing header and no profile metrics (it starts '# kg'); the file is skipped",
+        )
     ]
     assert parsed.page.layout == "?" and parsed.listings == []
 
@@ -226,13 +250,16 @@ def test_a_profile_with_no_listings_is_still_a_page():
 # --- file names in diagnostics -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, shown", [
-    ("evil\nx.txt:1: error: fake", "evil\\nx.txt:1: error: fake"),
-    ("bytes\udcff\udcfe.txt", "bytes\\xff\\xfe.txt"),  # undecodable bytes, as os.fsdecode gives them
-    ("tab\there.txt", "tab\\there.txt"),
-    ("esc\x1b[31mred.txt", "esc\\x1b[31mred.txt"),
-    ("plain é.txt", "plain é.txt"),
-])
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("evil\nx.txt:1: error: fake", "evil\\nx.txt:1: error: fake"),
+        ("bytes\udcff\udcfe.txt", "bytes\\xff\\xfe.txt"),  # undecodable bytes, as os.fsdecode gives them
+        ("tab\there.txt", "tab\\there.txt"),
+        ("esc\x1b[31mred.txt", "esc\\x1b[31mred.txt"),
+        ("plain é.txt", "plain é.txt"),
+    ],
+)
 def test_file_names_are_shown_on_one_printable_line(name, shown):
     text = str(Diagnostic(ERROR, name, 3, "something"))
     assert text == f"{shown}:3: error: something"
@@ -245,7 +272,9 @@ def test_a_file_name_with_a_newline_cannot_fake_a_diagnostic_line(tmp_path):
     path.write_text(README, encoding="utf-8")
     [page] = parse_files([path], AS_OF)
     lines = "\n".join(str(d) for d in page.diagnostics).splitlines()
-    assert len(lines) == 1 and lines[0].startswith("a\\nb.txt:9: error: fake.txt:1: error: not a profile page")
+    assert len(lines) == 1 and lines[0].startswith(
+        "a\\nb.txt:9: error: fake.txt:1: error: not a profile page"
+    )
 
 
 # --- header fields out of range, repeated ----------------------------------------------------------------
@@ -253,16 +282,29 @@ def test_a_file_name_with_a_newline_cannot_fake_a_diagnostic_line(tmp_path):
 
 def test_novelty_out_of_range_is_reported_and_left_unset():
     parsed = parse(PROFILE.replace("Novelty55%", "Novelty100000%"))
-    assert diags(parsed) == [(ERROR, 7, "'Novelty100000%' is out of range: Novelty<number>% is at most 100; left unset")]
+    assert diags(parsed) == [
+        (ERROR, 7, "'Novelty100000%' is out of range: Novelty<number>% is at most 100; left unset")
+    ]
     assert parsed.page.novelty_percent is None
     assert parsed.page.h_index == 12 and len(parsed.listings) == 2
 
 
-@pytest.mark.parametrize("line, repeat, message", [
-    ("h-index12", "h-index99", "the h-index is stated again (first on line 4); the first, 12, is kept"),
-    ("2 Papers", "7 Papers", "the number of papers (N Papers) is stated again (first on line 10); the first, 2, is kept"),
-    ("AI Score61", "AI Score61", "the AI score is stated again (first on line 8); the first, 61, is kept"),
-])
+@pytest.mark.parametrize(
+    "line, repeat, message",
+    [
+        ("h-index12", "h-index99", "the h-index is stated again (first on line 4); the first, 12, is kept"),
+        (
+            "2 Papers",
+            "7 Papers",
+            "the number of papers (N Papers) is stated again (first on line 10); the first, 2, is kept",
+        ),
+        (
+            "AI Score61",
+            "AI Score61",
+            "the AI score is stated again (first on line 8); the first, 61, is kept",
+        ),
+    ],
+)
 def test_repeated_header_field_is_reported_and_the_first_kept(line, repeat, message):
     parsed = parse(PROFILE.replace(line, f"{line}\n{repeat}"))
     assert [(d.severity, d.message) for d in parsed.diagnostics] == [(WARNING, message)]

@@ -22,7 +22,7 @@ from kg.records import ERROR, WARNING, ListingRecord, PageRecord, ParsedPage
 from kg.split import CAMEL_PREFIXES, PARTICLES, Lexicon
 
 AS_OF = date(2026, 11, 24)
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL_PAGES = sorted((FIXTURES / "pages").glob("*.txt")) + sorted((FIXTURES / "bad").glob("*.txt"))
 
@@ -30,8 +30,18 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 SETTINGS_SMALL = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 COMPARED = [
-    "source", "line", "category", "date", "year_assumed", "has_code", "score",
-    "title", "authors", "authors_truncated", "orgs", "abstract",
+    "source",
+    "line",
+    "category",
+    "date",
+    "year_assumed",
+    "has_code",
+    "score",
+    "title",
+    "authors",
+    "authors_truncated",
+    "orgs",
+    "abstract",
 ]
 assert set(COMPARED) | {"doubt"} == {f.name for f in fields(ListingRecord)}  # doubt: see test_split.py
 
@@ -69,7 +79,15 @@ def render_layout_a(page: PageRecord, listings: list[ListingRecord]) -> str:
         "",
     ]
     for listing in listings:
-        lines += [render_header(listing, False), listing.title, "", render_authors(listing), "", listing.abstract, ""]
+        lines += [
+            render_header(listing, False),
+            listing.title,
+            "",
+            render_authors(listing),
+            "",
+            listing.abstract,
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -96,7 +114,9 @@ NAME_UPPER = string.ascii_uppercase + "ÉÅÖÜŁØÇ"
 
 
 def capitalised(upper: str = string.ascii_uppercase, lower: str = LOWER, max_size: int = 8):
-    return st.builds(lambda c, rest: c + rest, st.sampled_from(upper), st.text(lower, min_size=1, max_size=max_size))
+    return st.builds(
+        lambda c, rest: c + rest, st.sampled_from(upper), st.text(lower, min_size=1, max_size=max_size)
+    )
 
 
 lower_word = st.text(LOWER, min_size=1, max_size=8)
@@ -104,7 +124,10 @@ acronym = st.text(string.ascii_uppercase, min_size=2, max_size=5)
 digits = st.integers(0, 9999).map(str)
 cap_word = capitalised().filter(lambda w: w not in CAMEL_PREFIXES)
 camel_word = st.builds(
-    lambda a, b, n: a + b + n, capitalised(max_size=5), capitalised(max_size=6), st.sampled_from(["", "", "2", "3"])
+    lambda a, b, n: a + b + n,
+    capitalised(max_size=5),
+    capitalised(max_size=6),
+    st.sampled_from(["", "", "2", "3"]),
 )
 
 
@@ -155,17 +178,29 @@ org_slug = st.builds(
 )
 
 ABSTRACT_SNIPPETS = [
-    r"$4\times$", r"\emph{x}", "%", "50%", r"$\mathcal{O}(n)$", r"\\", "https://github.com/a/b",
-    "http://example.org/x?y=1&z=%20#frag", "{", "}", "~", "·", " · ", ", et al.",
+    r"$4\times$",
+    r"\emph{x}",
+    "%",
+    "50%",
+    r"$\mathcal{O}(n)$",
+    r"\\",
+    "https://github.com/a/b",
+    "http://example.org/x?y=1&z=%20#frag",
+    "{",
+    "}",
+    "~",
+    "·",
+    " · ",
+    ", et al.",
 ]
-abstract_text = st.text(
-    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=60
-)
+abstract_text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=60)
 
 
 @st.composite
 def abstracts(draw):
-    pieces = draw(st.lists(st.one_of(abstract_text, st.sampled_from(ABSTRACT_SNIPPETS)), min_size=1, max_size=6))
+    pieces = draw(
+        st.lists(st.one_of(abstract_text, st.sampled_from(ABSTRACT_SNIPPETS)), min_size=1, max_size=6)
+    )
     text = " ".join(pieces).strip()
     assume(text and not HEADER.match(text) and not LOOSE_HEADER.match(text))
     return text
@@ -175,7 +210,9 @@ def abstracts(draw):
 def dates(draw):
     if draw(st.booleans()):
         return draw(st.dates(date(1990, 1, 1), date(2030, 12, 31))), False
-    return draw(st.dates(date(AS_OF.year - 1, AS_OF.month, AS_OF.day + 1), AS_OF)), True  # the year up to the scrape
+    return draw(
+        st.dates(date(AS_OF.year - 1, AS_OF.month, AS_OF.day + 1), AS_OF)
+    ), True  # the year up to the scrape
 
 
 scores = st.builds(
@@ -242,7 +279,9 @@ def assert_same_records(parsed: ParsedPage, expected: list[ListingRecord], text:
     assert len(parsed.listings) == len(expected), text
     for got, want in zip(parsed.listings, expected):
         for name in COMPARED:
-            assert getattr(got, name) == getattr(want, name), f"{name}: {getattr(got, name)!r} != {getattr(want, name)!r}\n---\n{text}"
+            assert getattr(got, name) == getattr(want, name), (
+                f"{name}: {getattr(got, name)!r} != {getattr(want, name)!r}\n---\n{text}"
+            )
 
 
 @SETTINGS
@@ -309,7 +348,9 @@ def check_diagnostics_only(data: bytes, source: str = "garbled.txt") -> ParsedPa
         assert isinstance(d.message, str) and d.message.strip()
     for listing in parsed.listings:
         assert 1 <= listing.line <= line_count
-        assert listing.title and (listing.authors or parsed.page.owner)  # no names: the owner is the known author
+        assert listing.title and (
+            listing.authors or parsed.page.owner
+        )  # no names: the owner is the known author
     return parsed
 
 
@@ -320,12 +361,40 @@ def test_arbitrary_bytes_give_only_diagnostics(data):
 
 
 @SETTINGS
-@given(st.lists(st.one_of(
-    st.sampled_from([b"", b"\r", b"   ", b"\xef\xbb\xbf", b"\xff\xfe", b"LGApr 14Code", b"95.3LGApr 14", b"CVFeb 30, 2020",
-                     b"LGApr 99", b"XXFoo 3", b"12 Papers", b"h-index", b"Aditi, Bob Lee et al. \xc2\xb7 cmu", b" \xc2\xb7 ",
-                     b"et al.", b"A TitleAnn Lee", b"Ann Lee", b",,,", b"Code", b"3 Papers", b"AI Score", b"Novelty%"]),
-    st.binary(max_size=40),
-), max_size=40))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    b"",
+                    b"\r",
+                    b"   ",
+                    b"\xef\xbb\xbf",
+                    b"\xff\xfe",
+                    b"LGApr 14Code",
+                    b"95.3LGApr 14",
+                    b"CVFeb 30, 2020",
+                    b"LGApr 99",
+                    b"XXFoo 3",
+                    b"12 Papers",
+                    b"h-index",
+                    b"Aditi, Bob Lee et al. \xc2\xb7 cmu",
+                    b" \xc2\xb7 ",
+                    b"et al.",
+                    b"A TitleAnn Lee",
+                    b"Ann Lee",
+                    b",,,",
+                    b"Code",
+                    b"3 Papers",
+                    b"AI Score",
+                    b"Novelty%",
+                ]
+            ),
+            st.binary(max_size=40),
+        ),
+        max_size=40,
+    )
+)
 def test_line_soup_gives_only_diagnostics(lines):
     check_diagnostics_only(b"\n".join(lines))
 
@@ -342,7 +411,14 @@ def test_truncated_real_page_gives_only_diagnostics(path, data):
 @given(st.sampled_from(REAL_PAGES), st.data())
 def test_shuffled_real_page_gives_only_diagnostics(path, data):
     lines = path.read_bytes().split(b"\n")
-    ops = data.draw(st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "swap"]), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=8))
+    ops = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["delete", "duplicate", "swap"]), st.integers(0, 10**6), st.integers(0, 10**6)
+            ),
+            max_size=8,
+        )
+    )
     for op, i, j in ops:
         if not lines:
             break
@@ -372,7 +448,12 @@ ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-32", "cp1252"]
 
 
 @SETTINGS_SMALL
-@given(st.sampled_from(REAL_PAGES + REAL_DATA_PAGES), st.sampled_from(ENCODINGS), st.sampled_from(["\n", "\r\n", "\r"]), st.data())
+@given(
+    st.sampled_from(REAL_PAGES + REAL_DATA_PAGES),
+    st.sampled_from(ENCODINGS),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.data(),
+)
 def test_fuzzed_pages_in_any_encoding_give_only_records_and_diagnostics(path, encoding, ending, data):
     text = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\n", ending)
     raw = bytearray(text.encode(encoding, errors="replace"))

@@ -100,7 +100,10 @@ def test_the_resolver_gives_named_nodes(resolver):
         ('x" } UNION { ?s ?p ?o } #', 'no person named "x" } UNION { ?s ?p ?o } #"'),
         ("", 'no person named ""'),
         ("   ", 'no person named "   "'),
-        ("ada lovelace-turing", 'no person named "ada lovelace-turing"; closest names: Ada Lovelace, Alan Turing'),
+        (
+            "ada lovelace-turing",
+            'no person named "ada lovelace-turing"; closest names: Ada Lovelace, Alan Turing',
+        ),
     ],
 )
 def test_no_match_or_several_is_an_error(resolver, notes, typed, message):
@@ -116,9 +119,22 @@ def test_a_long_list_of_candidates_is_cut(engine):
     graph = ox.NamedNode(BASE + "graph/page/many")
     for i in range(12):
         person = ox.NamedNode(f"{PERSON}wang-{i}")
-        store.add(ox.Quad(person, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("https://kg.example.org/ns#Person"), graph))
-        store.add(ox.Quad(person, ox.NamedNode("https://kg.example.org/ns#name"), ox.Literal(f"Wei{i:02d} Wang"), graph))
-    with pytest.raises(NameNotFound, match=r'^"wang" matches 12 people: Wei00 Wang, .*, Wei09 Wang and 2 more; give more'):
+        store.add(
+            ox.Quad(
+                person,
+                ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                ox.NamedNode("https://kg.example.org/ns#Person"),
+                graph,
+            )
+        )
+        store.add(
+            ox.Quad(
+                person, ox.NamedNode("https://kg.example.org/ns#name"), ox.Literal(f"Wei{i:02d} Wang"), graph
+            )
+        )
+    with pytest.raises(
+        NameNotFound, match=r'^"wang" matches 12 people: Wei00 Wang, .*, Wei09 Wang and 2 more; give more'
+    ):
         PersonResolver(LocalEngine(store), BASE).resolve("wang")
 
 
@@ -130,7 +146,12 @@ def test_names_are_read_once_per_resolver(resolver, engine):
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("Suyog Gupta", {"suyog", "gupta"}), ("  Émile   DURAND ", {"emile", "durand"}), ("Mike O'Connor", {"mike", "o", "connor"}), ("Jean-Luc", {"jean", "luc"})],
+    [
+        ("Suyog Gupta", {"suyog", "gupta"}),
+        ("  Émile   DURAND ", {"emile", "durand"}),
+        ("Mike O'Connor", {"mike", "o", "connor"}),
+        ("Jean-Luc", {"jean", "luc"}),
+    ],
 )
 def test_words(name, expected):
     assert words(name) == expected
@@ -155,6 +176,11 @@ def test_any_text_resolves_or_is_not_found(store, text):
 def test_case_accents_and_spacing_never_matter(store, name, changes):
     typed = name
     for change in changes:
-        typed = {"upper": str.upper, "lower": str.lower, "strip-accents": lambda t: t.replace("É", "E"), "spaces": lambda t: "  " + t.replace(" ", "   ") + " "}[change](typed)
+        typed = {
+            "upper": str.upper,
+            "lower": str.lower,
+            "strip-accents": lambda t: t.replace("É", "E"),
+            "spaces": lambda t: "  " + t.replace(" ", "   ") + " ",
+        }[change](typed)
     resolver = PersonResolver(LocalEngine(store), BASE)
     assert resolver.resolve(typed) == resolver.resolve(name)

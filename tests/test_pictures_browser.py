@@ -56,7 +56,17 @@ def pages(fixture_store, tmp_path_factory) -> dict[int, Path]:
     written = {}
     for depth in (1, 2):
         path = folder / f"suyog-depth-{depth}.html"
-        args = ["graph", "coauthors-of", "Suyog Gupta", "--depth", str(depth), "--store", str(fixture_store), "-o", str(path)]
+        args = [
+            "graph",
+            "coauthors-of",
+            "Suyog Gupta",
+            "--depth",
+            str(depth),
+            "--store",
+            str(fixture_store),
+            "-o",
+            str(path),
+        ]
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
         written[depth] = path
@@ -65,7 +75,9 @@ def pages(fixture_store, tmp_path_factory) -> dict[int, Path]:
 
 def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
     profile.mkdir(parents=True)  # a fresh profile per run: no cache, no state from an earlier run
-    done = subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [binary, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 

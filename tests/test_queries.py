@@ -37,7 +37,11 @@ CATALOGUE = Catalogue()
 def load(path: Path = FIXTURE, skip_graphs_starting: str | None = None) -> ox.Store:
     store = ox.Store()
     quads = ox.parse(path=str(path), format=ox.RdfFormat.TRIG)
-    store.extend(q for q in quads if not (skip_graphs_starting and str(q.graph_name.value).startswith(skip_graphs_starting)))
+    store.extend(
+        q
+        for q in quads
+        if not (skip_graphs_starting and str(q.graph_name.value).startswith(skip_graphs_starting))
+    )
     return store
 
 
@@ -88,7 +92,14 @@ EXPECTED = {
         ["Ada Lovelace"],
         ["title", "date", "category", "code", "authors", "truncated"],
         [
-            ("Analytical Engines for Everyone", D("2025-12-23"), ML, True, "Grace Hopper, Alan Turing, Ada Lovelace", False),
+            (
+                "Analytical Engines for Everyone",
+                D("2025-12-23"),
+                ML,
+                True,
+                "Grace Hopper, Alan Turing, Ada Lovelace",
+                False,
+            ),
             ("Notes on the Difference Engine", D("2025-03-01"), ML, False, "Ravi Gupta, Ada Lovelace", False),
             ("Zero-Shot Compilers", D("2024-05-01"), CL, False, "Zoe Gupta, Alan Turing, Grace Hopper", True),
             # two pages show its authors with two spellings of Émile: one row, each name by its label
@@ -98,7 +109,17 @@ EXPECTED = {
     ),
     "profile": (
         ["Émile Durand"],
-        ["page", "category", "hIndex", "paperCount", "citationCount", "noveltyPercent", "aiScore", "declaredListingCount", "scrapedOn"],
+        [
+            "page",
+            "category",
+            "hIndex",
+            "paperCount",
+            "citationCount",
+            "noveltyPercent",
+            "aiScore",
+            "declaredListingCount",
+            "scrapedOn",
+        ],
         [
             ("p2.txt", CL, 7, 3, 321, 30, 55, 3, D("2026-11-20")),
             ("p4.txt", CL, 8, 3, 400, 31, 57, 1, D("2026-12-01")),
@@ -160,12 +181,18 @@ EXPECTED = {
         [],
         ["owner", "title", "page"],
         # Ada on Quiet Contributions is implied too, but that list is complete: not hidden
-        [("Ada Lovelace", "Zero-Shot Compilers", "p1.txt"), ("Émile Durand", "Zero-Shot Compilers", "p2.txt")],
+        [
+            ("Ada Lovelace", "Zero-Shot Compilers", "p1.txt"),
+            ("Émile Durand", "Zero-Shot Compilers", "p2.txt"),
+        ],
     ),
     "papers-with-code": (
         ["Ada Lovelace"],
         ["title", "date", "category"],
-        [("Analytical Engines for Everyone", D("2025-12-23"), ML), ("Bernoulli Numbers Revisited", D("2023-02-10"), "XX")],
+        [
+            ("Analytical Engines for Everyone", D("2025-12-23"), ML),
+            ("Bernoulli Numbers Revisited", D("2023-02-10"), "XX"),
+        ],
     ),
     "incomplete-author-lists": (
         [],
@@ -187,7 +214,9 @@ def test_canned_query_rows(engine, name):
 
 
 def test_every_canned_query_has_expected_rows():
-    assert set(CATALOGUE.names()) <= set(EXPECTED), "add the new query's rows on the fixture graph to EXPECTED"
+    assert set(CATALOGUE.names()) <= set(EXPECTED), (
+        "add the new query's rows on the fixture graph to EXPECTED"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -206,7 +235,11 @@ def test_counts_and_flags_are_typed(engine):
 def test_a_person_with_no_coauthors_gets_no_rows():
     store = load()
     solo = ox.NamedNode(BASE + "person/solo")
-    store.add(ox.Quad(solo, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Person"), ox.NamedNode(BASE + "graph/page/x")))
+    store.add(
+        ox.Quad(
+            solo, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Person"), ox.NamedNode(BASE + "graph/page/x")
+        )
+    )
     assert run(LocalEngine(store), "coauthors-of", ["solo"]).rows == []
 
 
@@ -233,7 +266,12 @@ def test_each_query_file_says_what_it_returns(canned):
 
 
 def dummy_values(canned) -> dict[str, list]:
-    dummies = {"person": [ox.NamedNode(BASE + "person/a")], "people": [ox.NamedNode(BASE + "person/a"), ox.NamedNode(BASE + "person/b")], "integer": [ox.Literal(3)], "text": [ox.Literal("x")]}
+    dummies = {
+        "person": [ox.NamedNode(BASE + "person/a")],
+        "people": [ox.NamedNode(BASE + "person/a"), ox.NamedNode(BASE + "person/b")],
+        "integer": [ox.Literal(3)],
+        "text": [ox.Literal("x")],
+    }
     return {p.name: dummies[p.kind] for p in canned.params}
 
 
@@ -257,13 +295,22 @@ def test_each_query_is_listed(canned):
     "text, problem",
     [
         ("SELECT * WHERE { ?s ?p ?o }", "the first line must be a comment"),
-        ("# @param person person: who\nSELECT * WHERE { # @values person\n}", "the first line must be a comment"),
+        (
+            "# @param person person: who\nSELECT * WHERE { # @values person\n}",
+            "the first line must be a comment",
+        ),
         ("# Help.\n# @param person: who\nSELECT * {}", "cannot read '@param person: who'"),
         ("# Help.\n# @param person human: who\nSELECT * {}", "kinds are person, people, integer, text"),
-        ("# Help.\n# @param person person: who\nSELECT * {}", "parameter person has no '# @values person' line"),
+        (
+            "# Help.\n# @param person person: who\nSELECT * {}",
+            "parameter person has no '# @values person' line",
+        ),
         ("# Help.\nSELECT * {\n  # @values person\n}", "'# @values person' names no declared parameter"),
         ("# Help.\n# @param a person: x\n# @param a person: y\nSELECT * {\n# @values a\n}", "declared twice"),
-        ("# Help.\n# @param a people: x\n# @param b person: y\nSELECT * {\n# @values a\n# @values b\n}", "must come last"),
+        (
+            "# Help.\n# @param a people: x\n# @param b person: y\nSELECT * {\n# @values a\n# @values b\n}",
+            "must come last",
+        ),
     ],
 )
 def test_malformed_query_files_are_reported(text, problem):
@@ -276,7 +323,10 @@ def test_the_header_format():
     text = "# What it returns.\n# More words.\n# @param who person: the one\n# @param n integer: how many\nSELECT * {\n  # @values who\n  # @values n ?limit\n}"
     canned = parse_query_file("x", text)
     assert canned.help == "What it returns."
-    assert [(p.name, p.kind, p.meaning) for p in canned.params] == [("who", "person", "the one"), ("n", "integer", "how many")]
+    assert [(p.name, p.kind, p.meaning) for p in canned.params] == [
+        ("who", "person", "the one"),
+        ("n", "integer", "how many"),
+    ]
     assert canned.usage == "x WHO N"
 
 
@@ -321,7 +371,9 @@ def test_a_hostile_text_parameter_matches_nothing(tmp_path, engine):
     canned = Catalogue(tmp_path).get("named")
     no_people = PersonResolver(engine, BASE)
     assert run_canned(engine, canned, [HOSTILE], no_people).rows == []
-    assert [r[0].value for r in run_canned(engine, canned, ["Alan Turing"], no_people).rows] == [BASE + "person/alan-turing"]
+    assert [r[0].value for r in run_canned(engine, canned, ["Alan Turing"], no_people).rows] == [
+        BASE + "person/alan-turing"
+    ]
 
 
 @pytest.mark.parametrize("bad", [ox.BlankNode("b"), "http://e/a", 3])
@@ -336,7 +388,9 @@ def test_iris_with_spaces_cannot_even_be_made():
 
 
 def test_integer_parameters(tmp_path, engine):
-    (tmp_path / "count.rq").write_text("# Echo N.\n# @param n integer: a number\nSELECT ?n WHERE {\n  # @values n\n}\n")
+    (tmp_path / "count.rq").write_text(
+        "# Echo N.\n# @param n integer: a number\nSELECT ?n WHERE {\n  # @values n\n}\n"
+    )
     canned = Catalogue(tmp_path).get("count")
     assert run_canned(engine, canned, [" 42 "], PersonResolver(engine, BASE)).rows == [(ox.Literal(42),)]
     with pytest.raises(ArgumentError, match="N must be an integer, not 'many'"):
@@ -349,9 +403,17 @@ def test_integer_parameters(tmp_path, engine):
 @pytest.mark.parametrize(
     "name, args, message",
     [
-        ("coauthors-of", [], "coauthors-of takes 1 argument (PERSON), got 0. PERSON: the researcher whose coauthors to list"),
+        (
+            "coauthors-of",
+            [],
+            "coauthors-of takes 1 argument (PERSON), got 0. PERSON: the researcher whose coauthors to list",
+        ),
         ("coauthors-of", ["a", "b"], "coauthors-of takes 1 argument (PERSON), got 2."),
-        ("shared-papers", ["a"], "shared-papers takes 2 arguments (PERSON OTHER), got 1. PERSON: one researcher; OTHER: the other researcher"),
+        (
+            "shared-papers",
+            ["a"],
+            "shared-papers takes 2 arguments (PERSON OTHER), got 1. PERSON: one researcher; OTHER: the other researcher",
+        ),
         ("coi", [], "coi takes at least 1 argument (PEOPLE...), got 0."),
         ("hidden-owner", ["a"], "hidden-owner takes 0 arguments (no arguments), got 1"),
     ],
@@ -363,14 +425,19 @@ def test_wrong_argument_counts(name, args, message):
     assert caught.value.exit_code == CANNOT_RUN
 
 
-@pytest.mark.parametrize("name, args", [("coauthors-of", ["a"]), ("coi", ["a"]), ("coi", ["a", "b", "c"]), ("top-collaborators", [])])
+@pytest.mark.parametrize(
+    "name, args",
+    [("coauthors-of", ["a"]), ("coi", ["a"]), ("coi", ["a", "b", "c"]), ("top-collaborators", [])],
+)
 def test_right_argument_counts(name, args):
     check_argument_count(CATALOGUE.get(name), args)
 
 
 def test_the_same_person_twice_counts_once(engine):
     twice = run(engine, "coi", ["Ada Lovelace", "ada lovelace", "Ravi Gupta"])
-    assert [tuple(plain(t) for t in r)[:3] for r in twice.rows] == [("Ada Lovelace", "Ravi Gupta", "Notes on the Difference Engine")]
+    assert [tuple(plain(t) for t in r)[:3] for r in twice.rows] == [
+        ("Ada Lovelace", "Ravi Gupta", "Notes on the Difference Engine")
+    ]
 
 
 # --- the engine and ad-hoc SPARQL ----------------------------------------------------------------
@@ -380,14 +447,18 @@ def test_engine_results_by_query_form(engine):
     assert engine.run("ASK { ?s a <https://kg.example.org/ns#Person> }") is True
     assert engine.run("ASK { ?s a <https://kg.example.org/ns#Nothing> }") is False
     graph = engine.run("CONSTRUCT WHERE { ?s <https://kg.example.org/ns#slug> ?o }")
-    assert isinstance(graph, Graph) and len(graph.triples) == 4  # union: cmu, stanford, nvidia, berkeley, once each
+    assert (
+        isinstance(graph, Graph) and len(graph.triples) == 4
+    )  # union: cmu, stanford, nvidia, berkeley, once each
     assert len(engine.run("CONSTRUCT WHERE { ?s ?p ?o }", limit=5).triples) == 5
 
 
 def test_engine_reads_all_named_graphs_as_one(engine):
     rows = engine.run("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
     assert rows == [(ox.Literal(8),)]  # 4 pages, the facts, 2 inferred, the ontology
-    names = engine.run("SELECT ?n WHERE { <https://kg.example.org/id/person/emile-durand> <https://kg.example.org/ns#name> ?n }").rows
+    names = engine.run(
+        "SELECT ?n WHERE { <https://kg.example.org/id/person/emile-durand> <https://kg.example.org/ns#name> ?n }"
+    ).rows
     assert {r[0].value for r in names} == {"Émile Durand", "Emile Durand"}
 
 
@@ -402,7 +473,10 @@ def test_syntax_errors_carry_the_parser_message(engine):
     [
         ("SELECT * {}", "SELECT"),
         ("  ask {}", "ASK"),
-        ("# a comment with SELECT\nPREFIX kg: <https://kg.example.org/ns#>\nBASE <http://x/#frag>\nCONSTRUCT {} WHERE {}", "CONSTRUCT"),
+        (
+            "# a comment with SELECT\nPREFIX kg: <https://kg.example.org/ns#>\nBASE <http://x/#frag>\nCONSTRUCT {} WHERE {}",
+            "CONSTRUCT",
+        ),
         ("prefix : <http://x/> describe :a", "DESCRIBE"),
         ("PREFIX kg: <https://kg.example.org/ns#> INSERT DATA { <a:b> <a:b> <a:b> }", "INSERT"),
         ("WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
@@ -435,6 +509,15 @@ def test_updates_are_refused(update):
     assert caught.value.exit_code == CANNOT_RUN
 
 
-@pytest.mark.parametrize("query", ["SELECT * {}", "ASK {}", "CONSTRUCT WHERE {}", "DESCRIBE <x:y>", "PREFIX insert: <http://x/> SELECT * {}"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * {}",
+        "ASK {}",
+        "CONSTRUCT WHERE {}",
+        "DESCRIBE <x:y>",
+        "PREFIX insert: <http://x/> SELECT * {}",
+    ],
+)
 def test_queries_are_not_refused(query):
     refuse_updates(query)

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,14 +36,23 @@ def user_env() -> dict:
 
 
 def shell(command: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-c", "{ " + command + "\n} 2>&1"], cwd=cwd, env=user_env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["bash", "-c", "{ " + command + "\n} 2>&1"],
+        cwd=cwd,
+        env=user_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def matches(shown: str, actual: str) -> bool:
     """Line by line; `...` in a shown line stands for anything (timings); a lone `...` for any output."""
     if shown.strip() == "...":
         return True
-    pattern = "\n".join(".*".join(re.escape(part) for part in line.split("...")) for line in shown.splitlines())
+    pattern = "\n".join(
+        ".*".join(re.escape(part) for part in line.split("...")) for line in shown.splitlines()
+    )
     return re.fullmatch(pattern, actual) is not None
 
 
@@ -70,7 +78,13 @@ class Tour:
     def start(self, command: str) -> str:
         """A `... &` step: started, waited for until its port answers; what it printed by then."""
         log = self.folder / f"background-{len(self.background)}.log"
-        process = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=self.folder, env=user_env(), stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=self.folder,
+            env=user_env(),
+            stdout=open(log, "w"),
+            stderr=subprocess.STDOUT,
+        )
         self.background.append(process)
         port = int(re.search(r"--bind [\d.]+:(\d+)", command).group(1))
         deadline = time.monotonic() + 30

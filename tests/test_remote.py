@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import run_main
 from servers import STARTUP, free_port, kg_serving, stop
 
@@ -80,7 +79,9 @@ class TinyServer:
             def handle_one(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                outer.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+                outer.requests.append(
+                    {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+                )
                 status, headers, payload = respond(self)
                 self.send_response(status)
                 for name, value in {"Content-Length": str(len(payload)), **headers}.items():
@@ -124,7 +125,10 @@ def tiny():
 
 def local_graph_counts(store_path: Path) -> dict[str, int]:
     kg_store = KgStore.open_read(store_path)
-    return {g.value: sum(1 for _ in kg_store.store.quads_for_pattern(None, None, None, g)) for g in kg_store.store.named_graphs()}
+    return {
+        g.value: sum(1 for _ in kg_store.store.quads_for_pattern(None, None, None, g))
+        for g in kg_store.store.named_graphs()
+    }
 
 
 # --- the real Oxigraph server, and the fixture graph pushed to it --------------------------------
@@ -136,7 +140,15 @@ def oxigraph_server(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("oxigraph-server")
     port = free_port()
     process = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -151,7 +163,15 @@ def oxigraph_server(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def pushed(oxigraph_server, fixture_store) -> tuple[int, str, str]:
     """The fixture store pushed, in batches of 500 triples (so big graphs go as PUT + POSTs)."""
-    return kg("push", "--endpoint", f"{oxigraph_server}/store", "--store", str(fixture_store), "--batch-triples", "500")
+    return kg(
+        "push",
+        "--endpoint",
+        f"{oxigraph_server}/store",
+        "--store",
+        str(fixture_store),
+        "--batch-triples",
+        "500",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -164,11 +184,16 @@ def test_push_reports_what_it_sent(pushed, fixture_store):
     code, out, err = pushed
     assert (code, err) == (0, "")
     counts = local_graph_counts(fixture_store)
-    match = re.fullmatch(r"pushed (\d+) graphs, (\d+) triples to \S+/store in [\d.]+ s \((\d+) requests, [\d,]+ triples/s\)\n", out)
+    match = re.fullmatch(
+        r"pushed (\d+) graphs, (\d+) triples to \S+/store in [\d.]+ s \((\d+) requests, [\d,]+ triples/s\)\n",
+        out,
+    )
     assert match, out
     graphs, triples, requests = map(int, match.groups())
     assert (graphs, triples) == (len(counts), sum(counts.values()))
-    assert requests == sum(max(1, -(-n // 500)) for n in counts.values())  # one PUT, then a POST per further 500
+    assert requests == sum(
+        max(1, -(-n // 500)) for n in counts.values()
+    )  # one PUT, then a POST per further 500
 
 
 def test_the_remote_named_graphs_equal_the_local_ones(remote, oxigraph_server, fixture_store):
@@ -177,7 +202,9 @@ def test_the_remote_named_graphs_equal_the_local_ones(remote, oxigraph_server, f
     assert {g.value: int(n.value) for g, n in listed.rows} == local_graph_counts(fixture_store)
     for graph in local.named_graphs():  # and triple for triple, read back with the Graph Store Protocol
         url = f"{oxigraph_server}/store?graph={urllib.parse.quote(graph.value, safe='')}"
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/n-triples"})) as answer:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers={"Accept": "application/n-triples"})
+        ) as answer:
             there = {q.triple for q in ox.parse(answer.read(), format=ox.RdfFormat.N_TRIPLES)}
         assert there == {q.triple for q in local.quads_for_pattern(None, None, None, graph)}, graph
 
@@ -192,7 +219,13 @@ def test_pushing_again_replaces_rather_than_adds(remote, oxigraph_server, fixtur
 def canned_arguments(query) -> list[str]:
     args = []
     for i, param in enumerate(query.params):
-        args += PEOPLE if param.kind == "people" else [PEOPLE[i % len(PEOPLE)]] if param.kind == "person" else ["2"]
+        args += (
+            PEOPLE
+            if param.kind == "people"
+            else [PEOPLE[i % len(PEOPLE)]]
+            if param.kind == "person"
+            else ["2"]
+        )
     return args
 
 
@@ -220,7 +253,15 @@ def test_every_canned_query_gives_the_same_rows_remote_as_local(name, remote, fi
 
 def test_kg_query_on_the_endpoint_prints_what_it_prints_locally(remote, oxigraph_server, fixture_store):
     local = kg("query", "coauthors-of", "suyog gupta", "--store", str(fixture_store))
-    there = kg("query", "coauthors-of", "suyog gupta", "--endpoint", f"{oxigraph_server}/query", "--store", "/nonexistent")
+    there = kg(
+        "query",
+        "coauthors-of",
+        "suyog gupta",
+        "--endpoint",
+        f"{oxigraph_server}/query",
+        "--store",
+        "/nonexistent",
+    )
     assert there == local
     assert there[0] == 0 and len(there[1].splitlines()) == 2 + 22  # header, rule, Suyog Gupta's 22 coauthors
 
@@ -230,15 +271,32 @@ def test_the_crafted_name_matches_nobody_remotely(remote, oxigraph_server):
     assert (code, out) == (1, "")
     assert err.startswith(f'kg: no person named "{CRAFTED}"')
     # As a bound literal it is one string: the query parses on the server and matches no name.
-    query = bind_values(f"PREFIX kg: <{KG}>\nSELECT ?person WHERE {{\n  # @values name\n  ?person kg:name ?name .\n}}", {"name": [ox.Literal(CRAFTED)]})
+    query = bind_values(
+        f"PREFIX kg: <{KG}>\nSELECT ?person WHERE {{\n  # @values name\n  ?person kg:name ?name .\n}}",
+        {"name": [ox.Literal(CRAFTED)]},
+    )
     assert remote.run(query).rows == []
 
 
 def test_kg_sparql_on_the_endpoint(remote, oxigraph_server):
-    code, out, err = kg("sparql", f"PREFIX kg: <{KG}> SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a kg:Paper }}", "--endpoint", f"{oxigraph_server}/query", "--format", "csv")
+    code, out, err = kg(
+        "sparql",
+        f"PREFIX kg: <{KG}> SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a kg:Paper }}",
+        "--endpoint",
+        f"{oxigraph_server}/query",
+        "--format",
+        "csv",
+    )
     assert (code, out, err) == (0, "n\r\n59\r\n", "")
-    code, out, _ = kg("sparql", f"DESCRIBE <{DEFAULT_BASE}person/suyog-gupta>", "--endpoint", f"{oxigraph_server}/query", "--format", "ntriples")
-    assert code == 0 and f"<{DEFAULT_BASE}person/suyog-gupta> <{KG}name> \"Suyog Gupta\" ." in out
+    code, out, _ = kg(
+        "sparql",
+        f"DESCRIBE <{DEFAULT_BASE}person/suyog-gupta>",
+        "--endpoint",
+        f"{oxigraph_server}/query",
+        "--format",
+        "ntriples",
+    )
+    assert code == 0 and f'<{DEFAULT_BASE}person/suyog-gupta> <{KG}name> "Suyog Gupta" .' in out
     code, _, err = kg("sparql", "CLEAR ALL", "--endpoint", f"{oxigraph_server}/query")
     assert code == 2 and "refusing a SPARQL update" in err
 
@@ -274,12 +332,17 @@ def test_a_wrong_url_on_the_real_server(oxigraph_server):
 def test_a_server_that_answers_500(tiny):
     server = tiny(lambda h: (500, {"Content-Type": "text/plain"}, b"database on fire\nline two"))
     err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/query"))
-    assert err == f"kg: {server.url}/query answered 500 Internal Server Error to the query: database on fire line two\n"
+    assert (
+        err
+        == f"kg: {server.url}/query answered 500 Internal Server Error to the query: database on fire line two\n"
+    )
 
 
 def test_a_server_that_answers_too_slowly(tiny):
     server = tiny(lambda h: (time.sleep(2), (200, {}, b""))[1])
-    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/query", env={"KG_HTTP_TIMEOUT": "0.3"}))
+    err = one_line_error(
+        *kg("sparql", "ASK {}", "--endpoint", f"{server.url}/query", env={"KG_HTTP_TIMEOUT": "0.3"})
+    )
     assert err == f"kg: {server.url}/query did not answer within 0.3 s (set KG_HTTP_TIMEOUT to wait longer)\n"
 
 
@@ -292,9 +355,13 @@ def test_a_server_that_answers_something_else(tiny):
 def test_the_query_travels_as_the_sparql_protocol_says(tiny):
     """A form-encoded POST, which every SPARQL 1.1 engine answers (Virtuoso 7 never answers a
     `Content-Type: application/sparql-query` one)."""
-    answer = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "é"}}]}}).encode()
+    answer = json.dumps(
+        {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "é"}}]}}
+    ).encode()
     server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, answer))
-    assert kg("sparql", "SELECT ?x WHERE {}", "--endpoint", f"{server.url}/sparql?key=1", "--format", "tsv")[:2] == (0, '?x\n"é"\n')
+    assert kg("sparql", "SELECT ?x WHERE {}", "--endpoint", f"{server.url}/sparql?key=1", "--format", "tsv")[
+        :2
+    ] == (0, '?x\n"é"\n')
     (request,) = server.requests
     assert (request["method"], request["path"]) == ("POST", "/sparql?key=1")
     assert request["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
@@ -305,9 +372,27 @@ def test_the_query_travels_as_the_sparql_protocol_says(tiny):
 def test_the_graphs_to_read_travel_as_protocol_parameters(tiny):
     answer = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": []}}).encode()
     server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, answer))
-    args = ("sparql", "SELECT ?n WHERE {}", "--endpoint", f"{server.url}/sparql", "--graph", "urn:g:1", "--graph", "urn:g:2")
+    args = (
+        "sparql",
+        "SELECT ?n WHERE {}",
+        "--endpoint",
+        f"{server.url}/sparql",
+        "--graph",
+        "urn:g:1",
+        "--graph",
+        "urn:g:2",
+    )
     assert kg(*args)[0] == 0
-    assert kg("sparql", "SELECT ?n WHERE {}", "--endpoint", f"{server.url}/sparql", env={"KG_GRAPHS": "urn:g:1 urn:g:2"})[0] == 0
+    assert (
+        kg(
+            "sparql",
+            "SELECT ?n WHERE {}",
+            "--endpoint",
+            f"{server.url}/sparql",
+            env={"KG_GRAPHS": "urn:g:1 urn:g:2"},
+        )[0]
+        == 0
+    )
     for request in server.requests:
         fields = urllib.parse.parse_qsl(request["body"].decode())
         assert [v for k, v in fields if k == "default-graph-uri"] == ["urn:g:1", "urn:g:2"]
@@ -319,15 +404,28 @@ def test_booleans_written_as_digits_are_shown_as_true_and_false(tiny):
     boolean = "http://www.w3.org/2001/XMLSchema#boolean"
     rows = [{"b": {"type": "typed-literal", "datatype": boolean, "value": v}} for v in ("1", "0", "true")]
     server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, results(["b"], rows)))
-    assert kg("sparql", "SELECT ?b WHERE {}", "--endpoint", f"{server.url}/sparql", "--format", "csv")[:2] == (0, "b\r\ntrue\r\nfalse\r\ntrue\r\n")
+    assert kg("sparql", "SELECT ?b WHERE {}", "--endpoint", f"{server.url}/sparql", "--format", "csv")[
+        :2
+    ] == (0, "b\r\ntrue\r\nfalse\r\ntrue\r\n")
 
 
 def test_an_answer_with_a_header_line_per_graph_is_read(tiny):
     """Virtuoso echoes one X-SPARQL-default-graph line per graph named: thousands for a big graph."""
     graphs = [f"urn:g:{i}" for i in range(1500)]
     answer = results(["n"], [{"n": {"type": "literal", "value": "1"}}])
-    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", **{f"X-SPARQL-default-graph-{i}": g for i, g in enumerate(graphs)}}, answer))
-    assert HttpEngine(f"{server.url}/sparql", graphs=graphs).run("SELECT ?n WHERE {}").rows == [(ox.Literal("1"),)]
+    server = tiny(
+        lambda h: (
+            200,
+            {
+                "Content-Type": "application/sparql-results+json",
+                **{f"X-SPARQL-default-graph-{i}": g for i, g in enumerate(graphs)},
+            },
+            answer,
+        )
+    )
+    assert HttpEngine(f"{server.url}/sparql", graphs=graphs).run("SELECT ?n WHERE {}").rows == [
+        (ox.Literal("1"),)
+    ]
 
 
 def results(variables: list[str], rows: list[dict]) -> bytes:
@@ -335,7 +433,18 @@ def results(variables: list[str], rows: list[dict]) -> bytes:
 
 
 ASK_AS_ROWS = {  # what Virtuoso answers to an ASK without CaseMode 2: a result set, not a boolean
-    True: results(["__ASK_RETVAL"], [{"__ASK_RETVAL": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}]),
+    True: results(
+        ["__ASK_RETVAL"],
+        [
+            {
+                "__ASK_RETVAL": {
+                    "type": "typed-literal",
+                    "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                    "value": "1",
+                }
+            }
+        ],
+    ),
     False: results(["__ASK_RETVAL"], []),
 }
 
@@ -357,7 +466,10 @@ def test_an_ask_answered_with_rows_that_are_no_boolean_is_an_error(tiny):
 
 
 def test_blank_nodes_of_any_spelling_are_read(tiny):
-    rows = [{"s": {"type": "bnode", "value": label}} for label in ("nodeID://b10006", "nodeID://b10007", "b0", "b_3a_")]
+    rows = [
+        {"s": {"type": "bnode", "value": label}}
+        for label in ("nodeID://b10006", "nodeID://b10007", "b0", "b_3a_")
+    ]
     server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, results(["s"], rows)))
     found = HttpEngine(f"{server.url}/sparql").run("SELECT ?s WHERE { ?s ?p ?o }")
     assert all(isinstance(s, ox.BlankNode) for (s,) in found.rows)
@@ -370,18 +482,57 @@ def test_blank_nodes_of_any_spelling_are_read(tiny):
 
 def test_an_answer_cut_at_the_row_cap_is_an_error(tiny):
     rows = [{"n": {"type": "literal", "value": str(i)}} for i in range(3)]
-    capped = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "3"}, results(["n"], rows)))
+    capped = tiny(
+        lambda h: (
+            200,
+            {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "3"},
+            results(["n"], rows),
+        )
+    )
     err = one_line_error(*kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{capped.url}/sparql"))
-    assert err == f"kg: {capped.url}/sparql cut the answer at its row cap of 3 rows (X-SPARQL-MaxRows): kg does not show it as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)\n"
+    assert (
+        err
+        == f"kg: {capped.url}/sparql cut the answer at its row cap of 3 rows (X-SPARQL-MaxRows): kg does not show it as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)\n"
+    )
     # Fewer rows than the cap, or fewer asked for with --limit: complete.
-    assert kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{capped.url}/sparql", "--limit", "2", "--format", "csv")[:2] == (0, "n\r\n0\r\n1\r\n")
-    under = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "4"}, results(["n"], rows)))
-    assert kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{under.url}/sparql", "--format", "csv")[0] == 0
+    assert kg(
+        "sparql",
+        "SELECT ?n WHERE { ?s ?p ?n }",
+        "--endpoint",
+        f"{capped.url}/sparql",
+        "--limit",
+        "2",
+        "--format",
+        "csv",
+    )[:2] == (0, "n\r\n0\r\n1\r\n")
+    under = tiny(
+        lambda h: (
+            200,
+            {"Content-Type": "application/sparql-results+json", "X-SPARQL-MaxRows": "4"},
+            results(["n"], rows),
+        )
+    )
+    assert (
+        kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{under.url}/sparql", "--format", "csv")[
+            0
+        ]
+        == 0
+    )
 
 
 def test_an_answer_cut_by_the_time_limit_is_an_error(tiny):
     partial = results(["n"], [{"n": {"type": "literal", "value": "1"}}])
-    server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json", "X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"}, partial))
+    server = tiny(
+        lambda h: (
+            200,
+            {
+                "Content-Type": "application/sparql-results+json",
+                "X-SQL-State": "S1TAT",
+                "X-SQL-Message": "RC...: Returning incomplete results",
+            },
+            partial,
+        )
+    )
     err = one_line_error(*kg("sparql", "SELECT ?n WHERE { ?s ?p ?n }", "--endpoint", f"{server.url}/sparql"))
     assert "answered with a partial result (X-SQL-State: S1TAT, its time limit was reached)" in err
     assert "raise MaxQueryExecutionTime" in err
@@ -395,14 +546,25 @@ def test_credentials_in_the_url_are_used_and_never_shown(tiny):
     url = server.url.replace("http://", "http://ana:p%40ss%20word@") + "/sparql"
     code, out, err = kg("sparql", "ASK {}", "--endpoint", url)
     assert code == 2 and "p%40ss" not in err and "ana:" not in err  # the stand-in answers 204, no results
-    assert server.requests[-1]["headers"]["Authorization"] == "Basic " + base64.b64encode(b"ana:p@ss word").decode()
+    assert (
+        server.requests[-1]["headers"]["Authorization"]
+        == "Basic " + base64.b64encode(b"ana:p@ss word").decode()
+    )
     wrong = server.url.replace("http://", "http://ana:nope@") + "/sparql"
     err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", wrong))
-    assert err == f"kg: {server.url}/sparql refused the query: 401 Unauthorized (wrong or missing credentials)\n"
-    err = one_line_error(*kg("push", "--endpoint", wrong.replace("/sparql", "/store"), "--store", "/nonexistent"))
+    assert (
+        err == f"kg: {server.url}/sparql refused the query: 401 Unauthorized (wrong or missing credentials)\n"
+    )
+    err = one_line_error(
+        *kg("push", "--endpoint", wrong.replace("/sparql", "/store"), "--store", "/nonexistent")
+    )
     assert "nope" not in err
-    err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", url, "--user", "bob", env={"KG_ENDPOINT_PASSWORD": "x"}))
-    assert err == f"kg: {server.url}/sparql names a user in the URL and --user names another: give one of them\n"
+    err = one_line_error(
+        *kg("sparql", "ASK {}", "--endpoint", url, "--user", "bob", env={"KG_ENDPOINT_PASSWORD": "x"})
+    )
+    assert (
+        err == f"kg: {server.url}/sparql names a user in the URL and --user names another: give one of them\n"
+    )
     err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", "http://ana:secret@127.0.0.1:notaport/x"))
     assert "secret" not in err and "port that is not a number" in err
 
@@ -411,11 +573,24 @@ def test_a_query_can_send_credentials_from_the_environment(tiny):
     server = basic_auth_server(tiny, "ana", "right")
     err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql"))
     assert "refused the query: 401 Unauthorized (wrong or missing credentials)" in err
-    code, _, err = kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql", "--user", "ana", env={"KG_ENDPOINT_PASSWORD": "right"})
+    code, _, err = kg(
+        "sparql",
+        "ASK {}",
+        "--endpoint",
+        f"{server.url}/sparql",
+        "--user",
+        "ana",
+        env={"KG_ENDPOINT_PASSWORD": "right"},
+    )
     assert "401" not in err
-    assert server.requests[-1]["headers"]["Authorization"] == "Basic " + base64.b64encode(b"ana:right").decode()
+    assert (
+        server.requests[-1]["headers"]["Authorization"] == "Basic " + base64.b64encode(b"ana:right").decode()
+    )
     err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql", "--user", "ana"))
-    assert err == "kg: --user ana needs the password in the environment variable KG_ENDPOINT_PASSWORD (it is never given on the command line)\n"
+    assert (
+        err
+        == "kg: --user ana needs the password in the environment variable KG_ENDPOINT_PASSWORD (it is never given on the command line)\n"
+    )
 
 
 # --- push: failures, retries, auth ---------------------------------------------------------------
@@ -428,12 +603,20 @@ def quick_retries(monkeypatch):
 
 def test_push_stops_at_once_on_a_refusal_and_says_how_far_it_got(tiny, fixture_store, quick_retries):
     total = len(local_graph_counts(fixture_store))
-    server = tiny(lambda h: (204, {}, b"") if len(server.requests) <= 2 else (400, {"Content-Type": "text/plain"}, b"bad triples"))
+    server = tiny(
+        lambda h: (
+            (204, {}, b"")
+            if len(server.requests) <= 2
+            else (400, {"Content-Type": "text/plain"}, b"bad triples")
+        )
+    )
     err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store)))
     assert err.startswith(f"kg: push stopped after sending 2 of {total} graphs, at <{DEFAULT_BASE}graph/")
     assert err.endswith("answered 400 Bad Request to PUT: bad triples; the remote copy is incomplete\n")
     assert len(server.requests) == 3  # a 400 is not retried
-    assert all(r["method"] == "PUT" and r["path"].startswith("/store?graph=https%3A%2F%2F") for r in server.requests)
+    assert all(
+        r["method"] == "PUT" and r["path"].startswith("/store?graph=https%3A%2F%2F") for r in server.requests
+    )
     assert server.requests[0]["headers"]["Content-Type"] == "application/n-triples"
 
 
@@ -449,7 +632,10 @@ def test_push_retries_transient_failures(tiny, fixture_store, quick_retries):
 def test_push_gives_up_after_three_tries(tiny, fixture_store, quick_retries):
     server = tiny(lambda h: (503, {"Retry-After": "0"}, b"busy"))
     err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store)))
-    assert "push stopped after sending 0 of" in err and "503 Service Unavailable to PUT: busy (tried 3 times)" in err
+    assert (
+        "push stopped after sending 0 of" in err
+        and "503 Service Unavailable to PUT: busy (tried 3 times)" in err
+    )
     assert len(server.requests) == 3
 
 
@@ -465,7 +651,9 @@ def test_push_to_the_query_url_by_mistake(remote, oxigraph_server, fixture_store
 
 
 def test_push_without_a_store(tmp_path):
-    err = one_line_error(*kg("push", "--endpoint", "http://127.0.0.1:9/store", "--store", str(tmp_path / "none")))
+    err = one_line_error(
+        *kg("push", "--endpoint", "http://127.0.0.1:9/store", "--store", str(tmp_path / "none"))
+    )
     assert err == f"kg: no graph at {tmp_path / 'none'}: run kg build PAGES\n"
 
 
@@ -483,7 +671,16 @@ def basic_auth_server(tiny, user: str, password: str):
 def test_push_basic_auth_takes_the_password_from_the_environment(tiny, fixture_store):
     server = basic_auth_server(tiny, "ana", "s3cret: with spaces")
     env = {"KG_PUSH_USER": "ana", "MY_PASSWORD": "s3cret: with spaces"}
-    code, out, err = kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store), "--password-env", "MY_PASSWORD", env=env)
+    code, out, err = kg(
+        "push",
+        "--endpoint",
+        f"{server.url}/store",
+        "--store",
+        str(fixture_store),
+        "--password-env",
+        "MY_PASSWORD",
+        env=env,
+    )
     assert (code, err) == (0, ""), err
     # Credentials go once asked for, then up front: one 401, then every graph in one request.
     assert [r["headers"].get("Authorization") is None for r in server.requests].count(True) == 1
@@ -493,7 +690,18 @@ def test_push_basic_auth_takes_the_password_from_the_environment(tiny, fixture_s
 def test_push_with_a_wrong_password(tiny, fixture_store):
     server = basic_auth_server(tiny, "ana", "right")
     env = {"KG_PUSH_PASSWORD": "wrong"}
-    err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store), "--user", "ana", env=env))
+    err = one_line_error(
+        *kg(
+            "push",
+            "--endpoint",
+            f"{server.url}/store",
+            "--store",
+            str(fixture_store),
+            "--user",
+            "ana",
+            env=env,
+        )
+    )
     assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err
 
 
@@ -501,12 +709,36 @@ def test_push_needs_credentials_it_was_not_given(tiny, fixture_store):
     server = basic_auth_server(tiny, "ana", "right")
     err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store)))
     assert "401 Unauthorized (wrong or missing credentials)" in err
-    err = one_line_error(*kg("push", "--endpoint", f"{server.url}/store", "--store", str(fixture_store), "--user", "ana", env={"KG_PUSH_PASSWORD": ""}))
-    assert err == "kg: --user ana needs the password in the environment variable KG_PUSH_PASSWORD (it is never given on the command line)\n"
+    err = one_line_error(
+        *kg(
+            "push",
+            "--endpoint",
+            f"{server.url}/store",
+            "--store",
+            str(fixture_store),
+            "--user",
+            "ana",
+            env={"KG_PUSH_PASSWORD": ""},
+        )
+    )
+    assert (
+        err
+        == "kg: --user ana needs the password in the environment variable KG_PUSH_PASSWORD (it is never given on the command line)\n"
+    )
 
 
 def test_there_is_no_password_option(fixture_store):
-    code, out, err = kg("push", "--endpoint", "http://127.0.0.1:9/store", "--user", "ana", "--password", "x", "--store", str(fixture_store))
+    code, out, err = kg(
+        "push",
+        "--endpoint",
+        "http://127.0.0.1:9/store",
+        "--user",
+        "ana",
+        "--password",
+        "x",
+        "--store",
+        str(fixture_store),
+    )
     assert code == 2 and re.search(r"No such option:? '?--password\b", err), err
 
 
@@ -520,13 +752,28 @@ def test_push_digest_auth(tiny, fixture_store):
         if auth.startswith("Digest "):
             ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
             ha2 = hashlib.md5(f"{h.command}:{fields['uri']}".encode()).hexdigest()
-            expected = hashlib.md5(f"{ha1}:{nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}".encode()).hexdigest()
+            expected = hashlib.md5(
+                f"{ha1}:{nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}".encode()
+            ).hexdigest()
             if fields["response"] == expected and fields["uri"] == h.path:
                 return 204, {}, b""
-        return 401, {"WWW-Authenticate": f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm=MD5'}, b""
+        return (
+            401,
+            {"WWW-Authenticate": f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm=MD5'},
+            b"",
+        )
 
     server = tiny(respond)
-    code, out, err = kg("push", "--endpoint", f"{server.url}/sparql-graph-crud-auth", "--store", str(fixture_store), "--user", user, env={"KG_PUSH_PASSWORD": password})
+    code, out, err = kg(
+        "push",
+        "--endpoint",
+        f"{server.url}/sparql-graph-crud-auth",
+        "--store",
+        str(fixture_store),
+        "--user",
+        user,
+        env={"KG_PUSH_PASSWORD": password},
+    )
     assert (code, err) == (0, ""), err
     assert len(server.requests) == len(local_graph_counts(fixture_store)) + 1
 
@@ -565,7 +812,9 @@ class HangUpServer:
                 authenticated = headers.get("authorization") == self.wanted
                 self.seen.append((line.split()[0].decode(), authenticated, length))
                 if not authenticated:
-                    connection.sendall(b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="kg"\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+                    connection.sendall(
+                        b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="kg"\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
+                    )
                     connection.shutdown(socket.SHUT_WR)
                     return  # closing with the body unread: the client sees a reset or a broken pipe
                 stream.read(length)
@@ -584,18 +833,48 @@ def hang_up_server():
 
 def test_push_meets_the_challenge_before_sending_any_body(hang_up_server, fixture_store):
     server = hang_up_server
-    code, out, err = kg("push", "--endpoint", f"{server.url}/sparql-graph-crud-auth", "--store", str(fixture_store), "--user", "kg", env={"KG_PUSH_PASSWORD": "pw"})
+    code, out, err = kg(
+        "push",
+        "--endpoint",
+        f"{server.url}/sparql-graph-crud-auth",
+        "--store",
+        str(fixture_store),
+        "--user",
+        "kg",
+        env={"KG_PUSH_PASSWORD": "pw"},
+    )
     assert (code, err) == (0, ""), err
     unauthenticated = [seen for seen in server.seen if not seen[1]]
     assert unauthenticated == [("PUT", False, 0)]  # one bodyless request fetched the challenge
     assert len(server.seen) == len(local_graph_counts(fixture_store)) + 1
 
 
-def test_push_without_credentials_to_a_server_that_hangs_up_reports_the_401(hang_up_server, fixture_store, quick_retries):
-    err = one_line_error(*kg("push", "--endpoint", f"{hang_up_server.url}/sparql-graph-crud-auth", "--store", str(fixture_store)))
+def test_push_without_credentials_to_a_server_that_hangs_up_reports_the_401(
+    hang_up_server, fixture_store, quick_retries
+):
+    err = one_line_error(
+        *kg(
+            "push",
+            "--endpoint",
+            f"{hang_up_server.url}/sparql-graph-crud-auth",
+            "--store",
+            str(fixture_store),
+        )
+    )
     assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
     assert "pipe" not in err.lower() and "reset" not in err.lower()
-    err = one_line_error(*kg("push", "--endpoint", f"{hang_up_server.url}/sparql-graph-crud-auth", "--store", str(fixture_store), "--user", "kg", env={"KG_PUSH_PASSWORD": "wrong"}))
+    err = one_line_error(
+        *kg(
+            "push",
+            "--endpoint",
+            f"{hang_up_server.url}/sparql-graph-crud-auth",
+            "--store",
+            str(fixture_store),
+            "--user",
+            "kg",
+            env={"KG_PUSH_PASSWORD": "wrong"},
+        )
+    )
     assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
 
 
@@ -603,7 +882,9 @@ def test_a_hang_up_on_a_big_body_is_reported_as_the_401_it_was(hang_up_server):
     """3 MB is more than the socket buffers hold: the server mostly hangs up while the body is still
     going out, and the client sees a broken pipe or a reset rather than the answer."""
     for _ in range(5):
-        assert Endpoint(f"{hang_up_server.url}/store").request("PUT", "graph=x", b"x" * 3_000_000).status == 401
+        assert (
+            Endpoint(f"{hang_up_server.url}/store").request("PUT", "graph=x", b"x" * 3_000_000).status == 401
+        )
 
 
 def test_a_kept_alive_connection_the_server_dropped_is_reopened(tiny):
@@ -638,7 +919,12 @@ def store_copy(fixture_store, tmp_path) -> Path:
 
 
 def run_kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from kg.cli import main; main()", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", "from kg.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -651,12 +937,31 @@ def served(store_copy):
 
 def test_serve_answers_queries_refuses_updates_and_stops_cleanly_on_ctrl_c(served, store_copy):
     process, url, printed = served
-    assert printed == f"serving {store_copy} ({(store_copy / 'CURRENT').read_text().strip()}) read-only at {url}/\nSPARQL endpoint: {url}/query  (Ctrl-C stops)\n"
-    code, out, err = kg("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--endpoint", f"{url}/query", "--format", "csv")
-    local = kg("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", str(store_copy), "--format", "csv")
+    assert (
+        printed
+        == f"serving {store_copy} ({(store_copy / 'CURRENT').read_text().strip()}) read-only at {url}/\nSPARQL endpoint: {url}/query  (Ctrl-C stops)\n"
+    )
+    code, out, err = kg(
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "--endpoint",
+        f"{url}/query",
+        "--format",
+        "csv",
+    )
+    local = kg(
+        "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", str(store_copy), "--format", "csv"
+    )
     assert (code, out, err) == local and int(out.split()[1]) == 7198  # each triple once
-    update = urllib.request.Request(f"{url}/update", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
-    write = urllib.request.Request(f"{url}/store?graph=urn%3Ax", data=b"<urn:a> <urn:b> <urn:c> .", method="PUT", headers={"Content-Type": "application/n-triples"})
+    update = urllib.request.Request(
+        f"{url}/update", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}
+    )
+    write = urllib.request.Request(
+        f"{url}/store?graph=urn%3Ax",
+        data=b"<urn:a> <urn:b> <urn:c> .",
+        method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )
     for request in (update, write):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=5)
@@ -686,7 +991,14 @@ def test_serve_follows_a_build_that_makes_a_new_generation_live(served, store_co
     new = "gen-999999"
     ox.Store.read_only(str(store_copy / old)).backup(str(store_copy / new))
     database = ox.Store(str(store_copy / new))
-    database.add(ox.Quad(ox.NamedNode("urn:kg:new"), ox.NamedNode("urn:kg:is"), ox.Literal("live"), ox.NamedNode("urn:kg:g")))
+    database.add(
+        ox.Quad(
+            ox.NamedNode("urn:kg:new"),
+            ox.NamedNode("urn:kg:is"),
+            ox.Literal("live"),
+            ox.NamedNode("urn:kg:g"),
+        )
+    )
     database.flush()
     del database
     shutil.copy(store_copy / f"{old}.json", store_copy / f"{new}.json")
@@ -749,9 +1061,19 @@ def test_the_query_page_runs_a_select_offline_in_a_browser(served, tmp_path):
     # YASGUI takes query and endpoint from the link and runs it; without `endpoint` it would post to
     # the page's own address, not /query.
     link = f"{url}/#" + urllib.parse.urlencode({"query": query, "endpoint": f"{url}/query"})
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-             "--virtual-time-budget=10000", f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        "--virtual-time-budget=10000",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     done = subprocess.run([browser, *flags, "--dump-dom", link], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     body = re.search(r"<tbody>(.*?)</tbody>", done.stdout, re.S)
@@ -766,17 +1088,40 @@ def test_the_query_page_runs_a_select_offline_in_a_browser(served, tmp_path):
 
 def test_the_readme_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    (command,) = re.findall(r"`(kg export --inferred --format nquads -o kg\.nq && oxigraph load [^`]*)`", readme)
+    (command,) = re.findall(
+        r"`(kg export --inferred --format nquads -o kg\.nq && oxigraph load [^`]*)`", readme
+    )
     (tmp_path / "kg-store").symlink_to(fixture_store)
     env = {**os.environ, "PATH": f"{OXIGRAPH.parent}{os.pathsep}{os.environ['PATH']}"}
     env.pop("KG_STORE", None)
-    done = subprocess.run(["bash", "-e", "-c", command.replace("/srv/kg-db", str(tmp_path / "db"))], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["bash", "-e", "-c", command.replace("/srv/kg-db", str(tmp_path / "db"))],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     port = free_port()
-    process = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(tmp_path / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(tmp_path / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_answering(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
-        listed = HttpEngine(f"http://127.0.0.1:{port}/query").run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        listed = HttpEngine(f"http://127.0.0.1:{port}/query").run(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
         assert {g.value: int(n.value) for g, n in listed.rows} == local_graph_counts(fixture_store)
     finally:
         stop(process)
@@ -785,7 +1130,20 @@ def test_the_readme_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
 def test_endpoint_options_without_an_endpoint_are_refused(fixture_store):
     code, out, err = kg("sparql", "ASK {}", "--store", str(fixture_store), "--graph", "kg")
     assert (code, out) == (2, "") and "--graph only apply with --endpoint" in err
-    code, _, err = kg("query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--store", str(fixture_store), "--user", "ana", "--graph", "kg")
+    code, _, err = kg(
+        "query",
+        "coi",
+        "Suyog Gupta",
+        "Mahdi Nazemi",
+        "--store",
+        str(fixture_store),
+        "--user",
+        "ana",
+        "--graph",
+        "kg",
+    )
     assert code == 2 and "--graph and --user only apply with --endpoint" in err
     # From the environment they are left for remote use: the local store answers.
-    assert kg("sparql", "ASK {}", "--store", str(fixture_store), env={"KG_GRAPHS": "kg", "KG_ENDPOINT_USER": "ana"})[:2] == (0, "true\n")
+    assert kg(
+        "sparql", "ASK {}", "--store", str(fixture_store), env={"KG_GRAPHS": "kg", "KG_ENDPOINT_USER": "ana"}
+    )[:2] == (0, "true\n")

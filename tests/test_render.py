@@ -34,7 +34,11 @@ MIXED = r"""SELECT ?iri ?text ?number WHERE {
   }
 }"""
 
-NATIVE = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON}
+NATIVE = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +81,9 @@ def test_blank_nodes_in_every_format(store):
     label = found.rows[0][0].value
     assert format_solutions(found, "csv") == f"b\r\n_:{label}\r\n"
     assert format_solutions(found, "tsv") == f"?b\n_:{label}\n"
-    assert json.loads(format_solutions(found, "json"))["results"]["bindings"] == [{"b": {"type": "bnode", "value": label}}]
+    assert json.loads(format_solutions(found, "json"))["results"]["bindings"] == [
+        {"b": {"type": "bnode", "value": label}}
+    ]
     assert format_solutions(found, "table").splitlines()[2] == f"_:{label}"
 
 
@@ -96,12 +102,16 @@ def test_table_shows_values_plainly_and_aligns_columns(store):
 
 
 def test_table_right_aligns_number_columns(store):
-    table = format_solutions(solutions(store, 'SELECT ?name ?n WHERE { VALUES (?name ?n) { ("a" 5) ("bb" 120) } }'), "table")
+    table = format_solutions(
+        solutions(store, 'SELECT ?name ?n WHERE { VALUES (?name ?n) { ("a" 5) ("bb" 120) } }'), "table"
+    )
     assert table == "name    n\n----  ---\na       5\nbb    120\n"
 
 
 def test_table_of_nothing_is_just_the_header(store):
-    assert format_solutions(solutions(store, "SELECT ?x ?y WHERE { FILTER(false) }"), "table") == "x  y\n-  -\n"
+    assert (
+        format_solutions(solutions(store, "SELECT ?x ?y WHERE { FILTER(false) }"), "table") == "x  y\n-  -\n"
+    )
 
 
 def test_table_counts_wide_letters_as_two_columns():
@@ -124,7 +134,11 @@ def test_ask_results(value, fmt, expected):
     assert format_result(value, fmt) == expected
 
 
-RECORDS = [{"what": "pages", "count": 5}, {"what": "people", "count": 114, "note": None}, {"what": "ok", "count": True}]
+RECORDS = [
+    {"what": "pages", "count": 5},
+    {"what": "people", "count": 114, "note": None},
+    {"what": "ok", "count": True},
+]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +154,10 @@ def test_plain_records(fmt, expected):
 
 
 def test_plain_records_right_align_numbers():
-    assert format_records([{"k": "a", "n": 5}, {"k": "b", "n": 120}], "table") == "k    n\n-  ---\na    5\nb  120\n"
+    assert (
+        format_records([{"k": "a", "n": 5}, {"k": "b", "n": 120}], "table")
+        == "k    n\n-  ---\na    5\nb  120\n"
+    )
 
 
 def test_plain_records_as_json():
@@ -154,10 +171,21 @@ def test_plain_records_with_chosen_columns():
 
 KG = "https://kg.example.org/ns#"
 TRIPLES = [
-    ox.Triple(ox.NamedNode("https://kg.example.org/id/person/ada"), ox.NamedNode(KG + "name"), ox.Literal("Ada Lovelace")),
-    ox.Triple(ox.NamedNode("https://kg.example.org/id/person/ada"), ox.NamedNode(KG + "hIndex"), ox.Literal(12)),
+    ox.Triple(
+        ox.NamedNode("https://kg.example.org/id/person/ada"),
+        ox.NamedNode(KG + "name"),
+        ox.Literal("Ada Lovelace"),
+    ),
+    ox.Triple(
+        ox.NamedNode("https://kg.example.org/id/person/ada"), ox.NamedNode(KG + "hIndex"), ox.Literal(12)
+    ),
 ]
-_PARSE_AS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+_PARSE_AS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
 
 
 @pytest.mark.parametrize("fmt", GRAPH_FORMATS)
@@ -176,7 +204,9 @@ def test_turtle_declares_the_prefixes_it_uses_and_no_others():
     assert "kg:name" in text
 
 
-@pytest.mark.parametrize("call", [lambda: format_solutions(Solutions([], []), "xml"), lambda: format_graph([], "csv")])
+@pytest.mark.parametrize(
+    "call", [lambda: format_solutions(Solutions([], []), "xml"), lambda: format_graph([], "csv")]
+)
 def test_unknown_formats_are_refused(call):
     with pytest.raises(ValueError, match="unknown format"):
         call()

@@ -12,9 +12,9 @@ With only warnings, pyshacl still reports conforms=False, so the tests look at e
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
 
 import pyshacl
 import pytest
@@ -122,12 +122,16 @@ def test_shapes_use_only_declared_kg_terms(shapes: Graph, ontology: Graph) -> No
     used = set(re.findall(r"\bkg:([A-Za-z]+)", text))
     assert used
     for local in sorted(used):
-        assert (KG[local], None, None) in ontology, f"shapes use kg:{local}, which the ontology does not declare"
+        assert (KG[local], None, None) in ontology, (
+            f"shapes use kg:{local}, which the ontology does not declare"
+        )
 
 
 def test_every_constraint_has_a_message(shapes: Graph) -> None:
     for prop_shape in shapes.objects(None, SH.property):
-        assert shapes.value(prop_shape, SH.message) is not None, f"property shape without sh:message: {prop_shape}"
+        assert shapes.value(prop_shape, SH.message) is not None, (
+            f"property shape without sh:message: {prop_shape}"
+        )
     for constraint in shapes.objects(None, SH.sparql):
         assert shapes.value(constraint, SH.message) is not None
 
@@ -193,57 +197,261 @@ class Case:
 
 CASES = [
     # required values
-    Case("paper-no-title", drop(N.paper, KG.title), VIOLATION, N.paper, KG.title, "MinCountConstraintComponent", ("title",)),
-    Case("paper-no-author", drop(N.paper, KG.hasAuthor), VIOLATION, N.paper, KG.hasAuthor, "MinCountConstraintComponent", ("author",)),
-    Case("paper-no-date", drop(N.paper, KG.datePublished), VIOLATION, N.paper, KG.datePublished, "MinCountConstraintComponent", ("date",)),
-    Case("person-no-name", drop(N.shown, KG.name), VIOLATION, N.shown, KG.name, "MinCountConstraintComponent", ("name",)),
-    Case("authorship-no-person", drop(N.shown_authorship, KG.authorshipPerson), VIOLATION, N.shown_authorship, KG.authorshipPerson, "MinCountConstraintComponent", ("person",)),
-    Case("authorship-no-paper", drop(N.shown_authorship, KG.authorshipPaper), VIOLATION, N.shown_authorship, KG.authorshipPaper, "MinCountConstraintComponent", ("paper",)),
-    Case("listing-no-page", drop(N.listing, KG.onPage), VIOLATION, N.listing, KG.onPage, "MinCountConstraintComponent", ("page",)),
-    Case("listing-no-paper", drop(N.listing, KG.listedPaper), VIOLATION, N.listing, KG.listedPaper, "MinCountConstraintComponent", ("paper",)),
-    Case("listing-no-line", drop(N.listing, KG.sourceLine), VIOLATION, N.listing, KG.sourceLine, "MinCountConstraintComponent", ("source line",)),
-    Case("page-no-file", drop(N.page, KG.sourceFile), VIOLATION, N.page, KG.sourceFile, "MinCountConstraintComponent", ("source file",)),
+    Case(
+        "paper-no-title",
+        drop(N.paper, KG.title),
+        VIOLATION,
+        N.paper,
+        KG.title,
+        "MinCountConstraintComponent",
+        ("title",),
+    ),
+    Case(
+        "paper-no-author",
+        drop(N.paper, KG.hasAuthor),
+        VIOLATION,
+        N.paper,
+        KG.hasAuthor,
+        "MinCountConstraintComponent",
+        ("author",),
+    ),
+    Case(
+        "paper-no-date",
+        drop(N.paper, KG.datePublished),
+        VIOLATION,
+        N.paper,
+        KG.datePublished,
+        "MinCountConstraintComponent",
+        ("date",),
+    ),
+    Case(
+        "person-no-name",
+        drop(N.shown, KG.name),
+        VIOLATION,
+        N.shown,
+        KG.name,
+        "MinCountConstraintComponent",
+        ("name",),
+    ),
+    Case(
+        "authorship-no-person",
+        drop(N.shown_authorship, KG.authorshipPerson),
+        VIOLATION,
+        N.shown_authorship,
+        KG.authorshipPerson,
+        "MinCountConstraintComponent",
+        ("person",),
+    ),
+    Case(
+        "authorship-no-paper",
+        drop(N.shown_authorship, KG.authorshipPaper),
+        VIOLATION,
+        N.shown_authorship,
+        KG.authorshipPaper,
+        "MinCountConstraintComponent",
+        ("paper",),
+    ),
+    Case(
+        "listing-no-page",
+        drop(N.listing, KG.onPage),
+        VIOLATION,
+        N.listing,
+        KG.onPage,
+        "MinCountConstraintComponent",
+        ("page",),
+    ),
+    Case(
+        "listing-no-paper",
+        drop(N.listing, KG.listedPaper),
+        VIOLATION,
+        N.listing,
+        KG.listedPaper,
+        "MinCountConstraintComponent",
+        ("paper",),
+    ),
+    Case(
+        "listing-no-line",
+        drop(N.listing, KG.sourceLine),
+        VIOLATION,
+        N.listing,
+        KG.sourceLine,
+        "MinCountConstraintComponent",
+        ("source line",),
+    ),
+    Case(
+        "page-no-file",
+        drop(N.page, KG.sourceFile),
+        VIOLATION,
+        N.page,
+        KG.sourceFile,
+        "MinCountConstraintComponent",
+        ("source file",),
+    ),
     # datatypes
-    Case("hindex-forty", put(N.page, KG.hIndex, Literal("forty")), VIOLATION, N.page, KG.hIndex, "DatatypeConstraintComponent", ("kg:hIndex", "whole number", "xsd:integer")),
-    Case("date-as-string", put(N.paper, KG.datePublished, Literal("Dec 23, 2025")), VIOLATION, N.paper, KG.datePublished, "DatatypeConstraintComponent", ("xsd:date",)),
-    Case("scraped-on-string", put(N.page, KG.scrapedOn, Literal("2026-11-24")), VIOLATION, N.page, KG.scrapedOn, "DatatypeConstraintComponent", ("xsd:date",)),
-    Case("has-code-yes", put(N.paper, KG.hasCode, Literal("yes")), VIOLATION, N.paper, KG.hasCode, "DatatypeConstraintComponent", ("xsd:boolean",)),
-    Case("score-text", add(N.listing, KG.score, Literal("high")), VIOLATION, N.listing, KG.score, "DatatypeConstraintComponent", ("xsd:decimal",)),
+    Case(
+        "hindex-forty",
+        put(N.page, KG.hIndex, Literal("forty")),
+        VIOLATION,
+        N.page,
+        KG.hIndex,
+        "DatatypeConstraintComponent",
+        ("kg:hIndex", "whole number", "xsd:integer"),
+    ),
+    Case(
+        "date-as-string",
+        put(N.paper, KG.datePublished, Literal("Dec 23, 2025")),
+        VIOLATION,
+        N.paper,
+        KG.datePublished,
+        "DatatypeConstraintComponent",
+        ("xsd:date",),
+    ),
+    Case(
+        "scraped-on-string",
+        put(N.page, KG.scrapedOn, Literal("2026-11-24")),
+        VIOLATION,
+        N.page,
+        KG.scrapedOn,
+        "DatatypeConstraintComponent",
+        ("xsd:date",),
+    ),
+    Case(
+        "has-code-yes",
+        put(N.paper, KG.hasCode, Literal("yes")),
+        VIOLATION,
+        N.paper,
+        KG.hasCode,
+        "DatatypeConstraintComponent",
+        ("xsd:boolean",),
+    ),
+    Case(
+        "score-text",
+        add(N.listing, KG.score, Literal("high")),
+        VIOLATION,
+        N.listing,
+        KG.score,
+        "DatatypeConstraintComponent",
+        ("xsd:decimal",),
+    ),
     # node kinds and classes
-    Case("author-is-org", both(drop(N.paper, KG.hasAuthor), add(N.paper, KG.hasAuthor, N.org)), VIOLATION, N.paper, KG.hasAuthor, "ClassConstraintComponent", ("kg:Person",)),
-    Case("author-is-literal", add(N.paper, KG.hasAuthor, Literal("Aaron Blakeman")), VIOLATION, N.paper, KG.hasAuthor, "NodeKindConstraintComponent", ("kg:Person",)),
-    Case("category-untyped", put(N.paper, KG.category, URIRef(BASE + "category/XX")), VIOLATION, N.paper, KG.category, "ClassConstraintComponent", ("kg:Category",)),
+    Case(
+        "author-is-org",
+        both(drop(N.paper, KG.hasAuthor), add(N.paper, KG.hasAuthor, N.org)),
+        VIOLATION,
+        N.paper,
+        KG.hasAuthor,
+        "ClassConstraintComponent",
+        ("kg:Person",),
+    ),
+    Case(
+        "author-is-literal",
+        add(N.paper, KG.hasAuthor, Literal("Aaron Blakeman")),
+        VIOLATION,
+        N.paper,
+        KG.hasAuthor,
+        "NodeKindConstraintComponent",
+        ("kg:Person",),
+    ),
+    Case(
+        "category-untyped",
+        put(N.paper, KG.category, URIRef(BASE + "category/XX")),
+        VIOLATION,
+        N.paper,
+        KG.category,
+        "ClassConstraintComponent",
+        ("kg:Category",),
+    ),
     # ranges
-    Case("rank-zero", put(N.shown_authorship, KG.rank, Literal(0)), VIOLATION, N.shown_authorship, KG.rank, "MinInclusiveConstraintComponent", ("at least 1",)),
-    Case("negative-citations", put(N.page, KG.citationCount, Literal(-1)), VIOLATION, N.page, KG.citationCount, "MinInclusiveConstraintComponent", ("at least 0",)),
-    Case("novelty-101", put(N.page, KG.noveltyPercent, Literal(101)), VIOLATION, N.page, KG.noveltyPercent, "MaxInclusiveConstraintComponent", ("0 to 100",)),
+    Case(
+        "rank-zero",
+        put(N.shown_authorship, KG.rank, Literal(0)),
+        VIOLATION,
+        N.shown_authorship,
+        KG.rank,
+        "MinInclusiveConstraintComponent",
+        ("at least 1",),
+    ),
+    Case(
+        "negative-citations",
+        put(N.page, KG.citationCount, Literal(-1)),
+        VIOLATION,
+        N.page,
+        KG.citationCount,
+        "MinInclusiveConstraintComponent",
+        ("at least 0",),
+    ),
+    Case(
+        "novelty-101",
+        put(N.page, KG.noveltyPercent, Literal(101)),
+        VIOLATION,
+        N.page,
+        KG.noveltyPercent,
+        "MaxInclusiveConstraintComponent",
+        ("0 to 100",),
+    ),
     # one display label per person, paper and organisation
-    Case("person-no-label", drop(N.shown, SKOS.prefLabel), VIOLATION, N.shown, SKOS.prefLabel, "MinCountConstraintComponent", ("exactly one display label",)),
-    Case("paper-two-labels", add(N.paper, SKOS.prefLabel, Literal("NEMOTRON 3 NANO")), VIOLATION, N.paper, SKOS.prefLabel, "MaxCountConstraintComponent", ("skos:prefLabel",)),
-    Case("org-no-label", drop(N.org, SKOS.prefLabel), VIOLATION, N.org, SKOS.prefLabel, "MinCountConstraintComponent", ("display label",)),
+    Case(
+        "person-no-label",
+        drop(N.shown, SKOS.prefLabel),
+        VIOLATION,
+        N.shown,
+        SKOS.prefLabel,
+        "MinCountConstraintComponent",
+        ("exactly one display label",),
+    ),
+    Case(
+        "paper-two-labels",
+        add(N.paper, SKOS.prefLabel, Literal("NEMOTRON 3 NANO")),
+        VIOLATION,
+        N.paper,
+        SKOS.prefLabel,
+        "MaxCountConstraintComponent",
+        ("skos:prefLabel",),
+    ),
+    Case(
+        "org-no-label",
+        drop(N.org, SKOS.prefLabel),
+        VIOLATION,
+        N.org,
+        SKOS.prefLabel,
+        "MinCountConstraintComponent",
+        ("display label",),
+    ),
     # warnings
     Case(
         "owner-missing-from-complete-list",
         put(N.paper, KG.authorListTruncated, Literal(False)),
-        WARNING, N.owner_authorship, None, "SPARQLConstraintComponent",
+        WARNING,
+        N.owner_authorship,
+        None,
+        "SPARQLConstraintComponent",
         ("owner", "Suyog Gupta", "not among the names shown", "complete", "Nemotron 3 Nano"),
     ),
     Case(
         "declared-count-differs",
         put(N.page, KG.declaredListingCount, Literal(12)),
-        WARNING, N.page, None, "SPARQLConstraintComponent",
+        WARNING,
+        N.page,
+        None,
+        "SPARQLConstraintComponent",
         ("says it lists 12", "but 1 listing(s)"),
     ),
     Case(
         "declared-count-and-no-listings",
         both(put(N.page, KG.declaredListingCount, Literal(2)), drop(N.listing, RDF.type)),
-        WARNING, N.page, None, "SPARQLConstraintComponent",
+        WARNING,
+        N.page,
+        None,
+        "SPARQLConstraintComponent",
         ("says it lists 2", "but 0 listing(s)"),
     ),
     Case(
         "two-dates",
         add(N.paper, KG.datePublished, Literal("2025-12-24", datatype=XSD.date)),
-        WARNING, N.paper, None, "SPARQLConstraintComponent",
+        WARNING,
+        N.paper,
+        None,
+        "SPARQLConstraintComponent",
         ("disagree", "2025-12-23", "2025-12-24"),
     ),
 ]
@@ -302,7 +510,6 @@ def test_warnings_do_not_need_advanced_mode(valid: Graph, shapes: Graph) -> None
         assert {r.focus for r in results} == {N.owner_authorship, N.page, N.paper}
         for r in results:  # pyshacl filled the {?var} placeholders from the SELECT solution
             assert r.message and "{?" not in r.message and "{$" not in r.message, r.message
-
 
 
 def test_shapes_do_not_depend_on_the_base(shapes: Graph) -> None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pyshacl
 import pytest
+from click.testing import CliRunner
+from conftest import BAD_PAGES
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-from click.testing import CliRunner
-
-from conftest import BAD_PAGES
-from test_shapes import CASES, KG, N, SH, add, both, data_graph, drop, put
+from test_shapes import CASES, KG, SH, N, add, both, data_graph, drop, put
 
 from kg import validate as kg_validate
 from kg.cli import cli
@@ -31,8 +30,12 @@ MORE_CASES = {
     "rank-ill-formed-integer": put(N.shown_authorship, KG.rank, Literal("first", datatype=XSD.integer)),
     "date-ill-formed": put(N.paper, KG.datePublished, Literal("2025-02-30", datatype=XSD.date)),
     "rank-a-string": put(N.shown_authorship, KG.rank, Literal("1")),  # datatype and range at once
-    "author-blank-node": both(add(N.paper, KG.hasAuthor, BNode("someone")), add(BNode("someone"), RDF.type, KG.Person)),
-    "two-bad-values-one-node": both(add(N.paper, KG.hasCode, Literal("yes")), add(N.paper, KG.hasCode, Literal("no"))),
+    "author-blank-node": both(
+        add(N.paper, KG.hasAuthor, BNode("someone")), add(BNode("someone"), RDF.type, KG.Person)
+    ),
+    "two-bad-values-one-node": both(
+        add(N.paper, KG.hasCode, Literal("yes")), add(N.paper, KG.hasCode, Literal("no"))
+    ),
     "everything-at-once": both(*(case.mutate for case in CASES)),
 }
 ALL_CASES = {case.id: case.mutate for case in CASES} | MORE_CASES
@@ -119,14 +122,20 @@ def test_the_example_graph_has_no_results_in_either(shapes, tmp_path):
 def asserted_graph(store: KgStore) -> Graph:
     """What the store's pages assert (every graph but the inferred one), as one rdflib graph."""
     inferred = store.iris.inferred_graph
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.store.quads_for_pattern(None, None, None, None) if q.graph_name.value != inferred]
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.store.quads_for_pattern(None, None, None, None)
+        if q.graph_name.value != inferred
+    ]
     return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
 @pytest.fixture(scope="module")
 def bad_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("bad-store") / "kg-store"
-    result = CliRunner().invoke(cli, ["build", str(BAD_PAGES), "--store", str(path), "--as-of", "2026-11-24", "-q"])
+    result = CliRunner().invoke(
+        cli, ["build", str(BAD_PAGES), "--store", str(path), "--as-of", "2026-11-24", "-q"]
+    )
     assert result.exit_code in (0, 1), result.output
     return path
 

@@ -12,11 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import run_main as kg
-from virtuoso import PASSWORD, USER
-
 from test_remote import local_graph_counts, one_line_error
+from virtuoso import PASSWORD, USER
 
 from kg.remote import HttpEngine
 from kg.store import KgStore
@@ -31,8 +29,13 @@ def pushed_to_virtuoso(virtuoso_pushed) -> str:
 
 def test_push_to_virtuoso_meets_its_digest_challenge(pushed_to_virtuoso, virtuoso, fixture_store):
     counts = local_graph_counts(fixture_store)
-    assert re.fullmatch(rf"pushed {len(counts)} graphs, {sum(counts.values())} triples to {re.escape(virtuoso.gsp_url)} in [\d.]+ s \(\d+ requests, [\d,]+ triples/s\)\n", pushed_to_virtuoso)
-    listed = HttpEngine(virtuoso.sparql_url).run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert re.fullmatch(
+        rf"pushed {len(counts)} graphs, {sum(counts.values())} triples to {re.escape(virtuoso.gsp_url)} in [\d.]+ s \(\d+ requests, [\d,]+ triples/s\)\n",
+        pushed_to_virtuoso,
+    )
+    listed = HttpEngine(virtuoso.sparql_url).run(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
     there = {g.value: int(n.value) for g, n in listed.rows}
     assert {g: there.get(g) for g in counts} == counts
 
@@ -40,17 +43,46 @@ def test_push_to_virtuoso_meets_its_digest_challenge(pushed_to_virtuoso, virtuos
 def test_pushing_again_and_again_never_loses_the_race(pushed_to_virtuoso, virtuoso, fixture_store):
     """Each push is a new process meeting a new challenge: none may fail or leave a graph short."""
     for _ in range(5):
-        code, out, err = kg("push", "--endpoint", virtuoso.gsp_url, "--user", USER, "--store", str(fixture_store), env=PUSH_ENV)
+        code, out, err = kg(
+            "push",
+            "--endpoint",
+            virtuoso.gsp_url,
+            "--user",
+            USER,
+            "--store",
+            str(fixture_store),
+            env=PUSH_ENV,
+        )
         assert (code, err) == (0, ""), err
     counts = local_graph_counts(fixture_store)
-    code, out, _ = kg("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--endpoint", virtuoso.sparql_url, "--graph", "kg", "--format", "csv")
+    code, out, _ = kg(
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "--endpoint",
+        virtuoso.sparql_url,
+        "--graph",
+        "kg",
+        "--format",
+        "csv",
+    )
     assert (code, out) == (0, f"n\r\n{sum(counts.values())}\r\n")
 
 
 def test_a_refused_push_is_reported_as_a_401(virtuoso, fixture_store):
     err = one_line_error(*kg("push", "--endpoint", virtuoso.gsp_url, "--store", str(fixture_store)))
     assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
-    err = one_line_error(*kg("push", "--endpoint", virtuoso.gsp_url, "--user", USER, "--store", str(fixture_store), env={"KG_PUSH_PASSWORD": "wrong"}))
+    err = one_line_error(
+        *kg(
+            "push",
+            "--endpoint",
+            virtuoso.gsp_url,
+            "--user",
+            USER,
+            "--store",
+            str(fixture_store),
+            env={"KG_PUSH_PASSWORD": "wrong"},
+        )
+    )
     assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
     assert "wrong" not in err.replace("wrong or missing", "")
 
@@ -59,14 +91,18 @@ def test_credentials_in_the_url_push_too(pushed_to_virtuoso, virtuoso, fixture_s
     url = virtuoso.gsp_url.replace("http://", f"http://{USER}:{PASSWORD.replace(' ', '%20')}@")
     code, out, err = kg("push", "--endpoint", url, "--store", str(fixture_store))
     assert (code, err) == (0, ""), err
-    assert out.startswith("pushed ") and f" to {virtuoso.gsp_url} in " in out and PASSWORD.split()[0] not in out
+    assert (
+        out.startswith("pushed ") and f" to {virtuoso.gsp_url} in " in out and PASSWORD.split()[0] not in out
+    )
 
 
 def test_queries_to_virtuoso_authenticated_endpoint(pushed_to_virtuoso, virtuoso):
     """/sparql-auth asks for Digest: a query meets the challenge with the user's credentials."""
     url = virtuoso.sparql_url + "-auth"
     ask = "ASK { ?person <https://kg.example.org/ns#name> 'Suyog Gupta' }"
-    assert kg("sparql", ask, "--endpoint", url, "--user", USER, env={"KG_ENDPOINT_PASSWORD": PASSWORD})[:2] == (0, "true\n")
+    assert kg("sparql", ask, "--endpoint", url, "--user", USER, env={"KG_ENDPOINT_PASSWORD": PASSWORD})[
+        :2
+    ] == (0, "true\n")
     err = one_line_error(*kg("sparql", ask, "--endpoint", url))
     assert err == f"kg: {url} refused the query: 401 Unauthorized (wrong or missing credentials)\n"
 
@@ -89,7 +125,9 @@ def test_ask_is_a_boolean_on_virtuoso(pushed_to_virtuoso, virtuoso):
     engine = HttpEngine(virtuoso.sparql_url, graphs=["kg"])
     assert engine.run("ASK { ?person <https://kg.example.org/ns#name> 'Suyog Gupta' }") is True
     assert engine.run("ASK { ?person <https://kg.example.org/ns#name> 'Nobody At All' }") is False
-    code, out, err = kg("query", "coauthors-of", "Nobody At All", "--endpoint", virtuoso.sparql_url, "--graph", "kg")
+    code, out, err = kg(
+        "query", "coauthors-of", "Nobody At All", "--endpoint", virtuoso.sparql_url, "--graph", "kg"
+    )
     assert code == 1 and err.startswith('kg: no person named "Nobody At All"')
 
 
@@ -99,7 +137,14 @@ def test_virtuoso_blank_nodes_are_read(virtuoso):
     virtuoso.isql(f"SPARQL INSERT {{ GRAPH <{scratch}> {{ _:a <urn:kg:test:p> _:b }} }} WHERE {{ }};")
     try:
         for fmt in ("tsv", "json"):
-            code, out, err = kg("sparql", "SELECT ?s ?o WHERE { ?s <urn:kg:test:p> ?o }", "--endpoint", virtuoso.sparql_url, "--format", fmt)
+            code, out, err = kg(
+                "sparql",
+                "SELECT ?s ?o WHERE { ?s <urn:kg:test:p> ?o }",
+                "--endpoint",
+                virtuoso.sparql_url,
+                "--format",
+                fmt,
+            )
             assert (code, err) == (0, ""), err
             assert out.count("_:") == 2 if fmt == "tsv" else out.count('"bnode"') == 2
     finally:
@@ -108,7 +153,9 @@ def test_virtuoso_blank_nodes_are_read(virtuoso):
 
 def test_kg_query_on_virtuoso_prints_what_it_prints_locally(pushed_to_virtuoso, virtuoso, fixture_store):
     local = kg("query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--store", str(fixture_store))
-    there = kg("query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--endpoint", virtuoso.sparql_url, "--graph", "kg")
+    there = kg(
+        "query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--endpoint", virtuoso.sparql_url, "--graph", "kg"
+    )
     assert there == local and local[0] == 0
 
 
@@ -120,12 +167,18 @@ def test_the_bulk_loader_path(pushed_to_virtuoso, virtuoso, fixture_store):
     assert HttpEngine(virtuoso.sparql_url, graphs=list(counts)).run("ASK { ?s ?p ?o }") is False
     dump = virtuoso.folder / "load"
     dump.mkdir()
-    code, _, err = kg("export", "--inferred", "--format", "nquads", "-o", str(dump / "kg.nq"), "--store", str(fixture_store))
+    code, _, err = kg(
+        "export", "--inferred", "--format", "nquads", "-o", str(dump / "kg.nq"), "--store", str(fixture_store)
+    )
     assert code == 0, err
     virtuoso.isql(f"ld_dir('{dump}', '*.nq', 'urn:kg:unused');\nrdf_loader_run();\ncheckpoint;\n")
-    errors = virtuoso.isql(f"SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_file LIKE '{dump}/%' AND ll_error IS NOT NULL;")
+    errors = virtuoso.isql(
+        f"SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_file LIKE '{dump}/%' AND ll_error IS NOT NULL;"
+    )
     assert "0 Rows." in errors, errors
-    listed = HttpEngine(virtuoso.sparql_url).run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    listed = HttpEngine(virtuoso.sparql_url).run(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
     assert {g.value: int(n.value) for g, n in listed.rows if g.value in counts} == counts
 
 
@@ -138,12 +191,27 @@ def test_settings_that_cut_answers_or_change_ask_are_caught(tmp_path):
         pytest.skip(f"Virtuoso is not installed: {missing()}")
     server = VirtuosoServer.start(tmp_path / "capped", settings={"ResultSetMaxRows": "100", "CaseMode": "1"})
     try:
-        err = one_line_error(*kg("sparql", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--endpoint", server.sparql_url))
-        assert err == f"kg: {server.sparql_url} cut the answer at its row cap of 100 rows (X-SPARQL-MaxRows): kg does not show it as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)\n"
-        code, out, _ = kg("sparql", "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10", "--endpoint", server.sparql_url, "--format", "tsv")
+        err = one_line_error(
+            *kg("sparql", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--endpoint", server.sparql_url)
+        )
+        assert (
+            err
+            == f"kg: {server.sparql_url} cut the answer at its row cap of 100 rows (X-SPARQL-MaxRows): kg does not show it as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)\n"
+        )
+        code, out, _ = kg(
+            "sparql",
+            "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10",
+            "--endpoint",
+            server.sparql_url,
+            "--format",
+            "tsv",
+        )
         assert code == 0 and len(out.splitlines()) == 11
         assert kg("sparql", "ASK { ?s ?p ?o }", "--endpoint", server.sparql_url)[:2] == (0, "true\n")
-        assert kg("sparql", "ASK { <urn:kg:none> ?p ?o }", "--endpoint", server.sparql_url)[:2] == (0, "false\n")
+        assert kg("sparql", "ASK { <urn:kg:none> ?p ?o }", "--endpoint", server.sparql_url)[:2] == (
+            0,
+            "false\n",
+        )
     finally:
         server.stop()
 
@@ -151,7 +219,11 @@ def test_settings_that_cut_answers_or_change_ask_are_caught(tmp_path):
 # --- the README's Virtuoso recipe, run as written ----------------------------------------------------
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-PACKAGED = {"CaseMode": "2", "ResultSetMaxRows": "10000", "MaxQueryExecutionTime": "60"}  # Debian's virtuoso.ini
+PACKAGED = {
+    "CaseMode": "2",
+    "ResultSetMaxRows": "10000",
+    "MaxQueryExecutionTime": "60",
+}  # Debian's virtuoso.ini
 
 
 def readme_virtuoso_section() -> str:
@@ -174,22 +246,34 @@ def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path, fixture_store):
     server = VirtuosoServer.start(tmp_path / "virtuoso", settings={**PACKAGED, **settings}, create_user=False)
     try:
         script = "\n".join(re.findall(r"```sh\n(.*?)```", section, re.S))
-        for shown, real in {"localhost:8890": f"127.0.0.1:{server.http_port}", "localhost:1111": server.sql_address, "/srv/kg-load": str(load)}.items():
+        for shown, real in {
+            "localhost:8890": f"127.0.0.1:{server.http_port}",
+            "localhost:1111": server.sql_address,
+            "/srv/kg-load": str(load),
+        }.items():
             script = script.replace(shown, real)
         assert "isql-vt" in script and "kg push" in script and "rdf_loader_run" in script
         load.mkdir()
         (tmp_path / "kg-store").symlink_to(fixture_store)
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
         env.pop("KG_STORE", None)
-        done = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert "*** Error" not in done.stdout + done.stderr, done.stdout
         counts = local_graph_counts(fixture_store)
         total = sum(counts.values())
         out = done.stdout
-        assert f"pushed {len(counts)} graphs, {total} triples to http://127.0.0.1:{server.http_port}/sparql-graph-crud-auth" in out
+        assert (
+            f"pushed {len(counts)} graphs, {total} triples to http://127.0.0.1:{server.http_port}/sparql-graph-crud-auth"
+            in out
+        )
         assert kg("query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--store", str(fixture_store))[1] in out
-        assert re.findall(r"^\s*n\s*\n-+\n\s*(\d+)\s*$", out, re.M) == [str(total), str(total)]  # after push, after the bulk load
+        assert re.findall(r"^\s*n\s*\n-+\n\s*(\d+)\s*$", out, re.M) == [
+            str(total),
+            str(total),
+        ]  # after push, after the bulk load
         assert "0 Rows." in out  # DB.DBA.LOAD_LIST: no file failed
     finally:
         server.stop()
@@ -202,6 +286,11 @@ def test_the_virtuoso_benchmark_runs(tmp_path):
     if missing():
         pytest.skip(f"Virtuoso is not installed: {missing()}")
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "virtuoso.py"
-    done = subprocess.run([sys.executable, str(script), "--pages", "12", "--work", str(tmp_path), "--buffers", "10000"], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(script), "--pages", "12", "--work", str(tmp_path), "--buffers", "10000"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("| measure | figure |") and done.stdout.count("(= local)") == 2, done.stdout

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import run_main
+
 from kg.queries import Catalogue
 from kg.resources import queries_dir
 
@@ -55,7 +55,11 @@ def test_the_lines_are_where_the_listings_start(fixture_store):
             where, title = support.removeprefix("from ").split("  ", 1)
             page, line = where.rsplit(":", 1)
             text = (FIXTURE_PAGES / page).read_text(encoding="utf-8").split("\n")
-            assert title in text[int(line) : int(line) + 3], (page, line, title)  # the title follows the header
+            assert title in text[int(line) : int(line) + 3], (
+                page,
+                line,
+                title,
+            )  # the title follows the header
 
 
 @pytest.mark.parametrize("name", Catalogue().names())
@@ -71,5 +75,7 @@ def test_every_canned_query_has_a_why_and_every_row_a_support(fixture_store, nam
 
 
 def test_why_needs_the_table_format(fixture_store):
-    code, _, err = run_main("query", "coauthors-of", SUYOG, "--why", "--format", "csv", "--store", str(fixture_store))
+    code, _, err = run_main(
+        "query", "coauthors-of", SUYOG, "--why", "--format", "csv", "--store", str(fixture_store)
+    )
     assert code == 2 and "--why" in err

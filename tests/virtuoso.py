@@ -84,7 +84,13 @@ class VirtuosoServer:
         return f"127.0.0.1:{self.sql_port}"
 
     @classmethod
-    def start(cls, folder: Path, buffers: int = 20_000, settings: dict[str, str] | None = None, create_user: bool = True) -> "VirtuosoServer":
+    def start(
+        cls,
+        folder: Path,
+        buffers: int = 20_000,
+        settings: dict[str, str] | None = None,
+        create_user: bool = True,
+    ) -> VirtuosoServer:
         """`settings`: ini lines to change (name: value), e.g. a small ResultSetMaxRows; `create_user`:
         False leaves creating the Graph Store user to the caller."""
         if (folder / "virtuoso.db").exists():
@@ -99,14 +105,20 @@ class VirtuosoServer:
         log = open(folder / "stdout.log", "wb")
         process = subprocess.Popen(
             [VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-            cwd=folder, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         log.close()
         server = cls(folder, http_port, sql_port, process)
         try:
             server._wait_until_answering()
             if create_user:
-                server.isql(f"DB.DBA.USER_CREATE('{USER}', '{PASSWORD}');\nGRANT SPARQL_UPDATE TO \"{USER}\";\n")
+                server.isql(
+                    f"DB.DBA.USER_CREATE('{USER}', '{PASSWORD}');\nGRANT SPARQL_UPDATE TO \"{USER}\";\n"
+                )
         except BaseException:
             server.stop()
             raise
@@ -117,7 +129,12 @@ class VirtuosoServer:
         AssertionError when isql reports an error."""
         script = self.folder / "script.sql"
         script.write_text(sql)
-        done = subprocess.run([ISQL, self.sql_address, "dba", "dba", str(script)], capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            [ISQL, self.sql_address, "dba", "dba", str(script)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         script.unlink()
         if done.returncode != 0 or "*** Error" in done.stdout or "*** Error" in done.stderr:
             raise AssertionError(f"isql-vt failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
@@ -148,11 +165,15 @@ class VirtuosoServer:
             if self._answers():
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"Virtuoso did not answer within {STARTUP:g} s; see {self.folder}/stdout.log")
+                raise AssertionError(
+                    f"Virtuoso did not answer within {STARTUP:g} s; see {self.folder}/stdout.log"
+                )
             time.sleep(0.5)
 
     def _answers(self) -> bool:
-        sql = subprocess.run([ISQL, self.sql_address, "dba", "dba", "exec=select 1;"], capture_output=True, timeout=30)
+        sql = subprocess.run(
+            [ISQL, self.sql_address, "dba", "dba", "exec=select 1;"], capture_output=True, timeout=30
+        )
         if sql.returncode != 0:
             return False
         try:
