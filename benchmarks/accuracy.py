@@ -63,7 +63,7 @@ def listing_lines(expected: list[dict]) -> dict[tuple[str, int], range]:
     spans = {}
     for name, starts in by_file.items():
         starts.sort()
-        for start, end in zip(starts, starts[1:] + [starts[-1] + 8]):
+        for start, end in zip(starts, [*starts[1:], starts[-1] + 8], strict=True):
             spans[(name, start)] = range(start, end)
     return spans
 
@@ -100,14 +100,15 @@ def judge(expected: list[dict], listings: list[dict], diagnostics: list[dict]) -
 
 def table(judged: list[dict]) -> str:
     rows = [("layout", "listings", *OUTCOMES, "exact %")]
-    for layout in sorted({j["layout"] for j in judged}) + ["all"]:
+    for layout in [*sorted({j["layout"] for j in judged}), "all"]:
         chosen = [j for j in judged if layout in ("all", j["layout"])]
         counts = Counter(j["outcome"] for j in chosen)
         share = 100 * counts["exact"] / len(chosen) if chosen else 0.0
         rows.append((layout, str(len(chosen)), *(str(counts[o]) for o in OUTCOMES), f"{share:.1f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [
-        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
     ]
     doubted = sum(1 for j in judged if j["outcome"] == "exact" and j["doubted"])
     return "\n".join(lines) + f"\n(read exactly, yet with a warning at their lines: {doubted})"

@@ -154,7 +154,8 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
             text=True,
         )
     )
-    triples_nt = sum(1 for _ in open(nt, "rb"))
+    with open(nt, "rb") as lines:
+        triples_nt = sum(1 for _ in lines)
     ox_location = work / f"oxigraph-{pages}"
     shutil.rmtree(ox_location, ignore_errors=True)
     load_s, _, result = timed([tool("oxigraph"), "load", "--location", str(ox_location), "--file", str(nt)])

@@ -24,6 +24,8 @@ from kg.result import Result
 from kg.vocab import KG
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     import networkx
 
     from kg.building import BuildReport
@@ -261,12 +263,13 @@ class Graph:
         """A person's display label (None in a store built before labels) and every printed name."""
         import pyoxigraph as ox
 
-        from kg.queries import bind_values
+        from kg.queries import bind_values, select
+        from kg.terms import text_of
 
         text = bind_values(NAMES_OF, {"person": [ox.NamedNode(iri)]})
-        rows = self.engine.run(text).rows
-        labels = {row[1].value for row in rows if row[1] is not None}
-        return min(labels, default=None), {row[0].value for row in rows}
+        rows = select(self.engine, text).rows
+        labels = {text_of(label) for _, label in rows if label is not None}
+        return min(labels, default=None), {text_of(name) for name, _ in rows if name is not None}
 
     def coauthors(self, name: str, depth: int = 1) -> networkx.Graph:
         """The coauthor network of `name`, as `kg graph coauthors-of` draws it, as a networkx Graph:
@@ -344,7 +347,8 @@ def _caller_level() -> int:
     """The stack level of the first frame outside kg, so that a warning points at the user's line."""
     import sys
 
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     package = os.path.dirname(__file__)
     while frame is not None and os.path.dirname(frame.f_code.co_filename) == package:
         frame, level = frame.f_back, level + 1

@@ -6,7 +6,7 @@ import json
 import os
 import signal
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 
 import click
@@ -701,7 +701,8 @@ def _main() -> None:
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except SystemExit:
-        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):  # click's way of saying the reader left
+        # click's way of saying the reader left: it wraps stdout (the class's name varies between versions)
+        if type(sys.stdout).__name__ in ("PacifyFlushWrapper", "_PacifyFlushWrapper"):
             _quit_quietly()
         raise
     except KgError as e:
@@ -733,10 +734,8 @@ def _stop(signum, frame) -> None:
 
 def _quit(message: str, code: int) -> None:
     """One line on stderr, then exit: whatever state stderr is in."""
-    try:
+    with suppress(Exception):
         click.echo(render.visible(f"kg: {message}"), err=True)
-    except Exception:
-        pass
     sys.exit(code)
 
 
@@ -770,7 +769,5 @@ def _quit_quietly() -> None:
 
 def _drop_pending_output() -> None:
     """Point stdout at /dev/null, so that what is still buffered cannot fail again at exit."""
-    try:
+    with suppress(OSError, ValueError, AttributeError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass

@@ -19,6 +19,7 @@ Standard library only (http.client). Used by `kg query/sparql --endpoint` (kg.re
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
 import os
@@ -36,7 +37,7 @@ TRANSIENT_STATUSES = {429, 502, 503, 504}
 USER_AGENT = "kg (SPARQL 1.1 Protocol client)"
 # http.client refuses an answer with more than 100 header lines; Virtuoso echoes one
 # X-SPARQL-default-graph (and -named-graph) line per graph a query names, and kg may name thousands.
-http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)  # type: ignore[attr-defined]  # private, untyped
 
 
 class EndpointError(KgError):
@@ -181,6 +182,7 @@ class Endpoint:
                 )
         self.url = shown  # what messages show: never the credentials
         self.parts = parts
+        self.host: str = parts.hostname
         self.timeout = timeout if timeout is not None else timeout_from_env()
         self.credentials = Credentials(user, password or "") if user else None
         self._connection: http.client.HTTPConnection | None = None
@@ -223,7 +225,7 @@ class Endpoint:
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:
-            host, port = self.parts.hostname, self.parts.port
+            host, port = self.host, self.parts.port
             if self.parts.scheme == "https":
                 self._connection = http.client.HTTPSConnection(
                     host, port, timeout=self.timeout, context=ssl.create_default_context()
@@ -317,10 +319,8 @@ def status_error(endpoint: Endpoint, response: Response, doing: str) -> Endpoint
         message = f"{endpoint.url} refused {doing}: 401 {response.reason} (wrong or missing credentials)"
     retry_after = None
     if response.status in TRANSIENT_STATUSES:
-        try:
+        with contextlib.suppress(ValueError):
             retry_after = float(response.headers.get("retry-after", ""))
-        except ValueError:
-            pass
     return EndpointError(
         message,
         transient=response.status in TRANSIENT_STATUSES,

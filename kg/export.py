@@ -40,8 +40,14 @@ def graphs_to_export(kg: KgStore, inferred: bool) -> list[ox.NamedNode]:
     iris = kg.iris
     wanted = []
     for graph in kg.store.named_graphs():
+        if not isinstance(graph, ox.NamedNode):
+            continue  # kg names every graph it writes
         name = graph.value
-        if name.startswith(iris.page_graph_prefix) or name in (iris.ontology_graph, iris.facts_graph) or (inferred and name == iris.inferred_graph):
+        if (
+            name.startswith(iris.page_graph_prefix)
+            or name in (iris.ontology_graph, iris.facts_graph)
+            or (inferred and name == iris.inferred_graph)
+        ):
             wanted.append(graph)
     return sorted(wanted, key=lambda g: g.value)
 
@@ -54,21 +60,22 @@ def exported_statements(kg: KgStore, fmt: str, inferred: bool):
             yield from kg.store.quads_for_pattern(None, None, None, graph)
         return
     values = " ".join(str(g) for g in graphs)
-    yield from kg.store.query(
+    triples = kg.store.query(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
     )
+    assert isinstance(triples, ox.QueryTriples)  # a CONSTRUCT query's answer
+    yield from triples
 
 
 def export(kg: KgStore, fmt: str, inferred: bool = False, output: str | None = None) -> None:
     """Write the export to `output`, or to stdout when it is None or '-'."""
     statements = exported_statements(kg, fmt, inferred)
-    kwargs = {"format": FORMATS[fmt]}
-    if fmt in ("turtle", "trig"):
-        kwargs["prefixes"] = data_prefixes(kg.iris)
+    rdf_format = FORMATS[fmt]
+    prefixes = data_prefixes(kg.iris) if fmt in ("turtle", "trig") else None
     if output in (None, "-"):
         try:
             sys.stdout.flush()
-            ox.serialize(statements, sys.stdout.buffer, **kwargs)
+            ox.serialize(statements, sys.stdout.buffer, rdf_format, prefixes=prefixes)
             sys.stdout.buffer.flush()
         except BrokenPipeError:
             raise  # the reader left: kg stops quietly
@@ -76,4 +83,4 @@ def export(kg: KgStore, fmt: str, inferred: bool = False, output: str | None = N
             raise KgError(f"cannot write the output: {e.strerror or e}") from None
         return
     with output_file(output) as f:
-        ox.serialize(statements, f, **kwargs)
+        ox.serialize(statements, f, rdf_format, prefixes=prefixes)

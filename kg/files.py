@@ -12,7 +12,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,10 +44,9 @@ def output_file(output: str) -> Iterator[BinaryIO]:
             yield f
         os.chmod(tmp, stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~current_umask())
         if existing is not None:
-            try:
+            # Only root may give a file away; the mode is kept all the same.
+            with suppress(PermissionError):
                 os.chown(tmp, existing.st_uid, existing.st_gid)
-            except PermissionError:
-                pass  # only root may give a file away; the mode is kept all the same
         os.replace(tmp, target)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)

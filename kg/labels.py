@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.mapping import Triple, iri, nquads, string
+from kg.terms import text_of
 from kg.vocab import KG, SKOS, Iris
 
 # The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
@@ -66,7 +67,7 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         authored = ox.NamedNode(HAS_AUTHOR)
         graph = ox.NamedNode(iris.facts_graph)
         papers = set(nodes) | {
-            q.subject.value
+            text_of(q.subject)
             for person in relabelled
             for q in store.quads_for_pattern(None, authored, ox.NamedNode(person), graph)
         }
@@ -88,7 +89,7 @@ def _by_label(store: ox.Store, iris: Iris, shown: str) -> str:
     out = []
     for name in shown.split(NAME_SEPARATOR):
         found = next(iter(store.quads_for_pattern(ox.NamedNode(iris.person(name)), label, None, graph)), None)
-        out.append(found.object.value if found is not None else name)
+        out.append(text_of(found.object) if found is not None else name)
     return NAME_SEPARATOR.join(out)
 
 
@@ -103,17 +104,17 @@ def _update(
     if nodes is None:
         for predicate in sources:
             for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
-                printings.setdefault(q.subject.value, set()).add(q.object.value)
+                printings.setdefault(text_of(q.subject), set()).add(text_of(q.object))
         for q in store.quads_for_pattern(None, label, None, graph):
-            present.setdefault(q.subject.value, set()).add(q.object.value)
+            present.setdefault(text_of(q.subject), set()).add(text_of(q.object))
     else:
         for node in nodes:
             subject = ox.NamedNode(node)
             for predicate in sources:
                 for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, graph):
-                    printings.setdefault(node, set()).add(q.object.value)
+                    printings.setdefault(node, set()).add(text_of(q.object))
             for q in store.quads_for_pattern(subject, label, None, graph):
-                present.setdefault(node, set()).add(q.object.value)
+                present.setdefault(node, set()).add(text_of(q.object))
     wanted = {node: derive(values) for node, values in printings.items()}
     changed = {
         node for node in wanted.keys() | present.keys() if wanted.get(node, set()) != present.get(node, set())

@@ -8,6 +8,7 @@ old pages between writes, loads in large pieces.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import queue
@@ -169,10 +170,8 @@ class StreamingWriter:
         try:
             self._writer.write(data)
         except BrokenPipeError:  # the loader failed and closed its end: end ours, so its drain ends too
-            try:
+            with contextlib.suppress(OSError):
                 self._close_pipe()
-            except OSError:
-                pass
             self._thread.join()
             raise load_failed(self._failure or BrokenPipeError("the loader stopped reading")) from None
 
@@ -188,14 +187,10 @@ class StreamingWriter:
     def abort(self) -> None:
         """The build failed: make the loader fail at once (its generation is dropped) instead of
         loading what it has read so far, which takes as long as a build."""
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self._writer.write(b"\n<abort: this build was stopped\n")  # not N-Quads: the loader stops at it
-        except (OSError, ValueError):
-            pass
-        try:
+        with contextlib.suppress(OSError):
             self._close_pipe()
-        except OSError:
-            pass
         self._thread.join()
 
     def _close_pipe(self) -> None:

@@ -19,7 +19,48 @@ from functools import lru_cache
 
 # Lower-case words inside a name: Rafael da Silva, Laurens van der Maaten, Tom Dupré la Tour.
 PARTICLES = frozenset(
-    ["da", "das", "de", "des", "del", "della", "der", "di", "do", "dos", "du", "la", "le", "las", "los", "van", "von", "den", "ter", "ten", "te", "bin", "binti", "ibn", "al", "el", "y", "e", "zu", "af", "av", "vom", "zum", "zur", "het", "op", "st.", "dal", "dei", "degli"]
+    [
+        "da",
+        "das",
+        "de",
+        "des",
+        "del",
+        "della",
+        "der",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "las",
+        "los",
+        "van",
+        "von",
+        "den",
+        "ter",
+        "ten",
+        "te",
+        "bin",
+        "binti",
+        "ibn",
+        "al",
+        "el",
+        "y",
+        "e",
+        "zu",
+        "af",
+        "av",
+        "vom",
+        "zum",
+        "zur",
+        "het",
+        "op",
+        "st.",
+        "dal",
+        "dei",
+        "degli",
+    ]
 )
 # Capitalised prefixes after which a second capital is still one word: McDonald, DeVito, LeCun, MacKay.
 CAMEL_PREFIXES = (
@@ -47,7 +88,42 @@ APOSTROPHES = "'’`"
 HYPHENS = "-‐"
 # The last word of a group's name: BigScience Workshop, LHC Collaboration, ByteDance Seedream Team.
 GROUP_WORDS = frozenset(
-    ["team", "teams", "collaboration", "consortium", "workshop", "group", "lab", "labs", "laboratory", "project", "initiative", "committee", "alliance", "foundation", "community", "contributors", "authors", "society", "association", "institute", "center", "centre", "council", "organization", "organisation", "inc", "inc.", "ltd", "ltd.", "corporation", "corp", "corp.", "company", "research"]
+    [
+        "team",
+        "teams",
+        "collaboration",
+        "consortium",
+        "workshop",
+        "group",
+        "lab",
+        "labs",
+        "laboratory",
+        "project",
+        "initiative",
+        "committee",
+        "alliance",
+        "foundation",
+        "community",
+        "contributors",
+        "authors",
+        "society",
+        "association",
+        "institute",
+        "center",
+        "centre",
+        "council",
+        "organization",
+        "organisation",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "corporation",
+        "corp",
+        "corp.",
+        "company",
+        "research",
+    ]
 )
 
 # kinds of words
@@ -85,13 +161,9 @@ def _cap_part(part: str) -> bool:
 
 
 def _lower_part(part: str) -> bool:
-    return (
-        (part.isalpha()
-        and part.islower())
-        or (
-            # d'Aspremont, dell'Orco: a particle joined by an apostrophe to a capitalised word
-            len(part) > 2 and any(a in part for a in APOSTROPHES) and _apostrophe_particle(part)
-        )
+    return (part.isalpha() and part.islower()) or (
+        # d'Aspremont, dell'Orco: a particle joined by an apostrophe to a capitalised word
+        len(part) > 2 and any(a in part for a in APOSTROPHES) and _apostrophe_particle(part)
     )
 
 
@@ -146,10 +218,11 @@ def word_kind(word: str) -> str:
         p[0].isalpha() and p[-1].isalpha() and all(c.isupper() or c in APOSTROPHES for c in p) for p in parts
     ):
         return CAPS  # LI, YUEMING, O'CONNOR, JEAN-LUC
-    if _cap_part(parts[0]) or (len(parts) > 1 and parts[0].isalpha() and parts[0].isupper()):
-        # Jean-Luc, Jun-ichiro, Hernández-Lobato, RJ-Skerry, Schulze-bonhage
-        if all(_cap_part(p) or (p.isalpha() and (p.islower() or p.isupper())) for p in parts[1:]):
-            return CAP
+    # Jean-Luc, Jun-ichiro, Hernández-Lobato, RJ-Skerry, Schulze-bonhage
+    if (_cap_part(parts[0]) or (len(parts) > 1 and parts[0].isalpha() and parts[0].isupper())) and all(
+        _cap_part(p) or (p.isalpha() and (p.islower() or p.isupper())) for p in parts[1:]
+    ):
+        return CAP
     if _lower_part(parts[0]) and all(_cap_part(p) or _lower_part(p) for p in parts[1:]):
         return CAP if _apostrophe_particle(parts[0]) else LOWER
     if (

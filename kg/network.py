@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.queries import Engine, bind_values
+from kg.queries import Engine, bind_values, select
 from kg.vocab import KG, SKOS
 
 DEPTHS = (1, 2)
@@ -130,4 +130,4 @@ def _edges(engine: Engine, iris: list[str]) -> list[Edge]:
 def _run(engine: Engine, query: str, people: list[ox.NamedNode]) -> list[tuple]:
     if not people:
         return []
-    return engine.run(bind_values(query, {"person": people})).rows
+    return select(engine, bind_values(query, {"person": people})).rows

@@ -77,11 +77,6 @@ def _init(work: PageWork) -> None:
     _WORK = work
 
 
-def _read(path: Path) -> tuple[bytes | None, PageResult | None]:
-    data, problem = read_page_bytes(path, str(path))  # unreadable or too large: said, and skipped
-    return (data, None) if problem is None else (None, PageResult(str(path), [problem]))
-
-
 def layout_of(path: Path) -> str:
     """The layout, from the first line with text (read without reading the whole page)."""
     try:
@@ -96,9 +91,11 @@ def layout_of(path: Path) -> str:
 def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     """Parse, map and infer one page: everything a build stores for it, as N-Quads."""
     work = work or _WORK
-    data, failed = _read(path)
-    if failed is not None:
-        return failed
+    if work is None:
+        raise RuntimeError("process_page runs in a worker set up by process_pages, or is given its work")
+    data = read_page_bytes(path, str(path))
+    if not isinstance(data, bytes):  # unreadable or too large: said, and skipped
+        return PageResult(str(path), [data])
     parsed = parse_page(data, str(path), work.as_of, work.lexicon)  # diagnostics name the file as given
     result = PageResult(str(path), parsed.diagnostics, layout=parsed.page.layout)
     if parsed.page.layout == "?":
@@ -120,7 +117,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         message = f"a value of {too_long / (1 << 20):.0f} MiB is more than the store takes ({LOADER_LINE_LIMIT >> 20} MiB); the page is skipped"
         return PageResult(
             path.name,
-            parsed.diagnostics + [Diagnostic(ERROR, path.name, 1, message)],
+            [*parsed.diagnostics, Diagnostic(ERROR, path.name, 1, message)],
             layout=parsed.page.layout,
         )
     result.asserted_count = len(asserted)
@@ -179,8 +176,8 @@ def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Ite
     """Every page's result, layout-A pages first (they fill the lexicon), then layout B."""
     jobs = jobs or os.cpu_count() or 1
     layouts = [layout_of(f) for f in files]
-    first = [f for f, layout in zip(files, layouts) if layout != "B"]
-    later = [f for f, layout in zip(files, layouts) if layout == "B"]
+    first = [f for f, layout in zip(files, layouts, strict=True) if layout != "B"]
+    later = [f for f, layout in zip(files, layouts, strict=True) if layout == "B"]
     for result in _map(first, work, jobs):
         for title in result.titles:
             work.lexicon.add_title(title)

@@ -8,6 +8,7 @@ the rest of the page is still used.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,12 @@ from kg.split import (
 )
 from kg.vocab import fold
 
-MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1
+    )
+}
 
 # A listing header, strictly: [score]CAT Mon D[, YYYY][Code]
 HEADER = re.compile(
@@ -116,12 +122,12 @@ def size_text(size: int) -> str:
     return f"{size:,} bytes" if size < 1024 * 1024 else f"{size / (1024 * 1024):,.1f} MiB"
 
 
-def read_page_bytes(path: Path, source: str) -> tuple[bytes | None, Diagnostic | None]:
+def read_page_bytes(path: Path, source: str) -> bytes | Diagnostic:
     """A page's bytes, or the diagnostic that says why they are not used (unreadable, too large)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, Diagnostic(
+            return Diagnostic(
                 ERROR,
                 source,
                 1,
@@ -130,15 +136,15 @@ def read_page_bytes(path: Path, source: str) -> tuple[bytes | None, Diagnostic |
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
-        return None, Diagnostic(ERROR, source, 1, f"cannot read the file: {e.strerror or e}")
+        return Diagnostic(ERROR, source, 1, f"cannot read the file: {e.strerror or e}")
     if len(data) > MAX_FILE_BYTES:  # grew while read, or a device
-        return None, Diagnostic(
+        return Diagnostic(
             ERROR,
             source,
             1,
             f"the file is more than a page can be ({size_text(MAX_FILE_BYTES)}); it is skipped",
         )
-    return data, None
+    return data
 
 
 def decode_page(data: bytes, source: str) -> tuple[list[Line], list[Diagnostic]]:
@@ -180,11 +186,11 @@ def decode_page(data: bytes, source: str) -> tuple[list[Line], list[Diagnostic]]
     else:
         body = data
     try:
-        text = body.decode("utf-8")
+        utf8 = body.decode("utf-8")
     except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        return _text_lines(text, source, diagnostics), diagnostics
+        pass
+    else:
+        return _text_lines(utf8, source, diagnostics), diagnostics
     if not _has_utf8_beyond_ascii(body):
         encoding = guess_encoding(body)
         diagnostics.append(
@@ -321,8 +327,8 @@ def learn_layout_b(lines: list[Line], lexicon: Lexicon) -> None:
 
 def learn_layout_b_file(path: Path, lexicon: Lexicon) -> None:
     """What a layout-B page shows beyond doubt, added to the run's lexicon before any page is split."""
-    data, problem = read_page_bytes(path, path.name)
-    if problem is None:
+    data = read_page_bytes(path, path.name)
+    if isinstance(data, bytes):
         learn_layout_b(decode_page(data, path.name)[0], lexicon)
 
 
@@ -557,7 +563,7 @@ class _PageParser:
             return None
         fused = body[0]
         split = split_fused_line(fused.text, self.lexicon)
-        if not split.ok:
+        if not split.ok or split.title is None or split.authors is None:
             self.report(ERROR, fused.number, f"{split.problem}; the listing is skipped")
             return None
         if split.doubt:
@@ -598,9 +604,11 @@ class _PageParser:
 
     def _blocks(self, starts: list[int]) -> list[list[Line]]:
         by_number = {line.number: line for line in self.lines}
-        ends = starts[1:] + [len(self.lines) + 1]
+        # each block runs to the next header; the last to the end (no header: no block)
+        bounds = [*starts, len(self.lines) + 1] if starts else []
         blocks = [
-            [by_number[n] for n in range(start, end) if n in by_number] for start, end in zip(starts, ends)
+            [by_number[n] for n in range(start, end) if n in by_number]
+            for start, end in itertools.pairwise(bounds)
         ]
         self._last_block = blocks[-1] if blocks else None
         return blocks
@@ -703,10 +711,10 @@ def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
     parsed: dict[int, ParsedPage] = {}
     pages = []
     for index, path in enumerate(map(Path, paths)):
-        data, problem = read_page_bytes(path, path.name)
-        pages.append((path, data or b""))
-        if problem is not None:
-            parsed[index] = ParsedPage(PageRecord(path.name, "?"), [], [problem])
+        data = read_page_bytes(path, path.name)
+        pages.append((path, data if isinstance(data, bytes) else b""))
+        if isinstance(data, Diagnostic):
+            parsed[index] = ParsedPage(PageRecord(path.name, "?"), [], [data])
     layout_b = []
     for index, (path, data) in enumerate(pages):
         if index in parsed:

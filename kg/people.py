@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import NameNotFound
-from kg.queries import Engine, bind_values
+from kg.queries import Engine, bind_values, select
+from kg.terms import text_of
 from kg.vocab import KG, SKOS, Iris, fold
 
 IS_PERSON = f"""PREFIX kg: <{KG}>
@@ -93,10 +94,12 @@ class PersonResolver:
         if self._people is None:
             names: dict[str, set[str]] = {}
             label_of: dict[str, str] = {}
-            for iri, label, name in self.engine.run(ALL_NAMES).rows:
-                names.setdefault(iri.value, set()).add(name.value)
+            for person, label, name in select(self.engine, ALL_NAMES).rows:
+                if person is None or name is None:  # both bound by the query's pattern
+                    continue
+                names.setdefault(text_of(person), set()).add(text_of(name))
                 if label is not None:
-                    label_of[iri.value] = label.value
+                    label_of[text_of(person)] = text_of(label)
             people = (Person(iri, label_of.get(iri, min(n)), tuple(sorted(n))) for iri, n in names.items())
             self._people = sorted(people, key=lambda p: (p.name, p.iri))
         return self._people

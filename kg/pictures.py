@@ -17,6 +17,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,7 +59,12 @@ def edge_width(weight: int) -> float:
 
 
 def render(network: Network, fmt: str) -> bytes:
-    writers = {"html": to_html, "graphml": to_graphml, "gexf": to_gexf, "dot": to_dot}
+    writers: dict[str, Callable[[Network], str | bytes]] = {
+        "html": to_html,
+        "graphml": to_graphml,
+        "gexf": to_gexf,
+        "dot": to_dot,
+    }
     if fmt not in writers:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     text = writers[fmt](network)
@@ -84,7 +90,7 @@ def to_networkx(network: Network, viz: bool = False):
     """An undirected networkx graph; `viz` adds GEXF's visual attributes (size, colour, thickness, dashes)."""
     import networkx as nx
 
-    graph = nx.Graph(name=network.title, ego=network.ego.iri, depth=network.depth)
+    graph: nx.Graph[str] = nx.Graph(name=network.title, ego=network.ego.iri, depth=network.depth)
     for node in network.nodes:
         attrs = {"label": node.name, "papers": node.papers, "hops": node.hops}
         if viz:
@@ -146,7 +152,7 @@ def to_dot(network: Network) -> str:
         if edge.lower_bound:
             attrs |= {"style": "dashed", "lower_bound": "true"}
         lines.append(f"  {_dot_id(edge.source)} -- {_dot_id(edge.target)} [{_dot_attrs(attrs)}];")
-    return "\n".join(lines + ["}"]) + "\n"
+    return "\n".join([*lines, "}"]) + "\n"
 
 
 def _dot_id(text: str) -> str:

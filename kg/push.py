@@ -57,7 +57,7 @@ class PushReport:
 
 def graphs_to_push(store: ox.Store) -> list[ox.NamedNode]:
     """Every named graph: the pages', the inferred ones, the ontology's (the default graph is unused)."""
-    return sorted(store.named_graphs(), key=lambda g: g.value)
+    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
 
 
 def push(
@@ -92,7 +92,7 @@ def _push_graph(
 
     The graph is dumped as N-Triples by the store itself (no Python object per triple: a quarter of a
     push's time went there); N-Triples has one triple per line, so a batch is `size` lines."""
-    body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
     triples = body.count(b"\n")
     if triples <= size or _has_blank_nodes(store, graph):  # one document, so blank nodes stay the same nodes
         _send(endpoint, "PUT", graph, body, report, sleep)

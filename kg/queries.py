@@ -272,6 +272,14 @@ class LocalEngine:
         return Solutions(names, rows)
 
 
+def select(engine: Engine, query: str) -> Solutions:
+    """The solutions of one of kg's own SELECT queries."""
+    result = engine.run(query)
+    if not isinstance(result, Solutions):  # only an engine that misreads the query answers otherwise
+        raise KgError(f"a SELECT query was answered with {type(result).__name__}, not solutions")
+    return result
+
+
 @dataclass
 class Opened:
     """An engine and the data base IRI the person IRIs are under."""

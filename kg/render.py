@@ -20,7 +20,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 import click
 import pyoxigraph as ox
@@ -37,7 +36,7 @@ _RDF_FORMATS = {
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Record = Mapping[str, object]
 
 
@@ -56,7 +55,7 @@ class Graph:
     triples: list[ox.Triple]
 
 
-Result = Union[Solutions, bool, Graph, Sequence[Record]]
+Result = Solutions | bool | Graph | Sequence[Record]
 
 
 def emit(result: Result, fmt: str) -> None:
@@ -93,7 +92,7 @@ def format_solutions(solutions: Solutions, fmt: str) -> str:
         return "\n".join(lines) + "\n"
     if fmt == "json":
         bindings = [
-            {var: _json_term(term) for var, term in zip(solutions.vars, row) if term is not None}
+            {var: _json_term(term) for var, term in zip(solutions.vars, row, strict=True) if term is not None}
             for row in solutions.rows
         ]
         return _json({"head": {"vars": solutions.vars}, "results": {"bindings": bindings}})
@@ -229,7 +228,7 @@ def format_graph(triples: Iterable[ox.Triple], fmt: str, prefixes: Mapping[str, 
         raise _unknown(fmt, GRAPH_FORMATS)
     triples = list(triples)
     used = _used_prefixes(triples, PREFIXES if prefixes is None else prefixes) if fmt != "ntriples" else None
-    text = ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=used).decode("utf-8")
+    text = (ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=used) or b"").decode("utf-8")
     return text if text.endswith("\n") or not text else text + "\n"
 
 
@@ -269,7 +268,7 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequ
 
     def line(cells: Sequence[str], rule: bool = False) -> str:
         padded = []
-        for cell, width, right in zip(cells, widths, numeric):
+        for cell, width, right in zip(cells, widths, numeric, strict=True):
             gap = " " * (width - _width(cell))
             padded.append(gap + cell if right and not rule else cell + gap)
         return "  ".join(padded).rstrip()

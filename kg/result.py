@@ -117,7 +117,7 @@ class Result:
         for row in self._terms:
             yield {
                 column: term if isinstance(term, bool) else plain(term)
-                for column, term in zip(self.columns, row)
+                for column, term in zip(self.columns, row, strict=True)
             }
 
     def __repr__(self) -> str:

@@ -35,8 +35,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.query_limits import uses_service
@@ -128,7 +129,7 @@ class OxigraphChild:
     def __init__(self, binary: str, database: Path, host: str, port: int, timeout: int = DEFAULT_TIMEOUT):
         self.database = database
         self.host, self.port = host, port
-        self._log = tempfile.TemporaryFile()  # its stderr: read when it fails to start
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - its stderr, kept open while it runs; closed in stop()
         command = [
             binary,
             "serve-read-only",
@@ -229,7 +230,7 @@ def serve(
     host, port = parse_bind(bind)
     binary = oxigraph_binary()
     child = pin = relay = None
-    retiring: list[tuple[OxigraphChild, object, float]] = []  # old children finishing their requests
+    retiring: list[tuple[OxigraphChild, BinaryIO, float]] = []  # old children finishing their requests
     with _signals_stop():
         try:
             child, generation, pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout)
@@ -323,10 +324,8 @@ class Relay:
             return self._active.get(backend, 0)
 
     def close(self) -> None:
-        try:
+        with suppress(OSError):
             self._socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self._socket.close()
 
     def _accept(self) -> None:
@@ -351,17 +350,13 @@ class Relay:
             answer = threading.Thread(target=_pump, args=(upstream, client, False), daemon=True)
             answer.start()
             refusal = None
-            try:
+            with suppress(OSError):
                 refusal = _pump_requests(client, upstream, self.allow_service)
-            except OSError:
-                pass
             _end_writing(upstream)
             answer.join()  # earlier answers first, then the refusal, if any
             if refusal is not None:
-                try:
+                with suppress(OSError):
                     client.sendall(refusal)
-                except OSError:
-                    pass
             _end_writing(client)
         finally:
             with self._lock:
@@ -443,10 +438,8 @@ def _answer(status: int, message: str) -> bytes:
 
 
 def _end_writing(sock: socket.socket) -> None:
-    try:
+    with suppress(OSError):
         sock.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
 
 
 def _pump(source: socket.socket, sink: socket.socket, end_sink: bool = True) -> None:
@@ -460,7 +453,9 @@ def _pump(source: socket.socket, sink: socket.socket, end_sink: bool = True) -> 
         _end_writing(sink)
 
 
-def _start(root: Path, binary: str, host: str, port: int, timeout: int, check_lock: bool = True):
+def _start(
+    root: Path, binary: str, host: str, port: int, timeout: int, check_lock: bool = True
+) -> tuple[OxigraphChild, str, BinaryIO]:
     """(child, generation, pin): a child answering on the live generation, which stays pinned (see
     kg.store) while it is served. If a build made another generation live meanwhile, start again."""
     for _ in range(3):

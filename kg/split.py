@@ -132,10 +132,8 @@ class Lexicon:
 
     def starts_a_title(self, folded_word: str) -> bool:
         """Whether a known title starts with this (folded) word: else no title of a line starting so is known."""
-        return (
-            folded_word in self.title_first_words
-            or (self.parent is not None
-            and self.parent.starts_a_title(folded_word))
+        return folded_word in self.title_first_words or (
+            self.parent is not None and self.parent.starts_a_title(folded_word)
         )
 
     def name_word_count(self, folded: str) -> int:
@@ -146,7 +144,7 @@ class Lexicon:
 
     def learn_fused_line(self, text: str) -> None:
         """What a layout-B line shows beyond doubt: its later names and the start of its title."""
-        head, orgs = split_orgs(text)
+        head, _orgs = split_orgs(text)
         head, truncated = strip_et_al(head)
         pieces = head.split(", ")
         if len(pieces) < 2:
@@ -311,7 +309,7 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
     """
     first_word = pieces[0].split(" ", 1)[0]
     titles_may_be_known = lexicon.starts_a_title(_folded(first_word))
-    cheap: list[tuple[float, str, str, list[str], str, int, bool]] = []
+    cheap: list[tuple[float, float, str, str, list[str], str, int, bool]] = []
     for shown in range(1, min(SHOWN, len(pieces)) + 1):
         later = pieces[len(pieces) - shown + 1 :]
         later_score = 0.0
@@ -329,7 +327,10 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
         prefix = before + ", " if before else ""
         folded_heads: dict[int, str] = {}
 
-        def known(at: int) -> bool:
+        # The loop's values are bound as defaults: `known` is only called within this iteration.
+        def known(
+            at: int, prefix: str = prefix, glued: str = glued, folded_heads: dict[int, str] = folded_heads
+        ) -> bool:
             """Whether the title ending at `at` is known, folding only its last words anew."""
             if not titles_may_be_known:
                 return at < len(first_word) and lexicon.knows_title(prefix + glued[:at])
@@ -349,7 +350,7 @@ def _readings(pieces: list[str], truncated: bool, lexicon: Lexicon) -> list[Read
                 cheap.append((part + base, base, prefix + glued[:at], first, later, glued, at, known_title))
     cheap.sort(key=lambda c: -c[0])
     readings: list[Reading] = []
-    best = None
+    best: float | None = None
     for part, base, title, first, later, glued, at, known_title in cheap:
         bound = part + (KNOWN_TITLE if known_title else 0.0) + BONUS_BOUND
         if best is not None and bound < best - RISKY_DOUBT_MARGIN:

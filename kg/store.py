@@ -30,7 +30,7 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 import pyoxigraph as ox
 
@@ -152,7 +152,7 @@ class KgStore:
 
     def close(self) -> None:
         """Release the generation: a build may now retire it."""
-        self.store = None
+        self.store = None  # type: ignore[assignment]  # closes the database; the object is not used again
         if self._pin is not None:
             _PINS.remove(self._pin)
             self._pin.close()
@@ -171,7 +171,7 @@ def pin_generation(root: Path, generation: str) -> tuple[BinaryIO, StoreMeta] | 
     """(pin, meta) for a generation, the pin a shared lock on its json; None if it was retired meanwhile."""
     meta_path = root / f"{generation}.json"
     try:
-        pin = open(meta_path, "rb")
+        pin = open(meta_path, "rb")  # noqa: SIM115 - held by the caller while it reads the generation
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -207,7 +207,7 @@ class StoreWriter:
         self.root = Path(path)
         self.base = base
         self.fresh = fresh  # start empty: nothing is read from the live generation, even a damaged one
-        self._lock_file = None
+        self._lock_file: TextIO | None = None
         self.store: ox.Store | None = None
         self.support: ox.Store | None = None  # the shared facts of each page (see the module's doc)
         self.generation = ""
@@ -351,7 +351,7 @@ class StoreWriter:
             return
         meta_path = self.root / f"{name}.json"
         try:
-            pin = open(meta_path, "rb")
+            pin = open(meta_path, "rb")  # noqa: SIM115 - `with pin` below; opened apart to tell a missing file
         except FileNotFoundError:
             _remove_generation_folders(self.root, name)
             return

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -22,6 +23,9 @@ from kg.compiled_shapes import RDFS_SUBCLASS, AssertedScope, Check, compile_shap
 from kg.errors import KgError
 from kg.resources import shapes_dir
 from kg.vocab import KG, PREFIXES, SH
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 # Properties that name a node for a person reading the report.
@@ -85,9 +89,8 @@ def shapes_graph():
 def compiled_checks(store: ox.Store, scope: AssertedScope) -> list[Check]:
     """The shapes as queries, with each target class's subclasses read from the data."""
     superclass_of: dict[str, set[str]] = {}
-    rows = store.query(
-        f"SELECT DISTINCT ?sub ?sup WHERE {{ {scope.triple('?sub', f'<{RDFS_SUBCLASS}>', '?sup')} }}",
-        use_default_graph_as_union=True,
+    rows = _solutions(
+        store, f"SELECT DISTINCT ?sub ?sup WHERE {{ {scope.triple('?sub', f'<{RDFS_SUBCLASS}>', '?sup')} }}"
     )
     for row in rows:
         superclass_of.setdefault(row["sub"].value, set()).add(row["sup"].value)
@@ -118,6 +121,13 @@ def read_rdf_file(path: str | Path) -> ox.Store:
 # --- running ------------------------------------------------------------------------------------------
 
 
+def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT query over all the store's graphs."""
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)  # kg's own SELECT queries only
+    return solutions
+
+
 def _term_text(term) -> str:
     """An IRI as itself, any other term in N-Triples form (a blank node, a literal)."""
     return term.value if isinstance(term, ox.NamedNode) else str(term)
@@ -125,7 +135,7 @@ def _term_text(term) -> str:
 
 def _findings_of(store: ox.Store, check: Check) -> list[Finding]:
     try:
-        rows = store.query(check.query, use_default_graph_as_union=True)
+        rows = _solutions(store, check.query)
     except SyntaxError as e:
         raise KgError(f"the shape {check.shape} gives a query Oxigraph cannot run: {e}") from e
     variables = [v.value for v in rows.variables]
@@ -187,12 +197,7 @@ def _labelled(found: list[Finding], store: ox.Store) -> list[Finding]:
         if not focus.startswith(("http:", "https:", "urn:")):
             continue
         for local in LABELS:
-            rows = list(
-                store.query(
-                    f"SELECT ?v WHERE {{ <{focus}> <{KG}{local}> ?v }} LIMIT 1",
-                    use_default_graph_as_union=True,
-                )
-            )
+            rows = list(_solutions(store, f"SELECT ?v WHERE {{ <{focus}> <{KG}{local}> ?v }} LIMIT 1"))
             if rows:
                 labels[focus] = rows[0]["v"].value
                 break
@@ -246,14 +251,23 @@ def report_lines(outcome: ValidationOutcome) -> list[str]:
     return lines
 
 
-def _term(text: str):
+def _term(text: str) -> Node:
     """An rdflib term from a Finding's focus or value (an IRI as itself, anything else in N-Triples)."""
     from rdflib import URIRef
-    from rdflib.util import from_n3
 
     if text.startswith(("_:", '"')):
-        return from_n3(text)
+        return _from_n3(text)
     return URIRef(text)
+
+
+def _from_n3(text: str) -> Node:
+    """An rdflib term from N-Triples text (kg's own output); text that is no term is kept as a literal."""
+    from rdflib import Literal
+    from rdflib.term import Node
+    from rdflib.util import from_n3
+
+    term = from_n3(text)
+    return term if isinstance(term, Node) else Literal(text)
 
 
 def report_turtle(outcome: ValidationOutcome) -> str:
@@ -261,7 +275,6 @@ def report_turtle(outcome: ValidationOutcome) -> str:
     false whenever there is one, warnings included (the exit code is what lets warnings pass)."""
     from rdflib import BNode, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import RDF, XSD
-    from rdflib.util import from_n3
 
     sh = Namespace(SH)
     graph = Graph()
@@ -271,7 +284,7 @@ def report_turtle(outcome: ValidationOutcome) -> str:
     report = BNode()
     graph.add((report, RDF.type, sh.ValidationReport))
     graph.add((report, sh.conforms, Literal(not outcome.findings, datatype=XSD.boolean)))
-    described: dict[str, object] = {}
+    described: dict[str, BNode] = {}
     for f in outcome.findings:
         result = BNode()
         graph.add((report, sh.result, result))
@@ -293,7 +306,7 @@ def report_turtle(outcome: ValidationOutcome) -> str:
             if f.shape not in described:
                 node = described[f.shape] = BNode()
                 for predicate, obj in f.shape_description:
-                    graph.add((node, URIRef(predicate), from_n3(obj)))
+                    graph.add((node, URIRef(predicate), _from_n3(obj)))
                 graph.add((node, RDF.type, sh.PropertyShape))
             graph.add((result, sh.sourceShape, described[f.shape]))
     return graph.serialize(format="turtle")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.queries import BoundTerm, CannedQuery, Engine, bind_values
-from kg.render import Solutions
+from kg.queries import BoundTerm, CannedQuery, Engine, bind_values, select
 from kg.resources import queries_dir
+from kg.terms import text_of, text_or_none
 
 _MARKER_NAME = re.compile(r"^[ \t]*#[ \t]*@values[ \t]+([A-Za-z_]\w*)", re.M)
 
@@ -47,20 +47,19 @@ def supports(
 ) -> list[Support]:
     """The listings behind one row; none when a column the companion query needs is unbound."""
     values: dict[str, list[BoundTerm]] = {name: list(terms) for name, terms in params.items()}
-    for name, term in zip(columns, row):
+    for name, term in zip(columns, row, strict=True):
         if isinstance(term, (ox.NamedNode, ox.Literal)):
             values[name] = [term]
     if any(name not in values for name in _MARKER_NAME.findall(text)):
         return []
-    found = engine.run(bind_values(text, values))
-    assert isinstance(found, Solutions)
+    found = select(engine, bind_values(text, values))
     out = []
     for title, page, line in found.rows:
         out.append(
             Support(
-                title.value if title else "",
-                page.value if page else "",
-                int(line.value) if line is not None else None,
+                text_or_none(title) or "",
+                text_or_none(page) or "",
+                int(text_of(line)) if line is not None else None,
             )
         )
     return out
@@ -70,9 +69,11 @@ def table_with_supports(table: str, supports_per_row: Sequence[Sequence[Support]
     """A rendered table (a header, a rule, one line per row) with each row's supports beneath it."""
     lines = table.rstrip("\n").split("\n")
     out = lines[:2]
-    for row_line, found in zip(lines[2:], supports_per_row):
+    rows = lines[2 : 2 + len(supports_per_row)]
+    for row_line, found in zip(rows, supports_per_row, strict=False):
         out.append(row_line)
         out.extend(f"    from {support}" for support in found)
         if not found:
             out.append("    (no listing found)")
+    out.extend(lines[2 + len(rows) :])  # what a table shows after its rows, such as how many were cut
     return "\n".join(out) + "\n"

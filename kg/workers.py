@@ -13,6 +13,7 @@ it is the build's to handle (it stops the workers itself).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -40,10 +41,8 @@ def _drop_inherited() -> None:
     # it later, and must not close an unrelated file that reused the number.
     null = os.open(os.devnull, os.O_RDWR)
     for fd in list(_PARENT_ONLY):
-        try:
+        with contextlib.suppress(OSError):
             os.dup2(null, fd)
-        except OSError:
-            pass
     os.close(null)
     _PARENT_ONLY.clear()
 

@@ -168,7 +168,7 @@ def test_rows_are_plain_python_values(graph):
     assert all(type(row["title"]) is str and type(row["truncated"]) is bool for row in rows)
     coauthors = graph.query("coauthors-of", SUYOG)
     assert coauthors.columns == ["coauthor", "sharedPapers", "lowerBound"]
-    assert list(coauthors)[0] == {"coauthor": "Aaron Blakeman", "sharedPapers": 2, "lowerBound": True}
+    assert next(iter(coauthors)) == {"coauthor": "Aaron Blakeman", "sharedPapers": 2, "lowerBound": True}
     assert len(graph.query("coauthors-of", SUYOG, limit=3)) == 3
 
 

@@ -281,7 +281,7 @@ def test_a_loader_that_fails_ends_the_build_with_a_message_instead_of_hanging(tm
     writer = StreamingWriter(store, tmp_path)
     writer.add(b"<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n")
     writer.add(b"this is not N-Quads\n")
-    with pytest.raises(KgError, match="the store could not load the build's data: .*nothing was stored"):
+    with pytest.raises(KgError, match=r"the store could not load the build's data: .*nothing was stored"):
         try:  # as the build does
             for _ in range(1000):  # the failure reaches the writer at its next add, or at close
                 writer.add(b"<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n" * 100)
@@ -329,19 +329,14 @@ def one_line_exit_2(done: subprocess.CompletedProcess, *fragments: str) -> None:
 
 
 def test_output_to_a_full_device_or_a_closed_stdout_is_exit_2(fixture_store):
-    full = subprocess.run(
-        [*KG, "stats", "--store", str(fixture_store)],
-        stdout=open("/dev/full", "w"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with open("/dev/full", "w") as device:
+        full = subprocess.run(
+            [*KG, "stats", "--store", str(fixture_store)], stdout=device, stderr=subprocess.PIPE, text=True
+        )
+        exported = subprocess.run(
+            [*KG, "export", "--store", str(fixture_store)], stdout=device, stderr=subprocess.PIPE, text=True
+        )
     one_line_exit_2(full, "cannot write the output: No space left on device")
-    exported = subprocess.run(
-        [*KG, "export", "--store", str(fixture_store)],
-        stdout=open("/dev/full", "w"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     one_line_exit_2(exported, "cannot write the output")
     closed = subprocess.run(
         [*KG, "stats", "--store", str(fixture_store)],
@@ -504,7 +499,7 @@ def test_service_in_names_strings_and_comments_is_no_service_call(fixture_store)
 def test_an_allowed_service_that_fails_is_one_line_not_an_internal_error(fixture_store):
     from conftest import run_main
 
-    code, out, err = run_main(
+    code, _out, err = run_main(
         "sparql",
         "--store",
         str(fixture_store),
@@ -541,7 +536,7 @@ def test_ctrl_c_stops_a_running_query_at_once(fixture_store):
 def test_control_characters_in_the_data_never_reach_the_terminal_raw(fixture_store):
     from conftest import run_main
 
-    code, out, err = run_main(
+    code, out, _err = run_main(
         "sparql", "--store", str(fixture_store), 'SELECT ?t WHERE { BIND("red\\u001b[31m\\u0007bell" AS ?t) }'
     )
     assert code == 0

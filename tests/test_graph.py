@@ -143,7 +143,7 @@ def test_golden_graph(case, tmp_path):
     )
     page_graphs = [name for name in graphs if name.startswith(kg.iris.page_graph_prefix)]
     assert len(page_graphs) == len(list((folder / "pages").iterdir()))
-    for name in page_graphs + [kg.iris.facts_graph]:
+    for name in [*page_graphs, kg.iris.facts_graph]:
         assert_same_graph(expected.graph(name), actual.graph(name))
 
 
@@ -285,9 +285,11 @@ def test_a_build_killed_midway_leaves_the_previous_graph(tmp_path, monkeypatch):
 
 
 def test_a_second_writer_is_refused_while_a_build_runs(tmp_path):
-    with StoreWriter(tmp_path / "s", "https://kg.example.org/id/"):
-        with pytest.raises(StoreBusy, match="another kg process is writing to"):
-            build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
+    with (
+        StoreWriter(tmp_path / "s", "https://kg.example.org/id/"),
+        pytest.raises(StoreBusy, match="another kg process is writing to"),
+    ):
+        build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
 
 
 def test_readers_see_the_store_while_a_build_writes(fixture_store, tmp_path):

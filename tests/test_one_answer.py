@@ -84,7 +84,7 @@ def pushed(fixture_store, tmp_path_factory):
                     "the Oxigraph server did not start"
                 )
                 time.sleep(0.1)
-        code, out, err = run_main("push", "--endpoint", f"{url}/store", "--store", str(fixture_store))
+        code, _out, err = run_main("push", "--endpoint", f"{url}/store", "--store", str(fixture_store))
         assert code == 0, err
         yield HttpEngine(f"{url}/query")
     finally:

@@ -36,7 +36,7 @@ def test_fixture_page_matches_golden_records(page_file, parsed_fixture_pages):
     assert actual["page"] == expected["page"]
     assert actual["diagnostics"] == expected["diagnostics"]
     assert len(actual["listings"]) == len(expected["listings"])
-    for got, want in zip(actual["listings"], expected["listings"]):
+    for got, want in zip(actual["listings"], expected["listings"], strict=True):
         assert got == want, f"{page_file.name}:{want['line']}"
 
 

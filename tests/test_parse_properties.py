@@ -277,7 +277,7 @@ def assert_same_records(parsed: ParsedPage, expected: list[ListingRecord], text:
     errors = [str(d) for d in parsed.errors]
     assert errors == [], f"{errors}\n---\n{text}"
     assert len(parsed.listings) == len(expected), text
-    for got, want in zip(parsed.listings, expected):
+    for got, want in zip(parsed.listings, expected, strict=True):
         for name in COMPARED:
             assert getattr(got, name) == getattr(want, name), (
                 f"{name}: {getattr(got, name)!r} != {getattr(want, name)!r}\n---\n{text}"
@@ -310,7 +310,7 @@ def test_layout_b_round_trip(items):
     doubts = {d.line for d in parsed.warnings if d.message.startswith("took ")}
     for d in parsed.warnings:
         assert d.message.startswith(("date ", "took ")), d
-    for got, want in zip(parsed.listings, items):
+    for got, want in zip(parsed.listings, items, strict=True):
         same = all(getattr(got, name) == getattr(want, name) for name in COMPARED)
         assert same or want.line + 1 in doubts, f"{got.title!r} by {got.authors} read silently\n---\n{text}"
         assert (got.doubt is not None) <= (want.line + 1 in doubts)

@@ -78,13 +78,14 @@ class Tour:
     def start(self, command: str) -> str:
         """A `... &` step: started, waited for until its port answers; what it printed by then."""
         log = self.folder / f"background-{len(self.background)}.log"
-        process = subprocess.Popen(
-            ["bash", "-c", f"exec {command}"],
-            cwd=self.folder,
-            env=user_env(),
-            stdout=open(log, "w"),
-            stderr=subprocess.STDOUT,
-        )
+        with open(log, "w") as output:  # the child keeps its own copy of the file
+            process = subprocess.Popen(
+                ["bash", "-c", f"exec {command}"],
+                cwd=self.folder,
+                env=user_env(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
         self.background.append(process)
         port = int(re.search(r"--bind [\d.]+:(\d+)", command).group(1))
         deadline = time.monotonic() + 30

@@ -453,7 +453,7 @@ ASK_AS_ROWS = {  # what Virtuoso answers to an ASK without CaseMode 2: a result 
 def test_an_ask_answered_as_rows_is_read_as_the_boolean_it_is(tiny, truth):
     server = tiny(lambda h: (200, {"Content-Type": "application/sparql-results+json"}, ASK_AS_ROWS[truth]))
     assert HttpEngine(f"{server.url}/sparql").run("ASK { ?s ?p ?o }") is truth
-    code, out, err = kg("query", "coauthors-of", "Suyog Gupta", "--endpoint", f"{server.url}/sparql")
+    code, _out, err = kg("query", "coauthors-of", "Suyog Gupta", "--endpoint", f"{server.url}/sparql")
     if not truth:  # nobody exists on an empty endpoint: the name is not taken as found
         assert code == 1 and err.startswith('kg: no person named "Suyog Gupta"')
 
@@ -544,7 +544,7 @@ def test_an_answer_cut_by_the_time_limit_is_an_error(tiny):
 def test_credentials_in_the_url_are_used_and_never_shown(tiny):
     server = basic_auth_server(tiny, "ana", "p@ss word")
     url = server.url.replace("http://", "http://ana:p%40ss%20word@") + "/sparql"
-    code, out, err = kg("sparql", "ASK {}", "--endpoint", url)
+    code, _out, err = kg("sparql", "ASK {}", "--endpoint", url)
     assert code == 2 and "p%40ss" not in err and "ana:" not in err  # the stand-in answers 204, no results
     assert (
         server.requests[-1]["headers"]["Authorization"]
@@ -573,7 +573,7 @@ def test_a_query_can_send_credentials_from_the_environment(tiny):
     server = basic_auth_server(tiny, "ana", "right")
     err = one_line_error(*kg("sparql", "ASK {}", "--endpoint", f"{server.url}/sparql"))
     assert "refused the query: 401 Unauthorized (wrong or missing credentials)" in err
-    code, _, err = kg(
+    _code, _, err = kg(
         "sparql",
         "ASK {}",
         "--endpoint",
@@ -671,7 +671,7 @@ def basic_auth_server(tiny, user: str, password: str):
 def test_push_basic_auth_takes_the_password_from_the_environment(tiny, fixture_store):
     server = basic_auth_server(tiny, "ana", "s3cret: with spaces")
     env = {"KG_PUSH_USER": "ana", "MY_PASSWORD": "s3cret: with spaces"}
-    code, out, err = kg(
+    code, _out, err = kg(
         "push",
         "--endpoint",
         f"{server.url}/store",
@@ -728,7 +728,7 @@ def test_push_needs_credentials_it_was_not_given(tiny, fixture_store):
 
 
 def test_there_is_no_password_option(fixture_store):
-    code, out, err = kg(
+    code, _out, err = kg(
         "push",
         "--endpoint",
         "http://127.0.0.1:9/store",
@@ -764,7 +764,7 @@ def test_push_digest_auth(tiny, fixture_store):
         )
 
     server = tiny(respond)
-    code, out, err = kg(
+    code, _out, err = kg(
         "push",
         "--endpoint",
         f"{server.url}/sparql-graph-crud-auth",
@@ -833,7 +833,7 @@ def hang_up_server():
 
 def test_push_meets_the_challenge_before_sending_any_body(hang_up_server, fixture_store):
     server = hang_up_server
-    code, out, err = kg(
+    code, _out, err = kg(
         "push",
         "--endpoint",
         f"{server.url}/sparql-graph-crud-auth",
@@ -975,7 +975,7 @@ def test_serve_answers_queries_refuses_updates_and_stops_cleanly_on_ctrl_c(serve
 
 
 def test_serve_stops_cleanly_on_sigterm(served, store_copy):
-    process, url, _ = served
+    process, _url, _ = served
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=10)
     assert (process.returncode, err) == (0, f"kg: stopped serving {store_copy}\n")

@@ -125,7 +125,7 @@ def test_ask_is_a_boolean_on_virtuoso(pushed_to_virtuoso, virtuoso):
     engine = HttpEngine(virtuoso.sparql_url, graphs=["kg"])
     assert engine.run("ASK { ?person <https://kg.example.org/ns#name> 'Suyog Gupta' }") is True
     assert engine.run("ASK { ?person <https://kg.example.org/ns#name> 'Nobody At All' }") is False
-    code, out, err = kg(
+    code, _out, err = kg(
         "query", "coauthors-of", "Nobody At All", "--endpoint", virtuoso.sparql_url, "--graph", "kg"
     )
     assert code == 1 and err.startswith('kg: no person named "Nobody At All"')

@@ -9,6 +9,7 @@ isql, not unixODBC's).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -102,16 +103,15 @@ class VirtuosoServer:
         for name, value in (settings or {}).items():
             ini = re.sub(rf"^{name} = .*$", f"{name} = {value}", ini, flags=re.M)
         (folder / "virtuoso.ini").write_text(ini)
-        log = open(folder / "stdout.log", "wb")
-        process = subprocess.Popen(
-            [VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-            cwd=folder,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        with open(folder / "stdout.log", "wb") as log:  # the child keeps its own copy of the file
+            process = subprocess.Popen(
+                [VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
+                cwd=folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         server = cls(folder, http_port, sql_port, process)
         try:
             server._wait_until_answering()
@@ -146,14 +146,10 @@ class VirtuosoServer:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:
             return
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait()
 
     def _wait_until_answering(self) -> None:
