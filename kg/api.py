@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
@@ -29,10 +29,12 @@ if TYPE_CHECKING:
     import networkx
 
     from kg.building import BuildReport
+    from kg.network import Network
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
     from kg.store import KgStore
     from kg.validate import ValidationOutcome
+    from kg.why import Support
 
 DEFAULT_STORE = "kg-store"
 # Every printed form of one person's name (only people have a kg:name: ontology/README.md).
@@ -135,20 +137,25 @@ def open(
     user: str | None = None,
     password: str | None = None,
     graphs: list[str] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Graph:
     """The graph in a store (read-only; default KG_STORE, else ./kg-store), or at a SPARQL endpoint.
 
     With `endpoint` (e.g. `http://localhost:7878/query`, as `kg serve` prints): `base` is the base
     IRI of the data there (default KG_BASE, else kg's default); `user`/`password` for HTTP auth;
     `graphs` the graph IRIs to read as the default graph (["kg"]: every graph of kg's there), as
-    `kg query --endpoint --graph`. Use it in a `with` block, or call `close()`."""
+    `kg query --endpoint --graph`. What kg takes for granted (e.g. the person a partial name was taken
+    as) is a KgNote warning, or goes to `note` when given. Use it in a `with` block, or call
+    `close()`."""
     if endpoint:
         if store is not None:
             raise KgError("give a store or an endpoint, not both")
-        from kg.remote import open_engine
+        from kg.remote import HttpEngine
+        from kg.vocab import base_from_env
 
-        opened = open_engine(DEFAULT_STORE, endpoint, base, user, password, list(graphs or []))
-        return Graph(opened.engine, opened.base, source=endpoint)
+        data_base = base_from_env(base)
+        engine = HttpEngine(endpoint, user=user, password=password, graphs=list(graphs or []), base=data_base)
+        return Graph(engine, data_base, source=endpoint, note=note)
     if user or password or graphs:
         raise KgError(
             "user, password and graphs only apply with an endpoint; the local store always reads all its graphs"
@@ -161,20 +168,34 @@ def open(
         raise KgError(
             f"the store at {store_path(store)} was built with the base {kg_store.iris.base}, not {base}"
         )
-    return Graph(LocalEngine(kg_store.store), kg_store.iris.base, source=store_path(store), kg_store=kg_store)
+    return Graph(
+        LocalEngine(kg_store.store),
+        kg_store.iris.base,
+        source=store_path(store),
+        kg_store=kg_store,
+        note=note,
+    )
 
 
 class Graph:
     """An opened graph: canned queries, SPARQL, people, coauthor networks; and, on a local store, its
     statistics, validation and export."""
 
-    def __init__(self, engine: Engine, base: str, source: str, kg_store: KgStore | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        base: str,
+        source: str,
+        kg_store: KgStore | None = None,
+        note: Callable[[str], None] | None = None,
+    ):
         self.engine = engine
         self.base = base
         self.source = source  # the store folder or the endpoint URL
         self._kg_store = kg_store
         self._notes: list[str] = []
         self._resolver: PersonResolver | None = None
+        self._note_to = note  # None: notes are KgNote warnings
 
     def __enter__(self) -> Graph:
         return self
@@ -203,25 +224,48 @@ class Graph:
         from kg import queries
 
         self._notes.clear()
-        canned = canned_query(name)
+        canned = check_query(name, args)
         values = queries.parse_arguments(
             canned, [str(arg) for arg in args], self.resolver
         )  # ArgumentError: the CLI's usage error
-        return self._answer(queries.bind_values(canned.text, values), limit)
+        result = self._answer(queries.bind_values(canned.text, values), limit, None)
+        result.asked = (canned, values)
+        return result
 
-    def sparql(self, text: str, *, limit: int | None = None) -> Result:
-        """Any read-only SPARQL query over the whole graph; an update is refused, as by `kg sparql`."""
-        from kg import queries
+    def sparql(
+        self, text: str, *, limit: int | None = None, timeout: float | None = None, allow_service: bool = True
+    ) -> Result:
+        """Any read-only SPARQL query over the whole graph; an update is refused, as by `kg sparql`.
+        `timeout`: seconds before the answer is given up (KgError; the engine's work on a local store
+        ends only with the process, as `kg sparql --timeout` ends it); `allow_service=False` refuses a
+        query with SERVICE, which makes the engine fetch from the addresses it names."""
+        check_sparql(text, allow_service)
+        return self._answer(text, limit, timeout)
 
-        queries.refuse_updates(text)
-        return self._answer(text, limit)
+    def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
+        from kg.query_limits import run_limited
 
-    def _answer(self, text: str, limit: int | None) -> Result:
         if limit is not None and limit < 0:
             raise KgError(f"limit must be 0 or more, not {limit}")
-        answer = self.engine.run(text, limit=limit)
+        engine = self.engine
+        answer = run_limited(lambda: engine.run(text, limit=limit), timeout)  # Ctrl-C is heard at once
         notes, self._notes = self._notes, []
         return Result(answer, notes)
+
+    def supports(self, result: Result) -> list[list[Support]]:
+        """The listings (page, line, title) behind each row of a canned query's answer, as
+        `kg query --why` shows them under each row."""
+        from kg import why
+        from kg.render import Solutions
+
+        if result.asked is None or not isinstance(result.answer, Solutions):
+            raise KgError("only the rows of a canned query (Graph.query) have supports")
+        canned, values = result.asked
+        text = why.why_query(canned)
+        if text is None:
+            raise KgError(f"{canned.name} has no --why: its rows are not drawn from listings")
+        answer = result.answer
+        return [why.supports(self.engine, text, values, answer.vars, row) for row in answer.rows]
 
     # --- people -------------------------------------------------------------------------------------
 
@@ -236,7 +280,10 @@ class Graph:
 
     def _note(self, message: str) -> None:
         self._notes.append(message)
-        warnings.warn(message, KgNote, stacklevel=_caller_level())
+        if self._note_to is not None:
+            self._note_to(message)
+        else:
+            warnings.warn(message, KgNote, stacklevel=_caller_level())
 
     def people(self, pattern: str | None = None) -> list[Person]:
         """Everyone in the graph (`iri`, `name`, every printed form in `names`), by name; with a
@@ -276,18 +323,25 @@ class Graph:
         nodes are person IRIs with `label`, `papers` and `hops` (0 for the person, 1 a coauthor, 2 a
         coauthor's coauthor); edges have `weight` (shared papers) and `lower_bound` (True when a shared
         paper's author list was cut, so there may be more)."""
+        from kg import pictures
+
+        drawn = self.coauthor_network(name, depth)
+        graph = pictures.to_networkx(drawn)
+        graph.graph["name"] = drawn.title
+        return graph
+
+    def coauthor_network(self, name: str, depth: int = 1) -> Network:
+        """The coauthor network of `name` as kg draws it (kg.network.Network: its people and links),
+        for kg.pictures to render as a page or a file."""
         import pyoxigraph as ox
 
-        from kg import network, pictures
+        from kg import network
 
         if depth not in network.DEPTHS:
             raise KgError(f"depth must be {' or '.join(map(str, network.DEPTHS))}, not {depth!r}")
         person = ox.NamedNode(self.resolver.resolve(name))
         self._notes.clear()
-        drawn = network.ego_network(self.engine, person, depth=depth)
-        graph = pictures.to_networkx(drawn)
-        graph.graph["name"] = drawn.title
-        return graph
+        return network.ego_network(self.engine, person, depth=depth)
 
     # --- the store's own files ------------------------------------------------------------------------
 
@@ -296,7 +350,8 @@ class Graph:
             if isinstance(self.engine, _Closed):
                 raise self.engine.error()
             raise NeedsLocalStore(
-                f"{what} reads the store's files: open the store itself, not the endpoint {self.source}"
+                f"{what} reads the store's own files, which the endpoint {self.source} does not serve: "
+                "use the store itself"
             )
         return self._kg_store
 
@@ -316,7 +371,7 @@ class Graph:
 
     def export(self, path_or_file: PathLike | IO, format: str = "turtle", *, inferred: bool = False) -> None:
         """Write the graph as `kg export` does (turtle, ntriples, jsonld, trig, nquads; with `inferred`,
-        what inference added too) to a path, or to an open file (binary or text)."""
+        what inference added too) to a path ("-": stdout), or to an open file (binary or text)."""
         from kg import export
 
         kg_store = self._local("export")
@@ -329,18 +384,14 @@ class Graph:
 
 
 def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> None:
-    import pyoxigraph as ox
-
     from kg import export
 
-    kwargs: dict[str, Any] = {"format": export.FORMATS[fmt]}
-    if fmt in ("turtle", "trig"):
-        kwargs["prefixes"] = export.data_prefixes(kg_store.iris)
-    statements = export.exported_statements(kg_store, fmt, inferred)
     if isinstance(file, io.TextIOBase):
-        file.write(ox.serialize(statements, **kwargs).decode("utf-8"))
+        binary = io.BytesIO()
+        export.write_export(kg_store, fmt, inferred, binary)
+        file.write(binary.getvalue().decode("utf-8"))
     else:
-        ox.serialize(statements, file, **kwargs)
+        export.write_export(kg_store, fmt, inferred, file)
 
 
 def _caller_level() -> int:
@@ -353,6 +404,27 @@ def _caller_level() -> int:
     while frame is not None and os.path.dirname(frame.f_code.co_filename) == package:
         frame, level = frame.f_back, level + 1
     return level
+
+
+def check_query(name: str, args: Sequence[object]) -> CannedQuery:
+    """The canned query `name`, once its arguments are as many as it takes (ArgumentError otherwise):
+    what can be told before any graph is opened."""
+    from kg import queries
+
+    canned = canned_query(name)
+    queries.check_argument_count(canned, [str(arg) for arg in args])
+    return canned
+
+
+def check_sparql(text: str, allow_service: bool = True) -> None:
+    """A query kg would refuse to run, refused before any graph is opened: an update (KgError), and
+    unless `allow_service`, a query with SERVICE."""
+    from kg import queries
+    from kg.query_limits import refuse_service
+
+    queries.refuse_updates(text)
+    if not allow_service:
+        refuse_service(text)
 
 
 def canned_query(name: str) -> CannedQuery:

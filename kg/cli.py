@@ -1,4 +1,4 @@
-"""The `kg` command line: parses arguments and calls the modules that do the work."""
+"""The `kg` command line: each command parses its options, then calls kg.api (or a library module)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import sys
 from contextlib import contextmanager, suppress
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,7 +16,11 @@ from kg import __version__, render
 from kg.errors import CANNOT_RUN, FINDINGS, INTERNAL, INTERRUPTED, KgError, Stopped, describe_os_error
 from kg.store import KgStore
 
+if TYPE_CHECKING:
+    from kg.api import Graph
+
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
+ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
 
 
 def store_option(f):
@@ -125,10 +130,10 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet):
 
     Example: kg build pages/ --as-of 2026-11-24
     """
-    from kg.building import build as run_build
+    from kg import api
 
     with progress_bar(quiet) as progress:
-        report = run_build(paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress)
+        report = api.build(paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress or False)
     for diagnostic in report.diagnostics:
         click.echo(render.visible(str(diagnostic)), err=True)
     summary = report.summary()
@@ -158,18 +163,18 @@ def progress_bar(quiet: bool):
 
 @cli.command()
 @store_option
+@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def stats(store_path, fmt):
+def stats(store_path, endpoint, fmt):
     """Count pages, listings, papers, people, orgs and triples.
 
     Triples are counted as stored: asserted (the page graphs and the graph of facts) and inferred.
+    The counts come from the store's own files: with --endpoint, kg says it cannot (exit 2).
 
     Example: kg stats --format json
     """
-    from kg.building import COUNTS_KEY, store_stats
-
-    kg = KgStore.open_read(store_path)
-    echo_summary(store_stats(kg.store, kg.meta.extra.get(COUNTS_KEY, (0, 0))), fmt, "in the graph")
+    with _open_graph(store_path, endpoint) as graph:
+        echo_summary(graph.stats(), fmt, "in the graph")
 
 
 @cli.command()
@@ -188,19 +193,20 @@ def stats(store_path, fmt):
     type=click.Path(dir_okay=False, allow_dash=True),
     help="File to write [default: stdout].",
 )
-def export(store_path, fmt, inferred, output):
+@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
+def export(store_path, fmt, inferred, output, endpoint):
     """Export the graph in a W3C RDF format.
 
     Turtle, N-Triples, JSON-LD, TriG or N-Quads: the pages' graphs and the ontology, and with
     --inferred what inference added.
 
     Turtle and N-Triples merge the graphs; TriG, N-Quads and JSON-LD keep one named graph per page.
+    The export reads the store's own files: with --endpoint, kg says it cannot (exit 2).
 
     Example: kg export --format trig -o graph.trig
     """
-    from kg.export import export as run_export
-
-    run_export(KgStore.open_read(store_path), fmt, inferred, output)
+    with _open_graph(store_path, endpoint) as graph:
+        graph.export(output or "-", fmt, inferred=inferred)
 
 
 @cli.command()
@@ -225,7 +231,11 @@ def validate(file, store_path, fmt):
     """
     from kg import validate as shacl
 
-    outcome = shacl.validate_file(file) if file else shacl.validate_store(KgStore.open_read(store_path))
+    if file:
+        outcome = shacl.validate_file(file)
+    else:
+        with _open_graph(store_path, None) as graph:
+            outcome = graph.validate()
     if fmt == "turtle":
         click.echo(shacl.report_turtle(outcome), nl=False)
     else:
@@ -284,7 +294,6 @@ def parse_command(paths, as_of, fmt):
 from kg.render import GRAPH_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
-ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
 
 
 def endpoint_options(command):
@@ -383,57 +392,55 @@ def query_command(
 
     Example: kg query coauthors-of "Suyog Gupta"
     """
-    from kg import queries, render
-    from kg.people import PersonResolver
-    from kg.query_limits import run_limited
-    from kg.remote import open_engine
+    from kg import api, queries, render
+    from kg.why import table_with_supports
 
     if show_list:
         click.echo(_query_list(queries.Catalogue().all()), nl=False)
         return
-    canned = _canned_query(name)
     if why and fmt != "table":
         raise click.UsageError("--why shows supports under each row of a table: use it with --format table")
-    try:
-        queries.check_argument_count(canned, args)
-        _refuse_endpoint_options_without_endpoint(endpoint)
-        opened = open_engine(
-            store_path,
-            endpoint,
-            base,
-            user,
-            _password(user, password_env) if endpoint else None,
-            list(graphs),
-        )
-        resolver = PersonResolver(opened.engine, opened.base, note=_note)
-        params = queries.parse_arguments(canned, args, resolver)
-        text = queries.bind_values(canned.text, params)
-        result = run_limited(lambda: opened.engine.run(text, limit=limit), None)  # Ctrl-C heard at once
-    except queries.ArgumentError as e:
-        raise click.UsageError(e.message) from None
-    if why:
-        _emit_with_supports(opened.engine, canned, params, result)
-    else:
-        render.emit(result, fmt)
+    with _usage_errors():
+        api.check_query(name, args)  # a wrong name or count is told before the graph is opened
+    with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph, _usage_errors():
+        result = graph.query(name, *args, limit=limit)
+        if why:
+            supported = table_with_supports(result.format("table"), graph.supports(result))
+            click.echo(supported, nl=False)
+        else:
+            render.emit(result.answer, fmt)
 
 
-def _emit_with_supports(engine, canned, params, result) -> None:
-    from kg import render, why
-
-    text = why.why_query(canned)
-    if text is None:
-        raise click.UsageError(f"{canned.name} has no --why: its rows are not drawn from listings")
-    found = [why.supports(engine, text, params, result.vars, row) for row in result.rows]
-    click.echo(why.table_with_supports(render.format_result(result, "table"), found), nl=False)
-
-
-def _canned_query(name):
-    from kg.api import QueryNotFound, canned_query
+@contextmanager
+def _usage_errors():
+    """A canned query's name or arguments that do not fit: a usage error (exit 2, with the usage)."""
+    from kg.api import QueryNotFound
+    from kg.queries import ArgumentError
 
     try:
-        return canned_query(name)
-    except QueryNotFound as e:
+        yield
+    except (QueryNotFound, ArgumentError) as e:
         raise click.UsageError(e.message) from None
+
+
+def _open_graph(
+    store_path: str,
+    endpoint: str | None,
+    base: str | None = None,
+    user: str | None = None,
+    password_env: str = "KG_ENDPOINT_PASSWORD",
+    graphs: tuple[str, ...] = (),
+) -> Graph:
+    """The graph a reading command reads: the store, or with --endpoint a SPARQL endpoint (kg.open)."""
+    from kg import api
+
+    _refuse_endpoint_options_without_endpoint(endpoint)
+    if not endpoint:
+        return api.open(store_path, note=_note)
+    password = _password(user, password_env)
+    return api.open(
+        endpoint=endpoint, base=base, user=user, password=password, graphs=list(graphs), note=_note
+    )
 
 
 _KIND_TEXT = {"person": "a name", "people": "one or more names", "integer": "an integer", "text": "text"}
@@ -484,20 +491,14 @@ def sparql_command(
 
     Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    from kg import queries, render
-    from kg.query_limits import refuse_service, run_limited
-    from kg.remote import open_engine
+    from kg import api, queries, render
 
     text = _sparql_text(query)
-    queries.refuse_updates(text)
-    if not allow_service:
-        refuse_service(text)
+    api.check_sparql(text, allow_service)  # refused before the graph is opened
     fmt = _sparql_format(queries.query_form(text), fmt)
-    _refuse_endpoint_options_without_endpoint(endpoint)
-    opened = open_engine(
-        store_path, endpoint, None, user, _password(user, password_env) if endpoint else None, list(graphs)
-    )
-    render.emit(run_limited(lambda: opened.engine.run(text, limit=limit), timeout), fmt)
+    with _open_graph(store_path, endpoint, None, user, password_env, graphs) as graph:
+        result = graph.sparql(text, limit=limit, timeout=timeout, allow_service=allow_service)
+        render.emit(result.answer, fmt)
 
 
 def _sparql_text(argument: str) -> str:
@@ -559,7 +560,15 @@ def graph_group() -> None:
     help="File to write; - for stdout.",
 )
 @store_option
-def graph_coauthors_of(name, depth, fmt, output, store_path):
+@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
+@click.option(
+    "--base",
+    envvar="KG_BASE",
+    metavar="IRI",
+    help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
+)
+@endpoint_options
+def graph_coauthors_of(name, depth, fmt, output, store_path, endpoint, base, user, password_env, graphs):
     """Draw the coauthor network of NAME.
 
     The people NAME shares papers with, and the papers they share.
@@ -572,17 +581,15 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
 
     Example: kg graph coauthors-of "Suyog Gupta" --depth 2 --format gexf -o suyog.gexf
     """
-    from kg import network, pictures, queries
-    from kg.people import PersonResolver
+    from kg import pictures
 
     fmt = fmt or pictures.format_for_path(output)
     if fmt is None:
         raise click.UsageError(
             f"cannot tell the format from {output!r}; give --format ({', '.join(PICTURE_FORMATS)})"
         )
-    opened = queries.open_local(store_path)
-    person = PersonResolver(opened.engine, opened.base, note=_note)(name)
-    drawn = network.ego_network(opened.engine, person, depth=int(depth))
+    with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+        drawn = graph.coauthor_network(name, depth=int(depth))
     pictures.save(pictures.render(drawn, fmt), output)
     if output != "-":
         _note(f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links")

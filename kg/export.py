@@ -10,6 +10,7 @@ plain write would give it, through symlinks, never replacing what is not a regul
 from __future__ import annotations
 
 import sys
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -67,15 +68,18 @@ def exported_statements(kg: KgStore, fmt: str, inferred: bool):
     yield from triples
 
 
+def write_export(kg: KgStore, fmt: str, inferred: bool, binary: IO[bytes]) -> None:
+    """The export, serialized into an open binary file."""
+    prefixes = data_prefixes(kg.iris) if fmt in ("turtle", "trig") else None
+    ox.serialize(exported_statements(kg, fmt, inferred), binary, FORMATS[fmt], prefixes=prefixes)
+
+
 def export(kg: KgStore, fmt: str, inferred: bool = False, output: str | None = None) -> None:
     """Write the export to `output`, or to stdout when it is None or '-'."""
-    statements = exported_statements(kg, fmt, inferred)
-    rdf_format = FORMATS[fmt]
-    prefixes = data_prefixes(kg.iris) if fmt in ("turtle", "trig") else None
     if output in (None, "-"):
         try:
             sys.stdout.flush()
-            ox.serialize(statements, sys.stdout.buffer, rdf_format, prefixes=prefixes)
+            write_export(kg, fmt, inferred, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         except BrokenPipeError:
             raise  # the reader left: kg stops quietly
@@ -83,4 +87,4 @@ def export(kg: KgStore, fmt: str, inferred: bool = False, output: str | None = N
             raise KgError(f"cannot write the output: {e.strerror or e}") from None
         return
     with output_file(output) as f:
-        ox.serialize(statements, f, rdf_format, prefixes=prefixes)
+        write_export(kg, fmt, inferred, f)

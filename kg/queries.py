@@ -280,22 +280,6 @@ def select(engine: Engine, query: str) -> Solutions:
     return result
 
 
-@dataclass
-class Opened:
-    """An engine and the data base IRI the person IRIs are under."""
-
-    engine: Engine
-    base: str
-
-
-def open_local(store_path: str) -> Opened:
-    """The store at `store_path`, read-only. StoreMissing ('no graph at ...') when nothing was built."""
-    from kg.store import KgStore
-
-    kg_store = KgStore.open_read(store_path)
-    return Opened(LocalEngine(kg_store.store), kg_store.iris.base)
-
-
 def run_canned(
     engine: Engine,
     query: CannedQuery,

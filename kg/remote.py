@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from kg.endpoint import Endpoint, EndpointError, Response, status_error
 from kg.errors import KgError
-from kg.queries import Opened, SparqlSyntaxError, open_local, query_form
+from kg.queries import SparqlSyntaxError, query_form
 from kg.render import Graph, Result, Solutions
 from kg.vocab import base_from_env
 
@@ -234,19 +234,3 @@ def canonical(term):
 
 def blank_label(label: str) -> str:
     return "b" + _LABEL.sub(lambda m: f"_{ord(m.group()):x}_", label)
-
-
-def open_engine(
-    store_path: str,
-    endpoint: str | None = None,
-    base: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
-    graphs: list[str] | None = None,
-) -> Opened:
-    """The remote endpoint when one is given (person IRIs under `base`, KG_BASE or the default base;
-    reading `graphs`, see HttpEngine), else the local store (which knows its own base)."""
-    if endpoint:
-        base = base_from_env(base)
-        return Opened(HttpEngine(endpoint, user=user, password=password, graphs=graphs, base=base), base)
-    return open_local(store_path)

@@ -18,6 +18,7 @@ from kg.errors import KgError
 if TYPE_CHECKING:
     import pandas
 
+    from kg.queries import BoundTerm, CannedQuery
     from kg.render import Result as EngineResult
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -94,6 +95,9 @@ class Result:
 
         self.answer = answer  # as the engine gave it: kg.render.format_result prints it as the CLI does
         self.notes = list(notes or [])
+        self.asked: tuple[CannedQuery, dict[str, list[BoundTerm]]] | None = (
+            None  # a canned query's, for --why
+        )
         self.boolean: bool | None = None
         self.triples: list | None = None
         if isinstance(answer, bool):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -40,8 +41,14 @@ def fixture_store(tmp_path_factory) -> Path:
     return path
 
 
-def run_main(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """`kg ARGS` through the real entry point (kg.cli.main), in this process: exit code, stdout, stderr."""
+def run_main(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, binary: bool = False
+) -> tuple[int, Any, str]:
+    """`kg ARGS` through the real entry point (kg.cli.main), in this process: exit code, stdout (the
+    bytes kg wrote when `binary`), stderr.
+
+    The one in-process way the tests run the CLI (the `kg_cli` fixture); tests of exit codes seen from
+    outside, tracebacks and signals run kg in a subprocess instead (tests/servers.py: kg_subprocess)."""
     from kg.cli import main
 
     with CliRunner().isolation(input=stdin, env=env) as (out, err, _):
@@ -55,7 +62,15 @@ def run_main(*args: str, stdin: str | None = None, env: dict[str, str] | None = 
             sys.argv = old_argv
             sys.stdout.flush()
             sys.stderr.flush()
-        return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+        output = out.getvalue()
+        return code, output if binary else output.decode("utf-8"), err.getvalue().decode("utf-8")
+
+
+@pytest.fixture
+def kg_cli():
+    """`kg ARGS` in this process, through the real entry point: (exit code, stdout, stderr). Call it
+    as kg_cli("query", "coauthors-of", NAME, "--store", path), with stdin=, env= or binary=True."""
+    return run_main
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
-"""Servers the tests start on free loopback ports: `kg serve` in a subprocess, and how to stop one."""
+"""kg in a subprocess, as from the shell: the one way tests run it for exit codes, tracebacks and signals
+(tests that check output run it in-process, conftest.kg_cli); and the servers tests start on free
+loopback ports: `kg serve`, and how to stop one."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 STARTUP = 20.0  # seconds a server gets to answer
+KG = [sys.executable, "-c", "from kg.cli import main; main()"]  # `kg`, with the Python running the tests
 
 
 def free_port() -> int:
@@ -20,14 +23,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def kg_subprocess(*args: str, timeout: float = 120, **options) -> subprocess.CompletedProcess:
+    """`kg ARGS` run to its end in a subprocess: returncode, stdout and stderr as text (subprocess.run
+    options such as cwd= or env= pass through)."""
+    return subprocess.run([*KG, *args], capture_output=True, text=True, timeout=timeout, **options)
+
+
 def kg_process(*args: str) -> subprocess.Popen:
-    """`kg ARGS` in a subprocess, its output piped."""
-    return subprocess.Popen(
-        [sys.executable, "-c", "from kg.cli import main; main()", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """`kg ARGS` started in a subprocess, its output piped."""
+    return subprocess.Popen([*KG, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def stop(process: subprocess.Popen) -> None:

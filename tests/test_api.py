@@ -210,6 +210,34 @@ def test_a_partial_name_is_taken_with_a_note(graph):
     assert graph.query("coauthors-of", SUYOG).notes == []
 
 
+def test_notes_go_to_the_function_given_instead_of_warnings(fixture_store):
+    notes: list[str] = []
+    with kg.open(fixture_store, note=notes.append) as g, warnings.catch_warnings():
+        warnings.simplefilter("error")  # a KgNote warning would fail the test
+        result = g.query("coauthors-of", "suyog")
+    assert notes == result.notes == ['taking "suyog" as Suyog Gupta']
+
+
+def test_supports_are_what_kg_query_why_prints(graph, fixture_store):
+    result = graph.query("coauthors-of", SUYOG, limit=2)
+    supports = graph.supports(result)
+    assert len(supports) == 2 and all(supports)
+    first = supports[0][0]
+    assert first.page.endswith(".txt") and first.line and first.title
+    code, out, _ = run_main(
+        "query", "coauthors-of", SUYOG, "--why", "--limit", "2", "--store", str(fixture_store)
+    )
+    assert code == 0 and f"    from {first}\n" in out
+    with pytest.raises(kg.KgError, match="only the rows of a canned query"):
+        graph.supports(graph.sparql("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"))
+
+
+def test_sparql_refuses_service_when_asked(fixture_store):
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    with kg.open(fixture_store) as g, pytest.raises(kg.KgError, match="refusing a query with SERVICE"):
+        g.sparql(service, allow_service=False)
+
+
 def test_person_and_people(graph):
     person = graph.person("SUYOG  gupta")
     assert (person.iri, person.name) == ("https://kg.example.org/id/person/suyog-gupta", SUYOG)
@@ -237,6 +265,8 @@ def test_the_coauthor_network_has_the_counts_of_the_query(graph):
     assert graph.coauthors(SUYOG, depth=2).number_of_nodes() > 23
     with pytest.raises(kg.KgError, match="depth must be 1 or 2"):
         graph.coauthors(SUYOG, depth=3)
+    drawn = graph.coauthor_network(SUYOG)  # what kg graph coauthors-of draws
+    assert (len(drawn.nodes), len(drawn.edges)) == (23, 44) and drawn.ego.iri == ego
 
 
 # --- errors, with the CLI's messages ------------------------------------------------------------------
@@ -277,9 +307,21 @@ def test_what_reads_the_store_files_needs_the_store(served_store):  # noqa: F811
     with kg.open(endpoint=served_store) as g:
         for call in (g.stats, g.validate, lambda: g.export(io.BytesIO())):
             with pytest.raises(
-                kg.NeedsLocalStore, match=f"open the store itself, not the endpoint {re.escape(served_store)}"
+                kg.NeedsLocalStore,
+                match=f"reads the store's own files, which the endpoint {re.escape(served_store)} does not serve",
             ):
                 call()
+
+
+@pytest.mark.parametrize("command", ["stats", "export"])
+def test_the_cli_says_what_cannot_read_an_endpoint(kg_cli, served_store, command):  # noqa: F811
+    """kg stats and kg export take --endpoint, and say in one line that they need the store (exit 2)."""
+    assert kg_cli(command, "--endpoint", served_store) == (
+        2,
+        "",
+        f"kg: {command} reads the store's own files, which the endpoint {served_store} does not serve: "
+        "use the store itself\n",
+    )
 
 
 # --- stats, validate, export: the CLI's answers -------------------------------------------------------

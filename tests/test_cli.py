@@ -7,26 +7,16 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from conftest import BAD_PAGES, FIXTURE_PAGES
+from servers import kg_subprocess
 
 from kg import __version__
 from kg.cli import cli, example_of, leaf_commands
 
 
-def run(*args, **kwargs):
-    """kg in a subprocess, exactly as from the shell (exit codes and stderr included)."""
-    return subprocess.run(
-        [sys.executable, "-c", "from kg.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        **kwargs,
-    )
-
-
-def test_kg_alone_lists_every_command_with_an_example():
-    result = CliRunner().invoke(cli, [])
-    assert result.exit_code == 0
+def test_kg_alone_lists_every_command_with_an_example(kg_cli):
+    code, out, _ = kg_cli()
+    assert code == 0
     commands = list(leaf_commands(cli, cli.make_context("kg", [], resilient_parsing=True)))
     assert {name for name, _ in commands} >= {
         "build",
@@ -40,12 +30,11 @@ def test_kg_alone_lists_every_command_with_an_example():
     for name, command in commands:
         example = example_of(command)
         assert example.startswith(f"kg {name}"), f"kg {name} has no example in its help"
-        assert f"e.g. {example}" in result.output
+        assert f"e.g. {example}" in out
 
 
-def test_version():
-    result = CliRunner().invoke(cli, ["--version"])
-    assert (result.exit_code, result.output) == (0, f"kg, version {__version__}\n")
+def test_version(kg_cli):
+    assert kg_cli("--version") == (0, f"kg, version {__version__}\n", "")
 
 
 @pytest.mark.parametrize(
@@ -59,27 +48,25 @@ def test_version():
         ["graph", "coauthors-of", "X", "-o", "x.html"],
     ],
 )
-def test_every_command_on_a_missing_store_says_what_to_run(tmp_path, command):
-    result = run(*command, "--store", str(tmp_path / "nothing"))
-    assert result.returncode == 2
-    assert result.stderr == f"kg: no graph at {tmp_path / 'nothing'}: run kg build PAGES\n"
+def test_every_command_on_a_missing_store_says_what_to_run(kg_cli, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)  # where kg graph would write its page
+    code, _, err = kg_cli(*command, "--store", str(tmp_path / "nothing"))
+    assert (code, err) == (2, f"kg: no graph at {tmp_path / 'nothing'}: run kg build PAGES\n")
 
 
-def test_the_default_store_is_kg_store_in_the_working_folder(tmp_path):
-    result = run("stats", cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (2, "kg: no graph at ./kg-store: run kg build PAGES\n")
+def test_the_default_store_is_kg_store_in_the_working_folder(kg_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert kg_cli("stats") == (2, "", "kg: no graph at ./kg-store: run kg build PAGES\n")
 
 
-def test_the_store_comes_from_kg_store(tmp_path, fixture_store):
-    result = run(
-        "stats", "--format", "json", env={**__import__("os").environ, "KG_STORE": str(fixture_store)}
-    )
-    assert result.returncode == 0
-    assert json.loads(result.stdout)["papers"] == 59
+def test_the_store_comes_from_kg_store(kg_cli, fixture_store):
+    code, out, _ = kg_cli("stats", "--format", "json", env={"KG_STORE": str(fixture_store)})
+    assert code == 0
+    assert json.loads(out)["papers"] == 59
 
 
-def test_build_summary_as_json_for_scripts(tmp_path):
-    result = run(
+def test_build_summary_as_json_for_scripts(kg_cli, tmp_path):
+    code, out, err = kg_cli(
         "build",
         str(FIXTURE_PAGES),
         "--store",
@@ -89,37 +76,28 @@ def test_build_summary_as_json_for_scripts(tmp_path):
         "--format",
         "json",
     )
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
+    assert code == 0, err
+    summary = json.loads(out)
     assert {k: summary[k] for k in ("pages", "listings", "papers", "people", "warnings", "rejected")} == {
         "pages": 5, "listings": 65, "papers": 59, "people": 114, "warnings": 0, "rejected": 0,
     }  # fmt: skip
     assert summary["triples_asserted"] > 2000 and summary["triples_inferred"] > 2000
     assert set(summary["seconds"]) >= {"pages", "load", "inference", "total"}
-    assert result.stderr == ""  # no progress bar when the output is not a terminal
+    assert err == ""  # no progress bar when the output is not a terminal
 
 
-def test_build_table_summary(tmp_path):
-    result = CliRunner().invoke(
-        cli,
-        [
-            "build",
-            str(FIXTURE_PAGES / "003_fd8b96957d83db75.txt"),
-            "--store",
-            str(tmp_path / "s"),
-            "--as-of",
-            "2026-11-24",
-        ],
-    )
-    assert result.exit_code == 0
-    lines = result.output.splitlines()
+def test_build_table_summary(kg_cli, tmp_path):
+    page = FIXTURE_PAGES / "003_fd8b96957d83db75.txt"
+    code, out, _ = kg_cli("build", str(page), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24")
+    assert code == 0
+    lines = out.splitlines()
     assert lines[0].split() == ["built", "count"]
-    assert "papers                7" in result.output
+    assert "papers                7" in out
     assert lines[-1].split() == ["rejected", "0"]
 
 
 def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
-    result = run(
+    result = kg_subprocess(
         "build", str(BAD_PAGES), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json"
     )
     assert result.returncode == 1
@@ -130,7 +108,7 @@ def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
     assert "Traceback" not in result.stderr
     summary = json.loads(result.stdout)
     assert summary["rejected"] == 5 and summary["listings"] > 20
-    assert run("stats", "--store", str(tmp_path / "s")).returncode == 0
+    assert kg_subprocess("stats", "--store", str(tmp_path / "s")).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -149,55 +127,54 @@ def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
 def test_usage_errors(tmp_path, args, code, message):
     if args[0] == "build" and args[1] == "x":
         (tmp_path / "x").mkdir()
-    result = run(*args, "--store", str(tmp_path / "s"), cwd=tmp_path)
+    result = kg_subprocess(*args, "--store", str(tmp_path / "s"), cwd=tmp_path)
     assert result.returncode == code
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_second_build_while_one_writes_is_refused_clearly(tmp_path):
+def test_a_second_build_while_one_writes_is_refused_clearly(kg_cli, tmp_path):
     from kg.store import StoreWriter
 
     with StoreWriter(tmp_path / "s", "https://kg.example.org/id/"):
-        result = run("build", str(FIXTURE_PAGES), "--store", str(tmp_path / "s"))
-    assert result.returncode == 2
-    assert (
-        result.stderr
-        == f"kg: another kg process is writing to {tmp_path / 's'}; try again when it has finished\n"
+        code, _, err = kg_cli("build", str(FIXTURE_PAGES), "--store", str(tmp_path / "s"))
+    assert code == 2
+    assert err == f"kg: another kg process is writing to {tmp_path / 's'}; try again when it has finished\n"
+
+
+def test_validate_the_store_and_its_report_in_turtle(kg_cli, fixture_store):
+    assert kg_cli("validate", "--store", str(fixture_store)) == (
+        0,
+        "conforms: 0 violations, 0 warnings\n",
+        "",
     )
-
-
-def test_validate_the_store_and_its_report_in_turtle(fixture_store):
-    text = CliRunner().invoke(cli, ["validate", "--store", str(fixture_store)])
-    assert (text.exit_code, text.output) == (0, "conforms: 0 violations, 0 warnings\n")
-    turtle = CliRunner().invoke(cli, ["validate", "--store", str(fixture_store), "--format", "turtle"])
-    assert turtle.exit_code == 0
+    code, turtle, _ = kg_cli("validate", "--store", str(fixture_store), "--format", "turtle")
+    assert code == 0
     from rdflib import Graph, Literal, Namespace
 
-    report = Graph().parse(data=turtle.output, format="turtle")
+    report = Graph().parse(data=turtle, format="turtle")
     sh = Namespace("http://www.w3.org/ns/shacl#")
     assert (None, sh.conforms, Literal(True)) in report
 
 
-def test_validate_reports_warnings_but_conforms(tmp_path):
+def test_validate_reports_warnings_but_conforms(kg_cli, tmp_path):
     store = tmp_path / "s"
-    run("build", str(BAD_PAGES), "--store", str(store), "--as-of", "2026-11-24")
-    result = run("validate", "--store", str(store))
-    assert result.returncode == 0
+    kg_cli("build", str(BAD_PAGES), "--store", str(store), "--as-of", "2026-11-24")
+    code, out, _ = kg_cli("validate", "--store", str(store))
+    assert code == 0
     assert (
         'Warning: https://kg.example.org/id/page/count_differs ("count_differs.txt"): The page says it lists 3 papers'
-        in result.stdout
+        in out
     )
-    assert result.stdout.endswith("conforms: 0 violations, 5 warnings\n")
+    assert out.endswith("conforms: 0 violations, 5 warnings\n")
 
 
-def test_export_to_stdout_and_to_a_file_agree(fixture_store, tmp_path):
+def test_export_to_stdout_and_to_a_file_agree(kg_cli, fixture_store, tmp_path):
     out = tmp_path / "g.nt"
-    assert (
-        run("export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out)).returncode == 0
-    )
-    piped = run("export", "--store", str(fixture_store), "--format", "ntriples")
-    assert sorted(piped.stdout.splitlines()) == sorted(out.read_text(encoding="utf-8").splitlines())
+    assert kg_cli("export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out))[0] == 0
+    code, piped, _ = kg_cli("export", "--store", str(fixture_store), "--format", "ntriples")
+    assert code == 0
+    assert sorted(piped.splitlines()) == sorted(out.read_text(encoding="utf-8").splitlines())
 
 
 @pytest.mark.parametrize("command", ["stats", "query coauthors-of Gupta"])

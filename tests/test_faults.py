@@ -21,19 +21,18 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
 from fault_tally import count
+from servers import KG, kg_subprocess
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 from corpus import write_corpus  # noqa: E402
 
-KG = [sys.executable, "-c", "from kg.cli import main; main()"]
 PAGES = 96  # enough for worker processes (64 and more), small enough for a build of a few seconds
 SEED = int(os.environ.get("KG_FAULT_SEED", "20261124"))
 ONE_PAGE = FIXTURE_PAGES / "000_d1e1c11066227b5a.txt"
 
 
-def kg(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([*KG, *args], capture_output=True, text=True, timeout=timeout)
+kg = kg_subprocess
 
 
 @pytest.fixture(scope="module")

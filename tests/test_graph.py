@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 from conftest import AS_OF, FIXTURE_PAGES, SEEDS
 from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, to_isomorphic
+from servers import kg_subprocess
 
 from kg.building import build
-from kg.cli import cli
 from kg.errors import StoreBusy
 from kg.export import exported_statements
 from kg.store import KgStore, StoreWriter
@@ -109,13 +108,12 @@ def test_every_paper_meets_the_schema_org_contract_after_inference(fixture_store
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the real seed pages are not beside this checkout")
-def test_kg_build_on_the_real_seeds(tmp_path):
-    result = CliRunner().invoke(
-        cli,
-        ["build", str(SEEDS), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json"],
+def test_kg_build_on_the_real_seeds(kg_cli, tmp_path):
+    code, out, err = kg_cli(
+        "build", str(SEEDS), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24", "--format", "json"
     )
-    assert result.exit_code == 0, result.output
-    assert '"papers": 59' in result.stdout and '"listings": 65' in result.stdout
+    assert code == 0, err
+    assert '"papers": 59' in out and '"listings": 65' in out
     assert authors_of(tmp_path / "s", "NVIDIA Nemotron 3: Efficient and Open Intelligence") == {
         "Aaron Blakeman", "Aaron Grattafiori", "Aarti Basant",
         "Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi",
@@ -150,10 +148,10 @@ def test_golden_graph(case, tmp_path):
 # --- export -----------------------------------------------------------------------------------------
 
 
-def test_turtle_export_reparses_to_the_stores_graph(fixture_store, tmp_path):
+def test_turtle_export_reparses_to_the_stores_graph(kg_cli, fixture_store, tmp_path):
     out = tmp_path / "graph.ttl"
-    result = CliRunner().invoke(cli, ["export", "--store", str(fixture_store), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    code, _, err = kg_cli("export", "--store", str(fixture_store), "-o", str(out))
+    assert code == 0, err
     exported = Graph().parse(out, format="turtle")
     kg = KgStore.open_read(fixture_store)
     store_graph = Graph().parse(
@@ -168,11 +166,13 @@ def test_turtle_export_reparses_to_the_stores_graph(fixture_store, tmp_path):
     "fmt, rdflib_format", [("trig", "trig"), ("jsonld", "json-ld"), ("nquads", "nquads")]
 )
 @pytest.mark.parametrize("inferred", [False, True])
-def test_dataset_exports_round_trip_with_their_named_graphs(fixture_store, fmt, rdflib_format, inferred):
+def test_dataset_exports_round_trip_with_their_named_graphs(
+    kg_cli, fixture_store, fmt, rdflib_format, inferred
+):
     args = ["export", "--store", str(fixture_store), "--format", fmt] + (["--inferred"] if inferred else [])
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    parsed = dataset_graph(result.stdout, rdflib_format)
+    code, out, err = kg_cli(*args)
+    assert code == 0, err
+    parsed = dataset_graph(out, rdflib_format)
     kg = KgStore.open_read(fixture_store)
     expected = dataset_graph(
         ox.serialize(exported_statements(kg, "nquads", inferred), format=ox.RdfFormat.N_QUADS).decode(),
@@ -186,27 +186,21 @@ def test_dataset_exports_round_trip_with_their_named_graphs(fixture_store, fmt, 
 # --- validation of exports ----------------------------------------------------------------------
 
 
-def test_an_export_missing_one_title_fails_validation_naming_that_paper(fixture_store, tmp_path):
-    runner = CliRunner()
+def test_an_export_missing_one_title_fails_validation_naming_that_paper(kg_cli, fixture_store, tmp_path):
     out = tmp_path / "graph.nt"
-    assert (
-        runner.invoke(
-            cli, ["export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out)]
-        ).exit_code
-        == 0
-    )
-    assert runner.invoke(cli, ["validate", str(out)]).exit_code == 0
+    assert kg_cli("export", "--store", str(fixture_store), "--format", "ntriples", "-o", str(out))[0] == 0
+    assert kg_cli("validate", str(out))[0] == 0
     title = "FlexSA: Flexible Systolic Array Architecture for Efficient Pruned DNN Model Training"
     broken = tmp_path / "broken.nt"
     lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [line for line in lines if f"{KG}title>" not in line or title not in line]
     assert len(kept) == len(lines) - 1
     broken.write_text("".join(kept), encoding="utf-8")
-    result = runner.invoke(cli, ["validate", str(broken)])
-    assert result.exit_code == 1
+    code, report, _ = kg_cli("validate", str(broken))
+    assert code == 1
     paper = "https://kg.example.org/id/paper/flexsa_3a_flexible-systolic-array-architecture-for-efficient-pruned-dnn-model-training"
-    assert f"Violation: {paper} [kg:title]: A paper needs a title (kg:title)." in result.stdout
-    assert result.stdout.rstrip().endswith("does not conform: 1 violations, 0 warnings")
+    assert f"Violation: {paper} [kg:title]: A paper needs a title (kg:title)." in report
+    assert report.rstrip().endswith("does not conform: 1 violations, 0 warnings")
 
 
 @pytest.mark.parametrize(
@@ -219,14 +213,7 @@ def test_an_export_missing_one_title_fails_validation_naming_that_paper(fixture_
 def test_validate_cannot_run_exits_2(tmp_path, content, suffix, message):
     bad = tmp_path / f"bad{suffix}"
     bad.write_text(content)
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, "-c", "from kg.cli import main; main()", "validate", str(bad)],
-        capture_output=True,
-        text=True,
-    )
+    result = kg_subprocess("validate", str(bad))
     assert result.returncode == 2
     assert result.stderr.startswith(message)
     assert "Traceback" not in result.stderr
@@ -299,7 +286,7 @@ def test_readers_see_the_store_while_a_build_writes(fixture_store, tmp_path):
         assert select(copy, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a kg:Paper }") == [("59",)]
 
 
-def test_triple_counts_kept_by_updates_match_a_recount(tmp_path):
+def test_triple_counts_kept_by_updates_match_a_recount(kg_cli, tmp_path):
     pages = tmp_path / "pages"
     shutil.copytree(FIXTURE_PAGES, pages)
     build([pages], tmp_path / "s", as_of=AS_OF)
@@ -323,8 +310,8 @@ def test_triple_counts_kept_by_updates_match_a_recount(tmp_path):
         recount["asserted"],
         recount["inferred"],
     )
-    result = CliRunner().invoke(cli, ["stats", "--store", str(tmp_path / "s"), "--format", "json"])
-    assert f'"triples_asserted": {recount["asserted"]}' in result.output
+    code, out, _ = kg_cli("stats", "--store", str(tmp_path / "s"), "--format", "json")
+    assert code == 0 and f'"triples_asserted": {recount["asserted"]}' in out
 
 
 def support_quads(path) -> set[str]:

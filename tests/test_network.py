@@ -11,16 +11,15 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from collections import defaultdict
 from itertools import combinations
 
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from servers import kg_serving
 
 from kg import pictures
-from kg.cli import main
 from kg.labels import preferred_label
 from kg.network import Edge, Network, Node, ego_network
 from kg.people import PersonResolver
@@ -54,17 +53,9 @@ def suyog(engine) -> Network:
 
 
 @pytest.fixture
-def run_kg(monkeypatch, capsysbinary):
-    """`kg ARGS...` through the real entry point: (exit code, stdout bytes, stderr text)."""
-
-    def run(*args: str) -> tuple[int, bytes, str]:
-        monkeypatch.setattr(sys, "argv", ["kg", *args])
-        with pytest.raises(SystemExit) as exited:
-            main(restore_signals=True)
-        out = capsysbinary.readouterr()
-        return exited.value.code, out.out, out.err.decode()
-
-    return run
+def run_kg(kg_cli):
+    """`kg ARGS...` in this process (conftest.kg_cli): (exit code, stdout bytes, stderr text)."""
+    return lambda *args: kg_cli(*args, binary=True)
 
 
 # --- the network -----------------------------------------------------------------------------------
@@ -440,6 +431,43 @@ def test_command_without_a_store_or_a_folder(run_kg, fixture_store, tmp_path):
         "graph", "coauthors-of", EGO, "--store", str(fixture_store), "-o", str(tmp_path / "no" / "a.html")
     )
     assert code == 2 and "cannot write" in stderr
+
+
+def test_command_draws_the_same_network_from_an_endpoint(run_kg, fixture_store, tmp_path):
+    """kg graph coauthors-of --endpoint: the network read over SPARQL from `kg serve` is the one read
+    from the store, person for person and link for link."""
+    store = tmp_path / "kg-store"
+    shutil.copytree(fixture_store, store)  # kg serve pins what it serves: not the session's store
+    local, remote = tmp_path / "local.graphml", tmp_path / "remote.graphml"
+    assert run_kg("graph", "coauthors-of", EGO, "--store", str(store), "-o", str(local))[0] == 0
+    with kg_serving(store) as (_, url, _):
+        code, _, stderr = run_kg(
+            "graph", "coauthors-of", "suyog", "--endpoint", f"{url}/query", "-o", str(remote)
+        )
+    assert code == 0, stderr
+    assert 'taking "suyog" as Suyog Gupta' in stderr and "wrote" in stderr and "23 people, 44 links" in stderr
+    ours, theirs = nx.read_graphml(local), nx.read_graphml(remote)
+    assert dict(ours.nodes(data=True)) == dict(theirs.nodes(data=True))
+    assert sorted(map(sorted, ours.edges())) == sorted(map(sorted, theirs.edges()))
+    assert {tuple(sorted(e)): d for *e, d in ours.edges(data=True)} == {
+        tuple(sorted(e)): d for *e, d in theirs.edges(data=True)
+    }
+
+
+def test_command_refuses_endpoint_options_without_an_endpoint(run_kg, fixture_store, tmp_path):
+    code, _, stderr = run_kg(
+        "graph",
+        "coauthors-of",
+        EGO,
+        "--store",
+        str(fixture_store),
+        "--graph",
+        "kg",
+        "-o",
+        str(tmp_path / "a.html"),
+    )
+    assert code == 2 and "--graph only apply with --endpoint" in stderr
+    assert not list(tmp_path.iterdir())
 
 
 def test_help_has_an_example(run_kg):

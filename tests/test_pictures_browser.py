@@ -19,9 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from kg.cli import cli
+from conftest import run_main
 
 SCREENSHOT = Path(__file__).parent / "screenshots" / "coauthors-suyog-gupta.png"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -67,8 +65,8 @@ def pages(fixture_store, tmp_path_factory) -> dict[int, Path]:
             "-o",
             str(path),
         ]
-        result = CliRunner().invoke(cli, args)
-        assert result.exit_code == 0, result.output
+        code, _, err = run_main(*args)  # conftest.kg_cli's in-process run; this fixture is module-wide
+        assert code == 0, err
         written[depth] = path
     return written
 

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from kg.cli import cli
 from kg.errors import CANNOT_RUN, INTERNAL, KgError, NameNotFound
 from kg.people import PersonResolver
 from kg.queries import (
@@ -283,12 +281,12 @@ def test_each_query_parses_bound_and_unbound(canned):
 
 
 @pytest.mark.parametrize("canned", ALL, ids=lambda q: q.name)
-def test_each_query_is_listed(canned):
-    result = CliRunner().invoke(cli, ["query", "--list"])
-    assert result.exit_code == 0
-    assert f"{canned.usage}\n    {canned.help}\n" in result.output
+def test_each_query_is_listed(kg_cli, canned):
+    code, out, _ = kg_cli("query", "--list")
+    assert code == 0
+    assert f"{canned.usage}\n    {canned.help}\n" in out
     for param in canned.params:
-        assert f"    {param.metavar}  {param.meaning}" in result.output
+        assert f"    {param.metavar}  {param.meaning}" in out
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import run_main
-from servers import STARTUP, free_port, kg_serving, stop
+from servers import STARTUP, free_port, kg_serving, kg_subprocess, stop
 
 from kg import push as push_module
 from kg.endpoint import Endpoint
@@ -918,15 +918,6 @@ def store_copy(fixture_store, tmp_path) -> Path:
     return copy
 
 
-def run_kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from kg.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.fixture
 def served(store_copy):
     """`kg serve` on a free port in a subprocess, once it has said where it serves:
@@ -1018,19 +1009,19 @@ def test_serve_follows_a_build_that_makes_a_new_generation_live(served, store_co
 
 def test_serve_refuses_a_store_being_written(store_copy):
     with StoreWriter(store_copy, DEFAULT_BASE):
-        done = run_kg("serve", "--store", str(store_copy), "--bind", f"127.0.0.1:{free_port()}")
+        done = kg_subprocess("serve", "--store", str(store_copy), "--bind", f"127.0.0.1:{free_port()}")
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"kg: kg build is writing to {store_copy}: start kg serve when it has finished\n"
 
 
 def test_serve_without_a_store(tmp_path):
-    done = run_kg("serve", "--store", str(tmp_path / "none"), "--bind", f"127.0.0.1:{free_port()}")
+    done = kg_subprocess("serve", "--store", str(tmp_path / "none"), "--bind", f"127.0.0.1:{free_port()}")
     assert (done.returncode, done.stderr) == (2, f"kg: no graph at {tmp_path / 'none'}: run kg build PAGES\n")
 
 
 def test_serve_on_a_taken_address(store_copy, oxigraph_server):
     bind = oxigraph_server.removeprefix("http://")
-    done = run_kg("serve", "--store", str(store_copy), "--bind", bind)
+    done = kg_subprocess("serve", "--store", str(store_copy), "--bind", bind)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"kg: cannot serve at {bind}: another server listens there; choose another --bind\n"
 

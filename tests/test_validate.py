@@ -11,14 +11,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pyshacl
 import pytest
-from click.testing import CliRunner
-from conftest import BAD_PAGES
+from conftest import BAD_PAGES, run_main
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from test_shapes import CASES, KG, SH, N, add, both, data_graph, drop, put
 
 from kg import validate as kg_validate
-from kg.cli import cli
 from kg.store import KgStore
 
 SKOS_IN_SCHEME = URIRef("http://www.w3.org/2004/02/skos/core#inScheme")
@@ -133,10 +131,8 @@ def asserted_graph(store: KgStore) -> Graph:
 @pytest.fixture(scope="module")
 def bad_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("bad-store") / "kg-store"
-    result = CliRunner().invoke(
-        cli, ["build", str(BAD_PAGES), "--store", str(path), "--as-of", "2026-11-24", "-q"]
-    )
-    assert result.exit_code in (0, 1), result.output
+    code, _, err = run_main("build", str(BAD_PAGES), "--store", str(path), "--as-of", "2026-11-24", "-q")
+    assert code in (0, 1), err
     return path
 
 
@@ -175,10 +171,10 @@ def test_the_w3c_report_has_one_result_per_failing_value_with_all_its_parts(tmp_
     assert report.value(too_many, SH.value) is None  # a count names no value
 
 
-def test_warnings_alone_make_the_w3c_report_not_conform_but_kg_exits_0(bad_store):
-    result = CliRunner().invoke(cli, ["validate", "--store", str(bad_store), "--format", "turtle"])
-    assert result.exit_code == 0
-    report = Graph().parse(data=result.output, format="turtle")
+def test_warnings_alone_make_the_w3c_report_not_conform_but_kg_exits_0(kg_cli, bad_store):
+    code, out, _ = kg_cli("validate", "--store", str(bad_store), "--format", "turtle")
+    assert code == 0
+    report = Graph().parse(data=out, format="turtle")
     assert (None, SH.conforms, Literal(False)) in report
     results = list(report.subjects(RDF.type, SH.ValidationResult))
     assert len(results) == 5
