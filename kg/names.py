@@ -340,11 +340,6 @@ def name_score(name: str) -> float | None:
     return score
 
 
-def looks_like_name(name: str, floor: float = -4.5) -> bool:
-    score = name_score(name)
-    return score is not None and score >= floor
-
-
 @lru_cache(maxsize=1 << 16)
 def fold_word(word: str) -> str:
     """A word as the lexicon keeps it: accents stripped, case folded, punctuation at its ends dropped."""
