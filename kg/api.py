@@ -178,8 +178,8 @@ def open(
 
 
 class Graph:
-    """An opened graph: canned queries, SPARQL, people, coauthor networks; and, on a local store, its
-    statistics, validation and export."""
+    """An opened graph: canned queries, SPARQL, people, coauthor networks, statistics; and, on a local
+    store, its validation and export."""
 
     def __init__(
         self,
@@ -356,7 +356,12 @@ class Graph:
         return self._kg_store
 
     def stats(self) -> dict[str, int]:
-        """What `kg stats` counts: pages, listings, papers, people, orgs, triples asserted and inferred."""
+        """What `kg stats` counts: pages, listings, papers, people, orgs, triples asserted and inferred
+        (on an endpoint, its named graphs counted in SPARQL)."""
+        if self._kg_store is None and not isinstance(self.engine, _Closed):
+            from kg.stats import engine_stats
+
+            return engine_stats(self.engine, self.base, self.source)
         from kg.building import COUNTS_KEY, store_stats
 
         kg_store = self._local("stats")

@@ -35,6 +35,32 @@ def store_option(f):
     )(f)
 
 
+def endpoint_options(command):
+    """--user, --password-env and --graph: how kg reads a remote endpoint (see kg.remote)."""
+    command = click.option(
+        "--graph",
+        "graphs",
+        multiple=True,
+        envvar="KG_GRAPHS",
+        metavar="IRI",
+        help="With --endpoint: read these graphs as the default graph (repeat it; `kg` = every graph under BASE graph/ there) "
+        "instead of the endpoint's own default graph [env KG_GRAPHS, space-separated].",
+    )(command)
+    command = click.option(
+        "--password-env",
+        default="KG_ENDPOINT_PASSWORD",
+        show_default=True,
+        metavar="VAR",
+        help="With --user: environment variable holding the password; it is never taken from the command line.",
+    )(command)
+    return click.option(
+        "--user",
+        envvar="KG_ENDPOINT_USER",
+        metavar="NAME",
+        help="With --endpoint: user for HTTP auth (Basic or Digest) [env KG_ENDPOINT_USER].",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, "--version", prog_name="kg")
 @click.pass_context
@@ -164,16 +190,23 @@ def progress_bar(quiet: bool):
 @cli.command()
 @store_option
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
+@click.option(
+    "--base",
+    envvar="KG_BASE",
+    metavar="IRI",
+    help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
+)
+@endpoint_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def stats(store_path, endpoint, fmt):
+def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
     """Count pages, listings, papers, people, orgs and triples.
 
     Triples are counted as stored: asserted (the page graphs and the graph of facts) and inferred.
-    The counts come from the store's own files: with --endpoint, kg says it cannot (exit 2).
+    With --endpoint, the endpoint's named graphs are counted the same way.
 
     Example: kg stats --format json
     """
-    with _open_graph(store_path, endpoint) as graph:
+    with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
         echo_summary(graph.stats(), fmt, "in the graph")
 
 
@@ -294,32 +327,6 @@ def parse_command(paths, as_of, fmt):
 from kg.render import GRAPH_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
-
-
-def endpoint_options(command):
-    """--user, --password-env and --graph: how kg reads a remote endpoint (see kg.remote)."""
-    command = click.option(
-        "--graph",
-        "graphs",
-        multiple=True,
-        envvar="KG_GRAPHS",
-        metavar="IRI",
-        help="With --endpoint: read these graphs as the default graph (repeat it; `kg` = every graph under BASE graph/ there) "
-        "instead of the endpoint's own default graph [env KG_GRAPHS, space-separated].",
-    )(command)
-    command = click.option(
-        "--password-env",
-        default="KG_ENDPOINT_PASSWORD",
-        show_default=True,
-        metavar="VAR",
-        help="With --user: environment variable holding the password; it is never taken from the command line.",
-    )(command)
-    return click.option(
-        "--user",
-        envvar="KG_ENDPOINT_USER",
-        metavar="NAME",
-        help="With --endpoint: user for HTTP auth (Basic or Digest) [env KG_ENDPOINT_USER].",
-    )(command)
 
 
 def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:

@@ -5,6 +5,7 @@ over kg's graphs only, and the bulk loader path for graphs too big to push.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -157,6 +158,13 @@ def test_kg_query_on_virtuoso_prints_what_it_prints_locally(pushed_to_virtuoso, 
         "query", "coi", "Suyog Gupta", "Mahdi Nazemi", "--endpoint", virtuoso.sparql_url, "--graph", "kg"
     )
     assert there == local and local[0] == 0
+
+
+def test_kg_stats_on_virtuoso_counts_what_the_store_kept(pushed_to_virtuoso, virtuoso, fixture_store):
+    local = kg("stats", "--store", str(fixture_store), "--format", "json")
+    there = kg("stats", "--endpoint", virtuoso.sparql_url, "--graph", "kg", "--format", "json")
+    assert there[0] == 0, there[2]
+    assert json.loads(there[1]) == json.loads(local[1])
 
 
 def test_the_bulk_loader_path(pushed_to_virtuoso, virtuoso, fixture_store):
