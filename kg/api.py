@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import networkx
 
     from kg.building import BuildReport
+    from kg.coi import CoiReport, Name
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
     from kg.store import KgStore
@@ -286,6 +287,37 @@ class Graph:
         graph.graph["name"] = drawn.title
         return graph
 
+    def coi(
+        self,
+        people: Iterable[str | Name],
+        against: Iterable[str | Name] | None = None,
+        *,
+        years: int | None = None,
+        as_of: date | str | None = None,
+        same_org: bool = False,
+        max_authors: int | None = None,
+    ) -> CoiReport:
+        """Conflicts of interest, as `kg coi`: every pair among `people` (or each of `people` with each
+        of `against`) who share a paper dated within `years` of `as_of` (default: any date), or with
+        `same_org`, whose papers in that window list the same organisation; papers with more than
+        `max_authors` authors are not counted. Names are matched as in `query`; a name that matches
+        nobody or several people is in `report.unresolved`, not raised. `report.exit_code` is 1 when
+        there is a conflict or an unresolved name."""
+        from kg import coi
+
+        policy = coi.Policy(years=years, as_of=_date(as_of), same_org=same_org, max_authors=max_authors)
+        self._notes.clear()
+        report = coi.check(
+            self.engine,
+            self.resolver.resolve,
+            self.resolver.iris.person,
+            _names(people),
+            None if against is None else _names(against),
+            policy,
+        )
+        report.notes, self._notes = self._notes, []
+        return report
+
     # --- the store's own files ------------------------------------------------------------------------
 
     def _local(self, what: str) -> KgStore:
@@ -338,6 +370,14 @@ def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> No
         file.write(ox.serialize(statements, **kwargs).decode("utf-8"))
     else:
         ox.serialize(statements, file, **kwargs)
+
+
+def _names(names: Iterable[str | Name]) -> list[Name]:
+    from kg.coi import Name
+
+    if isinstance(names, str):
+        raise KgError("give a list of names, not one string")
+    return [n if isinstance(n, Name) else Name(str(n)) for n in names]
 
 
 def _caller_level() -> int:
