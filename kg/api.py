@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from kg.building import BuildReport
     from kg.coi import CoiReport, Name
+    from kg.directory import Listed, Suggestion
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
     from kg.store import KgStore
@@ -247,6 +248,21 @@ class Graph:
             return list(everyone)
         wanted = words(pattern)
         return [p for p in everyone if any(wanted <= words(name) for name in p.names)]
+
+    def people_with_papers(self, pattern: str | None = None) -> list[Listed]:
+        """The people `people(pattern)` gives, each with how many papers they have (`kg people`)."""
+        from kg import directory
+
+        return directory.listing(self.engine, self.people(pattern), everyone=pattern is None)
+
+    def identity_suggestions(self, pattern: str | None = None) -> list[Suggestion]:
+        """Names that probably hide several people, and names that are probably one person, each with
+        its evidence (`kg people --ambiguous`); with a pattern, those that concern the people it matches.
+        `kg.directory.toml(found)` writes them as a curation file to paste from."""
+        from kg import directory
+
+        everyone = self.people()
+        return directory.suggestions(self.engine, everyone, None if pattern is None else self.people(pattern))
 
     def person(self, name: str) -> Person:
         """The person `name` names, matched as in `kg query`; NameNotFound, naming the candidates or

@@ -807,6 +807,55 @@ def coi_command(
     sys.exit(report.exit_code)
 
 
+@cli.command("people")
+@click.argument("pattern", required=False)
+@click.option(
+    "--ambiguous",
+    is_flag=True,
+    help="Suggest names that hide several people and names that are one person, as a curation file.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N people (or suggestions)."
+)
+@graph_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*TABLE_FORMATS, "toml"]),
+    help="The people: table (default), csv, tsv, json. --ambiguous: toml (default), json.",
+)
+def people_command(pattern, ambiguous, limit, store_path, endpoint, base, user, password_env, graphs, fmt):
+    """List the people in the graph, with their papers and the names they are printed as.
+
+    PATTERN keeps the people whose name holds each of its words (case and accents aside). With
+    --ambiguous, suggestions for the curation file (kg-curation.toml), each with its evidence: a name
+    whose coauthors fall into groups that never meet, or whose organisations do ([[distinct]]), and
+    two names that fit each other and share coauthors ([[same]]). Exit code 1 when PATTERN matches
+    nobody.
+
+    Example: kg people --ambiguous > suggestions.toml
+    """
+    from kg import directory
+
+    fmt = fmt or ("toml" if ambiguous else "table")
+    if (fmt == "toml") != ambiguous and not (ambiguous and fmt == "json"):
+        wanted = "toml or json" if ambiguous else "table, csv, tsv or json"
+        raise click.UsageError(
+            f"--format {fmt} does not fit{' --ambiguous' if ambiguous else ' a list of people'}: use {wanted}"
+        )
+    with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+        if ambiguous:
+            found = graph.identity_suggestions(pattern)[:limit]
+            click.echo(directory.toml(found) if fmt == "toml" else directory.as_json(found), nl=False)
+            return
+        people = graph.people_with_papers(pattern)[:limit]
+    if pattern is not None and not people:
+        raise KgError(f'no person\'s name holds every word of "{pattern}"', exit_code=FINDINGS)
+    records = [p.record() for p in people]
+    columns = ["person", "papers", "names", *(["iri"] if fmt == "json" else [])]
+    click.echo(render.format_records([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
+
+
 def main(restore_signals: bool = False) -> None:
     """Entry point: no traceback reaches the user; exit codes follow kg.errors.
 
