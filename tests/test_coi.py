@@ -252,7 +252,7 @@ def test_names_from_a_file_and_from_stdin(store, tmp_path):
 
 
 def test_a_missing_file_of_names_cannot_run(store, tmp_path):
-    code, out, err = coi(store, "--people", f"@{tmp_path / 'nope.txt'}")
+    code, _, err = coi(store, "--people", f"@{tmp_path / 'nope.txt'}")
     assert code == 2 and err.startswith("kg: cannot read the names in ") and "No such file" in err
 
 
