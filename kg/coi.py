@@ -294,7 +294,8 @@ class CoiReport:
     def summary(self) -> str:
         """One line: what was checked and what was found."""
         conflicting = len({(c.person1, c.person2) for c in self.conflicts})
-        line = f"{self.people} people, {self.pairs} pairs checked: {conflicting} in conflict"
+        pairs = f"{self.pairs} pair{'' if self.pairs == 1 else 's'}"
+        line = f"{self.people} people, {pairs} checked: {conflicting} in conflict"
         if self.unresolved:
             line += f"; {len(self.unresolved)} name{'s' if len(self.unresolved) > 1 else ''} not resolved"
         return line

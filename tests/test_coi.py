@@ -121,7 +121,7 @@ def test_the_cli_row_says_why_and_the_exit_code_says_whether(store):
     )
     assert code == 0
     assert out.splitlines()[2:] == []  # the header and its rule only
-    assert err == "kg: 2 people, 1 pairs checked: 0 in conflict\n"
+    assert err == "kg: 2 people, 1 pair checked: 0 in conflict\n"
 
 
 def test_years_count_back_from_as_of_and_29_february_has_a_day():
