@@ -17,7 +17,7 @@ multiply inside the store, while grouping them here costs one dictionary per org
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import IO, Any
 
@@ -51,7 +51,7 @@ SELECT DISTINCT ?a ?b ?paper WHERE {{
 
 ORGS_OF_PEOPLE = f"""PREFIX kg: <{KG}>
 PREFIX skos: <{SKOS}>
-SELECT DISTINCT ?person ?org ?orgLabel ?paper WHERE {{
+SELECT DISTINCT ?person ?org ?orgLabel ?paper ?date WHERE {{
   # @values people ?person
   ?paper kg:hasAuthor ?person ;
          kg:organization ?org .
@@ -346,11 +346,20 @@ def check(
 
     shared = _shared_papers(engine, left, right, window, within)
     orgs = _orgs_of(engine, list(dict.fromkeys([*left, *right])), window) if policy.same_org else {}
-    papers = set(shared.values_papers()) | {p for by_org in orgs.values() for p in by_org.papers()}
-    facts = _paper_facts(engine, sorted(papers), window)
-    counted = {
-        p: f for p, f in facts.items() if policy.max_authors is None or f.authors <= policy.max_authors
-    }
+    # The facts of a paper are read only where they matter: the author counts of every candidate when
+    # there is a limit, then the titles and listings of the papers a row shows.
+    shared_papers = set(shared.values_papers())
+    sized = shared_papers | ({p for h in orgs.values() for p in h.papers()} if policy.max_authors else set())
+    facts = _paper_facts(engine, sorted(sized), window, listed=False)
+
+    def counts(paper: str) -> bool:
+        return policy.max_authors is None or facts[paper].authors <= policy.max_authors
+
+    latest = {org: holders.latest(counts) for org, holders in orgs.items()}
+    shown = {p for p in shared_papers if counts(p)} | {p for by in latest.values() for p in by.values()}
+    facts.update(_paper_facts(engine, sorted(shown - facts.keys()), window, listed=False))
+    where = _first_listings(engine, sorted(shown))
+    counted = {p: replace(facts[p], where=where.get(p, "")) for p in shown}
 
     def named(a: str, b: str) -> tuple[str, str]:
         # within one list the pair is shown in alphabetical order; across, the --people side first
@@ -365,7 +374,7 @@ def check(
                 )
                 report.conflicts.append(row)
     if policy.same_org:
-        for a, b, org, (one, two) in _org_pairs(orgs, counted, left, right, within):
+        for a, b, org, (one, two) in _org_pairs(orgs, latest, counted, left, right, within):
             if within and labels[a] > labels[b]:
                 one, two = two, one
             dates = [d for d in (one.date, two.date) if d is not None]
@@ -458,24 +467,37 @@ def _shared_papers(
 @dataclass
 class _OrgHolders:
     label: str
-    papers_of: dict[str, set[str]] = field(default_factory=dict)  # person IRI -> paper IRIs listing the org
+    # person IRI -> {paper IRI listing the org: its latest date in the window, or None}
+    papers_of: dict[str, dict[str, date | None]] = field(default_factory=dict)
 
     def papers(self) -> Iterable[str]:
         for papers in self.papers_of.values():
             yield from papers
 
+    def latest(self, counts: Callable[[str], bool]) -> dict[str, str]:
+        """Each person's most recent paper listing the org, among those that count."""
+        found = {}
+        for person, papers in self.papers_of.items():
+            kept = [(day or EARLIEST, paper) for paper, day in papers.items() if counts(paper)]
+            if kept:
+                found[person] = max(kept)[1]
+        return found
+
 
 def _orgs_of(engine: Engine, people: list[str], window: tuple[date, date]) -> dict[str, _OrgHolders]:
     text = bind_values(ORGS_OF_PEOPLE, {"people": [ox.NamedNode(i) for i in people], **_window_terms(window)})
     orgs: dict[str, _OrgHolders] = {}
-    for person, org, label, paper in _rows(engine, text):
+    for person, org, label, paper, day in _rows(engine, text):  # the query keeps the dates in the window
         holders = orgs.setdefault(org.value, _OrgHolders(label.value if label is not None else org.value))
-        holders.papers_of.setdefault(person.value, set()).add(paper.value)
+        papers = holders.papers_of.setdefault(person.value, {})
+        parsed = _date(day.value) if day is not None else None
+        papers[paper.value] = max((d for d in (parsed, papers.get(paper.value)) if d), default=None)
     return orgs
 
 
 def _org_pairs(
     orgs: dict[str, _OrgHolders],
+    latest_of: dict[str, dict[str, str]],
     counted: dict[str, PaperEvidence],
     left: list[str],
     right: list[str],
@@ -483,12 +505,8 @@ def _org_pairs(
 ) -> Iterable[tuple[str, str, str, tuple[PaperEvidence, PaperEvidence]]]:
     """(a, b, organisation, (a's paper, b's paper)) for each pair of people who each have a counted
     paper listing the organisation; the evidence is each one's most recent such paper."""
-    for holders in orgs.values():
-        latest: dict[str, PaperEvidence] = {}
-        for person, papers in holders.papers_of.items():
-            kept = [counted[p] for p in papers if p in counted]
-            if kept:
-                latest[person] = max(kept, key=_recency)
+    for org, holders in orgs.items():
+        latest = {person: counted[paper] for person, paper in latest_of[org].items()}
         firsts = [p for p in left if p in latest]
         seconds = firsts if within else [p for p in right if p in latest]
         seen: set[frozenset[str]] = set()
@@ -500,19 +518,16 @@ def _org_pairs(
                     yield a, b, holders.label, (latest[a], latest[b])
 
 
-def _recency(paper: PaperEvidence) -> tuple[date, str]:
-    return (paper.date or EARLIEST, paper.where)
-
-
-def _paper_facts(engine: Engine, papers: list[str], window: tuple[date, date]) -> dict[str, PaperEvidence]:
-    """Title, date (the latest in the window, where pages disagree), first listing and author count of
-    each paper."""
+def _paper_facts(
+    engine: Engine, papers: list[str], window: tuple[date, date], listed: bool = True
+) -> dict[str, PaperEvidence]:
+    """Title, date (the latest in the window, where pages disagree), author count and (when `listed`)
+    first listing of each paper."""
     titles: dict[str, str] = {}
     dates: dict[str, set[date]] = {}
     truncated: set[str] = set()
     shown: dict[str, int] = {}
     authors: dict[str, int] = {}
-    listings: dict[str, list[tuple[str, int]]] = {}
     for batch in _batches(papers):
         terms = {"papers": [ox.NamedNode(p) for p in batch]}
         for paper, title, day, cut, count in _rows(engine, bind_values(PAPER_FACTS, terms)):
@@ -529,8 +544,7 @@ def _paper_facts(engine: Engine, papers: list[str], window: tuple[date, date]) -
                 shown[key] = max(shown.get(key, 0), int(count.value))
         for paper, count in _rows(engine, bind_values(AUTHOR_COUNTS, terms)):
             authors[paper.value] = int(count.value)
-        for paper, file, line in _rows(engine, bind_values(LISTINGS, terms)):
-            listings.setdefault(paper.value, []).append((file.value, int(line.value)))
+    listings = _first_listings(engine, papers) if listed else {}
     first, last = window
     facts = {}
     for paper in papers:
@@ -538,11 +552,22 @@ def _paper_facts(engine: Engine, papers: list[str], window: tuple[date, date]) -
         cut = paper in truncated
         # a cut list shows some names and `et al.`: at least one more author than shown
         known = max(authors.get(paper, 0), shown.get(paper, 0) + (1 if cut else 0))
-        where = "{}:{}".format(*min(listings[paper])) if paper in listings else ""
         facts[paper] = PaperEvidence(
-            titles.get(paper, paper), max(in_window, default=None), where, known, cut
+            titles.get(paper, paper), max(in_window, default=None), listings.get(paper, ""), known, cut
         )
     return facts
+
+
+def _first_listings(engine: Engine, papers: list[str]) -> dict[str, str]:
+    """`FILE:LINE` of the first listing (by file, then line) that shows each paper."""
+    found: dict[str, tuple[str, int]] = {}
+    for batch in _batches(papers):
+        text = bind_values(LISTINGS, {"papers": [ox.NamedNode(p) for p in batch]})
+        for paper, file, line in _rows(engine, text):
+            here = (file.value, int(line.value))
+            if paper.value not in found or here < found[paper.value]:
+                found[paper.value] = here
+    return {paper: f"{file}:{line}" for paper, (file, line) in found.items()}
 
 
 def _date(text: str) -> date | None:

@@ -298,3 +298,14 @@ def test_the_same_rows_through_an_endpoint(served_store):  # noqa: F811
     code, out, err = run_main("coi", "--endpoint", served_store, *SAMPLE_PEOPLE, "--format", "csv")
     assert (code, err) == (1, "")
     assert out.splitlines() == SAMPLE_ROWS
+
+
+def test_max_authors_also_leaves_out_the_organisations_of_big_papers(store):
+    with kg.open(store) as g:
+        kept = g.coi(["Rita Reviewer", "Carl Coauthor"], same_org=True)
+        dropped = g.coi(["Rita Reviewer", "Carl Coauthor"], same_org=True, max_authors=3)
+    assert [(c.reason, c.evidence, c.where) for c in kept.conflicts] == [
+        ("paper", "Big Collaboration Report", "rita.txt:19"),
+        ("org", "bigcorp", "rita.txt:19"),
+    ]
+    assert dropped.conflicts == []
