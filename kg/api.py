@@ -255,14 +255,18 @@ class Graph:
 
         return directory.listing(self.engine, self.people(pattern), everyone=pattern is None)
 
-    def identity_suggestions(self, pattern: str | None = None) -> list[Suggestion]:
+    def identity_suggestions(self, pattern: str | None = None, *, min_papers: int = 2) -> list[Suggestion]:
         """Names that probably hide several people, and names that are probably one person, each with
         its evidence (`kg people --ambiguous`); with a pattern, those that concern the people it matches.
+        A name is split only when two of its groups hold `min_papers` papers each.
         `kg.directory.toml(found)` writes them as a curation file to paste from."""
         from kg import directory
 
+        if min_papers < 1:
+            raise KgError(f"min_papers must be 1 or more, not {min_papers}")
         everyone = self.people()
-        return directory.suggestions(self.engine, everyone, None if pattern is None else self.people(pattern))
+        focus = None if pattern is None else self.people(pattern)
+        return directory.suggestions(self.engine, everyone, focus, min_papers=min_papers)
 
     def person(self, name: str) -> Person:
         """The person `name` names, matched as in `kg query`; NameNotFound, naming the candidates or

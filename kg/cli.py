@@ -815,6 +815,14 @@ def coi_command(
     help="Suggest names that hide several people and names that are one person, as a curation file.",
 )
 @click.option(
+    "--min-papers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    metavar="N",
+    help="--ambiguous: split a name only when two of its groups hold N papers or more each.",
+)
+@click.option(
     "--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N people (or suggestions)."
 )
 @graph_options
@@ -824,7 +832,9 @@ def coi_command(
     type=click.Choice([*TABLE_FORMATS, "toml"]),
     help="The people: table (default), csv, tsv, json. --ambiguous: toml (default), json.",
 )
-def people_command(pattern, ambiguous, limit, store_path, endpoint, base, user, password_env, graphs, fmt):
+def people_command(
+    pattern, ambiguous, min_papers, limit, store_path, endpoint, base, user, password_env, graphs, fmt
+):
     """List the people in the graph, with their papers and the names they are printed as.
 
     PATTERN keeps the people whose name holds each of its words (case and accents aside). With
@@ -845,7 +855,7 @@ def people_command(pattern, ambiguous, limit, store_path, endpoint, base, user, 
         )
     with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
         if ambiguous:
-            found = graph.identity_suggestions(pattern)[:limit]
+            found = graph.identity_suggestions(pattern, min_papers=min_papers)[:limit]
             click.echo(directory.toml(found) if fmt == "toml" else directory.as_json(found), nl=False)
             return
         people = graph.people_with_papers(pattern)[:limit]

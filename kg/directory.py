@@ -186,10 +186,12 @@ Suggestion = Distinct | Same
 
 
 def suggestions(
-    engine: Engine, people: Sequence[Person], focus: Sequence[Person] | None = None
+    engine: Engine, people: Sequence[Person], focus: Sequence[Person] | None = None, min_papers: int = 2
 ) -> list[Suggestion]:
     """Names that probably hide several people, then names that are probably one person, strongest
-    evidence first. `people` is everyone in the graph; `focus` (default: everyone) the people to look at."""
+    evidence first. `people` is everyone in the graph; `focus` (default: everyone) the people to look at.
+    A name is split only when two of its groups hold `min_papers` papers or more each: anyone has a
+    paper or two with people they never wrote with again."""
     label = {p.iri: p.name for p in people}
     papers_of: dict[str, set[str]] = {}
     authors_of: dict[str, set[str]] = {}
@@ -202,7 +204,7 @@ def suggestions(
     pages_of: dict[str, set[str]] = {}
     for page, paper in _rows(engine, PAGE_PAPERS):
         pages_of.setdefault(paper.value, set()).add(page.value)
-    graph = _Authorship(papers_of, authors_of, orgs_of, pages_of, label)
+    graph = _Authorship(papers_of, authors_of, orgs_of, pages_of, label, min_papers)
     looked_at = list(focus if focus is not None else people)
 
     splits = [(p.iri, split) for p in looked_at if (split := graph.split(p.iri)) is not None]
@@ -256,10 +258,13 @@ class _Authorship:
         orgs_of: dict[str, set[str]],
         pages_of: dict[str, set[str]],
         label: dict[str, str],
+        min_papers: int,
     ):
         self.papers_of, self.authors_of, self.orgs_of, self.label = papers_of, authors_of, orgs_of, label
         self.pages_of = pages_of  # paper -> the pages that list it
+        self.min_papers = min_papers
         self._splits: dict[str, _Split | None] = {}
+        self._co: dict[str, set[str]] = {}  # person -> coauthors, as asked for
 
     def _by_page(self, papers: Iterable[str]) -> list[list[str]]:
         """The person's papers, gathered by the pages that list them (one list per page)."""
@@ -270,6 +275,9 @@ class _Authorship:
         return list(on_page.values())
 
     def split(self, person: str) -> _Split | None:
+        """The groups a name's papers fall into, when two of them hold `min_papers` papers or more."""
+        if len(self.papers_of.get(person, ())) < 2 * self.min_papers:
+            return None
         if person not in self._splits:
             self._splits[person] = self._by_coauthors(person) or self._by_orgs(person)
         return self._splits[person]
@@ -283,9 +291,8 @@ class _Authorship:
             return None
         groups = _UnionFind(coauthors)
         for coauthor in coauthors:
-            for paper in self.papers_of.get(coauthor, ()):
-                joined = [a for a in self.authors_of[paper] if a in coauthors]
-                groups.join(joined)
+            for other in self._coauthors(coauthor) & coauthors:
+                groups.join([coauthor, other])
         for same_page in self._by_page(papers):
             groups.join(sorted({c for p in same_page for c in self.authors_of[p]} - {person}))
         components = groups.components()
@@ -296,7 +303,7 @@ class _Authorship:
             group_papers = {p for p in papers if self.authors_of[p] & members}
             found.append((sorted(self.label.get(m, m) for m in members), group_papers))
         found.sort(key=lambda g: (-len(g[1]), g[0]))
-        return _Split("coauthor", found)
+        return _Split("coauthor", found) if len(found[1][1]) >= self.min_papers else None
 
     def _by_orgs(self, person: str) -> _Split | None:
         """The organisations on the person's papers, in sets no paper of theirs lists together, when
@@ -352,7 +359,11 @@ class _Authorship:
         return ordered
 
     def _coauthors(self, person: str) -> set[str]:
-        return {c for p in self.papers_of.get(person, ()) for c in self.authors_of[p]} - {person}
+        if person not in self._co:
+            self._co[person] = {c for p in self.papers_of.get(person, ()) for c in self.authors_of[p]} - {
+                person
+            }
+        return self._co[person]
 
 
 def _name_words(name: str) -> list[str]:

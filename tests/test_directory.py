@@ -72,7 +72,7 @@ names = ["Y. Wang", "Yuke Wang"]
 
 
 def test_ambiguous_names_come_as_a_curation_file_with_their_evidence(store):
-    code, out, err = run_main("people", "--ambiguous", "--store", str(store))
+    code, out, err = run_main("people", "--ambiguous", "--min-papers", "1", "--store", str(store))
     assert (code, err) == (0, "")
     assert out == EXPECTED_TOML
     tomllib = pytest.importorskip("tomllib")  # Python 3.11 and newer
@@ -83,9 +83,11 @@ def test_ambiguous_names_come_as_a_curation_file_with_their_evidence(store):
 
 def test_ambiguous_with_a_pattern_keeps_what_concerns_those_people(store):
     with kg.open(store) as g:
-        found = g.identity_suggestions("wang")
+        found = g.identity_suggestions("wang", min_papers=1)
     assert [type(s).__name__ for s in found] == ["Same"]
-    _, out, _ = run_main("people", "wei", "--ambiguous", "--format", "json", "--store", str(store))
+    _, out, _ = run_main(
+        "people", "wei", "--ambiguous", "--min-papers", "1", "--format", "json", "--store", str(store)
+    )
     (only,) = json.loads(out)
     assert only["kind"] == "distinct" and only["by"] == "coauthor"
     assert [g["members"] for g in only["groups"]] == [["Alice Smith"], ["Bob Jones"]]
@@ -137,3 +139,12 @@ def test_people_through_an_endpoint(served_store):  # noqa: F811
     code, out, err = run_main("people", "gupta", "--endpoint", served_store, "--format", "csv")
     assert (code, err) == (0, "")
     assert out.splitlines() == ["person,papers,names", "Suyog Gupta,12,Suyog Gupta"]
+
+
+def test_a_split_needs_two_groups_of_min_papers(store):
+    """One paper each with people never met again is what anyone has: by default a split needs two
+    groups of two papers; the variants that share a coauthor are still suggested."""
+    with kg.open(store) as g:
+        assert [type(s).__name__ for s in g.identity_suggestions()] == ["Same"]
+        with pytest.raises(kg.KgError, match="min_papers must be 1 or more"):
+            g.identity_suggestions(min_papers=0)
