@@ -724,7 +724,7 @@ def graph_options(command):
     "--as-of",
     callback=parse_date,
     metavar="DATE",
-    help="The end of the window, e.g. the submission deadline [default: today].",
+    help="The end of the window, e.g. the submission deadline [default: today with --years, else no end].",
 )
 @click.option(
     "--same-org",

@@ -309,3 +309,16 @@ def test_max_authors_also_leaves_out_the_organisations_of_big_papers(store):
         ("org", "bigcorp", "rita.txt:19"),
     ]
     assert dropped.conflicts == []
+
+
+def test_a_partial_name_is_taken_with_a_note(store):
+    code, out, err = coi(store, "--people", "rita", "--people", "Alan Author", "--format", "csv")
+    assert code == 1 and len(out.splitlines()) == 2
+    assert err == 'kg: taking "rita" as Rita Reviewer\n'
+
+
+def test_as_of_alone_leaves_out_later_papers(store):
+    with kg.open(store) as g:
+        before = g.coi(["Rita Reviewer", "Carl Coauthor"], as_of="2025-12-31")
+        after = g.coi(["Rita Reviewer", "Carl Coauthor"], as_of="2026-01-05")
+    assert rows(before) == [] and len(rows(after)) == 1
