@@ -35,17 +35,29 @@ LATEST = date(9999, 12, 31)
 
 # A paper without a date cannot be placed in a window: it is kept (a conflict missed is worse than one
 # to dismiss), and the row shows no date.
+# Each side's papers are a subquery of their own, joined on the paper: written as one pattern, Oxigraph
+# pairs every value of ?a with every value of ?b before it looks anything up (550 people within one
+# list: 9.6 s against 2.1 s; 500 against 50: 1.8 s against 0.3 s). The window is checked on the right
+# side, the authors' papers, usually the fewer.
 SHARED_PAPERS = f"""PREFIX kg: <{KG}>
 SELECT DISTINCT ?a ?b ?paper WHERE {{
-  # @values left ?a
-  ?paper kg:hasAuthor ?a .
-  # @values right ?b
-  ?paper kg:hasAuthor ?b .
+  {{
+    SELECT ?paper ?a WHERE {{
+      # @values left ?a
+      ?paper kg:hasAuthor ?a .
+    }}
+  }}
+  {{
+    SELECT ?paper ?b WHERE {{
+      # @values right ?b
+      ?paper kg:hasAuthor ?b .
+      # @values from
+      # @values to
+      OPTIONAL {{ ?paper kg:datePublished ?date }}
+      FILTER (!BOUND(?date) || (?date >= ?from && ?date <= ?to))
+    }}
+  }}
   FILTER (?a != ?b)
-  # @values from
-  # @values to
-  OPTIONAL {{ ?paper kg:datePublished ?date }}
-  FILTER (!BOUND(?date) || (?date >= ?from && ?date <= ?to))
 }}
 """
 
