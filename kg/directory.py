@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from kg.coi import EARLIEST, LATEST, PaperEvidence, _paper_facts, _rows
 from kg.people import Person
 from kg.queries import Engine, bind_values
+from kg.render import visible
 from kg.vocab import KG, SKOS, fold
 
 PAPER_COUNTS = f"""PREFIX kg: <{KG}>
@@ -119,7 +120,7 @@ class Distinct:
         kind = "coauthor groups that never meet" if self.by == "coauthor" else "sets of organisations"
         lines = [f"# {_string(self.name)}: {_papers(total)} in {len(self.groups)} {kind}"]
         for number, group in enumerate(self.groups, start=1):
-            shown = ", ".join(group.members[:EXAMPLES_SHOWN])
+            shown = visible(", ".join(group.members[:EXAMPLES_SHOWN]))
             more = (
                 f" and {len(group.members) - EXAMPLES_SHOWN} more"
                 if len(group.members) > EXAMPLES_SHOWN
@@ -162,7 +163,7 @@ class Same:
 
     def toml(self) -> str:
         (one, two), (n1, n2) = self.names, self.papers
-        shown = ", ".join(self.shared[:EXAMPLES_SHOWN])
+        shown = visible(", ".join(self.shared[:EXAMPLES_SHOWN]))
         more = f" and {len(self.shared) - EXAMPLES_SHOWN} more" if len(self.shared) > EXAMPLES_SHOWN else ""
         lines = [
             f"# {_string(one)} ({_papers(n1)}) and {_string(two)} ({_papers(n2)}) share "
@@ -408,7 +409,8 @@ class _UnionFind:
 
 
 def toml(found: Sequence[Suggestion]) -> str:
-    """The suggestions as a curation file to paste from: comments with the evidence, then the table."""
+    """The suggestions as a curation file to paste from: comments with the evidence, then the table.
+    Names and titles are TOML strings (control characters escaped); in comments, shown as \\xNN."""
     if not found:
         return "# no name looks like several people, and no two names like one\n"
     return "\n".join(s.toml() for s in found)

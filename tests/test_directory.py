@@ -148,3 +148,11 @@ def test_a_split_needs_two_groups_of_min_papers(store):
         assert [type(s).__name__ for s in g.identity_suggestions()] == ["Same"]
         with pytest.raises(kg.KgError, match="min_papers must be 1 or more"):
             g.identity_suggestions(min_papers=0)
+
+
+def test_control_characters_never_break_the_file_or_the_terminal():
+    tomllib = pytest.importorskip("tomllib")
+    out = directory.toml([directory.Same(("A\x1b[31m Wang", "Ab Wang"), (1, 2), ("Odd\x07 Name",))])
+    assert "\x1b" not in out and "\x07" not in out
+    assert "share 1 coauthor: Odd\\x07 Name" in out
+    assert tomllib.loads(out) == {"same": [{"names": ["A\x1b[31m Wang", "Ab Wang"]}]}
