@@ -322,3 +322,13 @@ def test_as_of_alone_leaves_out_later_papers(store):
         before = g.coi(["Rita Reviewer", "Carl Coauthor"], as_of="2025-12-31")
         after = g.coi(["Rita Reviewer", "Carl Coauthor"], as_of="2026-01-05")
     assert rows(before) == [] and len(rows(after)) == 1
+
+
+def test_stdin_gives_one_list_only(store):
+    code, _, err = coi(store, "--people", "-", "--against", "-", stdin="Rita Reviewer\n")
+    assert code == 2 and "standard input (-) can give only one of --people and --against" in err
+
+
+def test_one_string_for_a_list_is_refused_by_the_api(store):
+    with kg.open(store) as g, pytest.raises(kg.KgError, match="give a list of names"):
+        g.coi("Rita Reviewer")
