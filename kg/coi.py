@@ -362,14 +362,14 @@ def check(
     # there is a limit, then the titles and listings of the papers a row shows.
     shared_papers = set(shared.values_papers())
     sized = shared_papers | ({p for h in orgs.values() for p in h.papers()} if policy.max_authors else set())
-    facts = _paper_facts(engine, sorted(sized), window, listed=False)
+    facts = paper_facts(engine, sorted(sized), window, listed=False)
 
     def counts(paper: str) -> bool:
         return policy.max_authors is None or facts[paper].authors <= policy.max_authors
 
     latest = {org: holders.latest(counts) for org, holders in orgs.items()}
     shown = {p for p in shared_papers if counts(p)} | {p for by in latest.values() for p in by.values()}
-    facts.update(_paper_facts(engine, sorted(shown - facts.keys()), window, listed=False))
+    facts.update(paper_facts(engine, sorted(shown - facts.keys()), window, listed=False))
     where = _first_listings(engine, sorted(shown))
     counted = {p: replace(facts[p], where=where.get(p, "")) for p in shown}
 
@@ -423,7 +423,7 @@ def _existing(engine: Engine, iris: set[str]) -> set[str]:
     found: set[str] = set()
     for batch in _batches(sorted(iris)):
         text = bind_values(IS_PERSON, {"people": [ox.NamedNode(i) for i in batch]})
-        found |= {row[0].value for row in _rows(engine, text)}
+        found |= {row[0].value for row in select_rows(engine, text)}
     return found
 
 
@@ -432,7 +432,7 @@ def _labels(engine: Engine, iris: list[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for batch in _batches(iris):
         text = bind_values(LABELS, {"people": [ox.NamedNode(i) for i in batch]})
-        for person, label, name in _rows(engine, text):
+        for person, label, name in select_rows(engine, text):
             if label is not None:
                 labels[person.value] = min(labels.get(person.value, label.value), label.value)
             names[person.value] = min(names.get(person.value, name.value), name.value)
@@ -464,7 +464,7 @@ def _shared_papers(
         },
     )
     pairs = _Pairs()
-    for a, b, paper in _rows(engine, text):
+    for a, b, paper in select_rows(engine, text):
         # each pair once: within one list in IRI order; across, as first met (a person on both lists
         # meets another on both twice, once from each side)
         key = (min(a.value, b.value), max(a.value, b.value)) if within else (a.value, b.value)
@@ -499,7 +499,9 @@ class _OrgHolders:
 def _orgs_of(engine: Engine, people: list[str], window: tuple[date, date]) -> dict[str, _OrgHolders]:
     text = bind_values(ORGS_OF_PEOPLE, {"people": [ox.NamedNode(i) for i in people], **_window_terms(window)})
     orgs: dict[str, _OrgHolders] = {}
-    for person, org, label, paper, day in _rows(engine, text):  # the query keeps the dates in the window
+    for person, org, label, paper, day in select_rows(
+        engine, text
+    ):  # the query keeps the dates in the window
         holders = orgs.setdefault(org.value, _OrgHolders(label.value if label is not None else org.value))
         papers = holders.papers_of.setdefault(person.value, {})
         parsed = _date(day.value) if day is not None else None
@@ -530,7 +532,7 @@ def _org_pairs(
                     yield a, b, holders.label, (latest[a], latest[b])
 
 
-def _paper_facts(
+def paper_facts(
     engine: Engine, papers: list[str], window: tuple[date, date], listed: bool = True
 ) -> dict[str, PaperEvidence]:
     """Title, date (the latest in the window, where pages disagree), author count and (when `listed`)
@@ -542,7 +544,7 @@ def _paper_facts(
     authors: dict[str, int] = {}
     for batch in _batches(papers):
         terms = {"papers": [ox.NamedNode(p) for p in batch]}
-        for paper, title, day, cut, count in _rows(engine, bind_values(PAPER_FACTS, terms)):
+        for paper, title, day, cut, count in select_rows(engine, bind_values(PAPER_FACTS, terms)):
             key = paper.value
             if title is not None:
                 titles[key] = min(titles.get(key, title.value), title.value)
@@ -554,7 +556,7 @@ def _paper_facts(
                 truncated.add(key)
             if count is not None and count.value.strip().isdigit():
                 shown[key] = max(shown.get(key, 0), int(count.value))
-        for paper, count in _rows(engine, bind_values(AUTHOR_COUNTS, terms)):
+        for paper, count in select_rows(engine, bind_values(AUTHOR_COUNTS, terms)):
             authors[paper.value] = int(count.value)
     listings = _first_listings(engine, papers) if listed else {}
     first, last = window
@@ -575,7 +577,7 @@ def _first_listings(engine: Engine, papers: list[str]) -> dict[str, str]:
     found: dict[str, tuple[str, int]] = {}
     for batch in _batches(papers):
         text = bind_values(LISTINGS, {"papers": [ox.NamedNode(p) for p in batch]})
-        for paper, file, line in _rows(engine, text):
+        for paper, file, line in select_rows(engine, text):
             here = (file.value, int(line.value))
             if paper.value not in found or here < found[paper.value]:
                 found[paper.value] = here
@@ -589,7 +591,7 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _rows(engine: Engine, text: str) -> list[tuple[Any, ...]]:
+def select_rows(engine: Engine, text: str) -> list[tuple[Any, ...]]:
     """The rows of a SELECT (its terms are pyoxigraph terms, None where unbound)."""
     answer = engine.run(text)
     if not isinstance(answer, Solutions):

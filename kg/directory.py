@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.coi import EARLIEST, LATEST, PaperEvidence, _paper_facts, _rows
+from kg.coi import EARLIEST, LATEST, PaperEvidence, paper_facts, select_rows
 from kg.people import Person
 from kg.queries import Engine, bind_values
 from kg.render import visible
@@ -86,7 +86,7 @@ def listing(engine: Engine, people: Sequence[Person], everyone: bool) -> list[Li
             bind_values(PAPER_COUNTS, {"people": iris[i : i + 2000]}) for i in range(0, len(iris), 2000)
         )
     for text in batches:
-        for person, count in _rows(engine, text):
+        for person, count in select_rows(engine, text):
             counts[person.value] = int(count.value)
     return [Listed(p.name, counts.get(p.iri, 0), p.names, p.iri) for p in people]
 
@@ -196,14 +196,14 @@ def suggestions(
     label = {p.iri: p.name for p in people}
     papers_of: dict[str, set[str]] = {}
     authors_of: dict[str, set[str]] = {}
-    for paper, person in _rows(engine, AUTHORSHIPS):
+    for paper, person in select_rows(engine, AUTHORSHIPS):
         papers_of.setdefault(person.value, set()).add(paper.value)
         authors_of.setdefault(paper.value, set()).add(person.value)
     orgs_of: dict[str, set[str]] = {}
-    for paper, org, org_label in _rows(engine, ORGANISATIONS):
+    for paper, org, org_label in select_rows(engine, ORGANISATIONS):
         orgs_of.setdefault(paper.value, set()).add(org_label.value if org_label is not None else org.value)
     pages_of: dict[str, set[str]] = {}
-    for page, paper in _rows(engine, PAGE_PAPERS):
+    for page, paper in select_rows(engine, PAGE_PAPERS):
         pages_of.setdefault(paper.value, set()).add(page.value)
     graph = _Authorship(papers_of, authors_of, orgs_of, pages_of, label, min_papers)
     looked_at = list(focus if focus is not None else people)
@@ -215,7 +215,7 @@ def suggestions(
     papers = sorted(
         {p for _, split in splits for _, group in split for p in group} | {p for m in merges for p in m[3]}
     )
-    facts = _paper_facts(engine, papers, (EARLIEST, LATEST)) if papers else {}
+    facts = paper_facts(engine, papers, (EARLIEST, LATEST)) if papers else {}
 
     def evidence(paper_iris: Iterable[str]) -> tuple[PaperEvidence, ...]:
         found = [facts[p] for p in paper_iris if p in facts]
