@@ -332,3 +332,14 @@ def test_stdin_gives_one_list_only(store):
 def test_one_string_for_a_list_is_refused_by_the_api(store):
     with kg.open(store) as g, pytest.raises(kg.KgError, match="give a list of names"):
         g.coi("Rita Reviewer")
+
+
+def test_same_org_across_lists_puts_the_people_side_first(store):
+    with kg.open(store) as g:
+        report = g.coi(
+            ["Rita Reviewer"], against=["Olga Other", "Rita Reviewer"], years=3, as_of=AS_OF, same_org=True
+        )
+    assert [(c.person1, c.person2, c.reason, c.evidence, c.where) for c in report.conflicts] == [
+        ("Rita Reviewer", "Olga Other", "org", "acme", "rita.txt:26; olga.txt:12")
+    ]
+    assert report.pairs == 1
