@@ -274,6 +274,86 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+COI_REVIEWERS, COI_AUTHORS = 500, 50
+
+
+def measure_coi(store: Path, runs: int) -> dict:
+    """`kg coi` of 500 reviewers against 50 authors, each run from the shell with the names in files:
+    the most prolific people of the store (reviewers every other rank of the top 1,000, authors every
+    other rank of the top 100, so the lists are disjoint and heavy with conflicts), under the NeurIPS
+    policy (3 years), alone and with --same-org. Best of `runs`, process start included."""
+    kg = tool("kg")
+    ranked = check(
+        subprocess.run(
+            [
+                kg,
+                "sparql",
+                "--store",
+                str(store),
+                "--format",
+                "csv",
+                "PREFIX kg: <https://kg.example.org/ns#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                "SELECT ?name (COUNT(?paper) AS ?n) WHERE { ?paper kg:hasAuthor ?p . ?p skos:prefLabel ?name } "
+                "GROUP BY ?p ?name ORDER BY DESC(?n) ?name LIMIT 1000",
+            ],
+            capture_output=True,
+            text=True,
+        )
+    ).stdout.splitlines()[1:]
+    names = [line.rsplit(",", 1)[0].strip('"') for line in ranked]
+    reviewers, authors = names[0::2][:COI_REVIEWERS], names[1::2][:COI_AUTHORS]
+    folder = store.parent
+    (folder / "coi-reviewers.txt").write_text("\n".join(reviewers) + "\n", encoding="utf-8")
+    (folder / "coi-authors.txt").write_text("\n".join(authors) + "\n", encoding="utf-8")
+    base = [
+        kg,
+        "coi",
+        "--store",
+        str(store),
+        "--people",
+        f"@{folder / 'coi-reviewers.txt'}",
+        "--against",
+        f"@{folder / 'coi-authors.txt'}",
+        "--years",
+        "3",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+    ]
+    figures: dict = {"reviewers": len(reviewers), "authors": len(authors)}
+    for key, extra in (("coi", []), ("coi_same_org", ["--same-org"])):
+        best = None
+        for _ in range(runs):
+            seconds, _, result = timed(base + extra)
+            check(result, ok=(0, 1))
+            best = seconds if best is None else min(best, seconds)
+        figures[f"{key}_s"] = best
+        figures[f"{key}_rows"] = len(result.stdout.splitlines()) - 1
+        figures[f"{key}_pairs"] = len({tuple(line.split(",")[:2]) for line in result.stdout.splitlines()[1:]})
+    return figures
+
+
+def coi_table(pages: list[int], results: list[dict]) -> str:
+    lines = [
+        "| `kg coi`, 500 reviewers x 50 authors, --years 3 | "
+        + " | ".join(f"{p:,} pages" for p in pages)
+        + " |"
+    ]
+    lines.append("|---|" + "---:|" * len(results))
+    for key, label in (
+        ("coi", "shared papers"),
+        ("coi_same_org", "shared papers or organisation (--same-org)"),
+    ):
+        lines.append(f"| {label}: wall (s) | " + " | ".join(f"{r[key + '_s']:.2f}" for r in results) + " |")
+        lines.append(
+            f"| {label}: rows, pairs in conflict | "
+            + " | ".join(f"{r[key + '_rows']:,}, {r[key + '_pairs']:,}" for r in results)
+            + " |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -286,15 +366,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--query-runs", type=int, default=5, help="query timings are the best of this many runs"
     )
+    parser.add_argument(
+        "--coi-store", type=Path, help="only measure kg coi, on this store built from the corpus (no builds)"
+    )
     args = parser.parse_args(argv)
+    if args.coi_store:
+        print(coi_table([0], [measure_coi(args.coi_store, args.query_runs)]).replace("0 pages", "the store"))
+        return
     sizes = args.pages or list(DEFAULT_PAGES)
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    results = []
+    results: list[dict] = []
+    coi_results: list[dict] = []
     for pages in sizes:
         print(f"measuring {pages} pages in {work} ...", file=sys.stderr, flush=True)
         results.append(measure(pages, args.seed, work, args.query_runs))
+        coi_results.append(measure_coi(work / f"store-{pages}", args.query_runs))
     print(table(results))
+    print()
+    print(coi_table([r["pages"] for r in results], coi_results))
     print(f"\nperson with the most coauthors: {', '.join(r['busiest'] for r in results)}")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)

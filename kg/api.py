@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import networkx
 
     from kg.building import BuildReport
+    from kg.coi import CoiReport, Name
+    from kg.directory import Listed, Suggestion
     from kg.network import Network
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
@@ -296,6 +298,25 @@ class Graph:
         wanted = words(pattern)
         return [p for p in everyone if any(wanted <= words(name) for name in p.names)]
 
+    def people_with_papers(self, pattern: str | None = None) -> list[Listed]:
+        """The people `people(pattern)` gives, each with how many papers they have (`kg people`)."""
+        from kg import directory
+
+        return directory.listing(self.engine, self.people(pattern), everyone=pattern is None)
+
+    def identity_suggestions(self, pattern: str | None = None, *, min_papers: int = 2) -> list[Suggestion]:
+        """Names that probably hide several people, and names that are probably one person, each with
+        its evidence (`kg people --ambiguous`); with a pattern, those that concern the people it matches.
+        A name is split only when two of its groups hold `min_papers` papers each.
+        `kg.directory.toml(found)` writes them as a curation file to paste from."""
+        from kg import directory
+
+        if min_papers < 1:
+            raise KgError(f"min_papers must be 1 or more, not {min_papers}")
+        everyone = self.people()
+        focus = None if pattern is None else self.people(pattern)
+        return directory.suggestions(self.engine, everyone, focus, min_papers=min_papers)
+
     def person(self, name: str) -> Person:
         """The person `name` names, matched as in `kg query`; NameNotFound, naming the candidates or
         the closest names, when it names nobody or several people."""
@@ -342,6 +363,37 @@ class Graph:
         person = ox.NamedNode(self.resolver.resolve(name))
         self._notes.clear()
         return network.ego_network(self.engine, person, depth=depth)
+
+    def coi(
+        self,
+        people: Iterable[str | Name],
+        against: Iterable[str | Name] | None = None,
+        *,
+        years: int | None = None,
+        as_of: date | str | None = None,
+        same_org: bool = False,
+        max_authors: int | None = None,
+    ) -> CoiReport:
+        """Conflicts of interest, as `kg coi`: every pair among `people` (or each of `people` with each
+        of `against`) who share a paper dated within `years` of `as_of` (default: any date), or with
+        `same_org`, whose papers in that window list the same organisation; papers with more than
+        `max_authors` authors are not counted. Names are matched as in `query`; a name that matches
+        nobody or several people is in `report.unresolved`, not raised. `report.exit_code` is 1 when
+        there is a conflict or an unresolved name."""
+        from kg import coi
+
+        policy = coi.Policy(years=years, as_of=_date(as_of), same_org=same_org, max_authors=max_authors)
+        self._notes.clear()
+        report = coi.check(
+            self.engine,
+            self.resolver.resolve,
+            self.resolver.iris.person,
+            _names(people),
+            None if against is None else _names(against),
+            policy,
+        )
+        report.notes, self._notes = self._notes, []
+        return report
 
     # --- the store's own files ------------------------------------------------------------------------
 
@@ -397,6 +449,14 @@ def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> No
         file.write(binary.getvalue().decode("utf-8"))
     else:
         export.write_export(kg_store, fmt, inferred, file)
+
+
+def _names(names: Iterable[str | Name]) -> list[Name]:
+    from kg.coi import Name
+
+    if isinstance(names, str):
+        raise KgError("give a list of names, not one string")
+    return [n if isinstance(n, Name) else Name(str(n)) for n in names]
 
 
 def _caller_level() -> int:

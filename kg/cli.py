@@ -686,6 +686,200 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
     click.echo(report.line(target.url))
 
 
+# --- commands: coi, people ----------------------------------------------------------------------
+
+
+def _open_graph(store_path, endpoint, base, user, password_env, graphs):
+    """The graph at the store or the endpoint, through the API (notes are printed, not warned)."""
+    import kg.api
+
+    _refuse_endpoint_options_without_endpoint(endpoint)
+    if endpoint:
+        password = _password(user, password_env)
+        return kg.api.open(endpoint=endpoint, base=base, user=user, password=password, graphs=list(graphs))
+    return kg.api.open(store_path)
+
+
+def graph_options(command):
+    """--store, or --endpoint with --base, --user, --password-env and --graph."""
+    command = endpoint_options(command)
+    command = click.option(
+        "--base",
+        envvar="KG_BASE",
+        metavar="IRI",
+        help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
+    )(command)
+    command = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
+    return store_option(command)
+
+
+@cli.command("coi")
+@click.option(
+    "--people",
+    "people",
+    multiple=True,
+    required=True,
+    metavar="NAME|@FILE|-",
+    help="A person to check (repeat it); @FILE reads names from a file, one a line; - from stdin.",
+)
+@click.option(
+    "--against",
+    multiple=True,
+    metavar="NAME|@FILE|-",
+    help="Check each of --people against each of these (e.g. reviewers against authors), not among themselves.",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Count papers dated within N years before --as-of [default: any date].",
+)
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="DATE",
+    help="The end of the window, e.g. the submission deadline [default: today with --years, else no end].",
+)
+@click.option(
+    "--same-org",
+    is_flag=True,
+    help="Also a conflict: papers of each in the window list the same organisation.",
+)
+@click.option(
+    "--max-authors",
+    type=click.IntRange(min=2),
+    metavar="K",
+    help="Ignore papers with more than K authors, shown or implied [default: no limit].",
+)
+@graph_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TABLE_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def coi_command(
+    people,
+    against,
+    years,
+    as_of,
+    same_org,
+    max_authors,
+    store_path,
+    endpoint,
+    base,
+    user,
+    password_env,
+    graphs,
+    fmt,
+):
+    """Check people for conflicts of interest: shared papers, or a shared organisation.
+
+    Every pair among --people, or with --against each of --people with each of --against, that shares
+    a paper (dated within --years of --as-of), or with --same-org has papers in that window listing
+    the same organisation. Each row says why: the paper (title, date, page:line, how many authors;
+    lowerBound when the list was cut, so there may be more) or the organisation (with a listing of
+    each person's most recent paper naming it).
+
+    A value of --people or --against is a name as printed (matched as in kg query), @FILE for a file
+    of names (one a line; blank lines and # comments skipped), or - for stdin. A name that matches
+    nobody or several people is reported on stderr (with the candidates) and the rest is checked.
+
+    Exit code 0 when no pair conflicts and every name was found, 1 otherwise.
+
+    Example: kg coi --people @reviewers.txt --against @authors.txt --years 3
+    """
+    import warnings
+
+    from kg.api import KgNote
+    from kg.coi import COLUMNS, read_names
+
+    if "-" in people and "-" in against:
+        raise click.UsageError("standard input (-) can give only one of --people and --against")
+    people_names = read_names(people, "--people", sys.stdin)
+    against_names = read_names(against, "--against", sys.stdin) if against else None
+    with (
+        _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", KgNote)
+        report = graph.coi(
+            people_names, against_names, years=years, as_of=as_of, same_org=same_org, max_authors=max_authors
+        )
+    for note in report.notes:
+        _note(note)
+    for unresolved in report.unresolved:
+        click.echo(render.visible(unresolved.line()), err=True)
+    if fmt == "json":
+        click.echo(json.dumps(report.json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render.format_records(report.records(), fmt, COLUMNS), nl=False)
+        if fmt == "table":
+            _note(report.summary())
+    sys.exit(report.exit_code)
+
+
+@cli.command("people")
+@click.argument("pattern", required=False)
+@click.option(
+    "--ambiguous",
+    is_flag=True,
+    help="Suggest names that hide several people and names that are one person, as a curation file.",
+)
+@click.option(
+    "--min-papers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    metavar="N",
+    help="--ambiguous: split a name only when two of its groups hold N papers or more each.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N people (or suggestions)."
+)
+@graph_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*TABLE_FORMATS, "toml"]),
+    help="The people: table (default), csv, tsv, json. --ambiguous: toml (default), json.",
+)
+def people_command(
+    pattern, ambiguous, min_papers, limit, store_path, endpoint, base, user, password_env, graphs, fmt
+):
+    """List the people in the graph, with their papers and the names they are printed as.
+
+    PATTERN keeps the people whose name holds each of its words (case and accents aside). With
+    --ambiguous, suggestions for the curation file (kg-curation.toml), each with its evidence: a name
+    whose coauthors fall into groups that never meet, or whose organisations do ([[distinct]]), and
+    two names that fit each other and share coauthors ([[same]]). Exit code 1 when PATTERN matches
+    nobody.
+
+    Example: kg people --ambiguous > suggestions.toml
+    """
+    from kg import directory
+
+    fmt = fmt or ("toml" if ambiguous else "table")
+    if (fmt == "toml") != ambiguous and not (ambiguous and fmt == "json"):
+        wanted = "toml or json" if ambiguous else "table, csv, tsv or json"
+        raise click.UsageError(
+            f"--format {fmt} does not fit{' --ambiguous' if ambiguous else ' a list of people'}: use {wanted}"
+        )
+    with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+        if ambiguous:
+            found = graph.identity_suggestions(pattern, min_papers=min_papers)[:limit]
+            click.echo(directory.toml(found) if fmt == "toml" else directory.as_json(found), nl=False)
+            return
+        people = graph.people_with_papers(pattern)[:limit]
+    if pattern is not None and not people:
+        raise KgError(f'no person\'s name holds every word of "{pattern}"', exit_code=FINDINGS)
+    records = [p.record() for p in people]
+    columns = ["person", "papers", "names", *(["iri"] if fmt == "json" else [])]
+    click.echo(render.format_records([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
+
+
 def main(restore_signals: bool = False) -> None:
     """Entry point: no traceback reaches the user; exit codes follow kg.errors.
 

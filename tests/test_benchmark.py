@@ -59,10 +59,14 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path):
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    first_table, coi_table = result.stdout.split("\n\n")[0], result.stdout.split("\n\n")[2]
+    rows = [line for line in first_table.splitlines() if line.startswith("| ")]
     assert rows[0] == "| figure | size 1 | size 2 |"
     assert len(rows) == 1 + 16
     for row in rows[1:]:
         assert re.fullmatch(r"\| [^|]+ \| [\d,.]+ \| [\d,.]+ \|", row), row
     assert "build / oxigraph load at most 3" in result.stdout
     assert "kg validate / oxigraph load at most 1.5" in result.stdout
+    coi_rows = coi_table.splitlines()
+    assert coi_rows[0] == "| `kg coi`, 500 reviewers x 50 authors, --years 3 | 8 pages | 16 pages |"
+    assert len(coi_rows) == 2 + 4

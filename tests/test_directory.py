@@ -1,0 +1,158 @@
+"""kg people: the people with their papers, and suggestions for the curation file, with evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_main
+from test_coi import page
+from test_engines import served_store  # noqa: F401 - fixture: `kg serve` on a copy of the fixture store
+
+import kg
+from kg import directory
+
+PAGES = {
+    # one Wei Zhang with Alice at acme, one with Bob at bigcorp: Alice and Bob never meet
+    "alice.txt": page("Alice Smith", [("Mar 1, 2024", "Acme Widgets", "Alice Smith, Wei Zhang · acme")]),
+    "bob.txt": page("Bob Jones", [("Apr 2, 2024", "Bigcorp Gadgets", "Bob Jones, Wei Zhang · bigcorp")]),
+    # Y. Wang and Yuke Wang both write with Carol
+    "carol.txt": page(
+        "Carol White",
+        [
+            ("May 3, 2024", "Tensor Tricks", "Carol White, Y. Wang"),
+            ("Jun 4, 2024", "Tensor Tricks Two", "Carol White, Yuke Wang, Zed Zulu"),
+        ],
+    ),
+    # one name, two profiles that share nothing: solo papers at acme on one, at bigcorp on the other
+    "sam-a.txt": page("Sam Solo", [("Jan 5, 2023", "Alone At Acme", "Sam Solo · acme")]),
+    "sam-b.txt": page("Sam Solo", [("Feb 6, 2023", "Alone At Bigcorp", "Sam Solo · bigcorp")]),
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("people-pages")
+    for name, text in PAGES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    path = folder.parent / "people-store"
+    report = kg.build(folder, path, as_of="2026-06-01")
+    assert report.rejected == 0, [str(d) for d in report.diagnostics]
+    return path
+
+
+EXPECTED_TOML = """\
+# "Sam Solo": 2 papers in 2 sets of organisations
+#   1: 1 paper, with acme
+#      "Alone At Acme" (2023-01-05, sam-a.txt:12)
+#   2: 1 paper, with bigcorp
+#      "Alone At Bigcorp" (2023-02-06, sam-b.txt:12)
+[[distinct]]
+name = "Sam Solo"
+by = "org"
+groups = [["acme"], ["bigcorp"]]
+
+# "Wei Zhang": 2 papers in 2 coauthor groups that never meet
+#   1: 1 paper, with Alice Smith
+#      "Acme Widgets" (2024-03-01, alice.txt:12)
+#   2: 1 paper, with Bob Jones
+#      "Bigcorp Gadgets" (2024-04-02, bob.txt:12)
+[[distinct]]
+name = "Wei Zhang"
+by = "coauthor"
+groups = [["Alice Smith"], ["Bob Jones"]]
+
+# "Y. Wang" (1 paper) and "Yuke Wang" (1 paper) share 1 coauthor: Carol White
+#      "Tensor Tricks Two" (2024-06-04, carol.txt:19)
+#      "Tensor Tricks" (2024-05-03, carol.txt:12)
+[[same]]
+names = ["Y. Wang", "Yuke Wang"]
+"""
+
+
+def test_ambiguous_names_come_as_a_curation_file_with_their_evidence(store):
+    code, out, err = run_main("people", "--ambiguous", "--min-papers", "1", "--store", str(store))
+    assert (code, err) == (0, "")
+    assert out == EXPECTED_TOML
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and newer
+    curation = tomllib.loads(out)  # pastes as it is
+    assert curation["same"] == [{"names": ["Y. Wang", "Yuke Wang"]}]
+    assert [d["name"] for d in curation["distinct"]] == ["Sam Solo", "Wei Zhang"]
+
+
+def test_ambiguous_with_a_pattern_keeps_what_concerns_those_people(store):
+    with kg.open(store) as g:
+        found = g.identity_suggestions("wang", min_papers=1)
+    assert [type(s).__name__ for s in found] == ["Same"]
+    _, out, _ = run_main(
+        "people", "wei", "--ambiguous", "--min-papers", "1", "--format", "json", "--store", str(store)
+    )
+    (only,) = json.loads(out)
+    assert only["kind"] == "distinct" and only["by"] == "coauthor"
+    assert [g["members"] for g in only["groups"]] == [["Alice Smith"], ["Bob Jones"]]
+    assert only["groups"][0]["papers"] == [
+        {"title": "Acme Widgets", "date": "2024-03-01", "where": "alice.txt:12"}
+    ]
+
+
+def test_people_with_their_papers_and_names(store):
+    code, out, err = run_main("people", "wang", "--store", str(store), "--format", "csv")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["person,papers,names", "Y. Wang,1,Y. Wang", "Yuke Wang,1,Yuke Wang"]
+    code, out, _ = run_main("people", "--store", str(store), "--limit", "3")
+    assert out.splitlines() == [
+        "person       papers  names",
+        "-----------  ------  -----------",
+        "Alice Smith       1  Alice Smith",
+        "Bob Jones         1  Bob Jones",
+        "Carol White       2  Carol White",
+    ]
+
+
+def test_the_sample_pages_list_every_spelling(fixture_store):
+    with kg.open(fixture_store) as g:
+        listed = {p.name: p for p in g.people_with_papers()}
+    assert len(listed) == 114
+    assert listed["Suyog Gupta"].papers == 12
+
+
+def test_a_pattern_that_matches_nobody_is_exit_1(store):
+    code, out, err = run_main("people", "nobody", "--store", str(store))
+    assert (code, out) == (1, "")
+    assert err == 'kg: no person\'s name holds every word of "nobody"\n'
+
+
+def test_a_format_that_does_not_fit_is_a_usage_error(store):
+    code, _, err = run_main("people", "--ambiguous", "--format", "csv", "--store", str(store))
+    assert code == 2 and "--format csv does not fit --ambiguous" in err
+
+
+def test_names_fit_by_initials_only_where_every_word_does():
+    assert directory._given_fit(["y"], ["yuke"])
+    assert directory._given_fit(["j", "p"], ["jean", "paul"])
+    assert not directory._given_fit(["yuke"], ["yuri"])
+    assert not directory._given_fit(["y"], ["y", "k"])
+
+
+def test_people_through_an_endpoint(served_store):  # noqa: F811
+    code, out, err = run_main("people", "gupta", "--endpoint", served_store, "--format", "csv")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["person,papers,names", "Suyog Gupta,12,Suyog Gupta"]
+
+
+def test_a_split_needs_two_groups_of_min_papers(store):
+    """One paper each with people never met again is what anyone has: by default a split needs two
+    groups of two papers; the variants that share a coauthor are still suggested."""
+    with kg.open(store) as g:
+        assert [type(s).__name__ for s in g.identity_suggestions()] == ["Same"]
+        with pytest.raises(kg.KgError, match="min_papers must be 1 or more"):
+            g.identity_suggestions(min_papers=0)
+
+
+def test_control_characters_never_break_the_file_or_the_terminal():
+    tomllib = pytest.importorskip("tomllib")
+    out = directory.toml([directory.Same(("A\x1b[31m Wang", "Ab Wang"), (1, 2), ("Odd\x07 Name",))])
+    assert "\x1b" not in out and "\x07" not in out
+    assert "share 1 coauthor: Odd\\x07 Name" in out
+    assert tomllib.loads(out) == {"same": [{"names": ["A\x1b[31m Wang", "Ab Wang"]}]}
