@@ -689,17 +689,6 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
 # --- commands: coi, people ----------------------------------------------------------------------
 
 
-def _open_graph(store_path, endpoint, base, user, password_env, graphs):
-    """The graph at the store or the endpoint, through the API (notes are printed, not warned)."""
-    import kg.api
-
-    _refuse_endpoint_options_without_endpoint(endpoint)
-    if endpoint:
-        password = _password(user, password_env)
-        return kg.api.open(endpoint=endpoint, base=base, user=user, password=password, graphs=list(graphs))
-    return kg.api.open(store_path)
-
-
 def graph_options(command):
     """--store, or --endpoint with --base, --user, --password-env and --graph."""
     command = endpoint_options(command)
