@@ -780,25 +780,16 @@ def coi_command(
 
     Example: kg coi --people @reviewers.txt --against @authors.txt --years 3
     """
-    import warnings
-
-    from kg.api import KgNote
     from kg.coi import COLUMNS, read_names
 
     if "-" in people and "-" in against:
         raise click.UsageError("standard input (-) can give only one of --people and --against")
     people_names = read_names(people, "--people", sys.stdin)
     against_names = read_names(against, "--against", sys.stdin) if against else None
-    with (
-        _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph,
-        warnings.catch_warnings(),
-    ):
-        warnings.simplefilter("ignore", KgNote)
+    with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
         report = graph.coi(
             people_names, against_names, years=years, as_of=as_of, same_org=same_org, max_authors=max_authors
         )
-    for note in report.notes:
-        _note(note)
     for unresolved in report.unresolved:
         click.echo(render.visible(unresolved.line()), err=True)
     if fmt == "json":
