@@ -740,20 +740,25 @@ def search_command(text, store_path, limit, fmt):
 
     Papers with more of the words come first, then those with rarer words, then the newest. Case and
     accents do not matter. Each paper comes with its date, its authors as shown, and its page and line.
+    Exit code 1 when no title has any of the words.
 
     Example: kg search mixture of experts --limit 5
     """
     import kg.api
 
+    words = " ".join(text)
     with kg.api.open(store_path) as graph:
-        hits = graph.search(" ".join(text), limit=limit)
+        hits = graph.search(words, limit=limit)
     if fmt == "json":
         click.echo(json.dumps([hit.to_json() for hit in hits], indent=2, ensure_ascii=False))
-    else:
+    elif hits or fmt != "table":
         click.echo(
             render.format_records([hit.row() for hit in hits], fmt, ["title", "date", "authors", "where"]),
             nl=False,
         )
+    if not hits and limit != 0:
+        _note(f"no paper's title has any of the words of {words!r}")
+        sys.exit(FINDINGS)
 
 
 def main(restore_signals: bool = False) -> None:

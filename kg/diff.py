@@ -167,16 +167,15 @@ def _pairs_gained(older: Snapshot, newer: Snapshot) -> list[dict]:
         names = sorted((newer.people.get(a, a), newer.people.get(b, b)), key=str.casefold)
         papers.sort(key=_title_key)
         places = sorted({p for paper in papers for p in paper.places}, key=lambda p: (p.file, p.line))
-        rows.append(
-            {
-                "people": sorted((a, b)),
-                "names": names,
-                "papers": [p.title for p in papers],
-                "where": summary.places_text(places),
-            }
-        )
-    rows.sort(key=lambda r: ([n.casefold() for n in r["names"]], r["people"]))
-    return rows
+        row = {
+            "people": [a, b],
+            "names": names,
+            "papers": [p.title for p in papers],
+            "where": summary.places_text(places),
+        }
+        rows.append(([n.casefold() for n in names], a, b, row))
+    rows.sort(key=lambda r: r[:3])
+    return [row for *_, row in rows]
 
 
 # --- generations ----------------------------------------------------------------------------------------

@@ -97,14 +97,8 @@ def in_memory(store: ox.Store, meta: dict[str, str]) -> sqlite3.Connection:
 def _fill(db: sqlite3.Connection, store: ox.Store, meta: dict[str, str]) -> None:
     db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
     labels = {s: o.value for s, o in _subjects_objects(store, SKOS + "prefLabel")}
-    papers = {
-        q.subject.value
-        for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Paper"), None)
-    }
-    people = {
-        q.subject.value
-        for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Person"), None)
-    }
+    papers = {s for s, o in _subjects_objects(store, RDF_TYPE) if o.value == KG + "Paper"}
+    people = {s for s, o in _subjects_objects(store, RDF_TYPE) if o.value == KG + "Person"}
     dates: dict[str, set[str]] = defaultdict(set)
     for s, o in _subjects_objects(store, KG + "datePublished"):
         dates[s].add(o.value)
