@@ -81,8 +81,9 @@ def _detail(kind: str, item: dict) -> str:
     if kind in ("dates_changed", "authors_changed"):
         joiner = ", " if kind == "dates_changed" else " | "
         return f"{joiner.join(item['before']) or '(none)'} -> {joiner.join(item['after']) or '(none)'}"
-    if kind in ("pairs_added", "pairs_removed"):
-        return "; ".join(item["papers"])
+    if kind in ("pairs_added", "pairs_removed"):  # the first paper that joins them, and how many more
+        more = len(item["papers"]) - 1
+        return item["papers"][0] + (f" (+{more} more)" if more else "")
     return ""
 
 
