@@ -380,8 +380,12 @@ class _Build:
             extra=extra,
         )
         summarising = time.perf_counter()
-        summary.write(
-            self.store, self.writer.summary_path, summary_meta(self.writer.generation, meta, self.report)
+        summary.write(  # a small update brings the previous summary up to date
+            self.store,
+            self.writer.summary_path,
+            summary_meta(self.writer.generation, meta, self.report),
+            previous=self.writer.previous_summary if self.incremental else None,
+            pages=self.written,
         )
         self.report.timings["summary"] = time.perf_counter() - summarising
         self.store = self.loader = self.support = self.support_loader = (

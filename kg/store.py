@@ -318,6 +318,14 @@ class StoreWriter:
         """Where the new generation's summary goes: written before commit(), so it goes live with it."""
         return summary_path(self.root, self.generation)
 
+    @property
+    def previous_summary(self) -> Path | None:
+        """The summary of the generation this one starts from, if it has one."""
+        if self.previous is None or self.fresh:
+            return None
+        path = summary_path(self.root, self.previous)
+        return path if path.is_file() else None
+
     def _remove_old_summaries(self) -> None:
         """All but the last `keep` summaries, once the new generation is live."""
         kept = [name for name in kept_summaries(self.root) if name <= self.generation]

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +33,7 @@ from kg.vocab import KG, PROV, RDF_TYPE, SKOS, fold
 if TYPE_CHECKING:
     from kg.store import KgStore
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 _WORD = re.compile(r"\w+")
 
 SCHEMA = """
@@ -45,12 +47,16 @@ CREATE TABLE papers (
 );
 CREATE TABLE people (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
 CREATE TABLE listings (
-  id INTEGER PRIMARY KEY, paper INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL
+  id INTEGER PRIMARY KEY, paper INTEGER NOT NULL,
+  graph TEXT NOT NULL,         -- the page graph: what a rebuild of the page replaces
+  file TEXT NOT NULL, line INTEGER NOT NULL
 );
 CREATE INDEX listings_by_paper ON listings (paper);
+CREATE INDEX listings_by_graph ON listings (graph);
 CREATE TABLE authorships (listing INTEGER NOT NULL, person INTEGER NOT NULL, PRIMARY KEY (listing, person))
   WITHOUT ROWID;
 CREATE TABLE words (word TEXT NOT NULL, paper INTEGER NOT NULL, PRIMARY KEY (word, paper)) WITHOUT ROWID;
+CREATE INDEX words_by_paper ON words (paper);
 """
 
 
@@ -62,20 +68,44 @@ def title_words(title: str) -> list[str]:
 # --- writing: from a store --------------------------------------------------------------------------
 
 
-def _subjects_objects(store: ox.Store, predicate: str) -> Iterator[tuple[str, ox.NamedNode | ox.Literal]]:
-    for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-        if isinstance(quad.subject, ox.NamedNode):
-            yield quad.subject.value, quad.object  # type: ignore[misc]
+def _subjects_objects(
+    store: ox.Store, predicate: str, obj: str | None = None, graph: str | None = None
+) -> Iterator[tuple[str, ox.NamedNode | ox.Literal]]:
+    pattern = (
+        ox.NamedNode(predicate),
+        None if obj is None else ox.NamedNode(obj),
+        None if graph is None else ox.NamedNode(graph),
+    )
+    for quad in store.quads_for_pattern(None, *pattern):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, (ox.NamedNode, ox.Literal)):
+            yield quad.subject.value, quad.object
 
 
-def write(store: ox.Store, path: Path, meta: dict[str, str]) -> None:
-    """The summary of `store` written to `path`, whole or not at all (a temporary file, then a rename)."""
+def write(
+    store: ox.Store,
+    path: Path,
+    meta: dict[str, str],
+    previous: Path | None = None,
+    pages: Iterable[str] = (),
+) -> None:
+    """The summary of `store` written to `path`, whole or not at all (a temporary file, then a rename).
+
+    With `previous`, the summary of the generation this one was made from, and `pages`, the page
+    graphs written since: that summary brought up to date (a small update reads only what it touched).
+    """
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
+    if previous is not None and not _is_current(previous):
+        previous = None  # gone, or written by another kg: made again from the graph
     try:
+        if previous is not None:
+            shutil.copyfile(previous, tmp)
         db = sqlite3.connect(tmp)
         try:
-            _fill(db, store, meta)
+            if previous is not None:
+                _update(db, store, set(pages), meta)
+            else:
+                _fill(db, store, meta)
             db.commit()
         finally:
             db.close()
@@ -84,6 +114,19 @@ def write(store: ox.Store, path: Path, meta: dict[str, str]) -> None:
         raise KgError(f"cannot write {path}: {e}") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _is_current(path: Path) -> bool:
+    try:
+        db = open_file(path)
+    except KgError:
+        return False
+    try:
+        return meta_of(db).get("format") == FORMAT_VERSION
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
 
 
 def in_memory(store: ox.Store, meta: dict[str, str]) -> sqlite3.Connection:
@@ -95,66 +138,191 @@ def in_memory(store: ox.Store, meta: dict[str, str]) -> sqlite3.Connection:
 
 
 def _fill(db: sqlite3.Connection, store: ox.Store, meta: dict[str, str]) -> None:
+    """Everything, read by predicate: one scan of an index each."""
     db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
-    labels = {s: o.value for s, o in _subjects_objects(store, SKOS + "prefLabel")}
-    papers = {s for s, o in _subjects_objects(store, RDF_TYPE) if o.value == KG + "Paper"}
-    people = {s for s, o in _subjects_objects(store, RDF_TYPE) if o.value == KG + "Person"}
-    dates: dict[str, set[str]] = defaultdict(set)
-    for s, o in _subjects_objects(store, KG + "datePublished"):
-        dates[s].add(o.value)
-    shown: dict[str, set[str]] = defaultdict(set)
-    for s, o in _subjects_objects(store, KG + "shownAuthors"):
-        shown[s].add(o.value)
-    shown_label: dict[str, set[str]] = defaultdict(set)
-    for s, o in _subjects_objects(store, KG + "shownAuthorsLabel"):
-        shown_label[s].add(o.value)
-    truncated = {s for s, o in _subjects_objects(store, KG + "authorListTruncated") if o.value == "true"}
-    paper_id = {iri: n for n, iri in enumerate(sorted(papers), start=1)}
+    by_subject: dict[str, dict[str, set[str]]] = {}
+    for predicate in PAPER_FACTS:
+        found = by_subject[predicate] = defaultdict(set)
+        for s, o in _subjects_objects(store, predicate):
+            found[s].add(o.value)
+    papers = sorted(s for s, _ in _subjects_objects(store, RDF_TYPE, KG + "Paper"))
+
+    def facts_of(iri: str, predicate: str) -> set[str]:
+        return by_subject[predicate].get(iri, set())
+
     db.executemany(
         "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            (
-                n,
-                iri,
-                labels.get(iri, ""),
-                "\n".join(sorted(dates.get(iri, ()))),
-                "\n".join(sorted(shown.get(iri, ()))),
-                min(shown_label.get(iri, ()), default=""),
-                int(iri in truncated),
-            )
-            for iri, n in paper_id.items()
-        ),
+        ((n, *_paper_row(iri, partial(facts_of, iri))) for n, iri in enumerate(papers, 1)),
     )
-    person_id = {iri: n for n, iri in enumerate(sorted(people), start=1)}
+    labels = by_subject[SKOS + "prefLabel"]
+    people = sorted(s for s, _ in _subjects_objects(store, RDF_TYPE, KG + "Person"))
     db.executemany(
-        "INSERT INTO people VALUES (?, ?, ?)", ((n, iri, labels.get(iri, "")) for iri, n in person_id.items())
+        "INSERT INTO people VALUES (?, ?, ?)",
+        ((n, iri, min(labels.get(iri, ()), default="")) for n, iri in enumerate(people, 1)),
     )
-    files = {s: o.value for s, o in _subjects_objects(store, KG + "sourceFile")}
-    lines = {s: int(o.value) for s, o in _subjects_objects(store, KG + "sourceLine")}
-    pages = {s: o.value for s, o in _subjects_objects(store, KG + "onPage")}
-    listing_id: dict[str, int] = {}
-    rows = []
-    for listing, paper in sorted(_subjects_objects(store, KG + "listedPaper")):
-        if paper.value in paper_id and listing in lines:
-            listing_id[listing] = len(listing_id) + 1
-            file = files.get(pages.get(listing, ""), "")
-            rows.append((listing_id[listing], paper_id[paper.value], file, lines[listing]))
-    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?)", rows)
-    person_of = {s: o.value for s, o in _subjects_objects(store, KG + "authorshipPerson")}
-    db.executemany(
-        "INSERT OR IGNORE INTO authorships VALUES (?, ?)",
-        (
-            (listing_id[o.value], person_id[person_of[s]])
-            for s, o in _subjects_objects(store, PROV + "wasDerivedFrom")
-            if s in person_of and o.value in listing_id and person_of[s] in person_id
-        ),
-    )
+    _add_listings(db, store, None)
     db.executemany(
         "INSERT OR IGNORE INTO words VALUES (?, ?)",
-        ((word, n) for iri, n in paper_id.items() for word in set(title_words(labels.get(iri, "")))),
+        ((word, n) for n, iri in enumerate(papers, 1) for word in _words_of(labels.get(iri, ()))),
     )
-    meta = {**meta, "format": FORMAT_VERSION, "papers": str(len(paper_id)), "people": str(len(person_id))}
+    _set_meta(db, meta)
+
+
+PAPER_FACTS = (
+    SKOS + "prefLabel",
+    KG + "datePublished",
+    KG + "shownAuthors",
+    KG + "shownAuthorsLabel",
+    KG + "authorListTruncated",
+)
+
+
+def _paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple:
+    """(iri, title, dates, shown, shown_label, truncated) as the papers table holds them."""
+    return (
+        iri,
+        min(values(SKOS + "prefLabel"), default=""),
+        "\n".join(sorted(values(KG + "datePublished"))),
+        "\n".join(sorted(values(KG + "shownAuthors"))),
+        min(values(KG + "shownAuthorsLabel"), default=""),
+        int("true" in values(KG + "authorListTruncated")),
+    )
+
+
+def _words_of(titles: Iterable[str]) -> set[str]:
+    return {word for title in titles for word in title_words(title)}
+
+
+def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | None) -> None:
+    """The listings of the page graphs given (all, for None) and the people their authorships name;
+    the papers and people they refer to must be in the summary already."""
+    paper_id = dict(db.execute("SELECT iri, id FROM papers"))
+    person_id = dict(db.execute("SELECT iri, id FROM people"))
+    (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM listings").fetchone()
+    listing_id: dict[str, int] = {}
+    rows = []
+    for graph in sorted(graphs) if graphs is not None else [None]:
+        files = {s: o.value for s, o in _subjects_objects(store, KG + "sourceFile", graph=graph)}
+        lines = {s: int(o.value) for s, o in _subjects_objects(store, KG + "sourceLine", graph=graph)}
+        on_page = {s: o.value for s, o in _subjects_objects(store, KG + "onPage", graph=graph)}
+        listed = [
+            (q.subject.value, q.object.value, q.graph_name.value)
+            for q in store.quads_for_pattern(
+                None, ox.NamedNode(KG + "listedPaper"), None, None if graph is None else ox.NamedNode(graph)
+            )
+            if isinstance(q.subject, ox.NamedNode)
+            and isinstance(q.object, ox.NamedNode)
+            and isinstance(q.graph_name, ox.NamedNode)
+        ]
+        for listing, paper, page_graph in sorted(listed):
+            if paper in paper_id and listing in lines:
+                listing_id[listing] = next_id + len(listing_id)
+                file = files.get(on_page.get(listing, ""), "")
+                rows.append((listing_id[listing], paper_id[paper], page_graph, file, lines[listing]))
+    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?)", rows)
+    authorships = []
+    for graph in sorted(graphs) if graphs is not None else [None]:
+        person_of = {s: o.value for s, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
+        for s, o in _subjects_objects(store, PROV + "wasDerivedFrom", graph=graph):
+            if s in person_of and o.value in listing_id and person_of[s] in person_id:
+                authorships.append((listing_id[o.value], person_id[person_of[s]]))
+    db.executemany("INSERT OR IGNORE INTO authorships VALUES (?, ?)", authorships)
+
+
+def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict[str, str]) -> None:
+    """The previous generation's summary, with the page graphs written since read again, and the papers
+    and people they list (before and after) read again from the graph. A person whose display label
+    changed (a page can change it) has every paper of theirs read again: the authors as shown use it."""
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+    db.execute("CREATE TEMP TABLE pages (graph TEXT PRIMARY KEY)")
+    db.executemany("INSERT INTO pages VALUES (?)", ((g,) for g in pages))
+    old_listings = "SELECT id FROM listings WHERE graph IN (SELECT graph FROM pages)"
+    papers = {
+        iri
+        for (iri,) in db.execute(
+            f"SELECT p.iri FROM papers p JOIN listings l ON l.paper = p.id WHERE l.id IN ({old_listings})"
+        )
+    }
+    people = {
+        iri
+        for (iri,) in db.execute(
+            f"SELECT p.iri FROM people p JOIN authorships a ON a.person = p.id WHERE a.listing IN ({old_listings})"
+        )
+    }
+    db.execute(f"DELETE FROM authorships WHERE listing IN ({old_listings})")
+    db.execute("DELETE FROM listings WHERE graph IN (SELECT graph FROM pages)")
+    for graph in pages:
+        papers |= {o.value for _, o in _subjects_objects(store, KG + "listedPaper", graph=graph)}
+        people |= {o.value for _, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
+    for iri in sorted(people):
+        facts = _facts_of(store, iri)
+        before = db.execute("SELECT name FROM people WHERE iri = ?", (iri,)).fetchone()
+        if KG + "Person" not in facts[RDF_TYPE]:
+            db.execute("DELETE FROM people WHERE iri = ?", (iri,))
+            continue
+        name = min(facts[SKOS + "prefLabel"], default="")
+        if before is not None and before[0] != name:
+            papers |= {s for s, _ in _subjects_objects(store, KG + "hasAuthor", iri)}
+        db.execute(
+            "INSERT INTO people (iri, name) VALUES (?, ?) ON CONFLICT (iri) DO UPDATE SET name = excluded.name",
+            (iri, name),
+        )
+    for iri in sorted(papers):
+        db.execute("DELETE FROM words WHERE paper = (SELECT id FROM papers WHERE iri = ?)", (iri,))
+        facts = _facts_of(store, iri)
+        if KG + "Paper" not in facts[RDF_TYPE]:
+            db.execute("DELETE FROM papers WHERE iri = ?", (iri,))
+            continue
+        row = _paper_row(iri, facts.__getitem__)
+        db.execute(
+            "INSERT INTO papers (iri, title, dates, shown, shown_label, truncated) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (iri) DO UPDATE SET title = excluded.title, dates = excluded.dates, "
+            "shown = excluded.shown, shown_label = excluded.shown_label, truncated = excluded.truncated",
+            row,
+        )
+        db.executemany(
+            "INSERT INTO words SELECT ?, id FROM papers WHERE iri = ?",
+            ((w, iri) for w in _words_of([row[1]])),
+        )
+    _add_listings(db, store, pages)
+    db.execute("DELETE FROM meta")
+    _set_meta(db, meta)
+
+
+def _facts_of(store: ox.Store, subject: str) -> defaultdict[str, set[str]]:
+    """Every value of every property of a node, in any graph: one look-up."""
+    facts: defaultdict[str, set[str]] = defaultdict(set)
+    for q in store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
+        if isinstance(q.object, (ox.NamedNode, ox.Literal)):
+            facts[q.predicate.value].add(q.object.value)
+    return facts
+
+
+def _set_meta(db: sqlite3.Connection, meta: dict[str, str]) -> None:
+    ((papers,),) = db.execute("SELECT COUNT(*) FROM papers")
+    ((people,),) = db.execute("SELECT COUNT(*) FROM people")
+    meta = {**meta, "format": FORMAT_VERSION, "papers": str(papers), "people": str(people)}
     db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+
+
+def contents(db: sqlite3.Connection) -> dict[str, set[tuple]]:
+    """Every table by IRIs rather than row ids: two summaries of one graph have the same contents."""
+    return {
+        "papers": set(db.execute("SELECT iri, title, dates, shown, shown_label, truncated FROM papers")),
+        "people": set(db.execute("SELECT iri, name FROM people")),
+        "listings": set(
+            db.execute(
+                "SELECT p.iri, l.graph, l.file, l.line FROM listings l JOIN papers p ON p.id = l.paper"
+            )
+        ),
+        "authorships": set(
+            db.execute(
+                "SELECT l.graph, l.line, p.iri FROM authorships a JOIN listings l ON l.id = a.listing "
+                "JOIN people p ON p.id = a.person"
+            )
+        ),
+        "words": set(db.execute("SELECT w.word, p.iri FROM words w JOIN papers p ON p.id = w.paper")),
+    }
 
 
 # --- reading ----------------------------------------------------------------------------------------

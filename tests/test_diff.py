@@ -265,3 +265,36 @@ def test_a_killed_build_leaves_no_summary_behind(pages, tmp_path, monkeypatch):
         "gen-000001.summary",
         "gen-000002.summary",
     ]
+
+
+def test_a_small_update_brings_the_summary_up_to_date_as_a_full_read_would(tmp_path, monkeypatch):
+    from kg import summary
+    from kg.store import KgStore
+
+    pages, store = tmp_path / "pages", tmp_path / "store"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build_ok(pages, store)
+    updates_made = []
+    update = summary._update
+    monkeypatch.setattr(summary, "_update", lambda *args: updates_made.append(1) or update(*args))
+    bo = pages / "bo.txt"
+    # a new page naming a known person another way (Bérkin Akin is Berkin Akin: a label may change)
+    updates = [
+        [("Jun 1, 2025", "Déjà Vu in Federated Training", "Bo Chen, Bérkin Akin, Dan Eze")],
+        [("Jun 2, 2025", "Déjà Vu in Federated Training", "Bo Chen, Bérkin Akin")],
+        [("Jun 2, 2025", "Accelerator-aware Neural Network Design using AutoML", "Suyog Gupta, Bo Chen")],
+    ]
+    for listings in updates:
+        bo.write_text(page("Bo Chen", listings), encoding="utf-8")
+        build_ok(bo, store)
+        reader = KgStore.open_read(store)
+        on_disk = summary.open_file(reader.summary_path)
+        assert summary.contents(on_disk) == summary.contents(summary.in_memory(reader.store, {}))
+        on_disk.close()
+        reader.close()
+    assert len(updates_made) == len(updates)  # each brought up to date, not read again
+    changes = diff_json(store)
+    assert titles(changes["papers_removed"]) == ["Déjà Vu in Federated Training"]
+    assert [c["title"] for c in changes["authors_changed"]] == [
+        "Accelerator-aware Neural Network Design using AutoML"
+    ]
