@@ -403,7 +403,8 @@ def load(db: sqlite3.Connection) -> Snapshot:
         papers[paper_iri[paper]].places.append(place)
     authors: dict[str, set[str]] = defaultdict(set)
     places_of_person: dict[str, list[Place]] = defaultdict(list)
-    for listing, person in db.execute("SELECT listing, person FROM authorships ORDER BY listing"):
+    by_place = "SELECT a.listing, a.person FROM authorships a JOIN listings l ON l.id = a.listing ORDER BY l.file, l.line"
+    for listing, person in db.execute(by_place):  # so each person's places come in order
         paper, place = listing_place[listing]
         authors[paper].add(person_iri[person])
         places_of_person[person_iri[person]].append(place)
@@ -412,8 +413,6 @@ def load(db: sqlite3.Connection) -> Snapshot:
         papers[paper].authors = frozenset(who)
         for person in who:
             papers_of_person[person].add(paper)
-    for places in places_of_person.values():
-        places.sort(key=lambda p: (p.file, p.line))
     return Snapshot(meta_of(db), papers, people, dict(places_of_person), dict(papers_of_person))
 
 
