@@ -276,7 +276,7 @@ def _snapshot(root: Path, generation: str) -> Snapshot:
     pin, meta = pinned
     try:
         store = ox.Store.read_only(str(root / generation))
-        return summary.load(summary.in_memory(store, _meta(generation, meta.built_at)))
+        return summary.load(summary.in_memory(store, {**_meta(generation, meta.built_at), "base": meta.base}))
     except (OSError, RuntimeError) as e:
         raise KgError(f"cannot read {generation} of the store: {e}") from None
     finally:

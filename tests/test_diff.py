@@ -112,7 +112,10 @@ def test_a_new_page_on_small_pages_gives_its_paper_people_and_pairs(pages, tmp_p
             "where": [{"page": "bo.txt", "line": 12}],
         }
     ]
-    assert [p["name"] for p in changes["people_added"]] == ["Bo Chen", "Dan Eze"]
+    assert [(p["name"], p["where"]) for p in changes["people_added"]] == [
+        ("Bo Chen", [{"page": "bo.txt", "line": 12}]),
+        ("Dan Eze", [{"page": "bo.txt", "line": 12}]),
+    ]
     assert [p["names"] for p in changes["pairs_added"]] == [
         ["Ana Lima", "Bo Chen"],
         ["Ana Lima", "Dan Eze"],
