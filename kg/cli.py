@@ -732,15 +732,21 @@ def diff_command(store_path, since, show_list, fmt):
 @click.argument("text", nargs=-1, required=True)
 @store_option
 @click.option(
-    "--limit", type=click.IntRange(min=0), default=20, show_default=True, metavar="N", help=LIMIT_HELP
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="Show at most N papers.",
 )
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
 def search_command(text, store_path, limit, fmt):
     """Find papers by the words of their titles, best matches first.
 
     Papers with more of the words come first, then those with rarer words, then the newest. Case and
-    accents do not matter. Each paper comes with its date, its authors as shown, and its page and line.
-    Exit code 1 when no title has any of the words.
+    accents do not matter; a word ending in * matches every word it starts (graph*: graphs, ...).
+    Each paper comes with its date, its authors as shown, and its page and line. Exit code 1 when no
+    title has any of the words.
 
     Example: kg search mixture of experts --limit 5
     """

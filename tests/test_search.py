@@ -75,6 +75,28 @@ def test_case_and_accents_do_not_matter(store):
     assert hit["authors"] == "Ana Lima, Zoë Ærø"
 
 
+def test_a_word_ending_in_a_star_matches_the_words_it_starts(store):
+    hits = search(store, "graph*")
+    # "Sparse Graph Transformers" and "Transformers for Graphs" both match; each counts the word once
+    assert sorted(h["title"] for h in hits) == [
+        "Graph Learning at Scale",
+        "Graph Sampling",
+        "Sparse Graph Transformers",
+        "Transformers for Graphs",
+    ]
+    assert {h["matched"] for h in hits} == {1}
+    assert [h["title"] for h in search(store, "transformers graph*")][:2] == [
+        "Sparse Graph Transformers",
+        "Transformers for Graphs",
+    ]
+    assert [h["title"] for h in search(store, "ÜBER*")] == ["Déjà Vu in Überlagerung Networks"]
+    assert [h["title"] for h in search(store, "graph")] == [
+        "Sparse Graph Transformers",
+        "Graph Learning at Scale",
+        "Graph Sampling",
+    ]  # without the star, the word alone
+
+
 def test_limit_and_the_table(store):
     assert len(search(store, "graph", "--limit", "2")) == 2
     code, out, err = run_main("search", "--store", str(store), "graph sampling", "--limit", "1")
