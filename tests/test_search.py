@@ -144,3 +144,12 @@ def test_search_on_the_sample_pages(fixture_store):
         'Reasoning",2026-04-14,"Aakshita Chandiramani, Aaron Blakeman, Abdullahi Olaoye et al.",'
         "001_f501fd07813c86e2.txt:1",
     ]
+
+
+def test_search_and_diff_need_the_store_itself():
+    from kg.api import Graph, NeedsLocalStore
+
+    remote = Graph(engine=None, base="https://kg.example.org/id/", source="http://127.0.0.1:1/query")  # type: ignore[arg-type]
+    for call in (lambda: remote.search("graph"), lambda: remote.diff(), remote.generations):
+        with pytest.raises(NeedsLocalStore, match="open the store itself, not the endpoint"):
+            call()
