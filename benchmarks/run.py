@@ -12,7 +12,9 @@ command run from the shell as a user would:
 - the inference step (from the build's own timings);
 - `kg query coauthors-of` for a typical person and for the person with the most coauthors;
 - re-building one changed page in the store just built;
-- the store's size on disk after the build.
+- the store's size on disk after the build;
+- `kg search` of the commonest title word and of a whole title, `kg diff` after the re-build, and the
+  size of a generation's summary (what the store keeps for `kg diff`) against its database.
 The figures are printed as a Markdown table; nothing is asserted.
 """
 
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -185,7 +188,10 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
         page.write_text(original, encoding="utf-8")
 
     triples = summary["triples_asserted"] + summary["triples_inferred"]
+    searched = measure_search_and_diff(store, query_runs)
     return {
+        **searched,
+        "summary_s": summary.get("seconds", {}).get("summary", float("nan")),
         "pages": pages,
         "asserted": summary["triples_asserted"],
         "inferred": summary["triples_inferred"],
@@ -206,6 +212,29 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     }
 
 
+def measure_search_and_diff(store: Path, runs: int) -> dict:
+    """`kg search` (best of `runs`) for the title word most papers share and for a whole title, `kg diff`
+    after the re-build, and the sizes of the live generation's summary and database."""
+    kg = tool("kg")
+    live = (store / "CURRENT").read_text(encoding="utf-8").strip()
+    summary_file = store / f"{live}.summary"
+    with sqlite3.connect(f"{summary_file.resolve().as_uri()}?mode=ro", uri=True) as db:
+        (common,) = db.execute(
+            "SELECT word FROM words GROUP BY word ORDER BY COUNT(*) DESC, word LIMIT 1"
+        ).fetchone()
+        (title,) = db.execute("SELECT title FROM papers ORDER BY id LIMIT 1").fetchone()
+    database_mb = sum(f.stat().st_size for f in (store / live).rglob("*") if f.is_file()) / 2**20
+    diff_s, _, result = timed([kg, "diff", "--store", str(store), "--format", "json"])
+    check(result)
+    return {
+        "search_common_s": best_of(runs, [kg, "search", common, "--store", str(store)]),
+        "search_title_s": best_of(runs, [kg, "search", title, "--store", str(store)]),
+        "diff_s": diff_s,
+        "summary_mb": summary_file.stat().st_size / 2**20,
+        "generation_mb": database_mb,
+    }
+
+
 ROWS = [
     ("pages", "{:,}"),
     ("asserted", "{:,}"),
@@ -223,6 +252,12 @@ ROWS = [
     ("query_typical_s", "{:.3f}"),
     ("query_busiest_s", "{:.3f}"),
     ("rebuild_one_s", "{:.2f}"),
+    ("summary_s", "{:.2f}"),
+    ("summary_mb", "{:,.1f}"),
+    ("generation_mb", "{:,.0f}"),
+    ("search_common_s", "{:.3f}"),
+    ("search_title_s", "{:.3f}"),
+    ("diff_s", "{:.2f}"),
 ]
 LABELS = {
     "pages": "pages",
@@ -241,6 +276,12 @@ LABELS = {
     "query_typical_s": "`kg query coauthors-of` typical person (s)",
     "query_busiest_s": "`kg query coauthors-of` most coauthors (s)",
     "rebuild_one_s": "re-build one changed page (s)",
+    "summary_s": "generation summary written (s, part of the build)",
+    "summary_mb": "generation summary on disk (MB)",
+    "generation_mb": "generation database on disk (MB)",
+    "search_common_s": "`kg search` the commonest title word (s)",
+    "search_title_s": "`kg search` a whole title (s)",
+    "diff_s": "`kg diff` after the re-build (s)",
 }
 
 

@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 
     from kg.building import BuildReport
     from kg.coi import CoiReport, Name
+    from kg.diff import Diff
     from kg.directory import Listed, Suggestion
     from kg.network import Network
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
+    from kg.search import Hit
     from kg.store import KgStore
     from kg.validate import ValidationOutcome
     from kg.why import Support
@@ -79,26 +81,57 @@ def build(
     base: str | None = None,
     fresh: bool = False,
     progress: bool | Callable[[int, int], None] = False,
+    keep: int | None = None,
 ) -> BuildReport:
     """Build or update the store from page files or folders of *.txt pages, as `kg build`.
 
     Problems in the pages are in the report (`report.diagnostics`, each `FILE:LINE: severity: message`;
     `report.rejected` counts the errors), never raised: everything valid is stored. `as_of` (a date or
     `YYYY-MM-DD`) is when the pages were scraped, default today. `progress`: True for a progress bar,
-    or a function called with (done, total)."""
+    or a function called with (done, total). `keep`: how many generations `kg diff` can compare
+    (their summaries are kept; default KG_KEEP, else 3)."""
     from kg.building import build as run_build
 
     paths = [pages] if isinstance(pages, (str, os.PathLike)) else list(pages)
     if not paths:
         raise KgError("no pages given: name page files or folders of *.txt pages")
+    kept = keep_count(keep)
     if progress is True:
         with _ProgressBar() as advance:
             return run_build(
-                paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=advance
+                paths,
+                store_path(store),
+                as_of=_date(as_of),
+                base=base,
+                fresh=fresh,
+                progress=advance,
+                keep=kept,
             )
     return run_build(
-        paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=progress or None
+        paths,
+        store_path(store),
+        as_of=_date(as_of),
+        base=base,
+        fresh=fresh,
+        progress=progress or None,
+        keep=kept,
     )
+
+
+DEFAULT_KEEP = 3  # as kg.store.DEFAULT_KEEP, without importing pyoxigraph
+
+
+def keep_count(keep: int | None) -> int:
+    """How many generations a build keeps for `kg diff`: as given, else KG_KEEP, else 3."""
+    if keep is None:
+        text = os.environ.get("KG_KEEP") or str(DEFAULT_KEEP)
+        try:
+            keep = int(text)
+        except ValueError:
+            raise KgError(f"KG_KEEP must be a number of generations, not {text!r}") from None
+    if keep < 1:
+        raise KgError(f"keep must be 1 or more (the live generation), not {keep}")
+    return keep
 
 
 def _date(value: date | str | None) -> date | None:
@@ -425,6 +458,30 @@ class Graph:
         from kg import validate
 
         return validate.validate_store(self._local("validate"))
+
+    def search(self, text: str, *, limit: int | None = 20) -> list[Hit]:
+        """Papers whose titles hold the words of `text`, best first, as `kg search`: each `Hit` has the
+        title, date, authors (as shown, by display name), `matched`, `score` and the first page:line."""
+        from kg import search, summary
+
+        db = summary.open_live(self._local("search"))
+        try:
+            return search.search(db, text, limit)
+        finally:
+            db.close()
+
+    def diff(self, since: str | None = None) -> Diff:
+        """What changed from an earlier generation (default: the one before) to this one, as `kg diff`:
+        `.changes` maps each kind (papers_added, dates_changed, pairs_added, ...) to its items."""
+        from kg import diff
+
+        return diff.diff(self._local("diff"), since)
+
+    def generations(self) -> list[dict[str, object]]:
+        """The generations `diff` can compare with, oldest first (generation, built_at, pages, papers, live)."""
+        from kg import diff
+
+        return diff.generations(self._local("diff"))
 
     def export(self, path_or_file: PathLike | IO, format: str = "turtle", *, inferred: bool = False) -> None:
         """Write the graph as `kg export` does (turtle, ntriples, jsonld, trig, nquads; with `inferred`,

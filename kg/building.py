@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, facts, inferred, labels
+from kg import __version__, facts, inferred, labels, summary
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.loading import BulkWriter, StreamingWriter
@@ -32,7 +32,7 @@ from kg.mapping import nquads, ontology_statements
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.pagework import PageResult, PageWork, run_pages
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
-from kg.store import StoreMeta, StoreWriter
+from kg.store import DEFAULT_KEEP, StoreMeta, StoreWriter
 from kg.vocab import KG, Iris, base_from_env
 
 PAGE_SUFFIXES = (".txt",)
@@ -162,10 +162,12 @@ def build(
     fresh: bool = False,
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
+    keep: int = DEFAULT_KEEP,
 ) -> BuildReport:
     """Build (or update) the store from pages. Rejected records are in the report, not raised.
 
-    `progress(done, total)` is called as pages are done.
+    `progress(done, total)` is called as pages are done. `keep`: how many generations' summaries (what
+    `kg diff` compares) the store keeps, the new one included.
     """
     started = time.perf_counter()
     base = base_from_env(base)
@@ -175,7 +177,7 @@ def build(
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
     files = find_pages(paths)
-    with StoreWriter(store_path, base, fresh=fresh) as writer:
+    with StoreWriter(store_path, base, fresh=fresh, keep=keep) as writer:
         run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
         run.home = home_folder(None if fresh else writer.previous_meta, paths)
         run.work.page_paths = page_paths(files, run.home)
@@ -377,10 +379,31 @@ class _Build:
             built_at=self.built_at,
             extra=extra,
         )
+        summarising = time.perf_counter()
+        summary.write(  # a small update brings the previous summary up to date
+            self.store,
+            self.writer.summary_path,
+            summary_meta(self.writer.generation, meta, self.report),
+            previous=self.writer.previous_summary if self.incremental else None,
+            pages=self.written,
+        )
+        self.report.timings["summary"] = time.perf_counter() - summarising
         self.store = self.loader = self.support = self.support_loader = (
             None  # the writer closes the databases: no reference may keep them open
         )
         self.writer.commit(meta)
+
+
+def summary_meta(generation: str, meta: StoreMeta, report: BuildReport) -> dict[str, str]:
+    """What a generation's summary says about it: enough for `kg diff --list` once its database is gone."""
+    return {
+        "generation": generation,
+        "built_at": meta.built_at,
+        "kg_version": meta.kg_version,
+        "base": meta.base,
+        "pages": str(report.stats.get("pages", 0)),
+        "listings": str(report.stats.get("listings", 0)),
+    }
 
 
 def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:

@@ -148,7 +148,17 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
     help="Form of the summary.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Show no progress bar.")
-def build(paths, store_path, as_of, base, fresh, fmt, quiet):
+@click.option(
+    "--keep",
+    envvar="KG_KEEP",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    metavar="N",
+    help="Generations kept for kg diff, this one included (their summaries; older ones are removed) "
+    "[env KG_KEEP].",
+)
+def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep):
     """Build or update the graph from profile pages.
 
     PATHS are page files, or folders searched for *.txt pages. Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
@@ -159,7 +169,9 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet):
     from kg import api
 
     with progress_bar(quiet) as progress:
-        report = api.build(paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress or False)
+        report = api.build(
+            paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress or False, keep=keep
+        )
     for diagnostic in report.diagnostics:
         click.echo(render.visible(str(diagnostic)), err=True)
     summary = report.summary()
@@ -858,6 +870,89 @@ def people_command(
     records = [p.record() for p in people]
     columns = ["person", "papers", "names", *(["iri"] if fmt == "json" else [])]
     click.echo(render.format_records([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
+
+
+# --- commands: diff, search ------------------------------------------------------------------------
+
+
+@cli.command("diff")
+@store_option
+@click.option(
+    "--since",
+    metavar="GENERATION",
+    help="Compare with this generation (gen-000003, or 3) [default: the one before the live one].",
+)
+@click.option("--list", "show_list", is_flag=True, help="List the generations kept, to compare with.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def diff_command(store_path, since, show_list, fmt):
+    """Show what changed between the live graph and the one before it.
+
+    Papers added and removed, changed dates and author lists, people who appeared or disappeared,
+    and coauthor pairs gained or lost, each with the page and line that show it. kg build --keep N
+    sets how many generations are kept to compare with.
+
+    Example: kg diff --since gen-000002 --format json
+    """
+    import kg.api
+
+    with kg.api.open(store_path) as graph:
+        if show_list:
+            rows = graph.generations()
+            if fmt == "json":
+                click.echo(json.dumps(rows, indent=2))
+            else:
+                click.echo(render.format_records(rows, "table"), nl=False)
+            return
+        changes = graph.diff(since)
+    if fmt == "json":
+        click.echo(json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
+        return
+    before, after = changes.before.get("generation", ""), changes.after.get("generation", "")
+    rows = changes.rows()
+    if not rows:
+        click.echo(f"no changes from {before} to {after}")
+        return
+    click.echo(f"from {before} to {after}: {len(rows)} changes")
+    click.echo(render.format_records(rows, "table"), nl=False)
+
+
+@cli.command("search")
+@click.argument("text", nargs=-1, required=True)
+@store_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="Show at most N papers.",
+)
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
+def search_command(text, store_path, limit, fmt):
+    """Find papers by the words of their titles, best matches first.
+
+    Papers with more of the words come first, then those with rarer words, then the newest. Case and
+    accents do not matter; a word ending in * matches every word it starts (graph*: graphs, ...).
+    Each paper comes with its date, its authors as shown, and its page and line. Exit code 1 when no
+    title has any of the words.
+
+    Example: kg search mixture of experts --limit 5
+    """
+    import kg.api
+
+    words = " ".join(text)
+    with kg.api.open(store_path) as graph:
+        hits = graph.search(words, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([hit.to_json() for hit in hits], indent=2, ensure_ascii=False))
+    elif hits or fmt != "table":
+        click.echo(
+            render.format_records([hit.row() for hit in hits], fmt, ["title", "date", "authors", "where"]),
+            nl=False,
+        )
+    if not hits and limit != 0:
+        _note(f"no paper's title has any of the words of {words!r}")
+        sys.exit(FINDINGS)
 
 
 def main(restore_signals: bool = False) -> None:

@@ -8,6 +8,8 @@ Layout of a store folder:
       gen-000003.support/  an Oxigraph database of the shared facts each page stated, one graph per
                        page: what a rebuild of a page checks before it takes a fact back (never queried)
       gen-000003.json  what the generation was built with: base IRI, kg version, ontology hash
+      gen-000003.summary  its papers, people, listings and title words (kg.summary): what kg diff and
+                       kg search read; kept for the last few generations (`kg build --keep N`)
       lock             held by the one process that writes
 
 A build takes the lock, checkpoints the live generation into a new one (RocksDB hard-links its files,
@@ -19,6 +21,11 @@ A reader pins the generation it opens: a shared flock on its `gen-N.json`, held 
 runs. A build retires an old generation only when it can take that lock exclusively, so a generation
 is never removed under a reader: one still in use is left for a later build to remove. A reader that
 pins a generation just retired (its json is gone) starts again from CURRENT and gets the next one.
+
+Databases are kept for the live generation and the one before it (for readers still on it); summaries,
+a few percent of a database's size, for the last `keep` generations: a build that goes live removes the
+older ones. A reader with a summary open keeps reading it after its removal (the file lives on while
+open).
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ CURRENT = "CURRENT"
 LOCK = "lock"
 GENERATION_PREFIX = "gen-"
 SUPPORT_SUFFIX = ".support"
+SUMMARY_SUFFIX = ".summary"
+DEFAULT_KEEP = 3  # generations whose summary is kept: the live one and two before it
 LAYOUT = 2  # stores of an older layout held shared facts in every page graph: they are rebuilt, not updated
 LAYOUT_KEY = "layout"
 
@@ -94,6 +103,20 @@ def display_path(root: Path) -> str:
     return text
 
 
+def summary_path(root: Path, generation: str) -> Path:
+    """Where a generation's summary (kg.summary) is."""
+    return root / (generation + SUMMARY_SUFFIX)
+
+
+def kept_summaries(root: Path) -> list[str]:
+    """The generations whose summary the store still keeps, oldest first."""
+    return sorted(
+        p.name[: -len(SUMMARY_SUFFIX)]
+        for p in root.glob(f"{GENERATION_PREFIX}*{SUMMARY_SUFFIX}")
+        if p.is_file()
+    )
+
+
 def live_generation(root: Path) -> str | None:
     """The name of the generation CURRENT points at, if it exists."""
     try:
@@ -125,6 +148,10 @@ class KgStore:
     @property
     def support_dir(self) -> Path:
         return self.root / (self.generation + SUPPORT_SUFFIX)
+
+    @property
+    def summary_path(self) -> Path:
+        return summary_path(self.root, self.generation)
 
     @classmethod
     def open_read(cls, path: str | os.PathLike) -> KgStore:
@@ -203,10 +230,13 @@ class StoreWriter:
     Holding the writer holds the store's lock: a second build fails at once with StoreBusy.
     """
 
-    def __init__(self, path: str | os.PathLike, base: str, fresh: bool = False):
+    def __init__(self, path: str | os.PathLike, base: str, fresh: bool = False, keep: int = DEFAULT_KEEP):
         self.root = Path(path)
         self.base = base
         self.fresh = fresh  # start empty: nothing is read from the live generation, even a damaged one
+        if keep < 1:
+            raise KgError(f"keep must be 1 or more (the live generation), not {keep}")
+        self.keep = keep  # generations whose summary is kept, the new one included
         self._lock_file: TextIO | None = None
         self.store: ox.Store | None = None
         self.support: ox.Store | None = None  # the shared facts of each page (see the module's doc)
@@ -281,6 +311,26 @@ class StoreWriter:
         os.replace(tmp, self.root / CURRENT)
         self._committed = True
         self._remove_old(keep={self.generation, self.previous})
+        self._remove_old_summaries()
+
+    @property
+    def summary_path(self) -> Path:
+        """Where the new generation's summary goes: written before commit(), so it goes live with it."""
+        return summary_path(self.root, self.generation)
+
+    @property
+    def previous_summary(self) -> Path | None:
+        """The summary of the generation this one starts from, if it has one."""
+        if self.previous is None or self.fresh:
+            return None
+        path = summary_path(self.root, self.previous)
+        return path if path.is_file() else None
+
+    def _remove_old_summaries(self) -> None:
+        """All but the last `keep` summaries, once the new generation is live."""
+        kept = [name for name in kept_summaries(self.root) if name <= self.generation]
+        for name in kept[: -self.keep]:
+            summary_path(self.root, name).unlink(missing_ok=True)
 
     def _ensure_closed(self) -> None:
         """The new generation's database must be closed before anyone reads it: an open RocksDB goes on
@@ -297,6 +347,8 @@ class StoreWriter:
         self.store = self.support = None
         if not self._committed:
             self._drop(self.generation)
+            if self.generation:
+                summary_path(self.root, self.generation).unlink(missing_ok=True)
         self._remove_pipes()  # however the build ended, while its lock still keeps others out
         self._release()
 
@@ -335,6 +387,11 @@ class StoreWriter:
         for name in self._generations():
             if name > live:
                 self._drop(name)
+        for name in kept_summaries(self.root):
+            if name > live:
+                summary_path(self.root, name).unlink(missing_ok=True)
+        for tmp in self.root.glob(f"{GENERATION_PREFIX}*{SUMMARY_SUFFIX}.tmp"):
+            tmp.unlink(missing_ok=True)
         generations = set(self._generations())
         for p in self.root.glob(f"{GENERATION_PREFIX}*{SUPPORT_SUFFIX}"):
             if p.name[: -len(SUPPORT_SUFFIX)] not in generations:
