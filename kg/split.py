@@ -208,11 +208,11 @@ def looks_like_author_line(text: str) -> bool:
 
 def _name_shaped(name: str) -> bool:
     """A piece between commas that could be a name, whatever its case or characters: not a sentence."""
+    if name_score(name) is not None:  # the name grammar reads it (up to nine words: given, nickname, ... Jr.)
+        return True
     words = name.split()
     if not 1 <= len(words) <= 8 or len(name) > 80:
         return False
-    if name_score(name) is not None:
-        return True
     if name.endswith((".", "!", "?", ":", ";")) and not words[-1].rstrip(".").isalpha():
         return False
     lowers = sum(1 for w in words if w[:1].islower() and w not in PARTICLES)

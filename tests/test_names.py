@@ -158,3 +158,10 @@ def test_word_kinds():
         "digits",
     ]
     assert all(word_kind(p + "Donald") == "cap" for p in CAMEL_PREFIXES if p not in ("St",))
+
+
+def test_a_nine_word_name_is_an_author_line():
+    # given name, nickname, second name, two initials, two particles, family name, suffix
+    text = "Mdłñthu (Aaa) Baa B. A. de la Aaa Jr., Ada Lovelace"
+    assert looks_like_author_line(text)
+    assert parse_author_line(text).authors == ["Mdłñthu (Aaa) Baa B. A. de la Aaa Jr.", "Ada Lovelace"]
