@@ -73,25 +73,41 @@ def build(
     base: str | None = None,
     fresh: bool = False,
     progress: bool | Callable[[int, int], None] = False,
+    curation: PathLike | None = None,
 ) -> BuildReport:
     """Build or update the store from page files or folders of *.txt pages, as `kg build`.
 
     Problems in the pages are in the report (`report.diagnostics`, each `FILE:LINE: severity: message`;
     `report.rejected` counts the errors), never raised: everything valid is stored. `as_of` (a date or
     `YYYY-MM-DD`) is when the pages were scraped, default today. `progress`: True for a progress bar,
-    or a function called with (done, total)."""
+    or a function called with (done, total). `curation`: the curation file of identities (default
+    KG_CURATION, else ./kg-curation.toml when there is one); a malformed one raises kg.CurationError."""
+    from kg import curation as curated
     from kg.building import build as run_build
 
+    rules = curated.load(curated.locate(curation))
     paths = [pages] if isinstance(pages, (str, os.PathLike)) else list(pages)
     if not paths:
         raise KgError("no pages given: name page files or folders of *.txt pages")
     if progress is True:
         with _ProgressBar() as advance:
             return run_build(
-                paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=advance
+                paths,
+                store_path(store),
+                as_of=_date(as_of),
+                base=base,
+                fresh=fresh,
+                progress=advance,
+                rules=rules,
             )
     return run_build(
-        paths, store_path(store), as_of=_date(as_of), base=base, fresh=fresh, progress=progress or None
+        paths,
+        store_path(store),
+        as_of=_date(as_of),
+        base=base,
+        fresh=fresh,
+        progress=progress or None,
+        rules=rules,
     )
 
 

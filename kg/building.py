@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, facts, inferred, labels
+from kg import __version__, curation, facts, inferred, labels
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.loading import BulkWriter, StreamingWriter
@@ -33,12 +33,13 @@ from kg.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.pagework import PageResult, PageWork, run_pages
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
 from kg.store import StoreMeta, StoreWriter
-from kg.vocab import KG, Iris, base_from_env
+from kg.vocab import KG, Iris, base_from_env, page_id_for
 
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
+CURATION_KEY = "curation"
 # An update touching fewer pages than this share of the store redoes the coauthor rule for its people only.
 INCREMENTAL_SHARE = 0.25
 
@@ -162,10 +163,11 @@ def build(
     fresh: bool = False,
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
+    rules: curation.Curation | None = None,
 ) -> BuildReport:
     """Build (or update) the store from pages. Rejected records are in the report, not raised.
 
-    `progress(done, total)` is called as pages are done.
+    `progress(done, total)` is called as pages are done. `rules`: the curated identities (kg.curation).
     """
     started = time.perf_counter()
     base = base_from_env(base)
@@ -176,13 +178,20 @@ def build(
     paths = list(paths)
     files = find_pages(paths)
     with StoreWriter(store_path, base, fresh=fresh) as writer:
+        if not fresh and writer.previous_meta is not None:  # before the build holds the store
+            stored = existing_hashes(writer.store)
+            given = page_paths(files, home_folder(writer.previous_meta, paths)).values()
+            graphs = {Iris(base).page_graph(page_id_for(p)) for p in given}
+            curation.check_covers(writer.previous_meta.extra.get(CURATION_KEY), rules, stored, graphs)
         run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
         run.home = home_folder(None if fresh else writer.previous_meta, paths)
         run.work.page_paths = page_paths(files, run.home)
+        run.work.curation = rules
         with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
             run.write_pages(results, progress)
         run.apply_rules()
-        run.commit()
+        run.report.diagnostics.extend(curation.unused_rules(run.store, run.iris, rules))
+        run.commit(rules.digest if rules else "")
     run.report.timings["total"] = time.perf_counter() - started
     return run.report
 
@@ -361,7 +370,7 @@ class _Build:
         timings["rules"] = time.perf_counter() - started
         timings["inference"] = timings.get("inference", 0.0) + timings["rules"]
 
-    def commit(self) -> None:
+    def commit(self, rules_digest: str = "") -> None:
         counts = (self.page_own + self.facts, self.inferred)
         self.report.stats = store_stats(self.store, counts)
         extra = {
@@ -369,6 +378,7 @@ class _Build:
             COUNTS_KEY: counts,
             PAGE_COUNT_KEY: self.page_own,
             HOME_KEY: str(self.home),
+            CURATION_KEY: rules_digest,  # the rules every stored page was mapped by
         }
         meta = StoreMeta(
             base=self.iris.base,

@@ -117,7 +117,14 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
     help="Form of the summary.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Show no progress bar.")
-def build(paths, store_path, as_of, base, fresh, fmt, quiet):
+@click.option(
+    "--curation",
+    "curation_file",
+    envvar="KG_CURATION",
+    metavar="FILE",
+    help="Curated identities: [[same]] and [[distinct]] rules [env KG_CURATION; default ./kg-curation.toml if there is one].",
+)
+def build(paths, store_path, as_of, base, fresh, fmt, quiet, curation_file):
     """Build or update the graph from profile pages.
 
     PATHS are page files, or folders searched for *.txt pages. Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
@@ -125,10 +132,20 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet):
 
     Example: kg build pages/ --as-of 2026-11-24
     """
+    from kg import curation
     from kg.building import build as run_build
 
-    with progress_bar(quiet) as progress:
-        report = run_build(paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress)
+    try:
+        rules = curation.load(curation.locate(curation_file))
+        with progress_bar(quiet) as progress:
+            report = run_build(
+                paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress, rules=rules
+            )
+    except curation.CurationError as e:  # FILE:LINE: error: ... as a page's problems are shown
+        if not e.located:
+            raise
+        click.echo(render.visible(e.message), err=True)
+        sys.exit(CANNOT_RUN)
     for diagnostic in report.diagnostics:
         click.echo(render.visible(str(diagnostic)), err=True)
     summary = report.summary()
