@@ -24,7 +24,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,10 +109,12 @@ class Curation:
     def is_split(self, name: str) -> bool:
         return identity_key(name) in self._split
 
-    def identity(self, iris: Iris, name: str, evidence: Evidence | None) -> tuple[Identity, list[str]]:
-        """The node `name` is where it shows with `evidence`; and notes on doubts (several groups match).
-
-        Without evidence (a name no rule splits) only `same` groups apply."""
+    def identity(
+        self, iris: Iris, name: str, evidence: Sequence[Evidence] = ()
+    ) -> tuple[Identity, list[str]]:
+        """The node `name` is where it shows with `evidence` (one listing's, or every listing of a profile
+        for its owner); and notes on doubts. A split name goes to the group the most listings match (the
+        first of equals), with a note when several match; a name no rule splits needs no evidence."""
         key = identity_key(name)
         rule = self._split.get(key)
         if rule is None:
@@ -121,20 +123,24 @@ class Curation:
                 return Identity(iris.person(name)), []
             return Identity(iris.person(same.names[0]), same.label), []
         plain = iris.person(name)
-        matched = [
-            n for n, group in enumerate(rule.groups) if evidence and _matches(rule.by, group, evidence)
-        ]
+        votes = [sum(1 for e in evidence if _matches(rule.by, group, e)) for group in rule.groups]
+        matched = [n for n, count in enumerate(votes) if count]
+        if not matched:
+            return Identity(plain, rule.labels[-1]), []
+        best = max(matched, key=lambda n: (votes[n], -n))
         notes = []
         if len(matched) > 1:
-            shown = " and ".join(f"{n + 1} ({', '.join(rule.groups[n])})" for n in matched)
+            counted = len(evidence) > 1
+            shown = " and ".join(
+                f"{n + 1} ({', '.join(rule.groups[n])}"
+                + (f": {votes[n]} listing{'s' if votes[n] > 1 else ''})" if counted else ")")
+                for n in matched
+            )
             notes.append(
                 f'"{name}" matches groups {shown} of the rule at {self.where(rule.line)}; '
-                f"taken as group {matched[0] + 1}"
+                f"taken as group {best + 1}"
             )
-        if not matched:
-            return Identity(plain, rule.labels[-1]), notes
-        n = matched[0]
-        return Identity(f"{plain}{SPLIT_MARK}{n + 1}", rule.labels[n]), notes
+        return Identity(f"{plain}{SPLIT_MARK}{best + 1}", rule.labels[best]), notes
 
     def where(self, line: int) -> str:
         return f"{shown_path(self.source)}:{line}"

@@ -13,6 +13,7 @@ objects. Every IRI is made of a checked base and slugs, so it is always valid.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -129,7 +130,7 @@ class _Mapper:
             self._seen.add(triple)
             into.append(triple)
 
-    def person(self, name: str, evidence: Evidence | None = None, source: tuple[str, int] = ("", 1)) -> str:
+    def person(self, name: str, evidence: Sequence[Evidence] = (), source: tuple[str, int] = ("", 1)) -> str:
         """The node of a person printed `name` where `evidence` shows them (curation rules applied)."""
         label = None
         if self.curation is None:
@@ -157,11 +158,13 @@ class _Mapper:
         """A profile's owner: one person for the whole page, all its listings the evidence."""
         owner = parsed.page.owner
         assert owner is not None
-        evidence = None
+        evidence: list[Evidence] = []
         if self.curation is not None and self.curation.is_split(owner):
             key = identity_key(owner)
-            names = [n for lst in parsed.listings for n in lst.authors if identity_key(n) != key]
-            evidence = self.evidence(names, [o for lst in parsed.listings for o in lst.orgs])
+            evidence = [
+                self.evidence([n for n in listing.authors if identity_key(n) != key], listing.orgs)
+                for listing in parsed.listings
+            ] or [self.evidence([], [])]  # a profile without listings: its page is the evidence
         self.owner_node = self.person(owner, evidence, (parsed.page.source, 1))
         return self.owner_node
 
@@ -170,11 +173,11 @@ class _Mapper:
         if owner and self.owner_node and identity_key(name) == identity_key(owner):
             self.fact(self.owner_node, k("name"), string(name))  # this printing of the owner's name
             return self.owner_node
-        evidence = None
+        evidence: list[Evidence] = []
         if self.curation is not None and self.curation.is_split(name):
             key = identity_key(name)
             others = [n for n in record.authors if identity_key(n) != key] + ([owner] if owner else [])
-            evidence = self.evidence(others, record.orgs)
+            evidence = [self.evidence(others, record.orgs)]
         return self.person(name, evidence, (record.source, record.line))
 
     def category(self, code: str) -> str:

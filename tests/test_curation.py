@@ -188,6 +188,9 @@ def test_every_canned_query_gives_each_answer_once_on_a_curated_store(tmp_path):
         as_text = [tuple(str(t) for t in row) for row in rows]
         assert len(as_text) == len(set(as_text)), query_.name
     assert len(query(tmp_path / "s", "shared-papers", "Alice Smith", "Y. Wang")) == 2
+    with kg.open(tmp_path / "s") as graph:  # one label each, every shape met
+        outcome = graph.validate()
+    assert outcome.conforms and not outcome.findings
     total = engine.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value
     distinct = engine.run("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
     assert total == distinct.rows[0][0].value
@@ -264,3 +267,56 @@ def test_a_missing_curation_file_given_is_an_error(tmp_path):
         "build", str(PAGES), "--store", str(tmp_path / "s"), "--curation", str(tmp_path / "no.toml")
     )
     assert code == 2 and "no curation file" in err
+
+
+def profile_page(owner: str, listings: list[tuple[str, str, str]]) -> str:
+    """A layout-A page: the owner, metrics, then (date, title, authors line) listings."""
+    head = [owner, "", "LG", "h-index5", "3papers", "40citations", "Novelty40%", "AI Score40", ""]
+    lines = [*head, f"{len(listings)} Papers", ""]
+    for when, title, authors in listings:
+        lines += [f"LG{when}", title, "", authors, "", f"About {title.lower()}.", ""]
+    return "\n".join(lines)
+
+
+def test_an_owner_is_one_person_on_the_whole_profile_by_most_listings(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(PAGES, pages)
+    (pages / "wei.txt").write_text(
+        profile_page(
+            "Wei Zhang",
+            [
+                ("Feb 2, 2024", "Robust Speech Recognition", "Wei Zhang, Bob Jones · google"),
+                ("Mar 1, 2020", "Quiet Networks", "Bob Jones, Alice Smith et al."),
+                ("Mar 2, 2020", "Loud Networks", "Bob Jones et al."),
+            ],
+        ),
+        encoding="utf-8",
+    )
+    report = build([pages], tmp_path / "s", as_of=AS_OF, rules=rules(tmp_path, SPLIT_BY_COAUTHOR))
+    assert [str(d) for d in report.diagnostics] == [
+        f'{pages / "wei.txt"}:1: warning: "Wei Zhang" matches groups 1 (Alice Smith: 1 listing) and '
+        f"2 (Bob Jones: 3 listings) of the rule at {tmp_path / 'kg-curation.toml'}:1; taken as group 2",
+    ]
+    assert coauthors(tmp_path / "s", "Wei Zhang (coauthor: Bob Jones)") == {
+        "Alice Smith": "1",
+        "Bob Jones": "3",
+    }
+    code, out, _ = run_main(
+        "query", "profile", "Wei Zhang (coauthor: Bob Jones)", "--store", str(tmp_path / "s")
+    )
+    assert code == 0 and "wei.txt" in out
+
+
+def test_a_listing_matching_two_groups_is_taken_as_the_first_with_a_warning(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "carol.txt").write_text(
+        profile_page("Carol Lee", [("Jan 1, 2022", "Both Sides", "Wei Zhang, Bob Jones, Alice Smith et al.")]),
+        encoding="utf-8",
+    )
+    report = build([pages], tmp_path / "s", as_of=AS_OF, rules=rules(tmp_path, SPLIT_BY_COAUTHOR))
+    assert [str(d) for d in report.diagnostics] == [
+        f'{pages / "carol.txt"}:12: warning: "Wei Zhang" matches groups 1 (Alice Smith) and 2 (Bob Jones) '
+        f"of the rule at {tmp_path / 'kg-curation.toml'}:1; taken as group 1",
+        f'{tmp_path / "kg-curation.toml"}:1: warning: group 2 (Bob Jones) matches no listing of "Wei Zhang"',
+    ]
