@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, TESTS, run_main
+from conftest import AS_OF, FIXTURE_PAGES, TESTS, run_main
 from test_graph import store_quads, support_quads
 
 import kg
@@ -311,7 +311,9 @@ def test_a_listing_matching_two_groups_is_taken_as_the_first_with_a_warning(tmp_
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "carol.txt").write_text(
-        profile_page("Carol Lee", [("Jan 1, 2022", "Both Sides", "Wei Zhang, Bob Jones, Alice Smith et al.")]),
+        profile_page(
+            "Carol Lee", [("Jan 1, 2022", "Both Sides", "Wei Zhang, Bob Jones, Alice Smith et al.")]
+        ),
         encoding="utf-8",
     )
     report = build([pages], tmp_path / "s", as_of=AS_OF, rules=rules(tmp_path, SPLIT_BY_COAUTHOR))
@@ -320,3 +322,23 @@ def test_a_listing_matching_two_groups_is_taken_as_the_first_with_a_warning(tmp_
         f"of the rule at {tmp_path / 'kg-curation.toml'}:1; taken as group 1",
         f'{tmp_path / "kg-curation.toml"}:1: warning: group 2 (Bob Jones) matches no listing of "Wei Zhang"',
     ]
+
+
+def test_a_page_edited_under_rules_updates_as_a_fresh_build(tmp_path):
+    """One page of eight rebuilt: the small update (triple by triple) moves its Wei Zhang from the
+    listings no group matched to group 1, and gives what a build from nothing gives."""
+    pages = tmp_path / "pages"
+    shutil.copytree(PAGES, pages)
+    shutil.copytree(FIXTURE_PAGES, pages / "sample")  # Suyog Gupta's coauthor Wei Zhang matches no group
+    curated = rules(tmp_path, JOIN_WANG + SPLIT_BY_COAUTHOR)
+    build([pages], tmp_path / "updated", as_of=AS_OF, rules=curated)
+    eve = pages / "eve.txt"
+    eve.write_text(
+        eve.read_text(encoding="utf-8").replace("Eve Park, Wei Zhang ·", "Eve Park, Wei Zhang, Alice Smith ·")
+    )
+    report = build([eve], tmp_path / "updated", as_of=AS_OF, rules=curated)
+    assert report.pages_written == 1
+    build([pages], tmp_path / "fresh", as_of=AS_OF, rules=curated)
+    assert store_quads(tmp_path / "updated") == store_quads(tmp_path / "fresh")
+    assert support_quads(tmp_path / "updated") == support_quads(tmp_path / "fresh")
+    assert coauthors(tmp_path / "updated", "Wei Zhang (coauthor: Alice Smith)")["Eve Park"] == "1"
