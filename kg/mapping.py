@@ -249,13 +249,12 @@ class _Mapper:
                 continue
             shown.add(person)
             self._authorship(record, paper, listing, name, person, rank)
-        if owner and self.owner_node not in shown:
+        if owner and self.owner_node and self.owner_node not in shown:
             self._authorship(record, paper, listing, owner, self.owner_node, None)
 
     def _authorship(
-        self, record: ListingRecord, paper: str, listing: str, name: str, person: str | None, rank: int | None
+        self, record: ListingRecord, paper: str, listing: str, name: str, person: str, rank: int | None
     ) -> None:
-        assert person is not None
         self.fact(paper, k("hasAuthor"), person)
         node = iri(self.iris.authorship(self.page_id, record.line, name))
         self.add(node, A, k("Authorship"))
