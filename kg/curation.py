@@ -27,6 +27,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.errors import KgError
 from kg.records import WARNING, Diagnostic, shown_path
@@ -378,15 +379,39 @@ def unused_rules(store, iris: Iris, curation: Curation | None) -> list[Diagnosti
     return out
 
 
-def check_covers(
-    previous: str | None, curation: Curation | None, stored: Iterable[str], given: set[str]
-) -> None:
-    """Refuse an update that would leave stored pages mapped by other rules than the rest: when the rules
-    changed, every page in the store must be read again (or the build be --fresh)."""
-    digest = curation.digest if curation else ""
-    if (previous or "") == digest:
-        return
-    missing = sorted(set(stored) - given)
+STORE_KEY = "curation"  # in the store's metadata: the digest of the rules its pages were mapped by
+
+
+@dataclass
+class OtherRules:
+    """A store built under other rules than this build's: its metadata, and its pages' graphs."""
+
+    meta: Any  # kg.store.StoreMeta
+    pages: set[str]
+
+
+def built_under_other_rules(store_path: str | os.PathLike, curation: Curation | None) -> OtherRules | None:
+    """The store at `store_path`, when its pages were mapped by other rules; None when there is no store
+    or the rules are the same."""
+    from kg.building import existing_hashes
+    from kg.store import KgStore
+
+    try:
+        stored = KgStore.open_read(store_path)
+    except KgError:  # nothing built there yet (or unreadable: the build says so itself)
+        return None
+    try:
+        if (stored.meta.extra.get(STORE_KEY) or "") == (curation.digest if curation else ""):
+            return None
+        return OtherRules(stored.meta, set(existing_hashes(stored.store)))
+    finally:
+        stored.close()
+
+
+def check_covers(other: OtherRules, given: set[str]) -> None:
+    """Refuse a build under changed rules that does not read every page of the store: it starts from
+    nothing, and would drop the others."""
+    missing = other.pages - given
     if missing:
         raise CurationError(
             f"the curation rules changed since the store was built, and {len(missing)} of its pages are not "
