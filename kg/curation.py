@@ -12,9 +12,9 @@ ontology/README.md, Curated identities). A `distinct` rule gives each group a no
 `{the name's IRI}~{n}` (a slug never holds `~`, so no printed name can take it), and a display label
 that tells it apart (`kg:curatedLabel`); a listing that matches no group keeps the name's own node,
 labelled `NAME (other)`. Rules change only which node a printing is: they reach the graph through the
-pages' triples, so a changed rule changes the hash of every page it touches and the build's usual
-upkeep (facts, labels, inference, coauthors) replaces exactly those pages; removing a rule gives the
-graph a fresh build without it gives.
+pages' triples. The store keeps a digest of its rules; under other rules kg.building builds the graph
+again from nothing (a rule on a common name touches most pages, and replacing them one by one measured
+far slower), so removing a rule gives the graph a build without it gives.
 """
 
 from __future__ import annotations
