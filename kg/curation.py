@@ -124,7 +124,7 @@ class Curation:
                 return Identity(iris.person(name)), []
             return Identity(iris.person(same.names[0]), same.label), []
         plain = iris.person(name)
-        votes = [sum(1 for e in evidence if _matches(rule.by, group, e)) for group in rule.groups]
+        votes = [sum(1 for e in evidence if self._matches(rule.by, group, e)) for group in rule.groups]
         matched = [n for n, count in enumerate(votes) if count]
         if not matched:
             return Identity(plain, rule.labels[-1]), []
@@ -143,15 +143,15 @@ class Curation:
             )
         return Identity(f"{plain}{SPLIT_MARK}{best + 1}", rule.labels[best]), notes
 
+    def _matches(self, by: str, group: tuple[str, ...], evidence: Evidence) -> bool:
+        if by == "page":
+            return any(evidence.page == entry or evidence.page.endswith("/" + entry) for entry in group)
+        if by == "org":
+            return bool({identity_key(entry) for entry in group} & evidence.orgs)
+        return bool({self.canonical_key(entry) for entry in group} & evidence.coauthors)  # any spelling
+
     def where(self, line: int) -> str:
         return f"{shown_path(self.source)}:{line}"
-
-
-def _matches(by: str, group: tuple[str, ...], evidence: Evidence) -> bool:
-    if by == "page":
-        return any(evidence.page == entry or evidence.page.endswith("/" + entry) for entry in group)
-    keys = {identity_key(entry) for entry in group}
-    return bool(keys & (evidence.orgs if by == "org" else evidence.coauthors))
 
 
 # --- finding and reading the file ---------------------------------------------------------------------
@@ -176,7 +176,7 @@ def load(path: str | os.PathLike | None) -> Curation | None:
         return None
     source = str(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = Path(path).read_bytes().decode("utf-8-sig")  # an editor's byte-order mark is not TOML
     except OSError as e:
         raise CurationError(f"cannot read the curation file {shown_path(source)}: {e.strerror}") from None
     except UnicodeDecodeError as e:

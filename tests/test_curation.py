@@ -349,3 +349,23 @@ def test_a_build_under_new_rules_keeps_the_pages_identities(tmp_path):
     build([root / "pages"], tmp_path / "s", as_of=AS_OF, rules=rules(tmp_path, JOIN_WANG))
     build([root], tmp_path / "fresh", as_of=AS_OF, rules=rules(tmp_path, JOIN_WANG))
     assert store_quads(tmp_path / "s") == store_quads(tmp_path / "fresh")
+
+
+def test_coauthor_evidence_is_a_person_under_any_spelling_of_a_same_group(tmp_path):
+    """Yuke Wang writes with Bob Jones and, as Y. Wang, with Alice Smith: a group naming "Y. Wang"
+    catches the listing that prints "Yuke Wang"."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "dan.txt").write_text(
+        profile_page("Dan Brown", [("Jan 1, 2022", "Side by Side", "Wei Zhang, Yuke Wang, Dan Brown")]),
+        encoding="utf-8",
+    )
+    split = 'name = "Wei Zhang"\nby = "coauthor"\ngroups = [["Y. Wang"]]\n'
+    build([pages], tmp_path / "s", as_of=AS_OF, rules=rules(tmp_path, f"{JOIN_WANG}\n[[distinct]]\n{split}"))
+    assert coauthors(tmp_path / "s", "Wei Zhang (coauthor: Y. Wang)") == {"Dan Brown": "1", "Yuke Wang": "1"}
+
+
+def test_a_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "kg-curation.toml"
+    path.write_bytes("\ufeff".encode() + JOIN_WANG.encode())
+    assert load(path).same[0].names == ("Yuke Wang", "Y. Wang")
