@@ -88,7 +88,7 @@ class Curation:
     distinct: list[DistinctRule] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # identity key of a printing -> the key of its group's first name
+        # identity key of a printing -> the `same` group it is in, or the `distinct` rule that splits it
         self._same = {identity_key(n): r for r in self.same for n in r.names}
         self._split = {identity_key(r.name): r for r in self.distinct}
 
