@@ -369,3 +369,16 @@ def test_a_file_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "kg-curation.toml"
     path.write_bytes("\ufeff".encode() + JOIN_WANG.encode())
     assert load(path).same[0].names == ("Yuke Wang", "Y. Wang")
+
+
+def test_the_api_builds_with_a_curation_file(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text(JOIN_WANG + 'label = "Yuke Wang"\n', encoding="utf-8")
+    report = kg.build(PAGES, tmp_path / "s", as_of="2026-11-24", curation=path)
+    assert report.rejected == 0
+    with kg.open(tmp_path / "s") as graph:
+        person = graph.person("Y. Wang")
+    assert (person.name, person.names) == ("Yuke Wang", ("Y. Wang", "Yuke Wang"))
+    path.write_text('[[same]]\nnames = "Y. Wang"\n', encoding="utf-8")
+    with pytest.raises(kg.CurationError, match=r"rules.toml:2: error: names must be a list"):
+        kg.build(PAGES, tmp_path / "s", curation=path)
