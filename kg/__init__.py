@@ -33,6 +33,7 @@ _LAZY = {
     "ArgumentError": ("kg.queries", "ArgumentError"),
     "SparqlSyntaxError": ("kg.queries", "SparqlSyntaxError"),
     "BuildReport": ("kg.building", "BuildReport"),
+    "CurationError": ("kg.curation", "CurationError"),
 }
 
 __all__ = ["KgError", "NameNotFound", "StoreBusy", "StoreMissing", "__version__", *_LAZY]

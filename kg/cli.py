@@ -158,7 +158,14 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
     help="Generations kept for kg diff, this one included (their summaries; older ones are removed) "
     "[env KG_KEEP].",
 )
-def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep):
+@click.option(
+    "--curation",
+    "curation_file",
+    envvar="KG_CURATION",
+    metavar="FILE",
+    help="Curated identities: [[same]] and [[distinct]] rules [env KG_CURATION; default ./kg-curation.toml if there is one].",
+)
+def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file):
     """Build or update the graph from profile pages.
 
     PATHS are page files, or folders searched for *.txt pages. Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
@@ -166,12 +173,25 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep):
 
     Example: kg build pages/ --as-of 2026-11-24
     """
-    from kg import api
+    from kg import api, curation
 
-    with progress_bar(quiet) as progress:
-        report = api.build(
-            paths, store_path, as_of=as_of, base=base, fresh=fresh, progress=progress or False, keep=keep
-        )
+    try:
+        with progress_bar(quiet) as progress:
+            report = api.build(
+                paths,
+                store_path,
+                as_of=as_of,
+                base=base,
+                fresh=fresh,
+                progress=progress or False,
+                keep=keep,
+                curation=curation_file,
+            )
+    except curation.CurationError as e:  # FILE:LINE: error: ... as a page's problems are shown
+        if not e.located:
+            raise
+        click.echo(render.visible(e.message), err=True)
+        sys.exit(CANNOT_RUN)
     for diagnostic in report.diagnostics:
         click.echo(render.visible(str(diagnostic)), err=True)
     summary = report.summary()

@@ -21,12 +21,13 @@ import pyoxigraph as ox
 
 from kg.mapping import Triple, iri, nquads, string
 from kg.terms import text_of
-from kg.vocab import KG, SKOS, Iris
+from kg.vocab import KG, SKOS, Iris, identity_key
 
 # The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
 # name as printed.
 PRINTINGS = (KG + "name", KG + "title", KG + "slug")
 PREF_LABEL = SKOS + "prefLabel"
+CURATED_LABEL = KG + "curatedLabel"  # a label a curation rule gives (kg.curation): it wins over printings
 SHOWN_AUTHORS = KG + "shownAuthors"
 SHOWN_AUTHORS_LABEL = KG + "shownAuthorsLabel"
 HAS_AUTHOR = KG + "hasAuthor"
@@ -51,7 +52,7 @@ def _rank(text: str) -> tuple[bool, int, str]:
 
 def printed_nodes(triples: Iterable[Triple]) -> set[str]:
     """The nodes (IRIs without brackets) whose printings these facts touch."""
-    wanted = {iri(p) for p in (*PRINTINGS, SHOWN_AUTHORS)}
+    wanted = {iri(p) for p in (*PRINTINGS, SHOWN_AUTHORS, CURATED_LABEL)}
     return {s[1:-1] for s, p, _ in triples if p in wanted}
 
 
@@ -60,7 +61,13 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
     or of a person whose label changed, in line with the facts; the change in the number of triples of
     the graph of facts. Call it once the facts are up to date."""
     changed, relabelled = _update(
-        store, iris, PRINTINGS, PREF_LABEL, nodes, lambda values: {preferred_label(values)}
+        store,
+        iris,
+        PRINTINGS,
+        PREF_LABEL,
+        nodes,
+        lambda node, values: {preferred_label(values)},
+        preferred=CURATED_LABEL,
     )
     papers = None
     if nodes is not None:
@@ -77,45 +84,81 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         (SHOWN_AUTHORS,),
         SHOWN_AUTHORS_LABEL,
         papers,
-        lambda shown: {_by_label(store, iris, s) for s in shown},
+        lambda paper, shown: {_by_label(store, iris, paper, s) for s in shown},
     )
     return changed + lists
 
 
-def _by_label(store: ox.Store, iris: Iris, shown: str) -> str:
-    """A shown author list with each name replaced by its person's label (the name itself if none)."""
+def _by_label(store: ox.Store, iris: Iris, paper: str, shown: str) -> str:
+    """A shown author list with each name replaced by its person's label (the name itself if none).
+
+    The person is the paper's author printed that way: the name's own node, or, where curation made a
+    printing another node's (kg.curation), the author of the paper who has that printing."""
     label = ox.NamedNode(PREF_LABEL)
     graph = ox.NamedNode(iris.facts_graph)
+    authored = ox.NamedNode(HAS_AUTHOR)
+    paper_node = ox.NamedNode(paper)
     out = []
     for name in shown.split(NAME_SEPARATOR):
-        found = next(iter(store.quads_for_pattern(ox.NamedNode(iris.person(name)), label, None, graph)), None)
+        person = ox.NamedNode(iris.person(name))
+        if not _has(store, paper_node, authored, person, graph):
+            person = _author_printed(store, paper_node, name, graph) or person
+        found = next(iter(store.quads_for_pattern(person, label, None, graph)), None)
         out.append(text_of(found.object) if found is not None else name)
     return NAME_SEPARATOR.join(out)
 
 
+def _has(store: ox.Store, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode, graph: ox.NamedNode) -> bool:
+    return next(iter(store.quads_for_pattern(s, p, o, graph)), None) is not None
+
+
+def _author_printed(
+    store: ox.Store, paper: ox.NamedNode, name: str, graph: ox.NamedNode
+) -> ox.NamedNode | None:
+    """The author of `paper` one of whose printings is `name` (by identity key), if any."""
+    key = identity_key(name)
+    printed = ox.NamedNode(KG + "name")
+    for q in store.quads_for_pattern(paper, ox.NamedNode(HAS_AUTHOR), None, graph):
+        author = q.object
+        if isinstance(author, ox.NamedNode) and any(
+            identity_key(n.object.value) == key for n in store.quads_for_pattern(author, printed, None, graph)
+        ):
+            return author
+    return None
+
+
 def _update(
-    store: ox.Store, iris: Iris, sources: tuple[str, ...], target: str, nodes: set[str] | None, derive
+    store: ox.Store,
+    iris: Iris,
+    sources: tuple[str, ...],
+    target: str,
+    nodes: set[str] | None,
+    derive,
+    preferred: str | None = None,
 ) -> tuple[int, set[str]]:
-    """Make each node's `target` values `derive(its source values)`; (change in triples, nodes changed)."""
+    """Make each node's `target` values `derive(node, its source values)`, taking only its `preferred`
+    values where it has any; (change in triples, nodes changed)."""
     graph = ox.NamedNode(iris.facts_graph)
     label = ox.NamedNode(target)
     printings: dict[str, set[str]] = {}
+    chosen: dict[str, set[str]] = {}
     present: dict[str, set[str]] = {}
+    into = [(p, printings) for p in sources] + ([(preferred, chosen)] if preferred else [])
     if nodes is None:
-        for predicate in sources:
+        for predicate, values in into:
             for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
-                printings.setdefault(text_of(q.subject), set()).add(text_of(q.object))
+                values.setdefault(text_of(q.subject), set()).add(text_of(q.object))
         for q in store.quads_for_pattern(None, label, None, graph):
             present.setdefault(text_of(q.subject), set()).add(text_of(q.object))
     else:
         for node in nodes:
             subject = ox.NamedNode(node)
-            for predicate in sources:
+            for predicate, values in into:
                 for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, graph):
-                    printings.setdefault(node, set()).add(text_of(q.object))
+                    values.setdefault(node, set()).add(text_of(q.object))
             for q in store.quads_for_pattern(subject, label, None, graph):
                 present.setdefault(node, set()).add(text_of(q.object))
-    wanted = {node: derive(values) for node, values in printings.items()}
+    wanted = {node: derive(node, chosen.get(node) or values) for node, values in printings.items()}
     changed = {
         node for node in wanted.keys() | present.keys() if wanted.get(node, set()) != present.get(node, set())
     }

@@ -13,13 +13,15 @@ objects. Every IRI is made of a checked base and slugs, so it is always valid.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
-from kg.records import ListingRecord, PageRecord, ParsedPage
-from kg.vocab import KG, PROV, RDF_TYPE, SKOS, XSD, Iris, page_id_for, slug
+from kg.curation import Curation, Evidence
+from kg.records import WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage
+from kg.vocab import KG, PROV, RDF_TYPE, SKOS, XSD, Iris, identity_key, page_id_for
 
 Triple = tuple[str, str, str]
 
@@ -79,6 +81,7 @@ class PageGraph:
     page: str  # the page's IRI, without brackets
     own: list[Triple] = field(default_factory=list)
     shared: list[Triple] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # doubts met while mapping (curation)
 
     @property
     def triples(self) -> list[Triple]:
@@ -103,9 +106,13 @@ class PageGraph:
 
 
 class _Mapper:
-    def __init__(self, iris: Iris, page_id: str):
+    def __init__(self, iris: Iris, page_id: str, page_path: str = "", curation: Curation | None = None):
         self.iris = iris
         self.page_id = page_id
+        self.page_path = page_path
+        self.curation = curation
+        self.notes: list[Diagnostic] = []
+        self.owner_node: str | None = None
         self.own: list[Triple] = []
         self.shared: list[Triple] = []
         self._seen: set[Triple] = set(ontology_statements(iris.base))  # the ontology graph states these
@@ -123,11 +130,55 @@ class _Mapper:
             self._seen.add(triple)
             into.append(triple)
 
-    def person(self, name: str) -> str:
-        node = iri(self.iris.person(name))
+    def person(self, name: str, evidence: Sequence[Evidence] = (), source: tuple[str, int] = ("", 1)) -> str:
+        """The node of a person printed `name` where `evidence` shows them (curation rules applied)."""
+        label = None
+        if self.curation is None:
+            node = iri(self.iris.person(name))
+        else:
+            identity, doubts = self.curation.identity(self.iris, name, evidence)
+            node, label = iri(identity.iri), identity.label
+            self.notes.extend(Diagnostic(WARNING, source[0], source[1], doubt) for doubt in doubts)
         self.fact(node, A, k("Person"))
         self.fact(node, k("name"), string(name))
+        if label is not None:
+            self.fact(node, k("curatedLabel"), string(label))
         return node
+
+    def evidence(self, names: list[str], orgs: list[str]) -> Evidence:
+        curation = self.curation
+        assert curation is not None
+        return Evidence(
+            self.page_path,
+            frozenset(identity_key(o) for o in orgs),
+            frozenset(curation.canonical_key(n) for n in names),
+        )
+
+    def owner(self, parsed: ParsedPage) -> str:
+        """A profile's owner: one person for the whole page, all its listings the evidence."""
+        owner = parsed.page.owner
+        assert owner is not None
+        evidence: list[Evidence] = []
+        if self.curation is not None and self.curation.is_split(owner):
+            key = identity_key(owner)
+            evidence = [
+                self.evidence([n for n in listing.authors if identity_key(n) != key], listing.orgs)
+                for listing in parsed.listings
+            ] or [self.evidence([], [])]  # a profile without listings: its page is the evidence
+        self.owner_node = self.person(owner, evidence, (parsed.page.source, 1))
+        return self.owner_node
+
+    def author(self, name: str, record: ListingRecord, owner: str | None) -> str:
+        """A name on a listing: the page's owner when it prints the owner's name, else by its evidence."""
+        if owner and self.owner_node and identity_key(name) == identity_key(owner):
+            self.fact(self.owner_node, k("name"), string(name))  # this printing of the owner's name
+            return self.owner_node
+        evidence: list[Evidence] = []
+        if self.curation is not None and self.curation.is_split(name):
+            key = identity_key(name)
+            others = [n for n in record.authors if identity_key(n) != key] + ([owner] if owner else [])
+            evidence = [self.evidence(others, record.orgs)]
+        return self.person(name, evidence, (record.source, record.line))
 
     def category(self, code: str) -> str:
         node = iri(self.iris.category(code))
@@ -142,13 +193,13 @@ class _Mapper:
         self.fact(node, k("slug"), string(name))
         return node
 
-    def profile(self, record: PageRecord, scraped_on: date, page_path: str) -> str:
+    def profile(self, record: PageRecord, scraped_on: date, page_path: str, parsed: ParsedPage) -> str:
         page = iri(self.iris.page(self.page_id))
         self.add(page, A, k("Profile"))
         self.add(page, k("sourceFile"), string(page_path))
         self.add(page, k("scrapedOn"), xsd_date(scraped_on))
         if record.owner:
-            self.add(page, k("owner"), self.person(record.owner))
+            self.add(page, k("owner"), self.owner(parsed))
         if record.primary_category:
             self.add(page, k("primaryCategory"), self.category(record.primary_category))
         for field_name, prop in (
@@ -193,17 +244,17 @@ class _Mapper:
 
         shown = set()
         for rank, name in enumerate(record.authors, start=1):
-            if slug(name) in shown:  # the same person twice in one list: the first place counts
+            person = self.author(name, record, owner)
+            if person in shown:  # the same person twice in one list: the first place counts
                 continue
-            shown.add(slug(name))
-            self._authorship(record, paper, listing, name, rank)
-        if owner and slug(owner) not in shown:
-            self._authorship(record, paper, listing, owner, None)
+            shown.add(person)
+            self._authorship(record, paper, listing, name, person, rank)
+        if owner and self.owner_node and self.owner_node not in shown:
+            self._authorship(record, paper, listing, owner, self.owner_node, None)
 
     def _authorship(
-        self, record: ListingRecord, paper: str, listing: str, name: str, rank: int | None
+        self, record: ListingRecord, paper: str, listing: str, name: str, person: str, rank: int | None
     ) -> None:
-        person = self.person(name)
         self.fact(paper, k("hasAuthor"), person)
         node = iri(self.iris.authorship(self.page_id, record.line, name))
         self.add(node, A, k("Authorship"))
@@ -217,16 +268,25 @@ class _Mapper:
             self.add(node, k("rank"), integer(rank))
 
 
-def map_page(parsed: ParsedPage, iris: Iris, scraped_on: date, page_path: str | None = None) -> PageGraph:
+def map_page(
+    parsed: ParsedPage,
+    iris: Iris,
+    scraped_on: date,
+    page_path: str | None = None,
+    curation: Curation | None = None,
+) -> PageGraph:
     """The triples of one parsed page (without the build's provenance stamp). `page_path` is the page's
-    identity (kg.building.page_paths); the source as given when there is none."""
+    identity (kg.building.page_paths); the source as given when there is none. `curation`: the rules
+    that say which person a printed name is (kg.curation)."""
     page_path = page_path or parsed.page.source
     page_id = page_id_for(page_path)
-    mapper = _Mapper(iris, page_id)
-    page = mapper.profile(parsed.page, scraped_on, page_path)
+    mapper = _Mapper(iris, page_id, page_path, curation)
+    page = mapper.profile(parsed.page, scraped_on, page_path, parsed)
     for listing in parsed.listings:
         mapper.listing(listing, page, parsed.page.owner)
-    return PageGraph(page_id, iris.page_graph(page_id), iris.page(page_id), mapper.own, mapper.shared)
+    graph = PageGraph(page_id, iris.page_graph(page_id), iris.page(page_id), mapper.own, mapper.shared)
+    graph.notes = mapper.notes
+    return graph
 
 
 @lru_cache(maxsize=4)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kg.curation import Curation
 from kg.errors import KgError
 from kg.infer import Schema
 from kg.mapping import map_page, nquads, ontology_statements
@@ -46,6 +47,7 @@ class PageWork:
     built_at: str
     lexicon: Lexicon = field(default_factory=Lexicon)
     page_paths: dict[str, str] = field(default_factory=dict)  # file as given -> its identity (kg.building)
+    curation: Curation | None = None  # which person a printed name is (kg.curation)
 
 
 @dataclass
@@ -100,7 +102,8 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result = PageResult(str(path), parsed.diagnostics, layout=parsed.page.layout)
     if parsed.page.layout == "?":
         return result
-    graph = map_page(parsed, work.iris, work.as_of, work.page_paths.get(str(path), path.name))
+    graph = map_page(parsed, work.iris, work.as_of, work.page_paths.get(str(path), path.name), work.curation)
+    result.diagnostics.extend(graph.notes)
     result.page_id = graph.page_id
     result.graph = graph.graph
     result.content_hash = graph.content_hash

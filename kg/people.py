@@ -19,12 +19,15 @@ import pyoxigraph as ox
 from kg.errors import NameNotFound
 from kg.queries import Engine, bind_values, select
 from kg.terms import text_of
-from kg.vocab import KG, SKOS, Iris, fold
+from kg.vocab import KG, SKOS, Iris, fold, identity_key
 
+# A person a curation file labelled (kg.curation) may share its printings with others (a name split
+# into several people): the name is looked up among everyone's names and labels instead.
 IS_PERSON = f"""PREFIX kg: <{KG}>
 ASK {{
   # @values person
   ?person a kg:Person .
+  FILTER NOT EXISTS {{ ?person kg:curatedLabel ?label }}
 }}
 """
 
@@ -73,6 +76,10 @@ class PersonResolver:
         if words(text) and self._is_person(exact):
             return exact
         matches = self._partial_matches(text)
+        key = identity_key(text)
+        printed = [p for p in matches if any(identity_key(n) == key for n in (*p.names, p.name))]
+        if len(printed) == 1:  # a printing or the label, in full: no guess
+            return printed[0].iri
         if len(matches) == 1:
             self.note(f'taking "{text}" as {matches[0].name}')
             return matches[0].iri
@@ -87,7 +94,7 @@ class PersonResolver:
         wanted = words(text)
         if not wanted:
             return []
-        return [p for p in self.people() if any(wanted <= words(name) for name in p.names)]
+        return [p for p in self.people() if any(wanted <= words(name) for name in (*p.names, p.name))]
 
     def people(self) -> list[Person]:
         """Everyone in the graph, read once (only needed when an exact lookup failed)."""

@@ -23,6 +23,7 @@ def _reproducible_builds(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILT_AT_EPOCH)
     monkeypatch.delenv("KG_STORE", raising=False)
     monkeypatch.delenv("KG_BASE", raising=False)
+    monkeypatch.delenv("KG_CURATION", raising=False)
 
 
 @pytest.fixture(scope="session")
