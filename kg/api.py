@@ -205,7 +205,11 @@ class Graph:
         values = queries.parse_arguments(
             canned, [str(arg) for arg in args], self.resolver
         )  # ArgumentError: the CLI's usage error
-        return self._answer(queries.bind_values(canned.text, values), limit)
+        if limit is not None and limit < 0:
+            raise KgError(f"limit must be 0 or more, not {limit}")
+        answer = queries.run_bound(self.engine, canned, values, limit)
+        notes, self._notes = self._notes, []
+        return Result(answer, notes)
 
     def sparql(self, text: str, *, limit: int | None = None) -> Result:
         """Any read-only SPARQL query over the whole graph; an update is refused, as by `kg sparql`."""

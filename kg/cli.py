@@ -407,8 +407,9 @@ def query_command(
         )
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
         params = queries.parse_arguments(canned, args, resolver)
-        text = queries.bind_values(canned.text, params)
-        result = run_limited(lambda: opened.engine.run(text, limit=limit), None)  # Ctrl-C heard at once
+        result = run_limited(  # Ctrl-C heard at once
+            lambda: queries.run_bound(opened.engine, canned, params, limit), None
+        )
     except queries.ArgumentError as e:
         raise click.UsageError(e.message) from None
     if why:
