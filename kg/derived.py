@@ -296,15 +296,10 @@ def _hidden_owner_key(name: str, title: str, page: str, authorship: str) -> Key:
     return (name, title, page, authorship)
 
 
-def _hidden_owner_keys(store: ox.Store, node: str | None = None) -> Iterable[tuple[Key, str]]:
-    """(key, authorship) for every row `hidden-owner` lists (or for one authorship's rows): owner as
-    printed, title, page, authorship."""
-    text = (
-        _HIDDEN_OWNER_ROWS
-        if node is None
-        else bind_values(_HIDDEN_OWNER_ROWS, {"authorship": [ox.NamedNode(node)]})
-    )
-    for row in _select(store, text):
+def _hidden_owner_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
+    """(key, authorship) for every row `hidden-owner` lists (or for the rows of some authorships): owner
+    as printed, title, page, authorship."""
+    for row in _select(store, _HIDDEN_OWNER_ROWS, "authorship", nodes):
         page = row["sourceFile"] if row["sourceFile"] is not None else row["profile"]
         found = row["authorship"].value
         yield _hidden_owner_key(row["name"].value, row["title"].value, page.value, found), found
@@ -316,19 +311,30 @@ def _cut_list_key(date: str | None, title: str, paper: str) -> Key:
     return (newest_first, title, paper)
 
 
-def _cut_list_keys(store: ox.Store, node: str | None = None) -> Iterable[tuple[Key, str]]:
-    """(key, paper) for every row `incomplete-author-lists` lists (or for one paper's rows)."""
-    text = _CUT_LIST_ROWS if node is None else bind_values(_CUT_LIST_ROWS, {"paper": [ox.NamedNode(node)]})
-    for row in _select(store, text):
+def _cut_list_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
+    """(key, paper) for every row `incomplete-author-lists` lists (or for the rows of some papers)."""
+    for row in _select(store, _CUT_LIST_ROWS, "paper", nodes):
         date = row["date"].value if row["date"] is not None else None
         found = row["paper"].value
         yield _cut_list_key(date, row["title"].value, found), found
 
 
-def _select(store: ox.Store, text: str) -> ox.QuerySolutions:
+def _select(store: ox.Store, text: str, variable: str, nodes: Iterable[str] | None) -> ox.QuerySolutions:
+    if nodes is not None:
+        text = bind_values(text, {variable: [ox.NamedNode(node) for node in nodes]})
     solutions = store.query(text, use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)
     return solutions
+
+
+def _least_keys(store: ox.Store, keys: KeysOf, nodes: Iterable[str] | None = None) -> dict[str, Key]:
+    """Each node's least key (a node with several rows takes its first place); nodes without a row are
+    left out."""
+    best: dict[str, Key] = {}
+    for key, node in keys(store, nodes):
+        if node not in best or key < best[node]:
+            best[node] = key
+    return best
 
 
 class _Stale(Exception):
@@ -336,8 +342,10 @@ class _Stale(Exception):
 
 
 def _rerank(store: ox.Store, iris: Iris, predicate: str, touched: set[str] | None, keys: KeysOf) -> int:
-    """Make the ranks under `predicate` the places of the rows `keys` gives, dense from 1 (a node with
-    several rows takes its first). With `touched`, only those nodes are placed anew."""
+    """Make the ranks under `predicate` the places of the rows `keys` gives, dense from 1. With `touched`,
+    only those nodes are placed anew."""
+    if touched is not None and _still_in_place(store, iris, predicate, touched, keys):
+        return 0
     graph = ox.NamedNode(iris.facts_graph)
     present = {
         q.subject.value: int(q.object.value)
@@ -350,10 +358,7 @@ def _rerank(store: ox.Store, iris: Iris, predicate: str, touched: set[str] | Non
         except _Stale:
             order = None
     if order is None:
-        best: dict[str, Key] = {}
-        for key, node in keys(store):
-            if node not in best or key < best[node]:
-                best[node] = key
+        best = _least_keys(store, keys)
         order = sorted(best, key=best.__getitem__)
     wanted = {node: rank for rank, node in enumerate(order, start=1)}
     gone = [
@@ -369,25 +374,53 @@ def _rerank(store: ox.Store, iris: Iris, predicate: str, touched: set[str] | Non
     return _write(store, iris, gone, new)
 
 
+def _still_in_place(store: ox.Store, iris: Iris, predicate: str, touched: set[str], keys: KeysOf) -> bool:
+    """Whether the stored ranks stay right: the touched nodes that had a rank are those that have a row,
+    and each still sorts between the nodes ranked just before and after it (pairs of untouched nodes
+    keep their order). Index look-ups around the touched nodes only: the usual small update moves
+    nothing, and then nothing is read or written."""
+    graph, ranked = ox.NamedNode(iris.facts_graph), ox.NamedNode(predicate)
+    rank_of = {}
+    for node in touched:
+        for q in store.quads_for_pattern(ox.NamedNode(node), ranked, None, graph):
+            rank_of[node] = int(q.object.value)
+    fresh = _least_keys(store, keys, sorted(touched))
+    if set(fresh) != set(rank_of):
+        return False
+    at = {}
+    for rank in {r + step for r in rank_of.values() for step in (-1, 1)}:
+        for q in store.quads_for_pattern(None, ranked, ox.Literal(rank), graph):
+            at[rank] = q.subject.value
+    neighbours = {node for node in at.values() if node not in fresh}
+    known = {**_least_keys(store, keys, sorted(neighbours)), **fresh}
+    if not neighbours <= known.keys():
+        return False
+    for node, rank in rank_of.items():
+        before, after = at.get(rank - 1), at.get(rank + 1)
+        if (before is not None and not known[before] < fresh[node]) or (
+            after is not None and not fresh[node] < known[after]
+        ):
+            return False
+    return True
+
+
 def _placed(store: ox.Store, keys: KeysOf, present: dict[str, int], touched: set[str]) -> list[str]:
     """The nodes in order: the untouched ones as ranked, each touched one put in its place by a binary
     search that reads the keys of the few nodes it compares with."""
-    cache: dict[str, Key] = {}
+    cache = _least_keys(store, keys, sorted(touched))
+    fresh = dict(cache)
 
     def key_of(node: str) -> Key:
         if node not in cache:
-            found = min((key for key, _ in keys(store, node)), default=None)
-            if found is None:
+            found = _least_keys(store, keys, [node])
+            if node not in found:
                 raise _Stale(node)
-            cache[node] = found
+            cache[node] = found[node]
         return cache[node]
 
     order = sorted((node for node in present if node not in touched), key=present.__getitem__)
-    for node in sorted(touched):
-        key = min((key for key, _ in keys(store, node)), default=None)
-        if key is not None:
-            cache[node] = key
-            order.insert(bisect.bisect_left(order, key, key=key_of), node)
+    for node in sorted(fresh, key=fresh.__getitem__):
+        order.insert(bisect.bisect_left(order, fresh[node], key=key_of), node)
     return order
 
 

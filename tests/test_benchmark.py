@@ -13,6 +13,7 @@ sys.path.insert(0, str(BENCHMARKS))
 from corpus import write_corpus  # noqa: E402
 
 from kg.parse import parse_files  # noqa: E402
+from kg.queries import Catalogue  # noqa: E402
 
 
 def test_the_corpus_is_deterministic_by_seed(tmp_path):
@@ -60,9 +61,18 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    queries = rows.index("| query (median wall, s) | 8 pages | 16 pages |")
     assert rows[0] == "| figure | size 1 | size 2 |"
-    assert len(rows) == 1 + 16
-    for row in rows[1:]:
+    assert len(rows[:queries]) == 1 + 16
+    for row in rows[1:queries]:
         assert re.fullmatch(r"\| [^|]+ \| [\d,.]+ \| [\d,.]+ \|", row), row
+    assert rows[queries + 1].startswith("| kg --version (start-up) | ")
+    timed = {re.match(r"\| `([\w-]+)`", row).group(1) for row in rows[queries + 2 :]}
+    assert timed == set(Catalogue().names())  # every canned query, timed at both sizes
+    cell = r"[\d.]+ \([\d,]+ rows\)"
+    for row in rows[queries + 2 :]:
+        assert re.fullmatch(rf"\| `[\w-]+`[^|]* \| {cell} \| {cell} \|", row), row
+    assert "| `hidden-owner` --limit 100 | " in result.stdout
+    assert "every query under 0.5 s at 16 pages" in result.stdout
     assert "build / oxigraph load at most 3" in result.stdout
     assert "kg validate / oxigraph load at most 1.5" in result.stdout
