@@ -15,7 +15,11 @@ command run from the shell as a user would:
 - the store's size on disk after the build;
 - `kg search` of the commonest title word and of a whole title, `kg diff` after the re-build, and the
   size of a generation's summary (what the store keeps for `kg diff`) against its database.
-The figures are printed as a Markdown table; nothing is asserted.
+- every canned query (`queries/*.rq`) from the shell, about the page owner with the most listings (and
+  the next two, for the queries about two or more people), the median of several runs.
+The figures are printed as Markdown tables; nothing is asserted.
+
+    python benchmarks/run.py --work DIR --queries-only --pages 1000 --pages 5000  # the stores in DIR, again
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import json
 import os
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -235,6 +240,103 @@ def measure_search_and_diff(store: Path, runs: int) -> dict:
     }
 
 
+# --- every canned query, from the shell ----------------------------------------------------------------
+
+TOP_OWNERS = """PREFIX kg: <https://kg.example.org/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?name (COUNT(?listing) AS ?listings) WHERE {
+  ?profile kg:owner ?owner .
+  ?listing kg:onPage ?profile .
+  ?owner skos:prefLabel ?name .
+} GROUP BY ?name ORDER BY DESC(?listings) ?name LIMIT 3"""
+
+
+def top_owners(store: Path) -> list[tuple[str, int]]:
+    """The three page owners with the most listings, most first: (name, listings)."""
+    out = check(
+        subprocess.run(
+            [tool("kg"), "sparql", TOP_OWNERS, "--store", str(store), "--format", "json"],
+            capture_output=True,
+            text=True,
+        )
+    ).stdout
+    return [(b["name"]["value"], int(b["listings"]["value"])) for b in json.loads(out)["results"]["bindings"]]
+
+
+def canned_arguments(params: list[str], owners: list[str]) -> list[str]:
+    """Arguments for a query's parameters (`kg query --list`): the busiest owner first, then the next."""
+    if params and params[-1].endswith("..."):
+        return owners
+    return owners[: len(params)]
+
+
+def canned_queries() -> dict[str, list[str]]:
+    """Every canned query and its parameters' names, as `kg query --list` shows them."""
+    listing = check(subprocess.run([tool("kg"), "query", "--list"], capture_output=True, text=True)).stdout
+    found = {}
+    for line in listing.splitlines():
+        if line and not line.startswith(" "):
+            name, *params = line.split()
+            found[name] = params
+    return found
+
+
+FIRST_ROWS = 100  # a query of the whole graph is timed for its first rows, then whole
+
+
+def time_canned_queries(store: Path, runs: int) -> dict:
+    """Each canned query's wall time from the shell (median of `runs`) and its rows, about the owner
+    with the most listings; a query of the whole graph (no parameters) for its first rows and whole.
+    `kg --version` gives the floor: starting Python and kg."""
+    owners = top_owners(store)
+    names = [name for name, _ in owners]
+    calls = {"kg --version (start-up)": [tool("kg"), "--version"]}
+    for name, params in canned_queries().items():
+        args = [tool("kg"), "query", name, *canned_arguments(params, names), "--store", str(store)]
+        if params:
+            calls[f"`{name}`"] = args
+        else:
+            calls[f"`{name}` --limit {FIRST_ROWS}"] = [*args, "--limit", str(FIRST_ROWS)]
+            calls[f"`{name}` (all rows)"] = args
+    times, rows = {}, {}
+    for label, args in calls.items():
+        walls = []
+        for _ in range(runs):
+            seconds, _, result = timed([*args, "--format", "tsv"] if "query" in args else args)
+            walls.append(seconds)
+        times[label] = statistics.median(walls)
+        rows[label] = len(check(result).stdout.splitlines()) - 1
+    return {"owner": owners[0], "query_times": times, "query_rows": rows}
+
+
+def query_table(results: list[dict]) -> str:
+    """The canned queries' times per size, with the targets: under 0.5 s, within 1.5x of the smallest."""
+    header = "| query (median wall, s) | " + " | ".join(f"{r['pages']:,} pages" for r in results) + " |"
+    lines = [header, "|---|" + "---:|" * len(results)]
+    for name in results[0]["query_times"]:
+        cells = [
+            f"{r['query_times'][name]:.3f}" + (f" ({r['query_rows'][name]:,} rows)" if "`" in name else "")
+            for r in results
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    owners = ", ".join(f"{r['owner'][0]} ({r['owner'][1]} listings)" for r in results)
+    lines += ["", f"About the owner with the most listings: {owners}."]
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        targeted = [n for n in large["query_times"] if "`" in n and "(all rows)" not in n]
+        slowest = max(targeted, key=large["query_times"].get)
+        growth = {n: large["query_times"][n] / small["query_times"][n] for n in targeted}
+        worst = max(growth, key=growth.get)
+        lines.append(
+            f"- every query under 0.5 s at {large['pages']:,} pages: slowest {slowest}, "
+            f"{large['query_times'][slowest]:.3f} s"
+        )
+        lines.append(
+            f"- every query within 1.5x of its time at {small['pages']:,} pages: most grown {worst}, {growth[worst]:.2f}x"
+        )
+    return "\n".join(lines)
+
+
 ROWS = [
     ("pages", "{:,}"),
     ("asserted", "{:,}"),
@@ -405,7 +507,15 @@ def main(argv: list[str] | None = None) -> None:
         "--work", type=Path, help="folder for corpora and stores (default: a temporary folder)"
     )
     parser.add_argument(
-        "--query-runs", type=int, default=5, help="query timings are the best of this many runs"
+        "--query-runs",
+        type=int,
+        default=5,
+        help="query timings are the best (canned queries: the median) of this many runs",
+    )
+    parser.add_argument(
+        "--queries-only",
+        action="store_true",
+        help="only time the canned queries, on the stores a previous run left in --work",
     )
     parser.add_argument(
         "--coi-store", type=Path, help="only measure kg coi, on this store built from the corpus (no builds)"
@@ -415,18 +525,25 @@ def main(argv: list[str] | None = None) -> None:
         print(coi_table([0], [measure_coi(args.coi_store, args.query_runs)]).replace("0 pages", "the store"))
         return
     sizes = args.pages or list(DEFAULT_PAGES)
+    if args.queries_only and args.work is None:
+        parser.error("--queries-only needs --work: the folder with the stores of a previous run")
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     coi_results: list[dict] = []
     for pages in sizes:
         print(f"measuring {pages} pages in {work} ...", file=sys.stderr, flush=True)
-        results.append(measure(pages, args.seed, work, args.query_runs))
-        coi_results.append(measure_coi(work / f"store-{pages}", args.query_runs))
-    print(table(results))
-    print()
-    print(coi_table([r["pages"] for r in results], coi_results))
-    print(f"\nperson with the most coauthors: {', '.join(r['busiest'] for r in results)}")
+        result = {"pages": pages} if args.queries_only else measure(pages, args.seed, work, args.query_runs)
+        result.update(time_canned_queries(work / f"store-{pages}", args.query_runs))
+        results.append(result)
+        if not args.queries_only:
+            coi_results.append(measure_coi(work / f"store-{pages}", args.query_runs))
+    if not args.queries_only:
+        print(table(results))
+        print()
+        print(coi_table([r["pages"] for r in results], coi_results))
+        print(f"\nperson with the most coauthors: {', '.join(r['busiest'] for r in results)}\n")
+    print(query_table(results))
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 

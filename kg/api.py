@@ -270,7 +270,14 @@ class Graph:
         values = queries.parse_arguments(
             canned, [str(arg) for arg in args], self.resolver
         )  # ArgumentError: the CLI's usage error
-        result = self._answer(queries.bind_values(canned.text, values), limit, None)
+        if limit is not None and limit < 0:
+            raise KgError(f"limit must be 0 or more, not {limit}")
+        from kg.query_limits import run_limited
+
+        engine = self.engine
+        answer = run_limited(lambda: queries.run_bound(engine, canned, values, limit), None)  # Ctrl-C heard
+        notes, self._notes = self._notes, []
+        result = Result(answer, notes)
         result.asked = (canned, values)
         return result
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, curation, facts, inferred, labels, summary
+from kg import __version__, curation, derived, facts, inferred, labels, summary
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.loading import BulkWriter, StreamingWriter
@@ -351,6 +351,14 @@ class _Build:
                 )
             self.facts += labels.relabel(store, iris, relabelled)
             self.report.timings["labels"] = time.perf_counter() - labelling  # part of "rules"
+            deriving = time.perf_counter()
+            touched = (
+                derived.touched(store, support, self.written, self.replaced, self.touched_people)
+                if self.incremental
+                else None
+            )
+            self.facts += derived.update(store, support, iris, touched)
+            self.report.timings["derived"] = time.perf_counter() - deriving  # part of "rules"
         if self.schema_changed and not self.from_nothing:
             inferred.reinfer_all(store, support, iris, schema)
         else:

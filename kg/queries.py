@@ -14,6 +14,10 @@ adding a file. The file starts with comment lines that describe it:
     people   one or more names, each resolved to a person IRI; variadic, so only as the last parameter
     integer  an integer literal
     text     a string literal
+- A `# @ranked NAME: MEANING` line says the rows come in the order of ?NAME, a dense rank from 1 that
+  the build keeps (kg.derived): kg then reads them a page of ranks at a time (`VALUES ?NAME { 1 2 ... }`
+  at the `# @values NAME` marker), so the first rows cost a few index look-ups and `--limit N` reads N
+  ranks, whatever the size of the graph. The query must order by ?NAME first.
 - Further comment lines in the header are free text.
 
 In the query body, a line holding only `# @values NAME` (or `# @values NAME ?var`) marks where the
@@ -48,6 +52,7 @@ KINDS = ("person", "people", "integer", "text")
 PERSON_KINDS = ("person", "people")
 
 _PARAM = re.compile(r"#\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s*:\s*(?P<meaning>.*\S)\s*$")
+_RANKED = re.compile(r"#\s*@ranked\s+(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<meaning>.*\S)\s*$")
 _MARKER = re.compile(
     r"^(?P<indent>[ \t]*)#[ \t]*@values[ \t]+(?P<name>[A-Za-z_]\w*)(?:[ \t]+\?(?P<var>[A-Za-z_]\w*))?[ \t]*$",
     re.M,
@@ -86,6 +91,7 @@ class CannedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path | None = None
+    ranked: str | None = None  # the variable of its dense rank (`# @ranked`), read a page at a time
 
     @property
     def usage(self) -> str:
@@ -106,8 +112,18 @@ def parse_query_file(name: str, text: str, path: Path | None = None) -> CannedQu
     if not header or header[0].startswith("@"):
         raise QueryFileError(f"{where}: the first line must be a comment saying what the query returns")
     params = tuple(_parse_param(line, where) for line in header if line.startswith("@param"))
-    _check_params(params, text, where)
-    return CannedQuery(name=name, help=header[0], params=params, text=text, path=path)
+    ranked = _parse_ranked([line for line in header if line.startswith("@ranked")], where)
+    _check_params(params, text, where, ranked)
+    return CannedQuery(name=name, help=header[0], params=params, text=text, path=path, ranked=ranked)
+
+
+def _parse_ranked(lines: list[str], where: str) -> str | None:
+    if not lines:
+        return None
+    match = _RANKED.match("#" + lines[0])
+    if len(lines) > 1 or not match:
+        raise QueryFileError(f"{where}: write one '# @ranked NAME: meaning' line")
+    return match["name"]
 
 
 def _header_lines(text: str) -> list[str]:
@@ -132,8 +148,8 @@ def _parse_param(line: str, where: str) -> Param:
     return Param(match["name"], match["kind"], match["meaning"])
 
 
-def _check_params(params: Sequence[Param], text: str, where: str) -> None:
-    names = [p.name for p in params]
+def _check_params(params: Sequence[Param], text: str, where: str, ranked: str | None = None) -> None:
+    names = [p.name for p in params] + ([ranked] if ranked else [])
     if len(set(names)) != len(names):
         raise QueryFileError(f"{where}: a parameter is declared twice")
     if any(p.kind == "people" for p in params[:-1]):
@@ -289,7 +305,31 @@ def run_canned(
 ) -> Result:
     """Resolve the arguments, bind them, run the query."""
     values = parse_arguments(query, args, resolve_person)
-    return engine.run(bind_values(query.text, values), limit=limit)
+    return run_bound(engine, query, values, limit)
+
+
+RANK_PAGE = 500  # ranks read per query when a ranked query is read whole
+
+
+def run_bound(
+    engine: Engine, query: CannedQuery, values: Mapping[str, Sequence[BoundTerm]], limit: int | None = None
+) -> Result:
+    """Run a canned query with its parameters bound; a ranked one a page of ranks at a time, stopping at
+    `limit` rows or at the first page with none (ranks are dense from 1, each with a row)."""
+    if query.ranked is None:
+        return engine.run(bind_values(query.text, values), limit=limit)
+    rows: list = []
+    first = 1
+    while True:
+        size = RANK_PAGE if limit is None else min(RANK_PAGE, limit - len(rows))
+        ranks = [ox.Literal(rank) for rank in range(first, first + size)]
+        page = engine.run(bind_values(query.text, {**values, query.ranked: ranks}))
+        if not isinstance(page, Solutions):
+            raise KgError(f"{query.name} is ranked, so it must be a SELECT", exit_code=INTERNAL)
+        rows.extend(page.rows)
+        first += size
+        if not page.rows or (limit is not None and len(rows) >= limit):
+            return Solutions(page.vars, rows if limit is None else rows[:limit])
 
 
 # --- ad-hoc SPARQL -------------------------------------------------------------------------------

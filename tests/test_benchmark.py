@@ -13,6 +13,7 @@ sys.path.insert(0, str(BENCHMARKS))
 from corpus import write_corpus  # noqa: E402
 
 from kg.parse import parse_files  # noqa: E402
+from kg.queries import Catalogue  # noqa: E402
 
 
 def test_the_corpus_is_deterministic_by_seed(tmp_path):
@@ -59,17 +60,35 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path):
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    first_table, coi_table = result.stdout.split("\n\n")[0], result.stdout.split("\n\n")[2]
-    rows = [line for line in first_table.splitlines() if line.startswith("| ")]
-    assert rows[0] == "| figure | size 1 | size 2 |"
+    tables: list[list[str]] = []  # runs of Markdown table lines, in the order printed
+    previous = ""
+    for line in result.stdout.splitlines():
+        if line.startswith("| "):
+            if not previous.startswith(("| ", "|---")):
+                tables.append([])
+            tables[-1].append(line)
+        previous = line
+    by_header = {t[0]: t for t in tables}
+
+    rows = by_header["| figure | size 1 | size 2 |"]
     from run import ROWS
 
     assert len(rows) == 1 + len(ROWS)
     assert any(row.startswith("| `kg search` the commonest title word (s) |") for row in rows)
     for row in rows[1:]:
         assert re.fullmatch(r"\| [^|]+ \| [\d,.]+ \| [\d,.]+ \|", row), row
+
+    rows = by_header["| query (median wall, s) | 8 pages | 16 pages |"]
+    assert rows[1].startswith("| kg --version (start-up) | ")
+    timed = {re.match(r"\| `([\w-]+)`", row).group(1) for row in rows[2:]}
+    assert timed == set(Catalogue().names())  # every canned query, timed at both sizes
+    cell = r"[\d.]+ \([\d,]+ rows\)"
+    for row in rows[2:]:
+        assert re.fullmatch(rf"\| `[\w-]+`[^|]* \| {cell} \| {cell} \|", row), row
+    assert "| `hidden-owner` --limit 100 | " in result.stdout
+    assert "every query under 0.5 s at 16 pages" in result.stdout
     assert "build / oxigraph load at most 3" in result.stdout
     assert "kg validate / oxigraph load at most 1.5" in result.stdout
-    coi_rows = coi_table.splitlines()
-    assert coi_rows[0] == "| `kg coi`, 500 reviewers x 50 authors, --years 3 | 8 pages | 16 pages |"
-    assert len(coi_rows) == 2 + 4
+
+    coi_rows = by_header["| `kg coi`, 500 reviewers x 50 authors, --years 3 | 8 pages | 16 pages |"]
+    assert len(coi_rows) == 1 + 4

@@ -270,7 +270,8 @@ def dummy_values(canned) -> dict[str, list]:
         "integer": [ox.Literal(3)],
         "text": [ox.Literal("x")],
     }
-    return {p.name: dummies[p.kind] for p in canned.params}
+    ranks = {canned.ranked: [ox.Literal(1), ox.Literal(2)]} if canned.ranked else {}
+    return {**{p.name: dummies[p.kind] for p in canned.params}, **ranks}
 
 
 @pytest.mark.parametrize("canned", ALL, ids=lambda q: q.name)
