@@ -152,6 +152,6 @@ def test_search_and_diff_need_the_store_itself():
     remote = Graph(engine=None, base="https://kg.example.org/id/", source="http://127.0.0.1:1/query")  # type: ignore[arg-type]
     for call in (lambda: remote.search("graph"), lambda: remote.diff(), remote.generations):
         with pytest.raises(
-            NeedsLocalStore, match="reads the store.s own files, which the endpoint .* does not serve"
+            NeedsLocalStore, match=r"reads the store.s own files, which the endpoint .* does not serve"
         ):
             call()
