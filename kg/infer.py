@@ -106,7 +106,9 @@ class Schema:
         forward_of, backward_of = by_property.get(q, ((), ()))
         return [(x, p, y) for p in (q, *forward_of)] + [(y, p, x) for p in backward_of]
 
-    def _reverse_templates(self):
+    def _reverse_templates(
+        self,
+    ) -> tuple[dict[str, tuple[list, list, list]], dict[str, tuple[list, list]]]:
         by_class: dict[str, tuple[list, list, list]] = {}
         by_property: dict[str, tuple[list, list]] = {}
         for c, supers in self.classes.items():
