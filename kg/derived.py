@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from kg.inferred import page_triples, term
 from kg.mapping import Triple, integer, iri, nquads
 from kg.queries import bind_values
+from kg.terms import text_of
 from kg.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
 
 DATE_PUBLISHED = KG + "datePublished"
@@ -94,7 +95,7 @@ def update(store: ox.Store, support: ox.Store, iris: Iris, touched: Touched | No
     hidden = None
     if touched is not None:  # a paper's new title moves its hidden owners on every page
         hidden = touched.authorships | {
-            q.subject.value
+            text_of(q.subject)
             for paper in touched.papers
             for q in store.quads_for_pattern(None, _AUTHORSHIP_PAPER_NODE, ox.NamedNode(paper), None)
         }
@@ -124,9 +125,9 @@ def _sync_dates(store: ox.Store, support: ox.Store, iris: Iris, papers: set[str]
     present: dict[str, set[Object]] = defaultdict(set)
     if papers is None:
         for q in store.quads_for_pattern(None, stated, None, graph):
-            dates[q.subject.value].add(q.object)
+            dates[text_of(q.subject)].add(q.object)
         for q in store.quads_for_pattern(None, chosen, None, graph):
-            present[q.subject.value].add(q.object)
+            present[text_of(q.subject)].add(q.object)
     else:
         for paper in papers:
             node = ox.NamedNode(paper)
@@ -136,7 +137,7 @@ def _sync_dates(store: ox.Store, support: ox.Store, iris: Iris, papers: set[str]
     for paper in sorted(dates.keys() | present.keys()):
         given = dates.get(paper, set())
         if len(given) > 1:
-            by_value = {d.value: d for d in given}
+            by_value = {text_of(d): d for d in given}
             wanted = {by_value[preferred_date(_with_year(store, support, paper, given))]}
         else:
             wanted = given
@@ -156,7 +157,7 @@ def _with_year(store: ox.Store, support: ox.Store, paper: str, dates: set[Object
     node = ox.NamedNode(paper)
     out = {}
     for literal in dates:
-        out[literal.value] = any(
+        out[text_of(literal)] = any(
             _year_printed(store, node, q.graph_name)
             for q in support.quads_for_pattern(node, ox.NamedNode(DATE_PUBLISHED), literal, None)
             if isinstance(q.graph_name, ox.NamedNode)
@@ -167,7 +168,7 @@ def _with_year(store: ox.Store, support: ox.Store, paper: str, dates: set[Object
 def _year_printed(store: ox.Store, paper: ox.NamedNode, page_graph: ox.NamedNode) -> bool:
     for listing in store.quads_for_pattern(None, _LISTED_PAPER, paper, page_graph):
         for flag in store.quads_for_pattern(listing.subject, _YEAR_ASSUMED, None, page_graph):
-            if flag.object.value == "false":
+            if text_of(flag.object) == "false":
                 return True
     return False
 
@@ -209,7 +210,7 @@ def _all_pair_counts(store: ox.Store) -> dict[Pair, int]:
     authors: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[str]] = defaultdict(list)
     for q in store.quads_for_pattern(None, _HAS_AUTHOR, None, None):
         if not isinstance(q.graph_name, ox.DefaultGraph):
-            authors[q.subject].append(q.object.value)
+            authors[q.subject].append(text_of(q.object))
     shared: Counter[Pair] = Counter()
     for names in authors.values():
         names.sort()
@@ -232,8 +233,8 @@ def _top_pairs_updated(store: ox.Store, iris: Iris, people: set[str]) -> list[tu
             if isinstance(authored.graph_name, ox.DefaultGraph):
                 continue
             for q in store.quads_for_pattern(authored.subject, _HAS_AUTHOR, None, None):
-                if not isinstance(q.graph_name, ox.DefaultGraph) and q.object.value != person:
-                    shared[q.object.value] += 1
+                if not isinstance(q.graph_name, ox.DefaultGraph) and text_of(q.object) != person:
+                    shared[text_of(q.object)] += 1
         for other, count in shared.items():
             candidates[(min(person, other), max(person, other))] = count
     top = _ranked_pairs(candidates)
@@ -249,10 +250,10 @@ def _stored_pairs(store: ox.Store, iris: Iris) -> dict[Pair, int]:
     out = {}
     for q in store.quads_for_pattern(None, ox.NamedNode(SHARED_PAPER_COUNT), None, graph):
         people = sorted(
-            m.object.value for m in store.quads_for_pattern(q.subject, _COLLABORATOR, None, graph)
+            text_of(m.object) for m in store.quads_for_pattern(q.subject, _COLLABORATOR, None, graph)
         )
         if len(people) == 2:
-            out[(people[0], people[1])] = int(q.object.value)
+            out[(people[0], people[1])] = int(text_of(q.object))
     return out
 
 
@@ -348,7 +349,7 @@ def _rerank(store: ox.Store, iris: Iris, predicate: str, touched: set[str] | Non
         return 0
     graph = ox.NamedNode(iris.facts_graph)
     present = {
-        q.subject.value: int(q.object.value)
+        text_of(q.subject): int(text_of(q.object))
         for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)
     }
     order = None
@@ -383,14 +384,14 @@ def _still_in_place(store: ox.Store, iris: Iris, predicate: str, touched: set[st
     rank_of = {}
     for node in touched:
         for q in store.quads_for_pattern(ox.NamedNode(node), ranked, None, graph):
-            rank_of[node] = int(q.object.value)
+            rank_of[node] = int(text_of(q.object))
     fresh = _least_keys(store, keys, sorted(touched))
     if set(fresh) != set(rank_of):
         return False
     at = {}
     for rank in {r + step for r in rank_of.values() for step in (-1, 1)}:
         for q in store.quads_for_pattern(None, ranked, ox.Literal(rank), graph):
-            at[rank] = q.subject.value
+            at[rank] = text_of(q.subject)
     neighbours = {node for node in at.values() if node not in fresh}
     known = {**_least_keys(store, keys, sorted(neighbours)), **fresh}
     if not neighbours <= known.keys():

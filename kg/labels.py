@@ -121,7 +121,8 @@ def _author_printed(
     for q in store.quads_for_pattern(paper, ox.NamedNode(HAS_AUTHOR), None, graph):
         author = q.object
         if isinstance(author, ox.NamedNode) and any(
-            identity_key(n.object.value) == key for n in store.quads_for_pattern(author, printed, None, graph)
+            identity_key(text_of(n.object)) == key
+            for n in store.quads_for_pattern(author, printed, None, graph)
         ):
             return author
     return None
