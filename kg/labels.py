@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.derivation import FACTS, Change, Derivation
 from kg.mapping import Triple, iri, nquads, string
 from kg.vocab import KG, SKOS, Iris
+
+if TYPE_CHECKING:
+    from kg.store import KgStore
 
 # The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
 # name as printed.
@@ -52,6 +57,20 @@ def printed_nodes(triples: Iterable[Triple]) -> set[str]:
     """The nodes (IRIs without brackets) whose printings these facts touch."""
     wanted = {iri(p) for p in (*PRINTINGS, SHOWN_AUTHORS)}
     return {s[1:-1] for s, p, _ in triples if p in wanted}
+
+
+class Labels(Derivation):
+    """The labels and labelled author lists, as a derivation every build keeps right (kg.derivation)."""
+
+    phase = "labelling"
+    graph = FACTS
+
+    def update(self, kg: KgStore, change: Change) -> int:
+        nodes = None  # every node: a build in bulk, or a store a kg without labels built
+        if not change.everything:
+            nodes = set().union(*(printed_nodes(kg.stated_facts(g)) for g in change.written))
+            nodes |= set().union(*(printed_nodes(old.stated_facts) for old in change.replaced))
+        return relabel(kg.store, kg.iris, nodes)
 
 
 def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
