@@ -164,6 +164,8 @@ def build(
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
     files = find_pages(paths)
+    if progress:  # opening the store and compiling the schema come first: the display shows from here
+        progress(READING, 0, len(files))
     with StoreWriter(store_path, base, fresh=fresh) as writer:
         run = _Build(writer, Iris(base), as_of or date.today(), len(files), progress)
         run.home = home_folder(writer.previous_meta, paths)

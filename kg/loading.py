@@ -223,7 +223,10 @@ class StreamingWriter:
 
     def waiting(self, seconds: float) -> bool:
         """The load goes on after the pipe is closed: `close()` in steps, to say what is going on."""
-        self._close_pipe()
+        try:
+            self._close_pipe()
+        except OSError:  # the loader failed and stopped reading: close() says why
+            return True
         self._thread.join(seconds)
         return not self._thread.is_alive()
 
