@@ -191,8 +191,34 @@ def test_an_update_names_the_same_phases(tmp_path):
     build([pages], tmp_path / "s", as_of=AS_OF)
     page = pages / PAGE
     text = page.read_text(encoding="utf-8")
-    page.write_text(text.replace("Suyog Gupta, Berkin Akin\n", "Suyog Gupta, Ada Example\n"), encoding="utf-8")
+    page.write_text(
+        text.replace("Suyog Gupta, Berkin Akin\n", "Suyog Gupta, Ada Example\n"), encoding="utf-8"
+    )
     phases, _ = phases_of([page], tmp_path / "s")
     assert phases == PHASES
     phases, _ = phases_of([page], tmp_path / "s")  # unchanged: nothing to derive
     assert phases == ["reading pages", "loading", "counting", "switching generation"]
+
+
+# --- the writers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["streaming", "bulk"])
+def test_either_writer_loads_what_it_is_given_flushed_or_not(tmp_path, kind):
+    """The build uses either writer the same way: flush (before a page is replaced), then close."""
+    from kg.loading import BulkWriter, StreamingWriter, Writer
+
+    def quad(n: int) -> bytes:
+        return f"<http://e/s{n}> <http://e/p> <http://e/o> <http://e/g> .\n".encode()
+
+    store = ox.Store(str(tmp_path / "db"))
+    writer: Writer = StreamingWriter(store, tmp_path) if kind == "streaming" else BulkWriter(store)
+    writer.add(quad(1))
+    writer.flush()
+    assert len(store) == 1
+    writer.add(quad(2))
+    while not writer.waiting(0.1):
+        pass
+    writer.close()
+    assert len(store) == 2
+    assert list(tmp_path.glob("*.fifo")) == []
