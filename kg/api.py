@@ -80,7 +80,7 @@ def build(
     as_of: date | str | None = None,
     base: str | None = None,
     fresh: bool = False,
-    progress: bool | Callable[[int, int], None] = False,
+    progress: bool | Callable[[str, int, int | None], None] = False,
     keep: int | None = None,
     curation: PathLike | None = None,
 ) -> BuildReport:
@@ -89,9 +89,13 @@ def build(
     Problems in the pages are in the report (`report.diagnostics`, each `FILE:LINE: severity: message`;
     `report.rejected` counts the errors), never raised: everything valid is stored. `as_of` (a date or
     `YYYY-MM-DD`) is when the pages were scraped, default today. `progress`: True for a progress bar,
-    or a function called with (done, total). `keep`: how many generations `kg diff` can compare
-    (their summaries are kept; default KG_KEEP, else 3). `curation`: the curation file of identities
-    (default KG_CURATION, else ./kg-curation.toml when there is one); a malformed one raises
+    or a function called with (phase, done, total) as the build goes: ("reading pages", done, total) as
+    pages are done, then each later phase as it starts ("loading", "labelling", "deriving for
+    queries", "inferring", "counting", "summarising", "switching generation"), with total None
+    (kg.progress). `report.plan` says how the build wrote (from nothing, incremental, in bulk,
+    re-infer all) and why. `keep`: how many generations `kg diff` can compare (their summaries are
+    kept; default KG_KEEP, else 3). `curation`: the curation file of identities (default
+    KG_CURATION, else ./kg-curation.toml when there is one); a malformed one raises
     kg.CurationError."""
     from kg import curation as curated
     from kg.building import build as run_build
@@ -151,18 +155,15 @@ def _date(value: date | str | None) -> date | None:
 
 
 class _ProgressBar:
-    """A tqdm bar (the notebook widget where there is one) fed by the build's (done, total) calls."""
+    """A tqdm bar (the notebook widget where there is one) naming the build's phase (kg.progress)."""
 
-    def __enter__(self) -> Callable[[int, int], None]:
+    def __enter__(self) -> Callable[[str, int, int | None], None]:
         from tqdm.auto import tqdm
 
+        from kg.progress import on_bar
+
         self.bar = tqdm(unit="page", delay=1.0, leave=False)
-
-        def advance(done: int, total: int) -> None:
-            self.bar.total = total
-            self.bar.update(done - self.bar.n)
-
-        return advance
+        return on_bar(self.bar)
 
     def __exit__(self, *exc: object) -> None:
         self.bar.close()

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -24,13 +23,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, curation, derived, facts, inferred, labels, summary
+from kg import __version__, curation, facts, inferred, summary
+from kg.derivation import Change, ReplacedPage
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
-from kg.loading import BulkWriter, StreamingWriter
-from kg.mapping import nquads, ontology_statements
+from kg.inferred import InferredGraph
+from kg.loading import BulkWriter, StreamingWriter, Writer
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.pagework import PageResult, PageWork, run_pages
+from kg.plan import BuildPlan, choose_plan
+from kg.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
 from kg.store import DEFAULT_KEEP, StoreMeta, StoreWriter
 from kg.vocab import KG, Iris, base_from_env, page_id_for
@@ -39,8 +41,6 @@ PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
-# An update touching fewer pages than this share of the store redoes the coauthor rule for its people only.
-INCREMENTAL_SHARE = 0.25
 
 
 @dataclass
@@ -52,6 +52,7 @@ class BuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stats: dict = field(default_factory=dict)  # of the whole store after the build
     timings: dict = field(default_factory=dict)  # seconds per step
+    plan: BuildPlan | None = None  # how the build wrote (kg.plan): print it to see which way and why
 
     @property
     def rejected(self) -> int:
@@ -132,23 +133,11 @@ def built_at_now() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def existing_hashes(store: ox.Store) -> dict[str, str]:
-    """content hash of every page graph in the store, by graph IRI."""
-    hash_node = ox.NamedNode(KG + "contentHash")
-    return {q.subject.value: q.object.value for q in store.quads_for_pattern(None, hash_node, None, None)}
-
-
 def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, bool]:
     """The compiled schema closure: reused from the store when the ontology is unchanged."""
     if meta is not None and meta.ontology_hash == digest and SCHEMA_KEY in meta.extra:
         return Schema.from_json(meta.extra[SCHEMA_KEY]), False
     return compile_schema(ontology_graph(base), digest), True
-
-
-def remove_graph(store: ox.Store, graph: str) -> None:
-    node = ox.NamedNode(graph)
-    if store.contains_named_graph(node):
-        store.remove_graph(node)
 
 
 # --- the build ----------------------------------------------------------------------------------------
@@ -160,16 +149,16 @@ def build(
     as_of: date | None = None,
     base: str | None = None,
     fresh: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     jobs: int | None = None,
     keep: int = DEFAULT_KEEP,
     rules: curation.Curation | None = None,
 ) -> BuildReport:
     """Build (or update) the store from pages. Rejected records are in the report, not raised.
 
-    `progress(done, total)` is called as pages are done. `keep`: how many generations' summaries (what
-    `kg diff` compares) the store keeps, the new one included. `rules`: the curated identities
-    (kg.curation).
+    `progress(phase, done, total)` is told the phase the build is in (kg.progress). `keep`: how many
+    generations' summaries (what `kg diff` compares) the store keeps, the new one included. `rules`: the
+    curated identities (kg.curation).
     """
     started = time.perf_counter()
     base = base_from_env(base)
@@ -179,6 +168,8 @@ def build(
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
     files = find_pages(paths)
+    if progress:  # opening the store and compiling the schema come first: the display shows from here
+        progress(READING, 0, len(files))
     # Changed rules change the pages that print their names, often most of them (a common name): the
     # graph is built again from nothing: 5.7x faster than replacing 73% of the pages, measured.
     other_rules = None if fresh else curation.built_under_other_rules(store_path, rules)
@@ -186,90 +177,86 @@ def build(
         given = page_paths(files, home_folder(other_rules.meta, paths)).values()
         curation.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
     with StoreWriter(store_path, base, fresh=fresh or other_rules is not None, keep=keep) as writer:
-        run = _Build(writer, Iris(base), as_of or date.today(), fresh, len(files))
-        kept = other_rules.meta if other_rules else None if fresh else writer.previous_meta
-        run.home = home_folder(kept, paths)  # the pages keep their identities
-        run.work.page_paths = page_paths(files, run.home)
+        run = _Build(writer, Iris(base), as_of or date.today(), len(files), progress)
+        run.home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
+        run.work.page_paths = page_paths(files, run.home)  # the pages keep their identities
         run.work.curation = rules
         with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
-            run.write_pages(results, progress)
-        run.apply_rules()
-        run.report.diagnostics.extend(curation.unused_rules(run.store, run.iris, rules))
+            run.write_pages(results)
+        run.settle_facts()
+        run.derive()
+        run.report.diagnostics.extend(curation.unused_rules(run.kg.store, run.iris, rules))
         run.commit(rules.digest if rules else "")
     run.report.timings["total"] = time.perf_counter() - started
     return run.report
 
 
+def _silent(phase: str, done: int, total: int | None) -> None:
+    pass
+
+
 class _Build:
     """One build's state, from the store it starts from to the generation it commits."""
 
-    def __init__(self, writer: StoreWriter, iris: Iris, as_of: date, fresh: bool, pages: int):
+    def __init__(self, writer: StoreWriter, iris: Iris, as_of: date, pages: int, progress: Progress | None):
         self.started = time.perf_counter()
         self.total = pages
-        self.writer, self.store, self.iris = writer, writer.store, iris
+        self.say = progress or _silent
+        assert writer.kg is not None
+        self.writer, self.kg, self.iris = writer, writer.kg, iris
         self.report = BuildReport()
         self.built_at = built_at_now()
         self.digest = ontology_digest(iris.base)
-        previous = writer.previous_meta  # None for a fresh build: its generation starts empty
+        previous = writer.previous_meta  # None for a new store or a fresh build: its generation starts empty
         if not writer.previous_layout_is_current:
             raise KgError(
                 f"the store at {writer.root} was built by an older kg that kept shared facts in every page's graph: "
                 "build it again with kg build --fresh PAGES"
             )
-        self.support = writer.support
-        self.schema, self.schema_changed = schema_for(previous, self.digest, iris.base)
-        if self.schema_changed or previous is None:
-            load_into_store(self.store, iris.ontology_graph, iris.base)
-            if previous is None:  # a new store: the ontology's own instances (categories) are inferred here
-                triples = self.schema.infer(
-                    inferred.page_triples(self.store, iris.ontology_graph), ontology_statements(iris.base)
-                )
-                self.store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
-        self.old_hashes = existing_hashes(self.store)
-        self.from_nothing = not self.old_hashes
+        self.schema, ontology_changed = schema_for(previous, self.digest, iris.base)
+        if ontology_changed:
+            load_into_store(self.kg.store, iris.ontology_graph, iris.base)
+        self.old_hashes = self.kg.page_hashes()
+        self.plan = choose_plan(len(self.old_hashes), pages, ontology_changed)
+        self.report.plan = self.plan
         # triples in the page graphs, the graph of facts and the inferred graph, kept by every build
-        self.page_own, self.facts, self.inferred = 0, 0, 0
-        if not self.from_nothing:
-            asserted, self.inferred = previous.extra[COUNTS_KEY]
+        self.page_own, self.facts, inferred_count = 0, 0, 0
+        if self.old_hashes and previous is not None:
+            asserted, inferred_count = previous.extra[COUNTS_KEY]
             self.page_own = previous.extra[PAGE_COUNT_KEY]
             self.facts = asserted - self.page_own
-        # A small update keeps the inferred graph right triple by triple; a large one loads in bulk.
-        self.incremental = (
-            not self.from_nothing
-            and pages < INCREMENTAL_SHARE * len(self.old_hashes)
-            and not self.schema_changed
-        )
+        self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
+        self.derived.start(new_ontology=ontology_changed)
         self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
-        if self.from_nothing:
-            self.loader = StreamingWriter(self.store, writer.root)
-            self.support_loader = StreamingWriter(self.support, writer.root, "kg-build-support")
+        self.loader: Writer
+        self.support_loader: Writer
+        if self.plan.streams:
+            self.loader = StreamingWriter(self.kg.store, writer.root)
+            self.support_loader = StreamingWriter(self.kg.support, writer.root, "kg-build-support")
         else:
-            self.loader, self.support_loader = BulkWriter(self.store), BulkWriter(self.support)
-        self.authors_of: dict[str, set[str]] = defaultdict(set)  # from nothing: the coauthor rule's input
-        self.touched_people: set[str] = set()
-        self.replaced: list[
-            tuple[str, list, list]
-        ] = []  # (page graph, all its old triples, its old shared facts)
-        self.written: list[str] = []
+            self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(self.kg.support)
+        self.change = Change(self.plan)
         self.seen_pages: dict[str, str] = {}
 
-    def write_pages(self, results: Iterable[PageResult], progress) -> None:
+    def write_pages(self, results: Iterable[PageResult]) -> None:
+        self.say(READING, 0, self.total)
         try:
             for done, result in enumerate(results, start=1):
                 self.take(result)
-                if progress:
-                    progress(done, self.total)
-            if self.from_nothing:  # the coauthor rule goes into the same single bulk load
-                self.loader.add(inferred.coauthor_nquads(self.authors_of, self.iris))
+                self.say(READING, done, self.total)
+            self.loader.add(self.derived.last())
         except BaseException:
             self.loader.abort()
             self.support_loader.abort()
             raise
+        self.say(LOADING, 0, None)
         try:
+            while not self.loader.waiting(TICK):
+                self.say(LOADING, 0, None)
             self.loader.close()
         finally:  # its stream ends either way, so its loader returns
             self.support_loader.close()
-        self.report.pages_written = len(self.written)
+        self.report.pages_written = len(self.change.written)
         self.report.timings["pages"] = time.perf_counter() - self.started
         self.report.timings["load"] = self.loader.seconds
 
@@ -292,99 +279,62 @@ class _Build:
             report.pages_unchanged += 1
             return
         if result.graph in self.old_hashes:
-            old_authors = self.remove_old_page(result.graph)
-            self.touched_people |= inferred.people_whose_coauthors_may_change(
-                old_authors, result.paper_authors
+            old = self.remove_old_page(result.graph)
+            self.change.people |= inferred.people_whose_coauthors_may_change(
+                old.paper_authors, result.paper_authors
             )
-        elif self.incremental:
-            self.touched_people |= result.authors
+        elif self.plan.incremental:
+            self.change.people |= result.authors
         self.page_own += result.asserted_count
-        if self.from_nothing:
-            for paper, authors in result.paper_authors.items():
-                self.authors_of[paper].update(authors)
         self.loader.add(result.nquads)
         self.support_loader.add(result.support_nquads)
-        if not self.incremental:  # a small update adds facts and consequences one by one, counting them
+        if not self.plan.incremental:  # a small update adds facts one by one, counting them
             self.loader.add(result.facts_nquads)
-            self.loader.add(result.inferred_nquads)
-        self.written.append(result.graph)
+        self.loader.add(self.derived.take(result))
+        self.change.written.append(result.graph)
 
-    def remove_old_page(self, graph: str) -> dict[str, set[str]]:
-        """Take a page's old graph out; {paper: authors} as it stated them."""
-        self.loader.flush()  # an earlier bulk load may still hold this page's old triples
+    def remove_old_page(self, graph: str) -> ReplacedPage:
+        """Take a page's old graph out, keeping what it said."""
+        self.loader.flush()  # an earlier bulk load may still be writing: nothing is removed under it
         self.support_loader.flush()
-        old_shared = inferred.page_triples(self.support, graph)
-        self.replaced.append((graph, inferred.page_triples(self.store, graph) + old_shared, old_shared))
-        old_authors = inferred.paper_authors_in_graph(self.support, graph)
-        self.page_own -= inferred.graph_size(self.store, graph)
-        remove_graph(self.store, graph)
-        remove_graph(self.support, graph)
-        return old_authors
+        kg = self.kg
+        stated = kg.stated_facts(graph)
+        old = ReplacedPage(graph, kg.page_triples(graph) + stated, stated, kg.paper_authors(graph))
+        self.change.replaced.append(old)
+        self.page_own -= kg.graph_size(graph)
+        kg.remove_page(graph)
+        return old
 
-    def apply_rules(self) -> None:
-        """Bring the inferred graph up to date with what was written."""
+    def settle_facts(self) -> None:
+        """The graph of facts: what the written pages state is in, what only the replaced pages stated out.
+        A build in bulk loaded the facts with the pages."""
+        self.say(LOADING, 0, None)
+        kg = self.kg
+        if self.plan.incremental:
+            for graph in self.change.written:
+                self.facts += facts.add(kg.store, self.iris, kg.stated_facts(graph))
+        for old in self.change.replaced:
+            still = set(kg.stated_facts(old.graph))
+            gone = (t for t in old.stated_facts if t not in still)
+            self.facts -= facts.retract(kg.store, kg.support, self.iris, gone)
+
+    def derive(self) -> None:
+        """Bring the derived part of the store up to date with what was written."""
         started = time.perf_counter()
-        store, support, iris, schema = self.store, self.support, self.iris, self.schema
-        ontology = ontology_statements(iris.base)
-
-        def statements(graph: str) -> list:
-            return facts.page_statements(store, support, graph)
-
-        # The shared facts first: what the inferred graph keeps depends on them.
-        if self.incremental:
-            for graph in self.written:
-                self.facts += facts.add(store, iris, inferred.page_triples(support, graph))
-        for graph, _, old_shared in self.replaced:
-            still = set(inferred.page_triples(support, graph))
-            self.facts -= facts.retract(store, support, iris, (t for t in old_shared if t not in still))
-        if (
-            self.written or self.schema_changed
-        ):  # one display label per node, from its printings as they stand
-            labelling = time.perf_counter()
-            relabelled = None  # every node: a large update, or a store a kg without labels built
-            if self.incremental:
-                relabelled = set().union(
-                    *(labels.printed_nodes(inferred.page_triples(support, g)) for g in self.written)
-                )
-                relabelled |= set().union(
-                    *(labels.printed_nodes(old_shared) for _, _, old_shared in self.replaced)
-                )
-            self.facts += labels.relabel(store, iris, relabelled)
-            self.report.timings["labels"] = time.perf_counter() - labelling  # part of "rules"
-            deriving = time.perf_counter()
-            touched = (
-                derived.touched(store, support, self.written, self.replaced, self.touched_people)
-                if self.incremental
-                else None
-            )
-            self.facts += derived.update(store, support, iris, touched)
-            self.report.timings["derived"] = time.perf_counter() - deriving  # part of "rules"
-        if self.schema_changed and not self.from_nothing:
-            inferred.reinfer_all(store, support, iris, schema)
-        else:
-            if self.incremental:
-                for graph in self.written:
-                    self.inferred += inferred.add(store, iris, schema.infer(statements(graph), ontology))
-            for graph, old, _ in self.replaced:
-                still = set(schema.infer(statements(graph), ontology))
-                self.inferred -= inferred.retract(
-                    store, iris, schema, (t for t in schema.infer(old, ontology) if t not in still)
-                )
-        changed = bool(self.written) or self.schema_changed
-        if changed and not self.from_nothing:
-            self.inferred += inferred.run_coauthor_rule(
-                store, iris, self.touched_people if self.incremental else None
-            )
-        if changed and not self.incremental:  # bulk loads do not say what was new
-            self.facts = inferred.graph_size(store, iris.facts_graph)
-            self.inferred = inferred.graph_size(store, iris.inferred_graph)
+        self.derived.update(self.change, self.say)
+        self.facts += self.derived.facts_change
+        if self.change.any and self.plan.recounts:  # bulk loads do not say what was new
+            self.facts = self.kg.graph_size(self.iris.facts_graph)
         timings = self.report.timings
+        if "labelling" in self.derived.seconds:
+            timings["labels"] = self.derived.seconds["labelling"]  # part of "rules"
         timings["rules"] = time.perf_counter() - started
         timings["inference"] = timings.get("inference", 0.0) + timings["rules"]
 
     def commit(self, rules_digest: str = "") -> None:
-        counts = (self.page_own + self.facts, self.inferred)
-        self.report.stats = store_stats(self.store, counts)
+        self.say(COUNTING, 0, None)
+        counts = (self.page_own + self.facts, self.derived.count)
+        self.report.stats = store_stats(self.kg.store, counts)
         extra = {
             SCHEMA_KEY: self.schema.to_json(),
             COUNTS_KEY: counts,
@@ -399,18 +349,19 @@ class _Build:
             built_at=self.built_at,
             extra=extra,
         )
+        self.say(SUMMARISING, 0, None)
         summarising = time.perf_counter()
         summary.write(  # a small update brings the previous summary up to date
-            self.store,
+            self.kg.store,
             self.writer.summary_path,
             summary_meta(self.writer.generation, meta, self.report),
-            previous=self.writer.previous_summary if self.incremental else None,
-            pages=self.written,
+            previous=self.writer.previous_summary if self.plan.incremental else None,
+            pages=self.change.written,
         )
         self.report.timings["summary"] = time.perf_counter() - summarising
-        self.store = self.loader = self.support = self.support_loader = (
-            None  # the writer closes the databases: no reference may keep them open
-        )
+        self.say(SWITCHING, 0, None)
+        # the writer closes the databases: no reference may keep them open
+        del self.kg, self.loader, self.support_loader, self.derived
         self.writer.commit(meta)
 
 

@@ -210,13 +210,10 @@ def progress_bar(quiet: bool):
         return
     from tqdm import tqdm
 
+    from kg.progress import on_bar
+
     with tqdm(unit="page", delay=1.0, file=sys.stderr, leave=False) as bar:
-
-        def advance(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        yield advance
+        yield on_bar(bar)
 
 
 @cli.command()

@@ -393,7 +393,6 @@ class OtherRules:
 def built_under_other_rules(store_path: str | os.PathLike, curation: Curation | None) -> OtherRules | None:
     """The store at `store_path`, when its pages were mapped by other rules; None when there is no store
     or the rules are the same."""
-    from kg.building import existing_hashes
     from kg.store import KgStore
 
     try:
@@ -403,7 +402,7 @@ def built_under_other_rules(store_path: str | os.PathLike, curation: Curation | 
     try:
         if (stored.meta.extra.get(STORE_KEY) or "") == (curation.digest if curation else ""):
             return None
-        return OtherRules(stored.meta, set(existing_hashes(stored.store)))
+        return OtherRules(stored.meta, set(stored.page_hashes()))
     finally:
         stored.close()
 

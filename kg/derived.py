@@ -29,14 +29,19 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.inferred import page_triples, term
+from kg.derivation import FACTS, Change, Derivation
+from kg.inferred import term
 from kg.mapping import Triple, integer, iri, nquads
 from kg.queries import bind_values
 from kg.terms import text_of
 from kg.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
+
+if TYPE_CHECKING:
+    from kg.store import KgStore
 
 DATE_PUBLISHED = KG + "datePublished"
 PREFERRED_DATE = KG + "preferredDate"
@@ -66,20 +71,31 @@ class Touched:
     people: set[str]  # people whose coauthors may have changed
 
 
-def touched(
-    store: ox.Store, support: ox.Store, written: Iterable[str], replaced: Iterable[tuple], people: set[str]
-) -> Touched:
-    """What the pages `written` (page graphs) and `replaced` ((graph, its old triples, its old facts))
-    touch; `people` are those whose coauthors the update may change."""
+class QueryAggregates(Derivation):
+    """What this module derives, as a derivation every build keeps right (kg.derivation): after the
+    labels, which the ranks sort by."""
+
+    phase = "deriving for queries"
+    graph = FACTS
+
+    def update(self, kg: KgStore, change: Change) -> int:
+        support = kg.support
+        assert support is not None, "a build's store has its support database open"
+        return update(kg.store, support, kg.iris, None if change.everything else touched(kg, change))
+
+
+def touched(kg: KgStore, change: Change) -> Touched:
+    """What the pages a small update wrote or replaced touch, and the people whose coauthors it may
+    change."""
     papers: set[str] = set()
     authorships: set[str] = set()
-    for graph in written:
-        papers |= _subjects(page_triples(support, graph), _TITLE)
-        authorships |= _subjects(page_triples(store, graph), _AUTHORSHIP_PAPER)
-    for _, old_triples, old_facts in replaced:
-        papers |= _subjects(old_facts, _TITLE)
-        authorships |= _subjects(old_triples, _AUTHORSHIP_PAPER)
-    return Touched(papers, authorships, set(people))
+    for graph in change.written:
+        papers |= _subjects(kg.stated_facts(graph), _TITLE)
+        authorships |= _subjects(kg.page_triples(graph), _AUTHORSHIP_PAPER)
+    for old in change.replaced:
+        papers |= _subjects(old.stated_facts, _TITLE)
+        authorships |= _subjects(old.statements, _AUTHORSHIP_PAPER)
+    return Touched(papers, authorships, set(change.people))
 
 
 def _subjects(triples: Iterable[Triple], predicate: str) -> set[str]:

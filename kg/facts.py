@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg.inferred import page_triples, term
+from kg.inferred import term
 from kg.mapping import Triple
 from kg.vocab import Iris
 
@@ -55,8 +55,3 @@ def retract(store: ox.Store, support: ox.Store, iris: Iris, candidates: Iterable
             store.remove(quad)
             removed += 1
     return removed
-
-
-def page_statements(store: ox.Store, support: ox.Store, graph: str) -> list[Triple]:
-    """Everything one page says: its own graph (without the build's stamp) and the shared facts it stated."""
-    return page_triples(store, graph) + page_triples(support, graph)

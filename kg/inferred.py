@@ -9,18 +9,31 @@ page, not to the store.
 
 The coauthor rule (two distinct authors of one paper) joins across pages: it is redone for everyone on a
 full build, and for the people a small update touched otherwise.
+
+`InferredGraph` owns all this for a build: the inferred graph, its count, and the derivations
+(`kg.derivation`) every build keeps right, in the order `derivations()` gives.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.derivation import INFERRED, Change, Derivation
 from kg.infer import Schema
-from kg.mapping import Triple, iri, nquads
+from kg.mapping import Triple, iri, nquads, ontology_statements
 from kg.vocab import KG, Iris
+
+if TYPE_CHECKING:
+    from kg.pagework import PageResult
+    from kg.plan import BuildPlan
+    from kg.progress import Progress
+    from kg.store import KgStore
+
 
 HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
 COAUTHOR = ox.NamedNode(KG + "coauthorWith")
@@ -44,16 +57,6 @@ def asserted_graph_test(iris: Iris) -> Callable[[ox.NamedNode | ox.DefaultGraph]
         )
 
     return is_asserted
-
-
-def page_triples(store: ox.Store, graph: str) -> list[Triple]:
-    """A page graph's own triples, without the build's provenance stamp about the graph itself."""
-    node = ox.NamedNode(graph)
-    return [
-        (str(q.subject), str(q.predicate), str(q.object))
-        for q in store.quads_for_pattern(None, None, None, node)
-        if q.subject != node
-    ]
 
 
 def is_supported(store: ox.Store, triple: Triple, schema: Schema, is_asserted) -> bool:
@@ -90,21 +93,18 @@ def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> int:
     return added
 
 
-def reinfer_all(store: ox.Store, support: ox.Store, iris: Iris, schema: Schema) -> None:
+def reinfer_all(kg: KgStore, schema: Schema) -> None:
     """Drop the inferred graph and entail it again from the ontology and every page (the ontology changed).
 
     A page's consequences come from its own graph and the shared facts it stated, taken together."""
-    from kg.mapping import ontology_statements
-
+    iris, store = kg.iris, kg.store
     ontology = ontology_statements(iris.base)
-    graph = ox.NamedNode(iris.inferred_graph)
-    if store.contains_named_graph(graph):
-        store.remove_graph(graph)
+    kg.remove_graph(iris.inferred_graph)
     for named in list(store.named_graphs()):
         if named.value == iris.ontology_graph:
-            statements = page_triples(store, named.value)
+            statements = kg.page_triples(named.value)
         elif named.value.startswith(iris.page_graph_prefix):
-            statements = page_triples(store, named.value) + page_triples(support, named.value)
+            statements = kg.page_statements(named.value)
         else:
             continue
         store.bulk_load(
@@ -112,21 +112,16 @@ def reinfer_all(store: ox.Store, support: ox.Store, iris: Iris, schema: Schema) 
         )
 
 
-def graph_size(store: ox.Store, graph: str) -> int:
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))["n"].value)
+def infer_ontology(kg: KgStore, schema: Schema) -> None:
+    """The inferred graph of a store without pages: the ontology's own consequences (its categories)."""
+    iris = kg.iris
+    kg.remove_graph(iris.inferred_graph)
+    triples = schema.infer(kg.page_triples(iris.ontology_graph), ontology_statements(iris.base))
+    kg.store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
 
 
 # --- the coauthor rule ----------------------------------------------------------------------------
 # kg:hasAuthor is only ever asserted in the graph of facts, and kg:coauthorWith only ever made by this rule.
-
-
-def paper_authors_in_graph(store: ox.Store, graph: str) -> dict[str, set[str]]:
-    """{paper: its authors} as one page graph states them."""
-    authors: dict[str, set[str]] = defaultdict(set)
-    for q in store.quads_for_pattern(None, HAS_AUTHOR, None, ox.NamedNode(graph)):
-        authors[q.subject.value].add(q.object.value)
-    return authors
 
 
 def people_whose_coauthors_may_change(old: dict[str, set[str]], new: dict[str, list[str]]) -> set[str]:
@@ -204,3 +199,118 @@ def run_coauthor_rule(store: ox.Store, iris: Iris, people: set[str] | None) -> i
         format=ox.RdfFormat.N_QUADS,
     )
     return len(added) - len(before - after)
+
+
+# --- the derivations this module keeps, and their owner ---------------------------------------------
+
+
+class Consequences(Derivation):
+    """Each page's OWL RL consequences, one copy each in the inferred graph (see the module's doc)."""
+
+    phase = "inferring"
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+
+    def take(self, result: PageResult, plan: BuildPlan) -> bytes:
+        # inferred by the workers; an incremental build adds them one by one, a re-inference anew
+        return b"" if plan.incremental or plan.reinfers_all else result.inferred_nquads
+
+    def update(self, kg: KgStore, change: Change) -> int:
+        if change.plan.reinfers_all:
+            reinfer_all(kg, self.schema)
+            return 0  # counted again (BuildPlan.recounts)
+        ontology, change_in_count = ontology_statements(kg.iris.base), 0
+        if change.plan.incremental:
+            for graph in change.written:
+                change_in_count += add(
+                    kg.store, kg.iris, self.schema.infer(kg.page_statements(graph), ontology)
+                )
+        for old in change.replaced:
+            still = set(self.schema.infer(kg.page_statements(old.graph), ontology))
+            gone = (t for t in self.schema.infer(old.statements, ontology) if t not in still)
+            change_in_count -= retract(kg.store, kg.iris, self.schema, gone)
+        return change_in_count
+
+
+class CoauthorRule(Derivation):
+    """kg:coauthorWith between two distinct authors of one paper. A build from nothing gathers each
+    paper's authors as pages come and adds the pairs to its one load; any other redoes the rule for the
+    people it touched, or for everyone."""
+
+    phase = "inferring"
+
+    def __init__(self) -> None:
+        self.authors_of: dict[str, set[str]] = defaultdict(set)
+
+    def take(self, result: PageResult, plan: BuildPlan) -> bytes:
+        if plan.streams:
+            for paper, authors in result.paper_authors.items():
+                self.authors_of[paper].update(authors)
+        return b""
+
+    def last(self, kg: KgStore, plan: BuildPlan) -> bytes:
+        if not plan.streams:
+            return b""
+        data = coauthor_nquads(self.authors_of, kg.iris)
+        self.authors_of = defaultdict(set)
+        return data
+
+    def update(self, kg: KgStore, change: Change) -> int:
+        if change.plan.streams:
+            return 0  # in the load already
+        return run_coauthor_rule(kg.store, kg.iris, None if change.everything else change.people)
+
+
+def derivations(schema: Schema) -> list[Derivation]:
+    """What every build keeps right once its pages are in, in order: labels and the aggregates the
+    canned queries read (in the graph of facts, kg.derived), each page's consequences, the coauthor
+    rule. A new derivation is added here, after the ones it reads."""
+    from kg.derived import QueryAggregates
+    from kg.labels import Labels
+
+    return [Labels(), QueryAggregates(), Consequences(schema), CoauthorRule()]
+
+
+class InferredGraph:
+    """The derived part of a store under a build, and its upkeep: the inferred graph and its count, and
+    the derivations (labels, consequences, the coauthor rule, ...) run in order with their phases."""
+
+    def __init__(self, kg: KgStore, schema: Schema, plan: BuildPlan, count: int):
+        self.kg, self.schema, self.plan = kg, schema, plan
+        self.count = count  # triples in the inferred graph, kept by every build
+        self.facts_change = 0  # what the derivations changed in the graph of facts
+        self.derivations = derivations(schema)
+        self.seconds: dict[str, float] = {}
+
+    def start(self, new_ontology: bool) -> None:
+        """A store without pages, or whose ontology changed, starts from the ontology's consequences."""
+        if self.plan.streams and new_ontology:
+            infer_ontology(self.kg, self.schema)
+
+    def take(self, result: PageResult) -> bytes:
+        """A page being written: what the derivations load with it."""
+        return b"".join(d.take(result, self.plan) for d in self.derivations)
+
+    def last(self) -> bytes:
+        """After the last page, in the same load."""
+        return b"".join(d.last(self.kg, self.plan) for d in self.derivations)
+
+    def update(self, change: Change, progress: Progress | None = None) -> None:
+        """Bring every derivation in line with what the build wrote (the facts are settled)."""
+        if not change.any:
+            return
+        for derivation in self.derivations:
+            if progress:
+                progress(derivation.phase, 0, None)
+            started = time.perf_counter()
+            changed = derivation.update(self.kg, change)
+            self.seconds[derivation.phase] = self.seconds.get(derivation.phase, 0.0) + (
+                time.perf_counter() - started
+            )
+            if derivation.graph == INFERRED:
+                self.count += changed
+            else:
+                self.facts_change += changed
+        if self.plan.recounts:
+            self.count = self.kg.graph_size(self.kg.iris.inferred_graph)

@@ -16,12 +16,18 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.curation import SPLIT_MARK
+from kg.derivation import FACTS, Change, Derivation
 from kg.mapping import Triple, iri, nquads, string
 from kg.terms import text_of
 from kg.vocab import KG, SKOS, Iris, identity_key
+
+if TYPE_CHECKING:
+    from kg.store import KgStore
 
 # The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
 # name as printed.
@@ -56,11 +62,25 @@ def printed_nodes(triples: Iterable[Triple]) -> set[str]:
     return {s[1:-1] for s, p, _ in triples if p in wanted}
 
 
+class Labels(Derivation):
+    """The labels and labelled author lists, as a derivation every build keeps right (kg.derivation)."""
+
+    phase = "labelling"
+    graph = FACTS
+
+    def update(self, kg: KgStore, change: Change) -> int:
+        nodes = None  # every node: a build in bulk, or a store a kg without labels built
+        if not change.everything:
+            nodes = set().union(*(printed_nodes(kg.stated_facts(g)) for g in change.written))
+            nodes |= set().union(*(printed_nodes(old.stated_facts) for old in change.replaced))
+        return relabel(kg.store, kg.iris, nodes)
+
+
 def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
     """Bring the labels of `nodes` (every node when None) and the author lists of the papers among them,
     or of a person whose label changed, in line with the facts; the change in the number of triples of
     the graph of facts. Call it once the facts are up to date."""
-    changed, relabelled = _update(
+    changed, relabelled, wanted = _update(
         store,
         iris,
         PRINTINGS,
@@ -69,6 +89,15 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         lambda node, values: {preferred_label(values)},
         preferred=CURATED_LABEL,
     )
+    # Every label just chosen, so that the author lists need no look-up per name: such a look-up costs
+    # more the larger a store just bulk-loaded is (measured 321 s of a 7,000-page build). Only a build of
+    # every node knows them all; a name that curation split (kg.curation) is still looked up per paper.
+    known: dict[str, str] = {}
+    split: set[str] = set()
+    if nodes is None:
+        known = {node: min(values) for node, values in wanted.items() if values}
+        people = f"{iris.base}person/"
+        split = {n.rsplit(SPLIT_MARK, 1)[0] for n in known if n.startswith(people) and SPLIT_MARK in n}
     papers = None
     if nodes is not None:
         authored = ox.NamedNode(HAS_AUTHOR)
@@ -78,31 +107,41 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
             for person in relabelled
             for q in store.quads_for_pattern(None, authored, ox.NamedNode(person), graph)
         }
-    lists, _ = _update(
+    lists, _, _ = _update(
         store,
         iris,
         (SHOWN_AUTHORS,),
         SHOWN_AUTHORS_LABEL,
         papers,
-        lambda paper, shown: {_by_label(store, iris, paper, s) for s in shown},
+        lambda paper, shown: {_by_label(store, iris, paper, s, known, split) for s in shown},
     )
     return changed + lists
 
 
-def _by_label(store: ox.Store, iris: Iris, paper: str, shown: str) -> str:
+def _by_label(
+    store: ox.Store, iris: Iris, paper: str, shown: str, known: dict[str, str], split: set[str]
+) -> str:
     """A shown author list with each name replaced by its person's label (the name itself if none).
 
     The person is the paper's author printed that way: the name's own node, or, where curation made a
-    printing another node's (kg.curation), the author of the paper who has that printing."""
+    printing another node's (kg.curation), the author of the paper who has that printing. `known`
+    labels are taken as they are, unless the name is one curation `split`."""
     label = ox.NamedNode(PREF_LABEL)
     graph = ox.NamedNode(iris.facts_graph)
     authored = ox.NamedNode(HAS_AUTHOR)
     paper_node = ox.NamedNode(paper)
     out = []
     for name in shown.split(NAME_SEPARATOR):
-        person = ox.NamedNode(iris.person(name))
+        own = iris.person(name)
+        if own in known and own not in split:
+            out.append(known[own])
+            continue
+        person = ox.NamedNode(own)
         if not _has(store, paper_node, authored, person, graph):
             person = _author_printed(store, paper_node, name, graph) or person
+        if person.value in known:
+            out.append(known[person.value])
+            continue
         found = next(iter(store.quads_for_pattern(person, label, None, graph)), None)
         out.append(text_of(found.object) if found is not None else name)
     return NAME_SEPARATOR.join(out)
@@ -136,9 +175,9 @@ def _update(
     nodes: set[str] | None,
     derive,
     preferred: str | None = None,
-) -> tuple[int, set[str]]:
+) -> tuple[int, set[str], dict[str, set[str]]]:
     """Make each node's `target` values `derive(node, its source values)`, taking only its `preferred`
-    values where it has any; (change in triples, nodes changed)."""
+    values where it has any; (change in triples, nodes changed, the values of every node looked at)."""
     graph = ox.NamedNode(iris.facts_graph)
     label = ox.NamedNode(target)
     printings: dict[str, set[str]] = {}
@@ -175,4 +214,4 @@ def _update(
     ]
     if added:
         store.bulk_load(nquads(added, iris.facts_graph), format=ox.RdfFormat.N_QUADS)
-    return len(added) - removed, changed
+    return len(added) - removed, changed, wanted

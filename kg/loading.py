@@ -3,7 +3,7 @@
 Two ways, measured on 1.9M quads: one bulk load of everything (11-14 s) is much faster than the same
 quads in several calls (18 s: each later call ingests into a store that is no longer empty). A build
 into an empty store streams every page into one call; an update of an existing store, which must read
-old pages between writes, loads in large pieces.
+old pages between writes, loads in large pieces. Both are a `Writer`: the build uses either the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -32,6 +33,27 @@ def load_failed(failure: BaseException) -> KgError:
     return KgError(
         f"the store could not load the build's data: {reason}; nothing was stored, the store is as it was"
     )
+
+
+class Writer(Protocol):
+    """Where a build's N-Quads go. Every method works on every writer; none raises but for a failed load."""
+
+    seconds: float  # spent loading
+
+    def add(self, data: bytes) -> None:
+        """Queue N-Quads for the store."""
+
+    def flush(self) -> None:
+        """Load everything added so far, and wait until it is in the store (before reading it back)."""
+
+    def close(self) -> None:
+        """Load the rest and stop; a failed load is raised here as the KgError the user sees."""
+
+    def abort(self) -> None:
+        """The build failed: stop at once, loading nothing more."""
+
+    def waiting(self, seconds: float) -> bool:
+        """For `close()` in steps: wait up to `seconds` for the loads under way; True once none is."""
 
 
 class BulkWriter:
@@ -74,6 +96,13 @@ class BulkWriter:
         self._queue.put(None)
         self._thread.join()
 
+    def waiting(self, seconds: float) -> bool:
+        self._hand_over()
+        if not self._queue.unfinished_tasks:
+            return True
+        time.sleep(min(seconds, 0.05))
+        return not self._queue.unfinished_tasks
+
     def _hand_over(self) -> None:
         self._raise()
         if self.parts:
@@ -112,12 +141,17 @@ class StreamingWriter:
     """
 
     def __init__(self, store: ox.Store, folder: Path, name: str = "kg-build"):
+        self._store = store
         self._fifo = folder / f"{name}{FIFO_SUFFIX}"
+        self.seconds = 0.0
+        self._start()
+
+    def _start(self) -> None:
+        """A new load, reading a new pipe."""
         self._fifo.unlink(missing_ok=True)
         os.mkfifo(self._fifo)
         self._failure: BaseException | None = None
-        self.seconds = 0.0
-        self._thread = threading.Thread(target=self._load, args=(store,), daemon=True)
+        self._thread = threading.Thread(target=self._load, args=(self._store,), daemon=True)
         self._thread.start()
         try:
             self._writer = os.fdopen(self._open_write_end(), "wb")
@@ -151,7 +185,7 @@ class StreamingWriter:
             self._failure = e
             self._drain()
         finally:
-            self.seconds = time.perf_counter() - started
+            self.seconds += time.perf_counter() - started
 
     def _drain(self) -> None:
         """Unblock a writer waiting on a full pipe, until it closes its end."""
@@ -176,13 +210,24 @@ class StreamingWriter:
             raise load_failed(self._failure or BrokenPipeError("the loader stopped reading")) from None
 
     def flush(self) -> None:
-        raise AssertionError("a streamed build writes into an empty store: there is nothing to replace")
+        """End this load and start another: what follows goes in a later, slower load (see above)."""
+        self.close()
+        self._start()
 
     def close(self) -> None:
         self._close_pipe()
         self._thread.join()
         if self._failure is not None:
             raise load_failed(self._failure) from None
+
+    def waiting(self, seconds: float) -> bool:
+        """The load goes on after the pipe is closed: `close()` in steps, to say what is going on."""
+        try:
+            self._close_pipe()
+        except OSError:  # the loader failed and stopped reading: close() says why
+            return True
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
 
     def abort(self) -> None:
         """The build failed: make the loader fail at once (its generation is dropped) instead of

@@ -29,7 +29,7 @@ from kg.parse import (
 from kg.records import ERROR, Diagnostic
 from kg.split import Lexicon
 from kg.vocab import KG, Iris
-from kg.workers import WorkerDied, ordered_map
+from kg.workers import Broadcast, WorkerDied, ordered_map
 
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_FROM = 64
@@ -156,38 +156,45 @@ def _process_chunk(paths: list[Path]) -> list[PageResult]:
     return [page_or_report(path) for path in paths]
 
 
-def _map(items: list[Path], work: PageWork, jobs: int) -> Iterator[PageResult]:
-    """process_page over items, in order; in worker processes when there are enough of them.
+def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:
+    """Every page's result, layout-A pages first (they fill the lexicon), then layout B.
 
     At most a few chunks are in flight, so results wait in memory only as long as the writer needs to
-    take them: a slow bulk load holds the workers back instead of letting results pile up.
-    """
-    if jobs <= 1 or len(items) < PARALLEL_FROM:
-        _init(work)
-        yield from map(page_or_report, items)
-        return
-    chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
-    # fork: workers inherit the lexicon and schema without pickling them once per page
-    try:
-        for results in ordered_map(_process_chunk, chunks, jobs, init=_init, initargs=(work,)):
-            yield from results
-    except WorkerDied as e:
-        raise KgError(f"the build stopped: {e}; nothing was stored") from None
-
-
-def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:
-    """Every page's result, layout-A pages first (they fill the lexicon), then layout B."""
+    take them: a slow bulk load holds the workers back instead of letting results pile up. The workers
+    are forked once, at the start, while this process is small: the lexicon reaches them for layout B
+    as a broadcast (`kg.workers.Broadcast`)."""
     jobs = jobs or os.cpu_count() or 1
     layouts = [layout_of(f) for f in files]
     first = [f for f, layout in zip(files, layouts, strict=True) if layout != "B"]
     later = [f for f, layout in zip(files, layouts, strict=True) if layout == "B"]
-    for result in _map(first, work, jobs):
+
+    def learn(result: PageResult) -> PageResult:
         for title in result.titles:
             work.lexicon.add_title(title)
         for name in result.names:
             work.lexicon.add_name(name)
-        yield result
-    for path in later:  # the names and title words that the lists show beyond doubt
-        learn_layout_b_file(path, work.lexicon)
-    work.lexicon.lists_learned = True
-    yield from _map(later, work, jobs)
+        return result
+
+    def lists_learned() -> tuple[PageWork]:
+        for path in later:  # the names and title words that the lists show beyond doubt
+            learn_layout_b_file(path, work.lexicon)
+        work.lexicon.lists_learned = True
+        return (work,)
+
+    if jobs <= 1 or len(files) < PARALLEL_FROM:
+        _init(work)
+        yield from (learn(page_or_report(path)) for path in first)
+        lists_learned()
+        yield from map(page_or_report, later)
+        return
+    tasks = [*chunks(first), Broadcast(lists_learned), *chunks(later)]
+    # fork: workers inherit the schema without pickling it once per page
+    try:
+        for results in ordered_map(_process_chunk, iter(tasks), jobs, init=_init, initargs=(work,)):
+            yield from map(learn, results)
+    except WorkerDied as e:
+        raise KgError(f"the build stopped: {e}; nothing was stored") from None
+
+
+def chunks(items: list[Path]) -> list[list[Path]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]

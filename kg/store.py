@@ -37,14 +37,18 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import pyoxigraph as ox
 
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.loading import FIFO_SUFFIX
-from kg.vocab import Iris
+from kg.terms import text_of
+from kg.vocab import KG, Iris
 from kg.workers import parent_only, released
+
+if TYPE_CHECKING:
+    from kg.mapping import Triple
 
 CURRENT = "CURRENT"
 LOCK = "lock"
@@ -127,14 +131,23 @@ def live_generation(root: Path) -> str | None:
 
 
 class KgStore:
-    """A generation of the store opened for reading, pinned (see above) until `close()` or exit."""
+    """A generation of the store: opened for reading, pinned (see above) until `close()` or exit, or the
+    new one a build writes (`StoreWriter.kg`, with its support database). What the store knows of its
+    pages (their graphs, hashes and sizes) is asked here."""
 
     def __init__(
-        self, root: Path, generation: str, store: ox.Store, meta: StoreMeta, pin: BinaryIO | None = None
+        self,
+        root: Path,
+        generation: str,
+        store: ox.Store,
+        meta: StoreMeta,
+        pin: BinaryIO | None = None,
+        support: ox.Store | None = None,
     ):
         self.root = root
         self.generation = generation
         self.store = store
+        self.support = support  # the shared facts each page stated: a build's writer opens it
         self.meta = meta
         self.iris = Iris(meta.base)
         self._pin = pin
@@ -188,6 +201,67 @@ class KgStore:
     @staticmethod
     def exists(path: str | os.PathLike) -> bool:
         return live_generation(Path(path)) is not None
+
+    # --- the store's own facts ----------------------------------------------------------------------
+
+    def page_hashes(self) -> dict[str, str]:
+        """The content hash of every page graph, by graph IRI."""
+        hash_node = ox.NamedNode(KG + "contentHash")
+        return {
+            text_of(q.subject): text_of(q.object)
+            for q in self.store.quads_for_pattern(None, hash_node, None, None)
+        }
+
+    def page_triples(self, graph: str) -> list[Triple]:
+        """A page graph's own triples, without the build's provenance stamp about the graph itself."""
+        return graph_triples(self.store, graph)
+
+    def stated_facts(self, graph: str) -> list[Triple]:
+        """The shared facts a page stated (its graph in the support database)."""
+        return graph_triples(self._support(), graph)
+
+    def page_statements(self, graph: str) -> list[Triple]:
+        """Everything one page says: its own graph and the shared facts it stated."""
+        return self.page_triples(graph) + self.stated_facts(graph)
+
+    def paper_authors(self, graph: str) -> dict[str, set[str]]:
+        """{paper: its authors} as one page stated them."""
+        authors: dict[str, set[str]] = {}
+        has_author = ox.NamedNode(KG + "hasAuthor")
+        for q in self._support().quads_for_pattern(None, has_author, None, ox.NamedNode(graph)):
+            authors.setdefault(text_of(q.subject), set()).add(text_of(q.object))
+        return authors
+
+    def graph_size(self, graph: str) -> int:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(next(iter(self.store.query(query)))["n"].value)  # type: ignore[arg-type]
+
+    def remove_graph(self, graph: str) -> None:
+        node = ox.NamedNode(graph)
+        if self.store.contains_named_graph(node):
+            self.store.remove_graph(node)
+
+    def remove_page(self, graph: str) -> None:
+        """A page's graph and the shared facts it stated."""
+        self.remove_graph(graph)
+        node = ox.NamedNode(graph)
+        if self._support().contains_named_graph(node):
+            self._support().remove_graph(node)
+
+    def _support(self) -> ox.Store:
+        if self.support is None:
+            self.support = ox.Store.read_only(str(self.support_dir))
+        return self.support
+
+
+def graph_triples(store: ox.Store, graph: str) -> list[Triple]:
+    """A named graph's triples as N-Triples terms, without the build's stamp about the graph itself."""
+    node = ox.NamedNode(graph)
+    return [
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store.quads_for_pattern(None, None, None, node)
+        if q.subject != node
+    ]
 
 
 PIN_TRIES = 20
@@ -243,6 +317,7 @@ class StoreWriter:
         self.generation = ""
         self.previous: str | None = None
         self.previous_meta: StoreMeta | None = None
+        self.kg: KgStore | None = None  # the new generation, as the build reads and writes it
         self._committed = False
 
     def __enter__(self) -> StoreWriter:
@@ -292,6 +367,8 @@ class StoreWriter:
                 raise damaged(self.root, self.previous, e) from None
         self.store = ox.Store(str(target))
         self.support = ox.Store(str(target) + SUPPORT_SUFFIX)
+        meta = self.previous_meta or StoreMeta(base=self.base)
+        self.kg = KgStore(self.root, self.generation, self.store, meta, support=self.support)
 
     @property
     def previous_layout_is_current(self) -> bool:
@@ -302,7 +379,7 @@ class StoreWriter:
         assert self.store is not None and self.support is not None
         self.store.flush()
         self.support.flush()
-        self.store = self.support = None  # closes the databases before anyone reads them
+        self._forget_databases()  # closes them before anyone reads them
         self._ensure_closed()
         meta.extra[LAYOUT_KEY] = LAYOUT
         meta.save(self.root / f"{self.generation}.json")
@@ -343,8 +420,14 @@ class StoreWriter:
             raise RuntimeError(f"the new generation is still open in this process: {e}") from None
         gc.collect()
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def _forget_databases(self) -> None:
         self.store = self.support = None
+        if self.kg is not None:
+            self.kg.store = self.kg.support = None  # type: ignore[assignment]
+            self.kg = None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._forget_databases()
         if not self._committed:
             self._drop(self.generation)
             if self.generation:

@@ -81,15 +81,34 @@ def _worker_loop(
         init(*initargs)
     while True:
         try:
-            task = conn.recv()
+            message = conn.recv()
         except EOFError:
             return
-        if task is None:
+        if message is None:
             return
+        kind, payload = message
+        if kind == _INIT:  # a Broadcast: no answer
+            if init is not None:
+                init(*payload)
+            continue
         try:
-            conn.send((True, fn(task)))
+            conn.send((True, fn(payload)))
         except Exception as e:
             conn.send((False, e))
+
+
+_TASK, _INIT = "task", "init"
+
+
+class Broadcast:
+    """An item among ordered_map's tasks that is not a task: once every task before it is done and its
+    result taken by the caller, `make()` is called and the workers' `init` run again with the arguments
+    it returns. The workers are forked once, while this process is small, and still learn what the
+    earlier results taught (a worker forked later would keep a copy of everything this process had
+    grown to hold, at the cost of memory)."""
+
+    def __init__(self, make: Callable[[], tuple]):
+        self.make = make
 
 
 def ordered_map(
@@ -110,15 +129,33 @@ def ordered_map(
             child_end.close()  # so that the worker's death reads as EOF here
             workers.append(process)
             conns.append(parent_end)
-        sent = 0
-        for _ in range(IN_FLIGHT * jobs):
-            task = next(tasks, None)
-            if task is None:
-                break
-            conns[sent % jobs].send(task)
-            sent += 1
-        received = 0
-        while received < sent:
+        sent = received = 0
+        barrier: Broadcast | None = None
+
+        def send_more() -> None:
+            """Keep IN_FLIGHT tasks per worker sent ahead, up to a Broadcast."""
+            nonlocal sent, barrier
+            while barrier is None and sent - received < IN_FLIGHT * jobs:
+                task = next(tasks, None)
+                if task is None:
+                    return
+                if isinstance(task, Broadcast):
+                    barrier = task
+                    return
+                conns[sent % jobs].send((_TASK, task))
+                sent += 1
+
+        send_more()
+        while True:
+            if received == sent:
+                if barrier is None:
+                    break
+                args = barrier.make()  # the caller has taken every earlier result
+                barrier = None
+                for conn in conns:
+                    conn.send((_INIT, args))
+                send_more()
+                continue
             conn = conns[received % jobs]
             try:
                 ok, value = conn.recv()
@@ -127,10 +164,7 @@ def ordered_map(
                     f"a worker process ended without an answer (exit code {workers[received % jobs].exitcode})"
                 ) from None
             received += 1
-            task = next(tasks, None)
-            if task is not None:
-                conns[sent % jobs].send(task)
-                sent += 1
+            send_more()
             if not ok:
                 raise value
             yield value

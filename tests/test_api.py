@@ -362,12 +362,12 @@ def test_stats_validate_export_match_the_cli(fixture_store, tmp_path):
 
 
 def test_build_reports_bad_records_and_keeps_the_rest(tmp_path):
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[int, int | None]] = []
     report = kg.build(
         [FIXTURE_PAGES, BAD_PAGES / "impossible_date.txt"],
         tmp_path / "store",
         as_of=AS_OF.isoformat(),
-        progress=lambda done, total: seen.append((done, total)),
+        progress=lambda phase, done, total: seen.append((done, total)) if phase == "reading pages" else None,
     )
     assert report.rejected == 1
     assert str(report.diagnostics[0]).startswith(

@@ -1,0 +1,37 @@
+"""What a build says as it goes: the phase it is in, and its count when it has one.
+
+A build calls `progress(phase, done, total)`: `("reading pages", done, total)` as pages are done, then
+each later phase as it starts, in the order of `PHASES` (the derivations' own phases, e.g. labelling and
+inferring, between loading and counting), again at least every `TICK` seconds while a long one lasts.
+`total` is None for a phase that counts nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Progress = Callable[[str, int, "int | None"], None]
+
+READING, LOADING, COUNTING = "reading pages", "loading", "counting"
+SUMMARISING, SWITCHING = "summarising", "switching generation"  # the summary: what kg diff and kg search read
+TICK = 1.0  # seconds between reports of a phase that counts nothing
+
+
+def on_bar(bar: Any) -> Progress:
+    """A progress callback drawing on a tqdm bar: the phase as its description, the pages as its count.
+    A phase without a count shows the time it has taken, never a bar stuck at 100%."""
+
+    def advance(phase: str, done: int, total: int | None) -> None:
+        if phase != bar.desc:
+            if total is None:  # nothing to count: the time the phase has taken says it is alive
+                bar.total, bar.bar_format = None, "{desc} {elapsed}"
+                bar.reset()
+            bar.set_description_str(phase, refresh=False)
+        if total is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+        else:
+            bar.refresh()
+
+    return advance

@@ -1,0 +1,233 @@
+"""The build's plan, its phases, and its workers: what a build does is the same however it runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import AS_OF, FIXTURE_PAGES
+
+from kg.building import build, find_pages
+from kg.plan import choose_plan
+from kg.store import KgStore
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+from corpus import write_corpus
+
+
+def store_quads(path) -> set[str]:
+    kg = KgStore.open_read(path)
+    return {str(q) for q in kg.store.quads_for_pattern(None, None, None, None)}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Enough pages of both layouts for worker processes (kg.pagework.PARALLEL_FROM)."""
+    path = tmp_path_factory.mktemp("corpus")
+    write_corpus(80, 7, path)
+    return path
+
+
+def test_workers_give_the_graph_one_process_gives(tmp_path, corpus):
+    """Layout-B pages are split with the lexicon the layout-A pages taught, which reaches the workers
+    forked before it was complete."""
+    parallel = build([corpus], tmp_path / "parallel", as_of=AS_OF, jobs=2)
+    alone = build([corpus], tmp_path / "alone", as_of=AS_OF, jobs=1)
+    assert parallel.summary() == alone.summary()
+    assert store_quads(tmp_path / "parallel") == store_quads(tmp_path / "alone")
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stored, given, ontology_changed, kind",
+    [
+        (0, 5, False, "from nothing"),
+        (0, 5, True, "from nothing"),
+        (100, 24, False, "incremental"),
+        (100, 25, False, "in bulk"),
+        (100, 1, True, "re-infer all"),
+    ],
+)
+def test_the_plan_is_chosen_from_the_store_and_the_pages(stored, given, ontology_changed, kind):
+    plan = choose_plan(stored, given, ontology_changed)
+    assert plan.kind == kind
+    assert str(plan).startswith(f"{kind}: ")
+
+
+# --- an update gives what a build from nothing gives ----------------------------------------------
+
+PAGE = "000_d1e1c11066227b5a.txt"
+OTHER = "004_0b1fd6c6ee51fc8c.txt"
+
+
+def empty_a_page(pages: Path, store: Path) -> list[Path]:
+    """Every listing of a page taken out: only its header is left."""
+    page = pages / PAGE
+    lines = page.read_text(encoding="utf-8").split("\n")
+    page.write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")
+    return [page]
+
+
+def move_a_paper(pages: Path, store: Path) -> list[Path]:
+    """A paper leaves one page for another (its only page either way)."""
+    page, other = pages / PAGE, pages / OTHER
+    lines = page.read_text(encoding="utf-8").split("\n")
+    block = lines[46:53]  # "Accelerator-aware Neural Network Design using AutoML"
+    assert block[1].startswith("Accelerator-aware")
+    page.write_text("\n".join(lines[:46] + lines[53:]), encoding="utf-8")
+    other.write_text(
+        other.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + "\n".join(block), encoding="utf-8"
+    )
+    return [page, other]
+
+
+def rename_a_person(pages: Path, store: Path) -> list[Path]:
+    """A coauthor printed with another name on every page that lists them."""
+    changed = []
+    for page in sorted(pages.glob("*.txt")):
+        text = page.read_text(encoding="utf-8")
+        if "Jared Casper" in text:
+            page.write_text(text.replace("Jared Casper", "Jared M. Casper"), encoding="utf-8")
+            changed.append(page)
+    assert len(changed) == 2
+    return changed
+
+
+def change_the_ontology(pages: Path, store: Path) -> list[Path]:
+    """The store was built with another ontology: everything is inferred again."""
+    kg = KgStore.open_read(store)
+    record = store / f"{kg.generation}.json"
+    kg.close()
+    meta = json.loads(record.read_text())
+    meta["ontology_hash"] = "an older ontology"
+    record.write_text(json.dumps(meta))
+    page = pages / PAGE
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Suyog Gupta, Berkin Akin\n", "Suyog Gupta, Ada Example\n")
+    )
+    return [page]
+
+
+def support_quads(path) -> set[str]:
+    kg = KgStore.open_read(path)
+    return {str(q) for q in ox.Store.read_only(str(kg.support_dir)).quads_for_pattern(None, None, None, None)}
+
+
+def assert_same_store(updated: Path, fresh: Path) -> None:
+    assert store_quads(updated) == store_quads(fresh)
+    assert support_quads(updated) == support_quads(fresh)
+    counts = [KgStore.open_read(p).meta.extra["triples"] for p in (updated, fresh)]
+    assert counts[0] == counts[1]
+
+
+@pytest.fixture(scope="module")
+def many_pages(tmp_path_factory) -> Path:
+    """The sample pages and enough others that an update of one or two of them is a small one."""
+    path = tmp_path_factory.mktemp("many")
+    shutil.copytree(FIXTURE_PAGES, path / "pages")
+    write_corpus(12, 3, path / "pages" / "more")
+    return path / "pages"
+
+
+@pytest.mark.parametrize(
+    "change", [empty_a_page, move_a_paper, rename_a_person, change_the_ontology], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize("given", ["the changed pages", "the folder"])
+def test_an_update_equals_a_build_from_nothing(tmp_path, many_pages, change, given):
+    pages = tmp_path / "pages"
+    shutil.copytree(many_pages, pages)
+    first = build([pages], tmp_path / "updated", as_of=AS_OF)
+    assert first.plan is not None and first.plan.kind == "from nothing"
+    changed = change(pages, tmp_path / "updated")
+    report = build(changed if given == "the changed pages" else [pages], tmp_path / "updated", as_of=AS_OF)
+    assert report.pages_written == len(changed)
+    expected = {"the changed pages": "incremental", "the folder": "in bulk"}[given]
+    if change is change_the_ontology:
+        expected = "re-infer all"
+    assert report.plan is not None and report.plan.kind == expected, str(report.plan)
+    fresh = build([pages], tmp_path / "fresh", as_of=AS_OF)
+    assert_same_store(tmp_path / "updated", tmp_path / "fresh")
+    assert report.stats == fresh.stats
+
+
+def test_two_builds_in_a_row_with_nothing_changed_change_nothing(tmp_path, many_pages):
+    build([many_pages], tmp_path / "s", as_of=AS_OF)
+    before = store_quads(tmp_path / "s")
+    for given in ([many_pages], [many_pages / PAGE]):
+        report = build(given, tmp_path / "s", as_of=AS_OF)
+        assert (report.pages_written, report.pages_unchanged) == (0, len(find_pages(given)))
+        assert store_quads(tmp_path / "s") == before
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+PHASES = [
+    "reading pages",
+    "loading",
+    "labelling",
+    "deriving for queries",
+    "inferring",
+    "counting",
+    "summarising",
+    "switching generation",
+]
+
+
+def phases_of(pages: list[Path], store: Path, **options) -> tuple[list[str], list[tuple]]:
+    seen: list[tuple] = []
+    build(pages, store, as_of=AS_OF, progress=lambda *call: seen.append(call), **options)
+    phases = [phase for i, (phase, _, _) in enumerate(seen) if i == 0 or seen[i - 1][0] != phase]
+    return phases, seen
+
+
+def test_a_build_names_its_phases_in_order(tmp_path, corpus):
+    phases, seen = phases_of([corpus], tmp_path / "s", jobs=2)
+    assert phases == PHASES
+    reading = [(done, total) for phase, done, total in seen if phase == "reading pages"]
+    assert reading[-1] == (80, 80) and [d for d, _ in reading] == sorted(d for d, _ in reading)
+    assert all(total is None for phase, _, total in seen if phase != "reading pages")
+
+
+def test_an_update_names_the_same_phases(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    page = pages / PAGE
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("Suyog Gupta, Berkin Akin\n", "Suyog Gupta, Ada Example\n"), encoding="utf-8"
+    )
+    phases, _ = phases_of([page], tmp_path / "s")
+    assert phases == PHASES
+    phases, _ = phases_of([page], tmp_path / "s")  # unchanged: nothing to derive
+    assert phases == ["reading pages", "loading", "counting", "summarising", "switching generation"]
+
+
+# --- the writers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["streaming", "bulk"])
+def test_either_writer_loads_what_it_is_given_flushed_or_not(tmp_path, kind):
+    """The build uses either writer the same way: flush (before a page is replaced), then close."""
+    from kg.loading import BulkWriter, StreamingWriter, Writer
+
+    def quad(n: int) -> bytes:
+        return f"<http://e/s{n}> <http://e/p> <http://e/o> <http://e/g> .\n".encode()
+
+    store = ox.Store(str(tmp_path / "db"))
+    writer: Writer = StreamingWriter(store, tmp_path) if kind == "streaming" else BulkWriter(store)
+    writer.add(quad(1))
+    writer.flush()
+    assert len(store) == 1
+    writer.add(quad(2))
+    while not writer.waiting(0.1):
+        pass
+    writer.close()
+    assert len(store) == 2
+    assert list(tmp_path.glob("*.fifo")) == []
