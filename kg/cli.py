@@ -281,7 +281,7 @@ def parse_command(paths, as_of, fmt):
 # --- commands: query, sparql ------------------------------------------------------------------
 # (kept together; they share the store opening and the output formats)
 
-from kg.render import GRAPH_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
+from kg.render import GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
 ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
@@ -457,9 +457,9 @@ def _query_list(canned_queries) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(TABLE_FORMATS + GRAPH_FORMATS),
+    type=click.Choice(RESULT_FORMATS + GRAPH_FORMATS),
     default=None,
-    help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
+    help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
 @click.option(
     "--timeout",
@@ -485,8 +485,9 @@ def sparql_command(
     Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg import queries, render
-    from kg.query_limits import refuse_service, run_limited
+    from kg.query_limits import refuse_service
     from kg.remote import open_engine
+    from kg.streaming import write_answer
 
     text = _sparql_text(query)
     queries.refuse_updates(text)
@@ -497,7 +498,9 @@ def sparql_command(
     opened = open_engine(
         store_path, endpoint, None, user, _password(user, password_env) if endpoint else None, list(graphs)
     )
-    render.emit(run_limited(lambda: opened.engine.run(text, limit=limit), timeout), fmt)
+    write_answer(
+        opened.engine, text, fmt, limit=limit, timeout=timeout, width=render.terminal_width(), note=_note
+    )
 
 
 def _sparql_text(argument: str) -> str:
@@ -517,7 +520,7 @@ def _sparql_text(argument: str) -> str:
 def _sparql_format(form: str, fmt: str | None) -> str:
     """The format asked for, or the default for the query form; a usage error when they do not fit."""
     makes_graph = form in ("CONSTRUCT", "DESCRIBE")
-    fitting = GRAPH_FORMATS if makes_graph else TABLE_FORMATS
+    fitting = GRAPH_FORMATS if makes_graph else RESULT_FORMATS
     if fmt is None:
         return fitting[0]
     if fmt not in fitting:

@@ -43,6 +43,7 @@ import pyoxigraph as ox
 from kg.errors import INTERNAL, KgError
 from kg.render import Graph, Result, Solutions
 from kg.resources import queries_dir
+from kg.streaming import RowStream, Streamed, TripleStream
 
 KINDS = ("person", "people", "integer", "text")
 PERSON_KINDS = ("person", "people")
@@ -270,6 +271,21 @@ class LocalEngine:
         names = [v.value for v in result.variables]
         rows = [tuple(solution[name] for name in names) for solution in itertools.islice(result, limit)]
         return Solutions(names, rows)
+
+    def stream(self, query: str) -> Streamed:
+        """The answer as the store finds it (kg.streaming): rows or triples read one by one."""
+        try:
+            result = self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+        except OSError as e:
+            raise KgError(f"the query failed: {e}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QueryTriples):
+            return TripleStream(iter(result))
+        names = [v.value for v in result.variables]
+        return RowStream(names, (tuple(solution[name] for name in names) for solution in result))
 
 
 @dataclass

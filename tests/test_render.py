@@ -205,7 +205,7 @@ def test_turtle_declares_the_prefixes_it_uses_and_no_others():
 
 
 @pytest.mark.parametrize(
-    "call", [lambda: format_solutions(Solutions([], []), "xml"), lambda: format_graph([], "csv")]
+    "call", [lambda: format_solutions(Solutions([], []), "yaml"), lambda: format_graph([], "csv")]
 )
 def test_unknown_formats_are_refused(call):
     with pytest.raises(ValueError, match="unknown format"):
