@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
     from kg.store import KgStore
+    from kg.streaming import Written
     from kg.validate import ValidationOutcome
 
 DEFAULT_STORE = "kg-store"
@@ -214,6 +215,29 @@ class Graph:
         queries.refuse_updates(text)
         return self._answer(text, limit)
 
+    def write_sparql(
+        self,
+        text: str,
+        file: IO[str] | None = None,
+        *,
+        format: str = "table",
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> Written:
+        """Write the answer of a read-only query to a text file (default stdout) as it comes, as
+        `kg sparql` does: memory stays flat whatever its size. SELECT/ASK: table, csv, tsv, json, xml;
+        CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld, rdfxml. KgError past `timeout` seconds."""
+        from kg import queries
+        from kg.streaming import write_answer
+
+        queries.refuse_updates(text)
+        if limit is not None and limit < 0:
+            raise KgError(f"limit must be 0 or more, not {limit}")
+        try:
+            return write_answer(self.engine, text, format, file, limit=limit, timeout=timeout)
+        except ValueError as e:  # an unknown format
+            raise KgError(str(e)) from None
+
     def _answer(self, text: str, limit: int | None) -> Result:
         if limit is not None and limit < 0:
             raise KgError(f"limit must be 0 or more, not {limit}")
@@ -385,6 +409,9 @@ class _Closed:
         return KgError(f"the graph at {self.source} was closed: open it again with kg.open")
 
     def run(self, query: str, limit: int | None = None) -> Any:
+        raise self.error()
+
+    def stream(self, query: str) -> Any:
         raise self.error()
 
 

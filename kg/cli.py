@@ -387,6 +387,7 @@ def query_command(
     from kg.people import PersonResolver
     from kg.query_limits import run_limited
     from kg.remote import open_engine
+    from kg.streaming import write_answer
 
     if show_list:
         click.echo(_query_list(queries.Catalogue().all()), nl=False)
@@ -408,13 +409,13 @@ def query_command(
         resolver = PersonResolver(opened.engine, opened.base, note=_note)
         params = queries.parse_arguments(canned, args, resolver)
         text = queries.bind_values(canned.text, params)
+        if not why:  # written as it comes
+            write_answer(opened.engine, text, fmt, limit=limit, width=render.terminal_width(), note=_note)
+            return
         result = run_limited(lambda: opened.engine.run(text, limit=limit), None)  # Ctrl-C heard at once
     except queries.ArgumentError as e:
         raise click.UsageError(e.message) from None
-    if why:
-        _emit_with_supports(opened.engine, canned, params, result)
-    else:
-        render.emit(result, fmt)
+    _emit_with_supports(opened.engine, canned, params, result)
 
 
 def _emit_with_supports(engine, canned, params, result) -> None:

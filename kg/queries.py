@@ -250,6 +250,10 @@ class Engine(Protocol):
         """Solutions for SELECT, bool for ASK, Graph for CONSTRUCT/DESCRIBE; at most `limit` rows/triples."""
         ...
 
+    def stream(self, query: str) -> Streamed:
+        """The same answer as it comes (kg.streaming): rows or triples read lazily."""
+        ...
+
 
 class LocalEngine:
     """Queries on a pyoxigraph Store (the on-disk store, opened read-only)."""

@@ -196,18 +196,21 @@ def _user_error(error: BaseException) -> BaseException:
 
 
 def pump(
-    open_answer: Callable[[], T], items_of: Callable[[T], Iterator | None], seconds: float | None
+    open_answer: Callable[[], T], split: Callable[[T], tuple[T, Iterator | None]], seconds: float | None
 ) -> tuple[T, Feed]:
-    """open_answer() in a worker thread, which then pulls `items_of(answer)` (None: nothing to pull)
-    into a Feed; (the answer, its feed) as soon as the answer is open, within `seconds` (None: no limit)."""
+    """open_answer() in a worker thread; `split(answer)` gives what the reader needs to know of it (its
+    variables, say) and the iterator of its items (None: nothing to pull), which the worker pulls into a
+    Feed. (that head, the feed) as soon as the answer is open, within `seconds` (None: no limit).
+
+    The engine's objects stay in the worker thread, where they are made, used and dropped: pyoxigraph's
+    cannot be dropped in another."""
     feed = Feed(seconds)
     opened: dict = {}
 
     def run() -> None:
         try:
-            answer = open_answer()
-            opened["answer"] = answer
-            source = items_of(answer)
+            head, source = split(open_answer())
+            opened["head"] = head
         except BaseException as e:
             feed.fail(e)
             feed.finish()
@@ -219,8 +222,8 @@ def pump(
         feed.fill(source)
 
     threading.Thread(target=run, daemon=True, name="kg-query").start()
-    while "answer" not in opened and not feed.done:
+    while "head" not in opened and not feed.done:
         feed.wait()
-    if "answer" not in opened:
+    if "head" not in opened:
         feed._raise_error()
-    return opened["answer"], feed
+    return opened["head"], feed

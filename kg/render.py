@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import itertools
 import io
+import itertools
 import json
 import os
 import re
@@ -38,8 +38,8 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TextIO, Union
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import IO, Union
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -119,7 +119,7 @@ def write_rows(
     variables: Sequence[str],
     rows: Iterator[Row],
     fmt: str,
-    out: TextIO,
+    out: IO[str],
     *,
     width: int | None = None,
     sample: int = TABLE_SAMPLE,
@@ -130,7 +130,12 @@ def write_rows(
         return _write_table(list(variables), rows, out, width, sample)
     if fmt not in RESULT_FORMATS:
         raise _unknown(fmt, RESULT_FORMATS)
-    writers = {"csv": _CsvRows, "tsv": _TsvRows, "json": _JsonRows, "xml": _XmlRows}
+    writers: dict[str, type[_CsvRows | _TsvRows | _JsonRows | _XmlRows]] = {
+        "csv": _CsvRows,
+        "tsv": _TsvRows,
+        "json": _JsonRows,
+        "xml": _XmlRows,
+    }
     writer = writers[fmt](list(variables), out)
     count = 0
     for row in rows:
@@ -141,7 +146,7 @@ def write_rows(
 
 
 def _write_table(
-    variables: list[str], rows: Iterator[Row], out: TextIO, width: int | None, sample: int
+    variables: list[str], rows: Iterator[Row], out: IO[str], width: int | None, sample: int
 ) -> int:
     first: list[Row] = []
     for row in rows:
@@ -168,7 +173,7 @@ def _write_table(
 class _CsvRows:
     """W3C SPARQL 1.1 CSV: RFC 4180, CRLF line ends."""
 
-    def __init__(self, variables: list[str], out: TextIO):
+    def __init__(self, variables: list[str], out: IO[str]):
         self.writer = csv.writer(out, lineterminator="\r\n")
         self.shown = _terminal(out)  # a terminal is shown the control characters, not sent them
         self.writer.writerow(variables)
@@ -184,7 +189,7 @@ class _CsvRows:
 class _TsvRows:
     """W3C SPARQL 1.1 TSV: terms in Turtle syntax."""
 
-    def __init__(self, variables: list[str], out: TextIO):
+    def __init__(self, variables: list[str], out: IO[str]):
         self.out = out
         out.write("\t".join("?" + v for v in variables) + "\n")
 
@@ -198,7 +203,7 @@ class _TsvRows:
 class _JsonRows:
     """W3C SPARQL 1.1 JSON results, one binding a line."""
 
-    def __init__(self, variables: list[str], out: TextIO):
+    def __init__(self, variables: list[str], out: IO[str]):
         self.out, self.variables, self.first = out, variables, True
         self.keys = [_json_string(v) for v in variables]
         out.write('{"head": {"vars": ' + _json_text(variables) + '}, "results": {"bindings": [')
@@ -220,7 +225,7 @@ class _JsonRows:
 class _XmlRows:
     """W3C SPARQL Query Results XML Format."""
 
-    def __init__(self, variables: list[str], out: TextIO):
+    def __init__(self, variables: list[str], out: IO[str]):
         self.out, self.variables = out, variables
         head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
         out.write(f'<?xml version="1.0"?>\n<sparql xmlns="{_SPARQL_XML}">\n<head>{head}</head>\n<results>\n')
@@ -446,7 +451,7 @@ def format_graph(triples: Iterable[ox.Triple], fmt: str) -> str:
 PREFIX_SAMPLE = 1000  # the triples a streamed graph takes the prefixes it declares from
 
 
-def write_triples(triples: Iterator[ox.Triple], fmt: str, out: TextIO, sample: int = PREFIX_SAMPLE) -> int:
+def write_triples(triples: Iterator[ox.Triple], fmt: str, out: IO[str], sample: int = PREFIX_SAMPLE) -> int:
     """Write a CONSTRUCT/DESCRIBE answer to `out` as its triples come; the number written. Turtle
     declares the prefixes its first `sample` triples use (later IRIs in other namespaces are written
     whole)."""
@@ -456,7 +461,7 @@ def write_triples(triples: Iterator[ox.Triple], fmt: str, out: TextIO, sample: i
     used = _used_prefixes(first, PREFIXES) if fmt != "ntriples" else None
     counted = _Counted(itertools.chain(first, triples))
     sink = _TextSink(out, _xml_controls if fmt == "rdfxml" else _escaped_u)
-    ox.serialize(counted, sink, format=_RDF_FORMATS[fmt], prefixes=used)
+    ox.serialize(counted, sink, format=_RDF_FORMATS[fmt], prefixes=used)  # type: ignore[arg-type]
     sink.close()
     return counted.count
 
@@ -479,7 +484,7 @@ class _TextSink:
     """The binary file pyoxigraph serializes to, passing its text on to a text file: UTF-8 decoded
     across chunk boundaries, C1 and bidirectional controls escaped as the syntax allows."""
 
-    def __init__(self, out: TextIO, escape: Callable[[str], str]):
+    def __init__(self, out: IO[str], escape: Callable[[str], str]):
         self.out, self.escape = out, escape
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.ends_in_newline = True

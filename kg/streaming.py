@@ -16,7 +16,7 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -73,7 +73,7 @@ def write_answer(
     engine: StreamingEngine,
     query: str,
     fmt: str,
-    out: TextIO | None = None,
+    out: IO[str] | None = None,
     *,
     limit: int | None = None,
     timeout: float | None = None,
@@ -87,7 +87,7 @@ def write_answer(
     from kg.query_limits import pump
 
     out = sys.stdout if out is None else out
-    answer, feed = pump(lambda: engine.stream(query), _items_of, timeout)
+    answer, feed = pump(lambda: engine.stream(query), _split, timeout)
     try:
         if isinstance(answer, bool):
             out.write(render.format_boolean(answer, fmt))
@@ -111,9 +111,10 @@ def write_answer(
     return written
 
 
-def _items_of(answer: Streamed) -> Iterator | None:
+def _split(answer: Streamed) -> tuple[Streamed, Iterator | None]:
+    """(the answer without its items, for the writer; its items, for the worker)."""
     if isinstance(answer, RowStream):
-        return answer.rows
+        return RowStream(answer.vars, iter(())), answer.rows
     if isinstance(answer, TripleStream):
-        return answer.triples
-    return None
+        return TripleStream(iter(())), answer.triples
+    return answer, None
