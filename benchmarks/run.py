@@ -12,7 +12,9 @@ command run from the shell as a user would:
 - the inference step (from the build's own timings);
 - `kg query coauthors-of` for a typical person and for the person with the most coauthors;
 - re-building one changed page in the store just built;
-- the store's size on disk after the build.
+- the store's size on disk after the build;
+- `kg sparql 'SELECT * WHERE { ?s ?p ?o }'`, every triple, as a table and as JSON: time to the first
+  row, time to the last, peak memory; and the same piped into `head`.
 The figures are printed as a Markdown table; nothing is asserted.
 """
 
@@ -132,6 +134,38 @@ def people_to_query(store: Path) -> tuple[str, str]:
     return names[len(names) // 2], names[0]
 
 
+EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
+
+
+def sparql_streaming(store: Path) -> dict:
+    """`kg sparql 'SELECT * WHERE { ?s ?p ?o }'` written to a pipe that reads it all, as a table (with
+    COLUMNS=120) and as JSON: wall time, peak memory, and the time to its first row; then the time of
+    `kg sparql ... | head` (the pipe closed after 10 lines)."""
+    figures: dict = {}
+    for fmt in ("table", "json"):
+        env = {**os.environ, "COLUMNS": "120"}
+        args = [tool("kg"), "sparql", EVERYTHING, "--store", str(store), "--format", fmt]
+        started = time.perf_counter()
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        rss = PeakRss(process.pid)
+        for _ in range(3 if fmt == "table" else 1):  # a table's header and rule come first
+            process.stdout.readline()
+        first_row = time.perf_counter() - started
+        while process.stdout.read(1 << 16):
+            pass
+        process.wait()
+        figures[f"sparql_{fmt}_s"] = time.perf_counter() - started
+        figures[f"sparql_{fmt}_first_row_s"] = first_row
+        figures[f"sparql_{fmt}_rss_mb"] = rss.stop() / 2**20
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed ({process.returncode})")
+    started = time.perf_counter()
+    command = f"{tool('kg')} sparql '{EVERYTHING}' --store {store} | head -10 > /dev/null"
+    subprocess.run(["bash", "-c", command], check=True)
+    figures["sparql_head_s"] = time.perf_counter() - started
+    return figures
+
+
 def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     corpus = work / f"corpus-{pages}-{seed}"
     if not corpus.exists():
@@ -183,8 +217,11 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     finally:
         page.write_text(original, encoding="utf-8")
 
+    streaming = sparql_streaming(store)
+
     triples = summary["triples_asserted"] + summary["triples_inferred"]
     return {
+        **streaming,
         "pages": pages,
         "asserted": summary["triples_asserted"],
         "inferred": summary["triples_inferred"],
@@ -222,6 +259,13 @@ ROWS = [
     ("query_typical_s", "{:.3f}"),
     ("query_busiest_s", "{:.3f}"),
     ("rebuild_one_s", "{:.2f}"),
+    ("sparql_table_first_row_s", "{:.2f}"),
+    ("sparql_table_s", "{:.1f}"),
+    ("sparql_table_rss_mb", "{:,.0f}"),
+    ("sparql_json_first_row_s", "{:.2f}"),
+    ("sparql_json_s", "{:.1f}"),
+    ("sparql_json_rss_mb", "{:,.0f}"),
+    ("sparql_head_s", "{:.2f}"),
 ]
 LABELS = {
     "pages": "pages",
@@ -240,6 +284,13 @@ LABELS = {
     "query_typical_s": "`kg query coauthors-of` typical person (s)",
     "query_busiest_s": "`kg query coauthors-of` most coauthors (s)",
     "rebuild_one_s": "re-build one changed page (s)",
+    "sparql_table_first_row_s": "`kg sparql` all triples, table: first row (s)",
+    "sparql_table_s": "`kg sparql` all triples, table: all rows (s)",
+    "sparql_table_rss_mb": "`kg sparql` all triples, table: peak memory (MB)",
+    "sparql_json_first_row_s": "`kg sparql` all triples, json: first row (s)",
+    "sparql_json_s": "`kg sparql` all triples, json: all rows (s)",
+    "sparql_json_rss_mb": "`kg sparql` all triples, json: peak memory (MB)",
+    "sparql_head_s": "`kg sparql` all triples piped to `head` (s)",
 }
 
 
