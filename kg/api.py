@@ -292,11 +292,12 @@ class Graph:
         labels = {row[1].value for row in rows if row[1] is not None}
         return min(labels, default=None), {row[0].value for row in rows}
 
-    def coauthors(self, name: str, depth: int = 1) -> networkx.Graph:
+    def coauthors(self, name: str, depth: int = 1, max_people: int | None = None) -> networkx.Graph:
         """The coauthor network of `name`, as `kg graph coauthors-of` draws it, as a networkx Graph:
         nodes are person IRIs with `label`, `papers` and `hops` (0 for the person, 1 a coauthor, 2 a
         coauthor's coauthor); edges have `weight` (shared papers) and `lower_bound` (True when a shared
-        paper's author list was cut, so there may be more)."""
+        paper's author list was cut, so there may be more). `max_people` cuts it as `kg graph
+        --max-people` does: that many people, strongest links first."""
         import pyoxigraph as ox
 
         from kg import network, pictures
@@ -305,7 +306,9 @@ class Graph:
             raise KgError(f"depth must be {' or '.join(map(str, network.DEPTHS))}, not {depth!r}")
         person = ox.NamedNode(self.resolver.resolve(name))
         self._notes.clear()
-        drawn = network.ego_network(self.engine, person, depth=depth)
+        if max_people is not None and max_people < 1:
+            raise KgError(f"max_people must be 1 or more, not {max_people!r}")
+        drawn = network.ego_network(self.engine, person, depth=depth, max_people=max_people)
         graph = pictures.to_networkx(drawn)
         graph.graph["name"] = drawn.title
         return graph

@@ -563,7 +563,15 @@ def graph_group() -> None:
     help="File to write; - for stdout.",
 )
 @store_option
-def graph_coauthors_of(name, depth, fmt, output, store_path):
+@click.option(
+    "--max-people",
+    type=click.IntRange(min=1),
+    default=150,
+    show_default=True,
+    metavar="N",
+    help="Draw at most N people (NAME included), strongest links first; the rest are counted in the legend.",
+)
+def graph_coauthors_of(name, depth, fmt, output, store_path, max_people):
     """Draw the coauthor network of NAME.
 
     The people NAME shares papers with, and the papers they share.
@@ -586,10 +594,12 @@ def graph_coauthors_of(name, depth, fmt, output, store_path):
         )
     opened = queries.open_local(store_path)
     person = PersonResolver(opened.engine, opened.base, note=_note)(name)
-    drawn = network.ego_network(opened.engine, person, depth=int(depth))
+    drawn = network.ego_network(opened.engine, person, depth=int(depth), max_people=max_people)
     pictures.save(pictures.render(drawn, fmt), output)
     if output != "-":
-        _note(f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links")
+        _note(
+            f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links" + pictures.left_out(drawn)
+        )
 
 
 # --- commands: serve, push ----------------------------------------------------------------------

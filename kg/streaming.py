@@ -107,6 +107,7 @@ def write_answer(
     if note is not None and fmt == "table":
         said = written.summary(limit)
         if said:
+            out.flush()  # the table first, then what is said of it, where both go to one screen
             note(said)
     return written
 
