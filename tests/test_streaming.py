@@ -210,3 +210,122 @@ def test_the_api_writes_an_answer_as_it_comes(fixture_store):
         written = g.write_sparql("SELECT ?s WHERE { ?s ?p ?o }", out, format="csv", limit=3)
     assert written.rows == 3 and written.cut
     assert out.getvalue().startswith("s\r\n") and len(out.getvalue().splitlines()) == 4
+
+
+# --- from an endpoint -------------------------------------------------------------------------------
+
+
+class Trickle(io.RawIOBase):
+    """A response body that arrives a few bytes at a time."""
+
+    def __init__(self, data: bytes, size: int):
+        self.data, self.size, self.at = data, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self.data[self.at : self.at + min(self.size, len(buffer))]
+        buffer[: len(chunk)] = chunk
+        self.at += len(chunk)
+        return len(chunk)
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 64])
+def test_blank_node_labels_are_rewritten_as_they_arrive(size):
+    from kg.remote import BlankNodeLabels, any_blank_nodes
+
+    labels = ["nodeID://b10006", "nodeID://b10007", "b0", "b_3a_"]
+    rows = [{"s": {"type": "bnode", "value": label}} for label in labels]
+    rows.append({"s": {"value": "nodeID://b1", "type": "bnode"}})  # keys in the other order
+    rows.append({"s": {"type": "literal", "value": "nodeID://not-a-node"}})
+    body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": rows}}).encode()
+    fmt = ox.QueryResultsFormat.JSON
+    streamed = io.BufferedReader(BlankNodeLabels(Trickle(body, size), fmt)).read()
+    assert json.loads(streamed) == json.loads(any_blank_nodes(body, fmt))
+    found = [s["s"] for s in ox.parse_query_results(streamed, format=fmt)]
+    assert all(isinstance(s, ox.BlankNode) for s in found[:5]) and len({s.value for s in found[:5]}) == 5
+    assert found[5] == ox.Literal("nodeID://not-a-node")
+
+    xml = (
+        b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="s"/>'
+        b"</head><results>"
+        + b"".join(
+            f'<result><binding name="s"><bnode>{label}</bnode></binding></result>'.encode()
+            for label in labels
+        )
+        + b"</results></sparql>"
+    )
+    fmt = ox.QueryResultsFormat.XML
+    streamed = io.BufferedReader(BlankNodeLabels(Trickle(xml, size), fmt)).read()
+    assert streamed == any_blank_nodes(xml, fmt)
+
+
+@pytest.fixture
+def endless_endpoint():
+    """A SPARQL endpoint whose answer never ends: rows are sent until the client hangs up."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                self.wfile.write(b'{"head": {"vars": ["n"]}, "results": {"bindings": [')
+                n = 0
+                while True:
+                    row = {
+                        "n": {
+                            "type": "literal",
+                            "value": str(n),
+                            "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                        }
+                    }
+                    self.wfile.write((", " if n else "").encode() + json.dumps(row).encode())
+                    n += 1
+                    if n % 100 == 0:
+                        self.wfile.flush()
+                        time.sleep(0.01)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_endpoint_answer_is_written_as_it_arrives(endless_endpoint):
+    done = run(
+        [
+            "bash",
+            "-c",
+            f"{' '.join(KG)} sparql 'SELECT ?n WHERE {{ ?s ?p ?n }}' --endpoint {endless_endpoint} --format csv | head -4",
+        ],
+        timeout=60,
+    )
+    assert done.stdout == "n\n0\n1\n2\n" and done.stderr == ""  # text mode reads CRLF as a newline
+
+
+def test_an_endpoint_answer_is_cut_by_the_limit_and_by_the_timeout(endless_endpoint):
+    query = "SELECT ?n WHERE { ?s ?p ?n }"
+    done = run([*KG, "sparql", query, "--endpoint", endless_endpoint, "--limit", "2"], timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[2:] == ["0", "1"]
+    assert done.stderr == "kg: the first 2 rows (--limit 2; the rest not counted: it was taking long)\n"
+    done = run(
+        [*KG, "sparql", query, "--endpoint", endless_endpoint, "--format", "tsv", "--timeout", "1"],
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr == "kg: the query took longer than 1 s and was stopped (--timeout)\n"
