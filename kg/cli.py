@@ -365,7 +365,7 @@ def _note(message: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(TABLE_FORMATS),
+    type=click.Choice(RESULT_FORMATS),
     default="table",
     show_default=True,
     help="Output format.",
