@@ -186,7 +186,7 @@ def test_help(command):
 
 def test_query_help_names_the_formats():
     out = kg("query", "--help")[1]
-    assert "--format [table|csv|tsv|json]" in out and "--limit N" in out and "--store" in out
+    assert "--format [table|csv|tsv|json|xml]" in out and "--limit N" in out and "--store" in out
 
 
 # --- kg sparql -----------------------------------------------------------------------------------
