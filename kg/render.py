@@ -9,7 +9,7 @@ What can be shown:
 - plain records (a list of dicts, for stats and build summaries) in any of the table formats.
 
 `emit(result, fmt)` writes any of them to stdout; the `format_*` functions return the text;
-`write_rows`, `write_boolean` and `write_triples` write an answer to a file as its rows come, so that
+`write_rows` and `write_triples` write an answer to a file as its rows come, so that
 `kg sparql` keeps no more than a table's first rows in memory, whatever the answer's size.
 
 Tables fit the terminal: `terminal_width()` is `COLUMNS`, else the width of the terminal stdout is,
