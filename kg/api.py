@@ -414,7 +414,7 @@ class _Closed:
     def run(self, query: str, limit: int | None = None) -> Any:
         raise self.error()
 
-    def stream(self, query: str) -> Any:
+    def stream(self, query: str, limit: int | None = None) -> Any:
         raise self.error()
 
 

@@ -250,8 +250,9 @@ class Engine(Protocol):
         """Solutions for SELECT, bool for ASK, Graph for CONSTRUCT/DESCRIBE; at most `limit` rows/triples."""
         ...
 
-    def stream(self, query: str) -> Streamed:
-        """The same answer as it comes (kg.streaming): rows or triples read lazily."""
+    def stream(self, query: str, limit: int | None = None) -> Streamed:
+        """The same answer as it comes (kg.streaming): rows or triples read lazily; `limit` says how
+        many rows are wanted, for an engine that must know it."""
         ...
 
 
@@ -276,8 +277,9 @@ class LocalEngine:
         rows = [tuple(solution[name] for name in names) for solution in itertools.islice(result, limit)]
         return Solutions(names, rows)
 
-    def stream(self, query: str) -> Streamed:
-        """The answer as the store finds it (kg.streaming): rows or triples read one by one."""
+    def stream(self, query: str, limit: int | None = None) -> Streamed:
+        """The answer as the store finds it (kg.streaming): rows or triples read one by one (`limit`,
+        the rows wanted, changes nothing here)."""
         try:
             result = self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as e:

@@ -97,8 +97,11 @@ class HttpEngine:
             return self._graph(response, limit)
         return self._results(response, limit, ask=form == "ASK")
 
-    def stream(self, query: str) -> Streamed:
-        """The answer as it arrives (kg.streaming): the response is parsed as it is read, never held."""
+    def stream(self, query: str, limit: int | None = None) -> Streamed:
+        """The answer as it arrives (kg.streaming): the response is parsed as it is read, never held;
+        but an answer that may be cut at the endpoint's row cap (X-SPARQL-MaxRows), when more rows than
+        the cap are wanted (`limit`), is read whole first (the cap bounds it), so that a cut one is an
+        error before any row is shown."""
         form = query_form(query)
         makes_graph = form in ("CONSTRUCT", "DESCRIBE")
         accept = GRAPH_ACCEPT if makes_graph else RESULTS_ACCEPT
@@ -126,8 +129,11 @@ class HttpEngine:
             if form == "ASK":
                 found = self._ask_rows(list(self._read(body, rows)))
                 return found
-            cap = response.headers.get("x-sparql-maxrows", "").strip()
-            return RowStream(names, self._read(body, rows, int(cap) if cap.isdigit() else None))
+            cap_text = response.headers.get("x-sparql-maxrows", "").strip()
+            cap = int(cap_text) if cap_text.isdigit() else None
+            if cap is not None and (limit is None or limit > cap):
+                return RowStream(names, iter(list(self._read(body, rows, cap))))
+            return RowStream(names, self._read(body, rows))
         except BaseException:
             body.close()
             raise

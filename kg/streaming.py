@@ -45,7 +45,7 @@ Streamed = RowStream | TripleStream | bool
 
 
 class StreamingEngine(Protocol):
-    def stream(self, query: str) -> Streamed: ...
+    def stream(self, query: str, limit: int | None = None) -> Streamed: ...
 
 
 @dataclass
@@ -87,7 +87,7 @@ def write_answer(
     from kg.query_limits import pump
 
     out = sys.stdout if out is None else out
-    answer, feed = pump(lambda: engine.stream(query), _split, timeout)
+    answer, feed = pump(lambda: engine.stream(query, limit), _split, timeout)
     try:
         if isinstance(answer, bool):
             out.write(render.format_boolean(answer, fmt))
