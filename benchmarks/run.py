@@ -17,6 +17,8 @@ command run from the shell as a user would:
   size of a generation's summary (what the store keeps for `kg diff`) against its database.
 - every canned query (`queries/*.rq`) from the shell, about the page owner with the most listings (and
   the next two, for the queries about two or more people), the median of several runs.
+- `kg sparql 'SELECT * WHERE { ?s ?p ?o }'`, every triple, as a table and as JSON: time to the first
+  row, time to the last, peak memory; and the same piped into `head`.
 The figures are printed as Markdown tables; nothing is asserted.
 
     python benchmarks/run.py --work DIR --queries-only --pages 1000 --pages 5000  # the stores in DIR, again
@@ -140,6 +142,38 @@ def people_to_query(store: Path) -> tuple[str, str]:
     return names[len(names) // 2], names[0]
 
 
+EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
+
+
+def sparql_streaming(store: Path) -> dict:
+    """`kg sparql 'SELECT * WHERE { ?s ?p ?o }'` written to a pipe that reads it all, as a table (with
+    COLUMNS=120) and as JSON: wall time, peak memory, and the time to its first row; then the time of
+    `kg sparql ... | head` (the pipe closed after 10 lines)."""
+    figures: dict = {}
+    for fmt in ("table", "json"):
+        env = {**os.environ, "COLUMNS": "120"}
+        args = [tool("kg"), "sparql", EVERYTHING, "--store", str(store), "--format", fmt]
+        started = time.perf_counter()
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        rss = PeakRss(process.pid)
+        for _ in range(3 if fmt == "table" else 1):  # a table's header and rule come first
+            process.stdout.readline()
+        first_row = time.perf_counter() - started
+        while process.stdout.read(1 << 16):
+            pass
+        process.wait()
+        figures[f"sparql_{fmt}_s"] = time.perf_counter() - started
+        figures[f"sparql_{fmt}_first_row_s"] = first_row
+        figures[f"sparql_{fmt}_rss_mb"] = rss.stop() / 2**20
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed ({process.returncode})")
+    started = time.perf_counter()
+    command = f"{tool('kg')} sparql '{EVERYTHING}' --store {store} | head -10 > /dev/null"
+    subprocess.run(["bash", "-c", command], check=True)
+    figures["sparql_head_s"] = time.perf_counter() - started
+    return figures
+
+
 def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     corpus = work / f"corpus-{pages}-{seed}"
     if not corpus.exists():
@@ -192,11 +226,14 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     finally:
         page.write_text(original, encoding="utf-8")
 
+    streaming = sparql_streaming(store)
+
     triples = summary["triples_asserted"] + summary["triples_inferred"]
     searched = measure_search_and_diff(store, query_runs)
     return {
         **searched,
         "summary_s": summary.get("seconds", {}).get("summary", float("nan")),
+        **streaming,
         "pages": pages,
         "asserted": summary["triples_asserted"],
         "inferred": summary["triples_inferred"],
@@ -360,6 +397,13 @@ ROWS = [
     ("search_common_s", "{:.3f}"),
     ("search_title_s", "{:.3f}"),
     ("diff_s", "{:.2f}"),
+    ("sparql_table_first_row_s", "{:.2f}"),
+    ("sparql_table_s", "{:.1f}"),
+    ("sparql_table_rss_mb", "{:,.0f}"),
+    ("sparql_json_first_row_s", "{:.2f}"),
+    ("sparql_json_s", "{:.1f}"),
+    ("sparql_json_rss_mb", "{:,.0f}"),
+    ("sparql_head_s", "{:.2f}"),
 ]
 LABELS = {
     "pages": "pages",
@@ -384,6 +428,13 @@ LABELS = {
     "search_common_s": "`kg search` the commonest title word (s)",
     "search_title_s": "`kg search` a whole title (s)",
     "diff_s": "`kg diff` after the re-build (s)",
+    "sparql_table_first_row_s": "`kg sparql` all triples, table: first row (s)",
+    "sparql_table_s": "`kg sparql` all triples, table: all rows (s)",
+    "sparql_table_rss_mb": "`kg sparql` all triples, table: peak memory (MB)",
+    "sparql_json_first_row_s": "`kg sparql` all triples, json: first row (s)",
+    "sparql_json_s": "`kg sparql` all triples, json: all rows (s)",
+    "sparql_json_rss_mb": "`kg sparql` all triples, json: peak memory (MB)",
+    "sparql_head_s": "`kg sparql` all triples piped to `head` (s)",
 }
 
 

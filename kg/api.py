@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from kg.queries import CannedQuery, Engine
     from kg.search import Hit
     from kg.store import KgStore
+    from kg.streaming import Written
     from kg.validate import ValidationOutcome
     from kg.why import Support
 
@@ -282,6 +283,67 @@ class Graph:
         result.asked = (canned, values)
         return result
 
+    def write_query(
+        self,
+        name: str,
+        *args: Any,
+        file: IO[str] | None = None,
+        format: str = "table",
+        limit: int | None = None,
+        width: int | None = None,
+        note: Callable[[str], None] | None = None,
+    ) -> Written:
+        """Write a canned query's answer to a text file (default stdout) as it comes, as `kg query`
+        does: memory stays flat whatever its size. A table fits `width` columns and tells `note` when
+        it is empty or cut by `limit`."""
+        from kg import queries
+        from kg.render import Solutions
+        from kg.streaming import write_answer, write_solutions
+
+        self._notes.clear()
+        canned = check_query(name, args)
+        values = queries.parse_arguments(canned, [str(arg) for arg in args], self.resolver)
+        if limit is not None and limit < 0:
+            raise KgError(f"limit must be 0 or more, not {limit}")
+        try:
+            if canned.ranked is not None:  # read a page of ranks at a time: `limit` rows, `limit` look-ups
+                more = None if limit is None else limit + 1  # one more row says the limit cut it
+                answer = queries.run_bound(self.engine, canned, values, more)
+                assert isinstance(answer, Solutions), "a ranked query is a SELECT (kg.queries)"
+                return write_solutions(answer, format, file, limit=limit, width=width, note=note)
+            text = queries.bind_values(canned.text, values)
+            return write_answer(self.engine, text, format, file, limit=limit, width=width, note=note)
+        except ValueError as e:  # an unknown format
+            raise KgError(str(e)) from None
+
+    def write_sparql(
+        self,
+        text: str,
+        file: IO[str] | None = None,
+        *,
+        format: str = "table",
+        limit: int | None = None,
+        timeout: float | None = None,
+        allow_service: bool = True,
+        width: int | None = None,
+        note: Callable[[str], None] | None = None,
+    ) -> Written:
+        """Write the answer of a read-only query to a text file (default stdout) as it comes, as
+        `kg sparql` does: memory stays flat whatever its size. SELECT/ASK: table, csv, tsv, json, xml;
+        CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld, rdfxml. KgError past `timeout` seconds. A table
+        fits `width` columns and tells `note` when it is empty or cut by `limit`."""
+        from kg.streaming import write_answer
+
+        check_sparql(text, allow_service)
+        if limit is not None and limit < 0:
+            raise KgError(f"limit must be 0 or more, not {limit}")
+        try:
+            return write_answer(
+                self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
+            )
+        except ValueError as e:  # an unknown format
+            raise KgError(str(e)) from None
+
     def sparql(
         self, text: str, *, limit: int | None = None, timeout: float | None = None, allow_service: bool = True
     ) -> Result:
@@ -387,19 +449,20 @@ class Graph:
         labels = {text_of(label) for _, label in rows if label is not None}
         return min(labels, default=None), {text_of(name) for name, _ in rows if name is not None}
 
-    def coauthors(self, name: str, depth: int = 1) -> networkx.Graph:
+    def coauthors(self, name: str, depth: int = 1, max_people: int | None = None) -> networkx.Graph:
         """The coauthor network of `name`, as `kg graph coauthors-of` draws it, as a networkx Graph:
         nodes are person IRIs with `label`, `papers` and `hops` (0 for the person, 1 a coauthor, 2 a
         coauthor's coauthor); edges have `weight` (shared papers) and `lower_bound` (True when a shared
-        paper's author list was cut, so there may be more)."""
+        paper's author list was cut, so there may be more). `max_people` cuts it as `kg graph
+        --max-people` does: that many people, strongest links first."""
         from kg import pictures
 
-        drawn = self.coauthor_network(name, depth)
+        drawn = self.coauthor_network(name, depth, max_people)
         graph = pictures.to_networkx(drawn)
         graph.graph["name"] = drawn.title
         return graph
 
-    def coauthor_network(self, name: str, depth: int = 1) -> Network:
+    def coauthor_network(self, name: str, depth: int = 1, max_people: int | None = None) -> Network:
         """The coauthor network of `name` as kg draws it (kg.network.Network: its people and links),
         for kg.pictures to render as a page or a file."""
         import pyoxigraph as ox
@@ -410,7 +473,9 @@ class Graph:
             raise KgError(f"depth must be {' or '.join(map(str, network.DEPTHS))}, not {depth!r}")
         person = ox.NamedNode(self.resolver.resolve(name))
         self._notes.clear()
-        return network.ego_network(self.engine, person, depth=depth)
+        if max_people is not None and max_people < 1:
+            raise KgError(f"max_people must be 1 or more, not {max_people!r}")
+        return network.ego_network(self.engine, person, depth=depth, max_people=max_people)
 
     def coi(
         self,
@@ -598,6 +663,9 @@ class _Closed:
         return KgError(f"the graph at {self.source} was closed: open it again with kg.open")
 
     def run(self, query: str, limit: int | None = None) -> Any:
+        raise self.error()
+
+    def stream(self, query: str, limit: int | None = None) -> Any:
         raise self.error()
 
 

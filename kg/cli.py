@@ -353,7 +353,7 @@ def parse_command(paths, as_of, fmt):
 # --- commands: query, sparql ------------------------------------------------------------------
 # (kept together; they share the store opening and the output formats)
 
-from kg.render import GRAPH_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
+from kg.render import GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
 
@@ -410,7 +410,7 @@ def _note(message: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(TABLE_FORMATS),
+    type=click.Choice(RESULT_FORMATS),
     default="table",
     show_default=True,
     help="Output format.",
@@ -439,12 +439,12 @@ def query_command(
     with _usage_errors():
         api.check_query(name, args)  # a wrong name or count is told before the graph is opened
     with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph, _usage_errors():
-        result = graph.query(name, *args, limit=limit)
         if why:
+            result = graph.query(name, *args, limit=limit)
             supported = table_with_supports(result.format("table"), graph.supports(result))
             click.echo(supported, nl=False)
-        else:
-            render.emit(result.answer, fmt)
+        else:  # written as it comes
+            graph.write_query(name, *args, format=fmt, limit=limit, width=render.terminal_width(), note=_note)
 
 
 @contextmanager
@@ -500,9 +500,9 @@ def _query_list(canned_queries) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(TABLE_FORMATS + GRAPH_FORMATS),
+    type=click.Choice(RESULT_FORMATS + GRAPH_FORMATS),
     default=None,
-    help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
+    help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
 @click.option(
     "--timeout",
@@ -533,8 +533,15 @@ def sparql_command(
     api.check_sparql(text, allow_service)  # refused before the graph is opened
     fmt = _sparql_format(queries.query_form(text), fmt)
     with _open_graph(store_path, endpoint, None, user, password_env, graphs) as graph:
-        result = graph.sparql(text, limit=limit, timeout=timeout, allow_service=allow_service)
-        render.emit(result.answer, fmt)
+        graph.write_sparql(
+            text,
+            format=fmt,
+            limit=limit,
+            timeout=timeout,
+            allow_service=allow_service,
+            width=render.terminal_width(),
+            note=_note,
+        )
 
 
 def _sparql_text(argument: str) -> str:
@@ -554,7 +561,7 @@ def _sparql_text(argument: str) -> str:
 def _sparql_format(form: str, fmt: str | None) -> str:
     """The format asked for, or the default for the query form; a usage error when they do not fit."""
     makes_graph = form in ("CONSTRUCT", "DESCRIBE")
-    fitting = GRAPH_FORMATS if makes_graph else TABLE_FORMATS
+    fitting = GRAPH_FORMATS if makes_graph else RESULT_FORMATS
     if fmt is None:
         return fitting[0]
     if fmt not in fitting:
@@ -604,7 +611,17 @@ def graph_group() -> None:
     help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
 )
 @endpoint_options
-def graph_coauthors_of(name, depth, fmt, output, store_path, endpoint, base, user, password_env, graphs):
+@click.option(
+    "--max-people",
+    type=click.IntRange(min=1),
+    default=150,
+    show_default=True,
+    metavar="N",
+    help="Draw at most N people (NAME included), strongest links first; the rest are counted in the legend.",
+)
+def graph_coauthors_of(
+    name, depth, fmt, output, store_path, endpoint, base, user, password_env, graphs, max_people
+):
     """Draw the coauthor network of NAME.
 
     The people NAME shares papers with, and the papers they share.
@@ -625,10 +642,12 @@ def graph_coauthors_of(name, depth, fmt, output, store_path, endpoint, base, use
             f"cannot tell the format from {output!r}; give --format ({', '.join(PICTURE_FORMATS)})"
         )
     with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
-        drawn = graph.coauthor_network(name, depth=int(depth))
+        drawn = graph.coauthor_network(name, depth=int(depth), max_people=max_people)
     pictures.save(pictures.render(drawn, fmt), output)
     if output != "-":
-        _note(f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links")
+        _note(
+            f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links" + pictures.left_out(drawn)
+        )
 
 
 # --- commands: serve, push ----------------------------------------------------------------------

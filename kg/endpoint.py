@@ -27,6 +27,7 @@ import re
 import socket
 import ssl
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from kg.errors import KgError
@@ -62,6 +63,7 @@ class Response:
     reason: str
     headers: dict[str, str]  # lower-case names
     body: bytes
+    stream: Any = None  # with request(..., stream=True), a success's body still to be read (an HTTPResponse)
 
     @property
     def ok(self) -> bool:
@@ -195,9 +197,16 @@ class Endpoint:
         return path + (f"?{joined}" if joined else "")
 
     def request(
-        self, method: str, query: str = "", body: bytes | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        query: str = "",
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
     ) -> Response:
-        """One request; answers a 401 challenge once when credentials were given. EndpointError on failure."""
+        """One request; answers a 401 challenge once when credentials were given. EndpointError on failure.
+        With `stream`, a success's body is left to read from `response.stream` (close it when done); the
+        connection is then the response's, and the next request opens another."""
         target, headers = self.target(query), headers or {}
         if body and self.credentials is not None and not self.credentials.scheme:
             probe = self._send(method, target, b"", headers)  # the challenge first, before any body goes out
@@ -205,7 +214,7 @@ class Endpoint:
                 probe.headers.get("www-authenticate", "")
             ):
                 return probe  # a scheme kg cannot answer: reported as the 401 it is
-        response = self._send(method, target, body, headers)
+        response = self._send(method, target, body, headers, stream)
         if response.status == 401 and self.credentials is not None:
             challenge = response.headers.get("www-authenticate", "")
             already = self.credentials.scheme
@@ -213,7 +222,7 @@ class Endpoint:
             if self.credentials.take_challenge(challenge) and (not already or stale):
                 if body:  # a fresh challenge, met without a body again
                     self._send(method, target, b"", headers)
-                response = self._send(method, target, body, headers)
+                response = self._send(method, target, body, headers, stream)
         return response
 
     def close(self) -> None:
@@ -234,7 +243,9 @@ class Endpoint:
                 self._connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
         return self._connection
 
-    def _send(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> Response:
+    def _send(
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str], stream: bool = False
+    ) -> Response:
         all_headers = {"User-Agent": USER_AGENT, **headers}
         if self.credentials is not None:
             auth = self.credentials.header(method, target)
@@ -245,7 +256,7 @@ class Endpoint:
         for attempt in (1, 2):
             reused = self._connection is not None
             try:
-                response = self._exchange(method, target, body, all_headers)
+                response = self._exchange(method, target, body, all_headers, stream)
                 break
             except BaseException as e:
                 self.close()  # a connection in an unknown state is never reused
@@ -275,11 +286,17 @@ class Endpoint:
             return None
         return response if response.status in (401, 403, 407) else None
 
-    def _exchange(self, method: str, target: str, body: bytes | None, headers: dict[str, str]) -> Response:
+    def _exchange(
+        self, method: str, target: str, body: bytes | None, headers: dict[str, str], stream: bool = False
+    ) -> Response:
         connection = self._connect()
         connection.request(method, target, body=body, headers=headers)
         raw = connection.getresponse()
-        return Response(raw.status, raw.reason, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
+        lower = {k.lower(): v for k, v in raw.getheaders()}
+        if stream and 200 <= raw.status < 300:
+            self._connection = None  # the response's now: it is closed when its reader is done
+            return Response(raw.status, raw.reason, lower, b"", stream=raw)
+        return Response(raw.status, raw.reason, lower, raw.read())
 
     def _connection_error(self, e: BaseException) -> EndpointError:
         where = self.url

@@ -49,8 +49,9 @@ def format_for_path(path: str) -> str | None:
 
 
 def node_size(papers: int) -> float:
-    """A node's radius in pixels: grows with the square root, so a prolific author does not swamp the rest."""
-    return round(8 + 4 * math.sqrt(max(papers, 0)), 1)
+    """A node's radius in pixels: grows with the square root, so a prolific author does not swamp the rest,
+    and at most 36 (a hub's hundreds of papers would cover its neighbours)."""
+    return round(min(8 + 4 * math.sqrt(max(papers, 0)), 36), 1)
 
 
 def edge_width(weight: int) -> float:
@@ -171,17 +172,22 @@ def _dot_attrs(attrs: dict) -> str:
 # --- html ----------------------------------------------------------------------------------------
 
 
+LABELLED = 30  # the people named on the page itself: the strongest links first; the rest on hovering
+
+
 def to_html(network: Network) -> str:
+    labelled = set((network.strongest or tuple(n.iri for n in network.nodes))[:LABELLED])
     data = {
         "nodes": [
             {
                 "id": n.iri,
-                "label": n.name,
+                "name": n.name,
                 "papers": n.papers,
                 "hops": n.hops,
                 "size": node_size(n.papers),
                 "color": COLOURS[n.hops],
                 "title": f"{n.name}: {_papers(n.papers)}",
+                **({"label": n.name} if n.iri in labelled else {}),
             }
             for n in network.nodes
         ],
@@ -193,7 +199,9 @@ def to_html(network: Network) -> str:
                 "lowerBound": e.lower_bound,
                 "width": edge_width(e.weight),
                 "dashes": e.lower_bound,
-                "title": _edge_text(e),
+                "heading": _edge_text(e),
+                "papers": list(e.titles),
+                "morePapers": max(e.weight - len(e.titles), 0),
             }
             for e in network.edges
         ],
@@ -202,16 +210,44 @@ def to_html(network: Network) -> str:
         f'<li><span class="dot" style="background:{COLOURS[hop]}"></span>{html.escape(network.ego.name if hop == 0 else HOP_NAMES[hop])}</li>'
         for hop in range(network.depth + 1)
     )
+    left_out = [
+        f"{network.people_left_out:,} more {'person' if network.people_left_out == 1 else 'people'} with weaker links"
+        if network.people_left_out
+        else "",
+        f"{network.links_left_out:,} more weaker link{'' if network.links_left_out == 1 else 's'}"
+        if network.links_left_out
+        else "",
+    ]
+    more = " and ".join(text for text in left_out if text)
     fills = {
         "TITLE": html.escape(network.title),
         "SUMMARY": html.escape(
             f"{len(network.nodes)} people, {len(network.edges)} links, depth {network.depth}"
+        ),
+        "MORE": f'<p id="kg-more">{html.escape(more)} not drawn (--max-people)</p>' if more else "",
+        "LABELLED": html.escape(
+            f"names shown: the {min(LABELLED, len(network.nodes))} strongest links; hover for the others"
+            if len(network.nodes) > LABELLED
+            else "every name shown"
         ),
         "LEGEND": legend,
         "DATA": _script_json(data),
         "LIBRARY": _library(),
     }
     return re.sub(r"@@(\w+)@@", lambda m: fills[m[1]], PAGE)
+
+
+def left_out(network: Network) -> str:
+    """`; 12 more people and 40 more links not drawn (--max-people)`, or nothing."""
+    parts = [
+        f"{count:,} more {noun if count == 1 else nouns}"
+        for count, noun, nouns in (
+            (network.people_left_out, "person", "people"),
+            (network.links_left_out, "link", "links"),
+        )
+        if count
+    ]
+    return f"; {' and '.join(parts)} not drawn (--max-people)" if parts else ""
 
 
 def _script_json(value: object) -> str:
@@ -267,20 +303,24 @@ PAGE = """<!DOCTYPE html>
   .line { display: inline-block; width: 30px; border-top: 2px solid #868e96; flex: none; }
   .line.thick { border-top-width: 6px; }
   .line.dashed { border-top-style: dashed; }
+  #kg-more { font-weight: 600; }
+  .kg-link { max-width: 420px; white-space: normal; font-size: 12px; }
+  .kg-link ul { margin: 4px 0 0; padding-left: 16px; }
 </style>
 </head>
 <body data-status="loading">
 <div id="panel">
   <h1>@@TITLE@@</h1>
   <p>@@SUMMARY@@</p>
-  <p id="kg-drawn" hidden>drawn: <span id="kg-node-count"></span> people, <span id="kg-edge-count"></span> links</p>
+  @@MORE@@
+  <p id="kg-drawn" hidden>drawn: <span id="kg-node-count"></span> people, <span id="kg-edge-count"></span> links, <span id="kg-hover-count"></span> naming their papers</p>
   <ul>
     @@LEGEND@@
     <li><span class="sizes"><span style="width:6px;height:6px"></span><span style="width:12px;height:12px"></span></span>larger: more papers in the graph</li>
     <li><span class="line thick"></span>thicker: more shared papers</li>
     <li><span class="line dashed"></span>dashed: at least this many (an author list was cut)</li>
   </ul>
-  <p class="hint">Hover for counts; drag to move, scroll to zoom.</p>
+  <p class="hint">@@LABELLED@@. Hover a link for the papers shared; drag to move, scroll to zoom.</p>
   <noscript><p>This page needs JavaScript to draw the network.</p></noscript>
 </div>
 <div id="network"></div>
@@ -290,10 +330,31 @@ PAGE = """<!DOCTYPE html>
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
+  // A link's tooltip: its count, then the titles of the papers shared (as text, never as markup).
+  data.edges.forEach(function (edge) {
+    var box = document.createElement("div");
+    box.className = "kg-link";
+    var heading = document.createElement("b");
+    heading.textContent = edge.heading;
+    box.appendChild(heading);
+    var list = document.createElement("ul");
+    edge.papers.forEach(function (title) {
+      var item = document.createElement("li");
+      item.textContent = title;
+      list.appendChild(item);
+    });
+    if (edge.morePapers > 0) {
+      var more = document.createElement("li");
+      more.textContent = "and " + edge.morePapers + " more";
+      list.appendChild(more);
+    }
+    box.appendChild(list);
+    edge.title = box;
+  });
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var options = {
-    nodes: { shape: "dot", borderWidth: 1, font: { size: 14, strokeWidth: 4, strokeColor: "#ffffff" } },
+    nodes: { shape: "dot", borderWidth: 1, font: { size: data.nodes.length > 60 ? 22 : 14, strokeWidth: 4, strokeColor: "#ffffff" } },
     edges: { color: { color: "#868e96", highlight: "#d9480f", hover: "#495057" }, smooth: false },
     physics: { solver: "forceAtlas2Based", forceAtlas2Based: { gravitationalConstant: -80, springLength: 110 },
                stabilization: { iterations: 400 } },
@@ -308,6 +369,8 @@ PAGE = """<!DOCTYPE html>
     network.once("afterDrawing", function () {
       document.getElementById("kg-node-count").textContent = Object.keys(network.getPositions()).length;
       document.getElementById("kg-edge-count").textContent = edges.length;
+      document.getElementById("kg-hover-count").textContent =
+        edges.get().filter(function (e) { return e.title instanceof Element && e.title.querySelector("li"); }).length;
       document.body.setAttribute("data-status", "drawn");
     });
     network.redraw();

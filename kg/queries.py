@@ -47,6 +47,7 @@ import pyoxigraph as ox
 from kg.errors import INTERNAL, KgError
 from kg.render import Graph, Result, Solutions
 from kg.resources import queries_dir
+from kg.streaming import RowStream, Streamed, TripleStream
 
 KINDS = ("person", "people", "integer", "text")
 PERSON_KINDS = ("person", "people")
@@ -265,6 +266,11 @@ class Engine(Protocol):
         """Solutions for SELECT, bool for ASK, Graph for CONSTRUCT/DESCRIBE; at most `limit` rows/triples."""
         ...
 
+    def stream(self, query: str, limit: int | None = None) -> Streamed:
+        """The same answer as it comes (kg.streaming): rows or triples read lazily; `limit` says how
+        many rows are wanted, for an engine that must know it."""
+        ...
+
 
 class LocalEngine:
     """Queries on a pyoxigraph Store (the on-disk store, opened read-only)."""
@@ -286,6 +292,22 @@ class LocalEngine:
         names = [v.value for v in result.variables]
         rows = [tuple(solution[name] for name in names) for solution in itertools.islice(result, limit)]
         return Solutions(names, rows)
+
+    def stream(self, query: str, limit: int | None = None) -> Streamed:
+        """The answer as the store finds it (kg.streaming): rows or triples read one by one (`limit`,
+        the rows wanted, changes nothing here)."""
+        try:
+            result = self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+        except OSError as e:
+            raise KgError(f"the query failed: {e}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QueryTriples):
+            return TripleStream(iter(result))
+        names = [v.value for v in result.variables]
+        return RowStream(names, (tuple(solution[name] for name in names) for solution in result))
 
 
 def select(engine: Engine, query: str) -> Solutions:

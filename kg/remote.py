@@ -27,9 +27,13 @@ explicitly, or found on the endpoint (every named graph under `BASE graph/`, see
 
 from __future__ import annotations
 
+import http.client
+import io
 import itertools
 import json
 import re
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -38,6 +42,7 @@ from kg.endpoint import Endpoint, EndpointError, Response, status_error
 from kg.errors import KgError
 from kg.queries import SparqlSyntaxError, query_form
 from kg.render import Graph, Result, Solutions
+from kg.streaming import RowStream, Streamed, TripleStream
 from kg.vocab import base_from_env
 
 RESULTS_ACCEPT = (
@@ -92,18 +97,85 @@ class HttpEngine:
             return self._graph(response, limit)
         return self._results(response, limit, ask=form == "ASK")
 
-    def _post(self, query: str, graphs: list[str], accept: str) -> Response:
+    def stream(self, query: str, limit: int | None = None) -> Streamed:
+        """The answer as it arrives (kg.streaming): the response is parsed as it is read, never held;
+        but an answer that may be cut at the endpoint's row cap (X-SPARQL-MaxRows), when more rows than
+        the cap are wanted (`limit`), is read whole first (the cap bounds it), so that a cut one is an
+        error before any row is shown."""
+        form = query_form(query)
+        makes_graph = form in ("CONSTRUCT", "DESCRIBE")
+        accept = GRAPH_ACCEPT if makes_graph else RESULTS_ACCEPT
+        response = self._post(query, self._dataset(), accept, stream=True)
+        body = response.stream
+        try:
+            if makes_graph:
+                fmt = _GRAPH_FORMATS.get(response.media_type)
+                if fmt is None:
+                    raise self._not_results(response, "an RDF graph")
+                return TripleStream(self._read(body, (quad.triple for quad in ox.parse(body, format=fmt))))
+            results_format = _RESULTS_FORMATS.get(response.media_type)
+            if results_format is None:
+                raise self._not_results(response, "SPARQL results")
+            reader = io.BufferedReader(BlankNodeLabels(body, results_format))
+            try:
+                parsed = ox.parse_query_results(reader, format=results_format)
+            except SyntaxError as e:
+                raise EndpointError(f"{self.endpoint.url} sent SPARQL results kg cannot read: {e}") from None
+            if isinstance(parsed, ox.QueryBoolean):
+                body.close()
+                return bool(parsed)
+            names = [v.value for v in parsed.variables]
+            rows = (tuple(map(canonical, (solution[name] for name in names))) for solution in parsed)
+            if form == "ASK":
+                found = self._ask_rows(list(self._read(body, rows)))
+                return found
+            cap_text = response.headers.get("x-sparql-maxrows", "").strip()
+            cap = int(cap_text) if cap_text.isdigit() else None
+            if cap is not None and (limit is None or limit > cap):
+                return RowStream(names, iter(list(self._read(body, rows, cap))))
+            return RowStream(names, self._read(body, rows))
+        except BaseException:
+            body.close()
+            raise
+
+    def _read(self, body: Any, items: Iterator, cap: int | None = None) -> Iterator:
+        """`items` as they are parsed from the response `body`, which is closed when they end or are no
+        longer wanted; the errors of a response cut short or malformed, as EndpointErrors."""
+        count = 0
+        try:
+            for item in items:
+                count += 1
+                yield item
+        except SyntaxError as e:
+            raise EndpointError(f"{self.endpoint.url} sent an answer kg cannot read: {e}") from None
+        except (OSError, http.client.HTTPException) as e:
+            raise EndpointError(
+                f"lost the connection to {self.endpoint.url} while reading the answer: {e}"
+            ) from None
+        finally:
+            body.close()
+        if cap is not None and count >= cap:
+            raise EndpointError(
+                f"{self.endpoint.url} cut the answer at its row cap of {cap:,} rows (X-SPARQL-MaxRows): "
+                "kg does not show it as complete (Virtuoso: raise ResultSetMaxRows in [SPARQL] of virtuoso.ini)"
+            )
+
+    def _post(self, query: str, graphs: list[str], accept: str, stream: bool = False) -> Response:
         fields = (
             [("query", query)]
             + [("default-graph-uri", g) for g in graphs]
             + [("named-graph-uri", g) for g in graphs]
         )
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
-        response = self.endpoint.request("POST", body=urlencode(fields).encode("ascii"), headers=headers)
+        response = self.endpoint.request(
+            "POST", body=urlencode(fields).encode("ascii"), headers=headers, stream=stream
+        )
         if not response.ok:
             raise self._error(response)
         state = response.headers.get("x-sql-state", "").strip()
         if state in PARTIAL_STATES:
+            if response.stream is not None:
+                response.stream.close()
             raise EndpointError(
                 f"{self.endpoint.url} answered with a partial result (X-SQL-State: {state}, its time limit was reached): "
                 "kg does not show it as complete (Virtuoso: raise MaxQueryExecutionTime in [SPARQL] of virtuoso.ini, 0 for none)"
@@ -230,6 +302,59 @@ def canonical(term):
     if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN:
         return _CANONICAL_BOOLEANS.get(term.value.strip(), term)
     return term
+
+
+class BlankNodeLabels(io.RawIOBase):
+    """A response body read with every blank node label made one pyoxigraph reads, as any_blank_nodes
+    does, but as it arrives: text is passed on up to the end of the last whole term object (JSON) or
+    binding (XML) read so far, so that no label is cut in two."""
+
+    def __init__(self, body: Any, fmt: ox.QueryResultsFormat):
+        self.body = body
+        self.fmt = fmt
+        self.pending = b""  # read, not yet passed on
+        self.ready = b""  # rewritten, to pass on
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.ready and not self.ended:
+            chunk = self.body.read1(65536) if hasattr(self.body, "read1") else self.body.read(65536)
+            if not chunk:
+                self.ended = True
+                self.ready, self.pending = self._rewrite(self.pending), b""
+                break
+            self.pending += chunk
+            end = self.pending.rfind(b"}" if self.fmt == ox.QueryResultsFormat.JSON else b"</binding>")
+            if end >= 0:
+                cut = end + (1 if self.fmt == ox.QueryResultsFormat.JSON else len(b"</binding>"))
+                self.ready, self.pending = self._rewrite(self.pending[:cut]), self.pending[cut:]
+        size = min(len(buffer), len(self.ready))
+        buffer[:size] = self.ready[:size]
+        self.ready = self.ready[size:]
+        return size
+
+    def _rewrite(self, text: bytes) -> bytes:
+        if self.fmt == ox.QueryResultsFormat.JSON and _BNODE_JSON.search(text):
+            text = _BNODE_JSON_TERM.sub(_json_label, text)
+            return _BNODE_JSON_TERM_REVERSED.sub(_json_label, text)
+        if self.fmt == ox.QueryResultsFormat.XML and b"<bnode>" in text:
+            return _BNODE_XML.sub(
+                lambda m: b"<bnode>" + blank_label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>",
+                text,
+            )
+        return text
+
+
+# A JSON blank node term's label, whichever order its keys come in (labels have no quotes or escapes).
+_BNODE_JSON_TERM = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")([^"\\]*)(")')
+_BNODE_JSON_TERM_REVERSED = re.compile(rb'("value"\s*:\s*")([^"\\]*)("\s*,\s*"type"\s*:\s*"bnode")')
+
+
+def _json_label(match: re.Match) -> bytes:
+    return match.group(1) + blank_label(match.group(2).decode("utf-8")).encode("utf-8") + match.group(3)
 
 
 def blank_label(label: str) -> str:

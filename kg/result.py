@@ -132,7 +132,7 @@ class Result:
         return list(self)
 
     def format(self, fmt: str = "table") -> str:
-        """The text `kg query`/`kg sparql` prints for this answer: table, csv, tsv, json (SELECT, ASK);
+        """The text `kg query`/`kg sparql` prints for this answer: table, csv, tsv, json, xml (SELECT, ASK);
         turtle, ntriples, jsonld, rdfxml (CONSTRUCT, DESCRIBE)."""
         from kg import render
 

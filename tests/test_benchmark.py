@@ -75,6 +75,7 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path):
 
     assert len(rows) == 1 + len(ROWS)
     assert any(row.startswith("| `kg search` the commonest title word (s) |") for row in rows)
+    assert any(row.startswith("| `kg sparql` all triples piped to `head` (s) |") for row in rows)
     for row in rows[1:]:
         assert re.fullmatch(r"\| [^|]+ \| [\d,.]+ \| [\d,.]+ \|", row), row
 

@@ -186,7 +186,7 @@ def test_help(command):
 
 def test_query_help_names_the_formats():
     out = kg("query", "--help")[1]
-    assert "--format [table|csv|tsv|json]" in out and "--limit N" in out and "--store" in out
+    assert "--format [table|csv|tsv|json|xml]" in out and "--limit N" in out and "--store" in out
 
 
 # --- kg sparql -----------------------------------------------------------------------------------
@@ -266,7 +266,9 @@ def test_sparql_from_a_file_and_from_stdin(store_dir, tmp_path):
     query_file.write_text(NAMES)
     from_file = kg("sparql", f"@{query_file}", "--store", store_dir, "--limit", "1")
     from_stdin = kg("sparql", "-", "--store", store_dir, "--limit", "1", stdin=NAMES)
-    assert from_file == from_stdin == (0, "name\n------------\nAda Lovelace\n", "")
+    assert (
+        from_file == from_stdin == (0, "name\n------------\nAda Lovelace\n", "kg: 1 of 7 rows (--limit 1)\n")
+    )
 
 
 def test_sparql_from_a_missing_file(store_dir, tmp_path):
@@ -306,12 +308,12 @@ def test_sparql_syntax_error(store_dir):
         (
             "SELECT * {}",
             "turtle",
-            "Error: --format turtle is not for SELECT queries; use table, csv, tsv, json\n",
+            "Error: --format turtle is not for SELECT queries; use table, csv, tsv, json, xml\n",
         ),
         (
             "ASK {}",
             "ntriples",
-            "Error: --format ntriples is not for ASK queries; use table, csv, tsv, json\n",
+            "Error: --format ntriples is not for ASK queries; use table, csv, tsv, json, xml\n",
         ),
         (
             "CONSTRUCT WHERE {}",

@@ -317,6 +317,7 @@ def test_html_is_one_self_contained_page(suyog):
     assert len(data["nodes"]) == 23 and len(data["edges"]) == 44
     assert data["nodes"][0] == {
         "id": EGO_IRI,
+        "name": EGO,
         "label": EGO,
         "papers": 12,
         "hops": 0,
@@ -354,7 +355,8 @@ def test_names_cannot_break_out_of_any_format(tricky, tmp_path):
 
 @pytest.mark.parametrize("papers, weight", [(0, 1), (1, 2), (12, 4), (400, 1000)])
 def test_sizes_grow_and_stay_bounded(papers, weight):
-    assert pictures.node_size(papers) < pictures.node_size(papers + 1)
+    assert pictures.node_size(papers) <= pictures.node_size(papers + 1) <= 36  # a hub does not cover the rest
+    assert pictures.node_size(0) < pictures.node_size(12) < pictures.node_size(50)
     assert 1 <= pictures.edge_width(weight) <= 12
     assert pictures.edge_width(weight) <= pictures.edge_width(weight + 1)
 
@@ -475,3 +477,93 @@ def test_help_has_an_example(run_kg):
     assert code == 0
     assert b'Example: kg graph coauthors-of "Suyog Gupta" -o suyog.html' in stdout
     assert b"[html|graphml|gexf|dot]" in stdout and b"--depth [1|2]" in stdout
+
+
+# --- a legible picture: capped, strongest links first, labelled, papers on hovering --------------------
+
+
+def capped(engine, depth: int, max_people: int) -> Network:
+    person = PersonResolver(engine, "https://kg.example.org/id/")(EGO)
+    return ego_network(engine, person, depth, max_people=max_people)
+
+
+def test_a_cap_keeps_the_strongest_links_and_counts_the_rest(engine, suyog):
+    cut = capped(engine, 1, 10)
+    assert len(cut.nodes) == 10 and cut.nodes[0] == suyog.ego
+    assert cut.people_left_out == len(suyog.nodes) - 10 == 13
+    to_ego = {
+        (e.target if e.source == EGO_IRI else e.source): e.weight
+        for e in suyog.edges
+        if EGO_IRI in (e.source, e.target)
+    }
+    drawn = {n.iri for n in cut.nodes[1:]}
+    left = set(to_ego) - drawn
+    assert min(to_ego[iri] for iri in drawn) >= max(to_ego[iri] for iri in left)  # none left out is stronger
+    inside = [e for e in suyog.edges if e.source in drawn | {EGO_IRI} and e.target in drawn | {EGO_IRI}]
+    assert all(e.source in drawn | {EGO_IRI} and e.target in drawn | {EGO_IRI} for e in cut.edges)
+    assert len(cut.edges) <= 3 * 10 and len(cut.edges) + cut.links_left_out == len(inside)
+    assert all(
+        any(EGO_IRI in (e.source, e.target) and iri in (e.source, e.target) for e in cut.edges)
+        for iri in drawn
+    )
+
+
+def test_no_cap_below_the_network_size_changes_nothing(engine, suyog):
+    whole = capped(engine, 1, 150)
+    assert whole.nodes == suyog.nodes and whole.people_left_out == 0
+    assert [(e.source, e.target, e.weight) for e in whole.edges] == [
+        (e.source, e.target, e.weight) for e in suyog.edges
+    ]
+
+
+def test_depth_2_capped_takes_coauthors_before_their_coauthors(engine):
+    cut = capped(engine, 2, 40)
+    assert len(cut.nodes) == 40 and cut.people_left_out == 87 - 40
+    hops = [n.hops for n in cut.nodes]
+    assert hops.count(1) == 22  # every coauthor first, then the strongest of their coauthors
+    assert hops.count(2) == 17
+
+
+def test_a_link_names_the_papers_shared(engine, suyog):
+    shared = Catalogue().get("shared-papers")
+    resolve = PersonResolver(engine, "https://kg.example.org/id/")
+    for edge in suyog.edges[:5]:
+        names = {n.iri: n.name for n in suyog.nodes}
+        rows = run_canned(engine, shared, [names[edge.source], names[edge.target]], resolve).rows
+        titles = {row[0].value for row in rows}
+        assert set(edge.titles) == titles and len(edge.titles) == edge.weight
+
+
+def test_the_page_labels_the_strongest_and_says_how_many_more(engine):
+    cut = capped(engine, 2, 40)
+    page = pictures.to_html(cut)
+    data = page_data(page)
+    assert len(data["nodes"]) == 40
+    labelled = [n["name"] for n in data["nodes"] if "label" in n]
+    assert len(labelled) == pictures.LABELLED and EGO in labelled
+    assert set(labelled) == {n.name for n in cut.nodes if n.iri in set(cut.strongest[: pictures.LABELLED])}
+    assert '<p id="kg-more">47 more people with weaker links' in page
+    assert all(edge["papers"] and edge["heading"] for edge in data["edges"])
+
+
+def test_the_command_caps_the_picture(run_kg, fixture_store, tmp_path):
+    out = tmp_path / "capped.html"
+    code, _, err = run_kg(
+        "graph",
+        "coauthors-of",
+        EGO,
+        "--depth",
+        "2",
+        "--max-people",
+        "40",
+        "--store",
+        str(fixture_store),
+        "-o",
+        str(out),
+    )
+    assert code == 0
+    assert re.fullmatch(
+        rf"kg: wrote {re.escape(str(out))}: 40 people, \d+ links; 47 more people( and \d+ more links)? not drawn \(--max-people\)\n",
+        err,
+    )
+    assert len(page_data(out.read_text())["nodes"]) == 40

@@ -108,3 +108,22 @@ def test_screenshot_shows_the_network(chromium, pages, tmp_path):
 def test_the_kept_screenshot_is_a_picture():
     """The README shows it; regenerate with KG_UPDATE_SCREENSHOT=1 and this file's tests."""
     assert png_size(SCREENSHOT.read_bytes()) == WINDOW
+
+
+def test_a_capped_network_draws_the_people_kept_and_counts_the_rest(chromium, fixture_store, tmp_path):
+    page = tmp_path / "capped.html"
+    args = ["graph", "coauthors-of", "Suyog Gupta", "--depth", "2", "--max-people", "40"]
+    code, _, err = run_main(*args, "--store", str(fixture_store), "-o", str(page))
+    assert code == 0, err
+    dom = run_chromium(chromium, tmp_path / "profile", "--dump-dom", page.as_uri()).stdout
+    assert re.search(r'<body[^>]*data-status="drawn"', dom), "vis-network never finished drawing"
+    assert re.search(r'id="kg-node-count">(\d+)<', dom)[1] == "40"
+    assert re.search(r'id="kg-more">47 more people with weaker links', dom)
+    links = re.search(r'id="kg-edge-count">(\d+)<', dom)[1]
+    assert re.search(r'id="kg-hover-count">(\d+)<', dom)[1] == links  # every link names its papers
+
+
+def test_the_hub_screenshot_is_a_small_picture():
+    """The README shows the benchmark hub's network (150 of 1,440 people), shot at 1000x720."""
+    data = (SCREENSHOT.parent / "coauthors-hub.png").read_bytes()
+    assert png_size(data) == (1000, 720) and len(data) < 150_000

@@ -65,6 +65,16 @@ def test_json_is_the_w3c_format(store):
     assert ours == theirs
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_json_and_xml_read_back_as_the_same_solutions(store, fmt):
+    ours = format_solutions(solutions(store, MIXED), fmt).encode("utf-8")
+    native = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}[fmt]
+    parsed = ox.parse_query_results(ours, format=native)
+    names = [v.value for v in parsed.variables]
+    assert names == ["iri", "text", "number"]
+    assert [tuple(s[n] for n in names) for s in parsed] == solutions(store, MIXED).rows
+
+
 def test_json_terms_carry_type_datatype_and_language(store):
     bindings = json.loads(format_solutions(solutions(store, MIXED), "json"))["results"]["bindings"]
     assert bindings[0] == {
@@ -205,7 +215,7 @@ def test_turtle_declares_the_prefixes_it_uses_and_no_others():
 
 
 @pytest.mark.parametrize(
-    "call", [lambda: format_solutions(Solutions([], []), "xml"), lambda: format_graph([], "csv")]
+    "call", [lambda: format_solutions(Solutions([], []), "yaml"), lambda: format_graph([], "csv")]
 )
 def test_unknown_formats_are_refused(call):
     with pytest.raises(ValueError, match="unknown format"):
