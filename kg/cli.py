@@ -61,6 +61,19 @@ def endpoint_options(command):
     )(command)
 
 
+def graph_options(command):
+    """--store, or --endpoint with --base, --user, --password-env and --graph."""
+    command = endpoint_options(command)
+    command = click.option(
+        "--base",
+        envvar="KG_BASE",
+        metavar="IRI",
+        help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
+    )(command)
+    command = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
+    return store_option(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, "--version", prog_name="kg")
 @click.pass_context
@@ -217,15 +230,7 @@ def progress_bar(quiet: bool):
 
 
 @cli.command()
-@store_option
-@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
-@click.option(
-    "--base",
-    envvar="KG_BASE",
-    metavar="IRI",
-    help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
-)
-@endpoint_options
+@graph_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
     """Count pages, listings, papers, people, orgs and triples.
@@ -397,16 +402,8 @@ def _note(message: str) -> None:
 @click.option(
     "--list", "show_list", is_flag=True, help="List the canned queries, what they return and their arguments."
 )
-@store_option
-@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
-@click.option(
-    "--base",
-    envvar="KG_BASE",
-    metavar="IRI",
-    help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
-)
+@graph_options
 @click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
-@endpoint_options
 @click.option(
     "--format",
     "fmt",
@@ -602,15 +599,7 @@ def graph_group() -> None:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="File to write; - for stdout.",
 )
-@store_option
-@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
-@click.option(
-    "--base",
-    envvar="KG_BASE",
-    metavar="IRI",
-    help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
-)
-@endpoint_options
+@graph_options
 @click.option(
     "--max-people",
     type=click.IntRange(min=1),
@@ -735,19 +724,6 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
 
 
 # --- commands: coi, people ----------------------------------------------------------------------
-
-
-def graph_options(command):
-    """--store, or --endpoint with --base, --user, --password-env and --graph."""
-    command = endpoint_options(command)
-    command = click.option(
-        "--base",
-        envvar="KG_BASE",
-        metavar="IRI",
-        help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
-    )(command)
-    command = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
-    return store_option(command)
 
 
 @cli.command("coi")
