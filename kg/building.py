@@ -227,14 +227,17 @@ class _Build:
             self.facts = asserted - self.page_own
         self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
         self.derived.start(new_ontology=ontology_changed)
+        self.home = Path()  # the folder page paths are taken under; set by build() once the store is open
         self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
         self.loader: Writer
         self.support_loader: Writer
+        support = self.kg.support
+        assert support is not None, "a build's writer opens the support database"
         if self.plan.streams:
             self.loader = StreamingWriter(self.kg.store, writer.root)
-            self.support_loader = StreamingWriter(self.kg.support, writer.root, "kg-build-support")
+            self.support_loader = StreamingWriter(support, writer.root, "kg-build-support")
         else:
-            self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(self.kg.support)
+            self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(support)
         self.change = Change(self.plan)
         self.seen_pages: dict[str, str] = {}
 
@@ -310,13 +313,15 @@ class _Build:
         A build in bulk loaded the facts with the pages."""
         self.say(LOADING, 0, None)
         kg = self.kg
+        support = kg.support
+        assert support is not None, "a build's writer opens the support database"
         if self.plan.incremental:
             for graph in self.change.written:
                 self.facts += facts.add(kg.store, self.iris, kg.stated_facts(graph))
         for old in self.change.replaced:
             still = set(kg.stated_facts(old.graph))
             gone = (t for t in old.stated_facts if t not in still)
-            self.facts -= facts.retract(kg.store, kg.support, self.iris, gone)
+            self.facts -= facts.retract(kg.store, support, self.iris, gone)
 
     def derive(self) -> None:
         """Bring the derived part of the store up to date with what was written."""
@@ -392,6 +397,7 @@ def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
         ("orgs", "Organization"),
     ):
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
-        counts[name] = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+        answer = store.query(query, use_default_graph_as_union=True)
+        counts[name] = int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
     counts["triples_asserted"], counts["triples_inferred"] = triples
     return counts

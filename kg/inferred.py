@@ -16,6 +16,7 @@ full build, and for the people a small update touched otherwise.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ import pyoxigraph as ox
 from kg.derivation import INFERRED, Change, Derivation
 from kg.infer import Schema
 from kg.mapping import Triple, iri, nquads, ontology_statements
+from kg.terms import text_of
 from kg.vocab import KG, Iris
 
 if TYPE_CHECKING:
@@ -139,7 +141,7 @@ def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, s
     authors_of: dict[str, set[str]] = defaultdict(set)
     if people is None:
         for q in store.quads_for_pattern(None, HAS_AUTHOR, None, None):
-            authors_of[q.subject.value].add(q.object.value)
+            authors_of[text_of(q.subject)].add(text_of(q.object))
     else:
         papers = {
             q.subject
@@ -148,7 +150,7 @@ def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, s
         }
         for paper in papers:
             for q in store.quads_for_pattern(paper, HAS_AUTHOR, None, None):
-                authors_of[paper.value].add(q.object.value)
+                authors_of[text_of(paper)].add(text_of(q.object))
     return pairs_of(authors_of, people)
 
 
@@ -180,16 +182,19 @@ def run_coauthor_rule(store: ox.Store, iris: Iris, people: set[str] | None) -> i
     if people is not None and not people:
         return 0
     graph = ox.NamedNode(iris.inferred_graph)
+    present: Iterable[ox.Quad]
     if people is None:
         present = store.quads_for_pattern(None, COAUTHOR, None, graph)
     else:
         present = [
             q
             for person in people
-            for pattern in ((ox.NamedNode(person), COAUTHOR, None), (None, COAUTHOR, ox.NamedNode(person)))
-            for q in store.quads_for_pattern(*pattern, graph)
+            for q in itertools.chain(
+                store.quads_for_pattern(ox.NamedNode(person), COAUTHOR, None, graph),
+                store.quads_for_pattern(None, COAUTHOR, ox.NamedNode(person), graph),
+            )
         ]
-    before = {(q.subject.value, q.object.value) for q in present}
+    before = {(text_of(q.subject), text_of(q.object)) for q in present}
     after = coauthor_pairs(store, people)
     for a, b in before - after:
         store.remove(ox.Quad(ox.NamedNode(a), COAUTHOR, ox.NamedNode(b), graph))

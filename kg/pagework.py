@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -156,7 +156,9 @@ def _process_chunk(paths: list[Path]) -> list[PageResult]:
     return [page_or_report(path) for path in paths]
 
 
-def run_pages(files: list[Path], work: PageWork, jobs: int | None = None) -> Iterator[PageResult]:
+def run_pages(
+    files: list[Path], work: PageWork, jobs: int | None = None
+) -> Generator[PageResult, None, None]:
     """Every page's result, layout-A pages first (they fill the lexicon), then layout B.
 
     At most a few chunks are in flight, so results wait in memory only as long as the writer needs to
