@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from corpus import write_corpus  # noqa: E402
-from run import AS_OF, DEFAULT_PAGES, PeakRss  # noqa: E402
+from run import AS_OF, DEFAULT_PAGES, PeakRss, pss  # noqa: E402
 
 # The child: a build that prints each phase as it starts.
 CHILD = """
@@ -36,16 +36,6 @@ def progress(phase, done, total):
         print(phase, flush=True)
 kg.build(sys.argv[1], sys.argv[2], as_of=sys.argv[3], progress=progress)
 """
-
-
-def pss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def profile(corpus: Path, store: Path) -> tuple[float, int, list[dict]]:
@@ -61,7 +51,7 @@ def profile(corpus: Path, store: Path) -> tuple[float, int, list[dict]]:
 
     def sample() -> None:
         while not done.is_set():
-            tree = total._tree()
+            tree = total.tree()
             own = pss(child.pid)
             workers = sum(pss(pid) for pid in tree if pid != child.pid)
             current = phases[-1]

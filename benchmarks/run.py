@@ -53,6 +53,17 @@ def tool(name: str) -> str:
     return str(local) if local.exists() else name
 
 
+def pss(pid: int) -> int:
+    """A process's proportional set size in bytes (0 once it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 class PeakRss:
     """Peak memory of a process and all its descendants, sampled from /proc.
 
@@ -67,7 +78,8 @@ class PeakRss:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
-    def _tree(self) -> list[int]:
+    def tree(self) -> list[int]:
+        """The process and all its descendants, now."""
         children: dict[int, list[int]] = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
@@ -85,15 +97,7 @@ class PeakRss:
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            total = 0
-            for pid in self._tree():
-                try:
-                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                        if line.startswith("Pss:"):
-                            total += int(line.split()[1]) * 1024
-                except OSError:
-                    pass
-            self.peak = max(self.peak, total)
+            self.peak = max(self.peak, sum(pss(pid) for pid in self.tree()))
             self._stop.wait(0.05)
 
     def stop(self) -> int:

@@ -272,8 +272,7 @@ class Graph:
         values = queries.parse_arguments(
             canned, [str(arg) for arg in args], self.resolver
         )  # ArgumentError: the CLI's usage error
-        if limit is not None and limit < 0:
-            raise KgError(f"limit must be 0 or more, not {limit}")
+        _check_limit(limit)
         from kg.query_limits import run_limited
 
         engine = self.engine
@@ -303,8 +302,7 @@ class Graph:
         self._notes.clear()
         canned = check_query(name, args)
         values = queries.parse_arguments(canned, [str(arg) for arg in args], self.resolver)
-        if limit is not None and limit < 0:
-            raise KgError(f"limit must be 0 or more, not {limit}")
+        _check_limit(limit)
         try:
             if canned.ranked is not None:  # read a page of ranks at a time: `limit` rows, `limit` look-ups
                 more = None if limit is None else limit + 1  # one more row says the limit cut it
@@ -335,8 +333,7 @@ class Graph:
         from kg.streaming import write_answer
 
         check_sparql(text, allow_service)
-        if limit is not None and limit < 0:
-            raise KgError(f"limit must be 0 or more, not {limit}")
+        _check_limit(limit)
         try:
             return write_answer(
                 self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
@@ -357,8 +354,7 @@ class Graph:
     def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
         from kg.query_limits import run_limited
 
-        if limit is not None and limit < 0:
-            raise KgError(f"limit must be 0 or more, not {limit}")
+        _check_limit(limit)
         engine = self.engine
         answer = run_limited(lambda: engine.run(text, limit=limit), timeout)  # Ctrl-C is heard at once
         notes, self._notes = self._notes, []
@@ -586,6 +582,11 @@ def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> No
         file.write(binary.getvalue().decode("utf-8"))
     else:
         export.write_export(kg_store, fmt, inferred, file)
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise KgError(f"limit must be 0 or more, not {limit}")
 
 
 def _names(names: Iterable[str | Name]) -> list[Name]:

@@ -14,7 +14,6 @@ import click
 
 from kg import __version__, render
 from kg.errors import CANNOT_RUN, FINDINGS, INTERNAL, INTERRUPTED, KgError, Stopped, describe_os_error
-from kg.store import KgStore
 
 if TYPE_CHECKING:
     from kg.api import Graph
@@ -716,6 +715,7 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
     """
     from kg.endpoint import Endpoint
     from kg.push import push
+    from kg.store import KgStore
 
     target = Endpoint(endpoint, user=user, password=_password(user, password_env))
     kg_store = KgStore.open_read(store_path)
