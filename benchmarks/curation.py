@@ -24,10 +24,10 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from kg.building import build, find_pages  # noqa: E402
-from kg.curation import load  # noqa: E402
-from kg.parse import parse_files  # noqa: E402
-from kg.store import KgStore  # noqa: E402
+from kg.build.builder import build, find_pages  # noqa: E402
+from kg.model.curation import load  # noqa: E402
+from kg.reading.parse import parse_files  # noqa: E402
+from kg.store.generations import KgStore  # noqa: E402
 
 
 def digest(store: Path) -> tuple[int, str]:

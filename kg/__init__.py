@@ -29,11 +29,11 @@ _LAZY = {
     "NeedsLocalStore": ("kg.api", "NeedsLocalStore"),
     "QueryNotFound": ("kg.api", "QueryNotFound"),
     "query_names": ("kg.api", "query_names"),
-    "Result": ("kg.result", "Result"),
-    "ArgumentError": ("kg.queries", "ArgumentError"),
-    "SparqlSyntaxError": ("kg.queries", "SparqlSyntaxError"),
-    "BuildReport": ("kg.building", "BuildReport"),
-    "CurationError": ("kg.curation", "CurationError"),
+    "Result": ("kg.present.result", "Result"),
+    "ArgumentError": ("kg.query.canned", "ArgumentError"),
+    "SparqlSyntaxError": ("kg.query.canned", "SparqlSyntaxError"),
+    "BuildReport": ("kg.build.builder", "BuildReport"),
+    "CurationError": ("kg.model.curation", "CurationError"),
 }
 
 __all__ = ["KgError", "NameNotFound", "StoreBusy", "StoreMissing", "__version__", *_LAZY]

@@ -20,26 +20,26 @@ from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
 from kg.errors import KgError
-from kg.result import Result
-from kg.vocab import KG
+from kg.model.vocab import KG
+from kg.present.result import Result
 
 if TYPE_CHECKING:
     from types import FrameType
 
     import networkx
 
-    from kg.building import BuildReport
-    from kg.coi import CoiReport, Name
-    from kg.diff import Diff
-    from kg.directory import Listed, Suggestion
-    from kg.network import Network
-    from kg.people import Person, PersonResolver
-    from kg.queries import CannedQuery, Engine
-    from kg.search import Hit
-    from kg.store import KgStore
-    from kg.streaming import Written
-    from kg.validate import ValidationOutcome
-    from kg.why import Support
+    from kg.build.builder import BuildReport
+    from kg.features.coi import CoiReport, Name
+    from kg.features.diff import Diff
+    from kg.features.people import Listed, Suggestion
+    from kg.features.search import Hit
+    from kg.present.streaming import Written
+    from kg.query.canned import CannedQuery, Engine
+    from kg.query.network import Network
+    from kg.query.person_lookup import Person, PersonResolver
+    from kg.query.why import Support
+    from kg.store.generations import KgStore
+    from kg.validation.report import ValidationOutcome
 
 DEFAULT_STORE = "kg-store"
 # Every printed form of one person's name (only people have a kg:name: ontology/README.md).
@@ -98,8 +98,8 @@ def build(
     kept; default KG_KEEP, else 3). `curation`: the curation file of identities (default
     KG_CURATION, else ./kg-curation.toml when there is one); a malformed one raises
     kg.CurationError."""
-    from kg import curation as curated
-    from kg.building import build as run_build
+    from kg.build.builder import build as run_build
+    from kg.model import curation as curated
 
     rules = curated.load(curated.locate(curation))
     paths = [pages] if isinstance(pages, (str, os.PathLike)) else list(pages)
@@ -161,7 +161,7 @@ class _ProgressBar:
     def __enter__(self) -> Callable[[str, int, int | None], None]:
         from tqdm.auto import tqdm
 
-        from kg.progress import on_bar
+        from kg.system.progress import on_bar
 
         self.bar = tqdm(unit="page", delay=1.0, leave=False)
         return on_bar(self.bar)
@@ -194,8 +194,8 @@ def open(
     if endpoint:
         if store is not None:
             raise KgError("give a store or an endpoint, not both")
-        from kg.remote import HttpEngine
-        from kg.vocab import base_from_env
+        from kg.model.vocab import base_from_env
+        from kg.query.remote import HttpEngine
 
         data_base = base_from_env(base)
         engine = HttpEngine(endpoint, user=user, password=password, graphs=list(graphs or []), base=data_base)
@@ -204,8 +204,8 @@ def open(
         raise KgError(
             "user, password and graphs only apply with an endpoint; the local store always reads all its graphs"
         )
-    from kg.queries import LocalEngine
-    from kg.store import KgStore
+    from kg.query.canned import LocalEngine
+    from kg.store.generations import KgStore
 
     kg_store = KgStore.open_read(store_path(store))
     if base is not None and base != kg_store.iris.base:
@@ -265,7 +265,7 @@ class Graph:
     def query(self, name: str, *args: Any, limit: int | None = None) -> Result:
         """The canned query `name` (one of `kg query --list`) with its arguments: people by name, as
         printed or any unique part of it; integers as int or str."""
-        from kg import queries
+        from kg.query import canned as queries
 
         self._notes.clear()
         canned = check_query(name, args)
@@ -273,7 +273,7 @@ class Graph:
             canned, [str(arg) for arg in args], self.resolver
         )  # ArgumentError: the CLI's usage error
         _check_limit(limit)
-        from kg.query_limits import run_limited
+        from kg.query.limits import run_limited
 
         engine = self.engine
         answer = run_limited(lambda: queries.run_bound(engine, canned, values, limit), None)  # Ctrl-C heard
@@ -295,9 +295,9 @@ class Graph:
         """Write a canned query's answer to a text file (default stdout) as it comes, as `kg query`
         does: memory stays flat whatever its size. A table fits `width` columns and tells `note` when
         it is empty or cut by `limit`."""
-        from kg import queries
-        from kg.render import Solutions
-        from kg.streaming import write_answer, write_solutions
+        from kg.present.streaming import write_answer, write_solutions
+        from kg.query import canned as queries
+        from kg.query.answers import Solutions
 
         self._notes.clear()
         canned = check_query(name, args)
@@ -330,7 +330,7 @@ class Graph:
         `kg sparql` does: memory stays flat whatever its size. SELECT/ASK: table, csv, tsv, json, xml;
         CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld, rdfxml. KgError past `timeout` seconds. A table
         fits `width` columns and tells `note` when it is empty or cut by `limit`."""
-        from kg.streaming import write_answer
+        from kg.present.streaming import write_answer
 
         check_sparql(text, allow_service)
         _check_limit(limit)
@@ -352,7 +352,7 @@ class Graph:
         return self._answer(text, limit, timeout)
 
     def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
-        from kg.query_limits import run_limited
+        from kg.query.limits import run_limited
 
         _check_limit(limit)
         engine = self.engine
@@ -363,8 +363,8 @@ class Graph:
     def supports(self, result: Result) -> list[list[Support]]:
         """The listings (page, line, title) behind each row of a canned query's answer, as
         `kg query --why` shows them under each row."""
-        from kg import why
-        from kg.render import Solutions
+        from kg.query import why
+        from kg.query.answers import Solutions
 
         if result.asked is None or not isinstance(result.answer, Solutions):
             raise KgError("only the rows of a canned query (Graph.query) have supports")
@@ -381,7 +381,7 @@ class Graph:
     def resolver(self) -> PersonResolver:
         """Names to person IRIs, as `kg query` resolves them (reads everyone's names once, if needed)."""
         if self._resolver is None:
-            from kg.people import PersonResolver
+            from kg.query.person_lookup import PersonResolver
 
             self._resolver = PersonResolver(self.engine, self.base, note=self._note)
         return self._resolver
@@ -396,7 +396,7 @@ class Graph:
     def people(self, pattern: str | None = None) -> list[Person]:
         """Everyone in the graph (`iri`, `name`, every printed form in `names`), by name; with a
         pattern, those whose name holds every word of it (case and accents aside)."""
-        from kg.people import words
+        from kg.query.person_lookup import words
 
         everyone = self.resolver.people()
         if pattern is None:
@@ -406,7 +406,7 @@ class Graph:
 
     def people_with_papers(self, pattern: str | None = None) -> list[Listed]:
         """The people `people(pattern)` gives, each with how many papers they have (`kg people`)."""
-        from kg import directory
+        from kg.features import people as directory
 
         return directory.listing(self.engine, self.people(pattern), everyone=pattern is None)
 
@@ -415,7 +415,7 @@ class Graph:
         its evidence (`kg people --ambiguous`); with a pattern, those that concern the people it matches.
         A name is split only when two of its groups hold `min_papers` papers each.
         `kg.directory.toml(found)` writes them as a curation file to paste from."""
-        from kg import directory
+        from kg.features import people as directory
 
         if min_papers < 1:
             raise KgError(f"min_papers must be 1 or more, not {min_papers}")
@@ -426,7 +426,7 @@ class Graph:
     def person(self, name: str) -> Person:
         """The person `name` names, matched as in `kg query`; NameNotFound, naming the candidates or
         the closest names, when it names nobody or several people."""
-        from kg.people import Person
+        from kg.query.person_lookup import Person
 
         iri = self.resolver.resolve(name)
         self._notes.clear()
@@ -437,8 +437,8 @@ class Graph:
         """A person's display label (None in a store built before labels) and every printed name."""
         import pyoxigraph as ox
 
-        from kg.queries import bind_values, select
-        from kg.terms import text_of
+        from kg.model.terms import bind_values, text_of
+        from kg.query.canned import select
 
         text = bind_values(NAMES_OF, {"person": [ox.NamedNode(iri)]})
         rows = select(self.engine, text).rows
@@ -451,7 +451,7 @@ class Graph:
         coauthor's coauthor); edges have `weight` (shared papers) and `lower_bound` (True when a shared
         paper's author list was cut, so there may be more). `max_people` cuts it as `kg graph
         --max-people` does: that many people, strongest links first."""
-        from kg import pictures
+        from kg.present import pictures
 
         drawn = self.coauthor_network(name, depth, max_people)
         graph = pictures.to_networkx(drawn)
@@ -463,7 +463,7 @@ class Graph:
         for kg.pictures to render as a page or a file."""
         import pyoxigraph as ox
 
-        from kg import network
+        from kg.query import network
 
         if depth not in network.DEPTHS:
             raise KgError(f"depth must be {' or '.join(map(str, network.DEPTHS))}, not {depth!r}")
@@ -489,7 +489,7 @@ class Graph:
         `max_authors` authors are not counted. Names are matched as in `query`; a name that matches
         nobody or several people is in `report.unresolved`, not raised. `report.exit_code` is 1 when
         there is a conflict or an unresolved name."""
-        from kg import coi
+        from kg.features import coi
 
         policy = coi.Policy(years=years, as_of=_date(as_of), same_org=same_org, max_authors=max_authors)
         self._notes.clear()
@@ -520,10 +520,10 @@ class Graph:
         """What `kg stats` counts: pages, listings, papers, people, orgs, triples asserted and inferred
         (on an endpoint, its named graphs counted in SPARQL)."""
         if self._kg_store is None and not isinstance(self.engine, _Closed):
-            from kg.stats import engine_stats
+            from kg.features.endpoint_stats import engine_stats
 
             return engine_stats(self.engine, self.base, self.source)
-        from kg.building import COUNTS_KEY, store_stats
+        from kg.build.builder import COUNTS_KEY, store_stats
 
         kg_store = self._local("stats")
         return store_stats(kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)))
@@ -531,14 +531,15 @@ class Graph:
     def validate(self) -> ValidationOutcome:
         """The store checked against the SHACL shapes, as `kg validate`: `.conforms`, `.findings`,
         `.violations`; `kg.validate.report_lines(outcome)` gives the lines the CLI prints."""
-        from kg import validate
+        from kg.validation import report as validate
 
         return validate.validate_store(self._local("validate"))
 
     def search(self, text: str, *, limit: int | None = 20) -> list[Hit]:
         """Papers whose titles hold the words of `text`, best first, as `kg search`: each `Hit` has the
         title, date, authors (as shown, by display name), `matched`, `score` and the first page:line."""
-        from kg import search, summary
+        from kg.derive import summary
+        from kg.features import search
 
         db = summary.open_live(self._local("search"))
         try:
@@ -549,20 +550,20 @@ class Graph:
     def diff(self, since: str | None = None) -> Diff:
         """What changed from an earlier generation (default: the one before) to this one, as `kg diff`:
         `.changes` maps each kind (papers_added, dates_changed, pairs_added, ...) to its items."""
-        from kg import diff
+        from kg.features import diff
 
         return diff.diff(self._local("diff"), since)
 
     def generations(self) -> list[dict[str, object]]:
         """The generations `diff` can compare with, oldest first (generation, built_at, pages, papers, live)."""
-        from kg import diff
+        from kg.features import diff
 
         return diff.generations(self._local("diff"))
 
     def export(self, path_or_file: PathLike | IO, format: str = "turtle", *, inferred: bool = False) -> None:
         """Write the graph as `kg export` does (turtle, ntriples, jsonld, trig, nquads; with `inferred`,
         what inference added too) to a path ("-": stdout), or to an open file (binary or text)."""
-        from kg import export
+        from kg.features import export
 
         kg_store = self._local("export")
         if format not in export.FORMATS:
@@ -574,7 +575,7 @@ class Graph:
 
 
 def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> None:
-    from kg import export
+    from kg.features import export
 
     if isinstance(file, io.TextIOBase):
         binary = io.BytesIO()
@@ -590,7 +591,7 @@ def _check_limit(limit: int | None) -> None:
 
 
 def _names(names: Iterable[str | Name]) -> list[Name]:
-    from kg.coi import Name
+    from kg.features.coi import Name
 
     if isinstance(names, str):
         raise KgError("give a list of names, not one string")
@@ -612,7 +613,7 @@ def _caller_level() -> int:
 def check_query(name: str, args: Sequence[object]) -> CannedQuery:
     """The canned query `name`, once its arguments are as many as it takes (ArgumentError otherwise):
     what can be told before any graph is opened."""
-    from kg import queries
+    from kg.query import canned as queries
 
     canned = canned_query(name)
     queries.check_argument_count(canned, [str(arg) for arg in args])
@@ -622,8 +623,8 @@ def check_query(name: str, args: Sequence[object]) -> CannedQuery:
 def check_sparql(text: str, allow_service: bool = True) -> None:
     """A query kg would refuse to run, refused before any graph is opened: an update (KgError), and
     unless `allow_service`, a query with SERVICE."""
-    from kg import queries
-    from kg.query_limits import refuse_service
+    from kg.query import canned as queries
+    from kg.query.limits import refuse_service
 
     queries.refuse_updates(text)
     if not allow_service:
@@ -634,7 +635,7 @@ def canned_query(name: str) -> CannedQuery:
     """The canned query `name`; QueryNotFound with the close names (the CLI's message) otherwise."""
     import difflib
 
-    from kg import queries
+    from kg.query import canned as queries
 
     catalogue = queries.Catalogue()
     canned = catalogue.get(name) if name else None
@@ -649,7 +650,7 @@ def canned_query(name: str) -> CannedQuery:
 
 def query_names() -> list[str]:
     """The canned queries' names, as `kg query --list` lists them."""
-    from kg import queries
+    from kg.query import canned as queries
 
     return queries.Catalogue().names()
 

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg import __version__, render
+from kg import __version__
 from kg.errors import CANNOT_RUN, FINDINGS, INTERNAL, INTERRUPTED, KgError, Stopped, describe_os_error
+from kg.present import render
 
 if TYPE_CHECKING:
     from kg.api import Graph
@@ -185,7 +186,8 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
 
     Example: kg build pages/ --as-of 2026-11-24
     """
-    from kg import api, curation
+    from kg import api
+    from kg.model import curation
 
     try:
         with progress_bar(quiet) as progress:
@@ -222,7 +224,7 @@ def progress_bar(quiet: bool):
         return
     from tqdm import tqdm
 
-    from kg.progress import on_bar
+    from kg.system.progress import on_bar
 
     with tqdm(unit="page", delay=1.0, file=sys.stderr, leave=False) as bar:
         yield on_bar(bar)
@@ -295,7 +297,7 @@ def validate(file, store_path, fmt):
 
     Example: kg validate graph.ttl
     """
-    from kg import validate as shacl
+    from kg.validation import report as shacl
 
     if file:
         outcome = shacl.validate_file(file)
@@ -337,8 +339,8 @@ def parse_command(paths, as_of, fmt):
 
     Example: kg parse pages/ --as-of 2026-11-24 --format json
     """
-    from kg.building import find_pages
-    from kg.parse import listing_json, listing_row, parse_files
+    from kg.build.builder import find_pages
+    from kg.reading.parse import listing_json, listing_row, parse_files
 
     parsed = parse_files(find_pages(paths), as_of or date.today())
     listings = [listing for page in parsed for listing in page.listings]
@@ -357,7 +359,7 @@ def parse_command(paths, as_of, fmt):
 # --- commands: query, sparql ------------------------------------------------------------------
 # (kept together; they share the store opening and the output formats)
 
-from kg.render import GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
+from kg.present.render import GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
 
@@ -424,8 +426,10 @@ def query_command(
 
     Example: kg query coauthors-of "Suyog Gupta"
     """
-    from kg import api, queries, render
-    from kg.why import table_with_supports
+    from kg import api
+    from kg.present import render
+    from kg.query import canned as queries
+    from kg.query.why import table_with_supports
 
     if show_list:
         click.echo(_query_list(queries.Catalogue().all()), nl=False)
@@ -447,7 +451,7 @@ def query_command(
 def _usage_errors():
     """A canned query's name or arguments that do not fit: a usage error (exit 2, with the usage)."""
     from kg.api import QueryNotFound
-    from kg.queries import ArgumentError
+    from kg.query.canned import ArgumentError
 
     try:
         yield
@@ -523,7 +527,9 @@ def sparql_command(
 
     Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    from kg import api, queries, render
+    from kg import api
+    from kg.present import render
+    from kg.query import canned as queries
 
     text = _sparql_text(query)
     api.check_sparql(text, allow_service)  # refused before the graph is opened
@@ -568,7 +574,7 @@ def _sparql_format(form: str, fmt: str | None) -> str:
 
 # --- commands: graph ---------------------------------------------------------------------------
 
-from kg.pictures import FORMATS as PICTURE_FORMATS  # noqa: E402 - stdlib only; needed for the choices
+from kg.present.pictures import FORMATS as PICTURE_FORMATS  # noqa: E402 - stdlib only; needed for the choices
 
 
 @cli.group("graph")
@@ -622,7 +628,7 @@ def graph_coauthors_of(
 
     Example: kg graph coauthors-of "Suyog Gupta" --depth 2 --format gexf -o suyog.gexf
     """
-    from kg import pictures
+    from kg.present import pictures
 
     fmt = fmt or pictures.format_for_path(output)
     if fmt is None:
@@ -669,7 +675,7 @@ def serve_command(store_path, bind, timeout, allow_service):
 
     Example: kg serve --bind 127.0.0.1:7878
     """
-    from kg.serve import serve
+    from kg.features.serve import serve
 
     serve(store_path, bind, say=click.echo, note=_note, timeout=timeout, allow_service=allow_service)
 
@@ -713,9 +719,9 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
 
     Example: kg push --endpoint http://localhost:7878/store
     """
-    from kg.endpoint import Endpoint
-    from kg.push import push
-    from kg.store import KgStore
+    from kg.features.push import push
+    from kg.query.endpoint import Endpoint
+    from kg.store.generations import KgStore
 
     target = Endpoint(endpoint, user=user, password=_password(user, password_env))
     kg_store = KgStore.open_read(store_path)
@@ -804,7 +810,7 @@ def coi_command(
 
     Example: kg coi --people @reviewers.txt --against @authors.txt --years 3
     """
-    from kg.coi import COLUMNS, read_names
+    from kg.features.coi import COLUMNS, read_names
 
     if "-" in people and "-" in against:
         raise click.UsageError("standard input (-) can give only one of --people and --against")
@@ -863,7 +869,7 @@ def people_command(
 
     Example: kg people --ambiguous > suggestions.toml
     """
-    from kg import directory
+    from kg.features import people as directory
 
     fmt = fmt or ("toml" if ambiguous else "table")
     if (fmt == "toml") != ambiguous and not (ambiguous and fmt == "json"):

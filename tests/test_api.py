@@ -431,7 +431,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 def test_literals_become_python_values_by_their_datatype(text, datatype, value):
     import pyoxigraph as ox
 
-    from kg.result import plain
+    from kg.present.result import plain
 
     got = plain(ox.Literal(text, datatype=ox.NamedNode(XSD + datatype)))
     assert got == value and type(got) is type(value)
@@ -440,7 +440,7 @@ def test_literals_become_python_values_by_their_datatype(text, datatype, value):
 def test_other_terms_become_strings():
     import pyoxigraph as ox
 
-    from kg.result import plain
+    from kg.present.result import plain
 
     assert plain(ox.Literal("Grüße", language="de")) == "Grüße"
     assert plain(ox.NamedNode("https://kg.example.org/id/person/x")) == "https://kg.example.org/id/person/x"

@@ -12,8 +12,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 from corpus import write_corpus  # noqa: E402
 
-from kg.parse import parse_files  # noqa: E402
-from kg.queries import Catalogue  # noqa: E402
+from kg.query.canned import Catalogue  # noqa: E402
+from kg.reading.parse import parse_files  # noqa: E402
 
 
 def test_the_corpus_is_deterministic_by_seed(tmp_path):

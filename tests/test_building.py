@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
 
-from kg.building import build, find_pages
-from kg.plan import choose_plan
-from kg.store import KgStore
+from kg.build.builder import build, find_pages
+from kg.store.generations import KgStore
+from kg.store.plan import choose_plan
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from corpus import write_corpus
@@ -215,7 +215,7 @@ def test_an_update_names_the_same_phases(tmp_path):
 @pytest.mark.parametrize("kind", ["streaming", "bulk"])
 def test_either_writer_loads_what_it_is_given_flushed_or_not(tmp_path, kind):
     """The build uses either writer the same way: flush (before a page is replaced), then close."""
-    from kg.loading import BulkWriter, StreamingWriter, Writer
+    from kg.store.loading import BulkWriter, StreamingWriter, Writer
 
     def quad(n: int) -> bytes:
         return f"<http://e/s{n}> <http://e/p> <http://e/o> <http://e/g> .\n".encode()

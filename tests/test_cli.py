@@ -134,7 +134,7 @@ def test_usage_errors(tmp_path, args, code, message):
 
 
 def test_a_second_build_while_one_writes_is_refused_clearly(kg_cli, tmp_path):
-    from kg.store import StoreWriter
+    from kg.store.generations import StoreWriter
 
     with StoreWriter(tmp_path / "s", "https://kg.example.org/id/"):
         code, _, err = kg_cli("build", str(FIXTURE_PAGES), "--store", str(tmp_path / "s"))

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import run_main
 
-from kg.queries import Catalogue
+from kg.query.canned import Catalogue
 
 TESTS = Path(__file__).parent
 FIXTURE = TESTS / "fixtures" / "query-graph.trig"

@@ -10,7 +10,7 @@ from conftest import run_main
 from test_engines import served_store  # noqa: F401 - fixture: `kg serve` on a copy of the fixture store
 
 import kg
-from kg.coi import Policy, years_before
+from kg.features.coi import Policy, years_before
 
 AS_OF = "2026-06-01"
 

@@ -13,11 +13,11 @@ from conftest import AS_OF, FIXTURE_PAGES, TESTS, run_main
 from test_graph import store_quads, support_quads
 
 import kg
-from kg.building import build
-from kg.curation import CurationError, load, parse
-from kg.people import PersonResolver
-from kg.queries import Catalogue, LocalEngine, run_canned
-from kg.store import KgStore
+from kg.build.builder import build
+from kg.model.curation import CurationError, load, parse
+from kg.query.canned import Catalogue, LocalEngine, run_canned
+from kg.query.person_lookup import PersonResolver
+from kg.store.generations import KgStore
 
 PAGES = TESTS / "fixtures" / "curation"
 BASE = "https://kg.example.org/id/"

@@ -11,11 +11,11 @@ import pytest
 from conftest import AS_OF, FIXTURE_PAGES
 from conftest import run_main as kg
 
-from kg import queries
-from kg.building import build
-from kg.derived import preferred_date
-from kg.store import KgStore
-from kg.vocab import KG
+from kg.build.builder import build
+from kg.derive.aggregates import preferred_date
+from kg.model.vocab import KG
+from kg.query import canned as queries
+from kg.store.generations import KgStore
 
 NEMOTRON_3 = "NVIDIA Nemotron 3: Efficient and Open Intelligence"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.parse import parse_page
-from kg.records import ERROR, WARNING, ParsedPage
-from kg.split import Lexicon
+from kg.reading.parse import parse_page
+from kg.reading.records import ERROR, WARNING, ParsedPage
+from kg.reading.split import Lexicon
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad"

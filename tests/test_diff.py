@@ -11,7 +11,7 @@ import pytest
 from conftest import AS_OF, FIXTURE_PAGES, run_main
 
 import kg
-from kg.building import build
+from kg.build.builder import build
 
 OWNER_PAGE = "004_0b1fd6c6ee51fc8c.txt"
 # The papers only page 004 lists (its others are on pages 000 and 002 too).
@@ -253,7 +253,7 @@ def test_diff_needs_two_builds(pages, tmp_path):
 def test_a_killed_build_leaves_no_summary_behind(pages, tmp_path, monkeypatch):
     store = tmp_path / "store"
     build_ok(pages, store)
-    from kg.store import StoreWriter
+    from kg.store.generations import StoreWriter
 
     def killed(self, meta):
         raise KeyboardInterrupt
@@ -271,8 +271,8 @@ def test_a_killed_build_leaves_no_summary_behind(pages, tmp_path, monkeypatch):
 
 
 def test_a_small_update_brings_the_summary_up_to_date_as_a_full_read_would(tmp_path, monkeypatch):
-    from kg import summary
-    from kg.store import KgStore
+    from kg.derive import summary
+    from kg.store.generations import KgStore
 
     pages, store = tmp_path / "pages", tmp_path / "store"
     shutil.copytree(FIXTURE_PAGES, pages)

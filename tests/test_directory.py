@@ -11,7 +11,7 @@ from test_coi import page
 from test_engines import served_store  # noqa: F401 - fixture: `kg serve` on a copy of the fixture store
 
 import kg
-from kg import directory
+from kg.features import people as directory
 
 PAGES = {
     # one Wei Zhang with Alice at acme, one with Bob at bigcorp: Alice and Bob never meet

@@ -17,7 +17,7 @@ from conftest import run_main as kg
 from servers import kg_serving
 from test_remote import canned_arguments, oxigraph_server, pushed  # noqa: F401 - fixtures
 
-from kg.queries import Catalogue
+from kg.query.canned import Catalogue
 
 # Virtuoso twice: reading kg's graphs by name (--graph kg), and its own default graph, which holds its
 # system graphs too (the canned queries read only kg's properties, so the answers must not change).

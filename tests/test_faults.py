@@ -84,7 +84,7 @@ def lock_is_free(store: Path) -> bool:
 
 
 def profiles_in(store: Path) -> int:
-    from kg.store import KgStore
+    from kg.store.generations import KgStore
 
     kg_store = KgStore.open_read(store)
     try:
@@ -169,7 +169,7 @@ def test_a_build_stopped_at_a_random_point_leaves_nothing_running_and_a_working_
 
 def test_queries_in_a_loop_never_fail_while_builds_follow_each_other(tmp_path, corpora):
     """Readers open whatever generation is live while one-page builds make new ones and retire old ones."""
-    from kg.store import KgStore
+    from kg.store.generations import KgStore
 
     store = tmp_path / "kg-store"
     pages = sorted(corpora[0].iterdir())[:14]
@@ -221,8 +221,7 @@ def test_queries_in_a_loop_never_fail_while_builds_follow_each_other(tmp_path, c
 
 
 def test_a_failing_worker_page_is_reported_and_the_rest_is_built(tmp_path, corpora, monkeypatch):
-    import kg.pagework
-    from kg.building import build
+    from kg.build.builder import build
 
     real = kg.pagework.process_page
     doomed = sorted(corpora[0].iterdir())[5].name
@@ -263,7 +262,7 @@ def python_children() -> list[str]:
 
 
 def test_no_worker_outlives_a_build(tmp_path, corpora):
-    from kg.building import build
+    from kg.build.builder import build
 
     build([corpora[0]], tmp_path / "s", as_of=AS_OF, jobs=2)
     assert python_children() == []
@@ -274,7 +273,7 @@ def test_a_loader_that_fails_ends_the_build_with_a_message_instead_of_hanging(tm
     import pyoxigraph as ox
 
     from kg.errors import KgError
-    from kg.loading import StreamingWriter
+    from kg.store.loading import StreamingWriter
 
     store = ox.Store(str(tmp_path / "db"))
     writer = StreamingWriter(store, tmp_path)
@@ -295,7 +294,7 @@ def test_a_loader_that_fails_ends_the_build_with_a_message_instead_of_hanging(tm
 def test_an_aborted_stream_loads_nothing_and_ends_at_once(tmp_path):
     import pyoxigraph as ox
 
-    from kg.loading import StreamingWriter
+    from kg.store.loading import StreamingWriter
 
     store = ox.Store(str(tmp_path / "db"))
     writer = StreamingWriter(store, tmp_path)
@@ -308,7 +307,7 @@ def test_an_aborted_stream_loads_nothing_and_ends_at_once(tmp_path):
 
 
 def test_a_pipe_left_by_a_killed_build_is_replaced(tmp_path):
-    from kg.building import build
+    from kg.build.builder import build
 
     os.mkfifo(tmp_path / "kg-build.nq.fifo")
     report = build([ONE_PAGE], tmp_path, as_of=AS_OF)
@@ -487,7 +486,7 @@ def test_sparql_refuses_service_unless_allowed(fixture_store, query):
 
 
 def test_service_in_names_strings_and_comments_is_no_service_call(fixture_store):
-    from kg.query_limits import uses_service
+    from kg.query.limits import uses_service
 
     assert not uses_service(
         'PREFIX service: <http://e/> SELECT ?service WHERE { ?service service:x "SERVICE" } # SERVICE <x>'

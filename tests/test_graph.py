@@ -12,11 +12,11 @@ from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, to_isomorphic
 from servers import kg_subprocess
 
-from kg.building import build
+from kg.build.builder import build
 from kg.errors import StoreBusy
-from kg.export import exported_statements
-from kg.store import KgStore, StoreWriter
-from kg.vocab import KG
+from kg.features.export import exported_statements
+from kg.model.vocab import KG
+from kg.store.generations import KgStore, StoreWriter
 
 GOLDEN_GRAPHS = Path(__file__).parent / "golden" / "graph"
 PREFIX = f"PREFIX kg: <{KG}>\n"
@@ -251,12 +251,12 @@ def test_rebuilding_a_changed_page_replaces_its_graph(tmp_path):
 def test_a_build_killed_midway_leaves_the_previous_graph(tmp_path, monkeypatch):
     build([FIXTURE_PAGES / "000_d1e1c11066227b5a.txt"], tmp_path / "s", as_of=AS_OF)
     before = store_quads(tmp_path / "s")
-    import kg.inferred
+    import kg.derive.derived_graph
 
     def killed(*args):  # every page is written by now; the generation is not yet live
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(kg.inferred, "run_coauthor_rule", killed)
+    monkeypatch.setattr(kg.derive.derived_graph, "run_coauthor_rule", killed)
     with pytest.raises(KeyboardInterrupt):
         build([FIXTURE_PAGES], tmp_path / "s", as_of=AS_OF)
     assert store_quads(tmp_path / "s") == before

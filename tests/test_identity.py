@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.vocab import Iris, identity_key, key_of_slug, slug
+from kg.model.vocab import Iris, identity_key, key_of_slug, slug
 
 IRIS = Iris("https://kg.example.org/id/")
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)

@@ -9,10 +9,10 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF
 
-from kg.infer import compile_schema
-from kg.ontology import ontology_graph
-from kg.store import KgStore
-from kg.vocab import KG
+from kg.model.inference import compile_schema
+from kg.model.ontology import ontology_graph
+from kg.model.vocab import KG
+from kg.store.generations import KgStore
 
 # OWL RL rules kg does not apply to data, because what they add is true of everything:
 # eq-ref (x owl:sameAs x) and the typing of every individual as owl:Thing.

@@ -13,8 +13,8 @@ from conftest import AS_OF, FIXTURE_PAGES, run_main
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.building import build
-from kg.labels import preferred_label
+from kg.build.builder import build
+from kg.derive.labels import preferred_label
 
 # --- the rule ------------------------------------------------------------------------------------------
 
@@ -173,7 +173,7 @@ def test_the_network_has_one_node_per_person(two_ways, tmp_path):
 
 
 def labels_of(store) -> set[tuple[str, str]]:
-    from kg.store import KgStore
+    from kg.store.generations import KgStore
 
     kg = KgStore.open_read(store)
     rows = kg.store.query(

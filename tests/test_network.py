@@ -19,13 +19,13 @@ import pyoxigraph as ox
 import pytest
 from servers import kg_serving
 
-from kg import pictures
-from kg.labels import preferred_label
-from kg.network import Edge, Network, Node, ego_network
-from kg.people import PersonResolver
-from kg.queries import Catalogue, LocalEngine, run_canned
-from kg.store import KgStore
-from kg.vocab import KG, SKOS
+from kg.derive.labels import preferred_label
+from kg.model.vocab import KG, SKOS
+from kg.present import pictures
+from kg.query.canned import Catalogue, LocalEngine, run_canned
+from kg.query.network import Edge, Network, Node, ego_network
+from kg.query.person_lookup import PersonResolver
+from kg.store.generations import KgStore
 
 EGO = "Suyog Gupta"
 EGO_IRI = "https://kg.example.org/id/person/suyog-gupta"

@@ -17,12 +17,12 @@ import pytest
 from conftest import AS_OF, FIXTURE_PAGES, run_main
 from servers import free_port, kg_serving
 
-from kg.parse import parse_page
-from kg.people import PersonResolver
-from kg.queries import Catalogue, LocalEngine, run_canned
-from kg.remote import HttpEngine
-from kg.store import KgStore
-from kg.vocab import KG
+from kg.model.vocab import KG
+from kg.query.canned import Catalogue, LocalEngine, run_canned
+from kg.query.person_lookup import PersonResolver
+from kg.query.remote import HttpEngine
+from kg.reading.parse import parse_page
+from kg.store.generations import KgStore
 
 PREFIX = f"PREFIX kg: <{KG}>\n"
 BASE = "https://kg.example.org/id/"

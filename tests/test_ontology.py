@@ -13,8 +13,8 @@ from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg import vocab
-from kg.resources import ontology_dir
+from kg.model import vocab
+from kg.system.resources import ontology_dir
 
 KG = Namespace(vocab.KG)
 SCHEMA = Namespace(vocab.SCHEMA)

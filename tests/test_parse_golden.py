@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES, SEEDS
 
-from kg.parse import parse_files as parse_pages
-from kg.records import to_jsonable
-from kg.vocab import fold
+from kg.reading.parse import parse_files as parse_pages
+from kg.reading.records import to_jsonable
+from kg.reading.text import fold
 
 GOLDEN = Path(__file__).parent / "golden" / "records"
 PAGE_FILES = sorted(FIXTURE_PAGES.glob("*.txt"))

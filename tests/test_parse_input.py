@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from kg.parse import MAX_FILE_BYTES, MAX_LINE_BYTES, parse_files, parse_page
-from kg.records import ERROR, WARNING, Diagnostic
+from kg.reading.parse import MAX_FILE_BYTES, MAX_LINE_BYTES, parse_files, parse_page
+from kg.reading.records import ERROR, WARNING, Diagnostic
 
 AS_OF = date(2026, 11, 24)
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kg.parse import HEADER, LOOSE_HEADER, parse_page
-from kg.records import ERROR, WARNING, ListingRecord, PageRecord, ParsedPage
-from kg.split import CAMEL_PREFIXES, PARTICLES, Lexicon
+from kg.reading.parse import HEADER, LOOSE_HEADER, parse_page
+from kg.reading.records import ERROR, WARNING, ListingRecord, PageRecord, ParsedPage
+from kg.reading.split import CAMEL_PREFIXES, PARTICLES, Lexicon
 
 AS_OF = date(2026, 11, 24)
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import FINDINGS, NameNotFound
-from kg.people import ALL_NAMES, PersonResolver, words
-from kg.queries import LocalEngine
+from kg.query.canned import LocalEngine
+from kg.query.person_lookup import ALL_NAMES, PersonResolver, words
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query-graph.trig"
 BASE = "https://kg.example.org/id/"

@@ -9,8 +9,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import CANNOT_RUN, INTERNAL, KgError, NameNotFound
-from kg.people import PersonResolver
-from kg.queries import (
+from kg.model.vocab import KG, RDF_TYPE
+from kg.query.answers import Solutions, Triples
+from kg.query.canned import (
     ArgumentError,
     Catalogue,
     LocalEngine,
@@ -23,8 +24,7 @@ from kg.queries import (
     refuse_updates,
     run_canned,
 )
-from kg.render import Graph, Solutions
-from kg.vocab import KG, RDF_TYPE
+from kg.query.person_lookup import PersonResolver
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query-graph.trig"
 BASE = "https://kg.example.org/id/"
@@ -447,7 +447,7 @@ def test_engine_results_by_query_form(engine):
     assert engine.run("ASK { ?s a <https://kg.example.org/ns#Nothing> }") is False
     graph = engine.run("CONSTRUCT WHERE { ?s <https://kg.example.org/ns#slug> ?o }")
     assert (
-        isinstance(graph, Graph) and len(graph.triples) == 4
+        isinstance(graph, Triples) and len(graph.triples) == 4
     )  # union: cmu, stanford, nvidia, berkeley, once each
     assert len(engine.run("CONSTRUCT WHERE { ?s ?p ?o }", limit=5).triples) == 5
 

@@ -31,15 +31,16 @@ import pytest
 from conftest import run_main
 from servers import STARTUP, free_port, kg_serving, kg_subprocess, stop
 
-from kg import push as push_module
-from kg.endpoint import Endpoint
 from kg.errors import KgError
-from kg.people import PersonResolver
-from kg.queries import Catalogue, LocalEngine, bind_values, run_canned
-from kg.remote import HttpEngine
-from kg.render import Solutions
-from kg.store import KgStore, StoreWriter
-from kg.vocab import DEFAULT_BASE, KG
+from kg.features import push as push_module
+from kg.model.terms import bind_values
+from kg.model.vocab import DEFAULT_BASE, KG
+from kg.query.answers import Solutions
+from kg.query.canned import Catalogue, LocalEngine, run_canned
+from kg.query.endpoint import Endpoint
+from kg.query.person_lookup import PersonResolver
+from kg.query.remote import HttpEngine
+from kg.store.generations import KgStore, StoreWriter
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 CRAFTED = 'x" } UNION { ?s ?p ?o } #'

@@ -7,8 +7,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.queries import LocalEngine
-from kg.render import (
+from kg.present.render import (
     GRAPH_FORMATS,
     Graph,
     Solutions,
@@ -18,6 +17,7 @@ from kg.render import (
     format_result,
     format_solutions,
 )
+from kg.query.canned import LocalEngine
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

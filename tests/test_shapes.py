@@ -21,8 +21,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from kg import vocab
-from kg.resources import ontology_dir, shapes_dir
+from kg.model import vocab
+from kg.system.resources import ontology_dir, shapes_dir
 
 KG = Namespace(vocab.KG)
 SH = Namespace(vocab.SH)

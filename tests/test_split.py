@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.split import (
+from kg.reading.split import (
     Lexicon,
     looks_like_author_line,
     looks_like_person_name,
@@ -684,7 +684,7 @@ def test_looks_like_person_name(name):
     ],
 )
 def test_real_printing_styles_are_names(name):
-    from kg.names import name_score
+    from kg.reading.names import name_score
 
     assert name_score(name) is not None, name
 

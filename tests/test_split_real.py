@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.split import Lexicon, split_fused_line
+from kg.reading.split import Lexicon, split_fused_line
 
 
 def fuse(title: str, authors: list[str], truncated: bool = False, orgs: list[str] = ()) -> str:

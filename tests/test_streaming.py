@@ -15,9 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.queries import LocalEngine
-from kg.render import _width
-from kg.streaming import write_answer
+from kg.present.render import _width
+from kg.present.streaming import write_answer
+from kg.query.canned import LocalEngine
 
 KG = [sys.executable, "-m", "kg"]
 # Every triple with every triple: millions of rows from the sample store, more than anyone waits for.
@@ -233,7 +233,7 @@ class Trickle(io.RawIOBase):
 
 @pytest.mark.parametrize("size", [1, 3, 7, 64])
 def test_blank_node_labels_are_rewritten_as_they_arrive(size):
-    from kg.remote import BlankNodeLabels, any_blank_nodes
+    from kg.query.remote import BlankNodeLabels, any_blank_nodes
 
     labels = ["nodeID://b10006", "nodeID://b10007", "b0", "b_3a_"]
     rows = [{"s": {"type": "bnode", "value": label}} for label in labels]

@@ -16,8 +16,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from test_shapes import CASES, KG, SH, N, add, both, data_graph, drop, put
 
-from kg import validate as kg_validate
-from kg.store import KgStore
+from kg.store.generations import KgStore
+from kg.validation import report as kg_validate
 
 SKOS_IN_SCHEME = URIRef("http://www.w3.org/2004/02/skos/core#inScheme")
 
@@ -196,8 +196,8 @@ def test_the_text_report_names_each_failing_value(tmp_path):
 
 
 def test_a_shape_kg_cannot_compile_is_refused_by_name_not_skipped():
-    from kg.compiled_shapes import AssertedScope, compile_shapes
     from kg.errors import KgError
+    from kg.validation.shapes import AssertedScope, compile_shapes
 
     shapes = Graph().parse(
         data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix kg: <https://kg.example.org/ns#> .

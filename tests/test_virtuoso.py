@@ -17,8 +17,8 @@ from conftest import run_main as kg
 from test_remote import local_graph_counts, one_line_error
 from virtuoso import PASSWORD, USER
 
-from kg.remote import HttpEngine
-from kg.store import KgStore
+from kg.query.remote import HttpEngine
+from kg.store.generations import KgStore
 
 PUSH_ENV = {"KG_PUSH_PASSWORD": PASSWORD}
 

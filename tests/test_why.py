@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import run_main
 
-from kg.queries import Catalogue
-from kg.resources import queries_dir
+from kg.query.canned import Catalogue
+from kg.system.resources import queries_dir
 
 SUYOG = "Suyog Gupta"
 

@@ -1,0 +1,88 @@
+"""The curation file against a store: rules that the built graph shows doing nothing, and a store built
+under other rules than this build's (which then starts from nothing)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from kg.errors import KgError
+from kg.model.curation import SPLIT_MARK, Curation, CurationError
+from kg.model.vocab import KG, Iris, identity_key
+from kg.reading.records import WARNING, Diagnostic
+from kg.store.generations import KgStore
+
+# --- after a build: rules that did nothing -------------------------------------------------------------
+
+
+def unused_rules(store, iris: Iris, curation: Curation | None) -> list[Diagnostic]:
+    """A warning, at its line, for each rule (or group) that the built graph shows doing nothing."""
+    if curation is None:
+        return []
+    import pyoxigraph as ox
+
+    def names_of(node: str) -> set[str]:
+        found = store.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(KG + "name"), None, None)
+        return {identity_key(q.object.value) for q in found}
+
+    out = []
+    for rule in curation.same:
+        printed = names_of(iris.person(rule.names[0]))
+        used = [n for n in rule.names if identity_key(n) in printed]
+        if not used:
+            message = f"no page prints any of {', '.join(rule.names)}: the rule matches nothing"
+        elif len(used) == 1:
+            message = f'only "{used[0]}" is printed: the rule has nothing to join'
+        else:
+            continue
+        out.append(Diagnostic(WARNING, curation.source, rule.line, message))
+    for split in curation.distinct:
+        plain = iris.person(split.name)
+        nodes = [f"{plain}{SPLIT_MARK}{n + 1}" for n in range(len(split.groups))]
+        if not any(names_of(node) for node in [plain, *nodes]):
+            message = f'no page prints "{split.name}": the rule matches nothing'
+            out.append(Diagnostic(WARNING, curation.source, split.line, message))
+            continue
+        for n, node in enumerate(nodes):
+            if not names_of(node):
+                message = f'group {n + 1} ({", ".join(split.groups[n])}) matches no listing of "{split.name}"'
+                out.append(Diagnostic(WARNING, curation.source, split.line, message))
+    return out
+
+
+STORE_KEY = "curation"  # in the store's metadata: the digest of the rules its pages were mapped by
+
+
+@dataclass
+class OtherRules:
+    """A store built under other rules than this build's: its metadata, and its pages' graphs."""
+
+    meta: Any  # kg.store.generations.StoreMeta
+    pages: set[str]
+
+
+def built_under_other_rules(store_path: str | os.PathLike, curation: Curation | None) -> OtherRules | None:
+    """The store at `store_path`, when its pages were mapped by other rules; None when there is no store
+    or the rules are the same."""
+    try:
+        stored = KgStore.open_read(store_path)
+    except KgError:  # nothing built there yet (or unreadable: the build says so itself)
+        return None
+    try:
+        if (stored.meta.extra.get(STORE_KEY) or "") == (curation.digest if curation else ""):
+            return None
+        return OtherRules(stored.meta, set(stored.page_hashes()))
+    finally:
+        stored.close()
+
+
+def check_covers(other: OtherRules, given: set[str]) -> None:
+    """Refuse a build under changed rules that does not read every page of the store: it starts from
+    nothing, and would drop the others."""
+    missing = other.pages - given
+    if missing:
+        raise CurationError(
+            f"the curation rules changed since the store was built, and {len(missing)} of its pages are not "
+            "among the pages given: build every page again (kg build FOLDER) or start over (--fresh)"
+        )

@@ -1,0 +1,470 @@
+"""What the canned queries would otherwise compute over the whole graph, computed by the build instead.
+
+Kept in the graph of facts beside the display labels (`kg.labels`), so it travels wherever the asserted
+data goes (`kg export`, `kg push`) and every engine answers the queries alike:
+
+- one date per paper, `kg:preferredDate`: two pages may date a paper differently (a page that prints no
+  year makes kg assume one), and every stated date stays a `kg:datePublished` fact. The preferred date
+  is the earliest of the dates a page printed with its year, or the earliest date when every page left
+  the year out. Which page stated which date comes from the support store (`kg.store`).
+- the 100 pairs of people who share the most papers (`top-collaborators`): one `kg:Collaboration` node
+  per pair, with both people and the count. Counting every pair of every paper's authors is the one
+  aggregate no index answers.
+- the order of the two queries that list the whole graph, as a dense rank from 1: `kg:hiddenOwnerRank`
+  on each authorship `hidden-owner` lists, `kg:cutListRank` on each paper `incomplete-author-lists`
+  lists. A query reads its first N rows by looking up ranks 1..N (`# @ranked` in kg.queries), so its
+  time follows the rows asked for, not the size of the graph.
+
+A build brings all of it in line after the labels. Loading in bulk, it computes everything. A small
+update starts from what is stored and redoes only what the pages it wrote or replaced touch: the dates of
+their papers; the pairs of the people whose coauthors may have changed (the stored 100 are enough unless
+fewer than 100 candidates still rank above the old last one: then every pair is counted again); the
+places of their authorships and papers, each found by a binary search among the others (an insertion
+shifts every rank after it, so those are written again). Only what changed is written.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.derive.derivation import FACTS, Change, Derivation
+from kg.model.ntriples import Triple, integer, iri, nquads, term
+from kg.model.terms import bind_values, text_of
+from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
+
+if TYPE_CHECKING:
+    from kg.store.generations import KgStore
+
+DATE_PUBLISHED = KG + "datePublished"
+PREFERRED_DATE = KG + "preferredDate"
+HIDDEN_OWNER_RANK = KG + "hiddenOwnerRank"
+CUT_LIST_RANK = KG + "cutListRank"
+COLLABORATION = KG + "Collaboration"
+COLLABORATOR = KG + "collaborator"
+SHARED_PAPER_COUNT = KG + "sharedPaperCount"
+TOP_PAIRS = 100  # top-collaborators lists this many
+_COLLABORATION_PATTERNS = ((RDF_TYPE, COLLABORATION), (COLLABORATOR, None), (SHARED_PAPER_COUNT, None))
+
+_TITLE = iri(KG + "title")
+_AUTHORSHIP_PAPER = iri(KG + "authorshipPaper")
+_AUTHORSHIP_PAPER_NODE = ox.NamedNode(KG + "authorshipPaper")
+_COLLABORATOR = ox.NamedNode(COLLABORATOR)
+_HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
+_LISTED_PAPER = ox.NamedNode(KG + "listedPaper")
+_YEAR_ASSUMED = ox.NamedNode(KG + "yearAssumed")
+
+
+@dataclass
+class Touched:
+    """What a small update may have changed (IRIs without brackets)."""
+
+    papers: set[str]  # papers the pages written or replaced state facts about, now or before
+    authorships: set[str]  # authorships those pages hold or held
+    people: set[str]  # people whose coauthors may have changed
+
+
+class QueryAggregates(Derivation):
+    """What this module derives, as a derivation every build keeps right (kg.derivation): after the
+    labels, which the ranks sort by."""
+
+    phase = "deriving for queries"
+    graph = FACTS
+
+    def update(self, kg: KgStore, change: Change) -> int:
+        support = kg.support
+        assert support is not None, "a build's store has its support database open"
+        return update(kg.store, support, kg.iris, None if change.everything else touched(kg, change))
+
+
+def touched(kg: KgStore, change: Change) -> Touched:
+    """What the pages a small update wrote or replaced touch, and the people whose coauthors it may
+    change."""
+    papers: set[str] = set()
+    authorships: set[str] = set()
+    for graph in change.written:
+        papers |= _subjects(kg.stated_facts(graph), _TITLE)
+        authorships |= _subjects(kg.page_triples(graph), _AUTHORSHIP_PAPER)
+    for old in change.replaced:
+        papers |= _subjects(old.stated_facts, _TITLE)
+        authorships |= _subjects(old.statements, _AUTHORSHIP_PAPER)
+    return Touched(papers, authorships, set(change.people))
+
+
+def _subjects(triples: Iterable[Triple], predicate: str) -> set[str]:
+    return {s[1:-1] for s, p, _ in triples if p == predicate}
+
+
+def update(store: ox.Store, support: ox.Store, iris: Iris, touched: Touched | None) -> int:
+    """Bring the derived facts in line with the store, everywhere (`touched` None) or where a small update
+    touched it. The change in the number of triples of the graph of facts; call it once the facts and the
+    labels are up to date."""
+    changed = _sync_dates(store, support, iris, None if touched is None else touched.papers)
+    changed += _sync(store, iris, _COLLABORATION_PATTERNS, _collaborations(store, iris, touched))
+    hidden = None
+    if touched is not None:  # a paper's new title moves its hidden owners on every page
+        hidden = touched.authorships | {
+            text_of(q.subject)
+            for paper in touched.papers
+            for q in store.quads_for_pattern(None, _AUTHORSHIP_PAPER_NODE, ox.NamedNode(paper), None)
+        }
+    changed += _rerank(store, iris, HIDDEN_OWNER_RANK, hidden, _hidden_owner_keys)
+    changed += _rerank(
+        store, iris, CUT_LIST_RANK, None if touched is None else touched.papers, _cut_list_keys
+    )
+    return changed
+
+
+# --- one date per paper -------------------------------------------------------------------------------
+
+Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # what pyoxigraph gives as a quad's object
+
+
+def preferred_date(dates: dict[str, bool]) -> str:
+    """The one date of a paper stated with these dates ({ISO date: a page printed its year}): the
+    earliest printed with its year, else the earliest."""
+    printed = [d for d, with_year in dates.items() if with_year]
+    return min(printed or dates)
+
+
+def _sync_dates(store: ox.Store, support: ox.Store, iris: Iris, papers: set[str] | None) -> int:
+    graph = ox.NamedNode(iris.facts_graph)
+    stated, chosen = ox.NamedNode(DATE_PUBLISHED), ox.NamedNode(PREFERRED_DATE)
+    dates: dict[str, set[Object]] = defaultdict(set)
+    present: dict[str, set[Object]] = defaultdict(set)
+    if papers is None:
+        for q in store.quads_for_pattern(None, stated, None, graph):
+            dates[text_of(q.subject)].add(q.object)
+        for q in store.quads_for_pattern(None, chosen, None, graph):
+            present[text_of(q.subject)].add(q.object)
+    else:
+        for paper in papers:
+            node = ox.NamedNode(paper)
+            dates[paper] = {q.object for q in store.quads_for_pattern(node, stated, None, graph)}
+            present[paper] = {q.object for q in store.quads_for_pattern(node, chosen, None, graph)}
+    removed, added = 0, []
+    for paper in sorted(dates.keys() | present.keys()):
+        given = dates.get(paper, set())
+        if len(given) > 1:
+            by_value = {text_of(d): d for d in given}
+            wanted = {by_value[preferred_date(_with_year(store, support, paper, given))]}
+        else:
+            wanted = given
+        old = present.get(paper, set())
+        for literal in old - wanted:
+            store.remove(ox.Quad(ox.NamedNode(paper), chosen, literal, graph))
+            removed += 1
+        added += [(iri(paper), iri(PREFERRED_DATE), str(literal)) for literal in wanted - old]
+    if added:
+        store.bulk_load(nquads(added, iris.facts_graph), format=ox.RdfFormat.N_QUADS)
+    return len(added) - removed
+
+
+def _with_year(store: ox.Store, support: ox.Store, paper: str, dates: set[Object]) -> dict[str, bool]:
+    """{date: whether a page that states it printed the year}: a page states the date (its support
+    graph) and one of its listings of the paper did not assume the year."""
+    node = ox.NamedNode(paper)
+    out = {}
+    for literal in dates:
+        out[text_of(literal)] = any(
+            _year_printed(store, node, q.graph_name)
+            for q in support.quads_for_pattern(node, ox.NamedNode(DATE_PUBLISHED), literal, None)
+            if isinstance(q.graph_name, ox.NamedNode)
+        )
+    return out
+
+
+def _year_printed(store: ox.Store, paper: ox.NamedNode, page_graph: ox.NamedNode) -> bool:
+    for listing in store.quads_for_pattern(None, _LISTED_PAPER, paper, page_graph):
+        for flag in store.quads_for_pattern(listing.subject, _YEAR_ASSUMED, None, page_graph):
+            if text_of(flag.object) == "false":
+                return True
+    return False
+
+
+# --- the pairs who share the most papers ------------------------------------------------------------
+
+
+def _collaborations(store: ox.Store, iris: Iris, touched: Touched | None) -> set[Triple]:
+    """The top pairs as triples: by shared papers, most first, ties by the people's IRIs, counted as the
+    query counted them over the union of the graphs (a triple held twice counts twice)."""
+    top = None if touched is None else _top_pairs_updated(store, iris, touched.people)
+    if top is None:
+        top = _ranked_pairs(_all_pair_counts(store))
+    triples = set()
+    for (a, b), count in top:
+        pair = iri(f"{iris.base}collaboration/{_tail(a)}/{_tail(b)}")
+        triples |= {
+            (pair, iri(RDF_TYPE), iri(COLLABORATION)),
+            (pair, iri(COLLABORATOR), iri(a)),
+            (pair, iri(COLLABORATOR), iri(b)),
+            (pair, iri(SHARED_PAPER_COUNT), integer(count)),
+        }
+    return triples
+
+
+Pair = tuple[str, str]  # two person IRIs, the smaller first
+
+
+def _ranked_pairs(counts: dict[Pair, int]) -> list[tuple[Pair, int]]:
+    return sorted(counts.items(), key=_pair_key)[:TOP_PAIRS]
+
+
+def _pair_key(item: tuple[Pair, int]) -> tuple[int, str, str]:
+    (a, b), count = item
+    return (-count, a, b)
+
+
+def _all_pair_counts(store: ox.Store) -> dict[Pair, int]:
+    authors: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[str]] = defaultdict(list)
+    for q in store.quads_for_pattern(None, _HAS_AUTHOR, None, None):
+        if not isinstance(q.graph_name, ox.DefaultGraph):
+            authors[q.subject].append(text_of(q.object))
+    shared: Counter[Pair] = Counter()
+    for names in authors.values():
+        names.sort()
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                if a < b:
+                    shared[(a, b)] += 1
+    return shared
+
+
+def _top_pairs_updated(store: ox.Store, iris: Iris, people: set[str]) -> list[tuple[Pair, int]] | None:
+    """The top pairs from the stored ones and the pairs of `people` counted anew; None when they cannot
+    be told from those (fewer than TOP_PAIRS candidates rank at or above the old last pair)."""
+    stored = _stored_pairs(store, iris)
+    candidates = {pair: n for pair, n in stored.items() if pair[0] not in people and pair[1] not in people}
+    for person in people:
+        node = ox.NamedNode(person)
+        shared: Counter[str] = Counter()
+        for authored in store.quads_for_pattern(None, _HAS_AUTHOR, node, None):
+            if isinstance(authored.graph_name, ox.DefaultGraph):
+                continue
+            for q in store.quads_for_pattern(authored.subject, _HAS_AUTHOR, None, None):
+                if not isinstance(q.graph_name, ox.DefaultGraph) and text_of(q.object) != person:
+                    shared[text_of(q.object)] += 1
+        for other, count in shared.items():
+            candidates[(min(person, other), max(person, other))] = count
+    top = _ranked_pairs(candidates)
+    if len(stored) >= TOP_PAIRS:  # pairs nobody touched below the old last one stay below it
+        last = max(_pair_key(item) for item in stored.items())
+        if sum(1 for item in top if _pair_key(item) <= last) < TOP_PAIRS:
+            return None
+    return top
+
+
+def _stored_pairs(store: ox.Store, iris: Iris) -> dict[Pair, int]:
+    graph = ox.NamedNode(iris.facts_graph)
+    out = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(SHARED_PAPER_COUNT), None, graph):
+        people = sorted(
+            text_of(m.object) for m in store.quads_for_pattern(q.subject, _COLLABORATOR, None, graph)
+        )
+        if len(people) == 2:
+            out[(people[0], people[1])] = int(text_of(q.object))
+    return out
+
+
+def _tail(person: str) -> str:
+    """A person IRI's slug (after `person/`), or the whole IRI percent-free when it is not kg's."""
+    return person.rsplit("/person/", 1)[-1] if "/person/" in person else person.replace(":", "_")
+
+
+# --- ranks of the whole-graph lists ------------------------------------------------------------------
+
+_HIDDEN_OWNER_ROWS = f"""PREFIX kg: <{KG}>
+PREFIX skos: <{SKOS}>
+PREFIX prov: <{PROV}>
+SELECT ?authorship ?name ?title ?sourceFile ?profile WHERE {{
+  # @values authorship
+  ?authorship kg:impliedByOwner true ;
+              kg:nameAsPrinted ?name ;
+              kg:authorshipPaper ?paper ;
+              prov:wasDerivedFrom ?listing .
+  ?paper kg:authorListTruncated true ;
+         skos:prefLabel ?title .
+  ?listing kg:onPage ?profile .
+  OPTIONAL {{ ?profile kg:sourceFile ?sourceFile }}
+}}"""
+
+_CUT_LIST_ROWS = f"""PREFIX kg: <{KG}>
+PREFIX skos: <{SKOS}>
+SELECT ?paper ?title ?date WHERE {{
+  # @values paper
+  ?paper kg:authorListTruncated true ;
+         skos:prefLabel ?title .
+  OPTIONAL {{ ?paper kg:preferredDate ?date }}
+}}"""
+
+
+Key = tuple
+KeysOf = Callable[..., Iterable[tuple[Key, str]]]  # (store, node=None) -> (key, node) for each row
+
+
+def _hidden_owner_key(name: str, title: str, page: str, authorship: str) -> Key:
+    return (name, title, page, authorship)
+
+
+def _hidden_owner_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
+    """(key, authorship) for every row `hidden-owner` lists (or for the rows of some authorships): owner
+    as printed, title, page, authorship."""
+    for row in _select(store, _HIDDEN_OWNER_ROWS, "authorship", nodes):
+        page = row["sourceFile"] if row["sourceFile"] is not None else row["profile"]
+        found = row["authorship"].value
+        yield _hidden_owner_key(row["name"].value, row["title"].value, page.value, found), found
+
+
+def _cut_list_key(date: str | None, title: str, paper: str) -> Key:
+    """Newest first, undated last (as SPARQL's DESC puts an unbound value), then title and IRI."""
+    newest_first = (0, tuple(-ord(c) for c in date)) if date is not None else (1, ())
+    return (newest_first, title, paper)
+
+
+def _cut_list_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
+    """(key, paper) for every row `incomplete-author-lists` lists (or for the rows of some papers)."""
+    for row in _select(store, _CUT_LIST_ROWS, "paper", nodes):
+        date = row["date"].value if row["date"] is not None else None
+        found = row["paper"].value
+        yield _cut_list_key(date, row["title"].value, found), found
+
+
+def _select(store: ox.Store, text: str, variable: str, nodes: Iterable[str] | None) -> ox.QuerySolutions:
+    if nodes is not None:
+        text = bind_values(text, {variable: [ox.NamedNode(node) for node in nodes]})
+    solutions = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _least_keys(store: ox.Store, keys: KeysOf, nodes: Iterable[str] | None = None) -> dict[str, Key]:
+    """Each node's least key (a node with several rows takes its first place); nodes without a row are
+    left out."""
+    best: dict[str, Key] = {}
+    for key, node in keys(store, nodes):
+        if node not in best or key < best[node]:
+            best[node] = key
+    return best
+
+
+class _Stale(Exception):
+    """A node the update did not touch no longer has a row: its ranks are redone from everything."""
+
+
+def _rerank(store: ox.Store, iris: Iris, predicate: str, touched: set[str] | None, keys: KeysOf) -> int:
+    """Make the ranks under `predicate` the places of the rows `keys` gives, dense from 1. With `touched`,
+    only those nodes are placed anew."""
+    if touched is not None and _still_in_place(store, iris, predicate, touched, keys):
+        return 0
+    graph = ox.NamedNode(iris.facts_graph)
+    present = {
+        text_of(q.subject): int(text_of(q.object))
+        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)
+    }
+    order = None
+    if touched is not None:
+        try:
+            order = _placed(store, keys, present, touched)
+        except _Stale:
+            order = None
+    if order is None:
+        best = _least_keys(store, keys)
+        order = sorted(best, key=best.__getitem__)
+    wanted = {node: rank for rank, node in enumerate(order, start=1)}
+    gone = [
+        (iri(node), iri(predicate), integer(rank))
+        for node, rank in present.items()
+        if wanted.get(node) != rank
+    ]
+    new = [
+        (iri(node), iri(predicate), integer(rank))
+        for node, rank in wanted.items()
+        if present.get(node) != rank
+    ]
+    return _write(store, iris, gone, new)
+
+
+def _still_in_place(store: ox.Store, iris: Iris, predicate: str, touched: set[str], keys: KeysOf) -> bool:
+    """Whether the stored ranks stay right: the touched nodes that had a rank are those that have a row,
+    and each still sorts between the nodes ranked just before and after it (pairs of untouched nodes
+    keep their order). Index look-ups around the touched nodes only: the usual small update moves
+    nothing, and then nothing is read or written."""
+    graph, ranked = ox.NamedNode(iris.facts_graph), ox.NamedNode(predicate)
+    rank_of = {}
+    for node in touched:
+        for q in store.quads_for_pattern(ox.NamedNode(node), ranked, None, graph):
+            rank_of[node] = int(text_of(q.object))
+    fresh = _least_keys(store, keys, sorted(touched))
+    if set(fresh) != set(rank_of):
+        return False
+    at = {}
+    for rank in {r + step for r in rank_of.values() for step in (-1, 1)}:
+        for q in store.quads_for_pattern(None, ranked, ox.Literal(rank), graph):
+            at[rank] = text_of(q.subject)
+    neighbours = {node for node in at.values() if node not in fresh}
+    known = {**_least_keys(store, keys, sorted(neighbours)), **fresh}
+    if not neighbours <= known.keys():
+        return False
+    for node, rank in rank_of.items():
+        before, after = at.get(rank - 1), at.get(rank + 1)
+        if (before is not None and not known[before] < fresh[node]) or (
+            after is not None and not fresh[node] < known[after]
+        ):
+            return False
+    return True
+
+
+def _placed(store: ox.Store, keys: KeysOf, present: dict[str, int], touched: set[str]) -> list[str]:
+    """The nodes in order: the untouched ones as ranked, each touched one put in its place by a binary
+    search that reads the keys of the few nodes it compares with."""
+    cache = _least_keys(store, keys, sorted(touched))
+    fresh = dict(cache)
+
+    def key_of(node: str) -> Key:
+        if node not in cache:
+            found = _least_keys(store, keys, [node])
+            if node not in found:
+                raise _Stale(node)
+            cache[node] = found[node]
+        return cache[node]
+
+    order = sorted((node for node in present if node not in touched), key=present.__getitem__)
+    for node in sorted(fresh, key=fresh.__getitem__):
+        order.insert(bisect.bisect_left(order, fresh[node], key=key_of), node)
+    return order
+
+
+# --- writing only what changed -----------------------------------------------------------------------
+
+
+def _sync(
+    store: ox.Store, iris: Iris, patterns: tuple[tuple[str, str | None], ...], wanted: set[Triple]
+) -> int:
+    """Make the graph of facts hold exactly `wanted` among its triples of these (predicate, object or
+    None for any) patterns: the change in triples."""
+    graph = ox.NamedNode(iris.facts_graph)
+    present: set[Triple] = set()
+    for predicate, value in patterns:
+        pattern = (ox.NamedNode(predicate), None if value is None else ox.NamedNode(value))
+        for q in store.quads_for_pattern(None, *pattern, graph):
+            present.add((str(q.subject), str(q.predicate), str(q.object)))
+    return _write(store, iris, sorted(present - wanted), sorted(wanted - present))
+
+
+def _write(store: ox.Store, iris: Iris, gone: list[Triple], new: list[Triple]) -> int:
+    """Take `gone` out of the graph of facts and put `new` in; the change in triples."""
+    if len(gone) > 1000:  # many ranks shifted: one update in the store beats a call per triple
+        listed = " ".join(f"{s} {p} {o} ." for s, p, o in gone)
+        store.update(f"DELETE DATA {{ GRAPH {iri(iris.facts_graph)} {{ {listed} }} }}")
+    else:
+        graph = ox.NamedNode(iris.facts_graph)
+        for s, p, o in gone:
+            store.remove(ox.Quad(term(s), term(p), term(o), graph))
+    if new:
+        store.bulk_load(nquads(sorted(new), iris.facts_graph), format=ox.RdfFormat.N_QUADS)
+    return len(new) - len(gone)

@@ -1,0 +1,71 @@
+"""What a build derives from the whole store once its pages are in, kept right by every build.
+
+A `Derivation` is one piece of the derived part of the store: the consequences of each page, the
+display labels, the coauthor rule, and any aggregate a canned query reads instead of computing it. The
+owner of the derived part (`kg.inferred.InferredGraph`) runs each, in the order of
+`kg.inferred.derivations()`, with what the build changed (`Change`): a build from nothing or in bulk
+asks for everything again, a small update only for what its pages touched. A new derivation is a
+subclass added to that list; it needs nothing else from the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kg.model.ntriples import Triple
+    from kg.store.generations import KgStore
+    from kg.store.pagework import PageResult
+    from kg.store.plan import BuildPlan
+
+FACTS, INFERRED = "facts", "inferred"  # the graph whose triples a derivation writes (for the counts)
+
+
+@dataclass
+class ReplacedPage:
+    """A page graph the build replaces, as its old version stood."""
+
+    graph: str
+    statements: list[Triple]  # everything it said: its own triples and the shared facts it stated
+    stated_facts: list[Triple]  # the shared facts alone
+    paper_authors: dict[str, set[str]]
+
+
+@dataclass
+class Change:
+    """What a build wrote, for the derivations to bring their triples in line with."""
+
+    plan: BuildPlan
+    written: list[str] = field(default_factory=list)  # page graphs written (new or replacing one)
+    replaced: list[ReplacedPage] = field(default_factory=list)
+    people: set[str] = field(default_factory=set)  # whose coauthors may have changed (an incremental plan)
+
+    @property
+    def everything(self) -> bool:
+        """Whether to derive for every node, not only those the written and replaced pages touched."""
+        return not self.plan.incremental
+
+    @property
+    def any(self) -> bool:
+        return bool(self.written) or self.plan.reinfers_all
+
+
+class Derivation:
+    """One piece of the derived part of the store (see the module's doc)."""
+
+    phase = "deriving"  # what the progress display names while it runs
+    graph = INFERRED  # FACTS or INFERRED
+
+    def take(self, result: PageResult, plan: BuildPlan) -> bytes:
+        """A page as the build writes it: N-Quads to load with it (a build in bulk), or b""."""
+        return b""
+
+    def last(self, kg: KgStore, plan: BuildPlan) -> bytes:
+        """After the last page, in the same load: N-Quads that need no other look at the store."""
+        return b""
+
+    def update(self, kg: KgStore, change: Change) -> int:
+        """Once the pages and facts are in: bring this derivation's triples in line; the change in the
+        number of triples of its graph."""
+        return 0

@@ -1,0 +1,443 @@
+"""A generation's summary: what `kg diff` and `kg search` read, in one small SQLite file per generation.
+
+A build writes it beside the generation it makes (`gen-N.summary`, see kg.store) once the graph is
+complete and before it goes live: every paper (display title, dates, the authors shown as printed and by
+their people's labels, whether the list was cut), every person (display name), every listing (page
+file and line) with the people its authorships name, and a word index of the titles. It is a few
+percent of the size of the database it summarises, so the store can keep it for several generations
+after their databases are gone (`kg build --keep N`); `kg diff` compares two of them, `kg search` looks
+words up in the live one.
+
+Words are folded as kg folds names (kg.vocab.fold: accents stripped, case folded), then split on
+anything that is not a letter or a digit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS
+from kg.reading.text import fold
+
+if TYPE_CHECKING:
+    from kg.store.generations import KgStore
+
+FORMAT_VERSION = "2"
+_WORD = re.compile(r"\w+")
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE papers (
+  id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
+  dates TEXT NOT NULL,         -- the dates pages give, sorted, one a line (usually one)
+  shown TEXT NOT NULL,         -- each distinct author list as printed, sorted, one a line
+  shown_label TEXT NOT NULL,   -- the first of them with each name by its person's label
+  truncated INTEGER NOT NULL   -- 1 when a page cut the list (et al.)
+);
+CREATE TABLE people (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
+CREATE TABLE listings (
+  id INTEGER PRIMARY KEY, paper INTEGER NOT NULL,
+  graph TEXT NOT NULL,         -- the page graph: what a rebuild of the page replaces
+  file TEXT NOT NULL, line INTEGER NOT NULL
+);
+CREATE INDEX listings_by_paper ON listings (paper);
+CREATE INDEX listings_by_graph ON listings (graph);
+CREATE TABLE authorships (listing INTEGER NOT NULL, person INTEGER NOT NULL, PRIMARY KEY (listing, person))
+  WITHOUT ROWID;
+CREATE TABLE words (word TEXT NOT NULL, paper INTEGER NOT NULL, PRIMARY KEY (word, paper)) WITHOUT ROWID;
+CREATE INDEX words_by_paper ON words (paper);
+"""
+
+
+def title_words(title: str) -> list[str]:
+    """The words of a title or a search, folded: `Déjà-Vu Nets` gives deja, vu, nets."""
+    return _WORD.findall(fold(title))
+
+
+# --- writing: from a store --------------------------------------------------------------------------
+
+
+def _subjects_objects(
+    store: ox.Store, predicate: str, obj: str | None = None, graph: str | None = None
+) -> Iterator[tuple[str, ox.NamedNode | ox.Literal]]:
+    pattern = (
+        ox.NamedNode(predicate),
+        None if obj is None else ox.NamedNode(obj),
+        None if graph is None else ox.NamedNode(graph),
+    )
+    for quad in store.quads_for_pattern(None, *pattern):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, (ox.NamedNode, ox.Literal)):
+            yield quad.subject.value, quad.object
+
+
+def write(
+    store: ox.Store,
+    path: Path,
+    meta: dict[str, str],
+    previous: Path | None = None,
+    pages: Iterable[str] = (),
+) -> None:
+    """The summary of `store` written to `path`, whole or not at all (a temporary file, then a rename).
+
+    With `previous`, the summary of the generation this one was made from, and `pages`, the page
+    graphs written since: that summary brought up to date (a small update reads only what it touched).
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    if previous is not None and not _is_current(previous):
+        previous = None  # gone, or written by another kg: made again from the graph
+    try:
+        if previous is not None:
+            shutil.copyfile(previous, tmp)
+        db = sqlite3.connect(tmp)
+        try:
+            if previous is not None:
+                _update(db, store, set(pages), meta)
+            else:
+                _fill(db, store, meta)
+            db.commit()
+        finally:
+            db.close()
+        os.replace(tmp, path)
+    except sqlite3.Error as e:  # a full disk, mostly: the build stops before the generation goes live
+        raise KgError(f"cannot write {path}: {e}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _is_current(path: Path) -> bool:
+    try:
+        db = open_file(path)
+    except KgError:
+        return False
+    try:
+        return meta_of(db).get("format") == FORMAT_VERSION
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+
+
+def in_memory(store: ox.Store, meta: dict[str, str]) -> sqlite3.Connection:
+    """The summary of a generation that has none on disk (built by an older kg), made on the fly."""
+    db = sqlite3.connect(":memory:")
+    _fill(db, store, meta)
+    db.commit()
+    return db
+
+
+def _fill(db: sqlite3.Connection, store: ox.Store, meta: dict[str, str]) -> None:
+    """Everything, read by predicate: one scan of an index each."""
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+    by_subject: dict[str, dict[str, set[str]]] = {}
+    for predicate in PAPER_FACTS:
+        found = by_subject[predicate] = defaultdict(set)
+        for s, o in _subjects_objects(store, predicate):
+            found[s].add(o.value)
+    papers = sorted(s for s, _ in _subjects_objects(store, RDF_TYPE, KG + "Paper"))
+
+    def facts_of(iri: str, predicate: str) -> set[str]:
+        return by_subject[predicate].get(iri, set())
+
+    db.executemany(
+        "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ((n, *_paper_row(iri, partial(facts_of, iri))) for n, iri in enumerate(papers, 1)),
+    )
+    labels = by_subject[SKOS + "prefLabel"]
+    people = sorted(s for s, _ in _subjects_objects(store, RDF_TYPE, KG + "Person"))
+    db.executemany(
+        "INSERT INTO people VALUES (?, ?, ?)",
+        ((n, iri, min(labels.get(iri, ()), default="")) for n, iri in enumerate(people, 1)),
+    )
+    _add_listings(db, store, None, meta.get("base"))
+    db.executemany(
+        "INSERT OR IGNORE INTO words VALUES (?, ?)",
+        ((word, n) for n, iri in enumerate(papers, 1) for word in _words_of(labels.get(iri, ()))),
+    )
+    _set_meta(db, meta)
+
+
+PAPER_FACTS = (
+    SKOS + "prefLabel",
+    KG + "datePublished",
+    KG + "shownAuthors",
+    KG + "shownAuthorsLabel",
+    KG + "authorListTruncated",
+)
+
+
+def _paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple:
+    """(iri, title, dates, shown, shown_label, truncated) as the papers table holds them."""
+    return (
+        iri,
+        min(values(SKOS + "prefLabel"), default=""),
+        "\n".join(sorted(values(KG + "datePublished"))),
+        "\n".join(sorted(values(KG + "shownAuthors"))),
+        min(values(KG + "shownAuthorsLabel"), default=""),
+        int("true" in values(KG + "authorListTruncated")),
+    )
+
+
+def _words_of(titles: Iterable[str]) -> set[str]:
+    return {word for title in titles for word in title_words(title)}
+
+
+def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | None, base: str | None) -> None:
+    """The listings of the page graphs given (all, for None) and the people their authorships name;
+    the papers and people they refer to must be in the summary already."""
+    paper_id = dict(db.execute("SELECT iri, id FROM papers"))
+    person_id = dict(db.execute("SELECT iri, id FROM people"))
+    (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM listings").fetchone()
+    listing_id: dict[str, int] = {}
+    rows = []
+    for graph in sorted(graphs) if graphs is not None else [None]:
+        files = {s: o.value for s, o in _subjects_objects(store, KG + "sourceFile", graph=graph)}
+        lines = {s: int(o.value) for s, o in _subjects_objects(store, KG + "sourceLine", graph=graph)}
+        on_page = {s: o.value for s, o in _subjects_objects(store, KG + "onPage", graph=graph)}
+        listed = [
+            (q.subject.value, q.object.value, q.graph_name.value)
+            for q in store.quads_for_pattern(
+                None, ox.NamedNode(KG + "listedPaper"), None, None if graph is None else ox.NamedNode(graph)
+            )
+            if isinstance(q.subject, ox.NamedNode)
+            and isinstance(q.object, ox.NamedNode)
+            and isinstance(q.graph_name, ox.NamedNode)
+        ]
+        for listing, paper, page_graph in sorted(listed):
+            if paper in paper_id and listing in lines:
+                listing_id[listing] = next_id + len(listing_id)
+                file = files.get(on_page.get(listing, ""), "")
+                rows.append((listing_id[listing], paper_id[paper], page_graph, file, lines[listing]))
+    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?)", rows)
+    authorships = []
+    for graph in sorted(graphs) if graphs is not None else [None]:
+        person_of = {s: o.value for s, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
+        for authorship, listing in _listings_of(store, person_of, graph, base):
+            if listing in listing_id and person_of[authorship] in person_id:
+                authorships.append((listing_id[listing], person_id[person_of[authorship]]))
+    db.executemany("INSERT OR IGNORE INTO authorships VALUES (?, ?)", authorships)
+
+
+def _listings_of(
+    store: ox.Store, authorships: Iterable[str], graph: str | None, base: str | None
+) -> Iterator[tuple[str, str]]:
+    """(authorship, its listing). With the base, read from the IRIs (ontology/README.md: an authorship is
+    `B authorship/{page-id}/{line}/{person}`, its listing `B listing/{page-id}/{line}`), which saves a
+    scan of every prov:wasDerivedFrom, a third of the work; without it, from those triples."""
+    if base:
+        prefix = base + "authorship/"
+        for authorship in authorships:
+            if authorship.startswith(prefix):
+                yield authorship, base + "listing/" + authorship[len(prefix) :].rpartition("/")[0]
+        return
+    wanted = set(authorships)
+    for s, o in _subjects_objects(store, PROV + "wasDerivedFrom", graph=graph):
+        if s in wanted:
+            yield s, o.value
+
+
+def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict[str, str]) -> None:
+    """The previous generation's summary, with the page graphs written since read again, and the papers
+    and people they list (before and after) read again from the graph. A person whose display label
+    changed (a page can change it) has every paper of theirs read again: the authors as shown use it."""
+    db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+    db.execute("CREATE TEMP TABLE pages (graph TEXT PRIMARY KEY)")
+    db.executemany("INSERT INTO pages VALUES (?)", ((g,) for g in pages))
+    old_listings = "SELECT id FROM listings WHERE graph IN (SELECT graph FROM pages)"
+    papers = {
+        iri
+        for (iri,) in db.execute(
+            f"SELECT p.iri FROM papers p JOIN listings l ON l.paper = p.id WHERE l.id IN ({old_listings})"
+        )
+    }
+    people = {
+        iri
+        for (iri,) in db.execute(
+            f"SELECT p.iri FROM people p JOIN authorships a ON a.person = p.id WHERE a.listing IN ({old_listings})"
+        )
+    }
+    db.execute(f"DELETE FROM authorships WHERE listing IN ({old_listings})")
+    db.execute("DELETE FROM listings WHERE graph IN (SELECT graph FROM pages)")
+    for graph in pages:
+        papers |= {o.value for _, o in _subjects_objects(store, KG + "listedPaper", graph=graph)}
+        people |= {o.value for _, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
+    for iri in sorted(people):
+        facts = _facts_of(store, iri)
+        before = db.execute("SELECT name FROM people WHERE iri = ?", (iri,)).fetchone()
+        if KG + "Person" not in facts[RDF_TYPE]:
+            db.execute("DELETE FROM people WHERE iri = ?", (iri,))
+            continue
+        name = min(facts[SKOS + "prefLabel"], default="")
+        if before is not None and before[0] != name:
+            papers |= {s for s, _ in _subjects_objects(store, KG + "hasAuthor", iri)}
+        db.execute(
+            "INSERT INTO people (iri, name) VALUES (?, ?) ON CONFLICT (iri) DO UPDATE SET name = excluded.name",
+            (iri, name),
+        )
+    for iri in sorted(papers):
+        db.execute("DELETE FROM words WHERE paper = (SELECT id FROM papers WHERE iri = ?)", (iri,))
+        facts = _facts_of(store, iri)
+        if KG + "Paper" not in facts[RDF_TYPE]:
+            db.execute("DELETE FROM papers WHERE iri = ?", (iri,))
+            continue
+        row = _paper_row(iri, facts.__getitem__)
+        db.execute(
+            "INSERT INTO papers (iri, title, dates, shown, shown_label, truncated) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (iri) DO UPDATE SET title = excluded.title, dates = excluded.dates, "
+            "shown = excluded.shown, shown_label = excluded.shown_label, truncated = excluded.truncated",
+            row,
+        )
+        db.executemany(
+            "INSERT INTO words SELECT ?, id FROM papers WHERE iri = ?",
+            ((w, iri) for w in _words_of([row[1]])),
+        )
+    _add_listings(db, store, pages, meta.get("base"))
+    db.execute("DELETE FROM meta")
+    _set_meta(db, meta)
+
+
+def _facts_of(store: ox.Store, subject: str) -> defaultdict[str, set[str]]:
+    """Every value of every property of a node, in any graph: one look-up."""
+    facts: defaultdict[str, set[str]] = defaultdict(set)
+    for q in store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
+        if isinstance(q.object, (ox.NamedNode, ox.Literal)):
+            facts[q.predicate.value].add(q.object.value)
+    return facts
+
+
+def _set_meta(db: sqlite3.Connection, meta: dict[str, str]) -> None:
+    ((papers,),) = db.execute("SELECT COUNT(*) FROM papers")
+    ((people,),) = db.execute("SELECT COUNT(*) FROM people")
+    meta = {**meta, "format": FORMAT_VERSION, "papers": str(papers), "people": str(people)}
+    db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+
+
+def contents(db: sqlite3.Connection) -> dict[str, set[tuple]]:
+    """Every table by IRIs rather than row ids: two summaries of one graph have the same contents."""
+    return {
+        "papers": set(db.execute("SELECT iri, title, dates, shown, shown_label, truncated FROM papers")),
+        "people": set(db.execute("SELECT iri, name FROM people")),
+        "listings": set(
+            db.execute(
+                "SELECT p.iri, l.graph, l.file, l.line FROM listings l JOIN papers p ON p.id = l.paper"
+            )
+        ),
+        "authorships": set(
+            db.execute(
+                "SELECT l.graph, l.line, p.iri FROM authorships a JOIN listings l ON l.id = a.listing "
+                "JOIN people p ON p.id = a.person"
+            )
+        ),
+        "words": set(db.execute("SELECT w.word, p.iri FROM words w JOIN papers p ON p.id = w.paper")),
+    }
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def open_file(path: Path) -> sqlite3.Connection:
+    """A summary on disk, read-only. KgError when it is not there (retired) or not a summary."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.Error as e:
+        raise KgError(f"cannot read {path}: {e}") from None
+    return db
+
+
+def open_live(kg_store: KgStore) -> sqlite3.Connection:
+    """The summary of the generation a reader has open; made on the fly if its build wrote none."""
+    if kg_store.summary_path.is_file():
+        try:
+            return open_file(kg_store.summary_path)
+        except KgError:
+            pass  # unreadable: the database says the same, more slowly
+    meta = {"generation": kg_store.generation, "built_at": kg_store.meta.built_at, "base": kg_store.meta.base}
+    return in_memory(kg_store.store, meta)
+
+
+def meta_of(db: sqlite3.Connection) -> dict[str, str]:
+    return dict(db.execute("SELECT key, value FROM meta"))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a listing is: the page file, as the store names it, and the line of its header."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class PaperState:
+    iri: str
+    title: str
+    dates: tuple[str, ...]
+    shown: tuple[str, ...]
+    authors: frozenset[str] = frozenset()  # person IRIs, from the authorships of its listings
+    places: list[Place] = field(default_factory=list)
+
+
+@dataclass
+class Snapshot:
+    """A summary loaded for comparison: papers and people by IRI, with where they were listed."""
+
+    meta: dict[str, str]
+    papers: dict[str, PaperState]
+    people: dict[str, str]  # IRI -> display name
+    places_of_person: dict[str, list[Place]]
+    papers_of_person: dict[str, set[str]]
+
+
+def load(db: sqlite3.Connection) -> Snapshot:
+    paper_iri = {}
+    papers: dict[str, PaperState] = {}
+    for n, iri, title, dates, shown in db.execute("SELECT id, iri, title, dates, shown FROM papers"):
+        paper_iri[n] = iri
+        papers[iri] = PaperState(iri, title, _split(dates), _split(shown))
+    person_iri = {}
+    people = {}
+    for n, iri, name in db.execute("SELECT id, iri, name FROM people"):
+        person_iri[n] = iri
+        people[iri] = name
+    listing_place: dict[int, tuple[str, Place]] = {}
+    for n, paper, file, line in db.execute("SELECT id, paper, file, line FROM listings ORDER BY file, line"):
+        place = Place(file, line)
+        listing_place[n] = (paper_iri[paper], place)
+        papers[paper_iri[paper]].places.append(place)
+    authors: dict[str, set[str]] = defaultdict(set)
+    places_of_person: dict[str, list[Place]] = defaultdict(list)
+    by_place = "SELECT a.listing, a.person FROM authorships a JOIN listings l ON l.id = a.listing ORDER BY l.file, l.line"
+    for listing, person in db.execute(by_place):  # so each person's places come in order
+        paper, place = listing_place[listing]
+        authors[paper].add(person_iri[person])
+        places_of_person[person_iri[person]].append(place)
+    papers_of_person: dict[str, set[str]] = defaultdict(set)
+    for paper, who in authors.items():
+        papers[paper].authors = frozenset(who)
+        for person in who:
+            papers_of_person[person].add(paper)
+    return Snapshot(meta_of(db), papers, people, dict(places_of_person), dict(papers_of_person))
+
+
+def _split(joined: str) -> tuple[str, ...]:
+    return tuple(joined.split("\n")) if joined else ()
+
+
+def places_text(places: Iterable[Place]) -> list[dict[str, object]]:
+    return [{"page": p.file, "line": p.line} for p in places]

@@ -1,0 +1,56 @@
+"""The graph of facts: what pages state about papers, people, organisations and categories, each once.
+
+Several pages may state one fact (a paper on three profiles). Queries see the union of all graphs, on
+the local store, on `kg serve` and on any engine `kg push` fed, so the fact must sit in exactly one of
+them: `B graph/facts`. Which pages state it is kept apart, in the support store (`kg.store`): one graph
+per page with the shared facts it stated, never queried, read only when a page is rebuilt. A fact the
+old version of a page stated and the new one does not is taken out of the graph of facts only when no
+other page's support graph holds it: one index look-up per such fact, in proportion to the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from kg.model.ntriples import Triple, term
+from kg.model.vocab import Iris
+
+
+def _quad(triple: Triple, graph: ox.NamedNode) -> ox.Quad:
+    return ox.Quad(term(triple[0]), term(triple[1]), term(triple[2]), graph)
+
+
+def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> int:
+    """Add facts one by one (a small update), counting those that were new."""
+    graph = ox.NamedNode(iris.facts_graph)
+    added = 0
+    for triple in triples:
+        quad = _quad(triple, graph)
+        if quad not in store:
+            store.add(quad)
+            added += 1
+    return added
+
+
+def stated_elsewhere(support: ox.Store, triple: Triple) -> bool:
+    """Whether some page's support graph still holds the fact."""
+    return (
+        next(iter(support.quads_for_pattern(term(triple[0]), term(triple[1]), term(triple[2]), None)), None)
+        is not None
+    )
+
+
+def retract(store: ox.Store, support: ox.Store, iris: Iris, candidates: Iterable[Triple]) -> int:
+    """Take out the candidates no page states any more; how many were removed.
+
+    Call it once the pages' support graphs are up to date (old ones removed, new ones loaded)."""
+    graph = ox.NamedNode(iris.facts_graph)
+    removed = 0
+    for triple in candidates:
+        quad = _quad(triple, graph)
+        if quad in store and not stated_elsewhere(support, triple):
+            store.remove(quad)
+            removed += 1
+    return removed

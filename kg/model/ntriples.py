@@ -1,0 +1,60 @@
+"""N-Triples terms as text: kg keeps triples as `('<s>', '<p>', '"o"^^<dt>')` strings, which Oxigraph loads in
+bulk, rdflib parses for SHACL, and inference reads without building objects."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from kg.model.vocab import XSD
+
+Triple = tuple[str, str, str]
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def string(text: str) -> str:
+    return f'"{_escape(text)}"'
+
+
+def typed(lexical: str, datatype: str) -> str:
+    return f'"{_escape(lexical)}"^^<{XSD}{datatype}>'
+
+
+def integer(value: int) -> str:
+    return typed(str(value), "integer")
+
+
+def boolean(value: bool) -> str:
+    return typed("true" if value else "false", "boolean")
+
+
+def xsd_date(value: date) -> str:
+    return typed(value.isoformat(), "date")
+
+
+def decimal(value: Decimal) -> str:
+    text = format(value, "f")
+    return typed(text if "." in text else text + ".0", "decimal")
+
+
+def nquads(triples: list[Triple], graph: str) -> bytes:
+    g = iri(graph)
+    return "".join(f"{s} {p} {o} {g} .\n" for s, p, o in triples).encode("utf-8")
+
+
+def term(text: str):
+    """An N-Triples term string back into a pyoxigraph term."""
+    if text.startswith("<"):
+        return ox.NamedNode(text[1:-1])
+    if text.startswith("_:"):
+        return ox.BlankNode(text[2:])
+    return next(iter(ox.parse(f"<x:s> <x:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))).object

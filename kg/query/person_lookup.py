@@ -1,0 +1,135 @@
+"""Finding the person a user names on the command line.
+
+Person IRIs are `{base}person/{slug(name)}`, and slug() already ignores case, accents and spacing, so
+the usual case (the full name, however typed) is one ASK on one IRI, whatever the size of the store.
+Only when that misses do we read the names of everyone: a unique partial match (every word typed is a
+word of the name) is taken, with a note; several are an error listing them; none is an error with the
+closest names as suggestions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import NameNotFound
+from kg.model.terms import bind_values, text_of
+from kg.model.vocab import KG, SKOS, Iris, identity_key
+from kg.query.canned import Engine, select
+from kg.reading.text import fold
+
+# A person a curation file labelled (kg.curation) may share its printings with others (a name split
+# into several people): the name is looked up among everyone's names and labels instead.
+IS_PERSON = f"""PREFIX kg: <{KG}>
+ASK {{
+  # @values person
+  ?person a kg:Person .
+  FILTER NOT EXISTS {{ ?person kg:curatedLabel ?label }}
+}}
+"""
+
+# Only people have a kg:name (ontology/README.md): each (person, spelling) once, with the person's one
+# display label. Matching reads every spelling; messages show the label (the first spelling in a graph
+# that has none, e.g. one loaded from elsewhere).
+ALL_NAMES = f"""PREFIX kg: <{KG}>
+PREFIX skos: <{SKOS}>
+SELECT ?person ?label ?name WHERE {{
+  ?person kg:name ?name .
+  OPTIONAL {{ ?person skos:prefLabel ?label }}
+}}
+"""
+
+MAX_LISTED = 10  # candidates named in an "ambiguous" message
+MAX_SUGGESTED = 3
+
+
+@dataclass(frozen=True)
+class Person:
+    iri: str
+    name: str  # the display label (skos:prefLabel)
+    names: tuple[str, ...]  # every printed form, sorted
+
+
+def words(text: str) -> set[str]:
+    """The words of a name as matching sees them: folded (case, accents, spaces), split at non-letters."""
+    return set(re.findall(r"\w+", fold(text)))
+
+
+class PersonResolver:
+    """Turns names typed by the user into person IRIs; `note` hears about guesses (partial matches)."""
+
+    def __init__(self, engine: Engine, base: str, note: Callable[[str], None] | None = None):
+        self.engine = engine
+        self.iris = Iris(base)
+        self.note = note or (lambda message: None)
+        self._people: list[Person] | None = None
+
+    def __call__(self, text: str) -> ox.NamedNode:
+        return ox.NamedNode(self.resolve(text))
+
+    def resolve(self, text: str) -> str:
+        """The IRI of the person `text` names; NameNotFound (exit 1) when none or several."""
+        exact = self.iris.person(text)
+        if words(text) and self._is_person(exact):
+            return exact
+        matches = self._partial_matches(text)
+        key = identity_key(text)
+        printed = [p for p in matches if any(identity_key(n) == key for n in (*p.names, p.name))]
+        if len(printed) == 1:  # a printing or the label, in full: no guess
+            return printed[0].iri
+        if len(matches) == 1:
+            self.note(f'taking "{text}" as {matches[0].name}')
+            return matches[0].iri
+        if matches:
+            raise NameNotFound(ambiguous_message(text, matches))
+        raise NameNotFound(not_found_message(text, self.people()))
+
+    def _is_person(self, iri: str) -> bool:
+        return bool(self.engine.run(bind_values(IS_PERSON, {"person": [ox.NamedNode(iri)]})))
+
+    def _partial_matches(self, text: str) -> list[Person]:
+        wanted = words(text)
+        if not wanted:
+            return []
+        return [p for p in self.people() if any(wanted <= words(name) for name in (*p.names, p.name))]
+
+    def people(self) -> list[Person]:
+        """Everyone in the graph, read once (only needed when an exact lookup failed)."""
+        if self._people is None:
+            names: dict[str, set[str]] = {}
+            label_of: dict[str, str] = {}
+            for person, label, name in select(self.engine, ALL_NAMES).rows:
+                if person is None or name is None:  # both bound by the query's pattern
+                    continue
+                names.setdefault(text_of(person), set()).add(text_of(name))
+                if label is not None:
+                    label_of[text_of(person)] = text_of(label)
+            people = (Person(iri, label_of.get(iri, min(n)), tuple(sorted(n))) for iri, n in names.items())
+            self._people = sorted(people, key=lambda p: (p.name, p.iri))
+        return self._people
+
+
+def ambiguous_message(text: str, matches: list[Person]) -> str:
+    listed = ", ".join(p.name for p in matches[:MAX_LISTED])
+    more = f" and {len(matches) - MAX_LISTED} more" if len(matches) > MAX_LISTED else ""
+    return f'"{text}" matches {len(matches)} people: {listed}{more}; give more of the name'
+
+
+def not_found_message(text: str, people: list[Person]) -> str:
+    message = f'no person named "{text}"'
+    closest = closest_names(text, people)
+    return message + (f"; closest names: {', '.join(closest)}" if closest else "")
+
+
+def closest_names(text: str, people: list[Person]) -> list[str]:
+    """Up to MAX_SUGGESTED names that look like `text` (difflib on the folded forms)."""
+    by_folded: dict[str, str] = {}
+    for person in people:
+        for name in person.names:
+            by_folded.setdefault(fold(name), person.name)
+    close = difflib.get_close_matches(fold(text), list(by_folded), n=MAX_SUGGESTED * 2, cutoff=0.6)
+    return list(dict.fromkeys(by_folded[c] for c in close))[:MAX_SUGGESTED]
