@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from kg.build.builder import build, find_pages  # noqa: E402
+from kg.building.builder import build, find_pages  # noqa: E402
 from kg.model.curation import load  # noqa: E402
 from kg.reading.parse import parse_files  # noqa: E402
 from kg.store.generations import KgStore  # noqa: E402

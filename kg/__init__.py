@@ -32,7 +32,7 @@ _LAZY = {
     "Result": ("kg.present.result", "Result"),
     "ArgumentError": ("kg.query.canned", "ArgumentError"),
     "SparqlSyntaxError": ("kg.query.canned", "SparqlSyntaxError"),
-    "BuildReport": ("kg.build.builder", "BuildReport"),
+    "BuildReport": ("kg.building.builder", "BuildReport"),
     "CurationError": ("kg.model.curation", "CurationError"),
 }
 

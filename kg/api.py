@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     import networkx
 
-    from kg.build.builder import BuildReport
+    from kg.building.builder import BuildReport
     from kg.features.coi import CoiReport, Name
     from kg.features.diff import Diff
     from kg.features.people import Listed, Suggestion
@@ -98,7 +98,7 @@ def build(
     kept; default KG_KEEP, else 3). `curation`: the curation file of identities (default
     KG_CURATION, else ./kg-curation.toml when there is one); a malformed one raises
     kg.CurationError."""
-    from kg.build.builder import build as run_build
+    from kg.building.builder import build as run_build
     from kg.model import curation as curated
 
     rules = curated.load(curated.locate(curation))
@@ -523,7 +523,7 @@ class Graph:
             from kg.features.endpoint_stats import engine_stats
 
             return engine_stats(self.engine, self.base, self.source)
-        from kg.build.builder import COUNTS_KEY, store_stats
+        from kg.building.builder import COUNTS_KEY, store_stats
 
         kg_store = self._local("stats")
         return store_stats(kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)))
@@ -605,7 +605,7 @@ def _caller_level() -> int:
     frame: FrameType | None = sys._getframe(1)
     level = 1
     package = os.path.dirname(__file__)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == package:
+    while frame is not None and os.path.dirname(frame.f_code.co_filename).startswith(package):
         frame, level = frame.f_back, level + 1
     return level
 

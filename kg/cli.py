@@ -339,7 +339,7 @@ def parse_command(paths, as_of, fmt):
 
     Example: kg parse pages/ --as-of 2026-11-24 --format json
     """
-    from kg.build.builder import find_pages
+    from kg.building.builder import find_pages
     from kg.reading.parse import listing_json, listing_row, parse_files
 
     parsed = parse_files(find_pages(paths), as_of or date.today())

@@ -29,7 +29,7 @@ def _reproducible_builds(monkeypatch):
 @pytest.fixture(scope="session")
 def fixture_store(tmp_path_factory) -> Path:
     """A store built from tests/fixtures/pages; read-only for the tests that use it."""
-    from kg.build.builder import build
+    from kg.building.builder import build
 
     path = tmp_path_factory.mktemp("fixture-store") / "kg-store"
     mp = pytest.MonkeyPatch()

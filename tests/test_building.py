@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
 
-from kg.build.builder import build, find_pages
+from kg.building.builder import build, find_pages
 from kg.store.generations import KgStore
 from kg.store.plan import choose_plan
 

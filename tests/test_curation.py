@@ -13,7 +13,7 @@ from conftest import AS_OF, FIXTURE_PAGES, TESTS, run_main
 from test_graph import store_quads, support_quads
 
 import kg
-from kg.build.builder import build
+from kg.building.builder import build
 from kg.model.curation import CurationError, load, parse
 from kg.query.canned import Catalogue, LocalEngine, run_canned
 from kg.query.person_lookup import PersonResolver

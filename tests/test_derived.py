@@ -11,7 +11,7 @@ import pytest
 from conftest import AS_OF, FIXTURE_PAGES
 from conftest import run_main as kg
 
-from kg.build.builder import build
+from kg.building.builder import build
 from kg.derive.aggregates import preferred_date
 from kg.model.vocab import KG
 from kg.query import canned as queries

@@ -11,7 +11,7 @@ import pytest
 from conftest import AS_OF, FIXTURE_PAGES, run_main
 
 import kg
-from kg.build.builder import build
+from kg.building.builder import build
 
 OWNER_PAGE = "004_0b1fd6c6ee51fc8c.txt"
 # The papers only page 004 lists (its others are on pages 000 and 002 too).

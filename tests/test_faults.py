@@ -221,9 +221,10 @@ def test_queries_in_a_loop_never_fail_while_builds_follow_each_other(tmp_path, c
 
 
 def test_a_failing_worker_page_is_reported_and_the_rest_is_built(tmp_path, corpora, monkeypatch):
-    from kg.build.builder import build
+    import kg.store.pagework
+    from kg.building.builder import build
 
-    real = kg.pagework.process_page
+    real = kg.store.pagework.process_page
     doomed = sorted(corpora[0].iterdir())[5].name
 
     def process_page(path, work=None):
@@ -231,7 +232,7 @@ def test_a_failing_worker_page_is_reported_and_the_rest_is_built(tmp_path, corpo
             raise ValueError("a bug on this page")
         return real(path, work)
 
-    monkeypatch.setattr(kg.pagework, "process_page", process_page)  # the forked workers inherit it
+    monkeypatch.setattr(kg.store.pagework, "process_page", process_page)  # the forked workers inherit it
     report = build([corpora[0]], tmp_path / "s", as_of=AS_OF, jobs=2)
     count("inputs tried: a page that makes a worker fail")
     errors = [d for d in report.diagnostics if d.severity == "error"]
@@ -262,7 +263,7 @@ def python_children() -> list[str]:
 
 
 def test_no_worker_outlives_a_build(tmp_path, corpora):
-    from kg.build.builder import build
+    from kg.building.builder import build
 
     build([corpora[0]], tmp_path / "s", as_of=AS_OF, jobs=2)
     assert python_children() == []
@@ -307,7 +308,7 @@ def test_an_aborted_stream_loads_nothing_and_ends_at_once(tmp_path):
 
 
 def test_a_pipe_left_by_a_killed_build_is_replaced(tmp_path):
-    from kg.build.builder import build
+    from kg.building.builder import build
 
     os.mkfifo(tmp_path / "kg-build.nq.fifo")
     report = build([ONE_PAGE], tmp_path, as_of=AS_OF)

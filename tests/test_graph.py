@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, to_isomorphic
 from servers import kg_subprocess
 
-from kg.build.builder import build
+from kg.building.builder import build
 from kg.errors import StoreBusy
 from kg.features.export import exported_statements
 from kg.model.vocab import KG

@@ -13,7 +13,7 @@ from conftest import AS_OF, FIXTURE_PAGES, run_main
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg.build.builder import build
+from kg.building.builder import build
 from kg.derive.labels import preferred_label
 
 # --- the rule ------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from kg.reading.parse import MAX_FILE_BYTES, MAX_LINE_BYTES, parse_files, parse_page
+from kg.reading.decoding import MAX_FILE_BYTES, MAX_LINE_BYTES
+from kg.reading.parse import parse_files, parse_page
 from kg.reading.records import ERROR, WARNING, Diagnostic
 
 AS_OF = date(2026, 11, 24)

@@ -9,14 +9,13 @@ import pytest
 
 from kg.present.render import (
     GRAPH_FORMATS,
-    Graph,
-    Solutions,
     format_boolean,
     format_graph,
     format_records,
     format_result,
     format_solutions,
 )
+from kg.query.answers import Solutions, Triples
 from kg.query.canned import LocalEngine
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -204,7 +203,7 @@ def test_graph_formats_round_trip(fmt):
     assert text.endswith("\n")
     parsed = {q.triple for q in ox.parse(text.encode("utf-8"), format=_PARSE_AS[fmt])}
     assert parsed == set(TRIPLES)
-    assert format_result(Graph(TRIPLES), fmt) == text
+    assert format_result(Triples(TRIPLES), fmt) == text
 
 
 def test_turtle_declares_the_prefixes_it_uses_and_no_others():

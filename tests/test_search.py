@@ -10,7 +10,7 @@ from conftest import AS_OF, run_main
 from test_diff import page
 
 import kg
-from kg.build.builder import build
+from kg.building.builder import build
 
 # graph: 3 titles, sparse: 2, transformers: 2; so a title with "sparse" or "transformers" alone outranks
 # one with "graph" alone, and the newest comes first between equals.

@@ -1,6 +1,6 @@
 """Writing a kg.network.Network as a picture or a file a network tool opens.
 
-- html: one self-contained page drawn by vis-network (kg/vendor/, inlined: it works offline);
+- html: one self-contained page drawn by vis-network (kg/present/vendor/, inlined: it works offline);
 - graphml, gexf: for Gephi, Cytoscape, networkx (written with networkx, imported only here);
 - dot: Graphviz text, e.g. `neato -Tsvg coauthors.dot -o coauthors.svg`.
 

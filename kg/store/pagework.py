@@ -20,14 +20,8 @@ from kg.model.inference import Schema
 from kg.model.mapping import map_page, ontology_statements
 from kg.model.ntriples import nquads
 from kg.model.vocab import KG, Iris
-from kg.reading.parse import (
-    decode_page,
-    detect_layout,
-    learn_layout_b_file,
-    lexicon_entries,
-    parse_page,
-    read_page_bytes,
-)
+from kg.reading.decoding import decode_page, read_page_bytes
+from kg.reading.parse import detect_layout, learn_layout_b_file, lexicon_entries, parse_page
 from kg.reading.records import ERROR, Diagnostic
 from kg.reading.split import Lexicon
 from kg.system.workers import Broadcast, WorkerDied, ordered_map

@@ -20,7 +20,7 @@ LAYERS = [
     "model",  # records to RDF under the ontology: vocabulary, identities, mapping, entailment
     "store",  # the on-disk store and each page's way into it
     "derive",  # what a build derives: labels, query aggregates, inference across pages, the summary
-    "build",  # the build: its plan carried out, generation by generation
+    "building",  # the build: its plan carried out, generation by generation
     "validation",  # the SHACL shapes as SPARQL over the store
     "query",  # canned queries, engines, answers, names to people
     "present",  # tables, formats, streams, pictures

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.build import curation_checks
+from kg.building import curation_checks
 from kg.derive import derived_graph as inferred
 from kg.derive import summary
 from kg.derive.derivation import Change, ReplacedPage
