@@ -21,14 +21,14 @@ import threading
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from corpus import write_corpus  # noqa: E402
-from run import AS_OF, DEFAULT_PAGES, PeakRss, pss  # noqa: E402
+from corpus import write_corpus
+from run import AS_OF, DEFAULT_PAGES, PeakRss, pss
 
 # The child: a build that prints each phase as it starts.
 CHILD = """
 import sys, kg
+
+HERE = Path(__file__).resolve().parent
 last = [None]
 def progress(phase, done, total):
     if phase != last[0]:

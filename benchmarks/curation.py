@@ -21,13 +21,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE.parent))
+from kg.building.builder import build, find_pages
+from kg.model.curation import load
+from kg.reading.parse import parse_files
+from kg.store.generations import KgStore
 
-from kg.building.builder import build, find_pages  # noqa: E402
-from kg.model.curation import load  # noqa: E402
-from kg.reading.parse import parse_files  # noqa: E402
-from kg.store.generations import KgStore  # noqa: E402
+HERE = Path(__file__).parent
 
 
 def digest(store: Path) -> tuple[int, str]:

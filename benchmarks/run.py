@@ -39,9 +39,9 @@ import threading
 import time
 from pathlib import Path
 
+from corpus import write_corpus
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from corpus import write_corpus  # noqa: E402
 
 AS_OF = "2026-11-24"
 DEFAULT_PAGES = (1400, 7000)  # about 1M and 5M asserted triples

@@ -26,11 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus import write_corpus
+from virtuoso_server import PASSWORD, USER, VirtuosoServer, missing
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-from corpus import write_corpus  # noqa: E402
-from virtuoso import PASSWORD, USER, VirtuosoServer, missing  # noqa: E402
 
 AS_OF = "2026-11-24"
 BUFFERS = 170_000  # 8 KiB pages: about 1.4 GB of cache, what 1M+ triples want

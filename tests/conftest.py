@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,42 @@ def fixture_store(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def served_store(fixture_store, tmp_path_factory):
+    """`kg serve` on a copy of the fixture store: its query URL."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("served") / "kg-store"
+    shutil.copytree(fixture_store, copy)
+    from servers import kg_serving
+
+    with kg_serving(copy) as (_, url, _):
+        yield f"{url}/query"
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory) -> Iterator[str]:
+    """A real Oxigraph server (read-write) for the module: its base URL."""
+    from servers import oxigraph_serving
+
+    with oxigraph_serving(tmp_path_factory.mktemp("oxigraph-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph_server, fixture_store) -> tuple[int, str, str]:
+    """The fixture store pushed, in batches of 500 triples (so big graphs go as PUT + POSTs)."""
+    return run_main(
+        "push",
+        "--endpoint",
+        f"{oxigraph_server}/store",
+        "--store",
+        str(fixture_store),
+        "--batch-triples",
+        "500",
+    )
+
+
 def run_main(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None, binary: bool = False
 ) -> tuple[int, Any, str]:
@@ -78,7 +115,7 @@ def kg_cli():
 def virtuoso(tmp_path_factory):
     """One throwaway Virtuoso for the whole session (tests/virtuoso.py), stopped at the end whatever
     happens; the tests that need it are skipped where it is not installed."""
-    from virtuoso import VirtuosoServer, missing
+    from virtuoso_server import VirtuosoServer, missing
 
     why = missing()
     if why:
@@ -94,7 +131,7 @@ def virtuoso(tmp_path_factory):
 def virtuoso_pushed(virtuoso, fixture_store) -> str:
     """The fixture store pushed to the session's Virtuoso as its Graph Store user, in batches of 2,000
     triples (so big graphs go as a PUT and POSTs); what kg push printed."""
-    from virtuoso import PASSWORD, USER
+    from virtuoso_server import PASSWORD, USER
 
     args = (
         "push",
@@ -120,3 +157,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("faults tried")
         for what, n in sorted(TALLY.items()):
             terminalreporter.write_line(f"{n:6d}  {what}")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that need a real browser or a Virtuoso, so `-m "not chromium and not virtuoso"`
+    runs the rest: by the fixtures they take, or the engine they are parametrised with."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if fixtures & {"virtuoso", "virtuoso_pushed"} or "virtuoso" in str(params.get("engine", "")):
+            item.add_marker(pytest.mark.virtuoso)
+        if item.module is not None and item.module.__name__ == "test_virtuoso":
+            item.add_marker(pytest.mark.virtuoso)
+        if "chromium" in fixtures:
+            item.add_marker(pytest.mark.chromium)

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,5 +61,48 @@ def kg_serving(store: Path, *options: str) -> Iterator[tuple[subprocess.Popen, s
     try:
         assert len(lines) == 2 and lines[1], f"kg serve said nothing: {lines} {process.poll()}"
         yield process, f"http://127.0.0.1:{port}", "".join(lines)
+    finally:
+        stop(process)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen | None = None, seconds: float = STARTUP) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url} within {seconds} s")
+
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # the server the `oxigraph` package installs
+
+
+@contextmanager
+def oxigraph_serving(folder: Path) -> Iterator[str]:
+    """`oxigraph serve --union-default-graph` (read-write, as Virtuoso reads graphs) on a free loopback
+    port, on a store in `folder`: its base URL. Stopped at the end whatever happens."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(f"{url}/query?query=ASK%7B%7D", process)
+        yield url
     finally:
         stop(process)

@@ -14,7 +14,7 @@ from kg.reading.split import (
     split_fused_line,
 )
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
 
 def xfail_bug(reason: str):

@@ -31,7 +31,7 @@ BASE = vocab.DEFAULT_BASE
 
 # One listing of one profile page, shaped like the example in ontology/README.md: one paper, two people
 # (one shown, and the page's owner implied behind "et al."), one page, one listing, two authorships.
-EXAMPLE = (Path(__file__).parent / "fixtures" / "example.ttl").read_text(encoding="utf-8")
+EXAMPLE = (Path(__file__).parents[1] / "fixtures" / "example.ttl").read_text(encoding="utf-8")
 
 OTHER_BASE = "http://example.com/data/"
 

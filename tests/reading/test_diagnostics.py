@@ -19,7 +19,7 @@ from kg.reading.parse import parse_page
 from kg.reading.records import ERROR, WARNING, ParsedPage
 from kg.reading.split import Lexicon
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BAD = FIXTURES / "bad"
 PAGES = FIXTURES / "pages"
 AS_OF = date(2026, 11, 24)

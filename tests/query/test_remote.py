@@ -29,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import run_main
-from servers import STARTUP, free_port, kg_serving, kg_subprocess, stop
+from servers import free_port, kg_serving, kg_subprocess, stop, wait_until_answering
 
 from kg.errors import KgError
 from kg.features import push as push_module
@@ -51,20 +51,6 @@ PEOPLE = ["Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi"]
 
 
 kg = run_main  # `kg ARGS` through the real entry point: exit code, stdout, stderr
-
-
-def wait_until_answering(url: str, process: subprocess.Popen | None = None, seconds: float = STARTUP) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing answered at {url} within {seconds} s")
 
 
 class TinyServer:
@@ -133,46 +119,6 @@ def local_graph_counts(store_path: Path) -> dict[str, int]:
 
 
 # --- the real Oxigraph server, and the fixture graph pushed to it --------------------------------
-
-
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory) -> str:
-    """`oxigraph serve` (read-write) on a free loopback port; its base URL. Killed at teardown."""
-    folder = tmp_path_factory.mktemp("oxigraph-server")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(OXIGRAPH),
-            "serve",
-            "--location",
-            str(folder / "db"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(f"{url}/query?query=ASK%7B%7D", process)
-        yield url
-    finally:
-        stop(process)
-
-
-@pytest.fixture(scope="module")
-def pushed(oxigraph_server, fixture_store) -> tuple[int, str, str]:
-    """The fixture store pushed, in batches of 500 triples (so big graphs go as PUT + POSTs)."""
-    return kg(
-        "push",
-        "--endpoint",
-        f"{oxigraph_server}/store",
-        "--store",
-        str(fixture_store),
-        "--batch-triples",
-        "500",
-    )
 
 
 @pytest.fixture(scope="module")
@@ -1079,7 +1025,7 @@ def test_the_query_page_runs_a_select_offline_in_a_browser(served, tmp_path):
 
 
 def test_the_readme_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     (command,) = re.findall(
         r"`(kg export --inferred --format nquads -o kg\.nq && oxigraph load [^`]*)`", readme
     )

@@ -1,4 +1,4 @@
-"""A throwaway Virtuoso 7 for tests: free loopback ports, a private virtuoso.ini in a temp folder.
+"""A throwaway Virtuoso 7 for the tests and the Virtuoso benchmark: free loopback ports, a private virtuoso.ini in a temp folder.
 
 `VirtuosoServer.start(folder)` writes the ini, starts `virtuoso-t` in a process group of its own, waits
 until both the SQL port (isql-vt) and the SPARQL endpoint answer, and creates the Graph Store user with
@@ -14,18 +14,24 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from servers import free_port
-
 VIRTUOSO = "virtuoso-t"
 ISQL = "isql-vt"
 USER, PASSWORD = "kg", "kg-test secret"  # the Graph Store user the tests push as
 STARTUP = 120.0  # seconds; a cold start takes a few
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def missing() -> str | None:

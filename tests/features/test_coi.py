@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from conftest import run_main
-from test_engines import served_store  # noqa: F401 - fixture: `kg serve` on a copy of the fixture store
 
 import kg
 from kg.features.coi import Policy, years_before
@@ -294,7 +293,7 @@ def test_the_sample_pages(fixture_store):
     assert out.splitlines() == SAMPLE_ROWS
 
 
-def test_the_same_rows_through_an_endpoint(served_store):  # noqa: F811
+def test_the_same_rows_through_an_endpoint(served_store):
     code, out, err = run_main("coi", "--endpoint", served_store, *SAMPLE_PEOPLE, "--format", "csv")
     assert (code, err) == (1, "")
     assert out.splitlines() == SAMPLE_ROWS

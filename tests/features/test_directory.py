@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from conftest import run_main
 from test_coi import page
-from test_engines import served_store  # noqa: F401 - fixture: `kg serve` on a copy of the fixture store
 
 import kg
 from kg.features import people as directory
@@ -135,7 +134,7 @@ def test_names_fit_by_initials_only_where_every_word_does():
     assert not directory._given_fit(["y"], ["y", "k"])
 
 
-def test_people_through_an_endpoint(served_store):  # noqa: F811
+def test_people_through_an_endpoint(served_store):
     code, out, err = run_main("people", "gupta", "--endpoint", served_store, "--format", "csv")
     assert (code, err) == (0, "")
     assert out.splitlines() == ["person,papers,names", "Suyog Gupta,12,Suyog Gupta"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import run_main as kg
 from test_remote import local_graph_counts, one_line_error
-from virtuoso import PASSWORD, USER
+from virtuoso_server import PASSWORD, USER
 
 from kg.query.remote import HttpEngine
 from kg.store.generations import KgStore
@@ -193,7 +193,7 @@ def test_the_bulk_loader_path(pushed_to_virtuoso, virtuoso, fixture_store):
 def test_settings_that_cut_answers_or_change_ask_are_caught(tmp_path):
     """A Virtuoso with a small ResultSetMaxRows and CaseMode 1: a cut answer is an error, not shown as
     complete, and an ASK (answered as a result set then) is still a boolean."""
-    from virtuoso import VirtuosoServer, missing
+    from virtuoso_server import VirtuosoServer, missing
 
     if missing():
         pytest.skip(f"Virtuoso is not installed: {missing()}")
@@ -226,7 +226,7 @@ def test_settings_that_cut_answers_or_change_ask_are_caught(tmp_path):
 
 # --- the README's Virtuoso recipe, run as written ----------------------------------------------------
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 PACKAGED = {
     "CaseMode": "2",
     "ResultSetMaxRows": "10000",
@@ -241,7 +241,7 @@ def readme_virtuoso_section() -> str:
 
 def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path, fixture_store):
     """The README's settings on a packaged-like Virtuoso, then its commands, on the fixture store."""
-    from virtuoso import VirtuosoServer, missing
+    from virtuoso_server import VirtuosoServer, missing
 
     if missing():
         pytest.skip(f"Virtuoso is not installed: {missing()}")
@@ -289,11 +289,11 @@ def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path, fixture_store):
 
 def test_the_virtuoso_benchmark_runs(tmp_path):
     """A tiny run, so the benchmark keeps working (no figures asserted)."""
-    from virtuoso import missing
+    from virtuoso_server import missing
 
     if missing():
         pytest.skip(f"Virtuoso is not installed: {missing()}")
-    script = Path(__file__).resolve().parent.parent / "benchmarks" / "virtuoso.py"
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "virtuoso.py"
     done = subprocess.run(
         [sys.executable, str(script), "--pages", "12", "--work", str(tmp_path), "--buffers", "10000"],
         capture_output=True,

@@ -188,7 +188,7 @@ def labels_of(store) -> set[tuple[str, str]]:
 def test_the_label_follows_when_the_page_that_alone_printed_it_changes(tmp_path, change, given_as):
     """Page 000 alone prints an accented "Bérkin Akin"; changing or dropping that listing brings back the
     label the other pages give, exactly as a fresh build of the final pages has it."""
-    from test_graph import store_quads, support_quads
+    from stores import store_quads, support_quads
 
     pages = tmp_path / "pages"
     shutil.copytree(FIXTURE_PAGES, pages)

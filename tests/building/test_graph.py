@@ -11,6 +11,7 @@ from conftest import AS_OF, FIXTURE_PAGES, SEEDS
 from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, to_isomorphic
 from servers import kg_subprocess
+from stores import store_quads, support_quads
 
 from kg.building.builder import build
 from kg.errors import StoreBusy
@@ -18,7 +19,7 @@ from kg.features.export import exported_statements
 from kg.model.vocab import KG
 from kg.store.generations import KgStore, StoreWriter
 
-GOLDEN_GRAPHS = Path(__file__).parent / "golden" / "graph"
+GOLDEN_GRAPHS = Path(__file__).parents[1] / "golden" / "graph"
 PREFIX = f"PREFIX kg: <{KG}>\n"
 
 
@@ -33,11 +34,6 @@ def authors_of(path, title: str) -> set[str]:
         path, f'SELECT DISTINCT ?name WHERE {{ ?p kg:title "{title}" ; kg:hasAuthor ?a . ?a kg:name ?name }}'
     )
     return {name for (name,) in rows}
-
-
-def store_quads(path, keep=lambda g: True) -> set[str]:
-    kg = KgStore.open_read(path)
-    return {str(q) for q in kg.store.quads_for_pattern(None, None, None, None) if keep(q.graph_name.value)}
 
 
 def assert_same_graph(expected: Graph, actual: Graph) -> None:
@@ -314,11 +310,6 @@ def test_triple_counts_kept_by_updates_match_a_recount(kg_cli, tmp_path):
     assert code == 0 and f'"triples_asserted": {recount["asserted"]}' in out
 
 
-def support_quads(path) -> set[str]:
-    kg = KgStore.open_read(path)
-    return {str(q) for q in ox.Store.read_only(str(kg.support_dir)).quads_for_pattern(None, None, None, None)}
-
-
 NEMOTRON_3_ABSTRACT = "Gives an overview of the Nemotron 3 family"
 
 
@@ -446,7 +437,8 @@ def test_diagnostics_name_the_file_as_given(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         shutil.copy(
-            Path(__file__).parent / "fixtures" / "bad" / "impossible_date.txt", tmp_path / folder / "p.txt"
+            Path(__file__).parents[1] / "fixtures" / "bad" / "impossible_date.txt",
+            tmp_path / folder / "p.txt",
         )
     report = build([tmp_path / "a", tmp_path / "b"], tmp_path / "s", as_of=AS_OF)
     assert sorted(str(d).split(":")[0] for d in report.diagnostics) == [

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
+from corpus import write_corpus
 
 from kg.building.builder import build, find_pages
 from kg.store.generations import KgStore
 from kg.store.plan import choose_plan
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-from corpus import write_corpus
 
 
 def store_quads(path) -> set[str]:

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES, run_main
-from servers import free_port, kg_serving
+from servers import kg_serving
 
 from kg.model.vocab import KG
 from kg.query.canned import Catalogue, LocalEngine, run_canned
@@ -55,46 +50,18 @@ def served(fixture_store, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pushed(fixture_store, tmp_path_factory):
-    """`oxigraph serve --union-default-graph` (as Virtuoso reads graphs) after `kg push` of the sample store."""
-    folder = tmp_path_factory.mktemp("pushed")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "oxigraph"),
-            "serve",
-            "--location",
-            str(folder / "db"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def pushed_engine(oxigraph_server, fixture_store):
+    """A real Oxigraph server (union default graph, as Virtuoso reads graphs) after `kg push` of the sample store."""
+    code, _out, err = run_main(
+        "push", "--endpoint", f"{oxigraph_server}/store", "--store", str(fixture_store)
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, (
-                    "the Oxigraph server did not start"
-                )
-                time.sleep(0.1)
-        code, _out, err = run_main("push", "--endpoint", f"{url}/store", "--store", str(fixture_store))
-        assert code == 0, err
-        yield HttpEngine(f"{url}/query")
-    finally:
-        process.terminate()
-        process.wait(10)
+    assert code == 0, err
+    return HttpEngine(f"{oxigraph_server}/query")
 
 
 @pytest.fixture(params=["local store", "kg serve", "kg push"])
-def engine(request, local, served, pushed):
-    return {"local store": local, "kg serve": served, "kg push": pushed}[request.param]
+def engine(request, local, served, pushed_engine):
+    return {"local store": local, "kg serve": served, "kg push": pushed_engine}[request.param]
 
 
 @pytest.fixture(scope="module")
@@ -157,9 +124,11 @@ def test_aaron_blakemans_papers_come_back_once_each(engine):
 
 
 @pytest.mark.parametrize("name", CATALOGUE.names())
-def test_every_canned_query_gives_each_answer_once_and_the_same_everywhere(local, served, pushed, name):
+def test_every_canned_query_gives_each_answer_once_and_the_same_everywhere(
+    local, served, pushed_engine, name
+):
     answers = []
-    for engine in (local, served, pushed):
+    for engine in (local, served, pushed_engine):
         result = run_canned(engine, CATALOGUE.get(name), ARGS.get(name, []), PersonResolver(engine, BASE))
         answers.append(
             [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES, TESTS, run_main
-from test_graph import store_quads, support_quads
+from stores import store_quads, support_quads
 
 import kg
 from kg.building.builder import build

@@ -25,7 +25,7 @@ XSD = Namespace(vocab.XSD)
 BASE = vocab.DEFAULT_BASE
 ONTOLOGY_IRI = URIRef("https://kg.example.org/ns")
 
-MODEL_MD = Path(__file__).resolve().parent.parent / "ontology" / "README.md"
+MODEL_MD = Path(__file__).resolve().parents[2] / "ontology" / "README.md"
 
 PREFIXES = {
     "kg": vocab.KG,
@@ -41,7 +41,7 @@ PREFIXES = {
 # One listing of one profile page, shaped like the example in ontology/README.md: one paper, two people
 # (one shown on the list, one the page's owner implied behind "et al."), one page, one listing, two
 # authorships, and the organisation and category they point to.
-EXAMPLE = (Path(__file__).parent / "fixtures" / "example.ttl").read_text(encoding="utf-8")
+EXAMPLE = (Path(__file__).parents[1] / "fixtures" / "example.ttl").read_text(encoding="utf-8")
 
 CATEGORY_NAMES = {
     "AI": ("cs", "Artificial Intelligence"),

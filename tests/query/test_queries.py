@@ -26,7 +26,7 @@ from kg.query.canned import (
 )
 from kg.query.person_lookup import PersonResolver
 
-FIXTURE = Path(__file__).parent / "fixtures" / "query-graph.trig"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "query-graph.trig"
 BASE = "https://kg.example.org/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 CATALOGUE = Catalogue()

@@ -23,7 +23,7 @@ from kg.reading.split import CAMEL_PREFIXES, PARTICLES, Lexicon
 
 AS_OF = date(2026, 11, 24)
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REAL_PAGES = sorted((FIXTURES / "pages").glob("*.txt")) + sorted((FIXTURES / "bad").glob("*.txt"))
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,7 @@ from kg.reading.parse import parse_files as parse_pages
 from kg.reading.records import to_jsonable
 from kg.reading.text import fold
 
-GOLDEN = Path(__file__).parent / "golden" / "records"
+GOLDEN = Path(__file__).parents[1] / "golden" / "records"
 PAGE_FILES = sorted(FIXTURE_PAGES.glob("*.txt"))
 
 

@@ -13,7 +13,7 @@ from conftest import run_main
 
 from kg.query.canned import Catalogue
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]
 FIXTURE = TESTS / "fixtures" / "query-graph.trig"
 SEEDS = TESTS.parent.parent / "shared" / "seeds"
 

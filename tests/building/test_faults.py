@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
+from corpus import write_corpus
 from fault_tally import count
 from servers import KG, kg_subprocess
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-from corpus import write_corpus  # noqa: E402
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 PAGES = 96  # enough for worker processes (64 and more), small enough for a build of a few seconds
 SEED = int(os.environ.get("KG_FAULT_SEED", "20261124"))

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import run_main
 
-SCREENSHOT = Path(__file__).parent / "screenshots" / "coauthors-suyog-gupta.png"
+SCREENSHOT = Path(__file__).parents[1] / "screenshots" / "coauthors-suyog-gupta.png"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WINDOW = (1200, 900)
 FLAGS = [

@@ -13,7 +13,7 @@ from kg.errors import FINDINGS, NameNotFound
 from kg.query.canned import LocalEngine
 from kg.query.person_lookup import ALL_NAMES, PersonResolver, words
 
-FIXTURE = Path(__file__).parent / "fixtures" / "query-graph.trig"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "query-graph.trig"
 BASE = "https://kg.example.org/id/"
 PERSON = BASE + "person/"
 

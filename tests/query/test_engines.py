@@ -10,12 +10,10 @@ the construct and what the engine returns: the marker fails loudly once the quer
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from conftest import run_main as kg
-from servers import kg_serving
-from test_remote import canned_arguments, oxigraph_server, pushed  # noqa: F401 - fixtures
+from test_remote import canned_arguments
 
 from kg.query.canned import Catalogue
 
@@ -27,15 +25,6 @@ REMOTE_ENGINES = ("kg serve", "oxigraph server", "virtuoso", "virtuoso default g
 # MIN()/MAX() of literals by an internal order, not alphabetically (over STR() values it is alphabetical);
 # it answers a comparison or IF(..., true, false) as xsd:integer 1/0 (xsd:boolean(...) of it is a
 # boolean); GROUP_CONCAT over a value an inner aggregate made fails with SR066.
-
-
-@pytest.fixture(scope="module")
-def served_store(fixture_store, tmp_path_factory):
-    """`kg serve` on a copy of the fixture store: its query URL."""
-    copy = tmp_path_factory.mktemp("served") / "kg-store"
-    shutil.copytree(fixture_store, copy)
-    with kg_serving(copy) as (_, url, _):
-        yield f"{url}/query"
 
 
 @pytest.fixture

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF, BAD_PAGES, FIXTURE_PAGES, run_main
-from test_engines import served_store  # noqa: F401 - fixture: `kg serve` on a copy of the fixture store
 
 import kg
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SUYOG = "Suyog Gupta"
 
@@ -107,7 +106,7 @@ def test_the_readme_has_the_notebook_example():
 
 
 @pytest.mark.skipif(bool(NO_PANDAS), reason=NO_PANDAS or "-")
-def test_the_readme_python_examples(tmp_path, monkeypatch, served_store):  # noqa: F811
+def test_the_readme_python_examples(tmp_path, monkeypatch, served_store):
     """Every ```python block of the README, in order, as one doctest in a user's folder; the served
     store stands in for the README's `kg serve`."""
     (tmp_path / "tests").symlink_to(ROOT / "tests")
@@ -303,7 +302,7 @@ def test_a_closed_graph_says_so(fixture_store):
         g.stats()
 
 
-def test_what_reads_the_store_files_needs_the_store(served_store):  # noqa: F811
+def test_what_reads_the_store_files_needs_the_store(served_store):
     with kg.open(endpoint=served_store) as g:
         for call in (g.validate, lambda: g.export(io.BytesIO())):
             with pytest.raises(
@@ -313,7 +312,7 @@ def test_what_reads_the_store_files_needs_the_store(served_store):  # noqa: F811
                 call()
 
 
-def test_kg_export_says_it_cannot_read_an_endpoint(kg_cli, served_store):  # noqa: F811
+def test_kg_export_says_it_cannot_read_an_endpoint(kg_cli, served_store):
     """kg export takes --endpoint, and says in one line that it needs the store (exit 2)."""
     assert kg_cli("export", "--endpoint", served_store) == (
         2,
@@ -323,7 +322,7 @@ def test_kg_export_says_it_cannot_read_an_endpoint(kg_cli, served_store):  # noq
     )
 
 
-def test_kg_stats_counts_the_same_on_an_endpoint(kg_cli, fixture_store, served_store):  # noqa: F811
+def test_kg_stats_counts_the_same_on_an_endpoint(kg_cli, fixture_store, served_store):
     """The endpoint's named graphs, counted in SPARQL, give the counts the builds kept in the store."""
     local = kg_cli("stats", "--store", str(fixture_store), "--format", "json")
     remote = kg_cli("stats", "--endpoint", served_store, "--format", "json")
@@ -398,7 +397,7 @@ def test_build_with_a_progress_bar_ends_it(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_closing_an_endpoint_graph_closes_its_connection(served_store):  # noqa: F811
+def test_closing_an_endpoint_graph_closes_its_connection(served_store):
     g = kg.open(endpoint=served_store)
     assert len(g.query("coauthors-of", SUYOG)) == 22
     endpoint = g.engine.endpoint

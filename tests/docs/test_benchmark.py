@@ -8,12 +8,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-from corpus import write_corpus  # noqa: E402
+from corpus import write_corpus
 
-from kg.query.canned import Catalogue  # noqa: E402
-from kg.reading.parse import parse_files  # noqa: E402
+from kg.query.canned import Catalogue
+from kg.reading.parse import parse_files
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def test_the_corpus_is_deterministic_by_seed(tmp_path):
