@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from kg.diff import Diff
     from kg.directory import Listed, Suggestion
     from kg.network import Network
+    from kg.nodes import NodeView, PaperView, PersonView
     from kg.people import Person, PersonResolver
     from kg.queries import CannedQuery, Engine
     from kg.search import Hit
@@ -432,6 +433,38 @@ class Graph:
         self._notes.clear()
         label, names = self._names_of(iri)
         return Person(iri, label or min(names, default=name), tuple(sorted(names)) or (name,))
+
+    def person_view(self, person: str) -> PersonView:
+        """What kg serve's page about a person shows: spellings, and the answers of papers-of,
+        coauthors-of, orgs-of, topics-of and profile as `query` gives them, each row with the node it is
+        about; the listings (page:line) behind each paper. `person`: a name as in `query`, or an IRI."""
+        from kg import nodes
+
+        iri = self.resolver.resolve(person)
+        self._notes.clear()
+        return nodes.person_view(self.engine, iri)
+
+    def paper_view(self, iri: str) -> PaperView | None:
+        """What kg serve's page about a paper shows: titles, dates, authors in order (the page's owner
+        where implied), organisations, the listings behind it, code; None when `iri` is no paper."""
+        from kg import nodes
+
+        view = nodes.paper_view(self.engine, iri)
+        return view if view.titles else None
+
+    def node(self, iri: str) -> NodeView | None:
+        """Any node's statements and the labels of the nodes they name; None when the graph never
+        names it."""
+        from kg import nodes
+
+        return nodes.node_view(self.engine, iri)
+
+    def node_triples(self, iri: str) -> list[Any]:
+        """A node's Linked Data: its statements, and those of its sources (a person's authorships, a
+        paper's listings, with the page file and line of each), as pyoxigraph triples."""
+        from kg import nodes
+
+        return nodes.node_triples(self.engine, iri)
 
     def _names_of(self, iri: str) -> tuple[str | None, set[str]]:
         """A person's display label (None in a store built before labels) and every printed name."""
