@@ -136,10 +136,10 @@ def _coauthors(view: PersonView, base: str) -> str:
     rows = []
     for record, other in zip(records, view.coauthors.nodes, strict=True):
         lower = record["lowerBound"] == "true"
-        count = f"at least {record['sharedPapers']}" if lower else esc(record["sharedPapers"] or "")
-        mark = '<span class="mark" aria-label="lower bound">≥</span> ' if lower else ""
-        rows.append([link(other, record["coauthor"] or "", base) if other else esc(record["coauthor"]), mark + esc(count)])
-    note = '<p class="sub">≥: a shared paper\'s author list was cut ("et al."), so they may share more papers than the graph knows.</p>'
+        mark = '<span class="mark">at least</span> ' if lower else ""
+        name = link(other, record["coauthor"] or "", base) if other else esc(record["coauthor"])
+        rows.append([name, mark + esc(record["sharedPapers"] or "")])
+    note = '<p class="sub">"at least": a shared paper\'s author list was cut ("et al."), so they may share more papers than the graph knows.</p>'
     caption = f"{plural(len(rows), 'coauthor')}, most shared papers first (kg query coauthors-of)"
     return f'<h2 id="coauthors">Coauthors</h2>{note}{table(caption, ["coauthor", "shared papers"], rows, numeric=[1])}'
 
