@@ -154,8 +154,10 @@ class Browser:
             self.wait_for("Page.loadEventFired")
 
     def type(self, selector: str, text: str) -> None:
-        """Focus a field and type into it."""
-        self.run(f"document.querySelector({json.dumps(selector)}).focus()")
+        """Focus a field, clear it and type into it."""
+        self.run(f"(f => {{ f.focus(); f.select(); }})(document.querySelector({json.dumps(selector)}))")
+        self.call("Input.dispatchKeyEvent", session=True, type="keyDown", key="Delete", code="Delete", windowsVirtualKeyCode=46)
+        self.call("Input.dispatchKeyEvent", session=True, type="keyUp", key="Delete", code="Delete", windowsVirtualKeyCode=46)
         self.call("Input.insertText", session=True, text=text)
 
     def attach(self, selector: str, path: Path) -> None:

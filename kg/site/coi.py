@@ -117,13 +117,13 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
         text = render.format_records(report.records(), "csv", COLUMNS)
         headers = {"Content-Disposition": 'attachment; filename="conflicts.csv"'}
         return Response(200, text.encode("utf-8"), "text/csv; charset=utf-8", headers)
-    return layout("Conflicts of interest", _results(report, graph) + _form(asked))
+    return layout("Conflicts of interest", _form(asked) + _results(report, graph))
 
 
 def _results(report: CoiReport, graph: Graph) -> str:
     from kg.coi import COLUMNS
 
-    parts = [f'<h1>Conflicts of interest</h1><p id="coi-summary" role="status">{esc(report.summary())}.</p>']
+    parts = [f'<h2 id="coi-answer">Conflicts</h2><p id="coi-summary" role="status">{esc(report.summary())}.</p>']
     if report.unresolved:
         items = "".join(f"<li>{esc(u.name.text)} ({esc(u.name.where)}): {esc(u.message)}</li>" for u in report.unresolved)
         parts.append(f'<div class="note" id="coi-unresolved"><p>Names not checked:</p><ul>{items}</ul></div>')
@@ -139,14 +139,13 @@ def _results(report: CoiReport, graph: Graph) -> str:
                 cells.append(f'<span class="where">{esc(shown)}</span>' if column == "where" else esc(shown))
             rows.append(cells)
         caption = f"{plural(len(rows), 'row')}: a paper both wrote, or an organisation on papers of each (lowerBound: an author list was cut, so the count is at least this)"
-        parts.append(f'<div id="coi-table">{table(caption, COLUMNS, rows, numeric=[6])}</div>')
-        parts.append('<p>Download this table as CSV with the button below (the same as <code>kg coi --format csv</code>).</p>')
+        parts.append(table(caption, COLUMNS, rows, numeric=[6], ident="coi-table"))
     return "\n".join(parts)
 
 
 def _form(asked: Asked) -> str:
     checked = " checked" if asked.same_org else ""
-    return f"""<h2 id="coi-form-heading">Check names</h2>
+    return f"""<h1 id="coi-form-heading">Conflicts of interest</h1>
 <p class="sub">As <code>kg coi</code>: one name a line (as printed, or any unique part of it); lines starting with # are skipped.
 With names under “against”, each person of the first list is checked against each of the second (reviewers against authors);
 without, every pair of the first list.</p>
@@ -154,21 +153,22 @@ without, every pair of the first list.</p>
 <div class="cols">
 <div>
 <label for="coi-people">People (e.g. reviewers)</label>
-<textarea id="coi-people" name="people" rows="10">{esc(asked.people)}</textarea>
+<textarea id="coi-people" name="people" rows="6">{esc(asked.people)}</textarea>
 <label for="coi-people-file">or a file of names</label> <input id="coi-people-file" name="people_file" type="file" accept=".txt,text/plain">
 </div>
 <div>
 <label for="coi-against">Against (e.g. authors; optional)</label>
-<textarea id="coi-against" name="against" rows="10">{esc(asked.against)}</textarea>
+<textarea id="coi-against" name="against" rows="6">{esc(asked.against)}</textarea>
 <label for="coi-against-file">or a file of names</label> <input id="coi-against-file" name="against_file" type="file" accept=".txt,text/plain">
 </div>
 </div>
 <fieldset><legend>Policy</legend>
-<label for="coi-years">Papers within years (--years)</label> <input id="coi-years" name="years" type="number" min="0" value="{esc(asked.years)}">
-<label for="coi-as-of">before (--as-of)</label> <input id="coi-as-of" name="as_of" type="date" value="{esc(asked.as_of)}">
-<label for="coi-max-authors">Ignore papers with more authors than (--max-authors)</label> <input id="coi-max-authors" name="max_authors" type="number" min="2" value="{esc(asked.max_authors)}">
-<label><input id="coi-same-org" name="same_org" type="checkbox" value="1"{checked}> Also a shared organisation (--same-org)</label>
+<span class="field"><label for="coi-years">Papers within years (--years)</label> <input id="coi-years" name="years" type="number" min="0" size="4" value="{esc(asked.years)}"></span>
+<span class="field"><label for="coi-as-of">up to (--as-of)</label> <input id="coi-as-of" name="as_of" type="date" value="{esc(asked.as_of)}"></span>
+<span class="field"><label for="coi-max-authors">Ignore papers with more authors than (--max-authors)</label> <input id="coi-max-authors" name="max_authors" type="number" min="2" size="4" value="{esc(asked.max_authors)}"></span>
+<span class="field"><input id="coi-same-org" name="same_org" type="checkbox" value="1"{checked}> <label for="coi-same-org">Also a shared organisation (--same-org)</label></span>
 </fieldset>
 <p><button id="coi-check" type="submit" name="format" value="html">Check</button>
-<button id="coi-csv" type="submit" name="format" value="csv">Download CSV</button></p>
+<button id="coi-csv" type="submit" name="format" value="csv">Download CSV</button>
+(the table as <code>kg coi --format csv</code> writes it)</p>
 </form>"""

@@ -54,7 +54,9 @@ ul.names { margin: 4px 0; }
 iframe { width: 100%; height: 560px; border: 1px solid #dee2e6; }
 textarea { width: 100%; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }
 fieldset { border: 1px solid #dee2e6; margin: 10px 0; }
-label { display: inline-block; margin: 4px 12px 4px 0; }
+label { display: inline-block; margin: 4px 6px 4px 0; }
+.field { display: inline-block; margin: 2px 22px 2px 0; white-space: nowrap; }
+input[type=number] { width: 5em; }
 .cols { display: flex; gap: 20px; flex-wrap: wrap; }
 .cols > div { flex: 1; min-width: 280px; }
 button { font-size: 15px; padding: 4px 14px; }
@@ -96,6 +98,7 @@ def table(
     numeric: Sequence[int] = (),
     wide: bool = False,
     caption_shown: bool = True,
+    ident: str | None = None,
 ) -> str:
     """A table of cells already made HTML (escape them first), with a caption (for screen readers
     only, when a heading above says it) and column headers; it scrolls sideways when too wide."""
@@ -104,7 +107,7 @@ def table(
         "<tr>" + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row)) + "</tr>"
         for row in rows
     )
-    attrs = ' class="wide"' if wide else ""
+    attrs = (' class="wide"' if wide else "") + (f' id="{esc(ident)}"' if ident else "")
     shown = "" if caption_shown else ' class="sr"'
     return (
         f'<div class="scroll"><table{attrs}><caption{shown}>{esc(caption)}</caption>'

@@ -102,4 +102,4 @@ def _listings(view: PaperView, base: str) -> str:
         for x in view.listings
     ]
     caption = f"the {len(rows)} listing{'' if len(rows) == 1 else 's'} that show this paper"
-    return f'<h2 id="listings">Listed at</h2>{table(caption, ["page:line", "page owner", "score", "year"], rows)}'
+    return f'<h2 id="listings">Listed at</h2>{table(caption, ["page:line", "page owner", "score", "year"], rows, ident="listings-table")}'

@@ -141,7 +141,7 @@ def _coauthors(view: PersonView, base: str) -> str:
         rows.append([name, mark + esc(record["sharedPapers"] or "")])
     note = '<p class="sub">"at least": a shared paper\'s author list was cut ("et al."), so they may share more papers than the graph knows.</p>'
     caption = f"{plural(len(rows), 'coauthor')}, most shared papers first (kg query coauthors-of)"
-    return f'<h2 id="coauthors">Coauthors</h2>{note}{table(caption, ["coauthor", "shared papers"], rows, numeric=[1])}'
+    return f'<h2 id="coauthors">Coauthors</h2>{note}{table(caption, ["coauthor", "shared papers"], rows, numeric=[1], ident="coauthors-table")}'
 
 
 def _orgs(view: PersonView, base: str) -> str:
@@ -149,7 +149,7 @@ def _orgs(view: PersonView, base: str) -> str:
     if not records:
         return '<h2 id="orgs">Organisations</h2><p>None listed on their papers.</p>'
     rows = [[link(n, r["org"] or "", base) if n else esc(r["org"]), esc(r["papers"])] for r, n in zip(records, view.orgs.nodes, strict=True)]
-    return f'<h2 id="orgs">Organisations</h2>{table("organisations on their papers (kg query orgs-of)", ["organisation", "papers"], rows, numeric=[1])}'
+    return f'<h2 id="orgs">Organisations</h2>{table("organisations on their papers (kg query orgs-of)", ["organisation", "papers"], rows, numeric=[1], ident="orgs-table")}'
 
 
 def _topics(view: PersonView, base: str) -> str:
@@ -160,7 +160,7 @@ def _topics(view: PersonView, base: str) -> str:
         [link(n, r["category"] or "", base) if n else esc(r["category"]), esc(r["code"] or ""), esc(r["papers"])]
         for r, n in zip(records, view.topics.nodes, strict=True)
     ]
-    return f'<h2 id="topics">Topics</h2>{table("categories of their papers (kg query topics-of)", ["category", "code", "papers"], rows, numeric=[2])}'
+    return f'<h2 id="topics">Topics</h2>{table("categories of their papers (kg query topics-of)", ["category", "code", "papers"], rows, numeric=[2], ident="topics-table")}'
 
 
 def _picture(view: PersonView, rest: str) -> str:

@@ -77,7 +77,7 @@ def _people(graph: Graph, text: str) -> str:
     if not found:
         return '<h2 id="people">People</h2><p>No person\'s name holds every word.</p>'
     caption = f"{plural(len(found), 'person', 'people')} whose name holds every word"
-    return f'<h2 id="people">People</h2>{table(caption, ["person", "also printed as"], rows)}{more}'
+    return f'<h2 id="people">People</h2>{table(caption, ["person", "also printed as"], rows, ident="people-table")}{more}'
 
 
 def _papers(graph: Graph, text: str) -> str:
@@ -97,4 +97,4 @@ def _papers(graph: Graph, text: str) -> str:
         for h in hits
     ]
     caption = f"the {plural(len(hits), 'paper')} whose titles best match (as kg search ranks them)"
-    return f'<h2 id="papers">Papers</h2>{table(caption, ["title", "date", "authors", "where"], rows)}'
+    return f'<h2 id="papers">Papers</h2>{table(caption, ["title", "date", "authors", "where"], rows, ident="papers-table")}'

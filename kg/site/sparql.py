@@ -96,7 +96,7 @@ def render(result: Result, base: str) -> str:
     cells = [[value(t, base) for t in row] for row in rows]
     numeric = [i for i, _ in enumerate(answer.vars) if rows and all(_numeric(r[i]) for r in rows if r[i] is not None)]
     caption = f"{len(rows)} row{'' if len(rows) == 1 else 's'}" + (f" (the first {ROWS_SHOWN}; there are more)" if more else "")
-    return table(caption, answer.vars, cells, numeric=numeric)
+    return table(caption, answer.vars, cells, numeric=numeric, ident="sparql-table")
 
 
 def _numeric(term: object) -> bool:
