@@ -271,15 +271,13 @@ def person_view(engine: Engine, iri: str) -> PersonView:
     for kind, text in select(engine, _bound(SPELLINGS, iri)).rows:
         if kind is None or text is None:
             continue
-        if kind.value == "name":
-            names.add(text.value)
-        elif kind.value == "label":
-            labels.add(text.value)
+        if text_of(kind) == "name":
+            names.add(text_of(text))
+        elif text_of(kind) == "label":
+            labels.add(text_of(text))
         else:
-            curated = text.value
-    printed = [
-        (text_of(p), int(text_of(n))) for p, n in select(engine, _bound(PRINTED, iri)).rows if p and n
-    ]
+            curated = text_of(text)
+    printed = [(text_of(p), int(text_of(n))) for p, n in select(engine, _bound(PRINTED, iri)).rows if p and n]
     values = {"person": [node]}
     view = PersonView(
         iri=iri,
@@ -297,9 +295,9 @@ def person_view(engine: Engine, iri: str) -> PersonView:
         if paper is None or line is None:
             continue
         place = Place(text_of(file) if file is not None else "", int(text_of(line)))
-        view.listings.setdefault(paper.value, []).append(place)
-        if implied is not None and implied.value in ("true", "1"):
-            view.implied.add(paper.value)
+        view.listings.setdefault(text_of(paper), []).append(place)
+        if implied is not None and text_of(implied) in ("true", "1"):
+            view.implied.add(text_of(paper))
     for places in view.listings.values():
         places.sort(key=lambda p: (p.file, p.line))
     return view
@@ -313,7 +311,7 @@ def labels_of(engine: Engine, iris: Sequence[str]) -> dict[str, str]:
         batch = [ox.NamedNode(i) for i in wanted[start : start + 2000]]
         for node, label in select(engine, bind_values(LABELS, {"nodes": batch})).rows:
             if node is not None and label is not None:
-                found[node.value] = min(found.get(node.value, label.value), label.value)
+                found[text_of(node)] = min(found.get(text_of(node), text_of(label)), text_of(label))
     return found
 
 
@@ -323,31 +321,33 @@ def paper_view(engine: Engine, iri: str) -> PaperView:
     by: dict[str, list[str]] = {}
     for p, o in statements:
         if p is not None and o is not None:
-            by.setdefault(p.value, []).append(text_of(o))
+            by.setdefault(text_of(p), []).append(text_of(o))
     people: dict[str, dict] = {}
-    for person, rank, implied, printed, _file, _line in select(engine, _bound(AUTHORSHIPS, iri)).rows:
+    for person, rank, _implied, printed, _file, _line in select(engine, _bound(AUTHORSHIPS, iri)).rows:
         if person is None:
             continue
-        entry = people.setdefault(person.value, {"rank": None, "printed": set()})
+        entry = people.setdefault(text_of(person), {"rank": None, "printed": set()})
         if rank is not None:
-            r = int(rank.value)
+            r = int(text_of(rank))
             entry["rank"] = r if entry["rank"] is None else min(entry["rank"], r)
         if printed is not None:
-            entry["printed"].add(printed.value)
-    for person in by.get(HAS_AUTHOR, []):
-        people.setdefault(person, {"rank": None, "printed": set()})
+            entry["printed"].add(text_of(printed))
+    for author in by.get(HAS_AUTHOR, []):
+        people.setdefault(author, {"rank": None, "printed": set()})
     listings = []
-    for listing, page, file, line, owner, score, assumed in select(engine, _bound(LISTINGS_OF_PAPER, iri)).rows:
+    for listing, page, file, line, owner, score, assumed in select(
+        engine, _bound(LISTINGS_OF_PAPER, iri)
+    ).rows:
         if listing is None or page is None or line is None:
             continue
         listings.append(
             Listing(
-                listing.value,
-                Place(file.value if file is not None else "", int(line.value)),
-                page.value,
-                owner.value if owner is not None else None,
-                score.value if score is not None else None,
-                assumed is not None and assumed.value in ("true", "1"),
+                text_of(listing),
+                Place(text_of(file) if file is not None else "", int(text_of(line))),
+                text_of(page),
+                text_of(owner) if owner is not None else None,
+                text_of(score) if score is not None else None,
+                assumed is not None and text_of(assumed) in ("true", "1"),
             )
         )
     listings.sort(key=lambda x: (x.place.file, x.place.line))
@@ -355,10 +355,7 @@ def paper_view(engine: Engine, iri: str) -> PaperView:
     categories = by.get(CATEGORY, [])
     named = [*people, *orgs, *categories, *(x.owner for x in listings if x.owner)]
     labels = labels_of(engine, named)
-    authors = [
-        Author(p, labels.get(p, p), e["rank"], tuple(sorted(e["printed"])))
-        for p, e in people.items()
-    ]
+    authors = [Author(p, labels.get(p, p), e["rank"], tuple(sorted(e["printed"]))) for p, e in people.items()]
     authors.sort(key=lambda a: (a.rank is None, a.rank or 0, a.label, a.iri))
     titles = sorted(set(by.get(TITLE, [])))
 
@@ -406,5 +403,5 @@ def node_triples(engine: Engine, iri: str) -> list[ox.Triple]:
         if isinstance(p, ox.NamedNode) and o is not None
     ]
     sources = engine.run(_bound(SOURCES, iri))
-    found = list(getattr(sources, "triples", []))
-    return sorted(dict.fromkeys(own + found), key=str)
+    found = set(getattr(sources, "triples", [])) - set(own)
+    return sorted(own, key=str) + sorted(found, key=str)  # the node first, then its sources

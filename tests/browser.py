@@ -10,6 +10,7 @@ it are marked `browser` and skipped where there is none.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -58,7 +59,13 @@ class Browser:
         to_browser, self._writer = _high(*os.pipe())
         self._reader, from_browser = _high(*os.pipe())
         # the browser reads its commands on fd 3 and writes its answers on fd 4
-        command = [*FLAGS, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}", "--remote-debugging-pipe", "about:blank"]
+        command = [
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={size[0]},{size[1]}",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
         shell = f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser} {to_browser}<&- {from_browser}>&-'
         self.process = subprocess.Popen(
             ["bash", "-c", shell, binary, *command],
@@ -78,8 +85,17 @@ class Browser:
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         self.call("Page.enable", session=True)
         self.call("Runtime.enable", session=True)
-        self.call("Emulation.setDeviceMetricsOverride", session=True, width=size[0], height=size[1], deviceScaleFactor=1, mobile=False)
-        self.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(downloads), eventsEnabled=True)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            session=True,
+            width=size[0],
+            height=size[1],
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        self.call(
+            "Browser.setDownloadBehavior", behavior="allow", downloadPath=str(downloads), eventsEnabled=True
+        )
 
     # --- the protocol -----------------------------------------------------------------------------
 
@@ -141,7 +157,9 @@ class Browser:
 
     def run(self, script: str) -> Any:
         """The value of a JavaScript expression in the page (JSON-able)."""
-        answer = self.call("Runtime.evaluate", session=True, expression=script, returnByValue=True, awaitPromise=True)
+        answer = self.call(
+            "Runtime.evaluate", session=True, expression=script, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in answer:
             raise RuntimeError(f"{script}: {answer['exceptionDetails']}")
         return answer["result"].get("value")
@@ -156,8 +174,22 @@ class Browser:
     def type(self, selector: str, text: str) -> None:
         """Focus a field, clear it and type into it."""
         self.run(f"(f => {{ f.focus(); f.select(); }})(document.querySelector({json.dumps(selector)}))")
-        self.call("Input.dispatchKeyEvent", session=True, type="keyDown", key="Delete", code="Delete", windowsVirtualKeyCode=46)
-        self.call("Input.dispatchKeyEvent", session=True, type="keyUp", key="Delete", code="Delete", windowsVirtualKeyCode=46)
+        self.call(
+            "Input.dispatchKeyEvent",
+            session=True,
+            type="keyDown",
+            key="Delete",
+            code="Delete",
+            windowsVirtualKeyCode=46,
+        )
+        self.call(
+            "Input.dispatchKeyEvent",
+            session=True,
+            type="keyUp",
+            key="Delete",
+            code="Delete",
+            windowsVirtualKeyCode=46,
+        )
         self.call("Input.insertText", session=True, text=text)
 
     def attach(self, selector: str, path: Path) -> None:
@@ -184,7 +216,11 @@ class Browser:
         return self.run(script)
 
     def screenshot(self, path: Path, full: bool = False) -> bytes:
-        data = base64.b64decode(self.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=full)["data"])
+        data = base64.b64decode(
+            self.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=full)[
+                "data"
+            ]
+        )
         path.write_bytes(data)
         return data
 
@@ -192,10 +228,8 @@ class Browser:
         return self.run("location.href")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError, RuntimeError, OSError):
             self.call("Browser.close")
-        except (TimeoutError, RuntimeError, OSError):
-            pass
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:

@@ -42,7 +42,10 @@ def cells(page: str, table_after: str) -> list[list[str]]:
     part = page[page.index(f'id="{table_after}"') :]
     body = re.search(r"<tbody>(.*?)</tbody>", part, re.S)[1]
     return [
-        [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
     ]
 
@@ -73,14 +76,23 @@ def test_an_iri_is_a_303_to_its_page_or_its_data_by_accept(site, accept, locatio
     assert answer.headers["Location"] == location and answer.headers["Vary"] == "Accept"
 
 
-@pytest.mark.parametrize("ext, fmt", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "n-triples"), ("rdf", "rdf")])
+@pytest.mark.parametrize(
+    "ext, fmt", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "n-triples"), ("rdf", "rdf")]
+)
 def test_the_data_holds_the_facts_and_the_page_lines_they_come_from(site, ext, fmt):
     answer = get(site, f"/data/person/suyog-gupta.{ext}")
     assert answer.status == 200
     graph = ox.Store()
-    kind = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES, "rdf": ox.RdfFormat.RDF_XML}
+    kind = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "rdf": ox.RdfFormat.RDF_XML,
+    }
     graph.load(answer.body, format=kind[ext])
-    names = {q.object.value for q in graph.quads_for_pattern(ox.NamedNode(SUYOG), ox.NamedNode(KG + "name"), None)}
+    names = {
+        q.object.value for q in graph.quads_for_pattern(ox.NamedNode(SUYOG), ox.NamedNode(KG + "name"), None)
+    }
     assert names == {"Suyog Gupta"}
     # each of his authorships says which listing printed him, and the listing its page and line
     rows = graph.query(
@@ -122,7 +134,10 @@ def test_the_person_page_holds_the_cli_answers(site, kg_cli, fixture_store):
     page = get(site, "/doc/person/suyog-gupta").text
     coauthors = cli_csv(kg_cli, "query", "coauthors-of", "Suyog Gupta", "--store", str(fixture_store))
     shown = [[c[0], c[1]] for c in cells(page, "coauthors")]
-    expected = [[r["coauthor"], ("at least " if r["lowerBound"] == "true" else "") + r["sharedPapers"]] for r in coauthors]
+    expected = [
+        [r["coauthor"], ("at least " if r["lowerBound"] == "true" else "") + r["sharedPapers"]]
+        for r in coauthors
+    ]
     assert shown == expected and len(shown) == 22
     orgs = cli_csv(kg_cli, "query", "orgs-of", "Suyog Gupta", "--store", str(fixture_store))
     assert [c[:2] for c in cells(page, "orgs")] == [[r["org"], r["papers"]] for r in orgs]
@@ -268,7 +283,10 @@ def test_hostile_names_and_titles_are_escaped_on_every_page(hostile_store):
         assert page.status == 200, page.text
         assert not re.search(r"<(img|b|i)\b|<script|<!-- Sparse", page.text), page.text
     assert "Zoë &lt;img src=x onerror=alert(1)&gt; O&#x27;Neil" in pages[2].text
-    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; Attention &amp; &lt;!-- Sparse --&gt;" in pages[3].text
+    assert (
+        "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; Attention &amp; &lt;!-- Sparse --&gt;"
+        in pages[3].text
+    )
 
 
 # --- through kg serve -----------------------------------------------------------------------------
@@ -285,7 +303,9 @@ def test_kg_serve_answers_pages_and_still_relays_sparql(fixture_store):
             assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
             assert "<h1>Suyog Gupta</h1>" in answer.read().decode()
         ask = urllib.parse.quote(f"ASK {{ <{SUYOG}> a <{KG}Person> }}")
-        query = urllib.request.Request(f"{url}/query?query={ask}", headers={"Accept": "application/sparql-results+json"})
+        query = urllib.request.Request(
+            f"{url}/query?query={ask}", headers={"Accept": "application/sparql-results+json"}
+        )
         with urllib.request.urlopen(query, timeout=10) as answer:
             assert json.load(answer)["boolean"] is True
         # one connection: a SPARQL request, then a page; both answered, in order

@@ -60,7 +60,9 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_search_open_a_person_follow_a_coauthor_open_a_paper(browser, served, kg_cli, fixture_store, tmp_path):
+def test_search_open_a_person_follow_a_coauthor_open_a_paper(
+    browser, served, kg_cli, fixture_store, tmp_path
+):
     store = ("--store", str(fixture_store))
     browser.open(served + "/")
     browser.type("#home-q", "pruning")
@@ -76,12 +78,17 @@ def test_search_open_a_person_follow_a_coauthor_open_a_paper(browser, served, kg
     assert browser.url() == served + "/doc/person/suyog-gupta"
     assert browser.text("h1") == "Suyog Gupta"
     coauthors = cli_rows(kg_cli, "query", "coauthors-of", "Suyog Gupta", *store)
-    expected = [[r["coauthor"], ("at least " if r["lowerBound"] == "true" else "") + r["sharedPapers"]] for r in coauthors]
+    expected = [
+        [r["coauthor"], ("at least " if r["lowerBound"] == "true" else "") + r["sharedPapers"]]
+        for r in coauthors
+    ]
     assert browser.table("#coauthors-table") == expected
     papers = cli_rows(kg_cli, "query", "papers-of", "Suyog Gupta", *store)
     rows = browser.run("""Array.from(document.querySelectorAll('h3 + .scroll tbody tr'))
         .map(r => Array.from(r.cells).slice(0, 5).map(c => c.innerText.trim()))""")
-    assert [r[:4] for r in rows] == [[p["title"], p["date"], p["category"], "code" if p["code"] == "true" else ""] for p in papers]
+    assert [r[:4] for r in rows] == [
+        [p["title"], p["date"], p["category"], "code" if p["code"] == "true" else ""] for p in papers
+    ]
     for row, paper in zip(rows, papers, strict=True):
         assert row[4].startswith(paper["authors"] + (" et al." if paper["truncated"] == "true" else ""))
     keep_screenshot(browser, "site-person.png", tmp_path)
@@ -94,7 +101,9 @@ def test_search_open_a_person_follow_a_coauthor_open_a_paper(browser, served, kg
     first = cli_rows(kg_cli, "query", "papers-of", "Mahdi Nazemi", *store)[0]
     browser.click("h3 + .scroll tbody tr a")
     assert browser.text("h1") == first["title"]
-    authors = browser.run("Array.from(document.querySelectorAll('#author-list li')).map(li => li.innerText.trim())")
+    authors = browser.run(
+        "Array.from(document.querySelectorAll('#author-list li')).map(li => li.innerText.trim())"
+    )
     shown_authors = ", ".join(a for a in authors if a != "et al.")
     assert shown_authors == first["authors"] and ("et al." in authors) == (first["truncated"] == "true")
     (hit,) = [h for h in cli_rows(kg_cli, "search", first["title"], *store) if h["title"] == first["title"]]
@@ -112,7 +121,9 @@ def test_the_conflicts_form_and_its_csv_give_kg_coi_answer(browser, served, kg_c
     browser.type("#coi-people", "Suyog Gupta\nDeepak Narayanan")
     browser.attach("#coi-against-file", authors)
     browser.type("#coi-years", "3")
-    browser.run("document.querySelector('#coi-as-of').value = '2026-11-24'")  # a date picker, set as it sets it
+    browser.run(
+        "document.querySelector('#coi-as-of').value = '2026-11-24'"
+    )  # a date picker, set as it sets it
     browser.click("#coi-check")
     expected = list(csv.reader(io.StringIO(expected_csv)))
     assert browser.table("#coi-table") == [[c for c in row] for row in expected[1:]]

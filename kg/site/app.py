@@ -113,7 +113,9 @@ class Site:
             except KgError as e:
                 return error_page(400, e.message)
             except Exception as e:  # a page must answer, with a line, never a traceback
-                self.note(f"internal error answering {request.method} {request.path}: {type(e).__name__}: {e}")
+                self.note(
+                    f"internal error answering {request.method} {request.path}: {type(e).__name__}: {e}"
+                )
                 return error_page(500, f"kg could not answer this page: {type(e).__name__}")
 
     def route(self, request: Request, graph: Graph) -> Response:

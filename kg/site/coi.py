@@ -47,7 +47,9 @@ def read_form(request: Request) -> Asked:
         for value in fields.get(name + "_file", []):
             if isinstance(value, tuple) and value[0] and value[1].strip():
                 filename, content = value
-                typed += ("\n" if typed else "") + f"# {filename}\n" + content.replace("\r\n", "\n").strip("\n")
+                typed += (
+                    ("\n" if typed else "") + f"# {filename}\n" + content.replace("\r\n", "\n").strip("\n")
+                )
         return typed
 
     return Asked(
@@ -112,7 +114,9 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
     try:
         report, _, _ = check(graph, asked)
     except KgError as e:
-        return layout("Conflicts of interest", f'<p class="error" role="alert">{esc(e.message)}</p>' + _form(asked), 400)
+        return layout(
+            "Conflicts of interest", f'<p class="error" role="alert">{esc(e.message)}</p>' + _form(asked), 400
+        )
     if asked.fmt == "csv":
         text = render.format_records(report.records(), "csv", COLUMNS)
         headers = {"Content-Disposition": 'attachment; filename="conflicts.csv"'}
@@ -123,9 +127,13 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
 def _results(report: CoiReport, graph: Graph) -> str:
     from kg.coi import COLUMNS
 
-    parts = [f'<h2 id="coi-answer">Conflicts</h2><p id="coi-summary" role="status">{esc(report.summary())}.</p>']
+    parts = [
+        f'<h2 id="coi-answer">Conflicts</h2><p id="coi-summary" role="status">{esc(report.summary())}.</p>'
+    ]
     if report.unresolved:
-        items = "".join(f"<li>{esc(u.name.text)} ({esc(u.name.where)}): {esc(u.message)}</li>" for u in report.unresolved)
+        items = "".join(
+            f"<li>{esc(u.name.text)} ({esc(u.name.where)}): {esc(u.message)}</li>" for u in report.unresolved
+        )
         parts.append(f'<div class="note" id="coi-unresolved"><p>Names not checked:</p><ul>{items}</ul></div>')
     for note in report.notes:
         parts.append(f'<p class="note">{esc(note)}</p>')
@@ -135,7 +143,11 @@ def _results(report: CoiReport, graph: Graph) -> str:
             cells = []
             for column in COLUMNS:
                 value = record[column]
-                shown = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+                shown = (
+                    ""
+                    if value is None
+                    else ("true" if value is True else "false" if value is False else str(value))
+                )
                 cells.append(f'<span class="where">{esc(shown)}</span>' if column == "where" else esc(shown))
             rows.append(cells)
         caption = f"{plural(len(rows), 'row')}: a paper both wrote, or an organisation on papers of each (lowerBound: an author list was cut, so the count is at least this)"

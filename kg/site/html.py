@@ -104,7 +104,9 @@ def table(
     only, when a heading above says it) and column headers; it scrolls sideways when too wide."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row)) + "</tr>"
+        "<tr>"
+        + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
+        + "</tr>"
         for row in rows
     )
     attrs = (' class="wide"' if wide else "") + (f' id="{esc(ident)}"' if ident else "")
@@ -150,7 +152,11 @@ def layout(title: str, body: str, status: int = 200, search: str = "") -> Respon
 
 
 def error_page(status: int, message: str) -> Response:
-    return layout("Not found" if status == 404 else "Error", f'<h1>{esc("Not found" if status == 404 else "Error")}</h1><p class="error" role="alert">{esc(message)}</p>', status)
+    return layout(
+        "Not found" if status == 404 else "Error",
+        f'<h1>{esc("Not found" if status == 404 else "Error")}</h1><p class="error" role="alert">{esc(message)}</p>',
+        status,
+    )
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

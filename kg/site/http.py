@@ -61,12 +61,12 @@ def form_fields(request: Request) -> dict[str, list]:
         found: dict[str, list] = {}
         if not message.is_multipart():
             return found
-        for part in message.iter_parts():  # type: ignore[attr-defined]
+        for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             if not name:
                 continue
-            data = part.get_payload(decode=True) or b""
-            text = data.decode("utf-8", "replace")
+            data = part.get_payload(decode=True)
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
             filename = part.get_filename()
             found.setdefault(str(name), []).append((filename, text) if filename is not None else text)
         return found

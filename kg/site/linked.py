@@ -89,7 +89,10 @@ def data(site: Site, request: Request, graph: Graph) -> Response:
     fmt, media = DATA[extension]
     text = format_graph(triples, fmt)
     return Response(
-        200, text.encode("utf-8"), content_type=f"{media}; charset=utf-8", headers={"Link": f'<{iri}>; rel="describes"'}
+        200,
+        text.encode("utf-8"),
+        content_type=f"{media}; charset=utf-8",
+        headers={"Link": f'<{iri}>; rel="describes"'},
     )
 
 
@@ -121,7 +124,7 @@ def compact(iri: str) -> str:
     """An IRI as prefix:name where kg knows the prefix."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 

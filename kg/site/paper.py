@@ -34,7 +34,11 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
 def render(view: PaperView, base: str, rest: str) -> str:
     data = "/data/paper/" + rest
     facts = [
-        ("date", ", ".join(view.dates) + (f" (queries use {view.date})" if view.date and len(view.dates) > 1 else "")),
+        (
+            "date",
+            ", ".join(view.dates)
+            + (f" (queries use {view.date})" if view.date and len(view.dates) > 1 else ""),
+        ),
         ("category", link(view.category[0], view.category[1], base) if view.category else ""),
         ("code", "available" if view.has_code else "not shown on any listing"),
         ("author list", _list_kind(view)),

@@ -104,7 +104,9 @@ def _papers(view: PersonView, base: str) -> str:
     records = view.papers.records()
     if not records:
         return '<h2 id="papers">Papers</h2><p>No papers.</p>'
-    out = [f'<h2 id="papers">Papers</h2><p class="sub">{plural(len(records), "paper")}, newest first, as <code>kg query papers-of</code> lists them; each with the listings (page:line) that show it.</p>']
+    out = [
+        f'<h2 id="papers">Papers</h2><p class="sub">{plural(len(records), "paper")}, newest first, as <code>kg query papers-of</code> lists them; each with the listings (page:line) that show it.</p>'
+    ]
     rows = list(zip(records, view.papers.nodes, strict=True))
     for year, group in itertools.groupby(rows, key=lambda r: (r[0]["date"] or "")[:4] or "no date"):
         cells = []
@@ -125,7 +127,16 @@ def _papers(view: PersonView, base: str) -> str:
                 ]
             )
         heading = f'<h3 id="year-{esc(year)}">{esc(year)}</h3>'
-        out.append(heading + table(f"{year}: {plural(len(cells), 'paper')}", ["title", "date", "category", "code", "authors", "listed at"], cells, wide=True, caption_shown=False))
+        out.append(
+            heading
+            + table(
+                f"{year}: {plural(len(cells), 'paper')}",
+                ["title", "date", "category", "code", "authors", "listed at"],
+                cells,
+                wide=True,
+                caption_shown=False,
+            )
+        )
     return "\n".join(out)
 
 
@@ -148,7 +159,10 @@ def _orgs(view: PersonView, base: str) -> str:
     records = view.orgs.records()
     if not records:
         return '<h2 id="orgs">Organisations</h2><p>None listed on their papers.</p>'
-    rows = [[link(n, r["org"] or "", base) if n else esc(r["org"]), esc(r["papers"])] for r, n in zip(records, view.orgs.nodes, strict=True)]
+    rows = [
+        [link(n, r["org"] or "", base) if n else esc(r["org"]), esc(r["papers"])]
+        for r, n in zip(records, view.orgs.nodes, strict=True)
+    ]
     return f'<h2 id="orgs">Organisations</h2>{table("organisations on their papers (kg query orgs-of)", ["organisation", "papers"], rows, numeric=[1], ident="orgs-table")}'
 
 
@@ -157,7 +171,11 @@ def _topics(view: PersonView, base: str) -> str:
     if not records:
         return ""
     rows = [
-        [link(n, r["category"] or "", base) if n else esc(r["category"]), esc(r["code"] or ""), esc(r["papers"])]
+        [
+            link(n, r["category"] or "", base) if n else esc(r["category"]),
+            esc(r["code"] or ""),
+            esc(r["papers"]),
+        ]
         for r, n in zip(records, view.topics.nodes, strict=True)
     ]
     return f'<h2 id="topics">Topics</h2>{table("categories of their papers (kg query topics-of)", ["category", "code", "papers"], rows, numeric=[2], ident="topics-table")}'

@@ -19,7 +19,11 @@ PAPERS_SHOWN = 50  # papers listed for a search (kg search --limit)
 
 def home(site: Site, request: Request, graph: Graph) -> Response:
     counts = site.stats(graph)
-    shown = ", ".join(plural(counts[k], noun) for k, noun in (("papers", "paper"), ("people", "person"), ("pages", "page"), ("listings", "listing")) if k in counts)
+    shown = ", ".join(
+        plural(counts[k], noun)
+        for k, noun in (("papers", "paper"), ("people", "person"), ("pages", "page"), ("listings", "listing"))
+        if k in counts
+    )
     shown = shown.replace("persons", "people")
     body = f"""<h1>The graph</h1>
 <p class="sub">{esc(shown)} in {esc(graph.source)}.</p>
@@ -73,7 +77,11 @@ def _people(graph: Graph, text: str) -> str:
         [link(p.iri, p.name, graph.base), esc(", ".join(n for n in p.names if n != p.name))]
         for p in found[:PEOPLE_SHOWN]
     ]
-    more = f"<p>and {plural(len(found) - PEOPLE_SHOWN, 'more person', 'more people')}: give more of the name.</p>" if len(found) > PEOPLE_SHOWN else ""
+    more = (
+        f"<p>and {plural(len(found) - PEOPLE_SHOWN, 'more person', 'more people')}: give more of the name.</p>"
+        if len(found) > PEOPLE_SHOWN
+        else ""
+    )
     if not found:
         return '<h2 id="people">People</h2><p>No person\'s name holds every word.</p>'
     caption = f"{plural(len(found), 'person', 'people')} whose name holds every word"

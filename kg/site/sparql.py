@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 ROWS_SHOWN = 1000  # rows a page shows; the rest counted as "more"
 
 PROLOGUE = "".join(f"PREFIX {name}: <{namespace}>\n" for name, namespace in PREFIXES.items())
-DEFAULT = PROLOGUE + "\nSELECT ?person ?name WHERE {\n  ?person a kg:Person ; skos:prefLabel ?name .\n}\nORDER BY ?name\nLIMIT 20\n"
+DEFAULT = (
+    PROLOGUE
+    + "\nSELECT ?person ?name WHERE {\n  ?person a kg:Person ; skos:prefLabel ?name .\n}\nORDER BY ?name\nLIMIT 20\n"
+)
 
 
 def example(name: str) -> str:
@@ -75,9 +78,13 @@ def _answer(site: Site, graph: Graph, text: str) -> str:
         from kg import api
 
         with api.open(endpoint=site.endpoint(), base=graph.base) as remote:
-            result = remote.sparql(text, limit=ROWS_SHOWN + 1, timeout=site.timeout, allow_service=site.allow_service)
+            result = remote.sparql(
+                text, limit=ROWS_SHOWN + 1, timeout=site.timeout, allow_service=site.allow_service
+            )
     else:
-        result = graph.sparql(text, limit=ROWS_SHOWN + 1, timeout=site.timeout, allow_service=site.allow_service)
+        result = graph.sparql(
+            text, limit=ROWS_SHOWN + 1, timeout=site.timeout, allow_service=site.allow_service
+        )
     return render(result, graph.base)
 
 
@@ -94,8 +101,12 @@ def render(result: Result, base: str) -> str:
     rows = answer.rows[:ROWS_SHOWN]
     more = len(answer.rows) > ROWS_SHOWN
     cells = [[value(t, base) for t in row] for row in rows]
-    numeric = [i for i, _ in enumerate(answer.vars) if rows and all(_numeric(r[i]) for r in rows if r[i] is not None)]
-    caption = f"{len(rows)} row{'' if len(rows) == 1 else 's'}" + (f" (the first {ROWS_SHOWN}; there are more)" if more else "")
+    numeric = [
+        i for i, _ in enumerate(answer.vars) if rows and all(_numeric(r[i]) for r in rows if r[i] is not None)
+    ]
+    caption = f"{len(rows)} row{'' if len(rows) == 1 else 's'}" + (
+        f" (the first {ROWS_SHOWN}; there are more)" if more else ""
+    )
     return table(caption, answer.vars, cells, numeric=numeric, ident="sparql-table")
 
 
