@@ -43,6 +43,18 @@ GROUP BY ?printed
 ORDER BY DESC(?listings) ?printed
 """
 
+# Other people printed with one of the person's spellings: a name kg holds to be several people.
+NAMESAKES = f"""PREFIX kg: <{KG}>
+PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?other ?label WHERE {{
+  # @values node
+  ?node kg:name ?name .
+  ?other kg:name ?name .
+  FILTER (?other != ?node)
+  OPTIONAL {{ ?other skos:prefLabel ?label }}
+}}
+"""
+
 # The listings behind each of a person's papers (page file and line), and whether the person is on
 # it only as the page's owner (hidden behind "et al.").
 LISTINGS_OF_PERSON = f"""PREFIX kg: <{KG}>
@@ -186,6 +198,7 @@ class PersonView:
     profiles: Rows  # profile, each row's page
     listings: dict[str, list[Place]] = field(default_factory=dict)  # paper IRI -> where it is listed
     implied: set[str] = field(default_factory=set)  # papers the person is on only as the page's owner
+    namesakes: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label): others printed alike
 
 
 @dataclass(frozen=True)
@@ -300,6 +313,11 @@ def person_view(engine: Engine, iri: str) -> PersonView:
             view.implied.add(text_of(paper))
     for places in view.listings.values():
         places.sort(key=lambda p: (p.file, p.line))
+    namesakes = {}
+    for other, label in select(engine, _bound(NAMESAKES, iri)).rows:
+        if other is not None:
+            namesakes[text_of(other)] = text_of(label) if label is not None else text_of(other)
+    view.namesakes = sorted(((o, n) for o, n in namesakes.items()), key=lambda x: (x[1], x[0]))
     return view
 
 

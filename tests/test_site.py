@@ -320,3 +320,36 @@ def test_kg_serve_answers_pages_and_still_relays_sparql(fixture_store):
                 received += data
         first, second = received.index(b"HTTP/1.1 200"), received.index(b"HTTP/1.1 200", 1)
         assert b'"boolean":true' in received[first:second] and b"<h1>nvidia</h1>" in received[second:]
+
+
+# --- people as kg resolves them ------------------------------------------------------------------
+
+
+def test_a_person_page_shows_every_spelling_and_the_namesakes_held_apart(tmp_path):
+    from conftest import TESTS
+
+    pages = TESTS / "fixtures" / "curation"
+    kg.build([pages], tmp_path / "store", as_of="2026-11-24", curation=pages / "kg-curation.toml")
+    with kg.open(tmp_path / "store", note=lambda message: None) as graph:
+        site = Site(graph=graph)
+        joined = get(site, "/doc/person/yuke-wang").text
+        split = get(site, "/doc/person/wei-zhang~1").text
+    spellings = re.search(r'<ul class="names"[^>]*>(.*?)</ul>', joined)[1]
+    assert re.findall(r"<li>([^<(]+) \(", spellings) == ["Y. Wang", "Yuke Wang"]
+    assert "<h1>Wei Zhang (coauthor: Alice Smith)</h1>" in split
+    namesakes = re.search(r'<p class="note" id="namesakes">(.*?)</p>', split)[1]
+    assert re.findall(r'href="([^"]+)"', namesakes) == ["/doc/person/wei-zhang~2", "/doc/person/wei-zhang"]
+
+
+def test_the_site_reads_the_generation_a_build_makes_live(tmp_path):
+    from conftest import FIXTURE_PAGES
+
+    pages = sorted(FIXTURE_PAGES.glob("*.txt"))
+    kg.build(pages[:1], tmp_path / "store", as_of="2026-11-24")
+    site = Site(str(tmp_path / "store"))
+    try:
+        assert get(site, "/doc/person/mahdi-nazemi").status == 404  # only on a later page
+        kg.build(pages, tmp_path / "store", as_of="2026-11-24")
+        assert get(site, "/doc/person/mahdi-nazemi").status == 200
+    finally:
+        site.close()

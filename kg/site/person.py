@@ -51,7 +51,7 @@ def render(view: PersonView, base: str, rest: str) -> str:
         f'<a href="{href("/data/person/" + rest + ".jsonld")}">JSON-LD</a>, '
         f'<a href="{href("/data/person/" + rest + ".nt")}">N-Triples</a></p>',
         _summary(view),
-        _spellings(view),
+        _spellings(view, base),
         _profiles(view, base),
         _papers(view, base),
         _coauthors(view, base),
@@ -73,7 +73,7 @@ def _summary(view: PersonView) -> str:
     return f'<nav aria-label="On this page"><p>{items} · <a href="#picture">coauthor picture</a></p></nav>'
 
 
-def _spellings(view: PersonView) -> str:
+def _spellings(view: PersonView, base: str) -> str:
     printed = dict(view.printed)
     counts = {name: f" (printed on {plural(n, 'listing')})" for name, n in printed.items()}
     items = "".join(f"<li>{esc(name)}{esc(counts.get(name, ''))}</li>" for name in view.names)
@@ -82,6 +82,11 @@ def _spellings(view: PersonView) -> str:
         notes.append(f"<p>The curation file names this person {esc(view.curated)}.</p>")
     if len(view.names) > 1:
         notes.append(f"<p>Printed {len(view.names)} ways, held to be one person.</p>")
+    if view.namesakes:
+        others = ", ".join(link(iri, label, base) for iri, label in view.namesakes)
+        notes.append(
+            f'<p class="note" id="namesakes">Also printed with one of these names, and held to be someone else: {others}.</p>'
+        )
     return f'<h2 id="names">Names</h2><ul class="names" aria-label="spellings">{items}</ul>{"".join(notes)}'
 
 
