@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 from kg.errors import KgError
 from kg.site.html import esc, layout, plural, table
@@ -35,8 +36,6 @@ def read_form(request: Request) -> Asked:
     if request.method == "POST":
         fields = form_fields(request)
     else:
-        from urllib.parse import parse_qs
-
         fields = {k: list(v) for k, v in parse_qs(request.query, keep_blank_values=True).items()}
 
     def text(name: str) -> str:
@@ -108,7 +107,7 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
     from kg.coi import COLUMNS
 
     asked = read_form(request)
-    submitted = request.method == "POST" or "people" in request.query
+    submitted = request.method == "POST" or bool(parse_qs(request.query).get("people"))
     if not submitted:
         return layout("Conflicts of interest", _form(asked))
     try:
