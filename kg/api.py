@@ -434,15 +434,16 @@ class Graph:
         label, names = self._names_of(iri)
         return Person(iri, label or min(names, default=name), tuple(sorted(names)) or (name,))
 
-    def person_view(self, person: str) -> PersonView:
+    def person_view(self, person: str, *, listed: int | None = None) -> PersonView:
         """What kg serve's page about a person shows: spellings, and the answers of papers-of,
         coauthors-of, orgs-of, topics-of and profile as `query` gives them, each row with the node it is
-        about; the listings (page:line) behind each paper. `person`: a name as in `query`, or an IRI."""
+        about; the listings (page:line) that show each of the first `listed` papers (None: all).
+        `person`: a name as in `query`, or an IRI."""
         from kg import nodes
 
         iri = self.resolver.resolve(person)
         self._notes.clear()
-        return nodes.person_view(self.engine, iri)
+        return nodes.person_view(self.engine, iri, listed)
 
     def paper_view(self, iri: str) -> PaperView | None:
         """What kg serve's page about a paper shows: titles, dates, authors in order (the page's owner

@@ -55,19 +55,24 @@ SELECT DISTINCT ?other ?label WHERE {{
 }}
 """
 
-# The listings behind each of a person's papers (page file and line), and whether the person is on
-# it only as the page's owner (hidden behind "et al.").
-LISTINGS_OF_PERSON = f"""PREFIX kg: <{KG}>
-PREFIX prov: <{PROV}>
-SELECT ?paper ?file ?line ?implied WHERE {{
-  # @values node
-  ?authorship kg:authorshipPerson ?node ;
-              kg:authorshipPaper ?paper ;
-              prov:wasDerivedFrom ?listing .
-  ?listing kg:sourceLine ?line ;
+# The listings that show each of some papers (page file and line).
+LISTINGS_OF_PAPERS = f"""PREFIX kg: <{KG}>
+SELECT ?paper ?file ?line WHERE {{
+  # @values papers ?paper
+  ?listing kg:listedPaper ?paper ;
+           kg:sourceLine ?line ;
            kg:onPage ?page .
   OPTIONAL {{ ?page kg:sourceFile ?file }}
-  OPTIONAL {{ ?authorship kg:impliedByOwner ?implied }}
+}}
+"""
+
+# The papers a person is an author of only as the owner of a page that lists them ("et al." hid them).
+IMPLIED = f"""PREFIX kg: <{KG}>
+SELECT DISTINCT ?paper WHERE {{
+  # @values node
+  ?authorship kg:authorshipPerson ?node ;
+              kg:impliedByOwner true ;
+              kg:authorshipPaper ?paper .
 }}
 """
 
@@ -196,8 +201,8 @@ class PersonView:
     orgs: Rows  # orgs-of, each row's organisation
     topics: Rows  # topics-of, each row's category
     profiles: Rows  # profile, each row's page
-    listings: dict[str, list[Place]] = field(default_factory=dict)  # paper IRI -> where it is listed
-    implied: set[str] = field(default_factory=set)  # papers the person is on only as the page's owner
+    listings: dict[str, list[Place]] = field(default_factory=dict)  # paper IRI -> the listings showing it
+    implied: set[str] = field(default_factory=set)  # papers the person is on only as a page's owner
     namesakes: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label): others printed alike
 
 
@@ -275,8 +280,9 @@ def canned_rows(engine: Engine, name: str, node_var: str, values: dict[str, list
     return Rows(answer.vars[1:], rows, nodes)
 
 
-def person_view(engine: Engine, iri: str) -> PersonView:
-    """Everything a person page shows about the person `iri`."""
+def person_view(engine: Engine, iri: str, listed: int | None = None) -> PersonView:
+    """Everything a person page shows about the person `iri`; the listings of their first `listed`
+    papers (None: of all)."""
     node = ox.NamedNode(iri)
     names: set[str] = set()
     labels: set[str] = set()
@@ -304,21 +310,31 @@ def person_view(engine: Engine, iri: str) -> PersonView:
         topics=canned_rows(engine, "topics-of", "cat", values),
         profiles=canned_rows(engine, "profile", "profile", values),
     )
-    for paper, file, line, implied in select(engine, _bound(LISTINGS_OF_PERSON, iri)).rows:
-        if paper is None or line is None:
-            continue
-        place = Place(text_of(file) if file is not None else "", int(text_of(line)))
-        view.listings.setdefault(text_of(paper), []).append(place)
-        if implied is not None and text_of(implied) in ("true", "1"):
-            view.implied.add(text_of(paper))
-    for places in view.listings.values():
-        places.sort(key=lambda p: (p.file, p.line))
+    papers = [p for p in view.papers.nodes if p is not None][:listed]
+    view.listings = listings_of(engine, papers)
+    view.implied = {
+        text_of(row[0]) for row in select(engine, _bound(IMPLIED, iri)).rows if row[0] is not None
+    }
     namesakes = {}
     for other, label in select(engine, _bound(NAMESAKES, iri)).rows:
         if other is not None:
             namesakes[text_of(other)] = text_of(label) if label is not None else text_of(other)
     view.namesakes = sorted(((o, n) for o, n in namesakes.items()), key=lambda x: (x[1], x[0]))
     return view
+
+
+def listings_of(engine: Engine, papers: Sequence[str]) -> dict[str, list[Place]]:
+    """Each paper's listings (page file and line), in file and line order."""
+    found: dict[str, list[Place]] = {}
+    for start in range(0, len(papers), 2000):
+        batch = [ox.NamedNode(p) for p in papers[start : start + 2000]]
+        for paper, file, line in select(engine, bind_values(LISTINGS_OF_PAPERS, {"papers": batch})).rows:
+            if paper is not None and line is not None:
+                place = Place(text_of(file) if file is not None else "", int(text_of(line)))
+                found.setdefault(text_of(paper), []).append(place)
+    for places in found.values():
+        places.sort(key=lambda p: (p.file, p.line))
+    return found
 
 
 def labels_of(engine: Engine, iris: Sequence[str]) -> dict[str, str]:

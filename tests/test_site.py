@@ -144,6 +144,19 @@ def test_the_person_page_holds_the_cli_answers(site, kg_cli, fixture_store):
     assert 'href="/picture/person/suyog-gupta"' in page
 
 
+def test_a_long_list_is_cut_on_the_page_and_shown_whole_when_asked(site, monkeypatch):
+    from kg.site import person
+
+    monkeypatch.setattr(person, "COAUTHORS_SHOWN", 5)
+    monkeypatch.setattr(person, "PAPERS_SHOWN", 4)
+    cut = get(site, "/doc/person/suyog-gupta").text
+    whole = get(site, "/doc/person/suyog-gupta", "all=1").text
+    assert len(cells(cut, "coauthors-table")) == 5 and len(cells(whole, "coauthors-table")) == 22
+    assert "The first 5 of 22 coauthors" in cut and 'href="/doc/person/suyog-gupta?all=1#coauthors"' in cut
+    assert cut.count('<td><a href="/doc/paper/') == 4 and whole.count('<td><a href="/doc/paper/') == 12
+    assert "The first" not in whole
+
+
 def test_a_paper_page_lists_authors_in_order_and_the_owners_behind_et_al(site):
     page = get(site, f"/doc/paper/{NEMOTRON}").text
     ordered = re.search(r'<ol id="author-list">(.*?)</ol>', page, re.S)[1]

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 PREFIX = "/doc/person/"
 PICTURE = "/picture/person/"
+PAPERS_SHOWN = 200  # papers on a page, newest first, unless all are asked for (?all=1)
+COAUTHORS_SHOWN = 200  # coauthors on a page, most shared papers first, unless all are asked for
+PLACES_SHOWN = 5  # listings named per paper; the paper's page names them all
 
 
 def person_iri(graph: Graph, rest: str) -> str | None:
@@ -40,11 +43,12 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
     iri = person_iri(graph, rest)
     if iri is None:
         return error_page(404, f"no person at {request.path}")
-    view = graph.person_view(iri)
-    return layout(view.label, render(view, graph.base, rest))
+    everything = request.param("all") == "1"
+    view = graph.person_view(iri, listed=None if everything else PAPERS_SHOWN)
+    return layout(view.label, render(view, graph.base, rest, everything))
 
 
-def render(view: PersonView, base: str, rest: str) -> str:
+def render(view: PersonView, base: str, rest: str, everything: bool = False) -> str:
     parts = [
         f"<h1>{esc(view.label)}</h1>",
         f'<p class="sub"><code>{esc(view.iri)}</code> · as <a href="{href("/data/person/" + rest + ".ttl")}">Turtle</a>, '
@@ -53,8 +57,8 @@ def render(view: PersonView, base: str, rest: str) -> str:
         _summary(view),
         _spellings(view, base),
         _profiles(view, base),
-        _papers(view, base),
-        _coauthors(view, base),
+        _papers(view, base, rest, everything),
+        _coauthors(view, base, rest, everything),
         _orgs(view, base),
         _topics(view, base),
         _picture(view, rest),
@@ -105,19 +109,30 @@ def _profiles(view: PersonView, base: str) -> str:
     return f'<h2 id="profiles">Profile pages</h2>{table("the profile pages this person owns (kg query profile)", columns, rows)}'
 
 
-def _papers(view: PersonView, base: str) -> str:
+def _all_link(rest: str, anchor: str, shown: int, total: int, nouns: str) -> str:
+    if shown >= total:
+        return ""
+    more = f'<a href="{href(PREFIX + rest, all="1")}#{anchor}">show all {total:,}</a>'
+    return f'<p class="note">The first {shown:,} of {total:,} {nouns}; {more}.</p>'
+
+
+def _papers(view: PersonView, base: str, rest: str, everything: bool) -> str:
     records = view.papers.records()
     if not records:
         return '<h2 id="papers">Papers</h2><p>No papers.</p>'
+    total = len(records)
+    shown = total if everything else min(total, PAPERS_SHOWN)
     out = [
         f'<h2 id="papers">Papers</h2><p class="sub">{plural(len(records), "paper")}, newest first, as <code>kg query papers-of</code> lists them; each with the listings (page:line) that show it.</p>'
     ]
-    rows = list(zip(records, view.papers.nodes, strict=True))
+    rows = list(zip(records, view.papers.nodes, strict=True))[:shown]
     for year, group in itertools.groupby(rows, key=lambda r: (r[0]["date"] or "")[:4] or "no date"):
         cells = []
         for record, paper in group:
             places = view.listings.get(paper or "", [])
-            where = "<br>".join(f'<span class="where">{esc(p)}</span>' for p in places)
+            where = "<br>".join(f'<span class="where">{esc(p)}</span>' for p in places[:PLACES_SHOWN])
+            if len(places) > PLACES_SHOWN and paper:
+                where += f"<br>{link(paper, f'and {len(places) - PLACES_SHOWN} more', base)}"
             authors = esc(record["authors"] or "") + (" et al." if record["truncated"] == "true" else "")
             if paper in view.implied:
                 authors += ' <span class="mark" title="the page lists this paper on its owner\'s profile, their name hidden behind et al.">(owner, behind et al.)</span>'
@@ -142,22 +157,26 @@ def _papers(view: PersonView, base: str) -> str:
                 caption_shown=False,
             )
         )
+    out.append(_all_link(rest, "papers", shown, total, "papers"))
     return "\n".join(out)
 
 
-def _coauthors(view: PersonView, base: str) -> str:
+def _coauthors(view: PersonView, base: str, rest: str, everything: bool) -> str:
     records = view.coauthors.records()
     if not records:
         return '<h2 id="coauthors">Coauthors</h2><p>No coauthors.</p>'
+    total = len(records)
+    shown = total if everything else min(total, COAUTHORS_SHOWN)
     rows = []
-    for record, other in zip(records, view.coauthors.nodes, strict=True):
+    for record, other in list(zip(records, view.coauthors.nodes, strict=True))[:shown]:
         lower = record["lowerBound"] == "true"
         mark = '<span class="mark">at least</span> ' if lower else ""
         name = link(other, record["coauthor"] or "", base) if other else esc(record["coauthor"])
         rows.append([name, mark + esc(record["sharedPapers"] or "")])
     note = '<p class="sub">"at least": a shared paper\'s author list was cut ("et al."), so they may share more papers than the graph knows.</p>'
-    caption = f"{plural(len(rows), 'coauthor')}, most shared papers first (kg query coauthors-of)"
-    return f'<h2 id="coauthors">Coauthors</h2>{note}{table(caption, ["coauthor", "shared papers"], rows, numeric=[1], ident="coauthors-table")}'
+    caption = f"{plural(total, 'coauthor')}, most shared papers first (kg query coauthors-of)"
+    listed = table(caption, ["coauthor", "shared papers"], rows, numeric=[1], ident="coauthors-table")
+    return f'<h2 id="coauthors">Coauthors</h2>{note}{listed}{_all_link(rest, "coauthors", shown, total, "coauthors")}'
 
 
 def _orgs(view: PersonView, base: str) -> str:
