@@ -104,6 +104,23 @@ def test_the_data_holds_the_facts_and_the_page_lines_they_come_from(site, ext, f
     assert ("000_d1e1c11066227b5a.txt", 19) in places and len(places) == 12
 
 
+@pytest.mark.parametrize("base", ["http://127.0.0.1:7878/id/", "http://127.0.0.1:7878/"])
+def test_with_the_servers_address_as_base_the_iris_resolve_as_they_are(tmp_path, base):
+    from conftest import FIXTURE_PAGES
+
+    kg.build([FIXTURE_PAGES], tmp_path / "store", as_of="2026-11-24", base=base)
+    iri = base + "person/suyog-gupta"
+    path = iri.removeprefix("http://127.0.0.1:7878")
+    with kg.open(tmp_path / "store", note=lambda message: None) as graph:
+        site = Site(graph=graph)
+        assert get(site, path, accept="text/html").headers["Location"] == "/doc/person/suyog-gupta"
+        assert get(site, path, accept="text/turtle").headers["Location"] == "/data/person/suyog-gupta.ttl"
+        data = get(site, "/data/person/suyog-gupta.nt").text
+        page = get(site, "/doc/person/suyog-gupta").text
+    assert f"<{iri}> <{KG}name> \"Suyog Gupta\" ." in data
+    assert f"<code>{iri}</code>" in page
+
+
 def test_an_iri_the_graph_does_not_name_is_404_and_an_unwanted_type_406(site):
     assert get(site, "/id/person/nobody-at-all").status == 404
     assert get(site, "/data/person/nobody-at-all.ttl").status == 404
