@@ -137,7 +137,7 @@ def layout(title: str, body: str, status: int = 200, search: str = "") -> Respon
 <li><a href="/sparql">SPARQL</a></li>
 </ul></nav>
 <form role="search" action="/search" method="get">
-<label for="kg-q" class="skip">Search people and papers</label>
+<label for="kg-q" class="sr">Search people and papers</label>
 <input id="kg-q" name="q" type="search" value="{esc(search)}" placeholder="a name or title words">
 <button type="submit">Search</button>
 </form>
