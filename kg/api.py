@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -238,9 +239,21 @@ class Graph:
         self.base = base
         self.source = source  # the store folder or the endpoint URL
         self._kg_store = kg_store
-        self._notes: list[str] = []
+        self._thread = threading.local()  # the notes of the call under way, one list per thread
         self._resolver: PersonResolver | None = None
         self._note_to = note  # None: notes are KgNote warnings
+
+    @property
+    def _notes(self) -> list[str]:
+        """What kg took for granted in this thread's call (threads, e.g. kg serve's, share a Graph)."""
+        notes = getattr(self._thread, "notes", None)
+        if notes is None:
+            notes = self._thread.notes = []
+        return notes
+
+    @_notes.setter
+    def _notes(self, notes: list[str]) -> None:
+        self._thread.notes = notes
 
     def __enter__(self) -> Graph:
         return self

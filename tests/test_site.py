@@ -117,7 +117,7 @@ def test_with_the_servers_address_as_base_the_iris_resolve_as_they_are(tmp_path,
         assert get(site, path, accept="text/turtle").headers["Location"] == "/data/person/suyog-gupta.ttl"
         data = get(site, "/data/person/suyog-gupta.nt").text
         page = get(site, "/doc/person/suyog-gupta").text
-    assert f"<{iri}> <{KG}name> \"Suyog Gupta\" ." in data
+    assert f'<{iri}> <{KG}name> "Suyog Gupta" .' in data
     assert f"<code>{iri}</code>" in page
 
 
@@ -383,3 +383,18 @@ def test_the_site_reads_the_generation_a_build_makes_live(tmp_path):
         assert get(site, "/doc/person/mahdi-nazemi").status == 200
     finally:
         site.close()
+
+
+def test_threads_sharing_a_graph_each_hear_their_own_notes(fixture_store):
+    """kg serve answers pages side by side on one Graph: what kg took for granted in one request is
+    never another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with kg.open(fixture_store, note=lambda message: None) as graph:
+
+        def ask(name: str) -> list[str]:
+            return graph.coi([name, "Mahdi Nazemi"]).notes
+
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(ask, ["suyog", "deepak"] * 10))
+    assert answers == [['taking "suyog" as Suyog Gupta'], ['taking "deepak" as Deepak Narayanan']] * 10

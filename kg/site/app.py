@@ -14,8 +14,10 @@
 | the base's path (`/id/...`) | a node's IRI: 303 See Other to its page or its data, by the Accept header |
 
 The graph is the store's live generation, opened read-only and opened again when a build makes
-another one live. Requests are answered one at a time (a lock): a page takes milliseconds, and the
-Graph's notes and caches are then never shared between two requests.
+another one live; a request already under way finishes on the generation it started with (the old
+one is let go when the last such request ends). Requests are answered side by side, each in the
+relay's thread for its connection: the store answers queries in parallel, and a Graph keeps the notes
+of each thread's call apart.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class Site:
         self.note = note or (lambda message: None)
         self._graph = graph
         self._generation: str | None = None
-        self._stats: dict[str, int] | None = None
+        self._stats: tuple[Graph, dict[str, int]] | None = None
         self._lock = threading.Lock()
 
     # --- the graph ----------------------------------------------------------------------------------
@@ -77,19 +79,20 @@ class Site:
         from kg import api
         from kg.store import live_generation
 
-        live = live_generation(self.root)
-        if self._graph is None or live != self._generation:
-            if self._graph is not None:
-                self._graph.close()  # no request is using it: they hold the lock
-            self._graph = api.open(self.root, note=lambda message: None)
-            self._generation, self._stats = live, None
-        return self._graph
+        with self._lock:
+            live = live_generation(self.root)
+            if self._graph is None or live != self._generation:
+                # not closed: requests under way hold it, and it closes when the last one lets go
+                self._graph = api.open(self.root, note=lambda message: None)
+                self._generation = live
+            return self._graph
 
     def stats(self, graph: Graph) -> dict[str, int]:
         """What `kg stats` counts, once per generation."""
-        if self._stats is None:
-            self._stats = graph.stats()
-        return self._stats
+        counted = self._stats
+        if counted is None or counted[0] is not graph:
+            counted = self._stats = (graph, graph.stats())
+        return counted[1]
 
     def close(self) -> None:
         with self._lock:
@@ -104,19 +107,16 @@ class Site:
             answer = error_page(405, f"{request.method} is not answered here: the site only reads")
             answer.headers["Allow"] = "GET, HEAD, POST"
             return answer
-        with self._lock:
-            try:
-                graph = self.graph()
-                return self.route(request, graph)
-            except NameNotFound as e:
-                return error_page(404, e.message)
-            except KgError as e:
-                return error_page(400, e.message)
-            except Exception as e:  # a page must answer, with a line, never a traceback
-                self.note(
-                    f"internal error answering {request.method} {request.path}: {type(e).__name__}: {e}"
-                )
-                return error_page(500, f"kg could not answer this page: {type(e).__name__}")
+        try:
+            graph = self.graph()
+            return self.route(request, graph)
+        except NameNotFound as e:
+            return error_page(404, e.message)
+        except KgError as e:
+            return error_page(400, e.message)
+        except Exception as e:  # a page must answer, with a line, never a traceback
+            self.note(f"internal error answering {request.method} {request.path}: {type(e).__name__}: {e}")
+            return error_page(500, f"kg could not answer this page: {type(e).__name__}")
 
     def route(self, request: Request, graph: Graph) -> Response:
         path = request.path
