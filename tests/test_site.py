@@ -235,6 +235,15 @@ def test_the_query_page_declares_kgs_prefixes_and_shows_values_as_values(site, f
     assert cells(answer, "sparql-answer") == [[str(people)]] and "XMLSchema#integer" not in answer
 
 
+def test_a_canned_query_asked_on_the_query_page_is_kg_query(site, kg_cli, fixture_store):
+    answer = get(site, "/sparql", "canned=coauthors-of&args=suyog").text
+    expected = cli_csv(kg_cli, "query", "coauthors-of", "suyog", "--store", str(fixture_store))
+    assert cells(answer, "sparql-answer") == [list(row.values()) for row in expected]
+    assert '<option value="coauthors-of" selected>coauthors-of PERSON</option>' in answer
+    wrong = get(site, "/sparql", "canned=shared-papers&args=suyog").text
+    assert "shared-papers takes 2 arguments (PERSON OTHER), got 1" in wrong
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

@@ -37,34 +37,53 @@ def example(name: str) -> str:
 
 
 def page(site: Site, request: Request, graph: Graph) -> Response:
-    from kg.api import query_names
+    from kg.queries import Catalogue
 
     text = request.param("query")
     chosen = request.param("example")
+    canned = request.param("canned")
+    arguments = request.param("args")
     shown = text or (example(chosen) if chosen else DEFAULT)
     answer = ""
-    if text.strip():
-        try:
+    try:
+        if text.strip():
             answer = _answer(site, graph, text)
-        except KgError as e:
-            answer = f'<p class="error" role="alert" id="sparql-error">{esc(e.message)}</p>'
+        elif canned:
+            given = [line.strip() for line in arguments.splitlines() if line.strip()]
+            answer = render(graph.query(canned, *given, limit=ROWS_SHOWN + 1), graph.base)
+    except KgError as e:
+        answer = f'<p class="error" role="alert" id="sparql-error">{esc(e.message)}</p>'
+    queries = Catalogue().all()
     examples = "".join(
-        f'<li><a href="{href("/sparql", example=name)}">{esc(name)}</a></li>' for name in query_names()
+        f'<li><a href="{href("/sparql", example=q.name)}">{esc(q.name)}</a>: {esc(q.help)}</li>'
+        for q in queries
+    )
+    options = "".join(
+        f'<option value="{esc(q.name)}"{" selected" if q.name == canned else ""}>{esc(q.usage)}</option>'
+        for q in queries
     )
     body = f"""<h1>SPARQL</h1>
 <p class="sub">The whole graph, read-only, every named graph as one (as <code>kg sparql</code>). kg's prefixes are declared below;
 the endpoint for programs is <code>/query</code>.</p>
 <div class="cols">
 <div style="flex:3">
+<h2 id="own">Your query</h2>
 <form method="get" action="/sparql">
 <label for="sparql-text">Query</label>
 <textarea id="sparql-text" name="query" rows="16">{esc(shown)}</textarea>
 <p><button type="submit">Run</button></p>
 </form>
 </div>
-<div style="flex:1">
-<h2 id="examples">Examples: kg's canned queries</h2>
-<p class="sub">Their people are unbound here: each asks about everyone. With a name, run them as <code>kg query NAME PERSON</code>.</p>
+<div style="flex:2">
+<h2 id="canned">A canned query, as <code>kg query</code></h2>
+<form method="get" action="/sparql">
+<label for="canned-name">Query</label> <select id="canned-name" name="canned">{options}</select><br>
+<label for="canned-args">Its arguments, one a line (people by name, as printed or any unique part)</label>
+<textarea id="canned-args" name="args" rows="3">{esc(arguments)}</textarea>
+<p><button id="canned-run" type="submit">Ask</button></p>
+</form>
+<h2 id="examples">Examples: their SPARQL</h2>
+<p class="sub">Their parameters are unbound here: a query about a person asks about everyone.</p>
 <ul>{examples}</ul>
 </div>
 </div>
