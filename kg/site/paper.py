@@ -82,16 +82,18 @@ def _authors(view: PaperView, base: str) -> str:
         printed = [p for p in a.printed if p != a.label]
         also = f" (printed {esc(', '.join(printed))})" if printed else ""
         items.append(f"<li>{link(a.iri, a.label, base)}{also}</li>")
-    if view.truncated:
-        items.append('<li class="mark">et al.</li>')
     listed = f'<ol id="author-list">{"".join(items)}</ol>'
+    if view.truncated:
+        listed += '<p id="et-al">et al.: the listings cut the list here, so there are more authors.</p>'
     owners = ""
     if implied:
         names = ", ".join(link(a.iri, a.label, base) for a in implied)
-        owners = (
-            f'<p id="implied-authors">Also an author, behind "et al.": {names}, '
-            "the owner of a profile page that lists this paper.</p>"
+        whose = (
+            "the owner of a profile page that lists this paper"
+            if len(implied) == 1
+            else "each the owner of a profile page that lists this paper"
         )
+        owners = f'<p id="implied-authors">Also an author, behind "et al.": {names}, {whose}.</p>'
     return f'<h2 id="authors">Authors</h2><p class="sub">In the order the listings print them.</p>{listed}{owners}'
 
 
