@@ -22,6 +22,7 @@ of each thread's call apart.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -85,6 +86,8 @@ class Site:
                 # not closed: requests under way hold it, and it closes when the last one lets go
                 self._graph = api.open(self.root, note=lambda message: None)
                 self._generation = live
+                # everyone's names, read once for search and partial names, before the first search asks
+                threading.Thread(target=_read_names, args=(self._graph,), daemon=True).start()
             return self._graph
 
     def stats(self, graph: Graph) -> dict[str, int]:
@@ -132,6 +135,13 @@ class Site:
         """The answer, as bytes, to a request kg serve's relay has read (the connection then closes)."""
         request = request_from_relay(request_line, headers, body)
         return to_bytes(self(request), head_only=request.method == "HEAD")
+
+
+def _read_names(graph: Graph) -> None:
+    """Read everyone's names into the graph's resolver; a failure (the store closed meanwhile) is left
+    for the request that needs the names to meet and report."""
+    with contextlib.suppress(Exception):
+        graph.people()
 
 
 ROUTES: dict[str, Handler] = {
