@@ -285,7 +285,9 @@ def _site(root: Path, relay: Relay, allow_service: bool, timeout: int, note: Cal
     from kg.site import Site
 
     endpoint = lambda: f"http://{INTERNAL_HOST}:{relay.backend}/query"  # noqa: E731 - the child of the moment
-    return Site(str(root), allow_service=allow_service, timeout=timeout, endpoint=endpoint, note=note)
+    site = Site(str(root), allow_service=allow_service, timeout=timeout, endpoint=endpoint, note=note)
+    site.graph()  # opened now, so that the first page does not wait for it
+    return site
 
 
 def _retire(retiring: list, relay: Relay, timeout: int) -> list:
