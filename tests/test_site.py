@@ -221,7 +221,11 @@ def test_the_conflicts_page_names_what_it_could_not_resolve(site):
     assert answer.status == 200
     assert "2 people, 1 pair checked: 1 in conflict; 1 name not resolved." in answer.text
     assert "Nobody Atall (people:3): no person named" in answer.text
-    assert get(site, "/coi", "people=Suyog+Gupta&years=-1").status == 400
+    refused = get(site, "/coi", "people=Suyog+Gupta&years=-1")
+    assert (
+        refused.status == 400
+        and '<p class="error" role="alert" id="coi-error">years must be 0 or more' in refused.text
+    )
 
 
 def test_the_query_page_declares_kgs_prefixes_and_shows_values_as_values(site, fixture_store):

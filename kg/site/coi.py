@@ -113,9 +113,7 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
     try:
         report, _, _ = check(graph, asked)
     except KgError as e:
-        return layout(
-            "Conflicts of interest", f'<p class="error" role="alert">{esc(e.message)}</p>' + _form(asked), 400
-        )
+        return layout("Conflicts of interest", _form(asked, e.message), 400)
     if asked.fmt == "csv":
         text = render.format_records(report.records(), "csv", COLUMNS)
         headers = {"Content-Disposition": 'attachment; filename="conflicts.csv"'}
@@ -154,9 +152,10 @@ def _results(report: CoiReport, graph: Graph) -> str:
     return "\n".join(parts)
 
 
-def _form(asked: Asked) -> str:
+def _form(asked: Asked, error: str = "") -> str:
     checked = " checked" if asked.same_org else ""
-    return f"""<h1 id="coi-form-heading">Conflicts of interest</h1>
+    alert = f'<p class="error" role="alert" id="coi-error">{esc(error)}</p>' if error else ""
+    return f"""<h1 id="coi-form-heading">Conflicts of interest</h1>{alert}
 <p class="sub">As <code>kg coi</code>: one name a line (as printed, or any unique part of it); lines starting with # are skipped.
 With names under “against”, each person of the first list is checked against each of the second (reviewers against authors);
 without, every pair of the first list.</p>

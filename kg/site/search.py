@@ -19,12 +19,8 @@ PAPERS_SHOWN = 50  # papers listed for a search (kg search --limit)
 
 def home(site: Site, request: Request, graph: Graph) -> Response:
     counts = site.stats(graph)
-    shown = ", ".join(
-        plural(counts[k], noun)
-        for k, noun in (("papers", "paper"), ("people", "person"), ("pages", "page"), ("listings", "listing"))
-        if k in counts
-    )
-    shown = shown.replace("persons", "people")
+    kinds = (("papers", "paper", "papers"), ("people", "person", "people"), ("pages", "page", "pages"))
+    shown = ", ".join(plural(counts[k], one, many) for k, one, many in kinds if k in counts)
     body = f"""<h1>The graph</h1>
 <p class="sub">{esc(shown)} in {esc(graph.source)}.</p>
 <form action="/search" method="get">
