@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from browser import Browser, chromium_binary
 from servers import kg_serving
-from test_site import HOSTILE_OWNER, HOSTILE_TITLE, hostile_store  # noqa: F401 - a fixture
+from test_site import HOSTILE_OWNER, HOSTILE_TITLE, NEMOTRON, hostile_store  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -168,3 +168,46 @@ def test_the_kept_screenshots_are_pictures():
     """The README shows them; regenerate with KG_UPDATE_SCREENSHOT=1 and this file's tests."""
     for name in ("site-person.png", "site-coi.png"):
         assert png_size((SCREENSHOTS / name).read_bytes()) == SIZE
+
+
+def test_every_page_is_usable_by_keyboard_and_screen_reader(browser, served):
+    """The first Tab reaches the skip link; every field has a label; every table a caption and column
+    headers; every page one h1, and a landmark for its content."""
+    pages = [
+        "/",
+        "/search?q=nemotron",
+        "/doc/person/suyog-gupta",
+        f"/doc/paper/{NEMOTRON}",
+        "/coi",
+        "/sparql",
+    ]
+    for page in pages:
+        browser.open(served + page)
+        browser.call(
+            "Input.dispatchKeyEvent",
+            session=True,
+            type="keyDown",
+            key="Tab",
+            code="Tab",
+            windowsVirtualKeyCode=9,
+        )
+        browser.call(
+            "Input.dispatchKeyEvent",
+            session=True,
+            type="keyUp",
+            key="Tab",
+            code="Tab",
+            windowsVirtualKeyCode=9,
+        )
+        assert browser.run("document.activeElement.className") == "skip", page
+        unlabelled = browser.run(
+            "Array.from(document.querySelectorAll('input, textarea, select')).filter(f => f.labels.length === 0).map(f => f.id || f.name)"
+        )
+        assert unlabelled == [], page
+        tables = browser.run(
+            "Array.from(document.querySelectorAll('table')).map(t => [!!t.caption, t.querySelectorAll('th[scope=col]').length > 0])"
+        )
+        assert all(caption and headers for caption, headers in tables), page
+        assert browser.run(
+            "[document.querySelectorAll('h1').length, !!document.querySelector('main#main')]"
+        ) == [1, True]
