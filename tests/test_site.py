@@ -411,3 +411,26 @@ def test_threads_sharing_a_graph_each_hear_their_own_notes(fixture_store):
         with ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(ask, ["suyog", "deepak"] * 10))
     assert answers == [['taking "suyog" as Suyog Gupta'], ['taking "deepak" as Deepak Narayanan']] * 10
+
+
+def test_the_pages_benchmark_runs(fixture_store):
+    """benchmarks/site.py, as the README runs it, on the fixture store: every page answers (its figures
+    are not asserted)."""
+    import subprocess
+    import sys
+
+    from conftest import TESTS
+
+    script = TESTS.parent / "benchmarks" / "site.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--store", str(fixture_store), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [
+        line.split(" | ") for line in done.stdout.splitlines() if line.startswith("| ") and "---" not in line
+    ]
+    statuses = [row[1] for row in rows[1:]]
+    assert len(statuses) == 10 and set(statuses) <= {"200", "303"}, done.stdout
