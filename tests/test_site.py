@@ -164,6 +164,7 @@ def test_the_person_page_holds_the_cli_answers(site, kg_cli, fixture_store):
 def test_a_long_list_is_cut_on_the_page_and_shown_whole_when_asked(site, monkeypatch):
     from kg.site import person
 
+    site = Site(graph=site.graph())  # nothing kept from other tests' visits
     monkeypatch.setattr(person, "COAUTHORS_SHOWN", 5)
     monkeypatch.setattr(person, "PAPERS_SHOWN", 4)
     cut = get(site, "/doc/person/suyog-gupta").text
@@ -392,8 +393,12 @@ def test_the_site_reads_the_generation_a_build_makes_live(tmp_path):
     site = Site(str(tmp_path / "store"))
     try:
         assert get(site, "/doc/person/mahdi-nazemi").status == 404  # only on a later page
+        first = get(site, f"/doc/paper/{NEMOTRON}")
+        assert get(site, f"/doc/paper/{NEMOTRON}") is first  # a generation's pages are kept
+        assert len(cells(first.text, "listings")) == 1
         kg.build(pages, tmp_path / "store", as_of="2026-11-24")
         assert get(site, "/doc/person/mahdi-nazemi").status == 200
+        assert len(cells(get(site, f"/doc/paper/{NEMOTRON}").text, "listings")) == 3
     finally:
         site.close()
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,6 +71,7 @@ class Site:
         self._generation: str | None = None
         self._stats: tuple[Graph, dict[str, int]] | None = None
         self._lock = threading.Lock()
+        self._kept = _Kept(KEPT_BYTES)
 
     # --- the graph ----------------------------------------------------------------------------------
 
@@ -112,7 +115,15 @@ class Site:
             return answer
         try:
             graph = self.graph()
-            return self.route(request, graph)
+            if request.method == "POST" or not request.path.startswith(KEPT):
+                return self.route(request, graph)
+            key = (request.path, request.query)
+            kept = self._kept.get(graph, key)
+            if kept is None:
+                kept = self.route(request, graph)
+                if kept.status == 200:
+                    self._kept.put(graph, key, kept)
+            return kept
         except NameNotFound as e:
             return error_page(404, e.message)
         except KgError as e:
@@ -135,6 +146,45 @@ class Site:
         """The answer, as bytes, to a request kg serve's relay has read (the connection then closes)."""
         request = request_from_relay(request_line, headers, body)
         return to_bytes(self(request), head_only=request.method == "HEAD")
+
+
+# The pages about one node (and its data, and its picture) depend on the generation alone: a graph's
+# answers are kept, most recently used first, up to KEPT_BYTES, so that a second visit to a large
+# person's page costs nothing. Another generation starts afresh.
+KEPT = ("/doc/", "/data/", "/picture/")
+KEPT_BYTES = 64 << 20
+
+
+class _Kept:
+    """Answers kept for one graph, least recently used dropped first past `limit` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._graph: weakref.ref | None = None  # not kept alive by this: a replaced generation closes
+        self._answers: OrderedDict[tuple[str, str], Response] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, graph: object, key: tuple[str, str]) -> Response | None:
+        with self._lock:
+            if self._graph is None or self._graph() is not graph:
+                return None
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, graph: object, key: tuple[str, str], answer: Response) -> None:
+        with self._lock:
+            if self._graph is None or self._graph() is not graph:  # another generation: start afresh
+                self._graph, self._answers, self._bytes = weakref.ref(graph), OrderedDict(), 0
+            if key in self._answers or len(answer.body) > self.limit:
+                return
+            self._answers[key] = answer
+            self._bytes += len(answer.body)
+            while self._bytes > self.limit:
+                _, dropped = self._answers.popitem(last=False)
+                self._bytes -= len(dropped.body)
 
 
 def _read_names(graph: Graph) -> None:

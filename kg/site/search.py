@@ -25,7 +25,7 @@ def home(site: Site, request: Request, graph: Graph) -> Response:
 <p class="sub">{esc(shown)} in {esc(graph.source)}.</p>
 <form action="/search" method="get">
 <p><label for="home-q">A person's name, or words of a title</label><br>
-<input id="home-q" name="q" type="search" size="50" autofocus> <button type="submit">Search</button></p>
+<input id="home-q" name="q" type="search" size="50"> <button type="submit">Search</button></p>
 </form>
 <ul>
 <li><a href="/coi">Check reviewers and authors for conflicts of interest</a> (as <code>kg coi</code>)</li>
