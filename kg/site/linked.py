@@ -11,6 +11,7 @@ its sources: a person's authorships, a paper's listings, each with its page file
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -69,7 +70,7 @@ def see_other(request: Request, graph: Graph, rest: str) -> Response:
         extension = next(ext for ext, (_, m) in DATA.items() if m == media)
         target = "/data/" + rest + extension
     body = f'<p>See <a href="{href(target)}">{esc(target)}</a>.</p>'.encode()
-    headers = {"Location": href(target).replace("&amp;", "&"), "Vary": "Accept"}
+    headers = {"Location": quote(target, safe="/~-_."), "Vary": "Accept"}
     return Response(303, body, headers=headers)
 
 
