@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from kg.query.why import Support
     from kg.store.generations import KgStore
     from kg.validation.report import ValidationOutcome
+    from kg.query.nodes import NodeView, PaperView, PersonView
 
 DEFAULT_STORE = "kg-store"
 # Every printed form of one person's name (only people have a kg:name: ontology/README.md).
@@ -237,9 +239,21 @@ class Graph:
         self.base = base
         self.source = source  # the store folder or the endpoint URL
         self._kg_store = kg_store
-        self._notes: list[str] = []
+        self._thread = threading.local()  # the notes of the call under way, one list per thread
         self._resolver: PersonResolver | None = None
         self._note_to = note  # None: notes are KgNote warnings
+
+    @property
+    def _notes(self) -> list[str]:
+        """What kg took for granted in this thread's call (threads, e.g. kg serve's, share a Graph)."""
+        notes = getattr(self._thread, "notes", None)
+        if notes is None:
+            notes = self._thread.notes = []
+        return notes
+
+    @_notes.setter
+    def _notes(self, notes: list[str]) -> None:
+        self._thread.notes = notes
 
     def __enter__(self) -> Graph:
         return self
@@ -432,6 +446,39 @@ class Graph:
         self._notes.clear()
         label, names = self._names_of(iri)
         return Person(iri, label or min(names, default=name), tuple(sorted(names)) or (name,))
+
+    def person_view(self, person: str, *, listed: int | None = None) -> PersonView:
+        """What kg serve's page about a person shows: spellings, and the answers of papers-of,
+        coauthors-of, orgs-of, topics-of and profile as `query` gives them, each row with the node it is
+        about; the listings (page:line) that show each of the first `listed` papers (None: all).
+        `person`: a name as in `query`, or an IRI."""
+        from kg.query import nodes
+
+        iri = self.resolver.resolve(person)
+        self._notes.clear()
+        return nodes.person_view(self.engine, iri, listed)
+
+    def paper_view(self, iri: str) -> PaperView | None:
+        """What kg serve's page about a paper shows: titles, dates, authors in order (the page's owner
+        where implied), organisations, the listings behind it, code; None when `iri` is no paper."""
+        from kg.query import nodes
+
+        view = nodes.paper_view(self.engine, iri)
+        return view if view.titles else None
+
+    def node(self, iri: str) -> NodeView | None:
+        """Any node's statements and the labels of the nodes they name; None when the graph never
+        names it."""
+        from kg.query import nodes
+
+        return nodes.node_view(self.engine, iri)
+
+    def node_triples(self, iri: str) -> list[Any]:
+        """A node's Linked Data: its statements, and those of its sources (a person's authorships, a
+        paper's listings, with the page file and line of each), as pyoxigraph triples."""
+        from kg.query import nodes
+
+        return nodes.node_triples(self.engine, iri)
 
     def _names_of(self, iri: str) -> tuple[str | None, set[str]]:
         """A person's display label (None in a store built before labels) and every printed name."""

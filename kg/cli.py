@@ -666,12 +666,14 @@ def graph_coauthors_of(
     help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).",
 )
 def serve_command(store_path, bind, timeout, allow_service):
-    """Serve the graph read-only over SPARQL, with a query page.
+    """Serve the graph read-only over SPARQL, with pages for a browser.
 
-    Runs the Oxigraph server (oxigraph serve-read-only) on the store: the query page is at the URL
-    printed, the SPARQL 1.1 Protocol endpoint at /query (for kg query/sparql --endpoint), the
-    Graph Store Protocol at /store. All named graphs are queried as one default graph, as in kg
-    query. Updates are refused. A build that makes a new graph live is picked up. Ctrl-C stops it.
+    Runs the Oxigraph server (oxigraph serve-read-only) on the store: the SPARQL 1.1 Protocol
+    endpoint at /query (for kg query/sparql --endpoint), the Graph Store Protocol at /store. All
+    named graphs are queried as one default graph, as in kg query. Updates are refused. At the URL
+    printed, kg's pages: search, people, papers, the conflicts form, a query page; every IRI of the
+    graph answers at its path (a page, or Turtle, JSON-LD, N-Triples by the Accept header). A build
+    that makes a new graph live is picked up. Ctrl-C stops it.
 
     Example: kg serve --bind 127.0.0.1:7878
     """

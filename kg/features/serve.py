@@ -3,9 +3,9 @@
 The server is `oxigraph serve-read-only` (from the `oxigraph` package) run as a child process on the
 live generation, with `--union-default-graph` so that queries see all named graphs as one, as the
 local queries do. It answers `/query` (SPARQL 1.1 Protocol) and `/store` (Graph Store Protocol, reads
-only); updates get 403. Its page at `/` is YASGUI, whose JavaScript and CSS the server itself serves
-(no CDN), so the query page works offline; only YASGUI's prefix and term autocompletion reach out
-(prefix.cc, lov.linkeddata.es) and quietly do nothing without a network.
+only); updates get 403. Every other path is kg's site (kg.site: search, person and paper pages, the
+conflicts form, the query page, the graph's IRIs as Linked Data), which the relay asks in kg's own
+process; nothing on its pages comes from the network.
 
 - A store that `kg build` is writing (its lock is held) is not served: the message says so.
 - The child is in its own session, so Ctrl-C reaches kg alone, which stops the child and exits 0;
@@ -37,11 +37,15 @@ import urllib.request
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.query.limits import uses_service
 from kg.store.generations import LOCK, display_path, live_generation, missing_message, pin_generation
+from kg.site.http import is_sparql_path
+
+if TYPE_CHECKING:
+    from kg.site import Site
 
 STARTUP_SECONDS = 20.0  # the server must answer within this
 STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
@@ -236,6 +240,7 @@ def serve(
             child, generation, pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout)
             check_address_free(host, port)
             relay = Relay(host, port, child.port, allow_service)
+            relay.site = _site(root, relay, allow_service, timeout, note)
             url = base_url(host, port)
             say(f"serving {display_path(root)} ({generation}) read-only at {url}")
             say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
@@ -262,6 +267,8 @@ def serve(
         finally:
             if relay is not None:
                 relay.close()
+                if relay.site is not None:
+                    relay.site.close()
             for old, old_pin, _ in retiring:
                 old.stop()
                 old_pin.close()
@@ -270,6 +277,17 @@ def serve(
             if pin is not None:
                 pin.close()
     note(f"stopped serving {display_path(root)}")
+
+
+def _site(root: Path, relay: Relay, allow_service: bool, timeout: int, note: Callable[[str], None]) -> Site:
+    """kg's pages (kg.site), answering every path but the SPARQL endpoint's; their SPARQL page asks
+    the current Oxigraph child, which stops a query at `timeout`."""
+    from kg.site import Site
+
+    endpoint = lambda: f"http://{INTERNAL_HOST}:{relay.backend}/query"  # noqa: E731 - the child of the moment
+    site = Site(str(root), allow_service=allow_service, timeout=timeout, endpoint=endpoint, note=note)
+    site.graph()  # opened now, so that the first page does not wait for it
+    return site
 
 
 def _retire(retiring: list, relay: Relay, timeout: int) -> list:
@@ -304,6 +322,7 @@ class Relay:
     def __init__(self, host: str, port: int, backend: int, allow_service: bool = False):
         self.backend = backend
         self.allow_service = allow_service
+        self.site: Site | None = None  # answers the requests that are not for the SPARQL endpoint
         self._active: dict[int, int] = {}
         self._lock = threading.Lock()
         family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[
@@ -351,7 +370,7 @@ class Relay:
             answer.start()
             refusal = None
             with suppress(OSError):
-                refusal = _pump_requests(client, upstream, self.allow_service)
+                refusal = _pump_requests(client, upstream, self.allow_service, self.site)
             _end_writing(upstream)
             answer.join()  # earlier answers first, then the refusal, if any
             if refusal is not None:
@@ -369,8 +388,11 @@ MAX_HEAD = 64 << 10  # bytes of request line and headers
 MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
 
 
-def _pump_requests(client: socket.socket, upstream: socket.socket, allow_service: bool) -> bytes | None:
-    """Forward the client's requests one by one, until it ends (None) or one is refused (the answer)."""
+def _pump_requests(
+    client: socket.socket, upstream: socket.socket, allow_service: bool, site: Site | None = None
+) -> bytes | None:
+    """Forward the client's requests one by one, until it ends (None) or one is refused or is the
+    site's (its answer, sent after the answers to the requests before it; the connection then ends)."""
     buffer = b""
     while True:
         while b"\r\n\r\n" not in buffer:
@@ -400,6 +422,8 @@ def _pump_requests(client: socket.socket, upstream: socket.socket, allow_service
                 return None
             rest += data
         body, buffer = rest[:length], rest[length:]
+        if site is not None and not is_sparql_path(lines[0]):
+            return site.answer(lines[0], headers, body)
         if not allow_service and _asks_for_service(lines[0], headers, body):
             return _answer(
                 403, "SERVICE is refused by this server: it would fetch from the addresses a query names"

@@ -32,6 +32,13 @@ ASK {{
 }}
 """
 
+HAS_TYPE = f"""PREFIX kg: <{KG}>
+ASK {{
+  # @values person
+  ?person a kg:Person .
+}}
+"""
+
 # Only people have a kg:name (ontology/README.md): each (person, spelling) once, with the person's one
 # display label. Matching reads every spelling; messages show the label (the first spelling in a graph
 # that has none, e.g. one loaded from elsewhere).
@@ -72,7 +79,10 @@ class PersonResolver:
         return ox.NamedNode(self.resolve(text))
 
     def resolve(self, text: str) -> str:
-        """The IRI of the person `text` names; NameNotFound (exit 1) when none or several."""
+        """The IRI of the person `text` names; NameNotFound (exit 1) when none or several. A person's
+        own IRI (as kg serve's pages show it) names them exactly."""
+        if text.startswith(self.iris.base + "person/") and self._has_type(text):
+            return text
         exact = self.iris.person(text)
         if words(text) and self._is_person(exact):
             return exact
@@ -87,6 +97,9 @@ class PersonResolver:
         if matches:
             raise NameNotFound(ambiguous_message(text, matches))
         raise NameNotFound(not_found_message(text, self.people()))
+
+    def _has_type(self, iri: str) -> bool:
+        return bool(self.engine.run(bind_values(HAS_TYPE, {"person": [ox.NamedNode(iri)]})))
 
     def _is_person(self, iri: str) -> bool:
         return bool(self.engine.run(bind_values(IS_PERSON, {"person": [ox.NamedNode(iri)]})))
