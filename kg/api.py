@@ -37,11 +37,11 @@ if TYPE_CHECKING:
     from kg.present.streaming import Written
     from kg.query.canned import CannedQuery, Engine
     from kg.query.network import Network
+    from kg.query.nodes import NodeView, PaperView, PersonView
     from kg.query.person_lookup import Person, PersonResolver
     from kg.query.why import Support
     from kg.store.generations import KgStore
     from kg.validation.report import ValidationOutcome
-    from kg.query.nodes import NodeView, PaperView, PersonView
 
 DEFAULT_STORE = "kg-store"
 # Every printed form of one person's name (only people have a kg:name: ontology/README.md).

@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.query.limits import uses_service
-from kg.store.generations import LOCK, display_path, live_generation, missing_message, pin_generation
 from kg.site.http import is_sparql_path
+from kg.store.generations import LOCK, display_path, live_generation, missing_message, pin_generation
 
 if TYPE_CHECKING:
     from kg.site import Site

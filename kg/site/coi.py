@@ -103,8 +103,8 @@ def check(graph: Graph, asked: Asked) -> tuple[CoiReport, list[Name], list[Name]
 
 
 def page(site: Site, request: Request, graph: Graph) -> Response:
-    from kg.present import render
     from kg.features.coi import COLUMNS
+    from kg.present import render
 
     asked = read_form(request)
     submitted = request.method == "POST" or bool(parse_qs(request.query).get("people"))

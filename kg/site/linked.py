@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from kg.model.vocab import PREFIXES, RDF_TYPE, XSD
 from kg.site.html import error_page, esc, href, layout, link, table
 from kg.site.http import Request, Response, accepted
-from kg.model.vocab import PREFIXES, RDF_TYPE, XSD
 
 if TYPE_CHECKING:
     from kg.api import Graph

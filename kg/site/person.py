@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.model.vocab import KG
 from kg.site.html import esc, href, layout, link, plural, table
 from kg.site.http import Request, Response
-from kg.model.vocab import KG
 
 if TYPE_CHECKING:
     from kg.api import Graph
@@ -216,8 +216,8 @@ def _picture(view: PersonView, rest: str) -> str:
 
 def picture(site: Site, request: Request, graph: Graph) -> Response:
     """The coauthor picture of `kg graph coauthors-of PERSON` (depth 1, at most its default people)."""
-    from kg.query import network
     from kg.present import pictures
+    from kg.query import network
     from kg.site.html import error_page
 
     rest = request.path[len(PICTURE) :]

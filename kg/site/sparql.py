@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.model.vocab import PREFIXES, XSD
 from kg.site.html import esc, href, layout, link, table
 from kg.site.http import Request, Response
 from kg.site.linked import compact
-from kg.model.vocab import PREFIXES, XSD
 
 if TYPE_CHECKING:
     from kg.api import Graph

@@ -16,9 +16,9 @@ import pytest
 from servers import kg_serving
 
 import kg
+from kg.model.vocab import KG
 from kg.site import Request, Site
 from kg.site.http import accepted
-from kg.model.vocab import KG
 
 SUYOG = "https://kg.example.org/id/person/suyog-gupta"
 NEMOTRON = "nvidia-nemotron-3_3a_efficient-and-open-intelligence"

@@ -21,7 +21,7 @@ from browser import Browser, chromium_binary
 from servers import kg_serving
 from test_site import HOSTILE_OWNER, HOSTILE_TITLE, NEMOTRON, hostile_store  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.browser
+pytestmark = pytest.mark.chromium
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 SIZE = (1200, 900)
 
