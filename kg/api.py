@@ -332,7 +332,7 @@ class Graph:
         fits `width` columns and tells `note` when it is empty or cut by `limit`."""
         from kg.streaming import write_answer
 
-        check_sparql(text, allow_service)
+        text = check_sparql(text, allow_service)
         _check_limit(limit)
         try:
             return write_answer(
@@ -348,7 +348,7 @@ class Graph:
         `timeout`: seconds before the answer is given up (KgError; the engine's work on a local store
         ends only with the process, as `kg sparql --timeout` ends it); `allow_service=False` refuses a
         query with SERVICE, which makes the engine fetch from the addresses it names."""
-        check_sparql(text, allow_service)
+        text = check_sparql(text, allow_service)
         return self._answer(text, limit, timeout)
 
     def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
@@ -619,15 +619,15 @@ def check_query(name: str, args: Sequence[object]) -> CannedQuery:
     return canned
 
 
-def check_sparql(text: str, allow_service: bool = True) -> None:
+def check_sparql(text: str, allow_service: bool = True) -> str:
     """A query kg would refuse to run, refused before any graph is opened: an update (KgError), and
-    unless `allow_service`, a query with SERVICE."""
+    unless `allow_service`, a query with SERVICE. The text to run: unless `allow_service`, the very
+    text the SERVICE check read (kg.service_check)."""
     from kg import queries
     from kg.query_limits import refuse_service
 
     queries.refuse_updates(text)
-    if not allow_service:
-        refuse_service(text)
+    return text if allow_service else refuse_service(text)
 
 
 def canned_query(name: str) -> CannedQuery:

@@ -659,7 +659,13 @@ def graph_coauthors_of(
     is_flag=True,
     help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).",
 )
-def serve_command(store_path, bind, timeout, allow_service):
+@click.option(
+    "--memory",
+    type=click.IntRange(min=256),
+    metavar="MB",
+    help="Memory the server may take; a query needing more is stopped [default: half the machine's, 2-8 GB].",
+)
+def serve_command(store_path, bind, timeout, allow_service, memory):
     """Serve the graph read-only over SPARQL, with a query page.
 
     Runs the Oxigraph server (oxigraph serve-read-only) on the store: the query page is at the URL
@@ -671,7 +677,15 @@ def serve_command(store_path, bind, timeout, allow_service):
     """
     from kg.serve import serve
 
-    serve(store_path, bind, say=click.echo, note=_note, timeout=timeout, allow_service=allow_service)
+    serve(
+        store_path,
+        bind,
+        say=click.echo,
+        note=_note,
+        timeout=timeout,
+        allow_service=allow_service,
+        memory=None if memory is None else memory << 20,
+    )
 
 
 @cli.command("push")

@@ -14,9 +14,12 @@ only); updates get 403. Its page at `/` is YASGUI, whose JavaScript and CSS the 
   loopback: when a build makes another generation live, a new child starts on it beside the old one,
   new connections go to it once it answers, and the old one stops when its requests are done. The
   address never refuses a connection (a running Oxigraph server never sees another generation).
-- Queries stop after `timeout` seconds on the server (Oxigraph's --timeout-s). The relay reads each
-  request (one at a time, whole) and answers 403 to a query with SERVICE, which the Oxigraph server
-  would otherwise run, unless `allow_service`.
+- The relay (kg.relay) reads each request whole and strictly, refuses SERVICE (unless
+  `allow_service`), updates and ambiguous framing, forwards a request it builds itself, and cuts an
+  answer still coming after `timeout` seconds (the client sees a reset, never a complete answer).
+- The child's address space is bounded (`memory`): a query that needs more makes it abort. A child
+  that died, or whose answer was cut at the time limit (it may still be working on it), is started
+  again beside the old one, which is stopped once its other requests are answered.
 """
 
 from __future__ import annotations
@@ -24,29 +27,30 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import resource
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import KgError, StoreBusy, StoreMissing
-from kg.query_limits import uses_service
+from kg.relay import INTERNAL_HOST, Relay
 from kg.store import LOCK, display_path, live_generation, missing_message, pin_generation
 
 STARTUP_SECONDS = 20.0  # the server must answer within this
 STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
 WATCH_SECONDS = 1.0  # how often the live generation is looked at
 DEFAULT_TIMEOUT = 30  # seconds a query may run on the server
+CHILD_TIMEOUT_MARGIN = 5  # seconds the Oxigraph server's own limit is past the relay's
 
 
 class _Stop(Exception):
@@ -126,7 +130,15 @@ def check_address_free(host: str, port: int) -> None:
 class OxigraphChild:
     """One `oxigraph serve-read-only` process on one generation."""
 
-    def __init__(self, binary: str, database: Path, host: str, port: int, timeout: int = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        binary: str,
+        database: Path,
+        host: str,
+        port: int,
+        timeout: int = DEFAULT_TIMEOUT,
+        memory: int | None = None,
+    ):
         self.database = database
         self.host, self.port = host, port
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - its stderr, kept open while it runs; closed in stop()
@@ -139,7 +151,8 @@ class OxigraphChild:
             f"{host}:{port}",
             "--union-default-graph",
         ]
-        command += ["--timeout-s", str(timeout)]  # the server cancels a query that runs longer
+        # The relay cuts an answer at `timeout`; the server's own limit, a little later, is a second line.
+        command += ["--timeout-s", str(timeout + CHILD_TIMEOUT_MARGIN)]
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -147,7 +160,7 @@ class OxigraphChild:
             stderr=self._log,
             env={**os.environ, "RUST_BACKTRACE": "0"},
             start_new_session=True,  # Ctrl-C in the terminal reaches kg only; kg stops the child
-            preexec_fn=_die_with_parent(),
+            preexec_fn=_child_setup(memory),
         )
 
     def wait_ready(self) -> None:
@@ -189,15 +202,24 @@ class OxigraphChild:
         self._log.close()
 
 
-def _die_with_parent():
-    """For Popen's preexec_fn: the child gets SIGTERM when kg dies, even by SIGKILL (Linux's
-    PR_SET_PDEATHSIG). Looked up here, in the parent: nothing is imported between fork and exec."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
+def _child_setup(memory: int | None):
+    """For Popen's preexec_fn: the child's address space is bounded by `memory` bytes (an allocation
+    past it fails and the server aborts: kg starts it again), and it gets SIGTERM when kg dies, even
+    by SIGKILL (Linux's PR_SET_PDEATHSIG). Looked up here, in the parent: nothing is imported between
+    fork and exec."""
+    prctl = None
+    if sys.platform.startswith("linux"):
+        import ctypes
 
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    return lambda: prctl(1, signal.SIGTERM)
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def setup() -> None:
+        if memory is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if prctl is not None:
+            prctl(1, signal.SIGTERM)
+
+    return setup
 
 
 @contextmanager
@@ -224,18 +246,26 @@ def serve(
     note: Callable[[str], None],
     timeout: int = DEFAULT_TIMEOUT,
     allow_service: bool = False,
+    memory: int | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM. `say` prints the URLs (stdout); `note` prints messages (stderr)."""
+    """Serve until SIGINT/SIGTERM. `say` prints the URLs (stdout); `note` prints messages (stderr).
+    `memory`: bytes of address space the Oxigraph child may use (None: default_memory())."""
     root = Path(store_path)
     host, port = parse_bind(bind)
     binary = oxigraph_binary()
+    memory = default_memory() if memory is None else memory
     child = pin = relay = None
     retiring: list[tuple[OxigraphChild, BinaryIO, float]] = []  # old children finishing their requests
+    restarts: list[float] = []  # when the child was started again after it died or overran
+
+    def start(check_lock: bool = True) -> tuple[OxigraphChild, str, BinaryIO]:
+        return _start(root, binary, INTERNAL_HOST, free_port(), timeout, check_lock=check_lock, memory=memory)
+
     with _signals_stop():
         try:
-            child, generation, pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout)
+            child, generation, pin = start()
             check_address_free(host, port)
-            relay = Relay(host, port, child.port, allow_service)
+            relay = Relay(host, port, child.port, allow_service, timeout=timeout)
             url = base_url(host, port)
             say(f"serving {display_path(root)} ({generation}) read-only at {url}")
             say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
@@ -243,20 +273,40 @@ def serve(
                 try:
                     child.process.wait(WATCH_SECONDS)
                 except subprocess.TimeoutExpired:
-                    pass
+                    died = None
                 else:
-                    raise KgError(f"the Oxigraph server stopped: {child.reason()}")
+                    died = child.reason()
                 retiring = _retire(retiring, relay, timeout)
-                live = live_generation(root)
-                if live and live != generation:
-                    # the new child starts beside the old one; connections switch over once it answers
-                    new_child, generation, new_pin = _start(
-                        root, binary, INTERNAL_HOST, free_port(), timeout, check_lock=False
-                    )
+                try:
+                    live = live_generation(root)
+                except OSError as e:
+                    if e.errno not in (errno.EMFILE, errno.ENFILE):
+                        raise
+                    continue  # out of descriptors for a moment: the relay makes room; look again
+                why = None
+                if died is not None:
+                    why = f"the Oxigraph server stopped ({died})"
+                elif relay.overdue(child.port):
+                    why = "a query ran past the time limit"
+                if (live and live != generation) or why:
+                    if why:
+                        restarts = [t for t in restarts if time.monotonic() - t < RESTART_WINDOW] + [
+                            time.monotonic()
+                        ]
+                        if len(restarts) > MOST_RESTARTS:
+                            raise KgError(
+                                f"{why}, {MOST_RESTARTS} times in {RESTART_WINDOW:g} s: kg serve stops"
+                            )
+                    # the new child starts beside the old one; requests switch over once it answers
+                    new_child, generation, new_pin = start(check_lock=False)
                     relay.backend = new_child.port
-                    retiring.append((child, pin, time.monotonic()))
+                    # the old child is stopped once its other requests are answered (a dead one at once)
+                    retiring.append((child, pin, time.monotonic() - (0 if died is None else 1e9)))
                     child, pin = new_child, new_pin
-                    note(f"now serving {generation}, made live by a build")
+                    if why:
+                        note(f"{why}: started the Oxigraph server again on {generation}")
+                    else:
+                        note(f"now serving {generation}, made live by a build")
         except _Stop:
             pass
         finally:
@@ -272,6 +322,25 @@ def serve(
     note(f"stopped serving {display_path(root)}")
 
 
+RESTART_WINDOW = 60.0  # seconds
+MOST_RESTARTS = 10  # starts again within the window, past which kg serve gives up
+
+
+def default_memory() -> int:
+    """Bytes of address space for the Oxigraph child: half the machine's memory, at least 2 GB, at
+    most 8 GB (KG_SERVE_MEMORY_MB overrides)."""
+    override = os.environ.get("KG_SERVE_MEMORY_MB", "").strip()
+    if override:
+        if not override.isdigit() or int(override) < 256:
+            raise KgError(f"KG_SERVE_MEMORY_MB must be a number of megabytes (256 or more), not {override!r}")
+        return int(override) << 20
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        physical = 8 << 30
+    return max(2 << 30, min(8 << 30, physical // 2))
+
+
 def _retire(retiring: list, relay: Relay, timeout: int) -> list:
     """Stop the old children that have no request left (or had their time); release their generations."""
     still = []
@@ -284,177 +353,20 @@ def _retire(retiring: list, relay: Relay, timeout: int) -> list:
     return still
 
 
-INTERNAL_HOST = "127.0.0.1"  # where the Oxigraph children listen, behind the relay
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((INTERNAL_HOST, 0))
         return probe.getsockname()[1]
 
 
-class Relay:
-    """Listens at the served address and relays every connection to the current Oxigraph child.
-
-    A running Oxigraph server never sees another generation, so a new generation needs a new child;
-    with the relay the address stays open throughout: new connections go to the new child as soon as
-    it answers, and connections already made finish on the old one.
-    """
-
-    def __init__(self, host: str, port: int, backend: int, allow_service: bool = False):
-        self.backend = backend
-        self.allow_service = allow_service
-        self._active: dict[int, int] = {}
-        self._lock = threading.Lock()
-        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[
-            0
-        ]
-        self._socket = socket.socket(family, kind, proto)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            self._socket.bind(address)
-            self._socket.listen(128)
-        except OSError as e:
-            self._socket.close()
-            raise KgError(f"cannot serve at {host}:{port}: {e.strerror}") from None
-        threading.Thread(target=self._accept, daemon=True, name="kg-relay").start()
-
-    def active(self, backend: int) -> int:
-        with self._lock:
-            return self._active.get(backend, 0)
-
-    def close(self) -> None:
-        with suppress(OSError):
-            self._socket.shutdown(socket.SHUT_RDWR)
-        self._socket.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._socket.accept()
-            except OSError:
-                return  # closed: kg serve is stopping
-            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
-
-    def _relay(self, client: socket.socket) -> None:
-        backend = self.backend
-        try:
-            upstream = socket.create_connection((INTERNAL_HOST, backend), timeout=STARTUP_SECONDS)
-        except OSError:
-            client.close()
-            return
-        upstream.settimeout(None)
-        with self._lock:
-            self._active[backend] = self._active.get(backend, 0) + 1
-        try:
-            answer = threading.Thread(target=_pump, args=(upstream, client, False), daemon=True)
-            answer.start()
-            refusal = None
-            with suppress(OSError):
-                refusal = _pump_requests(client, upstream, self.allow_service)
-            _end_writing(upstream)
-            answer.join()  # earlier answers first, then the refusal, if any
-            if refusal is not None:
-                with suppress(OSError):
-                    client.sendall(refusal)
-            _end_writing(client)
-        finally:
-            with self._lock:
-                self._active[backend] -= 1
-            client.close()
-            upstream.close()
-
-
-MAX_HEAD = 64 << 10  # bytes of request line and headers
-MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
-
-
-def _pump_requests(client: socket.socket, upstream: socket.socket, allow_service: bool) -> bytes | None:
-    """Forward the client's requests one by one, until it ends (None) or one is refused (the answer)."""
-    buffer = b""
-    while True:
-        while b"\r\n\r\n" not in buffer:
-            if len(buffer) > MAX_HEAD:
-                return _answer(431, "the request's headers are too large")
-            data = client.recv(1 << 16)
-            if not data:
-                return None
-            buffer += data
-        head, _, rest = buffer.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            headers[name.strip().lower()] = value.strip()
-        if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-            return _answer(411, "send the query with a Content-Length")
-        try:
-            length = int(headers.get(b"content-length", b"0") or b"0")
-        except ValueError:
-            return _answer(400, "the Content-Length is not a number")
-        if length > MAX_BODY:
-            return _answer(413, "the request is too large for a query")
-        while len(rest) < length:
-            data = client.recv(1 << 16)
-            if not data:
-                return None
-            rest += data
-        body, buffer = rest[:length], rest[length:]
-        if not allow_service and _asks_for_service(lines[0], headers, body):
-            return _answer(
-                403, "SERVICE is refused by this server: it would fetch from the addresses a query names"
-            )
-        upstream.sendall(head + b"\r\n\r\n" + body)
-
-
-def _asks_for_service(request_line: bytes, headers: dict, body: bytes) -> bool:
-    """Whether a query in the request (URL, form or body) has a SERVICE clause."""
-    from urllib.parse import parse_qs, urlsplit
-
-    texts = []
-    target = request_line.split(b" ")[1] if request_line.count(b" ") >= 2 else b""
-    for values in parse_qs(urlsplit(target.decode("latin-1")).query).values():
-        texts += values
-    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-    if kind == b"application/x-www-form-urlencoded":
-        for values in parse_qs(body.decode("latin-1")).values():
-            texts += values
-    elif body:
-        texts.append(body.decode("utf-8", "replace"))
-    return any(uses_service(text) for text in texts)
-
-
-def _answer(status: int, message: str) -> bytes:
-    reasons = {
-        400: "Bad Request",
-        403: "Forbidden",
-        411: "Length Required",
-        413: "Content Too Large",
-        431: "Request Header Fields Too Large",
-    }
-    body = (message + "\n").encode("utf-8")
-    head = f"HTTP/1.1 {status} {reasons[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    return head.encode("ascii") + body
-
-
-def _end_writing(sock: socket.socket) -> None:
-    with suppress(OSError):
-        sock.shutdown(socket.SHUT_WR)
-
-
-def _pump(source: socket.socket, sink: socket.socket, end_sink: bool = True) -> None:
-    """Copy bytes until the source ends, then (if asked) end the sink's writing side."""
-    try:
-        while data := source.recv(1 << 16):
-            sink.sendall(data)
-    except OSError:
-        pass
-    if end_sink:
-        _end_writing(sink)
-
-
 def _start(
-    root: Path, binary: str, host: str, port: int, timeout: int, check_lock: bool = True
+    root: Path,
+    binary: str,
+    host: str,
+    port: int,
+    timeout: int,
+    check_lock: bool = True,
+    memory: int | None = None,
 ) -> tuple[OxigraphChild, str, BinaryIO]:
     """(child, generation, pin): a child answering on the live generation, which stays pinned (see
     kg.store) while it is served. If a build made another generation live meanwhile, start again."""
@@ -470,7 +382,7 @@ def _start(
             if check_lock:
                 check_not_being_written(root)
             check_address_free(host, port)
-            child = OxigraphChild(binary, root / generation, host, port, timeout)
+            child = OxigraphChild(binary, root / generation, host, port, timeout, memory)
         except BaseException:
             pin.close()
             raise
