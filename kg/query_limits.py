@@ -43,6 +43,13 @@ def refuse_service(query: str) -> str:
     return checked_text(query)
 
 
+def bare(error: BaseException) -> BaseException:
+    """The error without its traceback and the errors it was raised from: their frames hold engine
+    objects (an answer being parsed) that must be dropped in the thread that made them."""
+    error.__context__ = error.__cause__ = None
+    return error.with_traceback(None)
+
+
 def run_limited(work: Callable[[], T], seconds: float | None) -> T:
     """work(), in a thread; KgError when it takes more than `seconds` (None: no limit)."""
     outcome: dict = {}
@@ -52,7 +59,7 @@ def run_limited(work: Callable[[], T], seconds: float | None) -> T:
             outcome["value"] = work()
         except BaseException as e:
             # without its traceback: its frames hold Oxigraph objects that must be dropped in this thread
-            outcome["error"] = e.with_traceback(None)
+            outcome["error"] = bare(e)
 
     thread = threading.Thread(target=run, daemon=True, name="kg-query")
     thread.start()
@@ -116,7 +123,7 @@ class Feed:
 
     def fail(self, error: BaseException) -> None:
         # without its traceback: its frames hold engine objects that must be dropped in this thread
-        self.error = error.with_traceback(None)
+        self.error = bare(error)
 
     def finish(self) -> None:
         self.done = True

@@ -30,6 +30,7 @@ import re
 import resource
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -45,6 +46,7 @@ BODY_SECONDS = 30.0  # and its body within this
 IDLE_SECONDS = 15.0  # a connection with no request in progress is closed after this
 SEND_SECONDS = 30.0  # a client that takes nothing of an answer for this long is dropped
 CONNECT_SECONDS = 5.0  # to the child, on loopback
+RESTART_SECONDS = 25.0  # a request waits this long for a child that died to be started again
 MAX_HEAD = 64 << 10  # bytes of request line and headers
 MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
 MAX_ANSWER_HEAD = 256 << 10  # bytes of the child's status line and headers
@@ -594,6 +596,9 @@ class Relay:
             pass
         except _Cut:
             _reset(sock)
+        except Exception as e:  # a bug in the relay: this connection ends, the server goes on
+            _reset(sock)
+            print(f"kg: a request failed in kg serve: {type(e).__name__}: {e}", file=sys.stderr)
         finally:
             self._forget(client)
             with suppress(OSError):
@@ -611,13 +616,12 @@ class Relay:
         return self._relay(request, forward, client.sock)
 
     def _relay(self, request: Request, forward: Forward, sock: socket.socket) -> bool:
-        backend = self.backend
         deadline = time.monotonic() + self.timeout
-        try:
-            upstream_sock = socket.create_connection((INTERNAL_HOST, backend), timeout=CONNECT_SECONDS)
-        except OSError:
+        upstream_sock = self._connect(min(deadline, time.monotonic() + RESTART_SECONDS))
+        if upstream_sock is None:
             _send(sock, plain_answer(503, "the query service is starting or stopping: try again"))
             return False
+        backend = upstream_sock.getpeername()[1]
         with self._lock:
             self._active[backend] = self._active.get(backend, 0) + 1
         try:
@@ -637,6 +641,19 @@ class Relay:
                 self._active[backend] -= 1
             with suppress(OSError):
                 upstream_sock.close()
+
+    def _connect(self, until: float) -> socket.socket | None:
+        """A connection to the current child; while it cannot be had (the child died and kg is
+        starting another), the next child's, until `until`."""
+        while True:
+            backend = self.backend
+            try:
+                return socket.create_connection((INTERNAL_HOST, backend), timeout=CONNECT_SECONDS)
+            except OSError:
+                while self.backend == backend and time.monotonic() < until:
+                    time.sleep(0.05)
+                if self.backend == backend:
+                    return None
 
     def _answer(
         self, request: Request, answer: _Answer, upstream: Reader, sock: socket.socket, deadline: float

@@ -189,7 +189,16 @@ class OxigraphChild:
         self._log.seek(0)
         lines = self._log.read().decode("utf-8", "replace").splitlines()
         errors = [line.removeprefix("Error:").strip() for line in lines if line.startswith("Error:")]
-        return errors[0] if errors else f"it exited with code {self.process.returncode}"
+        if errors:
+            return errors[0]
+        if any(line.startswith("memory allocation of") for line in lines):
+            return "a query needed more memory than it may take (kg serve --memory)"
+        code = self.process.returncode
+        return (
+            f"it was killed by signal {-code}"
+            if code is not None and code < 0
+            else f"it exited with code {code}"
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
