@@ -54,7 +54,7 @@ RESERVED_FILES = 64  # file descriptors kept for kg itself (the store, its pins,
 MOST_CONNECTIONS = 512
 CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph writes into an answer it stops
 
-_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_BARE = re.compile(rb"(?<!\r)\n|\r(?!\n|\Z)")  # a LF without CR, or a CR without LF (not yet)
 _REQUEST_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([\x21-\x7e]+) HTTP/1\.([01])")
 _HEADER = re.compile(
     rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*((?:[\x21-\x7e\x80-\xff](?:[ \t]*[\x21-\x7e\x80-\xff])*)?)[ \t]*"
@@ -205,7 +205,7 @@ def _head_end(buffer: bytes) -> int:
     refused: its other reader may see other lines than this one."""
     crlf = buffer.find(b"\r\n\r\n")
     lf = buffer.find(b"\n\n")
-    bare = re.search(rb"(?<!\r)\n|\r(?!\n)", buffer[: crlf if crlf >= 0 else len(buffer) - 1])
+    bare = _BARE.search(buffer[:crlf] if crlf >= 0 else buffer)
     if bare is not None:
         raise Refusal(400, "the request's lines must end with CR LF")
     if lf >= 0 and (crlf < 0 or lf < crlf):

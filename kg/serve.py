@@ -336,13 +336,7 @@ MOST_RESTARTS = 10  # starts again within the window, past which kg serve gives 
 
 
 def default_memory() -> int:
-    """Bytes of address space for the Oxigraph child: half the machine's memory, at least 2 GB, at
-    most 8 GB (KG_SERVE_MEMORY_MB overrides)."""
-    override = os.environ.get("KG_SERVE_MEMORY_MB", "").strip()
-    if override:
-        if not override.isdigit() or int(override) < 256:
-            raise KgError(f"KG_SERVE_MEMORY_MB must be a number of megabytes (256 or more), not {override!r}")
-        return int(override) << 20
+    """Bytes of address space for the Oxigraph child: half the machine's memory, 2 GB to 8 GB."""
     try:
         physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):
