@@ -291,16 +291,18 @@ class Graph:
         limit: int | None = None,
         width: int | None = None,
         note: Callable[[str], None] | None = None,
+        timeout: float | None = None,
     ) -> Written:
         """Write a canned query's answer to a text file (default stdout) as it comes, as `kg query`
         does: memory stays flat whatever its size. A table fits `width` columns and tells `note` when
-        it is empty or cut by `limit`."""
+        it is empty or cut by `limit`. KgError past `timeout` seconds."""
         from kg import queries
         from kg.render import Solutions
         from kg.streaming import write_answer, write_solutions
 
         self._notes.clear()
         canned = check_query(name, args)
+        _answer_within(self.engine, timeout)
         values = queries.parse_arguments(canned, [str(arg) for arg in args], self.resolver)
         _check_limit(limit)
         try:
@@ -310,7 +312,9 @@ class Graph:
                 assert isinstance(answer, Solutions), "a ranked query is a SELECT (kg.queries)"
                 return write_solutions(answer, format, file, limit=limit, width=width, note=note)
             text = queries.bind_values(canned.text, values)
-            return write_answer(self.engine, text, format, file, limit=limit, width=width, note=note)
+            return write_answer(
+                self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
+            )
         except ValueError as e:  # an unknown format
             raise KgError(str(e)) from None
 
@@ -334,6 +338,7 @@ class Graph:
 
         text = check_sparql(text, allow_service)
         _check_limit(limit)
+        _answer_within(self.engine, timeout)
         try:
             return write_answer(
                 self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
@@ -617,6 +622,13 @@ def check_query(name: str, args: Sequence[object]) -> CannedQuery:
     canned = canned_query(name)
     queries.check_argument_count(canned, [str(arg) for arg in args])
     return canned
+
+
+def _answer_within(engine: Any, timeout: float | None) -> None:
+    """An endpoint's answers must come whole within `timeout` seconds, however they trickle."""
+    endpoint = getattr(engine, "endpoint", None)
+    if timeout is not None and endpoint is not None:
+        endpoint.answer_seconds = timeout
 
 
 def check_sparql(text: str, allow_service: bool = True) -> str:

@@ -414,8 +414,14 @@ def _note(message: str) -> None:
 @click.option(
     "--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format)."
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
+)
 def query_command(
-    name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why
+    name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why, timeout
 ):
     """Run the canned query NAME with its arguments.
 
@@ -440,7 +446,15 @@ def query_command(
             supported = table_with_supports(result.format("table"), graph.supports(result))
             click.echo(supported, nl=False)
         else:  # written as it comes
-            graph.write_query(name, *args, format=fmt, limit=limit, width=render.terminal_width(), note=_note)
+            graph.write_query(
+                name,
+                *args,
+                format=fmt,
+                limit=limit,
+                width=render.terminal_width(),
+                note=_note,
+                timeout=timeout,
+            )
 
 
 @contextmanager
