@@ -545,11 +545,7 @@ class Graph:
         title, date, authors (as shown, by display name), `matched`, `score` and the first page:line."""
         from kg import search, summary
 
-        db = summary.open_live(self._local("search"))
-        try:
-            return search.search(db, text, limit)
-        finally:
-            db.close()
+        return summary.read_live(self._local("search"), lambda db: search.search(db, text, limit))
 
     def diff(self, since: str | None = None) -> Diff:
         """What changed from an earlier generation (default: the one before) to this one, as `kg diff`:
@@ -590,8 +586,8 @@ def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> No
 
 
 def _check_limit(limit: int | None) -> None:
-    if limit is not None and limit < 0:
-        raise KgError(f"limit must be 0 or more, not {limit}")
+    if limit is not None and not 0 <= limit <= 2**62:
+        raise KgError(f"limit must be 0 to 2**62 (None: no limit), not {limit}")
 
 
 def _names(names: Iterable[str | Name]) -> list[Name]:

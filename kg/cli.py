@@ -360,6 +360,8 @@ def parse_command(paths, as_of, fmt):
 from kg.render import GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
+# A --limit past what any answer holds means no limit (the engines take nothing bigger than this).
+LIMIT = click.IntRange(min=0, max=2**62, clamp=True)
 
 
 def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:
@@ -402,7 +404,7 @@ def _note(message: str) -> None:
     "--list", "show_list", is_flag=True, help="List the canned queries, what they return and their arguments."
 )
 @graph_options
-@click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
+@click.option("--limit", type=LIMIT, metavar="N", help=LIMIT_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -506,7 +508,7 @@ def _query_list(canned_queries) -> str:
 @store_option
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
 @endpoint_options
-@click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
+@click.option("--limit", type=LIMIT, metavar="N", help=LIMIT_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -868,9 +870,7 @@ def coi_command(
     metavar="N",
     help="--ambiguous: split a name only when two of its groups hold N papers or more each.",
 )
-@click.option(
-    "--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N people (or suggestions)."
-)
+@click.option("--limit", type=LIMIT, metavar="N", help="Show at most N people (or suggestions).")
 @graph_options
 @click.option(
     "--format",
@@ -961,7 +961,7 @@ def diff_command(store_path, since, show_list, fmt):
 @store_option
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=LIMIT,
     default=20,
     show_default=True,
     metavar="N",
