@@ -43,7 +43,7 @@ def fixture_store(tmp_path_factory) -> Path:
 
 
 def run_main(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, binary: bool = False
+    *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None, binary: bool = False
 ) -> tuple[int, Any, str]:
     """`kg ARGS` through the real entry point (kg.cli.main), in this process: exit code, stdout (the
     bytes kg wrote when `binary`), stderr.
