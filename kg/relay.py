@@ -454,8 +454,15 @@ def _chunks(upstream: Reader, deadline: float):
 
 
 def connection_bounds() -> tuple[int, int]:
-    """(in all, from one address): what the open-file limit allows, two descriptors a connection."""
-    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    """(in all, from one address): what the open-file limit allows, two descriptors a connection (the
+    soft limit raised first as far as the hard one allows, up to what MOST_CONNECTIONS needs)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = RESERVED_FILES + 2 * MOST_CONNECTIONS + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with suppress(ValueError, OSError):
+            soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         soft = 1 << 20
     total = max(8, min(MOST_CONNECTIONS, (soft - RESERVED_FILES) // 2))
@@ -625,9 +632,23 @@ class Relay:
         with self._lock:
             self._active[backend] = self._active.get(backend, 0) + 1
         try:
-            upstream_sock.sendall(forward.encode(backend))
-            upstream = Reader(upstream_sock)
-            answer = _read_answer_head(upstream, deadline)
+            try:
+                upstream_sock.sendall(forward.encode(backend))
+                upstream = Reader(upstream_sock)
+                answer = _read_answer_head(upstream, deadline)
+            except (_Cut, OSError) as e:  # nothing sent to the client yet: it can be told why
+                overdue = isinstance(e, _Cut) and e.overdue
+                if overdue:
+                    with self._lock:
+                        self._overdue.add(backend)
+                why = (
+                    f"the query took longer than {self.timeout:g} s and was stopped"
+                    if overdue
+                    else "the query service stopped while answering (a query may have needed more memory "
+                    "than it may take); kg serve starts it again"
+                )
+                _send(sock, plain_answer(503 if overdue else 502, why))
+                return False
             return self._answer(request, answer, upstream, sock, deadline)
         except _Cut as cut:
             if cut.overdue:

@@ -192,7 +192,7 @@ class OxigraphChild:
         if errors:
             return errors[0]
         if any(line.startswith("memory allocation of") for line in lines):
-            return "a query needed more memory than it may take (kg serve --memory)"
+            return "a query needed more memory than kg serve --memory allows"
         code = self.process.returncode
         return (
             f"it was killed by signal {-code}"

@@ -57,10 +57,6 @@ def service_reason(query: str) -> str | None:
     return None
 
 
-def uses_service(query: str) -> bool:
-    return service_reason(query) is not None
-
-
 def _expand_escapes(text: str) -> str | None:
     """The text with SPARQL's \\u and \\U escapes read (as rdflib and Oxigraph read them before parsing)."""
     if "\\u" not in text and "\\U" not in text:
