@@ -520,7 +520,7 @@ def _query_list(canned_queries) -> str:
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     metavar="SECONDS",
-    help="Stop the query after this long (exit 2) [default: no limit].",
+    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
 )
 @click.option(
     "--allow-service",
