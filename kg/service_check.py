@@ -17,9 +17,14 @@ grammar (rdflib's parser, with SPARQL's escapes), and what runs is exactly the t
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from kg.errors import KgError
+
+_PARSING = (
+    threading.Lock()
+)  # one parse at a time: the grammar's objects are shared (kg serve's relay has threads)
 
 
 class ServiceRefused(KgError):
@@ -44,7 +49,8 @@ def service_reason(query: str) -> str | None:
     try:
         from rdflib.plugins.sparql.parser import parseQuery
 
-        tree = parseQuery(text)
+        with _PARSING:
+            tree = parseQuery(text)
     except Exception as e:  # any failure of the parser: kg cannot read the query
         where = " ".join(str(e).split())[:160]
         return f"it mentions SERVICE and kg cannot read it as SPARQL ({where})"

@@ -86,6 +86,9 @@ SPELLINGS = [
     "ASK { SERVICE <L> { ?s ?p ?o } }",
     "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <L> { ?s ?p ?o } }",
     "SELECT * WHERE { ?s ?p ?o MINUS { SERVICE SILENT <L> { ?s ?p ?o } } }",
+    "SELECT * WHERE { SERVICE#a comment\r<L> { ?s ?p ?o } }",
+    "SELECT * WHERE { GRAPH ?g { SERVICE <L> { ?s ?p ?o } } }",
+    "SELECT * WHERE { BIND (EXISTS { SERVICE <L> { ?s ?p ?o } } AS ?x) }",
 ]
 BENIGN = "ASK { ?s ?p ?o }"
 
