@@ -149,7 +149,13 @@ class Reader:
 
     def __init__(self, sock: socket.socket):
         self.sock = sock
-        self.buffer = b""
+        self.buffer = bytearray()
+
+    def take(self, n: int) -> bytes:
+        """The first `n` bytes read, taken out of the buffer."""
+        data = bytes(self.buffer[:n])
+        del self.buffer[:n]
+        return data
 
     def fill(self, deadline: float, quiet: bool = False) -> None:
         """Read more; _Gone when the peer ended or (when `quiet`) sent nothing in time; Refusal 408 else."""
@@ -188,7 +194,7 @@ def read_request(reader: Reader, send: Callable[[bytes], None]) -> Request:
         reader.fill(head_until)
     if end > MAX_HEAD:
         raise Refusal(431, "the request's headers are too large")
-    head, reader.buffer = reader.buffer[:end], reader.buffer[end:]
+    head = bytes(reader.take(end))
     request = parse_head(head)
     length = _body_length(request)
     if length and len(reader.buffer) < length and request.headers.get("expect", "").lower() == "100-continue":
@@ -196,11 +202,11 @@ def read_request(reader: Reader, send: Callable[[bytes], None]) -> Request:
     body_until = time.monotonic() + BODY_SECONDS
     while len(reader.buffer) < length:
         reader.fill(body_until)
-    request.body, reader.buffer = reader.buffer[:length], reader.buffer[length:]
+    request.body = reader.take(length)
     return request
 
 
-def _head_end(buffer: bytes) -> int:
+def _head_end(buffer: bytearray) -> int:
     """Where the head ends (after its empty line), -1 when not yet; a head with a bare LF or CR is
     refused: its other reader may see other lines than this one."""
     crlf = buffer.find(b"\r\n\r\n")
@@ -374,7 +380,8 @@ def _read_answer_head(upstream: Reader, deadline: float) -> _Answer:
         if len(upstream.buffer) > MAX_ANSWER_HEAD:
             raise _Cut()
         _fill_upstream(upstream, deadline)
-    head, upstream.buffer = upstream.buffer[:end], upstream.buffer[end + 4 :]
+    head = upstream.take(end)
+    del upstream.buffer[:4]
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ", 2)
     if len(parts) < 2 or not parts[1].isdigit():
@@ -416,7 +423,7 @@ def _fill_upstream(upstream: Reader, deadline: float) -> None:
 def _take(upstream: Reader, deadline: float, most: int) -> bytes:
     if not upstream.buffer:
         _fill_upstream(upstream, deadline)
-    data, upstream.buffer = upstream.buffer[:most], upstream.buffer[most:]
+    data = upstream.take(most)
     return data
 
 
@@ -427,8 +434,8 @@ def _chunks(upstream: Reader, deadline: float):
             if len(upstream.buffer) > 4096:
                 raise _Cut()
             _fill_upstream(upstream, deadline)
-        size_text = upstream.buffer[:end].split(b";")[0].strip()
-        upstream.buffer = upstream.buffer[end + 2 :]
+        size_text = upstream.take(end).split(b";")[0].strip()
+        del upstream.buffer[:2]
         try:
             size = int(size_text, 16)
         except ValueError:
@@ -436,17 +443,18 @@ def _chunks(upstream: Reader, deadline: float):
         if size == 0:
             while (end := upstream.buffer.find(b"\r\n")) != 0:  # trailers, up to the empty line
                 if end > 0:
-                    upstream.buffer = upstream.buffer[end + 2 :]
+                    del upstream.buffer[: end + 2]
                     continue
                 _fill_upstream(upstream, deadline)
-            upstream.buffer = upstream.buffer[2:]
+            del upstream.buffer[:2]
             yield b""
             return
         while len(upstream.buffer) < size + 2:
             _fill_upstream(upstream, deadline)
         if upstream.buffer[size : size + 2] != b"\r\n":
             raise _Cut()
-        data, upstream.buffer = upstream.buffer[:size], upstream.buffer[size + 2 :]
+        data = upstream.take(size)
+        del upstream.buffer[:2]
         yield data
 
 
