@@ -603,6 +603,7 @@ class Relay:
                     request = read_request(reader, lambda data: _send(sock, data))
                 except Refusal as refusal:
                     _send(sock, refusal.answer())
+                    _drain(sock)
                     break
                 client.busy = True  # answering: not to be closed to make room
                 if not self.handle(request, client):
@@ -764,6 +765,21 @@ def _send(sock: socket.socket, data: bytes, deadline: float | None = None) -> No
         raise _Gone() from None
     except OSError:
         raise _Gone() from None
+
+
+def _drain(sock: socket.socket) -> None:
+    """After a refusal: end writing and read what the client still sends for a moment, so that closing
+    does not reset the connection before the client has read the refusal."""
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_WR)
+        until = time.monotonic() + 1.0
+        left = 1 << 20
+        while left > 0 and (wait := until - time.monotonic()) > 0:
+            sock.settimeout(wait)
+            data = sock.recv(1 << 16)
+            if not data:
+                break
+            left -= len(data)
 
 
 def _reset(sock: socket.socket) -> None:
