@@ -623,7 +623,9 @@ class Relay:
     # --- one request
 
     def handle(self, request: Request, client: _Client) -> bool:
-        """Answer one complete request; whether the connection may carry another."""
+        """Answer one complete request (read whole and strictly by read_request); whether the connection
+        may carry another. Everything the Oxigraph server answers goes through forward_for (the checks)
+        and _relay; a path kg answers itself is dispatched here, before them."""
         try:
             forward = forward_for(request, self.allow_service)
         except Refusal as refusal:
