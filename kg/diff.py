@@ -195,6 +195,8 @@ def generations(kg_store: KgStore) -> list[dict[str, object]]:
             db.close()
         except KgError:
             continue  # retired meanwhile
+        except sqlite3.DatabaseError:
+            continue  # damaged: listed from the store when live, else left out
         out.append(_generation_row(name, meta, name == kg_store.generation))
     names = {row["generation"] for row in out}
     if kg_store.generation not in names:  # built by a kg that wrote no summaries

@@ -24,6 +24,7 @@ only); updates get 403. Its page at `/` is YASGUI, whose JavaScript and CSS the 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -224,7 +225,8 @@ def _child_setup(memory: int | None):
 
     def setup() -> None:
         if memory is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            with contextlib.suppress(ValueError, OSError):  # where the system has no such limit
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         if prctl is not None:
             prctl(1, signal.SIGTERM)
 

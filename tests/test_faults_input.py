@@ -53,7 +53,8 @@ def test_garbage_in_the_live_summary_is_read_around_and_made_again_by_the_next_b
     damage_the_middle(store / f"{live}.summary")
     damaged_diff = run_main("diff", "--store", str(store))
     damaged_search = run_main("search", "--store", str(store), "neural", "network")
-    ok = damaged_diff == sound_diff and damaged_search == sound_search
+    listed = run_main("diff", "--list", "--store", str(store))
+    ok = damaged_diff == sound_diff and damaged_search == sound_search and listed[0] == 0
     fault("garbage in the middle of the live summary: kg diff and kg search", survived=ok)
     assert ok, (damaged_diff[2], damaged_search[2])
     code, _, err = run_main(
