@@ -51,7 +51,7 @@ MAX_HEAD = 64 << 10  # bytes of request line and headers
 MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
 MAX_ANSWER_HEAD = 256 << 10  # bytes of the child's status line and headers
 RESERVED_FILES = 64  # file descriptors kept for kg itself (the store, its pins, logs)
-MOST_CONNECTIONS = 512
+MOST_CONNECTIONS = 1024
 CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph writes into an answer it stops
 
 _BARE = re.compile(rb"(?<!\r)\n|\r(?!\n|\Z)")  # a LF without CR, or a CR without LF (not yet)

@@ -17,7 +17,8 @@ only); updates get 403. Its page at `/` is YASGUI, whose JavaScript and CSS the 
 - The relay (kg.relay) reads each request whole and strictly, refuses SERVICE (unless
   `allow_service`), updates and ambiguous framing, forwards a request it builds itself, and cuts an
   answer still coming after `timeout` seconds (the client sees a reset, never a complete answer).
-- The child's address space is bounded (`memory`): a query that needs more makes it abort. A child
+- The child's memory is bounded (`memory`): kg kills it the moment its resident memory passes that
+  (and its address space is bounded a few GB above, for allocations too fast to watch). A child
   that died, or whose answer was cut at the time limit (it may still be working on it), is started
   again beside the old one, which is stopped once its other requests are answered.
 """
@@ -35,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -52,6 +54,11 @@ STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
 WATCH_SECONDS = 1.0  # how often the live generation is looked at
 DEFAULT_TIMEOUT = 30  # seconds a query may run on the server
 CHILD_TIMEOUT_MARGIN = 5  # seconds the Oxigraph server's own limit is past the relay's
+MEMORY_WATCH_SECONDS = 0.05  # how often the server's resident memory is looked at
+# Its address space may pass `memory` by this much: a thread's stack and malloc's arenas are reserved,
+# not used (a thousand connections reserve some 3 GB); the watch above bounds what it really uses, the
+# limit on address space stops an allocation too fast for the watch.
+ADDRESS_SPACE_MARGIN = 4 << 30
 
 
 class _Stop(Exception):
@@ -142,6 +149,8 @@ class OxigraphChild:
     ):
         self.database = database
         self.host, self.port = host, port
+        self.memory = memory
+        self.over_memory = False  # killed by the watch for using more than `memory`
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - its stderr, kept open while it runs; closed in stop()
         command = [
             binary,
@@ -161,8 +170,27 @@ class OxigraphChild:
             stderr=self._log,
             env={**os.environ, "RUST_BACKTRACE": "0"},
             start_new_session=True,  # Ctrl-C in the terminal reaches kg only; kg stops the child
-            preexec_fn=_child_setup(memory),
+            preexec_fn=_child_setup(None if memory is None else memory + ADDRESS_SPACE_MARGIN),
         )
+        if memory is not None and Path(f"/proc/{self.process.pid}/statm").exists():
+            threading.Thread(target=self._watch_memory, daemon=True, name="kg-memory").start()
+
+    def _watch_memory(self) -> None:
+        """Kill the server the moment its resident memory passes `memory` (kg then starts it again)."""
+        statm = Path(f"/proc/{self.process.pid}/statm")
+        page = os.sysconf("SC_PAGE_SIZE")
+        assert self.memory is not None
+        while self.process.poll() is None:
+            try:
+                resident = int(statm.read_text().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                return
+            if resident > self.memory:
+                self.over_memory = True
+                with contextlib.suppress(OSError):
+                    self.process.kill()
+                return
+            time.sleep(MEMORY_WATCH_SECONDS)
 
     def wait_ready(self) -> None:
         """Return once it answers a query; KgError with the server's own reason when it stops first."""
@@ -192,7 +220,7 @@ class OxigraphChild:
         errors = [line.removeprefix("Error:").strip() for line in lines if line.startswith("Error:")]
         if errors:
             return errors[0]
-        if any(line.startswith("memory allocation of") for line in lines):
+        if self.over_memory or any(line.startswith("memory allocation of") for line in lines):
             return "a query needed more memory than kg serve --memory allows"
         code = self.process.returncode
         return (
@@ -338,7 +366,7 @@ MOST_RESTARTS = 10  # starts again within the window, past which kg serve gives 
 
 
 def default_memory() -> int:
-    """Bytes of address space for the Oxigraph child: half the machine's memory, 2 GB to 8 GB."""
+    """Bytes of memory for the Oxigraph child: half the machine's memory, 2 GB to 8 GB."""
     try:
         physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):

@@ -358,10 +358,35 @@ def test_no_answer_outlives_the_time_limit_and_a_cut_one_never_looks_complete(fi
         finally:
             sampling.set()
             sampler.join()
-        ok = done.returncode == 2 and peak[0] < 1100 << 20 and len(oxigraph_children(process.pid)) == 1
+        ok = done.returncode == 2 and peak[0] < 1400 << 20 and len(oxigraph_children(process.pid)) == 1
         fault("kg serve: a sort that would take all memory", survived=ok)
         assert ok, (done.returncode, done.stderr, peak[0] >> 20, oxigraph_children(process.pid))
         assert "RuntimeError" not in done.stderr and len(done.stderr.splitlines()) == 1
         with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=20) as again:
             assert again.status == 200
         assert process.poll() is None
+
+
+def test_many_queries_at_once_all_answer_within_the_memory_bound(fixture_store):
+    """The bound is on memory used, not reserved: 500 connections at once (a thread and its stack each
+    in the server) stay well within --memory 1024."""
+    with kg_serving(fixture_store, "--memory", "1024") as (process, url, _):
+        answers: list[object] = []
+
+        def ask() -> None:
+            try:
+                with urllib.request.urlopen(
+                    f"{url}/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", timeout=60
+                ) as answer:
+                    answers.append(answer.status)
+            except OSError as e:
+                answers.append(repr(e))
+
+        askers = [threading.Thread(target=ask) for _ in range(500)]
+        for asker in askers:
+            asker.start()
+        for asker in askers:
+            asker.join()
+        ok = answers == [200] * 500 and process.poll() is None
+        fault("kg serve: 500 queries at once under --memory 1024", survived=ok)
+        assert ok, [a for a in answers if a != 200][:5]
