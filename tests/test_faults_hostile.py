@@ -286,7 +286,7 @@ def test_idle_and_slow_clients_neither_stop_nor_stall_the_server(fixture_store):
         assert (
             engine_files and max(engine_files) < 64
         )  # the engine sees complete requests only, not idle sockets
-        ok = waited < 3 and process.poll() is None
+        ok = waited < 5 and process.poll() is None
         fault("kg serve: 600 idle sockets under a 256-file limit", survived=ok)
         assert ok, (waited, process.poll())
         slow = socket.create_connection(("127.0.0.1", port), timeout=20)
@@ -331,7 +331,7 @@ def test_no_answer_outlives_the_time_limit_and_a_cut_one_never_looks_complete(fi
             done = kg_subprocess("sparql", "--endpoint", f"{url}/query", "--format", fmt, PRODUCT, timeout=60)
             took = time.monotonic() - started
             lines = done.stderr.splitlines()
-            ok = done.returncode == 2 and len(lines) == 1 and lines[0].startswith("kg: ") and took < 8
+            ok = done.returncode == 2 and len(lines) == 1 and lines[0].endswith("is incomplete") and took < 8
             fault(f"kg serve: a streamed answer past the time limit ({fmt})", survived=ok)
             assert ok, (fmt, done.returncode, done.stderr[-500:], took)
         query = f"GET /query?{urlencode({'query': PRODUCT})} HTTP/1.1\r\nHost: x\r\nAccept: text/tab-separated-values\r\nConnection: close\r\n\r\n"
