@@ -390,3 +390,16 @@ def test_many_queries_at_once_all_answer_within_the_memory_bound(fixture_store):
         ok = answers == [200] * 500 and process.poll() is None
         fault("kg serve: 500 queries at once under --memory 1024", survived=ok)
         assert ok, [a for a in answers if a != 200][:5]
+
+
+def test_queries_that_stop_the_server_one_after_another_cannot_stop_kg_serve(fixture_store):
+    with kg_serving(fixture_store, "--memory", "1024") as (process, url, _):
+        port = int(url.rsplit(":", 1)[1])
+        raw = f"GET /query?{urlencode({'query': SORTED_PRODUCT})} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        for _ in range(12):
+            answer = exchange(port, raw.encode())
+            assert status_of(answer) in (0, 502, 503)  # never a complete answer
+        with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=30) as again:
+            ok = again.status == 200 and process.poll() is None
+        fault("kg serve: twelve queries in a row that stop the server", survived=ok)
+        assert ok
