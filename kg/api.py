@@ -305,16 +305,18 @@ class Graph:
         limit: int | None = None,
         width: int | None = None,
         note: Callable[[str], None] | None = None,
+        timeout: float | None = None,
     ) -> Written:
         """Write a canned query's answer to a text file (default stdout) as it comes, as `kg query`
         does: memory stays flat whatever its size. A table fits `width` columns and tells `note` when
-        it is empty or cut by `limit`."""
+        it is empty or cut by `limit`. KgError past `timeout` seconds."""
         from kg.present.streaming import write_answer, write_solutions
         from kg.query import canned as queries
         from kg.query.answers import Solutions
 
         self._notes.clear()
         canned = check_query(name, args)
+        _answer_within(self.engine, timeout)
         values = queries.parse_arguments(canned, [str(arg) for arg in args], self.resolver)
         _check_limit(limit)
         try:
@@ -324,7 +326,9 @@ class Graph:
                 assert isinstance(answer, Solutions), "a ranked query is a SELECT (kg.queries)"
                 return write_solutions(answer, format, file, limit=limit, width=width, note=note)
             text = queries.bind_values(canned.text, values)
-            return write_answer(self.engine, text, format, file, limit=limit, width=width, note=note)
+            return write_answer(
+                self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
+            )
         except ValueError as e:  # an unknown format
             raise KgError(str(e)) from None
 
@@ -346,8 +350,9 @@ class Graph:
         fits `width` columns and tells `note` when it is empty or cut by `limit`."""
         from kg.present.streaming import write_answer
 
-        check_sparql(text, allow_service)
+        text = check_sparql(text, allow_service)
         _check_limit(limit)
+        _answer_within(self.engine, timeout)
         try:
             return write_answer(
                 self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
@@ -362,7 +367,7 @@ class Graph:
         `timeout`: seconds before the answer is given up (KgError; the engine's work on a local store
         ends only with the process, as `kg sparql --timeout` ends it); `allow_service=False` refuses a
         query with SERVICE, which makes the engine fetch from the addresses it names."""
-        check_sparql(text, allow_service)
+        text = check_sparql(text, allow_service)
         return self._answer(text, limit, timeout)
 
     def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
@@ -588,11 +593,7 @@ class Graph:
         from kg.derive import summary
         from kg.features import search
 
-        db = summary.open_live(self._local("search"))
-        try:
-            return search.search(db, text, limit)
-        finally:
-            db.close()
+        return summary.read_live(self._local("search"), lambda db: search.search(db, text, limit))
 
     def diff(self, since: str | None = None) -> Diff:
         """What changed from an earlier generation (default: the one before) to this one, as `kg diff`:
@@ -633,8 +634,8 @@ def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> No
 
 
 def _check_limit(limit: int | None) -> None:
-    if limit is not None and limit < 0:
-        raise KgError(f"limit must be 0 or more, not {limit}")
+    if limit is not None and not 0 <= limit <= 2**62:
+        raise KgError(f"limit must be 0 to 2**62 (None: no limit), not {limit}")
 
 
 def _names(names: Iterable[str | Name]) -> list[Name]:
@@ -667,15 +668,22 @@ def check_query(name: str, args: Sequence[object]) -> CannedQuery:
     return canned
 
 
-def check_sparql(text: str, allow_service: bool = True) -> None:
+def _answer_within(engine: Any, timeout: float | None) -> None:
+    """An endpoint's answers must come whole within `timeout` seconds, however they trickle."""
+    endpoint = getattr(engine, "endpoint", None)
+    if timeout is not None and endpoint is not None:
+        endpoint.answer_seconds = timeout
+
+
+def check_sparql(text: str, allow_service: bool = True) -> str:
     """A query kg would refuse to run, refused before any graph is opened: an update (KgError), and
-    unless `allow_service`, a query with SERVICE."""
+    unless `allow_service`, a query with SERVICE. The text to run: unless `allow_service`, the very
+    text the SERVICE check read (kg.query.service_check)."""
     from kg.query import canned as queries
     from kg.query.limits import refuse_service
 
     queries.refuse_updates(text)
-    if not allow_service:
-        refuse_service(text)
+    return text if allow_service else refuse_service(text)
 
 
 def canned_query(name: str) -> CannedQuery:

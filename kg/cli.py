@@ -362,6 +362,8 @@ def parse_command(paths, as_of, fmt):
 from kg.present.render import GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
 LIMIT_HELP = "Show at most N rows (or triples)."
+# A --limit past what any answer holds means no limit (the engines take nothing bigger than this).
+LIMIT = click.IntRange(min=0, max=2**62, clamp=True)
 
 
 def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:
@@ -404,7 +406,7 @@ def _note(message: str) -> None:
     "--list", "show_list", is_flag=True, help="List the canned queries, what they return and their arguments."
 )
 @graph_options
-@click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
+@click.option("--limit", type=LIMIT, metavar="N", help=LIMIT_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -416,8 +418,14 @@ def _note(message: str) -> None:
 @click.option(
     "--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format)."
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
+)
 def query_command(
-    name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why
+    name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why, timeout
 ):
     """Run the canned query NAME with its arguments.
 
@@ -444,7 +452,15 @@ def query_command(
             supported = table_with_supports(result.format("table"), graph.supports(result))
             click.echo(supported, nl=False)
         else:  # written as it comes
-            graph.write_query(name, *args, format=fmt, limit=limit, width=render.terminal_width(), note=_note)
+            graph.write_query(
+                name,
+                *args,
+                format=fmt,
+                limit=limit,
+                width=render.terminal_width(),
+                note=_note,
+                timeout=timeout,
+            )
 
 
 @contextmanager
@@ -496,7 +512,7 @@ def _query_list(canned_queries) -> str:
 @store_option
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
 @endpoint_options
-@click.option("--limit", type=click.IntRange(min=0), metavar="N", help=LIMIT_HELP)
+@click.option("--limit", type=LIMIT, metavar="N", help=LIMIT_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -508,7 +524,7 @@ def _query_list(canned_queries) -> str:
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     metavar="SECONDS",
-    help="Stop the query after this long (exit 2) [default: no limit].",
+    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
 )
 @click.option(
     "--allow-service",
@@ -665,7 +681,13 @@ def graph_coauthors_of(
     is_flag=True,
     help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).",
 )
-def serve_command(store_path, bind, timeout, allow_service):
+@click.option(
+    "--memory",
+    type=click.IntRange(min=256),
+    metavar="MB",
+    help="Memory the server may take; a query needing more is stopped [default: half the machine's, 2-8 GB].",
+)
+def serve_command(store_path, bind, timeout, allow_service, memory):
     """Serve the graph read-only over SPARQL, with pages for a browser.
 
     Runs the Oxigraph server (oxigraph serve-read-only) on the store: the SPARQL 1.1 Protocol
@@ -677,9 +699,22 @@ def serve_command(store_path, bind, timeout, allow_service):
 
     Example: kg serve --bind 127.0.0.1:7878
     """
-    from kg.features.serve import serve
+    from functools import partial
 
-    serve(store_path, bind, say=click.echo, note=_note, timeout=timeout, allow_service=allow_service)
+    from kg.features.serve import serve
+    from kg.site import Site
+
+    pages = partial(Site.serving, allow_service=allow_service, timeout=timeout, note=_note)
+    serve(
+        store_path,
+        bind,
+        say=click.echo,
+        note=_note,
+        timeout=timeout,
+        allow_service=allow_service,
+        memory=None if memory is None else memory << 20,
+        pages=pages,
+    )
 
 
 @cli.command("push")
@@ -848,9 +883,7 @@ def coi_command(
     metavar="N",
     help="--ambiguous: split a name only when two of its groups hold N papers or more each.",
 )
-@click.option(
-    "--limit", type=click.IntRange(min=0), metavar="N", help="Show at most N people (or suggestions)."
-)
+@click.option("--limit", type=LIMIT, metavar="N", help="Show at most N people (or suggestions).")
 @graph_options
 @click.option(
     "--format",
@@ -941,7 +974,7 @@ def diff_command(store_path, since, show_list, fmt):
 @store_option
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=LIMIT,
     default=20,
     show_default=True,
     metavar="N",

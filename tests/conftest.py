@@ -80,7 +80,7 @@ def pushed(oxigraph_server, fixture_store) -> tuple[int, str, str]:
 
 
 def run_main(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, binary: bool = False
+    *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None, binary: bool = False
 ) -> tuple[int, Any, str]:
     """`kg ARGS` through the real entry point (kg.cli.main), in this process: exit code, stdout (the
     bytes kg wrote when `binary`), stderr.
@@ -149,12 +149,39 @@ def virtuoso_pushed(virtuoso, fixture_store) -> str:
     return out
 
 
-def pytest_terminal_summary(terminalreporter):
-    """The fault tests' counts (faults injected, inputs tried, failures seen), when they ran."""
-    from fault_tally import TALLY
+_FAULTS_COUNTED: dict[str, int] = {}
 
-    if TALLY:
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    from fault_tally import FAULTS
+
+    before = FAULTS["faults"]
+    yield
+    _FAULTS_COUNTED[item.nodeid] = FAULTS["faults"] - before
+
+
+def pytest_runtest_logreport(report):
+    """A test of the fault suite (tests/test_faults*.py) that counts no fault of its own is one fault,
+    survived when it passed."""
+    from fault_tally import FAULTS
+
+    if report.when != "call" or not Path(report.nodeid.split("::")[0]).name.startswith("test_faults"):
+        return
+    if _FAULTS_COUNTED.pop(report.nodeid, 0) == 0 and not report.skipped:
+        FAULTS["faults"] += 1
+        FAULTS["survived" if report.passed else "lost"] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault tests' counts (faults injected, survived, lost; inputs tried, failures seen), when they ran."""
+    from fault_tally import FAULTS, TALLY
+
+    if FAULTS or TALLY:
         terminalreporter.section("faults tried")
+        terminalreporter.write_line(
+            f"faults {FAULTS['faults']}, survived {FAULTS['survived']}, lost {FAULTS['lost']}"
+        )
         for what, n in sorted(TALLY.items()):
             terminalreporter.write_line(f"{n:6d}  {what}")
 

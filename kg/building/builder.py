@@ -85,16 +85,19 @@ class BuildReport:
 def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Files as given; folders searched for *.txt pages, in name order."""
     found: list[Path] = []
+    folders: list[str] = []
+    dangling = 0
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix in PAGE_SUFFIXES and not p.name.startswith(".")
-                )
-            )
+            folders.append(shown_path(str(given)))
+            for p in sorted(path.rglob("*")):
+                if p.suffix not in PAGE_SUFFIXES or p.name.startswith("."):
+                    continue
+                if p.is_file():
+                    found.append(p)
+                elif p.is_symlink() and not p.exists():
+                    dangling += 1
         elif path.is_file():
             found.append(path)
         elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
@@ -103,6 +106,10 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
             )
         else:
             raise KgError(f"no such file or folder: {shown_path(str(given))}")
+    if not found and folders:
+        links = "1 link that leads" if dangling == 1 else f"{dangling} links that lead"
+        skipped = f" (skipped {links} nowhere, or round in a loop)" if dangling else ""
+        raise KgError(f"no pages in {', '.join(folders)}: kg reads page files named *.txt{skipped}")
     return found
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
@@ -34,6 +34,7 @@ from kg.reading.text import fold
 if TYPE_CHECKING:
     from kg.store.generations import KgStore
 
+T = TypeVar("T")
 FORMAT_VERSION = "2"
 _WORD = re.compile(r"\w+")
 
@@ -99,22 +100,42 @@ def write(
     if previous is not None and not _is_current(previous):
         previous = None  # gone, or written by another kg: made again from the graph
     try:
-        if previous is not None:
-            shutil.copyfile(previous, tmp)
-        db = sqlite3.connect(tmp)
         try:
-            if previous is not None:
-                _update(db, store, set(pages), meta)
-            else:
-                _fill(db, store, meta)
-            db.commit()
-        finally:
-            db.close()
+            _write_to(tmp, store, meta, previous, pages)
+        except sqlite3.Error as e:
+            if previous is None or not damaged(e):
+                raise
+            tmp.unlink(missing_ok=True)
+            _write_to(
+                tmp, store, meta, None, ()
+            )  # the previous summary is damaged: made again from the graph
         os.replace(tmp, path)
     except sqlite3.Error as e:  # a full disk, mostly: the build stops before the generation goes live
         raise KgError(f"cannot write {path}: {e}") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_to(
+    tmp: Path, store: ox.Store, meta: dict[str, str], previous: Path | None, pages: Iterable[str]
+) -> None:
+    if previous is not None:
+        shutil.copyfile(previous, tmp)
+    db = sqlite3.connect(tmp)
+    try:
+        if previous is not None:
+            _update(db, store, set(pages), meta)
+        else:
+            _fill(db, store, meta)
+        db.commit()
+    finally:
+        db.close()
+
+
+def damaged(error: sqlite3.Error) -> bool:
+    """Whether SQLite says the file is damaged or no database (rather than, say, the disk is full)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code in (11, 26) or "malformed" in str(error)  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 
 def _is_current(path: Path) -> bool:
@@ -357,15 +378,33 @@ def open_file(path: Path) -> sqlite3.Connection:
     return db
 
 
-def open_live(kg_store: KgStore) -> sqlite3.Connection:
-    """The summary of the generation a reader has open; made on the fly if its build wrote none."""
-    if kg_store.summary_path.is_file():
+def open_live(kg_store: KgStore, fresh: bool = False) -> sqlite3.Connection:
+    """The summary of the generation a reader has open; made on the fly if its build wrote none (or
+    `fresh`: the one on disk was found damaged)."""
+    if kg_store.summary_path.is_file() and not fresh:
         try:
             return open_file(kg_store.summary_path)
         except KgError:
             pass  # unreadable: the database says the same, more slowly
     meta = {"generation": kg_store.generation, "built_at": kg_store.meta.built_at, "base": kg_store.meta.base}
     return in_memory(kg_store.store, meta)
+
+
+def read_live(kg_store: KgStore, read: Callable[[sqlite3.Connection], T]) -> T:
+    """read(the live summary); when the file proves damaged midway, read(one made from the graph)."""
+    db = open_live(kg_store)
+    try:
+        return read(db)
+    except sqlite3.DatabaseError as e:
+        if not damaged(e):
+            raise
+    finally:
+        db.close()
+    db = open_live(kg_store, fresh=True)
+    try:
+        return read(db)
+    finally:
+        db.close()
 
 
 def meta_of(db: sqlite3.Connection) -> dict[str, str]:

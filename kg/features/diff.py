@@ -12,6 +12,7 @@ papers added or with a changed set of authors can make one, so only those are lo
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -194,6 +195,8 @@ def generations(kg_store: KgStore) -> list[dict[str, object]]:
             db.close()
         except KgError:
             continue  # retired meanwhile
+        except sqlite3.DatabaseError:
+            continue  # damaged: listed from the store when live, else left out
         out.append(_generation_row(name, meta, name == kg_store.generation))
     names = {row["generation"] for row in out}
     if kg_store.generation not in names:  # built by a kg that wrote no summaries
@@ -253,22 +256,26 @@ def _comparable(root: Path) -> list[str]:
 
 
 def _snapshot_of_live(kg_store: KgStore) -> Snapshot:
-    db = summary.open_live(kg_store)
-    try:
-        return summary.load(db)
-    finally:
-        db.close()
+    return summary.read_live(kg_store, summary.load)
 
 
 def _snapshot(root: Path, generation: str) -> Snapshot:
     path = summary_path(root, generation)
+    damage = None
     if path.is_file():
         try:
             return _load_file(path)
+        except Damaged as e:
+            damage = str(e)  # made again from its database, if that is still kept
         except KgError:
             pass  # retired just now: perhaps its database is still there
     pinned = pin_generation(root, generation) if (root / generation).is_dir() else None
     if pinned is None:
+        if damage is not None:
+            raise KgError(
+                f"{damage}, and the store no longer keeps the database of {generation} to make it again: "
+                f"compare with another generation (--since), or delete {path} to forget {generation}"
+            )
         kept = ", ".join(_comparable(root)) or "none"
         raise KgError(
             f"the store no longer keeps {generation} (kept: {kept}); kg build --keep N keeps the last N"
@@ -283,10 +290,18 @@ def _snapshot(root: Path, generation: str) -> Snapshot:
         pin.close()
 
 
+class Damaged(KgError):
+    """A summary file that SQLite finds damaged."""
+
+
 def _load_file(path: Path) -> Snapshot:
     db = summary.open_file(path)
     try:
         return summary.load(db)
+    except sqlite3.DatabaseError as e:
+        if not summary.damaged(e):
+            raise
+        raise Damaged(f"the summary {path} is damaged ({e})") from None
     finally:
         db.close()
 

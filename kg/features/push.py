@@ -36,6 +36,7 @@ DEFAULT_BATCH = 100_000  # triples per request: ~15 MB of N-Triples
 TRIES = 3
 BACKOFF = 0.5  # seconds before the second try; doubled for each further try
 MAX_WAIT = 10.0  # never wait longer than this between tries, whatever Retry-After says
+MAX_ANSWER = 1 << 20  # bytes of a server's answer to one PUT or POST: a status and a short message
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _send(
     headers = {"Content-Type": MEDIA_TYPE}
     for attempt in range(1, TRIES + 1):
         try:
-            response = endpoint.request(method, query, body, headers)
+            response = endpoint.request(method, query, body, headers, max_body=MAX_ANSWER)
             report.requests += 1
             if response.ok:
                 return

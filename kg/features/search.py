@@ -92,8 +92,8 @@ def search(db: sqlite3.Connection, text: str, limit: int | None = 20) -> list[Hi
     words = searched_words(text)
     if not words:
         raise KgError(f"nothing to search for in {text!r}: give words of a title")
-    if limit is not None and limit < 0:
-        raise KgError(f"limit must be 0 or more, not {limit}")
+    if limit is not None and not 0 <= limit <= 2**62:
+        raise KgError(f"limit must be 0 to 2**62 (None: no limit), not {limit}")
     (papers,) = db.execute("SELECT COUNT(*) FROM papers").fetchone()
     query: list[tuple[str, str, str, float]] = []
     for word, prefix in words:

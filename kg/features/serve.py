@@ -14,16 +14,22 @@ process; nothing on its pages comes from the network.
   loopback: when a build makes another generation live, a new child starts on it beside the old one,
   new connections go to it once it answers, and the old one stops when its requests are done. The
   address never refuses a connection (a running Oxigraph server never sees another generation).
-- Queries stop after `timeout` seconds on the server (Oxigraph's --timeout-s). The relay reads each
-  request (one at a time, whole) and answers 403 to a query with SERVICE, which the Oxigraph server
-  would otherwise run, unless `allow_service`.
+- The relay (kg.relay) reads each request whole and strictly, refuses SERVICE (unless
+  `allow_service`), updates and ambiguous framing, forwards a request it builds itself, and cuts an
+  answer still coming after `timeout` seconds (the client sees a reset, never a complete answer).
+- The child's memory is bounded (`memory`): kg kills it the moment its resident memory passes that
+  (and its address space is bounded a few GB above, for allocations too fast to watch). A child
+  that died, or whose answer was cut at the time limit (it may still be working on it), is started
+  again beside the old one, which is stopped once its other requests are answered.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -35,22 +41,24 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from kg.errors import KgError, StoreBusy, StoreMissing
-from kg.query.limits import uses_service
-from kg.site.http import is_sparql_path
+from kg.features.relay import INTERNAL_HOST, Pages, Relay
 from kg.store.generations import LOCK, display_path, live_generation, missing_message, pin_generation
-
-if TYPE_CHECKING:
-    from kg.site import Site
 
 STARTUP_SECONDS = 20.0  # the server must answer within this
 STOP_SECONDS = 5.0  # after SIGTERM, then SIGKILL
 WATCH_SECONDS = 1.0  # how often the live generation is looked at
 DEFAULT_TIMEOUT = 30  # seconds a query may run on the server
+CHILD_TIMEOUT_MARGIN = 5  # seconds the Oxigraph server's own limit is past the relay's
+MEMORY_WATCH_SECONDS = 0.05  # how often the server's resident memory is looked at
+# Its address space may pass `memory` by this much: a thread's stack and malloc's arenas are reserved,
+# not used (a thousand connections reserve some 3 GB); the watch above bounds what it really uses, the
+# limit on address space stops an allocation too fast for the watch.
+ADDRESS_SPACE_MARGIN = 4 << 30
 
 
 class _Stop(Exception):
@@ -130,9 +138,19 @@ def check_address_free(host: str, port: int) -> None:
 class OxigraphChild:
     """One `oxigraph serve-read-only` process on one generation."""
 
-    def __init__(self, binary: str, database: Path, host: str, port: int, timeout: int = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        binary: str,
+        database: Path,
+        host: str,
+        port: int,
+        timeout: int = DEFAULT_TIMEOUT,
+        memory: int | None = None,
+    ):
         self.database = database
         self.host, self.port = host, port
+        self.memory = memory
+        self.over_memory = False  # killed by the watch for using more than `memory`
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - its stderr, kept open while it runs; closed in stop()
         command = [
             binary,
@@ -143,7 +161,8 @@ class OxigraphChild:
             f"{host}:{port}",
             "--union-default-graph",
         ]
-        command += ["--timeout-s", str(timeout)]  # the server cancels a query that runs longer
+        # The relay cuts an answer at `timeout`; the server's own limit, a little later, is a second line.
+        command += ["--timeout-s", str(timeout + CHILD_TIMEOUT_MARGIN)]
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -151,8 +170,27 @@ class OxigraphChild:
             stderr=self._log,
             env={**os.environ, "RUST_BACKTRACE": "0"},
             start_new_session=True,  # Ctrl-C in the terminal reaches kg only; kg stops the child
-            preexec_fn=_die_with_parent(),
+            preexec_fn=_child_setup(None if memory is None else memory + ADDRESS_SPACE_MARGIN),
         )
+        if memory is not None and Path(f"/proc/{self.process.pid}/statm").exists():
+            threading.Thread(target=self._watch_memory, daemon=True, name="kg-memory").start()
+
+    def _watch_memory(self) -> None:
+        """Kill the server the moment its resident memory passes `memory` (kg then starts it again)."""
+        statm = Path(f"/proc/{self.process.pid}/statm")
+        page = os.sysconf("SC_PAGE_SIZE")
+        assert self.memory is not None
+        while self.process.poll() is None:
+            try:
+                resident = int(statm.read_text().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                return
+            if resident > self.memory:
+                self.over_memory = True
+                with contextlib.suppress(OSError):
+                    self.process.kill()
+                return
+            time.sleep(MEMORY_WATCH_SECONDS)
 
     def wait_ready(self) -> None:
         """Return once it answers a query; KgError with the server's own reason when it stops first."""
@@ -180,7 +218,16 @@ class OxigraphChild:
         self._log.seek(0)
         lines = self._log.read().decode("utf-8", "replace").splitlines()
         errors = [line.removeprefix("Error:").strip() for line in lines if line.startswith("Error:")]
-        return errors[0] if errors else f"it exited with code {self.process.returncode}"
+        if errors:
+            return errors[0]
+        if self.over_memory or any(line.startswith("memory allocation of") for line in lines):
+            return "a query needed more memory than kg serve --memory allows"
+        code = self.process.returncode
+        return (
+            f"it was killed by signal {-code}"
+            if code is not None and code < 0
+            else f"it exited with code {code}"
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -193,15 +240,25 @@ class OxigraphChild:
         self._log.close()
 
 
-def _die_with_parent():
-    """For Popen's preexec_fn: the child gets SIGTERM when kg dies, even by SIGKILL (Linux's
-    PR_SET_PDEATHSIG). Looked up here, in the parent: nothing is imported between fork and exec."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
+def _child_setup(memory: int | None):
+    """For Popen's preexec_fn: the child's address space is bounded by `memory` bytes (an allocation
+    past it fails and the server aborts: kg starts it again), and it gets SIGTERM when kg dies, even
+    by SIGKILL (Linux's PR_SET_PDEATHSIG). Looked up here, in the parent: nothing is imported between
+    fork and exec."""
+    prctl = None
+    if sys.platform.startswith("linux"):
+        import ctypes
 
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    return lambda: prctl(1, signal.SIGTERM)
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def setup() -> None:
+        if memory is not None:
+            with contextlib.suppress(ValueError, OSError):  # where the system has no such limit
+                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        if prctl is not None:
+            prctl(1, signal.SIGTERM)
+
+    return setup
 
 
 @contextmanager
@@ -228,19 +285,32 @@ def serve(
     note: Callable[[str], None],
     timeout: int = DEFAULT_TIMEOUT,
     allow_service: bool = False,
+    memory: int | None = None,
+    pages: Callable[[Path, Callable[[], str]], Pages] | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM. `say` prints the URLs (stdout); `note` prints messages (stderr)."""
+    """Serve until SIGINT/SIGTERM. `say` prints the URLs (stdout); `note` prints messages (stderr).
+    `memory`: bytes of memory the Oxigraph child may use (None: default_memory()). `pages(store,
+    endpoint)` makes what answers every path but the SPARQL endpoint's (kg.site); `endpoint()` gives
+    the URL of the Oxigraph child of the moment, whose time limit then holds for the pages' queries."""
     root = Path(store_path)
     host, port = parse_bind(bind)
     binary = oxigraph_binary()
+    memory = default_memory() if memory is None else memory
     child = pin = relay = None
     retiring: list[tuple[OxigraphChild, BinaryIO, float]] = []  # old children finishing their requests
+    restarts: list[float] = []  # when the child was started again after it died or overran
+
+    def start(check_lock: bool = True) -> tuple[OxigraphChild, str, BinaryIO]:
+        return _start(root, binary, INTERNAL_HOST, free_port(), timeout, check_lock=check_lock, memory=memory)
+
     with _signals_stop():
         try:
-            child, generation, pin = _start(root, binary, INTERNAL_HOST, free_port(), timeout)
+            child, generation, pin = start()
             check_address_free(host, port)
-            relay = Relay(host, port, child.port, allow_service)
-            relay.site = _site(root, relay, allow_service, timeout, note)
+            relay = Relay(host, port, child.port, allow_service, timeout=timeout)
+            if pages is not None:
+                backend = relay  # read at each query: the child changes with generations and restarts
+                relay.pages = pages(root, lambda: f"http://{INTERNAL_HOST}:{backend.backend}/query")
             url = base_url(host, port)
             say(f"serving {display_path(root)} ({generation}) read-only at {url}")
             say(f"SPARQL endpoint: {url}query  (Ctrl-C stops)")
@@ -248,27 +318,45 @@ def serve(
                 try:
                     child.process.wait(WATCH_SECONDS)
                 except subprocess.TimeoutExpired:
-                    pass
+                    died = None
                 else:
-                    raise KgError(f"the Oxigraph server stopped: {child.reason()}")
+                    died = child.reason()
                 retiring = _retire(retiring, relay, timeout)
-                live = live_generation(root)
-                if live and live != generation:
-                    # the new child starts beside the old one; connections switch over once it answers
-                    new_child, generation, new_pin = _start(
-                        root, binary, INTERNAL_HOST, free_port(), timeout, check_lock=False
-                    )
+                try:
+                    live = live_generation(root)
+                except OSError as e:
+                    if e.errno not in (errno.EMFILE, errno.ENFILE):
+                        raise
+                    continue  # out of descriptors for a moment: the relay makes room; look again
+                why = None
+                if died is not None:
+                    why = f"the Oxigraph server stopped ({died})"
+                elif relay.overdue(child.port):
+                    why = "a query ran past the time limit"
+                if (live and live != generation) or why:
+                    if why:
+                        restarts = [t for t in restarts if time.monotonic() - t < RESTART_WINDOW] + [
+                            time.monotonic()
+                        ]
+                        if len(restarts) > MOST_RESTARTS:
+                            time.sleep(RESTART_PAUSE)  # started again often: slower, but never given up
+                    # the new child starts beside the old one; requests switch over once it answers
+                    new_child, generation, new_pin = start(check_lock=False)
                     relay.backend = new_child.port
-                    retiring.append((child, pin, time.monotonic()))
+                    # the old child is stopped once its other requests are answered (a dead one at once)
+                    retiring.append((child, pin, time.monotonic() - (0 if died is None else 1e9)))
                     child, pin = new_child, new_pin
-                    note(f"now serving {generation}, made live by a build")
+                    if why:
+                        note(f"{why}: started the Oxigraph server again on {generation}")
+                    else:
+                        note(f"now serving {generation}, made live by a build")
         except _Stop:
             pass
         finally:
             if relay is not None:
                 relay.close()
-                if relay.site is not None:
-                    relay.site.close()
+                if relay.pages is not None:
+                    relay.pages.close()
             for old, old_pin, _ in retiring:
                 old.stop()
                 old_pin.close()
@@ -279,15 +367,18 @@ def serve(
     note(f"stopped serving {display_path(root)}")
 
 
-def _site(root: Path, relay: Relay, allow_service: bool, timeout: int, note: Callable[[str], None]) -> Site:
-    """kg's pages (kg.site), answering every path but the SPARQL endpoint's; their SPARQL page asks
-    the current Oxigraph child, which stops a query at `timeout`."""
-    from kg.site import Site
+RESTART_WINDOW = 60.0  # seconds
+MOST_RESTARTS = 10  # starts again within the window, past which each waits RESTART_PAUSE first
+RESTART_PAUSE = 1.0  # seconds: clients sending query after query that stops the server cannot stop kg serve
 
-    endpoint = lambda: f"http://{INTERNAL_HOST}:{relay.backend}/query"  # noqa: E731 - the child of the moment
-    site = Site(str(root), allow_service=allow_service, timeout=timeout, endpoint=endpoint, note=note)
-    site.graph()  # opened now, so that the first page does not wait for it
-    return site
+
+def default_memory() -> int:
+    """Bytes of memory for the Oxigraph child: half the machine's memory, 2 GB to 8 GB."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        physical = 8 << 30
+    return max(2 << 30, min(8 << 30, physical // 2))
 
 
 def _retire(retiring: list, relay: Relay, timeout: int) -> list:
@@ -302,183 +393,20 @@ def _retire(retiring: list, relay: Relay, timeout: int) -> list:
     return still
 
 
-INTERNAL_HOST = "127.0.0.1"  # where the Oxigraph children listen, behind the relay
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((INTERNAL_HOST, 0))
         return probe.getsockname()[1]
 
 
-class Relay:
-    """Listens at the served address and relays every connection to the current Oxigraph child.
-
-    A running Oxigraph server never sees another generation, so a new generation needs a new child;
-    with the relay the address stays open throughout: new connections go to the new child as soon as
-    it answers, and connections already made finish on the old one.
-    """
-
-    def __init__(self, host: str, port: int, backend: int, allow_service: bool = False):
-        self.backend = backend
-        self.allow_service = allow_service
-        self.site: Site | None = None  # answers the requests that are not for the SPARQL endpoint
-        self._active: dict[int, int] = {}
-        self._lock = threading.Lock()
-        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[
-            0
-        ]
-        self._socket = socket.socket(family, kind, proto)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            self._socket.bind(address)
-            self._socket.listen(128)
-        except OSError as e:
-            self._socket.close()
-            raise KgError(f"cannot serve at {host}:{port}: {e.strerror}") from None
-        threading.Thread(target=self._accept, daemon=True, name="kg-relay").start()
-
-    def active(self, backend: int) -> int:
-        with self._lock:
-            return self._active.get(backend, 0)
-
-    def close(self) -> None:
-        with suppress(OSError):
-            self._socket.shutdown(socket.SHUT_RDWR)
-        self._socket.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._socket.accept()
-            except OSError:
-                return  # closed: kg serve is stopping
-            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
-
-    def _relay(self, client: socket.socket) -> None:
-        backend = self.backend
-        try:
-            upstream = socket.create_connection((INTERNAL_HOST, backend), timeout=STARTUP_SECONDS)
-        except OSError:
-            client.close()
-            return
-        upstream.settimeout(None)
-        with self._lock:
-            self._active[backend] = self._active.get(backend, 0) + 1
-        try:
-            answer = threading.Thread(target=_pump, args=(upstream, client, False), daemon=True)
-            answer.start()
-            refusal = None
-            with suppress(OSError):
-                refusal = _pump_requests(client, upstream, self.allow_service, self.site)
-            _end_writing(upstream)
-            answer.join()  # earlier answers first, then the refusal, if any
-            if refusal is not None:
-                with suppress(OSError):
-                    client.sendall(refusal)
-            _end_writing(client)
-        finally:
-            with self._lock:
-                self._active[backend] -= 1
-            client.close()
-            upstream.close()
-
-
-MAX_HEAD = 64 << 10  # bytes of request line and headers
-MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
-
-
-def _pump_requests(
-    client: socket.socket, upstream: socket.socket, allow_service: bool, site: Site | None = None
-) -> bytes | None:
-    """Forward the client's requests one by one, until it ends (None) or one is refused or is the
-    site's (its answer, sent after the answers to the requests before it; the connection then ends)."""
-    buffer = b""
-    while True:
-        while b"\r\n\r\n" not in buffer:
-            if len(buffer) > MAX_HEAD:
-                return _answer(431, "the request's headers are too large")
-            data = client.recv(1 << 16)
-            if not data:
-                return None
-            buffer += data
-        head, _, rest = buffer.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            headers[name.strip().lower()] = value.strip()
-        if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-            return _answer(411, "send the query with a Content-Length")
-        try:
-            length = int(headers.get(b"content-length", b"0") or b"0")
-        except ValueError:
-            return _answer(400, "the Content-Length is not a number")
-        if length > MAX_BODY:
-            return _answer(413, "the request is too large for a query")
-        while len(rest) < length:
-            data = client.recv(1 << 16)
-            if not data:
-                return None
-            rest += data
-        body, buffer = rest[:length], rest[length:]
-        if site is not None and not is_sparql_path(lines[0]):
-            return site.answer(lines[0], headers, body)
-        if not allow_service and _asks_for_service(lines[0], headers, body):
-            return _answer(
-                403, "SERVICE is refused by this server: it would fetch from the addresses a query names"
-            )
-        upstream.sendall(head + b"\r\n\r\n" + body)
-
-
-def _asks_for_service(request_line: bytes, headers: dict, body: bytes) -> bool:
-    """Whether a query in the request (URL, form or body) has a SERVICE clause."""
-    from urllib.parse import parse_qs, urlsplit
-
-    texts = []
-    target = request_line.split(b" ")[1] if request_line.count(b" ") >= 2 else b""
-    for values in parse_qs(urlsplit(target.decode("latin-1")).query).values():
-        texts += values
-    kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-    if kind == b"application/x-www-form-urlencoded":
-        for values in parse_qs(body.decode("latin-1")).values():
-            texts += values
-    elif body:
-        texts.append(body.decode("utf-8", "replace"))
-    return any(uses_service(text) for text in texts)
-
-
-def _answer(status: int, message: str) -> bytes:
-    reasons = {
-        400: "Bad Request",
-        403: "Forbidden",
-        411: "Length Required",
-        413: "Content Too Large",
-        431: "Request Header Fields Too Large",
-    }
-    body = (message + "\n").encode("utf-8")
-    head = f"HTTP/1.1 {status} {reasons[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    return head.encode("ascii") + body
-
-
-def _end_writing(sock: socket.socket) -> None:
-    with suppress(OSError):
-        sock.shutdown(socket.SHUT_WR)
-
-
-def _pump(source: socket.socket, sink: socket.socket, end_sink: bool = True) -> None:
-    """Copy bytes until the source ends, then (if asked) end the sink's writing side."""
-    try:
-        while data := source.recv(1 << 16):
-            sink.sendall(data)
-    except OSError:
-        pass
-    if end_sink:
-        _end_writing(sink)
-
-
 def _start(
-    root: Path, binary: str, host: str, port: int, timeout: int, check_lock: bool = True
+    root: Path,
+    binary: str,
+    host: str,
+    port: int,
+    timeout: int,
+    check_lock: bool = True,
+    memory: int | None = None,
 ) -> tuple[OxigraphChild, str, BinaryIO]:
     """(child, generation, pin): a child answering on the live generation, which stays pinned (see
     kg.store) while it is served. If a build made another generation live meanwhile, start again."""
@@ -494,7 +422,7 @@ def _start(
             if check_lock:
                 check_not_being_written(root)
             check_address_free(host, port)
-            child = OxigraphChild(binary, root / generation, host, port, timeout)
+            child = OxigraphChild(binary, root / generation, host, port, timeout, memory)
         except BaseException:
             pin.close()
             raise

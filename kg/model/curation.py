@@ -162,6 +162,10 @@ def locate(given: str | os.PathLike | None = None) -> Path | None:
     given = given if given is not None else os.environ.get(ENV_VAR) or None
     if given is not None:
         path = Path(given)
+        if path.is_dir():
+            raise CurationError(
+                f"{shown_path(str(given))} is a folder, not a curation file (kg-curation.toml)"
+            )
         if not path.is_file():
             raise CurationError(f"no curation file {shown_path(str(given))}")
         return path

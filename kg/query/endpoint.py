@@ -19,13 +19,16 @@ Standard library only (http.client). Used by `kg query/sparql --endpoint` (kg.re
 from __future__ import annotations
 
 import base64
-import contextlib
+import functools
 import hashlib
 import http.client
+import io
+import math
 import os
 import re
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -36,9 +39,13 @@ TIMEOUT_ENV = "KG_HTTP_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds; a request waiting longer than this fails (set KG_HTTP_TIMEOUT)
 TRANSIENT_STATUSES = {429, 502, 503, 504}
 USER_AGENT = "kg (SPARQL 1.1 Protocol client)"
+ANSWER_SECONDS = 600.0  # a whole answer (headers and body) must come within this, however it trickles
+MAX_HEADER_BYTES = 8 << 20  # of an answer's status line and headers
+MAX_BODY = 1 << 30  # bytes of an answer read whole (a streamed answer is read as it comes, never held)
 # http.client refuses an answer with more than 100 header lines; Virtuoso echoes one
 # X-SPARQL-default-graph (and -named-graph) line per graph a query names, and kg may name thousands.
-http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)  # type: ignore[attr-defined]  # private, untyped
+# Their bytes are bounded all the same (MAX_HEADER_BYTES, by the reader below).
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]  # private, untyped
 
 
 class EndpointError(KgError):
@@ -186,6 +193,9 @@ class Endpoint:
         self.parts = parts
         self.host: str = parts.hostname
         self.timeout = timeout if timeout is not None else timeout_from_env()
+        self.answer_seconds = (
+            ANSWER_SECONDS  # for the whole of each answer: kg query/sparql --timeout sets it
+        )
         self.credentials = Credentials(user, password or "") if user else None
         self._connection: http.client.HTTPConnection | None = None
 
@@ -203,10 +213,13 @@ class Endpoint:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
         stream: bool = False,
+        max_body: int = MAX_BODY,
     ) -> Response:
         """One request; answers a 401 challenge once when credentials were given. EndpointError on failure.
         With `stream`, a success's body is left to read from `response.stream` (close it when done); the
-        connection is then the response's, and the next request opens another."""
+        connection is then the response's, and the next request opens another. A body read whole may
+        hold `max_body` bytes at most (EndpointError past it)."""
+        self._max_body = max_body
         target, headers = self.target(query), headers or {}
         if body and self.credentials is not None and not self.credentials.scheme:
             probe = self._send(method, target, b"", headers)  # the challenge first, before any body goes out
@@ -290,16 +303,29 @@ class Endpoint:
         self, method: str, target: str, body: bytes | None, headers: dict[str, str], stream: bool = False
     ) -> Response:
         connection = self._connect()
+        deadline = time.monotonic() + self.answer_seconds
+        connection.response_class = functools.partial(  # type: ignore[assignment]
+            BoundedResponse, deadline=deadline, seconds=self.answer_seconds, wait=self.timeout
+        )
         connection.request(method, target, body=body, headers=headers)
-        raw = connection.getresponse()
+        try:
+            raw = connection.getresponse()
+        except TooMuch as e:
+            raise EndpointError(f"{self.url} answered with {e}: kg reads no more") from None
         lower = {k.lower(): v for k, v in raw.getheaders()}
         if stream and 200 <= raw.status < 300:
             self._connection = None  # the response's now: it is closed when its reader is done
             return Response(raw.status, raw.reason, lower, b"", stream=raw)
-        return Response(raw.status, raw.reason, lower, raw.read())
+        limit = getattr(self, "_max_body", MAX_BODY)
+        data = raw.read(limit + 1)
+        if len(data) > limit:
+            raise EndpointError(f"{self.url} answered with more than {_size(limit)}: kg reads no more")
+        return Response(raw.status, raw.reason, lower, data)
 
     def _connection_error(self, e: BaseException) -> EndpointError:
         where = self.url
+        if isinstance(e, Overdue):
+            return EndpointError(f"{where} {e}", transient=True)
         if isinstance(e, (socket.timeout, TimeoutError)):
             return EndpointError(
                 f"{where} did not answer within {self.timeout:g} s (set {TIMEOUT_ENV} to wait longer)",
@@ -336,11 +362,82 @@ def status_error(endpoint: Endpoint, response: Response, doing: str) -> Endpoint
         message = f"{endpoint.url} refused {doing}: 401 {response.reason} (wrong or missing credentials)"
     retry_after = None
     if response.status in TRANSIENT_STATUSES:
-        with contextlib.suppress(ValueError):
-            retry_after = float(response.headers.get("retry-after", ""))
+        retry_after = parse_retry_after(response.headers.get("retry-after", ""))
     return EndpointError(
         message,
         transient=response.status in TRANSIENT_STATUSES,
         status=response.status,
         retry_after=retry_after,
     )
+
+
+def parse_retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header: a finite number of seconds, 0 or more (an HTTP date,
+    a negative number, nan or inf: None, the usual backoff then)."""
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20:,} MB" if n >= 1 << 20 else f"{n:,} bytes"
+
+
+class TooMuch(http.client.HTTPException):
+    """An answer bigger than kg reads (its headers)."""
+
+
+class Overdue(TimeoutError):
+    """An answer that did not come whole within its time."""
+
+
+class _DeadlineSocketReader(io.RawIOBase):
+    """A socket's bytes, read with every wait bounded by `wait` seconds and all of them by the deadline
+    (so that a server sending one byte a second cannot hold kg), counting the bytes of the head."""
+
+    def __init__(self, sock: Any, keeper: Any, deadline: float, seconds: float, wait: float):
+        super().__init__()
+        self.sock, self.deadline, self.seconds, self.wait = sock, deadline, seconds, wait
+        self.keeper = (
+            keeper  # the socket's own file: while it is open, closing the connection leaves the socket to us
+        )
+        self.head_bytes: int | None = 0  # None once the head has been read
+
+    def close(self) -> None:
+        self.keeper.close()
+        super().close()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise Overdue(f"did not send its whole answer within {self.seconds:g} s")
+        self.sock.settimeout(min(self.wait, remaining))
+        try:
+            n = self.sock.recv_into(buffer)
+        except TimeoutError:
+            if time.monotonic() >= self.deadline:
+                raise Overdue(f"did not send its whole answer within {self.seconds:g} s") from None
+            raise
+        if self.head_bytes is not None:
+            self.head_bytes += n
+            if self.head_bytes > MAX_HEADER_BYTES + (1 << 16):
+                raise TooMuch(f"more than {_size(MAX_HEADER_BYTES)} of headers")
+        return n
+
+
+class BoundedResponse(http.client.HTTPResponse):
+    """An HTTPResponse read under a deadline, its headers bounded in bytes (kg.endpoint's limits)."""
+
+    def __init__(self, sock: Any, *args: Any, deadline: float, seconds: float, wait: float, **kwargs: Any):
+        super().__init__(sock, *args, **kwargs)
+        self._raw_reader = _DeadlineSocketReader(sock, self.fp, deadline, seconds, wait)
+        self.fp = io.BufferedReader(self._raw_reader, 1 << 16)
+
+    def begin(self) -> None:
+        super().begin()
+        self._raw_reader.head_bytes = None

@@ -2,8 +2,8 @@
 
 SERVICE makes the engine fetch from any address the query names (another server, a file:// URL), so
 a query typed or pasted by someone else could make kg reach out on their behalf: `kg sparql` refuses
-it unless `--allow-service` is given. The check reads the query's tokens (comments, strings, IRIs,
-prefixed names and variables are skipped), so `?service` or `ex:SERVICE` do not trip it.
+it unless `--allow-service` is given. The check is SPARQL's own grammar, and what runs is the text it
+checked (kg.service_check), so `?service` or `ex:SERVICE` do not trip it and no spelling slips by.
 
 A query runs in a thread of its own (Oxigraph releases the GIL while it works): the command waits for
 it with a time limit, and Ctrl-C is heard at once; when the command gives up, its process exits and
@@ -14,7 +14,6 @@ the command writes from as items come, under the same time limit.
 from __future__ import annotations
 
 import collections
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,30 +23,31 @@ from kg.errors import KgError
 
 T = TypeVar("T")
 
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\s]*>)
-    | (?P<pname>(?:[A-Za-z][\w.-]*)?:[\w.%:-]*)
-    | (?P<var>[?$]\w+)
-    | (?P<word>[A-Za-z_]\w*)
-    """,
-    re.VERBOSE,
-)
-
 
 def uses_service(query: str) -> bool:
-    """Whether the query has the SERVICE keyword (in any case) outside comments, strings and IRIs."""
-    return any(m.lastgroup == "word" and m.group().upper() == "SERVICE" for m in _TOKEN.finditer(query))
+    """Whether the query calls SERVICE, or may (kg.service_check: SPARQL's own grammar decides)."""
+    from kg.query.service_check import service_reason
+
+    return service_reason(query) is not None
 
 
-def refuse_service(query: str) -> None:
-    if uses_service(query):
-        raise KgError(
-            "refusing a query with SERVICE: it would make kg fetch from the addresses it names; "
-            "give --allow-service if you trust the query"
+def refuse_service(query: str) -> str:
+    """The text to run (kg.service_check.checked_text), or KgError when it calls SERVICE or may."""
+    from kg.query.service_check import ServiceRefused, checked_text, service_reason
+
+    reason = service_reason(query)
+    if reason is not None:
+        raise ServiceRefused(
+            f"refusing a query with SERVICE: {reason}; give --allow-service if you trust the query"
         )
+    return checked_text(query)
+
+
+def bare(error: BaseException) -> BaseException:
+    """The error without its traceback and the errors it was raised from: their frames hold engine
+    objects (an answer being parsed) that must be dropped in the thread that made them."""
+    error.__context__ = error.__cause__ = None
+    return error.with_traceback(None)
 
 
 def run_limited(work: Callable[[], T], seconds: float | None) -> T:
@@ -59,7 +59,7 @@ def run_limited(work: Callable[[], T], seconds: float | None) -> T:
             outcome["value"] = work()
         except BaseException as e:
             # without its traceback: its frames hold Oxigraph objects that must be dropped in this thread
-            outcome["error"] = e.with_traceback(None)
+            outcome["error"] = bare(e)
 
     thread = threading.Thread(target=run, daemon=True, name="kg-query")
     thread.start()
@@ -123,7 +123,7 @@ class Feed:
 
     def fail(self, error: BaseException) -> None:
         # without its traceback: its frames hold engine objects that must be dropped in this thread
-        self.error = error.with_traceback(None)
+        self.error = bare(error)
 
     def finish(self) -> None:
         self.done = True

@@ -149,7 +149,8 @@ class HttpEngine:
             raise EndpointError(f"{self.endpoint.url} sent an answer kg cannot read: {e}") from None
         except (OSError, http.client.HTTPException) as e:
             raise EndpointError(
-                f"lost the connection to {self.endpoint.url} while reading the answer: {e}"
+                f"lost the connection to {self.endpoint.url} while reading the answer ({e}): "
+                "what came of it is incomplete"
             ) from None
         finally:
             body.close()

@@ -142,6 +142,22 @@ class Site:
             return linked.see_other(request, graph, path[len(base_path) :])
         return error_page(404, f"nothing at {path}")
 
+    @classmethod
+    def serving(
+        cls,
+        root: Path,
+        endpoint: Callable[[], str],
+        *,
+        allow_service: bool,
+        timeout: float | None,
+        note: Callable[[str], None] | None = None,
+    ) -> Site:
+        """The pages `kg serve` answers beside its SPARQL endpoint: the store at `root`, its SPARQL page
+        asking the Oxigraph child of the moment (`endpoint()`), which stops a query at `timeout`."""
+        site = cls(str(root), allow_service=allow_service, timeout=timeout, endpoint=endpoint, note=note)
+        site.graph()  # opened now, so that the first page does not wait for it
+        return site
+
     def answer(self, request_line: bytes, headers: Mapping[bytes, bytes], body: bytes) -> bytes:
         """The answer, as bytes, to a request kg serve's relay has read (the connection then closes)."""
         request = request_from_relay(request_line, headers, body)

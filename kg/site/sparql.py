@@ -108,15 +108,16 @@ def _answer(site: Site, graph: Graph, text: str) -> str:
 
 
 def render(result: Result, base: str) -> str:
-    from kg.present import render as text_render
+    from kg.present.render import format_graph
+    from kg.query.answers import Solutions, Triples
 
     answer = result.answer
     if isinstance(answer, bool):
         return f'<p id="sparql-boolean">The answer is <strong>{"yes" if answer else "no"}</strong> ({str(answer).lower()}).</p>'
-    if isinstance(answer, text_render.Graph):
-        turtle = text_render.format_graph(answer.triples[:ROWS_SHOWN], "turtle")
+    if isinstance(answer, Triples):
+        turtle = format_graph(answer.triples[:ROWS_SHOWN], "turtle")
         return f"<h2>{len(answer.triples)} triples</h2><pre>{esc(turtle)}</pre>"
-    assert isinstance(answer, text_render.Solutions)
+    assert isinstance(answer, Solutions)
     rows = answer.rows[:ROWS_SHOWN]
     more = len(answer.rows) > ROWS_SHOWN
     cells = [[value(t, base) for t in row] for row in rows]

@@ -1,9 +1,16 @@
-"""Writing an output file the way a user expects: complete or not at all, where they said.
+"""Writing an output file the way a user expects: complete or not at all, where they said, and never
+somewhere a link was planted to send it.
 
-Output goes to a temporary file beside the target that replaces it only when complete: an interrupted
-write never leaves a truncated file behind. The file gets the mode a plain write would give it (the
-umask, or the mode of the file it replaces), a symlink is written through, and a target that is not a
-regular file (a device, a pipe, /dev/stdout) is written into directly, never replaced.
+- A plain file (or a new one) is written to a temporary file beside it that replaces it only when
+  complete: an interrupted write never leaves a truncated file behind. It gets the mode a plain write
+  would give it (the umask, or the mode of the file it replaces).
+- A file reached through a symbolic link, or one with other hard links, is written in place, as a
+  shell's `>` would: the links stay links to it and it keeps its owner (an interrupted write leaves
+  it cut short; kg says so).
+- A symbolic link that points nowhere is refused (kg does not create the file it names), and so is a
+  link in a shared sticky folder (such as /tmp) that someone else owns: the kernel refuses to follow
+  those (fs.protected_symlinks), and kg, which resolves nothing itself, follows the same rule.
+- A target that is not a regular file (a device, a pipe, /dev/stdout) is written into directly.
 """
 
 from __future__ import annotations
@@ -21,22 +28,35 @@ from kg.errors import KgError
 
 @contextmanager
 def output_file(output: str) -> Iterator[BinaryIO]:
-    """A binary file to write `output` through; it appears complete or not at all (see above)."""
-    target = Path(os.path.realpath(output))  # through symlinks: the link stays, its target is written
-    if target.is_dir():
-        raise KgError(f"cannot write {output}: it is a folder")
-    if target.exists() and not target.is_file():  # /dev/stdout, a FIFO, a device: write into it
-        try:
-            with open(target, "wb") as f:
-                yield f
-        except OSError as e:
-            raise KgError(f"cannot write {output}: {e.strerror or e}") from None
-        return
-    if not target.parent.is_dir():
-        raise KgError(f"cannot write {output}: there is no folder {target.parent}")
-    existing = target.stat() if target.exists() else None
+    """A binary file to write `output` through (see above for where it goes and how)."""
+    path = Path(output)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        link = os.lstat(path)
+    except FileNotFoundError:
+        link = None
+    except OSError as e:
+        raise KgError(f"cannot write {output}: {e.strerror or e}") from None
+    linked = link is not None and stat.S_ISLNK(link.st_mode)
+    if link is not None and linked:
+        _check_link(path, link, output)
+    try:
+        existing = path.stat() if link is not None else None
+    except OSError as e:
+        raise KgError(f"cannot write {output}: {e.strerror or e}") from None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise KgError(f"cannot write {output}: it is a folder")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):  # /dev/stdout, a FIFO, a device
+        with _writing_in_place(path, output) as f:
+            yield f
+        return
+    if existing is not None and (linked or existing.st_nlink > 1):
+        with _writing_in_place(path, output, cut_short_note=True) as f:
+            yield f
+        return
+    if not path.parent.is_dir():
+        raise KgError(f"cannot write {output}: there is no folder {path.parent}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as e:
         raise KgError(f"cannot write {output}: {e.strerror or e}") from None
     try:
@@ -47,12 +67,43 @@ def output_file(output: str) -> Iterator[BinaryIO]:
             # Only root may give a file away; the mode is kept all the same.
             with suppress(PermissionError):
                 os.chown(tmp, existing.st_uid, existing.st_gid)
-        os.replace(tmp, target)
+        os.replace(tmp, path)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(e, OSError):
             raise KgError(f"cannot write {output}: {e.strerror or e}") from None
         raise
+
+
+def _check_link(path: Path, link: os.stat_result, output: str) -> None:
+    """KgError for a symbolic link kg will not follow: one that points nowhere, or one in a shared
+    sticky folder owned by neither the writer nor the folder's owner."""
+    folder = os.stat(path.parent)
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if shared and link.st_uid not in (os.geteuid(), folder.st_uid):
+        raise KgError(
+            f"cannot write {output}: it is a link in a shared folder that another user owns; "
+            "kg follows no such link (write elsewhere, or remove the link)"
+        )
+    if not path.exists():
+        raise KgError(
+            f"cannot write {output}: it is a link to {os.readlink(path)}, which does not exist; "
+            "kg writes through links to existing files only"
+        )
+
+
+@contextmanager
+def _writing_in_place(path: Path, output: str, cut_short_note: bool = False) -> Iterator[BinaryIO]:
+    try:
+        f = open(path, "wb")  # noqa: SIM115 - closed below, its errors told as one line
+    except OSError as e:
+        raise KgError(f"cannot write {output}: {e.strerror or e}") from None
+    try:
+        with f:
+            yield f
+    except OSError as e:
+        left = " (it was written in place: what it holds is cut short)" if cut_short_note else ""
+        raise KgError(f"cannot write {output}: {e.strerror or e}{left}") from None
 
 
 def current_umask() -> int:

@@ -1,0 +1,825 @@
+"""kg serve's front: the relay that reads each request whole, checks it, and forwards one built afresh.
+
+The Oxigraph server child listens on loopback; clients only ever talk to the relay, which
+
+- reads a request strictly (HTTP/1.1 with CR LF line ends, one Content-Type, one Content-Length, no
+  chunked or encoded bodies, no folded or duplicated framing headers): a request two readers could
+  frame differently is refused with 400, never passed on;
+- finds every query in it (the URL's `query` parameters, a form body's, an application/sparql-query
+  body), checks each (kg.service_check: SPARQL's own grammar) and forwards a request it builds itself
+  from what it checked: a fresh request line and URL, one Content-Type, one Content-Length, the
+  query text the check read. Updates and writes are refused here (the server is read-only);
+- connects to the child only once a request is complete and checked, one connection per request;
+- answers within the time limit or not at all: an answer still coming at the limit, or that the
+  child ends with Oxigraph's own "cancelled" text, is cut, the connection reset, so that no client
+  takes it for a complete one (a chunked answer never gets its last chunk);
+- bounds what clients hold: a request's headers within HEAD_SECONDS, its body within BODY_SECONDS,
+  a kept-alive connection closes after IDLE_SECONDS without a request; at most `total` connections
+  (from the open-file limit) and `per_peer` from one address. A new connection beyond a bound takes
+  the place of the oldest one that is only waiting (no request of its own in progress); when none
+  is waiting it gets 503. Running out of file descriptors pauses accepting, never ends the server.
+
+`Relay.handle(request)` is where a complete, checked request is answered: the one place to dispatch
+other paths to other handlers.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import resource
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import parse_qsl, urlencode
+
+from kg.query.service_check import checked_text, service_reason
+
+INTERNAL_HOST = "127.0.0.1"  # where the Oxigraph children listen, behind the relay
+HEAD_SECONDS = 10.0  # a request's line and headers arrive within this once begun
+BODY_SECONDS = 30.0  # and its body within this
+IDLE_SECONDS = 15.0  # a connection with no request in progress is closed after this
+SEND_SECONDS = 30.0  # a client that takes nothing of an answer for this long is dropped
+CONNECT_SECONDS = 5.0  # to the child, on loopback
+RESTART_SECONDS = 25.0  # a request waits this long for a child that died to be started again
+MAX_HEAD = 64 << 10  # bytes of request line and headers
+MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
+MAX_ANSWER_HEAD = 256 << 10  # bytes of the child's status line and headers
+RESERVED_FILES = 64  # file descriptors kept for kg itself (the store, its pins, logs)
+MOST_CONNECTIONS = 1024
+CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph writes into an answer it stops
+
+_BARE = re.compile(rb"(?<!\r)\n|\r(?!\n|\Z)")  # a LF without CR, or a CR without LF (not yet)
+_REQUEST_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([\x21-\x7e]+) HTTP/1\.([01])")
+_HEADER = re.compile(
+    rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*((?:[\x21-\x7e\x80-\xff](?:[ \t]*[\x21-\x7e\x80-\xff])*)?)[ \t]*"
+)
+SINGLE = {  # headers that decide how a request is framed or read: twice is ambiguous, refused
+    b"host",
+    b"content-type",
+    b"content-length",
+    b"transfer-encoding",
+    b"content-encoding",
+    b"connection",
+    b"expect",
+}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "proxy-connection",
+    "upgrade",
+    "trailer",
+    "te",
+}
+REASONS = {
+    400: "Bad Request",
+    403: "Forbidden",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    411: "Length Required",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    417: "Expectation Failed",
+    431: "Request Header Fields Too Large",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+
+
+class Refusal(Exception):
+    """A request answered by the relay itself, with this status and message; the connection then closes."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+    def answer(self) -> bytes:
+        return plain_answer(self.status, str(self))
+
+
+class _Cut(Exception):
+    """An answer that cannot be given complete: the client's connection is reset."""
+
+    def __init__(self, overdue: bool = False):
+        super().__init__()
+        self.overdue = overdue
+
+
+class _Gone(Exception):
+    """The client went away, or sent nothing for too long: close quietly."""
+
+
+def plain_answer(status: int, message: str) -> bytes:
+    body = (message + "\n").encode("utf-8")
+    head = (
+        f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+# --- reading a request -------------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    """A complete request as the relay read it: the only thing it checks and forwards from."""
+
+    method: str
+    target: str
+    version: int  # 0 for HTTP/1.0, 1 for HTTP/1.1
+    headers: dict[str, str]  # lower-case names; one value each
+    body: bytes = b""
+
+    @property
+    def keep_alive(self) -> bool:
+        connection = self.headers.get("connection", "").lower()
+        return "close" not in connection and (self.version == 1 or "keep-alive" in connection)
+
+
+class Reader:
+    """The bytes of one client connection, read under deadlines."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.buffer = bytearray()
+
+    def take(self, n: int) -> bytes:
+        """The first `n` bytes read, taken out of the buffer."""
+        data = bytes(self.buffer[:n])
+        del self.buffer[:n]
+        return data
+
+    def fill(self, deadline: float, quiet: bool = False) -> None:
+        """Read more; _Gone when the peer ended or (when `quiet`) sent nothing in time; Refusal 408 else."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            if quiet:
+                raise _Gone()
+            raise Refusal(408, "the request did not arrive in time")
+        self.sock.settimeout(remaining)
+        try:
+            data = self.sock.recv(1 << 16)
+        except TimeoutError:
+            if quiet:
+                raise _Gone() from None
+            raise Refusal(408, "the request did not arrive in time") from None
+        except OSError:
+            raise _Gone() from None
+        if not data:
+            raise _Gone()
+        self.buffer += data
+
+
+def read_request(reader: Reader, send: Callable[[bytes], None]) -> Request:
+    """The next complete request on the connection; Refusal for one that must not be passed on, _Gone
+    when the client ends or idles out. `send` answers an Expect: 100-continue."""
+    idle_until = time.monotonic() + IDLE_SECONDS
+    while not reader.buffer:
+        reader.fill(idle_until, quiet=True)
+    head_until = time.monotonic() + HEAD_SECONDS
+    while True:
+        end = _head_end(reader.buffer)
+        if end >= 0:
+            break
+        if len(reader.buffer) > MAX_HEAD:
+            raise Refusal(431, "the request's headers are too large")
+        reader.fill(head_until)
+    if end > MAX_HEAD:
+        raise Refusal(431, "the request's headers are too large")
+    head = bytes(reader.take(end))
+    request = parse_head(head)
+    length = _body_length(request)
+    if length and len(reader.buffer) < length and request.headers.get("expect", "").lower() == "100-continue":
+        send(b"HTTP/1.1 100 Continue\r\n\r\n")
+    body_until = time.monotonic() + BODY_SECONDS
+    while len(reader.buffer) < length:
+        reader.fill(body_until)
+    request.body = reader.take(length)
+    return request
+
+
+def _head_end(buffer: bytearray) -> int:
+    """Where the head ends (after its empty line), -1 when not yet; a head with a bare LF or CR is
+    refused: its other reader may see other lines than this one."""
+    crlf = buffer.find(b"\r\n\r\n")
+    lf = buffer.find(b"\n\n")
+    bare = _BARE.search(buffer[:crlf] if crlf >= 0 else buffer)
+    if bare is not None:
+        raise Refusal(400, "the request's lines must end with CR LF")
+    if lf >= 0 and (crlf < 0 or lf < crlf):
+        raise Refusal(400, "the request's lines must end with CR LF")
+    return crlf + 4 if crlf >= 0 else -1
+
+
+def parse_head(head: bytes) -> Request:
+    lines = head[:-4].split(b"\r\n")
+    line = _REQUEST_LINE.fullmatch(lines[0])
+    if line is None:
+        raise Refusal(400, "the request line is not METHOD TARGET HTTP/1.1")
+    method, target, minor = line.groups()
+    if not target.startswith(b"/"):
+        raise Refusal(400, "the request target must be a path (/query?...)")
+    headers: dict[str, str] = {}
+    for raw in lines[1:]:
+        header = _HEADER.fullmatch(raw)
+        if header is None:
+            raise Refusal(400, f"a header line is malformed: {raw[:60].decode('latin-1')!r}")
+        name, value = header.group(1).lower(), header.group(2)
+        key = name.decode("ascii")
+        if key in headers:
+            if name in SINGLE:
+                raise Refusal(400, f"the request has {key} twice")
+            headers[key] += ", " + value.decode("latin-1")
+        else:
+            headers[key] = value.decode("latin-1")
+    return Request(method.decode("ascii"), target.decode("ascii"), int(minor), headers)
+
+
+def _body_length(request: Request) -> int:
+    headers = request.headers
+    if "transfer-encoding" in headers:
+        raise Refusal(411, "send the request with a Content-Length, not a Transfer-Encoding")
+    if headers.get("content-encoding", "identity").lower() != "identity":
+        raise Refusal(415, "send the request body without a Content-Encoding")
+    expect = headers.get("expect")
+    if expect is not None and expect.lower() != "100-continue":
+        raise Refusal(417, f"cannot meet Expect: {expect}")
+    text = headers.get("content-length", "0")
+    if not text.isdigit() or not text.isascii() or len(text) > 12:
+        raise Refusal(400, "the Content-Length is not a number")
+    length = int(text)
+    if length > MAX_BODY:
+        raise Refusal(413, "the request is too large for a query")
+    return length
+
+
+# --- checking it, and what is forwarded ----------------------------------------------------------
+
+
+READ_METHODS = {"GET", "HEAD", "POST"}
+WRITE_METHODS = {"PUT", "DELETE", "PATCH"}
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+@dataclass
+class Forward:
+    """The request the child gets, built from the checked request alone."""
+
+    method: str
+    target: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes | None = None
+
+    def encode(self, backend: int) -> bytes:
+        lines = [f"{self.method} {self.target} HTTP/1.1", f"Host: {INTERNAL_HOST}:{backend}"]
+        lines += [f"{name}: {value}" for name, value in self.headers]
+        if self.body is not None:
+            lines.append(f"Content-Length: {len(self.body)}")
+        lines.append("Connection: close")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (self.body or b"")
+
+
+def media_type(value: str) -> str:
+    return value.split(";")[0].strip().lower()
+
+
+def forward_for(request: Request, allow_service: bool) -> Forward:
+    """The request to forward for `request`, whose queries have been checked; Refusal otherwise."""
+    method = request.method
+    if method in WRITE_METHODS:
+        raise Refusal(403, "this server is read-only")
+    if method not in READ_METHODS:
+        raise Refusal(405, f"{method} is not answered here: GET, HEAD or POST")
+    path, _, query_string = request.target.partition("?")
+    url_fields = parse_qsl(query_string, keep_blank_values=True)
+    headers: list[tuple[str, str]] = []
+    if "accept" in request.headers:
+        headers.append(("Accept", request.headers["accept"]))
+    body: bytes | None = None
+    form_fields: list[tuple[str, str]] | None = None
+    query_body: str | None = None
+    if method == "POST":
+        kind = media_type(request.headers.get("content-type", ""))
+        if kind == FORM:
+            try:
+                text = request.body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refusal(400, "the form is not UTF-8") from None
+            form_fields = parse_qsl(text, keep_blank_values=True)
+        elif kind == SPARQL_QUERY:
+            try:
+                query_body = request.body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refusal(400, "the query is not UTF-8") from None
+        elif kind == SPARQL_UPDATE:
+            raise Refusal(403, "this server is read-only: updates are refused")
+        elif kind:
+            headers.append(("Content-Type", kind))
+            body = request.body
+        elif request.body:
+            raise Refusal(415, "the request body has no Content-Type")
+        else:
+            body = b""
+    elif request.body:
+        raise Refusal(400, f"a {method} request has no body")
+    every = url_fields + (form_fields or [])
+    if any(name in ("update", "using-graph-uri", "using-named-graph-uri") for name, _ in every):
+        raise Refusal(403, "this server is read-only: updates are refused")
+    queries = [value for name, value in every if name == "query"] + (
+        [query_body] if query_body is not None else []
+    )
+    if len(queries) > 1:
+        raise Refusal(400, "a request carries one query")
+    if not allow_service:
+        for query in queries:
+            reason = service_reason(query)
+            if reason is not None:
+                raise Refusal(403, f"SERVICE is refused by this server: {reason}")
+        url_fields = _checked_fields(url_fields)
+        if form_fields is not None:
+            form_fields = _checked_fields(form_fields)
+        if query_body is not None:
+            query_body = checked_text(query_body)
+    if form_fields is not None:
+        headers.append(("Content-Type", FORM))
+        body = urlencode(form_fields).encode("ascii")
+    elif query_body is not None:
+        headers.append(("Content-Type", f"{SPARQL_QUERY}; charset=utf-8"))
+        body = query_body.encode("utf-8")
+    target = path + (f"?{urlencode(url_fields)}" if url_fields else "")
+    return Forward("GET" if method == "HEAD" else method, target, headers, body)
+
+
+def _checked_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, checked_text(value) if name == "query" else value) for name, value in fields]
+
+
+# --- the answer ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Answer:
+    status: int
+    head: list[tuple[str, str]]  # the child's headers, hop-by-hop ones left out
+    framing: str  # "length", "chunked", "close" or "none"
+    length: int = 0
+
+
+def _read_answer_head(upstream: Reader, deadline: float) -> _Answer:
+    while (end := upstream.buffer.find(b"\r\n\r\n")) < 0:
+        if len(upstream.buffer) > MAX_ANSWER_HEAD:
+            raise _Cut()
+        _fill_upstream(upstream, deadline)
+    head = upstream.take(end)
+    del upstream.buffer[:4]
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ", 2)
+    if len(parts) < 2 or not parts[1].isdigit():
+        raise _Cut()
+    status = int(parts[1])
+    headers: list[tuple[str, str]] = []
+    framing, length = "close", 0
+    for line in lines[1:]:
+        name, _, value = line.decode("latin-1").partition(":")
+        name, value = name.strip(), value.strip()
+        lower = name.lower()
+        if lower == "transfer-encoding" and "chunked" in value.lower():
+            framing = "chunked"
+        elif lower == "content-length" and framing != "chunked" and value.isdigit():
+            framing, length = "length", int(value)
+        if lower not in HOP_BY_HOP:
+            headers.append((name, value))
+    if status in (204, 304) or 100 <= status < 200:
+        framing = "none"
+    return _Answer(status, headers, framing, length)
+
+
+def _fill_upstream(upstream: Reader, deadline: float) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Cut(overdue=True)
+    upstream.sock.settimeout(remaining)
+    try:
+        data = upstream.sock.recv(1 << 16)
+    except TimeoutError:
+        raise _Cut(overdue=True) from None
+    except OSError:
+        raise _Cut() from None
+    if not data:
+        raise _Cut()  # the child ended the answer early (or died): it is not complete
+    upstream.buffer += data
+
+
+def _take(upstream: Reader, deadline: float, most: int) -> bytes:
+    if not upstream.buffer:
+        _fill_upstream(upstream, deadline)
+    data = upstream.take(most)
+    return data
+
+
+def _chunks(upstream: Reader, deadline: float):
+    """The data of a chunked answer, chunk by chunk, then b"" once its last chunk came; _Cut else."""
+    while True:
+        while (end := upstream.buffer.find(b"\r\n")) < 0:
+            if len(upstream.buffer) > 4096:
+                raise _Cut()
+            _fill_upstream(upstream, deadline)
+        size_text = upstream.take(end).split(b";")[0].strip()
+        del upstream.buffer[:2]
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise _Cut() from None
+        if size == 0:
+            while (end := upstream.buffer.find(b"\r\n")) != 0:  # trailers, up to the empty line
+                if end > 0:
+                    del upstream.buffer[: end + 2]
+                    continue
+                _fill_upstream(upstream, deadline)
+            del upstream.buffer[:2]
+            yield b""
+            return
+        while len(upstream.buffer) < size + 2:
+            _fill_upstream(upstream, deadline)
+        if upstream.buffer[size : size + 2] != b"\r\n":
+            raise _Cut()
+        data = upstream.take(size)
+        del upstream.buffer[:2]
+        yield data
+
+
+# --- the relay -----------------------------------------------------------------------------------
+
+
+def connection_bounds() -> tuple[int, int]:
+    """(in all, from one address): what the open-file limit allows, two descriptors a connection (the
+    soft limit raised first as far as the hard one allows, up to what MOST_CONNECTIONS needs)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = RESERVED_FILES + 2 * MOST_CONNECTIONS + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with suppress(ValueError, OSError):
+            soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        soft = 1 << 20
+    total = max(8, min(MOST_CONNECTIONS, (soft - RESERVED_FILES) // 2))
+    return total, max(4, total * 3 // 4)
+
+
+@dataclass(eq=False)
+class _Client:
+    sock: socket.socket
+    peer: str
+    since: float
+    busy: bool = False  # a request of its own is being answered
+    evicted: bool = False
+
+
+# The Oxigraph server's paths; every other path is kg's own pages (`Relay.pages`), when it has them.
+SPARQL_PATHS = ("/query", "/update", "/store")
+
+
+def is_sparql_path(target: str) -> bool:
+    """Whether a request target is for the Oxigraph server's endpoints."""
+    path = target.partition("?")[0].partition("#")[0] or "/"
+    return any(path == p or path.startswith(p + "/") for p in SPARQL_PATHS)
+
+
+class Pages(Protocol):
+    """kg's pages (kg.site) as the relay sees them: a complete request in, the whole answer out."""
+
+    def answer(self, request_line: bytes, headers: dict[bytes, bytes], body: bytes) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class Relay:
+    """Listens at the served address and answers every request through the current Oxigraph child.
+
+    A running Oxigraph server never sees another generation, so a new generation needs a new child;
+    with the relay the address stays open throughout: requests go to the new child as soon as it
+    answers, and requests already forwarded finish on the old one.
+    """
+
+    def __init__(
+        self, host: str, port: int, backend: int, allow_service: bool = False, timeout: float = 30.0
+    ):
+        self.backend = backend
+        self.allow_service = allow_service
+        self.timeout = timeout
+        self.pages: Pages | None = None  # answers every path but the SPARQL endpoint's
+        self.total, self.per_peer = connection_bounds()
+        self._active: dict[int, int] = {}
+        self._overdue: set[int] = set()
+        self._clients: list[_Client] = []
+        self._lock = threading.Lock()
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[
+            0
+        ]
+        self._socket = socket.socket(family, kind, proto)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._socket.bind(address)
+            self._socket.listen(128)
+        except OSError as e:
+            self._socket.close()
+            from kg.errors import KgError
+
+            raise KgError(f"cannot serve at {host}:{port}: {e.strerror}") from None
+        threading.Thread(target=self._accept, daemon=True, name="kg-relay").start()
+
+    def active(self, backend: int) -> int:
+        """How many requests are being answered by the child at `backend`."""
+        with self._lock:
+            return self._active.get(backend, 0)
+
+    def overdue(self, backend: int) -> bool:
+        """Whether an answer of the child at `backend` was cut at the time limit (it may still be working)."""
+        with self._lock:
+            return backend in self._overdue
+
+    def connections(self) -> int:
+        with self._lock:
+            return len(self._clients)
+
+    def close(self) -> None:
+        with suppress(OSError):
+            self._socket.shutdown(socket.SHUT_RDWR)
+        self._socket.close()
+
+    # --- connections
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, address = self._socket.accept()
+            except OSError as e:
+                if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    self._evict_one(None)  # out of descriptors: make room, never stop serving
+                    time.sleep(0.05)
+                    continue
+                return  # closed: kg serve is stopping
+            client = self._admit(sock, str(address[0]))
+            if client is None:
+                _refuse_at_once(sock)
+                continue
+            try:
+                threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+            except RuntimeError:  # no thread to be had
+                self._forget(client)
+                _refuse_at_once(sock)
+
+    def _admit(self, sock: socket.socket, peer: str) -> _Client | None:
+        with self._lock:
+            mine = [c for c in self._clients if c.peer == peer]
+            if len(mine) >= self.per_peer and not self._evict_locked(peer):
+                return None
+            if len(self._clients) >= self.total and not self._evict_locked(None):
+                return None
+            client = _Client(sock, peer, time.monotonic())
+            self._clients.append(client)
+            return client
+
+    def _evict_one(self, peer: str | None) -> None:
+        with self._lock:
+            self._evict_locked(peer)
+
+    def _evict_locked(self, peer: str | None) -> bool:
+        """Close the oldest connection (of `peer`, or of anyone) that is only waiting; False when none."""
+        waiting = [c for c in self._clients if not c.busy and (peer is None or c.peer == peer)]
+        if not waiting:
+            return False
+        oldest = min(waiting, key=lambda c: c.since)
+        oldest.evicted = True
+        self._clients.remove(oldest)
+        with suppress(OSError):
+            oldest.sock.shutdown(socket.SHUT_RDWR)  # its thread sees the end and closes it
+        return True
+
+    def _forget(self, client: _Client) -> None:
+        with self._lock:
+            if client in self._clients:
+                self._clients.remove(client)
+
+    def _serve(self, client: _Client) -> None:
+        sock = client.sock
+        reader = Reader(sock)
+        try:
+            while not client.evicted:
+                client.busy, client.since = False, time.monotonic()
+                try:
+                    request = read_request(reader, lambda data: _send(sock, data))
+                except Refusal as refusal:
+                    _send(sock, refusal.answer())
+                    _drain(sock)
+                    break
+                client.busy = True  # answering: not to be closed to make room
+                if not self.handle(request, client):
+                    break
+        except _Gone:
+            pass
+        except _Cut:
+            _reset(sock)
+        except Exception as e:  # a bug in the relay: this connection ends, the server goes on
+            _reset(sock)
+            print(f"kg: a request failed in kg serve: {type(e).__name__}: {e}", file=sys.stderr)
+        finally:
+            self._forget(client)
+            with suppress(OSError):
+                sock.close()
+
+    # --- one request
+
+    def handle(self, request: Request, client: _Client) -> bool:
+        """Answer one complete request (read whole and strictly by read_request); whether the connection
+        may carry another. Everything the Oxigraph server answers goes through forward_for (the checks)
+        and _relay; a path kg answers itself is dispatched here, before them."""
+        if self.pages is not None and not is_sparql_path(request.target):
+            line = f"{request.method} {request.target} HTTP/1.{request.version}".encode("latin-1")
+            headers = {k.encode("latin-1"): v.encode("latin-1") for k, v in request.headers.items()}
+            _send(client.sock, self.pages.answer(line, headers, request.body))
+            return False  # the page's answer says Connection: close
+        try:
+            forward = forward_for(request, self.allow_service)
+        except Refusal as refusal:
+            _send(client.sock, refusal.answer())
+            return False
+        return self._relay(request, forward, client.sock)
+
+    def _relay(self, request: Request, forward: Forward, sock: socket.socket) -> bool:
+        deadline = time.monotonic() + self.timeout
+        upstream_sock = self._connect(min(deadline, time.monotonic() + RESTART_SECONDS))
+        if upstream_sock is None:
+            _send(sock, plain_answer(503, "the query service is starting or stopping: try again"))
+            return False
+        backend = upstream_sock.getpeername()[1]
+        with self._lock:
+            self._active[backend] = self._active.get(backend, 0) + 1
+        try:
+            try:
+                upstream_sock.sendall(forward.encode(backend))
+                upstream = Reader(upstream_sock)
+                answer = _read_answer_head(upstream, deadline)
+            except (_Cut, OSError) as e:  # nothing sent to the client yet: it can be told why
+                overdue = isinstance(e, _Cut) and e.overdue
+                if overdue:
+                    with self._lock:
+                        self._overdue.add(backend)
+                why = (
+                    f"the query took longer than {self.timeout:g} s and was stopped"
+                    if overdue
+                    else "the query service stopped while answering (a query may have needed more memory "
+                    "than it may take); kg serve starts it again"
+                )
+                _send(sock, plain_answer(503 if overdue else 502, why))
+                return False
+            return self._answer(request, answer, upstream, sock, deadline)
+        except _Cut as cut:
+            if cut.overdue:
+                with self._lock:
+                    self._overdue.add(backend)
+            raise
+        except OSError:
+            raise _Cut() from None
+        finally:
+            with self._lock:
+                self._active[backend] -= 1
+            with suppress(OSError):
+                upstream_sock.close()
+
+    def _connect(self, until: float) -> socket.socket | None:
+        """A connection to the current child; while it cannot be had (the child died and kg is
+        starting another), the next child's, until `until`."""
+        while True:
+            backend = self.backend
+            try:
+                return socket.create_connection((INTERNAL_HOST, backend), timeout=CONNECT_SECONDS)
+            except OSError:
+                while self.backend == backend and time.monotonic() < until:
+                    time.sleep(0.05)
+                if self.backend == backend:
+                    return None
+
+    def _answer(
+        self, request: Request, answer: _Answer, upstream: Reader, sock: socket.socket, deadline: float
+    ) -> bool:
+        head_only = request.method == "HEAD"
+        keep = request.keep_alive
+        framing = answer.framing
+        if framing == "chunked" and request.version == 0:
+            framing = "close"  # an HTTP/1.0 client reads to the end; a cut one is reset
+        if framing == "close" or (head_only and framing not in ("length", "none")):
+            keep = False
+        lines = [f"HTTP/1.1 {answer.status} {_reason(answer.status)}"]
+        lines += [f"{name}: {value}" for name, value in answer.head]
+        if framing == "length":
+            lines.append(f"Content-Length: {answer.length}")
+        elif framing == "chunked" and not head_only:
+            lines.append("Transfer-Encoding: chunked")
+        lines.append("Connection: keep-alive" if keep else "Connection: close")
+        _send(sock, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), deadline)
+        if head_only or answer.framing == "none":
+            return keep
+        if answer.framing == "length":
+            left = answer.length
+            while left > 0:
+                data = _take(upstream, deadline, left)
+                left -= len(data)
+                _send(sock, data, deadline)
+            return keep
+        if answer.framing == "chunked":
+            held = b""
+            for data in _chunks(upstream, deadline):
+                if not data:  # the last chunk: what was held back ends the answer, unless it says it was cut
+                    if held.endswith(CANCELLED):
+                        raise _Cut(overdue=True)
+                    if held:
+                        _send(sock, _chunk(held, framing), deadline)
+                    if framing == "chunked":
+                        _send(sock, b"0\r\n\r\n", deadline)
+                    return keep
+                if held:
+                    _send(sock, _chunk(held, framing), deadline)
+                held = data
+        while True:  # read to the end: the child closes after a complete answer
+            try:
+                data = _take(upstream, deadline, 1 << 16)
+            except _Cut as cut:
+                if cut.overdue:
+                    raise
+                break
+            _send(sock, data, deadline)
+        return False
+
+
+def _chunk(data: bytes, framing: str) -> bytes:
+    return data if framing != "chunked" else b"%x\r\n" % len(data) + data + b"\r\n"
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _send(sock: socket.socket, data: bytes, deadline: float | None = None) -> None:
+    """All of `data`, within SEND_SECONDS (and the deadline, when given: _Cut past it); _Gone when the
+    client is gone or takes nothing."""
+    wait = SEND_SECONDS if deadline is None else min(SEND_SECONDS, deadline - time.monotonic())
+    if wait <= 0:
+        raise _Cut(overdue=True)
+    sock.settimeout(wait)
+    try:
+        sock.sendall(data)
+    except TimeoutError:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise _Cut(overdue=True) from None
+        raise _Gone() from None
+    except OSError:
+        raise _Gone() from None
+
+
+def _drain(sock: socket.socket) -> None:
+    """After a refusal: end writing and read what the client still sends for a moment, so that closing
+    does not reset the connection before the client has read the refusal."""
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_WR)
+        until = time.monotonic() + 1.0
+        left = 1 << 20
+        while left > 0 and (wait := until - time.monotonic()) > 0:
+            sock.settimeout(wait)
+            data = sock.recv(1 << 16)
+            if not data:
+                break
+            left -= len(data)
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close with a reset (not a clean end): whatever was sent cannot be taken for a complete answer."""
+    with suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with suppress(OSError):
+        sock.close()
+
+
+def _refuse_at_once(sock: socket.socket) -> None:
+    sock.setblocking(False)
+    with suppress(OSError):
+        sock.send(plain_answer(503, "too many connections: try again"))
+    with suppress(OSError):
+        sock.close()
