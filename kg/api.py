@@ -517,8 +517,9 @@ class Graph:
         return self._kg_store
 
     def stats(self) -> dict[str, int]:
-        """What `kg stats` counts: pages, listings, papers, people, orgs, triples asserted and inferred
-        (on an endpoint, its named graphs counted in SPARQL)."""
+        """What `kg stats` counts: pages, listings, papers, people, orgs, and `triples`, every triple
+        (what an export with inferred, kg push and COUNT(*) see), made of `triples_asserted`,
+        `triples_inferred` and `triples_ontology` (on an endpoint, its named graphs counted in SPARQL)."""
         if self._kg_store is None and not isinstance(self.engine, _Closed):
             from kg.stats import engine_stats
 
@@ -526,7 +527,9 @@ class Graph:
         from kg.building import COUNTS_KEY, store_stats
 
         kg_store = self._local("stats")
-        return store_stats(kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)))
+        return store_stats(
+            kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)), kg_store.iris.ontology_graph
+        )
 
     def validate(self) -> ValidationOutcome:
         """The store checked against the SHACL shapes, as `kg validate`: `.conforms`, `.findings`,

@@ -34,6 +34,7 @@ from kg.pagework import PageResult, PageWork, run_pages
 from kg.plan import BuildPlan, choose_plan
 from kg.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
+from kg.stats import with_total
 from kg.store import DEFAULT_KEEP, StoreMeta, StoreWriter
 from kg.vocab import KG, Iris, base_from_env, page_id_for
 
@@ -53,6 +54,8 @@ class BuildReport:
     stats: dict = field(default_factory=dict)  # of the whole store after the build
     timings: dict = field(default_factory=dict)  # seconds per step
     plan: BuildPlan | None = None  # how the build wrote (kg.plan): print it to see which way and why
+    generation: str = ""  # the live generation after the build
+    new_generation: bool = True  # False: nothing changed, and the generation before stays live
 
     @property
     def rejected(self) -> int:
@@ -63,14 +66,18 @@ class BuildReport:
         return sum(1 for d in self.diagnostics if d.severity == WARNING)
 
     def summary(self) -> dict:
+        """This build's figures (pages and listings it read, its warnings), then the store's as the build
+        left it, under "store"."""
         return {
             "pages": self.pages,
             "pages_written": self.pages_written,
             "pages_unchanged": self.pages_unchanged,
             "listings": self.listings,
-            **{k: v for k, v in self.stats.items() if k not in ("pages", "listings")},
             "warnings": self.warnings,
             "rejected": self.rejected,
+            "generation": self.generation,
+            "new_generation": self.new_generation,
+            "store": dict(self.stats),
         }
 
     def seconds(self) -> dict:
@@ -78,19 +85,33 @@ class BuildReport:
         return {k: round(v, 3) for k, v in self.timings.items()}
 
 
+class NothingToBuild(KgError):
+    """A build given no page: refused before anything is replaced. `diagnostics`: what was said of the
+    files given (unreadable, not a page), for the CLI to show first."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+def is_page_file(path: Path) -> bool:
+    """What a folder is searched for: *.txt files (any case), not hidden."""
+    return path.suffix.lower() in PAGE_SUFFIXES and not path.name.startswith(".")
+
+
 def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given; folders searched for *.txt pages, in name order."""
+    """Files as given; folders searched for *.txt pages, in name order. NothingToBuild when there is
+    none, naming the files a folder held that are not *.txt."""
     found: list[Path] = []
+    skipped: list[Path] = []
+    folders: list[str] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix in PAGE_SUFFIXES and not p.name.startswith(".")
-                )
-            )
+            folders.append(shown_path(str(given)))
+            files = [p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")]
+            found.extend(sorted(p for p in files if is_page_file(p)))
+            skipped.extend(sorted(p for p in files if not is_page_file(p)))
         elif path.is_file():
             found.append(path)
         elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
@@ -99,7 +120,21 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
             )
         else:
             raise KgError(f"no such file or folder: {shown_path(str(given))}")
+    if not found:
+        raise NothingToBuild(no_pages_message(folders, skipped))
     return found
+
+
+def no_pages_message(folders: list[str], skipped: list[Path], shown: int = 3) -> str:
+    where = " or ".join(folders) or "the files given"
+    if not skipped:
+        return f"no pages found in {where}: it holds no *.txt files; nothing was built"
+    names = ", ".join(p.name for p in skipped[:shown])
+    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return (
+        f"no pages found in {where}: kg reads *.txt files, and skipped {names}{more}; "
+        "rename the pages to NAME.txt; nothing was built"
+    )
 
 
 HOME_KEY = "home"  # the folder page identities are relative to
@@ -183,10 +218,18 @@ def build(
         run.work.curation = rules
         with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
             run.write_pages(results)
+        if not run.seen_pages and not run.old_hashes:  # a fresh build or a new store, and not one page
+            raise NothingToBuild(
+                f"none of the {len(files)} files given could be read as a page; nothing was built",
+                run.report.diagnostics,
+            )
         run.settle_facts()
         run.derive()
         run.report.diagnostics.extend(curation.unused_rules(run.kg.store, run.iris, rules))
-        run.commit(rules.digest if rules else "")
+        if run.changed_nothing():
+            run.keep_live()
+        else:
+            run.commit(rules.digest if rules else "")
     run.report.timings["total"] = time.perf_counter() - started
     return run.report
 
@@ -240,6 +283,8 @@ class _Build:
             self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(support)
         self.change = Change(self.plan)
         self.seen_pages: dict[str, str] = {}
+        self.ontology_changed = ontology_changed
+        self.previous_version = previous.kg_version if previous is not None else ""
 
     def write_pages(self, results: Iterable[PageResult]) -> None:
         self.say(READING, 0, self.total)
@@ -336,10 +381,31 @@ class _Build:
         timings["rules"] = time.perf_counter() - started
         timings["inference"] = timings.get("inference", 0.0) + timings["rules"]
 
+    def changed_nothing(self) -> bool:
+        """Whether the store would be what it was: every page given unchanged, by the same kg."""
+        return (
+            bool(self.old_hashes)
+            and not self.change.written
+            and not self.change.replaced
+            and not self.ontology_changed
+            and self.previous_version == __version__
+        )
+
+    def keep_live(self) -> None:
+        """Nothing changed: no generation is made (kg diff keeps the last real change); the report
+        counts the store as it stands."""
+        self.say(COUNTING, 0, None)
+        self.report.stats = store_stats(
+            self.kg.store, (self.page_own + self.facts, self.derived.count), self.iris.ontology_graph
+        )
+        self.report.generation = self.writer.previous or ""
+        self.report.new_generation = False
+        del self.kg, self.loader, self.support_loader, self.derived  # the writer drops the copy
+
     def commit(self, rules_digest: str = "") -> None:
         self.say(COUNTING, 0, None)
         counts = (self.page_own + self.facts, self.derived.count)
-        self.report.stats = store_stats(self.kg.store, counts)
+        self.report.stats = store_stats(self.kg.store, counts, self.iris.ontology_graph)
         extra = {
             SCHEMA_KEY: self.schema.to_json(),
             COUNTS_KEY: counts,
@@ -365,6 +431,7 @@ class _Build:
         )
         self.report.timings["summary"] = time.perf_counter() - summarising
         self.say(SWITCHING, 0, None)
+        self.report.generation = self.writer.generation
         # the writer closes the databases: no reference may keep them open
         del self.kg, self.loader, self.support_loader, self.derived
         self.writer.commit(meta)
@@ -382,11 +449,13 @@ def summary_meta(generation: str, meta: StoreMeta, report: BuildReport) -> dict[
     }
 
 
-def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
-    """What `kg stats` shows: pages, listings, papers, people, orgs, triples (asserted, inferred).
+def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) -> dict:
+    """What `kg stats` shows: pages, listings, papers, people, orgs, and triples: every triple of the
+    store (what an export with --inferred, kg push and COUNT(*) see), then the three parts it is made of,
+    asserted (the page graphs and the graph of facts), inferred, and the ontology's.
 
-    Triples are counted as stored, by the builds that write them: a small update need not recount the
-    whole store.
+    The asserted and inferred triples are counted as stored, by the builds that write them: a small
+    update need not recount the whole store.
     """
     counts = {}
     for name, cls in (
@@ -399,5 +468,7 @@ def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
         answer = store.query(query, use_default_graph_as_union=True)
         counts[name] = int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
-    counts["triples_asserted"], counts["triples_inferred"] = triples
-    return counts
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology_graph}> {{ ?s ?p ?o }} }}"
+    ontology = int(next(iter(store.query(query)))["n"].value)  # type: ignore[index]
+    return with_total(counts, *triples, ontology)
+

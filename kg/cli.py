@@ -132,7 +132,7 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
         click.echo(json.dumps(summary, indent=2))
     else:
         rows = [{heading: k.replace("_", " "), "count": v} for k, v in summary.items()]
-        click.echo(render.format_records(rows, "table"), nl=False)
+        click.echo(_records(rows, "table"), nl=False)
 
 
 @cli.command()
@@ -186,6 +186,7 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
     Example: kg build pages/ --as-of 2026-11-24
     """
     from kg import api, curation
+    from kg.building import NothingToBuild
 
     try:
         with progress_bar(quiet) as progress:
@@ -204,14 +205,48 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
             raise
         click.echo(render.visible(e.message), err=True)
         sys.exit(CANNOT_RUN)
+    except NothingToBuild as e:  # what was said of the files first, then why nothing was built
+        for diagnostic in e.diagnostics:
+            click.echo(render.visible(str(diagnostic)), err=True)
+        raise
     for diagnostic in report.diagnostics:
         click.echo(render.visible(str(diagnostic)), err=True)
     summary = report.summary()
     if fmt == "json":
         summary["seconds"] = report.seconds()
-    echo_summary(summary, fmt, "built")
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        echo_build_summary(summary)
+    if not report.new_generation:
+        _note(f"nothing changed: {report.generation} stays live, and no generation was made")
     if report.rejected:
         sys.exit(FINDINGS)
+
+
+def echo_build_summary(summary: dict) -> None:
+    """Two tables: what this build read, then the store as it left it."""
+    store = summary["store"]
+    this = [
+        ("pages read", summary["pages"]),
+        ("pages written", summary["pages_written"]),
+        ("pages unchanged", summary["pages_unchanged"]),
+        ("listings read", summary["listings"]),
+        ("warnings", summary["warnings"]),
+        ("rejected", summary["rejected"]),
+    ]
+    click.echo(_two_columns(this, "this build"), nl=False)
+    click.echo()
+    heading = f"the store ({summary['generation']})"
+    click.echo(_two_columns([(k.replace("_", " "), v) for k, v in store.items()], heading), nl=False)
+
+
+def _two_columns(pairs: list[tuple[str, int]], heading: str) -> str:
+    return _records([{heading: name, "count": count} for name, count in pairs], "table")
+
+
+def _records(rows, fmt: str, columns=None) -> str:
+    """Rows of plain values in a table format; a table fits the terminal (render.terminal_width)."""
+    return render.format_records(rows, fmt, columns, width=render.terminal_width() if fmt == "table" else None)
 
 
 @contextmanager
@@ -349,7 +384,7 @@ def parse_command(paths, as_of, fmt):
         for listing in listings:
             click.echo(json.dumps(listing_json(listing), ensure_ascii=False))
     elif listings:
-        click.echo(render.format_records([listing_row(listing) for listing in listings], "table"), nl=False)
+        click.echo(_records([listing_row(listing) for listing in listings], "table"), nl=False)
     if any(page.errors for page in parsed):
         sys.exit(FINDINGS)
 
@@ -412,7 +447,9 @@ def _note(message: str) -> None:
     help="Output format.",
 )
 @click.option(
-    "--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format)."
+    "--why",
+    is_flag=True,
+    help="Follow each row with the pages and lines that support it (csv, tsv, json, xml: a why column).",
 )
 def query_command(
     name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why
@@ -425,20 +462,16 @@ def query_command(
     Example: kg query coauthors-of "Suyog Gupta"
     """
     from kg import api, queries, render
-    from kg.why import table_with_supports
+    from kg.why import write_why
 
     if show_list:
-        click.echo(_query_list(queries.Catalogue().all()), nl=False)
+        click.echo(_query_list(queries.Catalogue().all(), render.terminal_width()), nl=False)
         return
-    if why and fmt != "table":
-        raise click.UsageError("--why shows supports under each row of a table: use it with --format table")
     with _usage_errors():
         api.check_query(name, args)  # a wrong name or count is told before the graph is opened
     with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph, _usage_errors():
-        if why:
-            result = graph.query(name, *args, limit=limit)
-            supported = table_with_supports(result.format("table"), graph.supports(result))
-            click.echo(supported, nl=False)
+        if why:  # under each row of a table; a `why` column in the other formats
+            write_why(graph, name, args, fmt, limit=limit, width=render.terminal_width(), note=_note)
         else:  # written as it comes
             graph.write_query(name, *args, format=fmt, limit=limit, width=render.terminal_width(), note=_note)
 
@@ -478,11 +511,20 @@ def _open_graph(
 _KIND_TEXT = {"person": "a name", "people": "one or more names", "integer": "an integer", "text": "text"}
 
 
-def _query_list(canned_queries) -> str:
+def _query_list(canned_queries, width: int | None = None) -> str:
+    """Each query's usage, what it answers and its parameters, wrapped to `width` (None: not wrapped)."""
+    import textwrap
+
+    def wrapped(text: str, indent: str, more: str) -> list[str]:
+        if width is None:
+            return [indent + text]
+        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=more) or [indent]
+
     lines = []
     for canned in canned_queries:
-        lines += [canned.usage, f"    {canned.help}"]
-        lines += [f"    {p.metavar}  {p.meaning} ({_KIND_TEXT[p.kind]})" for p in canned.params]
+        lines += wrapped(canned.usage, "", "    ") + wrapped(canned.help, "    ", "    ")
+        for p in canned.params:
+            lines += wrapped(f"{p.metavar}  {p.meaning} ({_KIND_TEXT[p.kind]})", "    ", " " * 8)
         lines.append("")
     return "\n".join(lines)
 
@@ -634,7 +676,8 @@ def graph_coauthors_of(
     pictures.save(pictures.render(drawn, fmt), output)
     if output != "-":
         _note(
-            f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links" + pictures.left_out(drawn)
+            f"wrote {output}: {render.counted(len(drawn.nodes), 'person', 'people')}, "
+            f"{render.counted(len(drawn.edges), 'link')}" + pictures.left_out(drawn)
         )
 
 
@@ -819,7 +862,7 @@ def coi_command(
     if fmt == "json":
         click.echo(json.dumps(report.json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(render.format_records(report.records(), fmt, COLUMNS), nl=False)
+        click.echo(_records(report.records(), fmt, COLUMNS), nl=False)
         if fmt == "table":
             _note(report.summary())
     sys.exit(report.exit_code)
@@ -881,7 +924,7 @@ def people_command(
         raise KgError(f'no person\'s name holds every word of "{pattern}"', exit_code=FINDINGS)
     records = [p.record() for p in people]
     columns = ["person", "papers", "names", *(["iri"] if fmt == "json" else [])]
-    click.echo(render.format_records([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
+    click.echo(_records([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
 
 
 # --- commands: diff, search ------------------------------------------------------------------------
@@ -913,7 +956,7 @@ def diff_command(store_path, since, show_list, fmt):
             if fmt == "json":
                 click.echo(json.dumps(rows, indent=2))
             else:
-                click.echo(render.format_records(rows, "table"), nl=False)
+                click.echo(_records(rows, "table"), nl=False)
             return
         changes = graph.diff(since)
     if fmt == "json":
@@ -924,8 +967,8 @@ def diff_command(store_path, since, show_list, fmt):
     if not rows:
         click.echo(f"no changes from {before} to {after}")
         return
-    click.echo(f"from {before} to {after}: {len(rows)} changes")
-    click.echo(render.format_records(rows, "table"), nl=False)
+    click.echo(f"from {before} to {after}: {render.counted(len(rows), 'change')}")
+    click.echo(_records(rows, "table"), nl=False)
 
 
 @cli.command("search")
@@ -959,7 +1002,7 @@ def search_command(text, store_path, limit, fmt):
         click.echo(json.dumps([hit.to_json() for hit in hits], indent=2, ensure_ascii=False))
     elif hits or fmt != "table":
         click.echo(
-            render.format_records([hit.row() for hit in hits], fmt, ["title", "date", "authors", "where"]),
+            _records([hit.row() for hit in hits], fmt, ["title", "date", "authors", "where"]),
             nl=False,
         )
     if not hits and limit != 0:

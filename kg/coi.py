@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from kg.errors import INTERNAL, KgError, NameNotFound
 from kg.queries import Engine, bind_values
-from kg.render import Solutions
+from kg.render import Solutions, counted
 from kg.vocab import KG, SKOS, XSD
 
 # The earliest and latest dates a window can have: an open window is bound as these, so one query text
@@ -306,8 +306,8 @@ class CoiReport:
     def summary(self) -> str:
         """One line: what was checked and what was found."""
         conflicting = len({(c.person1, c.person2) for c in self.conflicts})
-        pairs = f"{self.pairs} pair{'' if self.pairs == 1 else 's'}"
-        line = f"{self.people} people, {pairs} checked: {conflicting} in conflict"
+        people, pairs = counted(self.people, "person", "people"), counted(self.pairs, "pair")
+        line = f"{people}, {pairs} checked: {conflicting} in conflict"
         if self.unresolved:
             line += f"; {len(self.unresolved)} name{'s' if len(self.unresolved) > 1 else ''} not resolved"
         return line

@@ -125,7 +125,9 @@ class Result:
             }
 
     def __repr__(self) -> str:
-        return f"<kg.Result: {len(self)} rows of {', '.join(self.columns)}>"
+        from kg.render import counted
+
+        return f"<kg.Result: {counted(len(self), 'row')} of {', '.join(self.columns)}>"
 
     def rows(self) -> list[dict[str, Value]]:
         """Every row as a dict of plain values (None where a variable is unbound)."""
