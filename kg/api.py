@@ -330,10 +330,12 @@ class Graph:
         `kg sparql` does: memory stays flat whatever its size. SELECT/ASK: table, csv, tsv, json, xml;
         CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld, rdfxml. KgError past `timeout` seconds. A table
         fits `width` columns and tells `note` when it is empty or cut by `limit`."""
+        from kg.sparql_text import with_prefixes
         from kg.streaming import write_answer
 
         check_sparql(text, allow_service)
         _check_limit(limit)
+        text = with_prefixes(text, self.base)
         try:
             return write_answer(
                 self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
@@ -343,13 +345,17 @@ class Graph:
 
     def sparql(
         self, text: str, *, limit: int | None = None, timeout: float | None = None, allow_service: bool = True
-    ) -> Result:
-        """Any read-only SPARQL query over the whole graph; an update is refused, as by `kg sparql`.
+    ) -> Result | bool:
+        """Any read-only SPARQL query over the whole graph, kg's prefixes (kg:, schema:, person:, ...)
+        declared: a `Result`, or for ASK a bool. An update is refused, as by `kg sparql`.
         `timeout`: seconds before the answer is given up (KgError; the engine's work on a local store
         ends only with the process, as `kg sparql --timeout` ends it); `allow_service=False` refuses a
         query with SERVICE, which makes the engine fetch from the addresses it names."""
+        from kg.sparql_text import with_prefixes
+
         check_sparql(text, allow_service)
-        return self._answer(text, limit, timeout)
+        result = self._answer(with_prefixes(text, self.base), limit, timeout)
+        return result.boolean if result.boolean is not None else result
 
     def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
         from kg.query_limits import run_limited
@@ -562,14 +568,18 @@ class Graph:
 
         return diff.generations(self._local("diff"))
 
-    def export(self, path_or_file: PathLike | IO, format: str = "turtle", *, inferred: bool = False) -> None:
+    def export(
+        self, path_or_file: PathLike | IO, format: str | None = None, *, inferred: bool = False
+    ) -> None:
         """Write the graph as `kg export` does (turtle, ntriples, jsonld, trig, nquads; with `inferred`,
-        what inference added too) to a path ("-": stdout), or to an open file (binary or text)."""
+        what inference added too) to a path ("-": stdout), or to an open file (binary or text). Without
+        `format`, a path's extension says it (.ttl, .nt, .jsonld, .trig, .nq), else Turtle; a path
+        named for another format than `format` is refused."""
         from kg import export
 
         kg_store = self._local("export")
-        if format not in export.FORMATS:
-            raise KgError(f"unknown export format {format!r}; use one of {', '.join(export.FORMATS)}")
+        named = os.fspath(path_or_file) if isinstance(path_or_file, (str, os.PathLike)) else None
+        format = export.format_for(named, format)
         if isinstance(path_or_file, (str, os.PathLike)):
             export.export(kg_store, format, inferred, os.fspath(path_or_file))
             return
@@ -627,8 +637,12 @@ def check_sparql(text: str, allow_service: bool = True) -> None:
     unless `allow_service`, a query with SERVICE."""
     from kg import queries
     from kg.query_limits import refuse_service
+    from kg.sparql_text import form_error
 
     queries.refuse_updates(text)
+    wrong = form_error(text)
+    if wrong:
+        raise queries.SparqlSyntaxError(f"SPARQL syntax error: {wrong}")
     if not allow_service:
         refuse_service(text)
 

@@ -284,8 +284,7 @@ def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
     "--format",
     "fmt",
     type=click.Choice(["turtle", "ntriples", "jsonld", "trig", "nquads"]),
-    default="turtle",
-    show_default=True,
+    help="[default: from the extension of -o (.ttl, .nt, .jsonld, .trig, .nq), else turtle]",
 )
 @click.option("--inferred", is_flag=True, help="Include the inferred triples.")
 @click.option(
@@ -294,19 +293,19 @@ def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
     type=click.Path(dir_okay=False, allow_dash=True),
     help="File to write [default: stdout].",
 )
-@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
-def export(store_path, fmt, inferred, output, endpoint):
+def export(store_path, fmt, inferred, output):
     """Export the graph in a W3C RDF format.
 
     Turtle, N-Triples, JSON-LD, TriG or N-Quads: the pages' graphs and the ontology, and with
     --inferred what inference added.
 
     Turtle and N-Triples merge the graphs; TriG, N-Quads and JSON-LD keep one named graph per page.
-    The export reads the store's own files: with --endpoint, kg says it cannot (exit 2).
+    The format is the one -o's extension names unless --format says it (a file named for another
+    format is refused). The export reads the store's own files (kg push sends them to a server).
 
-    Example: kg export --format trig -o graph.trig
+    Example: kg export -o graph.trig
     """
-    with _open_graph(store_path, endpoint) as graph:
+    with _open_graph(store_path, None) as graph:
         graph.export(output or "-", fmt, inferred=inferred)
 
 
@@ -321,7 +320,12 @@ def export(store_path, fmt, inferred, output, endpoint):
     show_default=True,
     help="text: one line per finding; turtle: the SHACL validation report.",
 )
-def validate(file, store_path, fmt):
+@click.option(
+    "--input-format",
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+    help="The format of FILE [default: from its extension: .ttl, .nt, .nq, .trig, .jsonld, .rdf].",
+)
+def validate(file, store_path, fmt, input_format):
     """Check an RDF file or the store against the SHACL shapes.
 
     FILE is any RDF file, e.g. an export; without it the store is checked.
@@ -333,8 +337,10 @@ def validate(file, store_path, fmt):
     from kg import validate as shacl
 
     if file:
-        outcome = shacl.validate_file(file)
+        outcome = shacl.validate_file(file, input_format)
     else:
+        if input_format:
+            raise click.UsageError("--input-format is the format of FILE: name the file to check")
         with _open_graph(store_path, None) as graph:
             outcome = graph.validate()
     if fmt == "turtle":

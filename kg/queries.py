@@ -47,6 +47,7 @@ import pyoxigraph as ox
 from kg.errors import INTERNAL, KgError
 from kg.render import Graph, Result, Solutions
 from kg.resources import queries_dir
+from kg.sparql_text import syntax_message
 from kg.streaming import RowStream, Streamed, TripleStream
 
 KINDS = ("person", "people", "integer", "text")
@@ -282,7 +283,7 @@ class LocalEngine:
         try:
             result = self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as e:
-            raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+            raise SparqlSyntaxError(syntax_message(str(e), query)) from None
         except OSError as e:  # reading the store failed, or a SERVICE call did
             raise KgError(f"the query failed: {e}") from None
         if isinstance(result, ox.QueryBoolean):
@@ -299,7 +300,7 @@ class LocalEngine:
         try:
             result = self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as e:
-            raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+            raise SparqlSyntaxError(syntax_message(str(e), query)) from None
         except OSError as e:
             raise KgError(f"the query failed: {e}") from None
         if isinstance(result, ox.QueryBoolean):
