@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, curation, facts, inferred, summary
+from kg import __version__, curation, facts, inferred, pagestate, summary
 from kg.derivation import Change, ReplacedPage
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
@@ -49,6 +49,7 @@ class BuildReport:
     pages: int = 0  # pages read in this run
     pages_written: int = 0
     pages_unchanged: int = 0
+    pages_parsed: int = 0  # read and parsed: the others were unchanged since the build that read them
     listings: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stats: dict = field(default_factory=dict)  # of the whole store after the build
@@ -72,6 +73,7 @@ class BuildReport:
             "pages": self.pages,
             "pages_written": self.pages_written,
             "pages_unchanged": self.pages_unchanged,
+            "pages_parsed": self.pages_parsed,
             "listings": self.listings,
             "warnings": self.warnings,
             "rejected": self.rejected,
@@ -212,10 +214,10 @@ def build(
         given = page_paths(files, home_folder(other_rules.meta, paths)).values()
         curation.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
     with StoreWriter(store_path, base, fresh=fresh or other_rules is not None, keep=keep) as writer:
-        run = _Build(writer, Iris(base), as_of or date.today(), len(files), progress)
-        run.home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
-        run.work.page_paths = page_paths(files, run.home)  # the pages keep their identities
-        run.work.curation = rules
+        home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
+        identities = page_paths(files, home)  # the pages keep their identities
+        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress)
+        run.home = home
         with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
             run.write_pages(results)
         if not run.seen_pages and not run.old_hashes:  # a fresh build or a new store, and not one page
@@ -241,9 +243,18 @@ def _silent(phase: str, done: int, total: int | None) -> None:
 class _Build:
     """One build's state, from the store it starts from to the generation it commits."""
 
-    def __init__(self, writer: StoreWriter, iris: Iris, as_of: date, pages: int, progress: Progress | None):
+    def __init__(
+        self,
+        writer: StoreWriter,
+        iris: Iris,
+        as_of: date,
+        files: list[Path],
+        identities: dict[str, str],
+        rules: curation.Curation | None,
+        progress: Progress | None,
+    ):
         self.started = time.perf_counter()
-        self.total = pages
+        self.total = len(files)
         self.say = progress or _silent
         assert writer.kg is not None
         self.writer, self.kg, self.iris = writer, writer.kg, iris
@@ -260,7 +271,15 @@ class _Build:
         if ontology_changed:
             load_into_store(self.kg.store, iris.ontology_graph, iris.base)
         self.old_hashes = self.kg.page_hashes()
-        self.plan = choose_plan(len(self.old_hashes), pages, ontology_changed)
+        support = self.kg.support
+        assert support is not None, "a build's writer opens the support database"
+        context = pagestate.context_digest(as_of, self.digest, rules.digest if rules else "", iris.base)
+        known: dict[str, pagestate.Known] = {}
+        if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
+            pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
+            states = pagestate.read_states(support)
+            known = pagestate.known_files(files, pages, states, self.old_hashes, context)
+        self.plan = choose_plan(len(self.old_hashes), len(files) - len(known), ontology_changed)
         self.report.plan = self.plan
         # triples in the page graphs, the graph of facts and the inferred graph, kept by every build
         self.page_own, self.facts, inferred_count = 0, 0, 0
@@ -271,11 +290,19 @@ class _Build:
         self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
         self.derived.start(new_ontology=ontology_changed)
         self.home = Path()  # the folder page paths are taken under; set by build() once the store is open
-        self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
+        self.work = PageWork(
+            iris=iris,
+            schema=self.schema,
+            as_of=as_of,
+            built_at=self.built_at,
+            page_paths=identities,
+            curation=rules,
+            context=context,
+            known=known,
+        )
+        self.restamps: list[tuple[str, pagestate.FileState]] = []  # unchanged pages' new records
         self.loader: Writer
         self.support_loader: Writer
-        support = self.kg.support
-        assert support is not None, "a build's writer opens the support database"
         if self.plan.streams:
             self.loader = StreamingWriter(self.kg.store, writer.root)
             self.support_loader = StreamingWriter(support, writer.root, "kg-build-support")
@@ -304,6 +331,8 @@ class _Build:
             self.loader.close()
         finally:  # its stream ends either way, so its loader returns
             self.support_loader.close()
+        assert self.kg.support is not None, "a build's writer opens the support database"
+        pagestate.restamp(self.kg.support, self.restamps)
         self.report.pages_written = len(self.change.written)
         self.report.timings["pages"] = time.perf_counter() - self.started
         self.report.timings["load"] = self.loader.seconds
@@ -312,6 +341,7 @@ class _Build:
         """One page's result: recorded, and written unless it is unchanged or a second copy."""
         report = self.report
         report.pages += 1
+        report.pages_parsed += not result.skipped
         report.diagnostics.extend(result.diagnostics)
         if result.graph is None:
             return
@@ -325,6 +355,8 @@ class _Build:
         report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
         if self.old_hashes.get(result.graph) == result.content_hash:
             report.pages_unchanged += 1
+            if result.state is not None and (result.restamp or not result.skipped):
+                self.restamps.append((result.graph, result.state))
             return
         if result.graph in self.old_hashes:
             old = self.remove_old_page(result.graph)
@@ -336,6 +368,8 @@ class _Build:
         self.page_own += result.asserted_count
         self.loader.add(result.nquads)
         self.support_loader.add(result.support_nquads)
+        if result.state is not None:
+            self.support_loader.add(pagestate.state_nquad(result.graph, result.state))
         if not self.plan.incremental:  # a small update adds facts one by one, counting them
             self.loader.add(result.facts_nquads)
         self.loader.add(self.derived.take(result))

@@ -227,10 +227,11 @@ def echo_build_summary(summary: dict) -> None:
     """Two tables: what this build read, then the store as it left it."""
     store = summary["store"]
     this = [
-        ("pages read", summary["pages"]),
+        ("pages given", summary["pages"]),
         ("pages written", summary["pages_written"]),
         ("pages unchanged", summary["pages_unchanged"]),
-        ("listings read", summary["listings"]),
+        ("pages parsed", summary["pages_parsed"]),
+        ("listings", summary["listings"]),
         ("warnings", summary["warnings"]),
         ("rejected", summary["rejected"]),
     ]
