@@ -102,16 +102,28 @@ def example_of(command: click.Command) -> str:
 
 def overview(ctx: click.Context) -> str:
     """What `kg` alone prints: every command with its one-line help and one example."""
-    lines = [
-        f"kg {__version__}: a knowledge graph of researchers, built from their profile pages.",
-        "",
-        "Commands:",
-    ]
+    width = render.terminal_width()
+    title = f"kg {__version__}: a knowledge graph of researchers, built from their profile pages."
+    lines = [*_beside("", title, width), "", "Commands:"]
+    room = max(20, (width or 81) - 21)  # beside the names' column
     for name, command in leaf_commands(cli, ctx):
-        lines.append(f"  {name:<18} {command.get_short_help_str(60)}")
-        lines.append(f"  {'':<18} e.g. {example_of(command)}")
-    lines += ["", "Run kg COMMAND --help for the options of a command. Start with: kg build PAGES"]
+        lines += _beside(f"  {name:<18} ", command.get_short_help_str(room), width)
+        lines += _beside(" " * 21, f"e.g. {example_of(command)}", width)
+    lines += [""]
+    lines += _beside("", "Run kg COMMAND --help for the options of a command. Start with: kg build PAGES", width)
     return "\n".join(lines)
+
+
+def _beside(first: str, text: str, width: int | None) -> list[str]:
+    """`text` after `first`, wrapped to `width` under its own start (None: one line)."""
+    import textwrap
+
+    if width is None:
+        return [first + text]
+    indent = " " * len(first)
+    return textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=indent, break_on_hyphens=False
+    ) or [first]
 
 
 # --- commands: build, stats, export, validate ------------------------------------------------
@@ -843,7 +855,7 @@ def coi_command(
     Every pair among --people, or with --against each of --people with each of --against, that shares
     a paper (dated within --years of --as-of), or with --same-org has papers in that window listing
     the same organisation. Each row says why: the paper (title, date, page:line, how many authors;
-    lowerBound when the list was cut, so there may be more) or the organisation (with a listing of
+    lower_bound when the list was cut, so there may be more) or the organisation (with a listing of
     each person's most recent paper naming it).
 
     A value of --people or --against is a name as printed (matched as in kg query), @FILE for a file
@@ -860,6 +872,10 @@ def coi_command(
         raise click.UsageError("standard input (-) can give only one of --people and --against")
     people_names = read_names(people, "--people", sys.stdin)
     against_names = read_names(against, "--against", sys.stdin) if against else None
+    if against_names is None and len(set(people_names)) < 2:
+        raise click.UsageError(
+            "one person makes no pair to check: name two or more with --people, or add --against NAME"
+        )
     with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
         report = graph.coi(
             people_names, against_names, years=years, as_of=as_of, same_org=same_org, max_authors=max_authors

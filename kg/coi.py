@@ -241,7 +241,7 @@ class Conflict:
             "date": self.date.isoformat() if self.date else None,
             "where": self.where,
             "authors": self.authors,
-            "lowerBound": self.lower_bound,
+            "lower_bound": self.lower_bound,
         }
 
     def json_record(self) -> dict[str, object]:
@@ -255,7 +255,7 @@ class Conflict:
                     "date": paper.date.isoformat() if paper.date else None,
                     "where": paper.where,
                     "authors": paper.authors,
-                    "lowerBound": paper.lower_bound,
+                    "lower_bound": paper.lower_bound,
                 }
                 for person, paper in zip((self.person1, self.person2), self.papers, strict=True)
             ]
@@ -313,7 +313,7 @@ class CoiReport:
         return line
 
 
-COLUMNS = ["person1", "person2", "reason", "evidence", "date", "where", "authors", "lowerBound"]
+COLUMNS = ["person1", "person2", "reason", "evidence", "date", "where", "authors", "lower_bound"]
 
 
 # --- the check ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.coi import EARLIEST, LATEST, PaperEvidence, paper_facts, select_rows
+from kg.names import is_group
 from kg.people import Person
 from kg.queries import Engine, bind_values
 from kg.render import visible
@@ -208,7 +209,11 @@ def suggestions(
     graph = _Authorship(papers_of, authors_of, orgs_of, pages_of, label, min_papers)
     looked_at = list(focus if focus is not None else people)
 
-    splits = [(p.iri, split) for p in looked_at if (split := graph.split(p.iri)) is not None]
+    splits = [
+        (p.iri, split)
+        for p in looked_at
+        if not is_group(p.name) and (split := graph.split(p.iri)) is not None  # a group is no one person
+    ]
     focus_iris = {p.iri for p in looked_at}
     merges = [m for m in graph.merges(people) if focus_iris & {m[0], m[1]}]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import NameNotFound
+from kg.errors import AmbiguousName, NameNotFound
 from kg.queries import Engine, bind_values, select
 from kg.terms import text_of
 from kg.vocab import KG, SKOS, Iris, fold, identity_key
@@ -84,7 +84,7 @@ class PersonResolver:
             self.note(f'taking "{text}" as {matches[0].name}')
             return matches[0].iri
         if matches:
-            raise NameNotFound(ambiguous_message(text, matches))
+            raise AmbiguousName(ambiguous_message(text, matches), [p.name for p in matches])
         raise NameNotFound(not_found_message(text, self.people()))
 
     def _is_person(self, iri: str) -> bool:

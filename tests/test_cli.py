@@ -78,10 +78,15 @@ def test_build_summary_as_json_for_scripts(kg_cli, tmp_path):
     )
     assert code == 0, err
     summary = json.loads(out)
-    assert {k: summary[k] for k in ("pages", "listings", "papers", "people", "warnings", "rejected")} == {
-        "pages": 5, "listings": 65, "papers": 59, "people": 114, "warnings": 0, "rejected": 0,
+    assert {k: summary[k] for k in ("pages", "listings", "warnings", "rejected")} == {
+        "pages": 5, "listings": 65, "warnings": 0, "rejected": 0,
     }  # fmt: skip
-    assert summary["triples_asserted"] > 2000 and summary["triples_inferred"] > 2000
+    store = summary["store"]  # the store as the build left it, apart from this build's figures
+    assert {k: store[k] for k in ("pages", "listings", "papers", "people")} == {
+        "pages": 5, "listings": 65, "papers": 59, "people": 114,
+    }  # fmt: skip
+    assert store["triples_asserted"] > 2000 and store["triples_inferred"] > 2000
+    assert summary["generation"] == "gen-000001" and summary["new_generation"] is True
     assert set(summary["seconds"]) >= {"pages", "load", "inference", "total"}
     assert err == ""  # no progress bar when the output is not a terminal
 
@@ -90,10 +95,12 @@ def test_build_table_summary(kg_cli, tmp_path):
     page = FIXTURE_PAGES / "003_fd8b96957d83db75.txt"
     code, out, _ = kg_cli("build", str(page), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24")
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0].split() == ["built", "count"]
-    assert "papers                7" in out
-    assert lines[-1].split() == ["rejected", "0"]
+    this_build, store = out.split("\n\n")
+    assert this_build.splitlines()[0].split() == ["this", "build", "count"]
+    assert this_build.splitlines()[-1].split() == ["rejected", "0"]
+    assert "pages given          1" in this_build and "papers" not in this_build
+    assert store.splitlines()[0].split() == ["the", "store", "(gen-000001)", "count"]
+    assert "papers                      7" in store
 
 
 def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
@@ -108,6 +115,7 @@ def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
     assert "Traceback" not in result.stderr
     summary = json.loads(result.stdout)
     assert summary["rejected"] == 5 and summary["listings"] > 20
+    assert summary["store"]["listings"] == summary["listings"]
     assert kg_subprocess("stats", "--store", str(tmp_path / "s")).returncode == 0
 
 
