@@ -35,7 +35,7 @@ from kg.plan import BuildPlan, choose_plan
 from kg.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
 from kg.stats import with_total
-from kg.store import DEFAULT_KEEP, StoreMeta, StoreWriter
+from kg.store import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.vocab import KG, Iris, base_from_env, page_id_for
 
 PAGE_SUFFIXES = (".txt",)
@@ -435,6 +435,10 @@ class _Build:
         self.report.generation = self.writer.previous or ""
         self.report.new_generation = False
         del self.kg, self.loader, self.support_loader, self.derived  # the writer drops the copy
+        if self.restamps:  # files touched but unchanged: the live records learn their new stat
+            live = ox.Store(str(self.writer.root / (self.report.generation + SUPPORT_SUFFIX)))
+            pagestate.restamp(live, self.restamps)
+            live.flush()
 
     def commit(self, rules_digest: str = "") -> None:
         self.say(COUNTING, 0, None)
@@ -503,6 +507,5 @@ def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) 
         answer = store.query(query, use_default_graph_as_union=True)
         counts[name] = int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology_graph}> {{ ?s ?p ?o }} }}"
-    ontology = int(next(iter(store.query(query)))["n"].value)  # type: ignore[index]
+    ontology = int(next(iter(store.query(query)))["n"].value)  # type: ignore[arg-type]
     return with_total(counts, *triples, ontology)
-

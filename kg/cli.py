@@ -110,7 +110,9 @@ def overview(ctx: click.Context) -> str:
         lines += _beside(f"  {name:<18} ", command.get_short_help_str(room), width)
         lines += _beside(" " * 21, f"e.g. {example_of(command)}", width)
     lines += [""]
-    lines += _beside("", "Run kg COMMAND --help for the options of a command. Start with: kg build PAGES", width)
+    lines += _beside(
+        "", "Run kg COMMAND --help for the options of a command. Start with: kg build PAGES", width
+    )
     return "\n".join(lines)
 
 
@@ -259,7 +261,9 @@ def _two_columns(pairs: list[tuple[str, int]], heading: str) -> str:
 
 def _records(rows, fmt: str, columns=None) -> str:
     """Rows of plain values in a table format; a table fits the terminal (render.terminal_width)."""
-    return render.format_records(rows, fmt, columns, width=render.terminal_width() if fmt == "table" else None)
+    return render.format_records(
+        rows, fmt, columns, width=render.terminal_width() if fmt == "table" else None
+    )
 
 
 @contextmanager

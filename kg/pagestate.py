@@ -69,6 +69,11 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes: what a build looks at when the file's stat changed."""
+    return digest(path.read_bytes())
+
+
 def context_digest(as_of: date, ontology: str, rules: str, base: str) -> str:
     """What a page's triples depend on beside its own bytes (and, for layout B, the lexicon)."""
     return digest(f"{__version__}\n{as_of.isoformat()}\n{ontology}\n{rules}\n{base}".encode())
@@ -140,9 +145,8 @@ def known_files(
             continue
         try:
             stat = stat_of(file)
-            if stat != state.stat:
-                if stat[0] != state.size or digest(file.read_bytes()) != state.sha256:
-                    continue
+            if stat != state.stat and (stat[0] != state.size or file_digest(file) != state.sha256):
+                continue
         except OSError:
             continue  # read as any page is, and said so
         known[str(file)] = Known(page_id, graph, state, stored_hashes[graph], stat)

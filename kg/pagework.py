@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Generator, Iterator
 from collections import deque
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -261,6 +261,7 @@ def run_pages(
         yield from chunks(later_todo)
 
     # fork: workers inherit the schema without pickling it once per page
+    answers: Iterator[list[PageResult]] = iter(())
     try:
         answers = ordered_map(_process_chunk, tasks(), jobs, init=_init, initargs=(work,))
         pending: deque[PageResult] = deque()
@@ -285,8 +286,9 @@ def run_pages(
     except WorkerDied as e:
         raise KgError(f"the build stopped: {e}; nothing was stored") from None
     finally:
-        if "answers" in locals():
-            answers.close()  # the workers stop at once
+        close = getattr(answers, "close", None)
+        if close is not None:
+            close()  # the workers stop at once
 
 
 def chunks(items: list[Path]) -> list[list[Path]]:

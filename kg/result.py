@@ -10,6 +10,7 @@ does not fit its datatype stays a string rather than being dropped. pandas is im
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -137,8 +138,10 @@ class Result:
 
         head = "".join(f"<th>{escape(c)}</th>" for c in self.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row.values()) + "</tr>"
-            for row, _ in zip(self, range(HTML_ROWS))
+            "<tr>"
+            + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row.values())
+            + "</tr>"
+            for row in itertools.islice(self, HTML_ROWS)
         )
         from kg.render import counted
 

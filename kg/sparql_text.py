@@ -48,7 +48,9 @@ def form_error(text: str) -> str | None:
     word = form.lower() or "nothing"
     close = [f for f in QUERY_FORMS if f.startswith(form[:3])] if len(form) >= 3 else []
     hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE after its PREFIX lines, not {word!r}{hint}"
+    return (
+        f"a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE after its PREFIX lines, not {word!r}{hint}"
+    )
 
 
 def syntax_message(error: str, query: str) -> str:
