@@ -194,3 +194,64 @@ def test_heavy_libraries_stay_out_of_the_query_path(fixture_store, command):
     )
     result = subprocess.run([sys.executable, "-c", code, str(fixture_store)], capture_output=True, text=True)
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+# --- one count of triples, the one every export and COUNT(*) see -------------------------------------
+
+
+def test_stats_counts_the_triples_every_export_and_count_see(kg_cli, fixture_store, tmp_path):
+    code, out, _ = kg_cli("stats", "--store", str(fixture_store), "--format", "json")
+    stats = json.loads(out)
+    assert code == 0
+    parts = stats["triples_asserted"] + stats["triples_inferred"] + stats["triples_ontology"]
+    assert stats["triples"] == parts and stats["triples_ontology"] > 0
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    code, out, _ = kg_cli("sparql", query, "--store", str(fixture_store), "--format", "csv")
+    assert out.splitlines()[1] == str(stats["triples"])
+    exported = tmp_path / "all.nt"
+    assert kg_cli("export", "--inferred", "-o", str(exported), "--store", str(fixture_store))[0] == 0
+    assert sum(1 for line in exported.open(encoding="utf-8") if line.strip()) == stats["triples"]
+
+
+# --- export writes the format its file is named for; validate reads any name -----------------------------
+
+
+@pytest.mark.parametrize("suffix, syntax", [(".nt", "nt"), (".ttl", "turtle"), (".trig", "trig")])
+def test_export_writes_the_format_the_file_is_named_for(kg_cli, fixture_store, tmp_path, suffix, syntax):
+    import rdflib
+
+    path = tmp_path / f"graph{suffix}"
+    assert kg_cli("export", "-o", str(path), "--store", str(fixture_store))[0] == 0
+    parsed = rdflib.Dataset() if syntax == "trig" else rdflib.Graph()
+    parsed.parse(path, format=syntax)  # rdflib reads it in the format its name says
+    statements = parsed.quads((None, None, None, None)) if syntax == "trig" else iter(parsed)
+    assert sum(1 for _ in statements) > 1000
+    code, out, _ = kg_cli("validate", str(path))
+    assert (code, out) == (0, "conforms: 0 violations, 0 warnings\n")
+
+
+def test_export_refuses_a_format_its_file_is_not_named_for(kg_cli, fixture_store, tmp_path):
+    path = tmp_path / "x.nt"
+    code, _, err = kg_cli("export", "-o", str(path), "--format", "turtle", "--store", str(fixture_store))
+    assert code == 2 and not path.exists()
+    assert (
+        err
+        == f"kg: {path} is named as ntriples but --format turtle was asked: name the file for its format (e.g. x.ttl) or drop --format\n"
+    )
+
+
+def test_export_offers_no_endpoint(kg_cli):
+    code, out, _ = kg_cli("export", "--help")
+    assert code == 0 and "--endpoint" not in out
+
+
+def test_validate_takes_the_format_of_a_file_whose_name_does_not_say_it(kg_cli, fixture_store, tmp_path):
+    nt = tmp_path / "g.nt"
+    assert kg_cli("export", "-o", str(nt), "--store", str(fixture_store))[0] == 0
+    spelled_out, unnamed = tmp_path / "g.ntriples", tmp_path / "g.data"
+    spelled_out.write_bytes(nt.read_bytes())
+    unnamed.write_bytes(nt.read_bytes())
+    assert kg_cli("validate", str(spelled_out))[0] == 0
+    code, _, err = kg_cli("validate", str(unnamed))
+    assert code == 2 and "give --input-format" in err
+    assert kg_cli("validate", str(unnamed), "--input-format", "ntriples")[0] == 0

@@ -343,3 +343,11 @@ def test_same_org_across_lists_puts_the_people_side_first(store):
         ("Rita Reviewer", "Olga Other", "org", "acme", "rita.txt:26; olga.txt:12")
     ]
     assert report.pairs == 1
+
+
+def test_one_person_alone_is_refused_with_a_hint(store):
+    code, out, err = coi(store, "--people", "Rita Reviewer")
+    assert (code, out) == (2, "")
+    assert "one person makes no pair to check: name two or more with --people, or add --against NAME" in err
+    code, _, err = coi(store, "--people", "Rita Reviewer", "--people", "Nobody Known")
+    assert code == 1 and err.endswith("kg: 1 person, 0 pairs checked: 0 in conflict; 1 name not resolved\n")
