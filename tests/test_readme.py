@@ -164,7 +164,9 @@ def test_the_readme_lists_every_canned_query():
 def test_the_tour_leaves_nothing_git_would_show(tour):
     """Walking the tour in a checkout leaves no untracked file: everything it writes is ignored."""
     made = sorted(
-        p.name for p in tour.folder.iterdir() if p.name != "tests" and not p.name.startswith("background-")
+        p.name + ("/" if p.is_dir() else "")
+        for p in tour.folder.iterdir()
+        if p.name != "tests" and not p.name.startswith("background-")
     )
     assert made, "the tour ran before this test"
     shown = [
