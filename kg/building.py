@@ -130,12 +130,12 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
 def no_pages_message(folders: list[str], skipped: list[Path], shown: int = 3) -> str:
     where = " or ".join(folders) or "the files given"
     if not skipped:
-        return f"no pages found in {where}: it holds no *.txt files; nothing was built"
+        return f"no pages found in {where}: it holds no *.txt files"
     names = ", ".join(p.name for p in skipped[:shown])
     more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
     return (
         f"no pages found in {where}: kg reads *.txt files, and skipped {names}{more}; "
-        "rename the pages to NAME.txt; nothing was built"
+        "rename the pages to NAME.txt"
     )
 
 
@@ -204,7 +204,10 @@ def build(
     except ValueError as e:
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
-    files = find_pages(paths)
+    try:
+        files = find_pages(paths)
+    except NothingToBuild as e:
+        raise NothingToBuild(f"{e.message}; nothing was built") from None
     if progress:  # opening the store and compiling the schema come first: the display shows from here
         progress(READING, 0, len(files))
     # Changed rules change the pages that print their names, often most of them (a common name): the
