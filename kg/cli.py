@@ -195,7 +195,9 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
     """Build or update the graph from profile pages.
 
     PATHS are page files, or folders searched for *.txt pages. Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
-    stored. The build ends with a summary. Exit code 1 when any record was rejected.
+    stored. The build ends with a summary: this build's figures, then the store's. Unchanged files
+    are not read again; a build that changes nothing makes no generation. Exit code 1 when any
+    record was rejected, 2 when PATHS hold no page (nothing is replaced).
 
     Example: kg build pages/ --as-of 2026-11-24
     """

@@ -45,7 +45,9 @@ def form_error(text: str) -> str | None:
     form = query_form(text)
     if form in QUERY_FORMS or form in UPDATE_KEYWORDS:
         return None
-    word = form.lower() or "nothing"
+    if not form:
+        return "the query is empty: it starts with SELECT, ASK, CONSTRUCT or DESCRIBE after its PREFIX lines"
+    word = form.lower()
     close = [f for f in QUERY_FORMS if f.startswith(form[:3])] if len(form) >= 3 else []
     hint = f" (did you mean {close[0]}?)" if close else ""
     return (
