@@ -116,6 +116,15 @@ def overview(ctx: click.Context) -> str:
     return "\n".join(lines)
 
 
+def _wrapped(line: str, width: int | None) -> list[str]:
+    """A long line on a terminal of `width` columns: wrapped, the rest indented (None: as it is)."""
+    import textwrap
+
+    if width is None or len(line) <= width:
+        return [line]
+    return textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False) or [line]
+
+
 def _beside(first: str, text: str, width: int | None) -> list[str]:
     """`text` after `first`, wrapped to `width` under its own start (None: one line)."""
     import textwrap
@@ -364,9 +373,10 @@ def validate(file, store_path, fmt, input_format):
             outcome = graph.validate()
     if fmt == "turtle":
         click.echo(shacl.report_turtle(outcome), nl=False)
-    else:
+    else:  # one line per finding; on a terminal, wrapped under its start
+        width = render.terminal_width()
         for line in shacl.report_lines(outcome):
-            click.echo(line)
+            click.echo("\n".join(_wrapped(line, width)))
     if not outcome.conforms:
         sys.exit(FINDINGS)
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, FIXTURE_PAGES, run_main
+from conftest import AS_OF, BAD_PAGES, FIXTURE_PAGES, run_main
 
 from kg.queries import Catalogue
 from kg.render import _width
@@ -19,6 +19,15 @@ WIDTHS = (60, 80, 120)
 PAGE = "000_d1e1c11066227b5a.txt"
 PEOPLE = ("Suyog Gupta", "Deepak Narayanan", "Mahdi Nazemi")
 ARGUMENTS = {"person": ["Suyog Gupta"], "people": list(PEOPLE), "integer": ["3"], "text": ["nemotron"]}
+
+
+@pytest.fixture(scope="module")
+def bad_store(tmp_path_factory) -> Path:
+    """A store with findings for kg validate to report."""
+    path = tmp_path_factory.mktemp("bad") / "kg-store"
+    code, _, err = run_main("build", str(BAD_PAGES), "--store", str(path), "-q")
+    assert code == 1, err  # its rejected records: the rest is stored
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +83,11 @@ def wider_lines(text: str, width: int) -> list[str]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_line_of_any_command_is_wider_than_the_terminal(changed_store, width):
+def test_no_line_of_any_command_is_wider_than_the_terminal(changed_store, bad_store, width):
     store, pages, builds = changed_store
     assert not wider_lines(builds[width], width), "kg build"
     too_wide = {}
-    for args in commands(store, pages):
+    for args in [*commands(store, pages), ("validate", "--store", str(bad_store))]:
         code, out, err = run_main(*args, env={"COLUMNS": str(width)})
         assert code in (0, 1), (args, err)
         assert out.strip() or args[0] == "diff", args  # each shows something
