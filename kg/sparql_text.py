@@ -2,8 +2,8 @@
 
 `kg sparql` and `Graph.sparql` declare the prefixes the README's queries use (kg:, schema:, foaf:,
 dcterms:, vivo:, skos:, prov:, rdf:, rdfs:, owl:, xsd:, and the data's person:, paper:, org:,
-category:, page:) unless the query declares them itself. The declarations take one line of their own
-before the query, which the error messages leave out of their line numbers.
+category:, page:) that a query uses and does not declare itself. The declarations take one line of
+their own before the query, which the error messages leave out of their line numbers.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ DATA_KINDS = ("person", "paper", "org", "category", "page")
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
 _ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+_PREFIX_USED = re.compile(r"(?<![\w<:/#.?$-])([A-Za-z][\w-]*):")  # kg:Paper; not <https://...> nor ?x
 _PREFIXED_END = re.compile(r"([A-Za-z][\w.-]*)?:[^\s{}()<>\"',;]*$")
 
 
@@ -26,9 +27,11 @@ def prefixes(base: str) -> dict[str, str]:
 
 
 def with_prefixes(text: str, base: str) -> str:
-    """`text` with kg's prefixes declared on a line before it, except those it declares itself."""
+    """`text` with those of kg's prefixes it uses declared on a line before it, except those it declares
+    itself (an endpoint's log shows the query as written when it uses none)."""
     own = {(m.group(1) or "") for m in _DECLARED.finditer(text)}
-    declared = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes(base).items() if name not in own)
+    used = set(_PREFIX_USED.findall(text)) - own
+    declared = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in prefixes(base).items() if name in used)
     return f"{declared} {MARK}\n{text}" if declared else text
 
 

@@ -27,9 +27,14 @@ def test_the_api_declares_them_too_and_ask_is_a_bool(fixture_store):
 
 
 def test_a_query_declaring_a_prefix_itself_keeps_its_own():
-    text = with_prefixes("PREFIX kg: <http://other/> SELECT * WHERE { ?s a kg:X }", "https://b/")
+    text = with_prefixes(
+        "PREFIX kg: <http://other/> SELECT * WHERE { ?s a kg:X ; ?p person:ada }", "https://b/"
+    )
     assert "PREFIX kg: <http://other/>" in text and text.count("PREFIX kg:") == 1
-    assert "PREFIX person: <https://b/person/>" in text
+    assert "PREFIX person: <https://b/person/>" in text and "PREFIX foaf:" not in text
+    plain = "SELECT ?s WHERE { ?s a <https://kg.example.org/ns#Paper> ; ?p 'x:y' }"
+    assert with_prefixes(plain, "https://b/") == plain  # sent as written: no prefix of kg's is used
+    assert "PREFIX" not in with_prefixes("SELECT ?x WHERE { ?x ?p ?o }", "https://b/")
     assert set(prefixes("https://b/")) >= {"kg", "schema", "foaf", "rdf", "rdfs", "xsd", "person", "paper"}
 
 
@@ -60,6 +65,7 @@ def test_a_syntax_error_is_one_line_that_says_what_is_wrong(fixture_store, query
 
 
 def test_line_numbers_are_the_users_own():
-    query = with_prefixes("SELECT ?x\nWHERE { ?x a ?y", "https://b/")
+    query = with_prefixes("SELECT ?x\nWHERE { ?x a kg:Paper", "https://b/")
+    assert query.startswith("PREFIX kg: <https://kg.example.org/ns#>")
     message = syntax_message('error at 3:15: expected one of ".", "}"', query)
     assert message.startswith("SPARQL syntax error at line 2, column 15")
