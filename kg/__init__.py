@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from kg.errors import KgError, NameNotFound, StoreBusy, StoreMissing
+from kg.errors import AmbiguousName, KgError, NameNotFound, StoreBusy, StoreMissing
 
 __version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here
 
@@ -36,7 +36,7 @@ _LAZY = {
     "CurationError": ("kg.model.curation", "CurationError"),
 }
 
-__all__ = ["KgError", "NameNotFound", "StoreBusy", "StoreMissing", "__version__", *_LAZY]
+__all__ = ["AmbiguousName", "KgError", "NameNotFound", "StoreBusy", "StoreMissing", "__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

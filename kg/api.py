@@ -349,9 +349,11 @@ class Graph:
         CONSTRUCT/DESCRIBE: turtle, ntriples, jsonld, rdfxml. KgError past `timeout` seconds. A table
         fits `width` columns and tells `note` when it is empty or cut by `limit`."""
         from kg.present.streaming import write_answer
+        from kg.query.sparql_text import with_prefixes
 
         text = check_sparql(text, allow_service)
         _check_limit(limit)
+        text = with_prefixes(text, self.base)
         _answer_within(self.engine, timeout)
         try:
             return write_answer(
@@ -362,13 +364,17 @@ class Graph:
 
     def sparql(
         self, text: str, *, limit: int | None = None, timeout: float | None = None, allow_service: bool = True
-    ) -> Result:
-        """Any read-only SPARQL query over the whole graph; an update is refused, as by `kg sparql`.
+    ) -> Result | bool:
+        """Any read-only SPARQL query over the whole graph, kg's prefixes (kg:, schema:, person:, ...)
+        declared: a `Result`, or for ASK a bool. An update is refused, as by `kg sparql`.
         `timeout`: seconds before the answer is given up (KgError; the engine's work on a local store
         ends only with the process, as `kg sparql --timeout` ends it); `allow_service=False` refuses a
         query with SERVICE, which makes the engine fetch from the addresses it names."""
+        from kg.query.sparql_text import with_prefixes
+
         text = check_sparql(text, allow_service)
-        return self._answer(text, limit, timeout)
+        result = self._answer(with_prefixes(text, self.base), limit, timeout)
+        return result.boolean if result.boolean is not None else result
 
     def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
         from kg.query.limits import run_limited
@@ -569,8 +575,9 @@ class Graph:
         return self._kg_store
 
     def stats(self) -> dict[str, int]:
-        """What `kg stats` counts: pages, listings, papers, people, orgs, triples asserted and inferred
-        (on an endpoint, its named graphs counted in SPARQL)."""
+        """What `kg stats` counts: pages, listings, papers, people, orgs, and `triples`, every triple
+        (what an export with inferred, kg push and COUNT(*) see), made of `triples_asserted`,
+        `triples_inferred` and `triples_ontology` (on an endpoint, its named graphs counted in SPARQL)."""
         if self._kg_store is None and not isinstance(self.engine, _Closed):
             from kg.features.endpoint_stats import engine_stats
 
@@ -578,7 +585,9 @@ class Graph:
         from kg.building.builder import COUNTS_KEY, store_stats
 
         kg_store = self._local("stats")
-        return store_stats(kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)))
+        return store_stats(
+            kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)), kg_store.iris.ontology_graph
+        )
 
     def validate(self) -> ValidationOutcome:
         """The store checked against the SHACL shapes, as `kg validate`: `.conforms`, `.findings`,
@@ -608,14 +617,18 @@ class Graph:
 
         return diff.generations(self._local("diff"))
 
-    def export(self, path_or_file: PathLike | IO, format: str = "turtle", *, inferred: bool = False) -> None:
+    def export(
+        self, path_or_file: PathLike | IO, format: str | None = None, *, inferred: bool = False
+    ) -> None:
         """Write the graph as `kg export` does (turtle, ntriples, jsonld, trig, nquads; with `inferred`,
-        what inference added too) to a path ("-": stdout), or to an open file (binary or text)."""
+        what inference added too) to a path ("-": stdout), or to an open file (binary or text). Without
+        `format`, a path's extension says it (.ttl, .nt, .jsonld, .trig, .nq), else Turtle; a path
+        named for another format than `format` is refused."""
         from kg.features import export
 
         kg_store = self._local("export")
-        if format not in export.FORMATS:
-            raise KgError(f"unknown export format {format!r}; use one of {', '.join(export.FORMATS)}")
+        named = os.fspath(path_or_file) if isinstance(path_or_file, (str, os.PathLike)) else None
+        format = export.format_for(named, format)
         if isinstance(path_or_file, (str, os.PathLike)):
             export.export(kg_store, format, inferred, os.fspath(path_or_file))
             return
@@ -681,8 +694,12 @@ def check_sparql(text: str, allow_service: bool = True) -> str:
     text the SERVICE check read (kg.query.service_check)."""
     from kg.query import canned as queries
     from kg.query.limits import refuse_service
+    from kg.query.sparql_text import form_error
 
     queries.refuse_updates(text)
+    wrong = form_error(text)
+    if wrong:
+        raise queries.SparqlSyntaxError(f"SPARQL syntax error: {wrong}")
     return text if allow_service else refuse_service(text)
 
 

@@ -103,16 +103,39 @@ def example_of(command: click.Command) -> str:
 
 def overview(ctx: click.Context) -> str:
     """What `kg` alone prints: every command with its one-line help and one example."""
-    lines = [
-        f"kg {__version__}: a knowledge graph of researchers, built from their profile pages.",
-        "",
-        "Commands:",
-    ]
+    width = render.terminal_width()
+    title = f"kg {__version__}: a knowledge graph of researchers, built from their profile pages."
+    lines = [*_beside("", title, width), "", "Commands:"]
+    room = max(20, (width or 81) - 21)  # beside the names' column
     for name, command in leaf_commands(cli, ctx):
-        lines.append(f"  {name:<18} {command.get_short_help_str(60)}")
-        lines.append(f"  {'':<18} e.g. {example_of(command)}")
-    lines += ["", "Run kg COMMAND --help for the options of a command. Start with: kg build PAGES"]
+        lines += _beside(f"  {name:<18} ", command.get_short_help_str(room), width)
+        lines += _beside(" " * 21, f"e.g. {example_of(command)}", width)
+    lines += [""]
+    lines += _beside(
+        "", "Run kg COMMAND --help for the options of a command. Start with: kg build PAGES", width
+    )
     return "\n".join(lines)
+
+
+def _wrapped(line: str, width: int | None) -> list[str]:
+    """A long line on a terminal of `width` columns: wrapped, the rest indented (None: as it is)."""
+    import textwrap
+
+    if width is None or len(line) <= width:
+        return [line]
+    return textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False) or [line]
+
+
+def _beside(first: str, text: str, width: int | None) -> list[str]:
+    """`text` after `first`, wrapped to `width` under its own start (None: one line)."""
+    import textwrap
+
+    if width is None:
+        return [first + text]
+    indent = " " * len(first)
+    return textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=indent, break_on_hyphens=False
+    ) or [first]
 
 
 # --- commands: build, stats, export, validate ------------------------------------------------
@@ -133,7 +156,7 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
         click.echo(json.dumps(summary, indent=2))
     else:
         rows = [{heading: k.replace("_", " "), "count": v} for k, v in summary.items()]
-        click.echo(render.format_records(rows, "table"), nl=False)
+        click.echo(_records(rows, "table"), nl=False)
 
 
 @cli.command()
@@ -182,11 +205,14 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
     """Build or update the graph from profile pages.
 
     PATHS are page files, or folders searched for *.txt pages. Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
-    stored. The build ends with a summary. Exit code 1 when any record was rejected.
+    stored. The build ends with a summary: this build's figures, then the store's. Unchanged files
+    are not read again; a build that changes nothing makes no generation. Exit code 1 when any
+    record was rejected, 2 when PATHS hold no page (nothing is replaced).
 
     Example: kg build pages/ --as-of 2026-11-24
     """
     from kg import api
+    from kg.building.builder import NothingToBuild
     from kg.model import curation
 
     try:
@@ -206,14 +232,51 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
             raise
         click.echo(render.visible(e.message), err=True)
         sys.exit(CANNOT_RUN)
+    except NothingToBuild as e:  # what was said of the files first, then why nothing was built
+        for diagnostic in e.diagnostics:
+            click.echo(render.visible(str(diagnostic)), err=True)
+        raise
     for diagnostic in report.diagnostics:
         click.echo(render.visible(str(diagnostic)), err=True)
     summary = report.summary()
     if fmt == "json":
         summary["seconds"] = report.seconds()
-    echo_summary(summary, fmt, "built")
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        echo_build_summary(summary)
+    if not report.new_generation:
+        _note(f"nothing changed: {report.generation} stays live, and no generation was made")
     if report.rejected:
         sys.exit(FINDINGS)
+
+
+def echo_build_summary(summary: dict) -> None:
+    """Two tables: what this build read, then the store as it left it."""
+    store = summary["store"]
+    this = [
+        ("pages given", summary["pages"]),
+        ("pages written", summary["pages_written"]),
+        ("pages unchanged", summary["pages_unchanged"]),
+        ("pages parsed", summary["pages_parsed"]),
+        ("listings", summary["listings"]),
+        ("warnings", summary["warnings"]),
+        ("rejected", summary["rejected"]),
+    ]
+    click.echo(_two_columns(this, "this build"), nl=False)
+    click.echo()
+    heading = f"the store ({summary['generation']})"
+    click.echo(_two_columns([(k.replace("_", " "), v) for k, v in store.items()], heading), nl=False)
+
+
+def _two_columns(pairs: list[tuple[str, int]], heading: str) -> str:
+    return _records([{heading: name, "count": count} for name, count in pairs], "table")
+
+
+def _records(rows, fmt: str, columns=None) -> str:
+    """Rows of plain values in a table format; a table fits the terminal (render.terminal_width)."""
+    return render.format_records(
+        rows, fmt, columns, width=render.terminal_width() if fmt == "table" else None
+    )
 
 
 @contextmanager
@@ -251,8 +314,7 @@ def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
     "--format",
     "fmt",
     type=click.Choice(["turtle", "ntriples", "jsonld", "trig", "nquads"]),
-    default="turtle",
-    show_default=True,
+    help="[default: from the extension of -o (.ttl, .nt, .jsonld, .trig, .nq), else turtle]",
 )
 @click.option("--inferred", is_flag=True, help="Include the inferred triples.")
 @click.option(
@@ -261,19 +323,19 @@ def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
     type=click.Path(dir_okay=False, allow_dash=True),
     help="File to write [default: stdout].",
 )
-@click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
-def export(store_path, fmt, inferred, output, endpoint):
+def export(store_path, fmt, inferred, output):
     """Export the graph in a W3C RDF format.
 
     Turtle, N-Triples, JSON-LD, TriG or N-Quads: the pages' graphs and the ontology, and with
     --inferred what inference added.
 
     Turtle and N-Triples merge the graphs; TriG, N-Quads and JSON-LD keep one named graph per page.
-    The export reads the store's own files: with --endpoint, kg says it cannot (exit 2).
+    The format is the one -o's extension names unless --format says it (a file named for another
+    format is refused). The export reads the store's own files (kg push sends them to a server).
 
-    Example: kg export --format trig -o graph.trig
+    Example: kg export -o graph.trig
     """
-    with _open_graph(store_path, endpoint) as graph:
+    with _open_graph(store_path, None) as graph:
         graph.export(output or "-", fmt, inferred=inferred)
 
 
@@ -288,7 +350,12 @@ def export(store_path, fmt, inferred, output, endpoint):
     show_default=True,
     help="text: one line per finding; turtle: the SHACL validation report.",
 )
-def validate(file, store_path, fmt):
+@click.option(
+    "--input-format",
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+    help="The format of FILE [default: from its extension: .ttl, .nt, .nq, .trig, .jsonld, .rdf].",
+)
+def validate(file, store_path, fmt, input_format):
     """Check an RDF file or the store against the SHACL shapes.
 
     FILE is any RDF file, e.g. an export; without it the store is checked.
@@ -300,15 +367,18 @@ def validate(file, store_path, fmt):
     from kg.validation import report as shacl
 
     if file:
-        outcome = shacl.validate_file(file)
+        outcome = shacl.validate_file(file, input_format)
     else:
+        if input_format:
+            raise click.UsageError("--input-format is the format of FILE: name the file to check")
         with _open_graph(store_path, None) as graph:
             outcome = graph.validate()
     if fmt == "turtle":
         click.echo(shacl.report_turtle(outcome), nl=False)
-    else:
+    else:  # one line per finding; on a terminal, wrapped under its start
+        width = render.terminal_width()
         for line in shacl.report_lines(outcome):
-            click.echo(line)
+            click.echo("\n".join(_wrapped(line, width)))
     if not outcome.conforms:
         sys.exit(FINDINGS)
 
@@ -351,7 +421,7 @@ def parse_command(paths, as_of, fmt):
         for listing in listings:
             click.echo(json.dumps(listing_json(listing), ensure_ascii=False))
     elif listings:
-        click.echo(render.format_records([listing_row(listing) for listing in listings], "table"), nl=False)
+        click.echo(_records([listing_row(listing) for listing in listings], "table"), nl=False)
     if any(page.errors for page in parsed):
         sys.exit(FINDINGS)
 
@@ -416,7 +486,9 @@ def _note(message: str) -> None:
     help="Output format.",
 )
 @click.option(
-    "--why", is_flag=True, help="Follow each row with the pages and lines that support it (table format)."
+    "--why",
+    is_flag=True,
+    help="Follow each row with the pages and lines that support it (csv, tsv, json, xml: a why column).",
 )
 @click.option(
     "--timeout",
@@ -436,21 +508,17 @@ def query_command(
     """
     from kg import api
     from kg.present import render
+    from kg.present.why_table import write_why
     from kg.query import canned as queries
-    from kg.query.why import table_with_supports
 
     if show_list:
-        click.echo(_query_list(queries.Catalogue().all()), nl=False)
+        click.echo(_query_list(queries.Catalogue().all(), render.terminal_width()), nl=False)
         return
-    if why and fmt != "table":
-        raise click.UsageError("--why shows supports under each row of a table: use it with --format table")
     with _usage_errors():
         api.check_query(name, args)  # a wrong name or count is told before the graph is opened
     with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph, _usage_errors():
-        if why:
-            result = graph.query(name, *args, limit=limit)
-            supported = table_with_supports(result.format("table"), graph.supports(result))
-            click.echo(supported, nl=False)
+        if why:  # under each row of a table; a `why` column in the other formats
+            write_why(graph, name, args, fmt, limit=limit, width=render.terminal_width(), note=_note)
         else:  # written as it comes
             graph.write_query(
                 name,
@@ -498,11 +566,20 @@ def _open_graph(
 _KIND_TEXT = {"person": "a name", "people": "one or more names", "integer": "an integer", "text": "text"}
 
 
-def _query_list(canned_queries) -> str:
+def _query_list(canned_queries, width: int | None = None) -> str:
+    """Each query's usage, what it answers and its parameters, wrapped to `width` (None: not wrapped)."""
+    import textwrap
+
+    def wrapped(text: str, indent: str, more: str) -> list[str]:
+        if width is None:
+            return [indent + text]
+        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=more) or [indent]
+
     lines = []
     for canned in canned_queries:
-        lines += [canned.usage, f"    {canned.help}"]
-        lines += [f"    {p.metavar}  {p.meaning} ({_KIND_TEXT[p.kind]})" for p in canned.params]
+        lines += wrapped(canned.usage, "", "    ") + wrapped(canned.help, "    ", "    ")
+        for p in canned.params:
+            lines += wrapped(f"{p.metavar}  {p.meaning} ({_KIND_TEXT[p.kind]})", "    ", " " * 8)
         lines.append("")
     return "\n".join(lines)
 
@@ -656,7 +733,8 @@ def graph_coauthors_of(
     pictures.save(pictures.render(drawn, fmt), output)
     if output != "-":
         _note(
-            f"wrote {output}: {len(drawn.nodes)} people, {len(drawn.edges)} links" + pictures.left_out(drawn)
+            f"wrote {output}: {render.counted(len(drawn.nodes), 'person', 'people')}, "
+            f"{render.counted(len(drawn.edges), 'link')}" + pictures.left_out(drawn)
         )
 
 
@@ -836,7 +914,7 @@ def coi_command(
     Every pair among --people, or with --against each of --people with each of --against, that shares
     a paper (dated within --years of --as-of), or with --same-org has papers in that window listing
     the same organisation. Each row says why: the paper (title, date, page:line, how many authors;
-    lowerBound when the list was cut, so there may be more) or the organisation (with a listing of
+    lower_bound when the list was cut, so there may be more) or the organisation (with a listing of
     each person's most recent paper naming it).
 
     A value of --people or --against is a name as printed (matched as in kg query), @FILE for a file
@@ -853,6 +931,10 @@ def coi_command(
         raise click.UsageError("standard input (-) can give only one of --people and --against")
     people_names = read_names(people, "--people", sys.stdin)
     against_names = read_names(against, "--against", sys.stdin) if against else None
+    if against_names is None and len(set(people_names)) < 2:
+        raise click.UsageError(
+            "one person makes no pair to check: name two or more with --people, or add --against NAME"
+        )
     with _open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
         report = graph.coi(
             people_names, against_names, years=years, as_of=as_of, same_org=same_org, max_authors=max_authors
@@ -862,7 +944,7 @@ def coi_command(
     if fmt == "json":
         click.echo(json.dumps(report.json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(render.format_records(report.records(), fmt, COLUMNS), nl=False)
+        click.echo(_records(report.records(), fmt, COLUMNS), nl=False)
         if fmt == "table":
             _note(report.summary())
     sys.exit(report.exit_code)
@@ -922,7 +1004,7 @@ def people_command(
         raise KgError(f'no person\'s name holds every word of "{pattern}"', exit_code=FINDINGS)
     records = [p.record() for p in people]
     columns = ["person", "papers", "names", *(["iri"] if fmt == "json" else [])]
-    click.echo(render.format_records([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
+    click.echo(_records([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
 
 
 # --- commands: diff, search ------------------------------------------------------------------------
@@ -954,7 +1036,7 @@ def diff_command(store_path, since, show_list, fmt):
             if fmt == "json":
                 click.echo(json.dumps(rows, indent=2))
             else:
-                click.echo(render.format_records(rows, "table"), nl=False)
+                click.echo(_records(rows, "table"), nl=False)
             return
         changes = graph.diff(since)
     if fmt == "json":
@@ -965,8 +1047,8 @@ def diff_command(store_path, since, show_list, fmt):
     if not rows:
         click.echo(f"no changes from {before} to {after}")
         return
-    click.echo(f"from {before} to {after}: {len(rows)} changes")
-    click.echo(render.format_records(rows, "table"), nl=False)
+    click.echo(f"from {before} to {after}: {render.counted(len(rows), 'change')}")
+    click.echo(_records(rows, "table"), nl=False)
 
 
 @cli.command("search")
@@ -1000,7 +1082,7 @@ def search_command(text, store_path, limit, fmt):
         click.echo(json.dumps([hit.to_json() for hit in hits], indent=2, ensure_ascii=False))
     elif hits or fmt != "table":
         click.echo(
-            render.format_records([hit.row() for hit in hits], fmt, ["title", "date", "authors", "where"]),
+            _records([hit.row() for hit in hits], fmt, ["title", "date", "authors", "where"]),
             nl=False,
         )
     if not hits and limit != 0:

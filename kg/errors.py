@@ -37,9 +37,18 @@ class StoreBusy(KgError):
 
 
 class NameNotFound(KgError):
-    """A person named by the user matches nobody, or more than one person."""
+    """A person named by the user matches nobody (AmbiguousName: more than one person)."""
 
     exit_code = FINDINGS
+
+
+class AmbiguousName(NameNotFound):
+    """A person named by the user matches several people: the message names them; `candidates` are
+    their names. A NameNotFound, so that code catching that one still catches it."""
+
+    def __init__(self, message: str, candidates: list[str] | None = None):
+        super().__init__(message)
+        self.candidates = list(candidates or [])
 
 
 def describe_os_error(error: OSError) -> str:

@@ -35,7 +35,8 @@ from kg.model.inference import Schema, compile_schema
 from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.vocab import KG, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic, shown_path
-from kg.store.generations import DEFAULT_KEEP, StoreMeta, StoreWriter
+from kg.store import pagestate
+from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, StreamingWriter, Writer
 from kg.store.pagework import PageResult, PageWork, run_pages
 from kg.store.plan import BuildPlan, choose_plan
@@ -52,11 +53,14 @@ class BuildReport:
     pages: int = 0  # pages read in this run
     pages_written: int = 0
     pages_unchanged: int = 0
+    pages_parsed: int = 0  # read and parsed: the others were unchanged since the build that read them
     listings: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stats: dict = field(default_factory=dict)  # of the whole store after the build
     timings: dict = field(default_factory=dict)  # seconds per step
     plan: BuildPlan | None = None  # how the build wrote (kg.plan): print it to see which way and why
+    generation: str = ""  # the live generation after the build
+    new_generation: bool = True  # False: nothing changed, and the generation before stays live
 
     @property
     def rejected(self) -> int:
@@ -67,14 +71,19 @@ class BuildReport:
         return sum(1 for d in self.diagnostics if d.severity == WARNING)
 
     def summary(self) -> dict:
+        """This build's figures (pages and listings it read, its warnings), then the store's as the build
+        left it, under "store"."""
         return {
             "pages": self.pages,
             "pages_written": self.pages_written,
             "pages_unchanged": self.pages_unchanged,
+            "pages_parsed": self.pages_parsed,
             "listings": self.listings,
-            **{k: v for k, v in self.stats.items() if k not in ("pages", "listings")},
             "warnings": self.warnings,
             "rejected": self.rejected,
+            "generation": self.generation,
+            "new_generation": self.new_generation,
+            "store": dict(self.stats),
         }
 
     def seconds(self) -> dict:
@@ -82,9 +91,25 @@ class BuildReport:
         return {k: round(v, 3) for k, v in self.timings.items()}
 
 
+class NothingToBuild(KgError):
+    """A build given no page: refused before anything is replaced. `diagnostics`: what was said of the
+    files given (unreadable, not a page), for the CLI to show first."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+def is_page_file(path: Path) -> bool:
+    """What a folder is searched for: *.txt files (any case), not hidden."""
+    return path.suffix.lower() in PAGE_SUFFIXES and not path.name.startswith(".")
+
+
 def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given; folders searched for *.txt pages, in name order."""
+    """Files as given; folders searched for *.txt pages, in name order. NothingToBuild when there is
+    none, naming the files a folder held that are not *.txt."""
     found: list[Path] = []
+    skipped: list[Path] = []
     folders: list[str] = []
     dangling = 0
     for given in paths:
@@ -92,12 +117,12 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
         if path.is_dir():
             folders.append(shown_path(str(given)))
             for p in sorted(path.rglob("*")):
-                if p.suffix not in PAGE_SUFFIXES or p.name.startswith("."):
+                if p.name.startswith("."):
                     continue
                 if p.is_file():
-                    found.append(p)
-                elif p.is_symlink() and not p.exists():
-                    dangling += 1
+                    (found if is_page_file(p) else skipped).append(p)
+                elif p.is_symlink() and not p.exists() and is_page_file(p):
+                    dangling += 1  # a link that leads nowhere, or round in a loop
         elif path.is_file():
             found.append(path)
         elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
@@ -106,11 +131,24 @@ def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
             )
         else:
             raise KgError(f"no such file or folder: {shown_path(str(given))}")
-    if not found and folders:
-        links = "1 link that leads" if dangling == 1 else f"{dangling} links that lead"
-        skipped = f" (skipped {links} nowhere, or round in a loop)" if dangling else ""
-        raise KgError(f"no pages in {', '.join(folders)}: kg reads page files named *.txt{skipped}")
+    if not found:
+        raise NothingToBuild(no_pages_message(folders, skipped, dangling))
     return found
+
+
+def no_pages_message(folders: list[str], skipped: list[Path], dangling: int = 0, shown: int = 3) -> str:
+    where = " or ".join(folders) or "the files given"
+    if dangling:
+        links = "1 link that leads" if dangling == 1 else f"{dangling} links that lead"
+        return f"no pages found in {where}: kg reads *.txt files, and skipped {links} nowhere, or round in a loop"
+    if not skipped:
+        return f"no pages found in {where}: it holds no *.txt files"
+    names = ", ".join(p.name for p in skipped[:shown])
+    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return (
+        f"no pages found in {where}: kg reads *.txt files, and skipped {names}{more}; "
+        "rename the pages to NAME.txt"
+    )
 
 
 HOME_KEY = "home"  # the folder page identities are relative to
@@ -178,7 +216,10 @@ def build(
     except ValueError as e:
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
-    files = find_pages(paths)
+    try:
+        files = find_pages(paths)
+    except NothingToBuild as e:
+        raise NothingToBuild(f"{e.message}; nothing was built") from None
     if progress:  # opening the store and compiling the schema come first: the display shows from here
         progress(READING, 0, len(files))
     # Changed rules change the pages that print their names, often most of them (a common name): the
@@ -188,16 +229,24 @@ def build(
         given = page_paths(files, home_folder(other_rules.meta, paths)).values()
         curation_checks.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
     with StoreWriter(store_path, base, fresh=fresh or other_rules is not None, keep=keep) as writer:
-        run = _Build(writer, Iris(base), as_of or date.today(), len(files), progress)
-        run.home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
-        run.work.page_paths = page_paths(files, run.home)  # the pages keep their identities
-        run.work.curation = rules
+        home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
+        identities = page_paths(files, home)  # the pages keep their identities
+        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress)
+        run.home = home
         with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
             run.write_pages(results)
+        if not run.seen_pages and not run.old_hashes:  # a fresh build or a new store, and not one page
+            raise NothingToBuild(
+                f"none of the {len(files)} files given could be read as a page; nothing was built",
+                run.report.diagnostics,
+            )
         run.settle_facts()
         run.derive()
         run.report.diagnostics.extend(curation_checks.unused_rules(run.kg.store, run.iris, rules))
-        run.commit(rules.digest if rules else "")
+        if run.changed_nothing():
+            run.keep_live()
+        else:
+            run.commit(rules.digest if rules else "")
     run.report.timings["total"] = time.perf_counter() - started
     return run.report
 
@@ -209,9 +258,18 @@ def _silent(phase: str, done: int, total: int | None) -> None:
 class _Build:
     """One build's state, from the store it starts from to the generation it commits."""
 
-    def __init__(self, writer: StoreWriter, iris: Iris, as_of: date, pages: int, progress: Progress | None):
+    def __init__(
+        self,
+        writer: StoreWriter,
+        iris: Iris,
+        as_of: date,
+        files: list[Path],
+        identities: dict[str, str],
+        rules: curation.Curation | None,
+        progress: Progress | None,
+    ):
         self.started = time.perf_counter()
-        self.total = pages
+        self.total = len(files)
         self.say = progress or _silent
         assert writer.kg is not None
         self.writer, self.kg, self.iris = writer, writer.kg, iris
@@ -228,7 +286,15 @@ class _Build:
         if ontology_changed:
             load_into_store(self.kg.store, iris.ontology_graph, iris.base)
         self.old_hashes = self.kg.page_hashes()
-        self.plan = choose_plan(len(self.old_hashes), pages, ontology_changed)
+        support = self.kg.support
+        assert support is not None, "a build's writer opens the support database"
+        context = pagestate.context_digest(as_of, self.digest, rules.digest if rules else "", iris.base)
+        known: dict[str, pagestate.Known] = {}
+        if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
+            pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
+            states = pagestate.read_states(support)
+            known = pagestate.known_files(files, pages, states, self.old_hashes, context)
+        self.plan = choose_plan(len(self.old_hashes), len(files) - len(known), ontology_changed)
         self.report.plan = self.plan
         # triples in the page graphs, the graph of facts and the inferred graph, kept by every build
         self.page_own, self.facts, inferred_count = 0, 0, 0
@@ -239,11 +305,19 @@ class _Build:
         self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
         self.derived.start(new_ontology=ontology_changed)
         self.home = Path()  # the folder page paths are taken under; set by build() once the store is open
-        self.work = PageWork(iris=iris, schema=self.schema, as_of=as_of, built_at=self.built_at)
+        self.work = PageWork(
+            iris=iris,
+            schema=self.schema,
+            as_of=as_of,
+            built_at=self.built_at,
+            page_paths=identities,
+            curation=rules,
+            context=context,
+            known=known,
+        )
+        self.restamps: list[tuple[str, pagestate.FileState]] = []  # unchanged pages' new records
         self.loader: Writer
         self.support_loader: Writer
-        support = self.kg.support
-        assert support is not None, "a build's writer opens the support database"
         if self.plan.streams:
             self.loader = StreamingWriter(self.kg.store, writer.root)
             self.support_loader = StreamingWriter(support, writer.root, "kg-build-support")
@@ -251,6 +325,8 @@ class _Build:
             self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(support)
         self.change = Change(self.plan)
         self.seen_pages: dict[str, str] = {}
+        self.ontology_changed = ontology_changed
+        self.previous_version = previous.kg_version if previous is not None else ""
 
     def write_pages(self, results: Iterable[PageResult]) -> None:
         self.say(READING, 0, self.total)
@@ -270,6 +346,8 @@ class _Build:
             self.loader.close()
         finally:  # its stream ends either way, so its loader returns
             self.support_loader.close()
+        assert self.kg.support is not None, "a build's writer opens the support database"
+        pagestate.restamp(self.kg.support, self.restamps)
         self.report.pages_written = len(self.change.written)
         self.report.timings["pages"] = time.perf_counter() - self.started
         self.report.timings["load"] = self.loader.seconds
@@ -278,6 +356,7 @@ class _Build:
         """One page's result: recorded, and written unless it is unchanged or a second copy."""
         report = self.report
         report.pages += 1
+        report.pages_parsed += not result.skipped
         report.diagnostics.extend(result.diagnostics)
         if result.graph is None:
             return
@@ -291,6 +370,8 @@ class _Build:
         report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
         if self.old_hashes.get(result.graph) == result.content_hash:
             report.pages_unchanged += 1
+            if result.state is not None and (result.restamp or not result.skipped):
+                self.restamps.append((result.graph, result.state))
             return
         if result.graph in self.old_hashes:
             old = self.remove_old_page(result.graph)
@@ -302,6 +383,8 @@ class _Build:
         self.page_own += result.asserted_count
         self.loader.add(result.nquads)
         self.support_loader.add(result.support_nquads)
+        if result.state is not None:
+            self.support_loader.add(pagestate.state_nquad(result.graph, result.state))
         if not self.plan.incremental:  # a small update adds facts one by one, counting them
             self.loader.add(result.facts_nquads)
         self.loader.add(self.derived.take(result))
@@ -347,10 +430,35 @@ class _Build:
         timings["rules"] = time.perf_counter() - started
         timings["inference"] = timings.get("inference", 0.0) + timings["rules"]
 
+    def changed_nothing(self) -> bool:
+        """Whether the store would be what it was: every page given unchanged, by the same kg."""
+        return (
+            bool(self.old_hashes)
+            and not self.change.written
+            and not self.change.replaced
+            and not self.ontology_changed
+            and self.previous_version == __version__
+        )
+
+    def keep_live(self) -> None:
+        """Nothing changed: no generation is made (kg diff keeps the last real change); the report
+        counts the store as it stands."""
+        self.say(COUNTING, 0, None)
+        self.report.stats = store_stats(
+            self.kg.store, (self.page_own + self.facts, self.derived.count), self.iris.ontology_graph
+        )
+        self.report.generation = self.writer.previous or ""
+        self.report.new_generation = False
+        del self.kg, self.loader, self.support_loader, self.derived  # the writer drops the copy
+        if self.restamps:  # files touched but unchanged: the live records learn their new stat
+            live = ox.Store(str(self.writer.root / (self.report.generation + SUPPORT_SUFFIX)))
+            pagestate.restamp(live, self.restamps)
+            live.flush()
+
     def commit(self, rules_digest: str = "") -> None:
         self.say(COUNTING, 0, None)
         counts = (self.page_own + self.facts, self.derived.count)
-        self.report.stats = store_stats(self.kg.store, counts)
+        self.report.stats = store_stats(self.kg.store, counts, self.iris.ontology_graph)
         extra = {
             SCHEMA_KEY: self.schema.to_json(),
             COUNTS_KEY: counts,
@@ -376,6 +484,7 @@ class _Build:
         )
         self.report.timings["summary"] = time.perf_counter() - summarising
         self.say(SWITCHING, 0, None)
+        self.report.generation = self.writer.generation
         # the writer closes the databases: no reference may keep them open
         del self.kg, self.loader, self.support_loader, self.derived
         self.writer.commit(meta)
@@ -393,11 +502,13 @@ def summary_meta(generation: str, meta: StoreMeta, report: BuildReport) -> dict[
     }
 
 
-def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
-    """What `kg stats` shows: pages, listings, papers, people, orgs, triples (asserted, inferred).
+def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) -> dict:
+    """What `kg stats` shows: pages, listings, papers, people, orgs, and triples: every triple of the
+    store (what an export with --inferred, kg push and COUNT(*) see), then the three parts it is made of,
+    asserted (the page graphs and the graph of facts), inferred, and the ontology's.
 
-    Triples are counted as stored, by the builds that write them: a small update need not recount the
-    whole store.
+    The asserted and inferred triples are counted as stored, by the builds that write them: a small
+    update need not recount the whole store.
     """
     counts = {}
     for name, cls in (
@@ -410,5 +521,17 @@ def store_stats(store: ox.Store, triples: tuple[int, int]) -> dict:
         query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
         answer = store.query(query, use_default_graph_as_union=True)
         counts[name] = int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
-    counts["triples_asserted"], counts["triples_inferred"] = triples
-    return counts
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology_graph}> {{ ?s ?p ?o }} }}"
+    ontology = int(next(iter(store.query(query)))["n"].value)  # type: ignore[arg-type]
+    return with_total(counts, *triples, ontology)
+
+
+def with_total(counts: dict, asserted: int, inferred: int, ontology: int) -> dict:
+    """The triple counts, the total first: no triple is in two of the graphs (kg.export)."""
+    return {
+        **counts,
+        "triples": asserted + inferred + ontology,
+        "triples_asserted": asserted,
+        "triples_inferred": inferred,
+        "triples_ontology": ontology,
+    }

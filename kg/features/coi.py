@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from kg.errors import INTERNAL, KgError, NameNotFound
 from kg.model.terms import bind_values
 from kg.model.vocab import KG, SKOS, XSD
+from kg.present.render import counted
 from kg.query.answers import Solutions
 from kg.query.canned import Engine
 
@@ -277,7 +278,7 @@ class Conflict:
             "date": self.date.isoformat() if self.date else None,
             "where": self.where,
             "authors": self.authors,
-            "lowerBound": self.lower_bound,
+            "lower_bound": self.lower_bound,
         }
 
     def json_record(self) -> dict[str, object]:
@@ -291,7 +292,7 @@ class Conflict:
                     "date": paper.date.isoformat() if paper.date else None,
                     "where": paper.where,
                     "authors": paper.authors,
-                    "lowerBound": paper.lower_bound,
+                    "lower_bound": paper.lower_bound,
                 }
                 for person, paper in zip((self.person1, self.person2), self.papers, strict=True)
             ]
@@ -342,14 +343,14 @@ class CoiReport:
     def summary(self) -> str:
         """One line: what was checked and what was found."""
         conflicting = len({(c.person1, c.person2) for c in self.conflicts})
-        pairs = f"{self.pairs} pair{'' if self.pairs == 1 else 's'}"
-        line = f"{self.people} people, {pairs} checked: {conflicting} in conflict"
+        people, pairs = counted(self.people, "person", "people"), counted(self.pairs, "pair")
+        line = f"{people}, {pairs} checked: {conflicting} in conflict"
         if self.unresolved:
             line += f"; {len(self.unresolved)} name{'s' if len(self.unresolved) > 1 else ''} not resolved"
         return line
 
 
-COLUMNS = ["person1", "person2", "reason", "evidence", "date", "where", "authors", "lowerBound"]
+COLUMNS = ["person1", "person2", "reason", "evidence", "date", "where", "authors", "lower_bound"]
 
 
 # --- the check ------------------------------------------------------------------------------------

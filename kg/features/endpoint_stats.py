@@ -2,11 +2,12 @@
 
 On the store, the triple counts are kept by the builds that write them (`kg.building.store_stats`); an
 endpoint has no such record, so its named graphs are counted, and sorted as the store sorts them: the
-page graphs and the graph of facts are asserted, the inferred graph inferred, the ontology neither.
+page graphs and the graph of facts are asserted, the inferred graph inferred, the ontology graph the ontology's; `triples` is all of them.
 """
 
 from __future__ import annotations
 
+from kg.building.builder import with_total
 from kg.errors import KgError
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
@@ -30,7 +31,7 @@ def engine_stats(engine: Engine, base: str, source: str) -> dict[str, int]:
         rows = select(engine, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}").rows
         counts[name] = int(text_of(rows[0][0])) if rows and rows[0][0] is not None else 0
     iris = Iris(base)
-    asserted = inferred = 0
+    asserted = inferred = ontology = 0
     seen_page_graph = False
     for graph, size in select(engine, GRAPH_SIZES).rows:
         if graph is None or size is None:
@@ -43,10 +44,11 @@ def engine_stats(engine: Engine, base: str, source: str) -> dict[str, int]:
             asserted += n
         elif name == iris.inferred_graph:
             inferred += n
+        elif name == iris.ontology_graph:
+            ontology += n
     if not seen_page_graph and counts["pages"]:
         raise KgError(
             f"{source} shows no named graph under {iris.page_graph_prefix}, so its triples cannot be "
             "counted as kg stores them: check --base, or count them with kg sparql"
         )
-    counts["triples_asserted"], counts["triples_inferred"] = asserted, inferred
-    return counts
+    return with_total(counts, asserted, inferred, ontology)

@@ -10,6 +10,7 @@ plain write would give it, through symlinks, never replacing what is not a regul
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
@@ -27,6 +28,36 @@ FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
 }
 DATASET_FORMATS = {"trig", "nquads", "jsonld"}
+DEFAULT_FORMAT = "turtle"  # for stdout, and a file whose name does not say its format
+SUFFIXES = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "ntriples",
+    ".ntriples": "ntriples",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+}
+
+
+def format_for(output: str | None, fmt: str | None) -> str:
+    """The format to write: `fmt`, else the one the output file's extension names, else Turtle. A file
+    named for one format and asked in another is refused: whatever reads it would go by its name."""
+    named = SUFFIXES.get(Path(output).suffix.lower()) if output not in (None, "-") else None
+    if fmt is not None and fmt not in FORMATS:
+        raise KgError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt is not None and named is not None and fmt != named:
+        raise KgError(
+            f"{output} is named as {named} but --format {fmt} was asked: name the file for its format "
+            f"(e.g. {Path(str(output)).stem}{_suffix_of(fmt)}) or drop --format"
+        )
+    return fmt or named or DEFAULT_FORMAT
+
+
+def _suffix_of(fmt: str) -> str:
+    return next(suffix for suffix, name in SUFFIXES.items() if name == fmt)
 
 
 def data_prefixes(iris: Iris) -> dict[str, str]:

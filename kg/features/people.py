@@ -30,6 +30,7 @@ from kg.model.vocab import KG, SKOS
 from kg.present.render import visible
 from kg.query.canned import Engine
 from kg.query.person_lookup import Person
+from kg.reading.names import is_group
 from kg.reading.text import fold
 
 PAPER_COUNTS = f"""PREFIX kg: <{KG}>
@@ -210,7 +211,11 @@ def suggestions(
     graph = _Authorship(papers_of, authors_of, orgs_of, pages_of, label, min_papers)
     looked_at = list(focus if focus is not None else people)
 
-    splits = [(p.iri, split) for p in looked_at if (split := graph.split(p.iri)) is not None]
+    splits = [
+        (p.iri, split)
+        for p in looked_at
+        if not is_group(p.name) and (split := graph.split(p.iri)) is not None  # a group is no one person
+    ]
     focus_iris = {p.iri for p in looked_at}
     merges = [m for m in graph.merges(people) if focus_iris & {m[0], m[1]}]
 

@@ -10,6 +10,7 @@ weighted by how many papers have any of them.
 
 from __future__ import annotations
 
+import datetime
 import math
 import sqlite3
 from dataclasses import dataclass
@@ -57,12 +58,14 @@ def searched_words(text: str) -> list[tuple[str, bool]]:
 
 @dataclass(frozen=True)
 class Hit:
-    """A paper found: its display title, dates, the authors shown (by their display names, in order),
-    how many of the words it matched and its score, and the first page and line that list it."""
+    """A paper found: its display title, its date (`datetime.date`, the first of `dates` when its
+    listings disagree), the authors shown (by their display names, in order), how many of the words
+    it matched and its score, and the first page and line that list it."""
 
     paper: str
     title: str
-    date: str
+    date: datetime.date | None
+    dates: tuple[datetime.date, ...]
     authors: str
     truncated: bool
     matched: int
@@ -72,13 +75,17 @@ class Hit:
     def row(self) -> dict[str, object]:
         """As `kg search` shows it in a table."""
         authors = self.authors + (" et al." if self.truncated else "")
-        return {"title": self.title, "date": self.date, "authors": authors, "where": self.where}
+        return {"title": self.title, "date": self.dates_text, "authors": authors, "where": self.where}
+
+    @property
+    def dates_text(self) -> str:
+        return ", ".join(d.isoformat() for d in self.dates)
 
     def to_json(self) -> dict[str, object]:
         return {
             "title": self.title,
             "paper": self.paper,
-            "date": self.date,
+            "date": self.dates_text,
             "authors": self.authors,
             "truncated": self.truncated,
             "matched": self.matched,
@@ -109,8 +116,19 @@ def search(db: sqlite3.Connection, text: str, limit: int | None = 20) -> list[Hi
     hits = HITS_OF_PREFIXES if any(prefix for _, prefix in words) else HITS_OF_WORDS
     parameters = [x for row in query for x in row] + [-1 if limit is None else limit]
     return [
-        Hit(iri, title, dates.replace("\n", ", "), shown, bool(truncated), matched, score, where or "")
+        Hit(iri, title, *_dates(dates), shown, bool(truncated), matched, score, where or "")
         for iri, title, dates, shown, truncated, matched, score, where in db.execute(
             hits.format(values=values) + RANKED, parameters
         )
     ]
+
+
+def _dates(text: str | None) -> tuple[datetime.date | None, tuple[datetime.date, ...]]:
+    """(the first date, every date) of a paper's dates as the summary keeps them, one a line."""
+    dates = []
+    for line in (text or "").split("\n"):
+        try:
+            dates.append(datetime.date.fromisoformat(line.strip()))
+        except ValueError:
+            continue
+    return (dates[0] if dates else None), tuple(dates)

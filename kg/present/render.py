@@ -378,15 +378,18 @@ def _json_term(term: Term) -> dict:
 # --- plain records -------------------------------------------------------------------------------
 
 
-def format_records(records: Sequence[Record], fmt: str, columns: Sequence[str] | None = None) -> str:
-    """Rows of plain values (str, int, float, bool, None) in any table format."""
+def format_records(
+    records: Sequence[Record], fmt: str, columns: Sequence[str] | None = None, *, width: int | None = None
+) -> str:
+    """Rows of plain values (str, int, float, bool, None) in any table format; a table's columns fit
+    `width` (None: whole cells; `terminal_width()` is the terminal's)."""
     columns = list(columns) if columns is not None else _columns(records)
     if fmt == "json":
         return _json([dict(r) for r in records], indent=2)
     rows = [[_value_text(r.get(c)) for c in columns] for r in records]
     if fmt == "table":
         numeric = [all(_is_plain_number(r.get(c)) for r in records if r.get(c) is not None) for c in columns]
-        return _aligned(columns, rows, numeric)
+        return _aligned(columns, rows, numeric, width)
     if fmt == "csv":
         return _delimited(columns, rows)
     if fmt == "tsv":
@@ -524,6 +527,11 @@ def _shown(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 person`, `2 people`, `1,234 rows`: a count with its noun agreeing."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def terminal_width() -> int | None:
     """The columns a table may take: COLUMNS when set, else the width of the terminal stdout is; None
     when stdout is a pipe or a file (whole cells, for whatever reads them)."""
@@ -548,6 +556,7 @@ def _terminal(out: IO) -> bool:
 GAP = 2  # spaces between columns
 NARROWEST = 6  # a column is never cut narrower than this (or than its widest cell, if less)
 CUT = "…"
+SHORT = 10  # a column this narrow (a date) is cut only when nothing else can give way
 
 
 class TableLayout:
@@ -570,7 +579,9 @@ class TableLayout:
         self.widths = fit(natural, width)
 
     def head(self) -> str:
-        return self._join(self.header, True) + "\n" + self._join(["-" * w for w in self.widths], False) + "\n"
+        """The header, cut like the cells below it, and the rule under it."""
+        header = [cut(h, w) for h, w in zip(self.header, self.widths, strict=False)]
+        return self._join(header, True) + "\n" + self._join(["-" * w for w in self.widths], False) + "\n"
 
     def line(self, cells: Sequence[str], aligned: bool = True) -> str:
         return (
@@ -590,7 +601,8 @@ class TableLayout:
 
 def fit(natural: Sequence[int], width: int | None) -> list[int]:
     """Column widths within `width` (None: as they are): columns narrower than an even share keep
-    their width, the wider ones split what is left; none narrower than NARROWEST (or its cells)."""
+    their width, the wider ones split what is left; none narrower than NARROWEST (or its cells) unless
+    that is the only way to fit, when every column shares the room evenly (one column at least)."""
     if width is None or not natural:
         return list(natural)
     room = width - GAP * (len(natural) - 1)
@@ -599,14 +611,24 @@ def fit(natural: Sequence[int], width: int | None) -> list[int]:
     widths = list(natural)
     left, count = room, len(natural)
     for i in sorted(range(len(natural)), key=lambda i: natural[i]):
-        widths[i] = max(min(natural[i], left // count), min(natural[i], NARROWEST))
+        # a short column (a date, a number, a flag) stays whole while the others keep NARROWEST each
+        whole = natural[i] <= SHORT and left - natural[i] >= NARROWEST * (count - 1)
+        widths[i] = natural[i] if whole else max(min(natural[i], left // count), min(natural[i], NARROWEST))
         left -= widths[i]
         count -= 1
+    if sum(widths) > room:  # too many columns for NARROWEST: the wide ones give up the excess
+        for i in sorted(range(len(widths)), key=lambda i: -widths[i]):
+            excess = sum(widths) - room
+            if excess <= 0:
+                break
+            widths[i] = max(1, widths[i] - excess, min(widths[i], max(1, room // len(widths))))
     return widths
 
 
 def cut(text: str, width: int) -> str:
     """`text` in at most `width` columns, ending in `…` when it was cut."""
+    if width <= 1:
+        return text if _width(text) <= width else CUT[:width]
     if text.isascii():
         return text if len(text) <= width else text[: width - 1] + CUT
     if _width(text) <= width:
@@ -621,9 +643,11 @@ def cut(text: str, width: int) -> str:
     return "".join(kept) + CUT
 
 
-def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]) -> str:
-    """A terminal table of plain records: header, a rule, then rows; whole cells."""
-    table = TableLayout(header, rows, numeric)
+def _aligned(
+    header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool], width: int | None = None
+) -> str:
+    """A terminal table of plain records: header, a rule, then rows; cells cut to fit `width`."""
+    table = TableLayout(header, rows, numeric, width)
     return table.head() + "".join(table.line(row) for row in rows)
 
 

@@ -10,6 +10,7 @@ does not fit its datatype stays a string rather than being dropped. pandas is im
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,8 @@ _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 Value = str | int | float | bool | datetime.date | None
+
+HTML_ROWS = 50  # rows a notebook shows of an answer
 
 # The columns of a CONSTRUCT/DESCRIBE answer, and of an ASK answer.
 TRIPLE_COLUMNS = ["subject", "predicate", "object"]
@@ -126,7 +129,25 @@ class Result:
             }
 
     def __repr__(self) -> str:
-        return f"<kg.Result: {len(self)} rows of {', '.join(self.columns)}>"
+        from kg.present.render import counted
+
+        return f"<kg.Result: {counted(len(self), 'row')} of {', '.join(self.columns)}>"
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the answer as a table: the first HTML_ROWS rows, and how many there are."""
+        from html import escape
+
+        head = "".join(f"<th>{escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row.values())
+            + "</tr>"
+            for row in itertools.islice(self, HTML_ROWS)
+        )
+        from kg.present.render import counted
+
+        more = f"<p>the first {HTML_ROWS} of {counted(len(self), 'row')}</p>" if len(self) > HTML_ROWS else ""
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
     def rows(self) -> list[dict[str, Value]]:
         """Every row as a dict of plain values (None where a variable is unbound)."""

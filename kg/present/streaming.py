@@ -45,7 +45,7 @@ class Written:
             return None
         if self.total is not None:
             return f"{self.rows:,} of {self.total:,} rows (--limit {limit})"
-        return f"the first {self.rows:,} rows (--limit {limit}; the rest not counted: it was taking long)"
+        return f"the first {_rows(self.rows)} (--limit {limit}; the rest not counted: it was taking long)"
 
 
 def write_answer(
@@ -91,6 +91,10 @@ def write_answer(
     return written
 
 
+def _rows(n: int) -> str:
+    return "row" if n == 1 else f"{n:,} rows"
+
+
 def _split(answer: Streamed) -> tuple[Streamed, Iterator | None]:
     """(the answer without its items, for the writer; its items, for the worker)."""
     if isinstance(answer, RowStream):
@@ -120,5 +124,5 @@ def write_solutions(
     cut = limit is not None and len(answer.rows) > limit
     if note is not None and fmt == "table" and (cut or count == 0):
         out.flush()
-        note(f"the first {count:,} rows (--limit {limit})" if cut else "no rows")
+        note(f"the first {_rows(count)} (--limit {limit})" if cut else "no rows")
     return Written(count, cut=cut)

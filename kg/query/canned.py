@@ -47,6 +47,7 @@ import pyoxigraph as ox
 from kg.errors import INTERNAL, KgError
 from kg.model.terms import VALUES_MARKER, BoundTerm, bind_values
 from kg.query.answers import Answer, RowStream, Solutions, Streamed, Triples, TripleStream
+from kg.query.sparql_text import UPDATE_KEYWORDS, query_form, syntax_message
 from kg.system.resources import queries_dir
 
 KINDS = ("person", "people", "integer", "text")
@@ -256,7 +257,7 @@ class LocalEngine:
         try:
             result = self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as e:
-            raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+            raise SparqlSyntaxError(syntax_message(str(e), query)) from None
         except OSError as e:  # reading the store failed, or a SERVICE call did
             raise KgError(f"the query failed: {e}") from None
         if isinstance(result, ox.QueryBoolean):
@@ -273,7 +274,7 @@ class LocalEngine:
         try:
             result = self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as e:
-            raise SparqlSyntaxError(f"SPARQL syntax error: {e}") from None
+            raise SparqlSyntaxError(syntax_message(str(e), query)) from None
         except OSError as e:
             raise KgError(f"the query failed: {e}") from None
         if isinstance(result, ox.QueryBoolean):
@@ -329,23 +330,6 @@ def run_bound(
 
 
 # --- ad-hoc SPARQL -------------------------------------------------------------------------------
-
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-_PROLOGUE_ITEM = re.compile(
-    r"\s+|#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>",
-    re.IGNORECASE,
-)
-
-
-def query_form(text: str) -> str:
-    """The first keyword after the prologue (PREFIX/BASE/comments), upper case: SELECT, ASK, INSERT, ..."""
-    position = 0
-    while match := _PROLOGUE_ITEM.match(text, position):
-        if match.end() == position:
-            break
-        position = match.end()
-    word = re.match(r"[A-Za-z]+", text[position:])
-    return word.group(0).upper() if word else ""
 
 
 def refuse_updates(text: str) -> None:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.model.terms import text_of
+from kg.model.terms import bind_values, text_of
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS
-from kg.query.canned import Catalogue, Engine, bind_values, select
+from kg.query.canned import Catalogue, Engine, select
 
 # Every printing of a person: kg:name, and skos:altLabel where a graph states one; with the label, and
 # whether a curation file set it.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import NameNotFound
+from kg.errors import AmbiguousName, NameNotFound
 from kg.model.terms import bind_values, text_of
 from kg.model.vocab import KG, SKOS, Iris, identity_key
 from kg.query.canned import Engine, select
@@ -95,7 +95,7 @@ class PersonResolver:
             self.note(f'taking "{text}" as {matches[0].name}')
             return matches[0].iri
         if matches:
-            raise NameNotFound(ambiguous_message(text, matches))
+            raise AmbiguousName(ambiguous_message(text, matches), [p.name for p in matches])
         raise NameNotFound(not_found_message(text, self.people()))
 
     def _has_type(self, iri: str) -> bool:

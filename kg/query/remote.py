@@ -41,8 +41,9 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.model.vocab import base_from_env
 from kg.query.answers import Answer, RowStream, Solutions, Streamed, Triples, TripleStream
-from kg.query.canned import SparqlSyntaxError, query_form
+from kg.query.canned import SparqlSyntaxError
 from kg.query.endpoint import Endpoint, EndpointError, Response, status_error
+from kg.query.sparql_text import query_form
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5"

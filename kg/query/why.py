@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.model.terms import BoundTerm, bind_values, text_of, text_or_none
 from kg.query.canned import CannedQuery, Engine, select
 from kg.system.resources import queries_dir
+
+if TYPE_CHECKING:
+    pass
 
 _MARKER_NAME = re.compile(r"^[ \t]*#[ \t]*@values[ \t]+([A-Za-z_]\w*)", re.M)
 
@@ -63,17 +67,3 @@ def supports(
             )
         )
     return out
-
-
-def table_with_supports(table: str, supports_per_row: Sequence[Sequence[Support]]) -> str:
-    """A rendered table (a header, a rule, one line per row) with each row's supports beneath it."""
-    lines = table.rstrip("\n").split("\n")
-    out = lines[:2]
-    rows = lines[2 : 2 + len(supports_per_row)]
-    for row_line, found in zip(rows, supports_per_row, strict=False):
-        out.append(row_line)
-        out.extend(f"    from {support}" for support in found)
-        if not found:
-            out.append("    (no listing found)")
-    out.extend(lines[2 + len(rows) :])  # what a table shows after its rows, such as how many were cut
-    return "\n".join(out) + "\n"

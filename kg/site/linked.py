@@ -51,7 +51,7 @@ def _iri(graph: Graph, rest: str) -> str | None:
 
 def _exists(graph: Graph, iri: str) -> bool:
     node = ox.NamedNode(iri)
-    return bool(graph.sparql(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}").answer)
+    return graph.sparql(f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}") is True
 
 
 def see_other(request: Request, graph: Graph, rest: str) -> Response:

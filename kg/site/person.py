@@ -31,7 +31,7 @@ def person_iri(graph: Graph, rest: str) -> str | None:
         node = ox.NamedNode(graph.base + "person/" + rest)
     except ValueError:
         return None
-    if not rest or not graph.sparql(f"ASK {{ {node} a <{KG}Person> }}").answer:
+    if not rest or graph.sparql(f"ASK {{ {node} a <{KG}Person> }}") is not True:
         return None
     return node.value
 

@@ -107,11 +107,11 @@ def _answer(site: Site, graph: Graph, text: str) -> str:
     return render(result, graph.base)
 
 
-def render(result: Result, base: str) -> str:
+def render(result: Result | bool, base: str) -> str:
     from kg.present.render import format_graph
     from kg.query.answers import Solutions, Triples
 
-    answer = result.answer
+    answer = result if isinstance(result, bool) else result.answer
     if isinstance(answer, bool):
         return f'<p id="sparql-boolean">The answer is <strong>{"yes" if answer else "no"}</strong> ({str(answer).lower()}).</p>'
     if isinstance(answer, Triples):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Generator
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from kg.reading.decoding import decode_page, read_page_bytes
 from kg.reading.parse import detect_layout, learn_layout_b_file, lexicon_entries, parse_page
 from kg.reading.records import ERROR, Diagnostic
 from kg.reading.split import Lexicon
+from kg.store.pagestate import FileState, Known, digest, lexicon_digest, stat_of
 from kg.system.workers import Broadcast, WorkerDied, ordered_map
 
 # Below this many pages, worker processes cost more than they save.
@@ -43,6 +45,9 @@ class PageWork:
     lexicon: Lexicon = field(default_factory=Lexicon)
     page_paths: dict[str, str] = field(default_factory=dict)  # file as given -> its identity (kg.building)
     curation: Curation | None = None  # which person a printed name is (kg.curation)
+    context: str = ""  # what the pages' triples depend on beside their bytes (kg.pagestate)
+    known: dict[str, Known] = field(default_factory=dict)  # files not to read: unchanged (kg.pagestate)
+    lexicon_digest: str = ""  # the run's lexicon, once learned: what layout-B pages are split with
 
 
 @dataclass
@@ -64,6 +69,9 @@ class PageResult:
     asserted_count: int = 0  # quads written to the page graph (the shared facts are counted in the store)
     titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
     names: list[str] = field(default_factory=list)
+    state: FileState | None = None  # what the next build needs to know of the file (kg.pagestate)
+    skipped: bool = False  # not read: the file is unchanged since the build that stored it
+    restamp: bool = False  # skipped, but its stat changed: the state is recorded again
 
 
 _WORK: PageWork | None = None  # set in each worker (inherited on fork, or by the initializer)
@@ -90,6 +98,10 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     work = work or _WORK
     if work is None:
         raise RuntimeError("process_page runs in a worker set up by process_pages, or is given its work")
+    try:
+        stat = stat_of(path)  # before the read: a file changed while read has a stat the next build sees
+    except OSError:
+        stat = (-1, -1, -1)
     data = read_page_bytes(path, str(path))
     if not isinstance(data, bytes):  # unreadable or too large: said, and skipped
         return PageResult(str(path), [data])
@@ -126,7 +138,38 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
             result.paper_authors.setdefault(s[1:-1], []).append(o[1:-1])
     result.authors = {a for authors in result.paper_authors.values() for a in authors}
     result.titles, result.names = lexicon_entries(parsed)
+    result.state = FileState(
+        *stat,
+        sha256=digest(data),
+        context=work.context,
+        layout=result.layout,
+        listings=result.listings,
+        diagnostics=[[d.severity, d.line, d.message] for d in result.diagnostics],
+        titles=result.titles,
+        names=result.names,
+        lexicon=work.lexicon_digest if result.layout == "B" else "",
+    )
     return result
+
+
+def skipped_page(path: Path, known: Known) -> PageResult:
+    """An unchanged file's result, from what the build that read it recorded (kg.pagestate)."""
+    state = known.state
+    restat = known.stat != state.stat
+    if restat:
+        state = replace(state, size=known.stat[0], mtime_ns=known.stat[1], inode=known.stat[2])
+    return PageResult(
+        str(path),
+        [Diagnostic(severity, str(path), line, message) for severity, line, message in state.diagnostics],
+        layout=state.layout,
+        page_id=known.page_id,
+        graph=known.graph,
+        content_hash=known.content_hash,
+        listings=state.listings,
+        state=state,
+        skipped=True,
+        restamp=restat,
+    )
 
 
 def page_or_report(path: Path) -> PageResult:
@@ -159,11 +202,18 @@ def run_pages(
     At most a few chunks are in flight, so results wait in memory only as long as the writer needs to
     take them: a slow bulk load holds the workers back instead of letting results pile up. The workers
     are forked once, at the start, while this process is small: the lexicon reaches them for layout B
-    as a broadcast (`kg.workers.Broadcast`)."""
+    as a broadcast (`kg.workers.Broadcast`).
+
+    The files in `work.known` are not read (kg.pagestate): their results are what the build that read
+    them recorded; what a layout-A one adds to the lexicon comes from that record too, and a layout-B
+    one is read again unless it was split with the same lexicon as this run's."""
     jobs = jobs or os.cpu_count() or 1
-    layouts = [layout_of(f) for f in files]
+    known = work.known
+    layouts = [known[str(f)].state.layout if str(f) in known else layout_of(f) for f in files]
     first = [f for f, layout in zip(files, layouts, strict=True) if layout != "B"]
     later = [f for f, layout in zip(files, layouts, strict=True) if layout == "B"]
+    first_todo = [f for f in first if str(f) not in known]
+    later_todo: list[Path] = []  # chosen once the lexicon is learned
 
     def learn(result: PageResult) -> PageResult:
         for title in result.titles:
@@ -173,24 +223,67 @@ def run_pages(
         return result
 
     def lists_learned() -> tuple[PageWork]:
+        for path in first:  # the unchanged layout-A pages, as recorded
+            if str(path) in known:
+                state = known[str(path)].state
+                learn(PageResult(str(path), [], titles=state.titles, names=state.names))
         for path in later:  # the names and title words that the lists show beyond doubt
             learn_layout_b_file(path, work.lexicon)
         work.lexicon.lists_learned = True
+        work.lexicon_digest = lexicon_digest(work.lexicon)
+        later_todo.extend(
+            path
+            for path in later
+            if str(path) not in known or known[str(path)].state.lexicon != work.lexicon_digest
+        )
         return (work,)
 
-    if jobs <= 1 or len(files) < PARALLEL_FROM:
+    def in_order(paths: list[Path], todo: set[Path], results: Iterator[PageResult]) -> Iterator[PageResult]:
+        for path in paths:
+            yield next(results) if path in todo else skipped_page(path, known[str(path)])
+
+    if jobs <= 1 or len(first_todo) + len(later) < PARALLEL_FROM:
         _init(work)
-        yield from (learn(page_or_report(path)) for path in first)
+        yield from in_order(first, set(first_todo), (learn(page_or_report(p)) for p in first_todo))
         lists_learned()
-        yield from map(page_or_report, later)
+        yield from in_order(later, set(later_todo), map(page_or_report, later_todo))
         return
-    tasks = [*chunks(first), Broadcast(lists_learned), *chunks(later)]
+
+    def tasks() -> Iterator:
+        yield from chunks(first_todo)
+        yield Broadcast(lists_learned)
+        yield []  # its empty answer comes once the lexicon is learned, and later_todo chosen
+        yield from chunks(later_todo)
+
     # fork: workers inherit the schema without pickling it once per page
+    answers: Iterator[list[PageResult]] = iter(())
     try:
-        for results in ordered_map(_process_chunk, iter(tasks), jobs, init=_init, initargs=(work,)):
-            yield from map(learn, results)
+        answers = ordered_map(_process_chunk, tasks(), jobs, init=_init, initargs=(work,))
+        pending: deque[PageResult] = deque()
+
+        def results() -> Iterator[PageResult]:
+            while True:
+                while not pending:
+                    chunk = next(answers, None)
+                    if chunk is None:
+                        return
+                    if not chunk:  # the mark: the lexicon is learned
+                        yield_mark.append(True)
+                        return
+                    pending.extend(chunk)
+                yield pending.popleft()
+
+        yield_mark: list[bool] = []
+        yield from in_order(first, set(first_todo), map(learn, results()))
+        if not yield_mark:
+            next(results(), None)  # every layout-A result is taken: what comes next is the mark
+        yield from in_order(later, set(later_todo), results())
     except WorkerDied as e:
         raise KgError(f"the build stopped: {e}; nothing was stored") from None
+    finally:
+        close = getattr(answers, "close", None)
+        if close is not None:
+            close()  # the workers stop at once
 
 
 def chunks(items: list[Path]) -> list[list[Path]]:

@@ -48,12 +48,13 @@ class BuildPlan:
 
 
 def choose_plan(stored_pages: int, given_pages: int, ontology_changed: bool) -> BuildPlan:
-    """The plan for a build given `given_pages` files into a store holding `stored_pages` pages."""
+    """The plan for a build given `given_pages` files to read (those unchanged since the store read them
+    left out: kg.pagestate) into a store holding `stored_pages` pages."""
     if stored_pages == 0:
         return BuildPlan(FROM_NOTHING, "the store holds no pages")
     if ontology_changed:
         return BuildPlan(REINFER_ALL, "the ontology changed since the last build")
-    share = f"{given_pages} of {stored_pages} stored pages given"
+    share = f"{given_pages} files to read for {stored_pages} stored pages"
     if given_pages < INCREMENTAL_SHARE * stored_pages:
         return BuildPlan(INCREMENTAL, f"{share}, under {INCREMENTAL_SHARE:.0%}")
     return BuildPlan(IN_BULK, f"{share}, {INCREMENTAL_SHARE:.0%} or more")

@@ -53,6 +53,7 @@ os.register_at_fork(after_in_child=_drop_inherited)
 def init_worker(parent_pid: int) -> None:
     """First thing in a worker: die with the parent, leave Ctrl-C to it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while it was forked
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -125,7 +126,12 @@ def ordered_map(
             process = context.Process(
                 target=_worker_loop, args=(child_end, fn, init, initargs, os.getpid()), daemon=True
             )
-            process.start()
+            # Ctrl-C while the worker starts would reach it before it ignores Ctrl-C: held till then
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                process.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             child_end.close()  # so that the worker's death reads as EOF here
             workers.append(process)
             conns.append(parent_end)

@@ -33,8 +33,11 @@ LABELS = ("title", "name", "sourceFile", "slug", "nameAsPrinted")
 
 RDF_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES,
     ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
     ".trig": ox.RdfFormat.TRIG,
     ".jsonld": ox.RdfFormat.JSON_LD,
     ".json": ox.RdfFormat.JSON_LD,
@@ -100,13 +103,25 @@ def compiled_checks(store: ox.Store, scope: AssertedScope) -> list[Check]:
 # --- reading what to validate ---------------------------------------------------------------------
 
 
-def read_rdf_file(path: str | Path) -> ox.Store:
-    """Any RDF file into an in-memory store (named graphs kept). KgError when it cannot be read."""
+INPUT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def read_rdf_file(path: str | Path, input_format: str | None = None) -> ox.Store:
+    """Any RDF file into an in-memory store (named graphs kept), in `input_format` (one of
+    INPUT_FORMATS) or the one its extension names. KgError when it cannot be read."""
     path = Path(path)
-    fmt = RDF_FORMATS.get(path.suffix.lower())
+    fmt = INPUT_FORMATS[input_format] if input_format else RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise KgError(
-            f"cannot tell the RDF format of {path} from its extension ({', '.join(sorted(RDF_FORMATS))})"
+            f"cannot tell the RDF format of {path} from its extension ({', '.join(sorted(RDF_FORMATS))}): "
+            f"give --input-format ({', '.join(INPUT_FORMATS)})"
         )
     store = ox.Store()
     try:
@@ -181,9 +196,10 @@ def validate_store(kg) -> ValidationOutcome:
     return _validate(kg.store, AssertedScope((kg.iris.inferred_graph,)))
 
 
-def validate_file(path: str | Path) -> ValidationOutcome:
-    """An RDF file, e.g. an export: every graph in it merged."""
-    return _validate(read_rdf_file(path), AssertedScope())
+def validate_file(path: str | Path, input_format: str | None = None) -> ValidationOutcome:
+    """An RDF file, e.g. an export: every graph in it merged; `input_format` when its name does not
+    say it (kg.validate.INPUT_FORMATS)."""
+    return _validate(read_rdf_file(path, input_format), AssertedScope())
 
 
 # --- the report -------------------------------------------------------------------------------------

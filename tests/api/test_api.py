@@ -187,7 +187,7 @@ def test_to_pandas_without_pandas_names_the_extra(fixture_store, monkeypatch):
 
 
 def test_sparql_ask_and_construct(graph):
-    assert graph.sparql("ASK { ?s a <https://kg.example.org/ns#Paper> }").rows() == [{"boolean": True}]
+    assert graph.sparql("ASK { ?s a <https://kg.example.org/ns#Paper> }") is True  # a bool, as ASK answers
     triples = graph.sparql(
         "CONSTRUCT { ?p a <https://kg.example.org/ns#Paper> } WHERE { ?p a <https://kg.example.org/ns#Paper> }"
     )
@@ -312,13 +312,16 @@ def test_what_reads_the_store_files_needs_the_store(served_store):
                 call()
 
 
-def test_kg_export_says_it_cannot_read_an_endpoint(kg_cli, served_store):
-    """kg export takes --endpoint, and says in one line that it needs the store (exit 2)."""
-    assert kg_cli("export", "--endpoint", served_store) == (
-        2,
-        "",
-        f"kg: export reads the store's own files, which the endpoint {served_store} does not serve: "
-        "use the store itself\n",
+def test_kg_export_offers_no_endpoint_and_the_api_says_why(kg_cli, served_store):
+    """kg export reads the store's own files: it has no --endpoint (exit 2, a usage error), and
+    Graph.export on an endpoint says in one line that it needs the store."""
+    code, out, err = kg_cli("export", "--endpoint", served_store)
+    assert (code, out) == (2, "") and "No such option '--endpoint'" in err
+    with kg.open(endpoint=served_store) as g, pytest.raises(kg.KgError) as caught:
+        g.export("-")
+    assert caught.value.message == (
+        f"export reads the store's own files, which the endpoint {served_store} does not serve: "
+        "use the store itself"
     )
 
 
@@ -445,3 +448,34 @@ def test_other_terms_become_strings():
     assert plain(ox.NamedNode("https://kg.example.org/id/person/x")) == "https://kg.example.org/id/person/x"
     assert plain(ox.BlankNode("b1")) == "_:b1"
     assert plain(None) is None
+
+
+# --- everyday use from Python ---------------------------------------------------------------------
+
+
+def test_an_ambiguous_name_is_its_own_kind_of_error(fixture_store):
+    with kg.open(fixture_store) as g, pytest.raises(kg.AmbiguousName) as caught:
+        g.query("coauthors-of", "Zhang")
+    assert caught.value.candidates == ["Hengrui Zhang", "Wei Zhang"]
+    assert isinstance(caught.value, kg.NameNotFound) and caught.value.exit_code == 1
+    with kg.open(fixture_store) as g, pytest.raises(kg.NameNotFound) as caught:
+        g.query("coauthors-of", "Nobody Atall")
+    assert not isinstance(caught.value, kg.AmbiguousName)
+
+
+def test_a_result_shows_as_a_table_in_a_notebook(fixture_store):
+    with kg.open(fixture_store) as g:
+        result = g.query("coauthors-of", "Suyog Gupta")
+        one = g.query("profile", "Suyog Gupta")
+    html = result._repr_html_()
+    assert html.startswith("<table><thead><tr><th>coauthor</th><th>sharedPapers</th><th>lowerBound</th>")
+    assert html.count("<tr>") == 1 + 22 and "<td>Aaron Blakeman</td><td>2</td><td>True</td>" in html
+    assert repr(one) == f"<kg.Result: 1 row of {', '.join(one.columns)}>"
+
+
+def test_search_hits_carry_dates_as_results_do(fixture_store):
+    with kg.open(fixture_store) as g:
+        hits = g.search("nemotron nano", limit=3)
+        papers = g.query("papers-of", "Suyog Gupta")
+    assert all(isinstance(hit.date, datetime.date) for hit in hits)
+    assert type(hits[0].date) is type(next(iter(papers))["date"])

@@ -78,10 +78,15 @@ def test_build_summary_as_json_for_scripts(kg_cli, tmp_path):
     )
     assert code == 0, err
     summary = json.loads(out)
-    assert {k: summary[k] for k in ("pages", "listings", "papers", "people", "warnings", "rejected")} == {
-        "pages": 5, "listings": 65, "papers": 59, "people": 114, "warnings": 0, "rejected": 0,
+    assert {k: summary[k] for k in ("pages", "listings", "warnings", "rejected")} == {
+        "pages": 5, "listings": 65, "warnings": 0, "rejected": 0,
     }  # fmt: skip
-    assert summary["triples_asserted"] > 2000 and summary["triples_inferred"] > 2000
+    store = summary["store"]  # the store as the build left it, apart from this build's figures
+    assert {k: store[k] for k in ("pages", "listings", "papers", "people")} == {
+        "pages": 5, "listings": 65, "papers": 59, "people": 114,
+    }  # fmt: skip
+    assert store["triples_asserted"] > 2000 and store["triples_inferred"] > 2000
+    assert summary["generation"] == "gen-000001" and summary["new_generation"] is True
     assert set(summary["seconds"]) >= {"pages", "load", "inference", "total"}
     assert err == ""  # no progress bar when the output is not a terminal
 
@@ -90,10 +95,12 @@ def test_build_table_summary(kg_cli, tmp_path):
     page = FIXTURE_PAGES / "003_fd8b96957d83db75.txt"
     code, out, _ = kg_cli("build", str(page), "--store", str(tmp_path / "s"), "--as-of", "2026-11-24")
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0].split() == ["built", "count"]
-    assert "papers                7" in out
-    assert lines[-1].split() == ["rejected", "0"]
+    this_build, store = out.split("\n\n")
+    assert this_build.splitlines()[0].split() == ["this", "build", "count"]
+    assert this_build.splitlines()[-1].split() == ["rejected", "0"]
+    assert "pages given          1" in this_build and "papers" not in this_build
+    assert store.splitlines()[0].split() == ["the", "store", "(gen-000001)", "count"]
+    assert "papers                      7" in store
 
 
 def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
@@ -108,6 +115,7 @@ def test_build_with_rejected_records_stores_the_rest_and_exits_1(tmp_path):
     assert "Traceback" not in result.stderr
     summary = json.loads(result.stdout)
     assert summary["rejected"] == 5 and summary["listings"] > 20
+    assert summary["store"]["listings"] == summary["listings"]
     assert kg_subprocess("stats", "--store", str(tmp_path / "s")).returncode == 0
 
 
@@ -186,3 +194,64 @@ def test_heavy_libraries_stay_out_of_the_query_path(fixture_store, command):
     )
     result = subprocess.run([sys.executable, "-c", code, str(fixture_store)], capture_output=True, text=True)
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+# --- one count of triples, the one every export and COUNT(*) see -------------------------------------
+
+
+def test_stats_counts_the_triples_every_export_and_count_see(kg_cli, fixture_store, tmp_path):
+    code, out, _ = kg_cli("stats", "--store", str(fixture_store), "--format", "json")
+    stats = json.loads(out)
+    assert code == 0
+    parts = stats["triples_asserted"] + stats["triples_inferred"] + stats["triples_ontology"]
+    assert stats["triples"] == parts and stats["triples_ontology"] > 0
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    code, out, _ = kg_cli("sparql", query, "--store", str(fixture_store), "--format", "csv")
+    assert out.splitlines()[1] == str(stats["triples"])
+    exported = tmp_path / "all.nt"
+    assert kg_cli("export", "--inferred", "-o", str(exported), "--store", str(fixture_store))[0] == 0
+    assert sum(1 for line in exported.open(encoding="utf-8") if line.strip()) == stats["triples"]
+
+
+# --- export writes the format its file is named for; validate reads any name -----------------------------
+
+
+@pytest.mark.parametrize("suffix, syntax", [(".nt", "nt"), (".ttl", "turtle"), (".trig", "trig")])
+def test_export_writes_the_format_the_file_is_named_for(kg_cli, fixture_store, tmp_path, suffix, syntax):
+    import rdflib
+
+    path = tmp_path / f"graph{suffix}"
+    assert kg_cli("export", "-o", str(path), "--store", str(fixture_store))[0] == 0
+    parsed = rdflib.Dataset() if syntax == "trig" else rdflib.Graph()
+    parsed.parse(path, format=syntax)  # rdflib reads it in the format its name says
+    statements = parsed.quads((None, None, None, None)) if syntax == "trig" else iter(parsed)
+    assert sum(1 for _ in statements) > 1000
+    code, out, _ = kg_cli("validate", str(path))
+    assert (code, out) == (0, "conforms: 0 violations, 0 warnings\n")
+
+
+def test_export_refuses_a_format_its_file_is_not_named_for(kg_cli, fixture_store, tmp_path):
+    path = tmp_path / "x.nt"
+    code, _, err = kg_cli("export", "-o", str(path), "--format", "turtle", "--store", str(fixture_store))
+    assert code == 2 and not path.exists()
+    assert (
+        err
+        == f"kg: {path} is named as ntriples but --format turtle was asked: name the file for its format (e.g. x.ttl) or drop --format\n"
+    )
+
+
+def test_export_offers_no_endpoint(kg_cli):
+    code, out, _ = kg_cli("export", "--help")
+    assert code == 0 and "--endpoint" not in out
+
+
+def test_validate_takes_the_format_of_a_file_whose_name_does_not_say_it(kg_cli, fixture_store, tmp_path):
+    nt = tmp_path / "g.nt"
+    assert kg_cli("export", "-o", str(nt), "--store", str(fixture_store))[0] == 0
+    spelled_out, unnamed = tmp_path / "g.ntriples", tmp_path / "g.data"
+    spelled_out.write_bytes(nt.read_bytes())
+    unnamed.write_bytes(nt.read_bytes())
+    assert kg_cli("validate", str(spelled_out))[0] == 0
+    code, _, err = kg_cli("validate", str(unnamed))
+    assert code == 2 and "give --input-format" in err
+    assert kg_cli("validate", str(unnamed), "--input-format", "ntriples")[0] == 0

@@ -298,7 +298,7 @@ def test_sparql_refuses_updates(store_dir, update, form):
 def test_sparql_syntax_error(store_dir):
     code, out, err = kg("sparql", "SELECT * WHERE { ?s ?p }", "--store", store_dir)
     assert (code, out) == (2, "")
-    assert err.startswith("kg: SPARQL syntax error: error at 1:")
+    assert err.startswith("kg: SPARQL syntax error at line 1, column ")
     assert err.count("\n") == 1
 
 

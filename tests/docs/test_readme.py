@@ -159,3 +159,19 @@ def test_the_readme_lists_every_canned_query():
     listed = set(re.findall(r"^\| `([a-z-]+)[ `]", table, flags=re.M))
     files = {path.stem for path in (ROOT / "queries").glob("*.rq")}
     assert listed == files
+
+
+def test_the_tour_leaves_nothing_git_would_show(tour):
+    """Walking the tour in a checkout leaves no untracked file: everything it writes is ignored."""
+    made = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in tour.folder.iterdir()
+        if p.name != "tests" and not p.name.startswith("background-")
+    )
+    assert made, "the tour ran before this test"
+    shown = [
+        name
+        for name in made
+        if subprocess.run(["git", "-C", str(ROOT), "check-ignore", "--no-index", "-q", name]).returncode != 0
+    ]
+    assert shown == []

@@ -112,7 +112,7 @@ def test_the_cli_row_says_why_and_the_exit_code_says_whether(store):
     )
     assert code == 1
     assert out.splitlines() == [
-        "person1,person2,reason,evidence,date,where,authors,lowerBound",
+        "person1,person2,reason,evidence,date,where,authors,lower_bound",
         "Alan Author,Rita Reviewer,paper,Old Joint Work,2022-03-10,rita.txt:12,2,false",
     ]
     code, out, err = coi(
@@ -173,7 +173,7 @@ def test_same_org_in_json_names_each_persons_paper(store):
             "date": "2025-04-04",
             "where": "olga.txt:12",
             "authors": 2,
-            "lowerBound": False,
+            "lower_bound": False,
         },
         {
             "person": "Rita Reviewer",
@@ -181,7 +181,7 @@ def test_same_org_in_json_names_each_persons_paper(store):
             "date": "2026-02-02",
             "where": "rita.txt:26",
             "authors": 1,
-            "lowerBound": False,
+            "lower_bound": False,
         },
     ]
 
@@ -278,7 +278,7 @@ def test_a_person_on_both_lists_is_paired_once_and_never_with_themselves(store):
 # --- the sample pages, locally and through kg serve ------------------------------------------------
 
 SAMPLE_ROWS = [
-    "person1,person2,reason,evidence,date,where,authors,lowerBound",
+    "person1,person2,reason,evidence,date,where,authors,lower_bound",
     "Deepak Narayanan,Mahdi Nazemi,paper,NVIDIA Nemotron 3: Efficient and Open Intelligence,2025-12-24,000_d1e1c11066227b5a.txt:19,6,true",
     "Deepak Narayanan,Suyog Gupta,paper,NVIDIA Nemotron 3: Efficient and Open Intelligence,2025-12-24,000_d1e1c11066227b5a.txt:19,6,true",
     'Deepak Narayanan,Suyog Gupta,paper,"Nemotron 3 Nano: Open, Efficient Mixture-of-Experts Hybrid Mamba-Transformer Model for Agentic Reasoning",2025-12-23,000_d1e1c11066227b5a.txt:12,5,true',
@@ -342,3 +342,11 @@ def test_same_org_across_lists_puts_the_people_side_first(store):
         ("Rita Reviewer", "Olga Other", "org", "acme", "rita.txt:26; olga.txt:12")
     ]
     assert report.pairs == 1
+
+
+def test_one_person_alone_is_refused_with_a_hint(store):
+    code, out, err = coi(store, "--people", "Rita Reviewer")
+    assert (code, out) == (2, "")
+    assert "one person makes no pair to check: name two or more with --people, or add --against NAME" in err
+    code, _, err = coi(store, "--people", "Rita Reviewer", "--people", "Nobody Known")
+    assert code == 1 and err.endswith("kg: 1 person, 0 pairs checked: 0 in conflict; 1 name not resolved\n")

@@ -69,6 +69,13 @@ def pages(tmp_path: Path) -> Path:
     return folder
 
 
+def revise(pages: Path, n: int) -> None:
+    """Ana's abstracts reworded: a change the graph holds, that kg diff does not list (a build that
+    changes nothing makes no generation)."""
+    text = page("Ana Lima", ANA).replace("An abstract of our own.", f"An abstract of our own, revision {n}.")
+    (pages / "ana.txt").write_text(text, encoding="utf-8")
+
+
 def build_ok(pages: Path, store: Path, **kwargs) -> None:
     report = build([pages], store, as_of=AS_OF, **kwargs)
     assert report.rejected == 0, [str(d) for d in report.diagnostics]
@@ -176,6 +183,7 @@ def test_removing_a_page_lists_what_only_it_showed(pages, tmp_path):
 def test_nothing_changed_says_so(pages, tmp_path):
     store = tmp_path / "store"
     build_ok(pages, store)
+    revise(pages, 1)
     build_ok(pages, store)
     assert run_main("diff", "--store", str(store)) == (0, "no changes from gen-000001 to gen-000002\n", "")
 
@@ -185,8 +193,9 @@ def test_since_compares_with_an_older_generation(pages, tmp_path):
     build_ok(pages, store)
     (pages / "bo.txt").write_text(page("Bo Chen", BO), encoding="utf-8")
     build_ok(pages, store)
+    revise(pages, 1)
     build_ok(pages, store)
-    assert diff_json(store)["counts"]["papers_added"] == 0  # gen 2 -> 3: nothing
+    assert diff_json(store)["counts"]["papers_added"] == 0  # gen 2 -> 3: nothing kg diff lists
     for since in ("gen-000001", "1", "gen-1"):
         changes = diff_json(store, "--since", since)
         assert changes["from"]["generation"] == "gen-000001"
@@ -203,7 +212,8 @@ def test_since_compares_with_an_older_generation(pages, tmp_path):
 
 def test_keep_bounds_the_generations_kept(pages, tmp_path):
     store = tmp_path / "store"
-    for _ in range(5):
+    for n in range(5):
+        revise(pages, n)
         assert run_main("build", str(pages), "--store", str(store), "--keep", "2", "-q")[0] == 0
     assert sorted(p.name for p in store.glob("gen-*.summary")) == ["gen-000004.summary", "gen-000005.summary"]
     # databases: the live one and the one before it, for readers still on it
@@ -219,9 +229,11 @@ def test_keep_bounds_the_generations_kept(pages, tmp_path):
     assert code == 2
     assert "the store no longer keeps gen-000002 (kept: gen-000004, gen-000005)" in err
     # the default keeps three; KG_KEEP says otherwise
-    for _ in range(2):
+    for n in range(5, 7):
+        revise(pages, n)
         assert run_main("build", str(pages), "--store", str(store), "-q")[0] == 0
     assert len(list(store.glob("gen-*.summary"))) == 3
+    revise(pages, 7)
     code, _, _ = run_main("build", str(pages), "--store", str(store), "-q", env={"KG_KEEP": "1"})
     assert code == 0 and [p.name for p in store.glob("gen-*.summary")] == ["gen-000008.summary"]
     # the database before the live one is kept for its readers: kg diff reads it when its summary is gone
@@ -259,6 +271,7 @@ def test_a_killed_build_leaves_no_summary_behind(pages, tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(StoreWriter, "commit", killed)
+    revise(pages, 1)
     with pytest.raises(KeyboardInterrupt):
         build([pages], store, as_of=AS_OF)
     monkeypatch.undo()

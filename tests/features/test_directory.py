@@ -27,6 +27,9 @@ PAGES = {
     # one name, two profiles that share nothing: solo papers at acme on one, at bigcorp on the other
     "sam-a.txt": page("Sam Solo", [("Jan 5, 2023", "Alone At Acme", "Sam Solo · acme")]),
     "sam-b.txt": page("Sam Solo", [("Feb 6, 2023", "Alone At Bigcorp", "Sam Solo · bigcorp")]),
+    # a group author with two sets of coauthors that never meet: one author, not two people
+    "dora.txt": page("Dora Day", [("Jul 7, 2024", "Open Models One", "Dora Day, Zyx Workshop")]),
+    "eve.txt": page("Eve Eve", [("Aug 8, 2024", "Open Models Two", "Eve Eve, Zyx Workshop")]),
 }
 
 
@@ -78,6 +81,12 @@ def test_ambiguous_names_come_as_a_curation_file_with_their_evidence(store):
     curation = tomllib.loads(out)  # pastes as it is
     assert curation["same"] == [{"names": ["Y. Wang", "Yuke Wang"]}]
     assert [d["name"] for d in curation["distinct"]] == ["Sam Solo", "Wei Zhang"]
+
+
+def test_a_group_author_is_never_suggested_for_splitting(store):
+    with kg.open(store) as g:
+        assert g.identity_suggestions("zyx", min_papers=1) == []
+        assert [p.name for p in g.people_with_papers("zyx")] == ["Zyx Workshop"]
 
 
 def test_ambiguous_with_a_pattern_keeps_what_concerns_those_people(store):

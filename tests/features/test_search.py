@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -121,8 +122,8 @@ def test_the_api_gives_the_same_hits(store):
     with kg.open(store) as g:
         hits = g.search("sparse graph transformers", limit=2)
     assert [(h.title, h.date, h.matched) for h in hits] == [
-        ("Sparse Graph Transformers", "2024-03-03", 3),
-        ("Transformers for Graphs", "2022-05-05", 1),
+        ("Sparse Graph Transformers", datetime.date(2024, 3, 3), 3),
+        ("Transformers for Graphs", datetime.date(2022, 5, 5), 1),
     ]
 
 

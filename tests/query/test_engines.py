@@ -10,6 +10,7 @@ the construct and what the engine returns: the marker fails loudly once the quer
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import run_main as kg
@@ -105,3 +106,16 @@ def term_text(term: dict | None) -> str:
         else ""
     )
     return term["value"] + suffix
+
+
+def test_pandas_reads_the_served_endpoint_as_the_readme_shows(served_store):
+    """`pandas.read_csv` on /query needs `Accept: text/csv`: the README shows it."""
+    import urllib.parse
+
+    pd = pytest.importorskip("pandas")
+    query = "SELECT ?paper WHERE { ?paper a <https://kg.example.org/ns#Paper> }"
+    url = f"{served_store}?query={urllib.parse.quote(query)}"
+    frame = pd.read_csv(url, storage_options={"Accept": "text/csv"})
+    assert frame.shape == (59, 1) and list(frame.columns) == ["paper"]
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert 'storage_options={"Accept": "text/csv"}' in readme

@@ -462,7 +462,7 @@ def test_engine_reads_all_named_graphs_as_one(engine):
 
 
 def test_syntax_errors_carry_the_parser_message(engine):
-    with pytest.raises(SparqlSyntaxError, match=r"^SPARQL syntax error: error at 1:\d+") as caught:
+    with pytest.raises(SparqlSyntaxError, match=r"^SPARQL syntax error at line 1, column \d+") as caught:
         engine.run("SELECT * WHERE { ?s ?p }")
     assert caught.value.exit_code == CANNOT_RUN
 

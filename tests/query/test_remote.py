@@ -138,6 +138,8 @@ def test_push_reports_what_it_sent(pushed, fixture_store):
     assert match, out
     graphs, triples, requests = map(int, match.groups())
     assert (graphs, triples) == (len(counts), sum(counts.values()))
+    code, out, _ = run_main("stats", "--store", str(fixture_store), "--format", "json")
+    assert json.loads(out)["triples"] == triples  # the one count of triples: kg stats says what kg push sent
     assert requests == sum(
         max(1, -(-n // 500)) for n in counts.values()
     )  # one PUT, then a POST per further 500

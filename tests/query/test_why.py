@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 
 import pytest
@@ -74,8 +77,31 @@ def test_every_canned_query_has_a_why_and_every_row_a_support(fixture_store, nam
     assert rows and all(supports and "(no listing found)" not in supports for _, supports in rows), out
 
 
-def test_why_needs_the_table_format(fixture_store):
-    code, _, err = run_main(
-        "query", "coauthors-of", SUYOG, "--why", "--format", "csv", "--store", str(fixture_store)
+def test_why_in_csv_and_json_is_a_why_column(fixture_store):
+    """Provenance is not for tables only: csv and json carry it in a `why` column."""
+    args = ("query", "coauthors-of", SUYOG, "--why", "--limit", "2", "--store", str(fixture_store))
+    code, out, _ = run_main(*args, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 2
+    assert rows[0]["coauthor"] == "Aaron Blakeman"
+    assert "000_d1e1c11066227b5a.txt:12  Nemotron 3 Nano" in rows[0]["why"]
+    code, out, _ = run_main(*args, "--format", "json")
+    answer = json.loads(out)
+    assert answer["head"]["vars"] == ["coauthor", "sharedPapers", "lowerBound", "why"]
+    assert answer["results"]["bindings"][0]["why"]["value"] == rows[0]["why"]
+
+
+def test_why_with_a_limit_says_how_many_rows_there_were(fixture_store):
+    code, out, err = run_main(
+        "query", "coauthors-of", SUYOG, "--why", "--limit", "1", "--store", str(fixture_store)
     )
-    assert code == 2 and "--why" in err
+    assert code == 0 and len(rows_with_supports(out)) == 1
+    assert err == "kg: 1 of 22 rows (--limit 1)\n"
+
+
+def test_why_lines_fit_the_terminal(fixture_store):
+    code, out, _ = run_main(
+        "query", "coauthors-of", SUYOG, "--why", "--store", str(fixture_store), env={"COLUMNS": "60"}
+    )
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 60
+    assert "         Efficient Mixture-of-Experts" in out  # a long title goes on, indented under its line

@@ -22,7 +22,7 @@ from servers import kg_serving
 from test_site import HOSTILE_OWNER, HOSTILE_TITLE, NEMOTRON, hostile_store  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.chromium
-SCREENSHOTS = Path(__file__).parent / "screenshots"
+SCREENSHOTS = Path(__file__).parents[1] / "screenshots"
 SIZE = (1200, 900)
 
 
