@@ -497,10 +497,16 @@ class Relay:
                 upstream_sock.close()
 
     def _connect(self, until: float) -> socket.socket | None:
-        """A connection to the current child; while it cannot be had (the child died and kg is
-        starting another), the next child's, until `until`."""
+        """A connection to the current child; while it cannot be had (the child died, or overran the
+        time limit, and kg is starting another), the next child's, until `until`."""
         while True:
             backend = self.backend
+            if self.overdue(backend):  # being replaced, and stopped with the query that overran: wait
+                while self.backend == backend and time.monotonic() < until:
+                    time.sleep(0.05)
+                if self.backend == backend:
+                    return None
+                continue
             try:
                 return socket.create_connection((INTERNAL_HOST, backend), timeout=CONNECT_SECONDS)
             except OSError:
