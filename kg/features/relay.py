@@ -26,49 +26,28 @@ other paths to other handlers.
 from __future__ import annotations
 
 import errno
-import re
 import resource
 import socket
 import struct
 import sys
 import threading
 import time
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode
 
+from kg.features.strict_http import Cut, Gone, Reader, Refusal, Request, plain_answer, read_request
 from kg.query.service_check import checked_text, service_reason
 
 INTERNAL_HOST = "127.0.0.1"  # where the Oxigraph children listen, behind the relay
-HEAD_SECONDS = 10.0  # a request's line and headers arrive within this once begun
-BODY_SECONDS = 30.0  # and its body within this
-IDLE_SECONDS = 15.0  # a connection with no request in progress is closed after this
 SEND_SECONDS = 30.0  # a client that takes nothing of an answer for this long is dropped
 CONNECT_SECONDS = 5.0  # to the child, on loopback
 RESTART_SECONDS = 25.0  # a request waits this long for a child that died to be started again
-MAX_HEAD = 64 << 10  # bytes of request line and headers
-MAX_BODY = 16 << 20  # bytes of a request body: a query, not a data upload (the store is read-only)
 MAX_ANSWER_HEAD = 256 << 10  # bytes of the child's status line and headers
 RESERVED_FILES = 64  # file descriptors kept for kg itself (the store, its pins, logs)
 MOST_CONNECTIONS = 1024
 CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph writes into an answer it stops
-
-_BARE = re.compile(rb"(?<!\r)\n|\r(?!\n|\Z)")  # a LF without CR, or a CR without LF (not yet)
-_REQUEST_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([\x21-\x7e]+) HTTP/1\.([01])")
-_HEADER = re.compile(
-    rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*((?:[\x21-\x7e\x80-\xff](?:[ \t]*[\x21-\x7e\x80-\xff])*)?)[ \t]*"
-)
-SINGLE = {  # headers that decide how a request is framed or read: twice is ambiguous, refused
-    b"host",
-    b"content-type",
-    b"content-length",
-    b"transfer-encoding",
-    b"content-encoding",
-    b"connection",
-    b"expect",
-}
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -79,188 +58,6 @@ HOP_BY_HOP = {
     "trailer",
     "te",
 }
-REASONS = {
-    400: "Bad Request",
-    403: "Forbidden",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    411: "Length Required",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    417: "Expectation Failed",
-    431: "Request Header Fields Too Large",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
-
-
-class Refusal(Exception):
-    """A request answered by the relay itself, with this status and message; the connection then closes."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-    def answer(self) -> bytes:
-        return plain_answer(self.status, str(self))
-
-
-class _Cut(Exception):
-    """An answer that cannot be given complete: the client's connection is reset."""
-
-    def __init__(self, overdue: bool = False):
-        super().__init__()
-        self.overdue = overdue
-
-
-class _Gone(Exception):
-    """The client went away, or sent nothing for too long: close quietly."""
-
-
-def plain_answer(status: int, message: str) -> bytes:
-    body = (message + "\n").encode("utf-8")
-    head = (
-        f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    )
-    return head.encode("ascii") + body
-
-
-# --- reading a request -------------------------------------------------------------------------------
-
-
-@dataclass
-class Request:
-    """A complete request as the relay read it: the only thing it checks and forwards from."""
-
-    method: str
-    target: str
-    version: int  # 0 for HTTP/1.0, 1 for HTTP/1.1
-    headers: dict[str, str]  # lower-case names; one value each
-    body: bytes = b""
-
-    @property
-    def keep_alive(self) -> bool:
-        connection = self.headers.get("connection", "").lower()
-        return "close" not in connection and (self.version == 1 or "keep-alive" in connection)
-
-
-class Reader:
-    """The bytes of one client connection, read under deadlines."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.buffer = bytearray()
-
-    def take(self, n: int) -> bytes:
-        """The first `n` bytes read, taken out of the buffer."""
-        data = bytes(self.buffer[:n])
-        del self.buffer[:n]
-        return data
-
-    def fill(self, deadline: float, quiet: bool = False) -> None:
-        """Read more; _Gone when the peer ended or (when `quiet`) sent nothing in time; Refusal 408 else."""
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            if quiet:
-                raise _Gone()
-            raise Refusal(408, "the request did not arrive in time")
-        self.sock.settimeout(remaining)
-        try:
-            data = self.sock.recv(1 << 16)
-        except TimeoutError:
-            if quiet:
-                raise _Gone() from None
-            raise Refusal(408, "the request did not arrive in time") from None
-        except OSError:
-            raise _Gone() from None
-        if not data:
-            raise _Gone()
-        self.buffer += data
-
-
-def read_request(reader: Reader, send: Callable[[bytes], None]) -> Request:
-    """The next complete request on the connection; Refusal for one that must not be passed on, _Gone
-    when the client ends or idles out. `send` answers an Expect: 100-continue."""
-    idle_until = time.monotonic() + IDLE_SECONDS
-    while not reader.buffer:
-        reader.fill(idle_until, quiet=True)
-    head_until = time.monotonic() + HEAD_SECONDS
-    while True:
-        end = _head_end(reader.buffer)
-        if end >= 0:
-            break
-        if len(reader.buffer) > MAX_HEAD:
-            raise Refusal(431, "the request's headers are too large")
-        reader.fill(head_until)
-    if end > MAX_HEAD:
-        raise Refusal(431, "the request's headers are too large")
-    head = bytes(reader.take(end))
-    request = parse_head(head)
-    length = _body_length(request)
-    if length and len(reader.buffer) < length and request.headers.get("expect", "").lower() == "100-continue":
-        send(b"HTTP/1.1 100 Continue\r\n\r\n")
-    body_until = time.monotonic() + BODY_SECONDS
-    while len(reader.buffer) < length:
-        reader.fill(body_until)
-    request.body = reader.take(length)
-    return request
-
-
-def _head_end(buffer: bytearray) -> int:
-    """Where the head ends (after its empty line), -1 when not yet; a head with a bare LF or CR is
-    refused: its other reader may see other lines than this one."""
-    crlf = buffer.find(b"\r\n\r\n")
-    lf = buffer.find(b"\n\n")
-    bare = _BARE.search(buffer[:crlf] if crlf >= 0 else buffer)
-    if bare is not None:
-        raise Refusal(400, "the request's lines must end with CR LF")
-    if lf >= 0 and (crlf < 0 or lf < crlf):
-        raise Refusal(400, "the request's lines must end with CR LF")
-    return crlf + 4 if crlf >= 0 else -1
-
-
-def parse_head(head: bytes) -> Request:
-    lines = head[:-4].split(b"\r\n")
-    line = _REQUEST_LINE.fullmatch(lines[0])
-    if line is None:
-        raise Refusal(400, "the request line is not METHOD TARGET HTTP/1.1")
-    method, target, minor = line.groups()
-    if not target.startswith(b"/"):
-        raise Refusal(400, "the request target must be a path (/query?...)")
-    headers: dict[str, str] = {}
-    for raw in lines[1:]:
-        header = _HEADER.fullmatch(raw)
-        if header is None:
-            raise Refusal(400, f"a header line is malformed: {raw[:60].decode('latin-1')!r}")
-        name, value = header.group(1).lower(), header.group(2)
-        key = name.decode("ascii")
-        if key in headers:
-            if name in SINGLE:
-                raise Refusal(400, f"the request has {key} twice")
-            headers[key] += ", " + value.decode("latin-1")
-        else:
-            headers[key] = value.decode("latin-1")
-    return Request(method.decode("ascii"), target.decode("ascii"), int(minor), headers)
-
-
-def _body_length(request: Request) -> int:
-    headers = request.headers
-    if "transfer-encoding" in headers:
-        raise Refusal(411, "send the request with a Content-Length, not a Transfer-Encoding")
-    if headers.get("content-encoding", "identity").lower() != "identity":
-        raise Refusal(415, "send the request body without a Content-Encoding")
-    expect = headers.get("expect")
-    if expect is not None and expect.lower() != "100-continue":
-        raise Refusal(417, f"cannot meet Expect: {expect}")
-    text = headers.get("content-length", "0")
-    if not text.isdigit() or not text.isascii() or len(text) > 12:
-        raise Refusal(400, "the Content-Length is not a number")
-    length = int(text)
-    if length > MAX_BODY:
-        raise Refusal(413, "the request is too large for a query")
-    return length
-
 
 # --- checking it, and what is forwarded ----------------------------------------------------------
 
@@ -379,14 +176,14 @@ class _Answer:
 def _read_answer_head(upstream: Reader, deadline: float) -> _Answer:
     while (end := upstream.buffer.find(b"\r\n\r\n")) < 0:
         if len(upstream.buffer) > MAX_ANSWER_HEAD:
-            raise _Cut()
+            raise Cut()
         _fill_upstream(upstream, deadline)
     head = upstream.take(end)
     del upstream.buffer[:4]
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ", 2)
     if len(parts) < 2 or not parts[1].isdigit():
-        raise _Cut()
+        raise Cut()
     status = int(parts[1])
     headers: list[tuple[str, str]] = []
     framing, length = "close", 0
@@ -408,16 +205,16 @@ def _read_answer_head(upstream: Reader, deadline: float) -> _Answer:
 def _fill_upstream(upstream: Reader, deadline: float) -> None:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise _Cut(overdue=True)
+        raise Cut(overdue=True)
     upstream.sock.settimeout(remaining)
     try:
         data = upstream.sock.recv(1 << 16)
     except TimeoutError:
-        raise _Cut(overdue=True) from None
+        raise Cut(overdue=True) from None
     except OSError:
-        raise _Cut() from None
+        raise Cut() from None
     if not data:
-        raise _Cut()  # the child ended the answer early (or died): it is not complete
+        raise Cut()  # the child ended the answer early (or died): it is not complete
     upstream.buffer += data
 
 
@@ -429,18 +226,18 @@ def _take(upstream: Reader, deadline: float, most: int) -> bytes:
 
 
 def _chunks(upstream: Reader, deadline: float):
-    """The data of a chunked answer, chunk by chunk, then b"" once its last chunk came; _Cut else."""
+    """The data of a chunked answer, chunk by chunk, then b"" once its last chunk came; Cut else."""
     while True:
         while (end := upstream.buffer.find(b"\r\n")) < 0:
             if len(upstream.buffer) > 4096:
-                raise _Cut()
+                raise Cut()
             _fill_upstream(upstream, deadline)
         size_text = upstream.take(end).split(b";")[0].strip()
         del upstream.buffer[:2]
         try:
             size = int(size_text, 16)
         except ValueError:
-            raise _Cut() from None
+            raise Cut() from None
         if size == 0:
             while (end := upstream.buffer.find(b"\r\n")) != 0:  # trailers, up to the empty line
                 if end > 0:
@@ -453,7 +250,7 @@ def _chunks(upstream: Reader, deadline: float):
         while len(upstream.buffer) < size + 2:
             _fill_upstream(upstream, deadline)
         if upstream.buffer[size : size + 2] != b"\r\n":
-            raise _Cut()
+            raise Cut()
         data = upstream.take(size)
         del upstream.buffer[:2]
         yield data
@@ -628,9 +425,9 @@ class Relay:
                 client.busy = True  # answering: not to be closed to make room
                 if not self.handle(request, client):
                     break
-        except _Gone:
+        except Gone:
             pass
-        except _Cut:
+        except Cut:
             _reset(sock)
         except Exception as e:  # a bug in the relay: this connection ends, the server goes on
             _reset(sock)
@@ -672,8 +469,8 @@ class Relay:
                 upstream_sock.sendall(forward.encode(backend))
                 upstream = Reader(upstream_sock)
                 answer = _read_answer_head(upstream, deadline)
-            except (_Cut, OSError) as e:  # nothing sent to the client yet: it can be told why
-                overdue = isinstance(e, _Cut) and e.overdue
+            except (Cut, OSError) as e:  # nothing sent to the client yet: it can be told why
+                overdue = isinstance(e, Cut) and e.overdue
                 if overdue:
                     with self._lock:
                         self._overdue.add(backend)
@@ -686,13 +483,13 @@ class Relay:
                 _send(sock, plain_answer(503 if overdue else 502, why))
                 return False
             return self._answer(request, answer, upstream, sock, deadline)
-        except _Cut as cut:
+        except Cut as cut:
             if cut.overdue:
                 with self._lock:
                     self._overdue.add(backend)
             raise
         except OSError:
-            raise _Cut() from None
+            raise Cut() from None
         finally:
             with self._lock:
                 self._active[backend] -= 1
@@ -700,10 +497,16 @@ class Relay:
                 upstream_sock.close()
 
     def _connect(self, until: float) -> socket.socket | None:
-        """A connection to the current child; while it cannot be had (the child died and kg is
-        starting another), the next child's, until `until`."""
+        """A connection to the current child; while it cannot be had (the child died, or overran the
+        time limit, and kg is starting another), the next child's, until `until`."""
         while True:
             backend = self.backend
+            if self.overdue(backend):  # being replaced, and stopped with the query that overran: wait
+                while self.backend == backend and time.monotonic() < until:
+                    time.sleep(0.05)
+                if self.backend == backend:
+                    return None
+                continue
             try:
                 return socket.create_connection((INTERNAL_HOST, backend), timeout=CONNECT_SECONDS)
             except OSError:
@@ -744,7 +547,7 @@ class Relay:
             for data in _chunks(upstream, deadline):
                 if not data:  # the last chunk: what was held back ends the answer, unless it says it was cut
                     if held.endswith(CANCELLED):
-                        raise _Cut(overdue=True)
+                        raise Cut(overdue=True)
                     if held:
                         _send(sock, _chunk(held, framing), deadline)
                     if framing == "chunked":
@@ -756,7 +559,7 @@ class Relay:
         while True:  # read to the end: the child closes after a complete answer
             try:
                 data = _take(upstream, deadline, 1 << 16)
-            except _Cut as cut:
+            except Cut as cut:
                 if cut.overdue:
                     raise
                 break
@@ -778,20 +581,20 @@ def _reason(status: int) -> str:
 
 
 def _send(sock: socket.socket, data: bytes, deadline: float | None = None) -> None:
-    """All of `data`, within SEND_SECONDS (and the deadline, when given: _Cut past it); _Gone when the
+    """All of `data`, within SEND_SECONDS (and the deadline, when given: Cut past it); Gone when the
     client is gone or takes nothing."""
     wait = SEND_SECONDS if deadline is None else min(SEND_SECONDS, deadline - time.monotonic())
     if wait <= 0:
-        raise _Cut(overdue=True)
+        raise Cut(overdue=True)
     sock.settimeout(wait)
     try:
         sock.sendall(data)
     except TimeoutError:
         if deadline is not None and time.monotonic() >= deadline:
-            raise _Cut(overdue=True) from None
-        raise _Gone() from None
+            raise Cut(overdue=True) from None
+        raise Gone() from None
     except OSError:
-        raise _Gone() from None
+        raise Gone() from None
 
 
 def _drain(sock: socket.socket) -> None:
