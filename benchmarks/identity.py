@@ -145,6 +145,24 @@ def score(truth: dict, graph: kg.Graph) -> dict:
         for other in others
         if node < other and node in reads_as and reads_as.get(other) == reads_as[node]
     )
+    names_of = defaultdict(Counter)  # (person, node) -> printings
+    for m in truth["mentions"]:
+        node = found.get((m["file"], m["line"], m["rank"]))
+        names_of[(m["person"], node)][m["name"]] += 1
+    errors = []
+    for person, nodes in sorted(nodes_of.items()):
+        if len(nodes) > 1:
+            shown = "; ".join(f"{n.rsplit('/', 1)[-1]}: {dict(names_of[(person, n)])}" for n in nodes)
+            errors.append(f"split    {person}: {shown}")
+    for node, people in sorted(people_on.items()):
+        if len(people) > 1:
+            errors.append(f"merging  {node.rsplit('/', 1)[-1]}: {dict(people)}")
+    for node, others in sorted(node_coauthors.items()):
+        for other in sorted(others):
+            if node < other and node in reads_as and reads_as.get(other) == reads_as[node]:
+                errors.append(f"self     {reads_as[node]}: {node.rsplit('/', 1)[-1]} and {other.rsplit('/', 1)[-1]}")
+    missed_pairs, invented_pairs = true_pairs - given_pairs, given_pairs - true_pairs
+    errors += [f"invented {a} -> {b}" for a, b in sorted(invented_pairs)]
     missed = len(true_pairs - given_pairs)
     invented = len(given_pairs - true_pairs)
     return {
@@ -165,6 +183,8 @@ def score(truth: dict, graph: kg.Graph) -> dict:
         "pairs missed": missed,
         "pairs invented": invented,
         "self-pairs": self_pairs,
+        "errors": errors,
+        "missed": missed_pairs,
     }
 
 
@@ -180,6 +200,7 @@ def paper_of(truth: dict, mention: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="a folder with pages/ and truth.json")
+    parser.add_argument("--errors", action="store_true", help="list every split person and merging node first")
     args = parser.parse_args()
     truth = json.loads((args.folder / "truth.json").read_text())
     with tempfile.TemporaryDirectory() as tmp:
@@ -187,6 +208,9 @@ def main() -> None:
         seconds = build(args.folder, store, truth.get("as_of", "2026-11-24"))
         with kg.open(store) as graph:
             s = score(truth, graph)
+    errors, _ = s.pop("errors"), s.pop("missed")
+    if args.errors:
+        print("\n".join(errors))
     width = max(map(len, s))
     print(f"{'measure':<{width}}  value")
     print(f"{'-' * width}  -----")

@@ -23,14 +23,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import __version__, curation, facts, inferred, summary
+from kg import __version__, curation, facts, identity, inferred, summary
 from kg.derivation import Change, ReplacedPage
 from kg.errors import KgError
 from kg.infer import Schema, compile_schema
 from kg.inferred import InferredGraph
 from kg.loading import BulkWriter, StreamingWriter, Writer
 from kg.ontology import load_into_store, ontology_digest, ontology_graph
-from kg.pagework import PageResult, PageWork, run_pages
+from kg.pagework import PageResult, PageWork, Scan, run_pages, scan_page
 from kg.plan import BuildPlan, choose_plan
 from kg.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
@@ -181,7 +181,7 @@ def build(
         run.home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
         run.work.page_paths = page_paths(files, run.home)  # the pages keep their identities
         run.work.curation = rules
-        with closing(run_pages(files, run.work, jobs=jobs)) as results:  # closing stops the workers at once
+        with closing(run_pages(files, run.work, jobs=jobs, resolve=run.resolve_people)) as results:  # closing stops the workers at once
             run.write_pages(results)
         run.settle_facts()
         run.derive()
@@ -241,6 +241,69 @@ class _Build:
         self.change = Change(self.plan)
         self.seen_pages: dict[str, str] = {}
 
+    def resolve_people(self, scans: list[Scan]) -> list[Path]:
+        """Who is who, over every page of the new generation: the pages read now and the stored ones
+        (their mentions kept in the support store). Sets the people the pages are mapped with, and
+        returns the stored pages not given whose people changed: they are mapped again."""
+        started = time.perf_counter()
+        given = {scan.page_id: scan.mentions for scan in scans}
+        stored = self.stored_mentions() if self.old_hashes else {}
+        prefix = self.iris.page_graph_prefix
+        for graph in self.old_hashes:  # a page stored by a kg that kept no mentions: read again
+            page_id = graph[len(prefix) :]
+            if page_id not in given and page_id not in stored:
+                path = self.stored_page_file(page_id)
+                scan = scan_page(path, self.work) if path is not None else None
+                if scan is not None:
+                    stored[page_id] = [(m, "") for m in scan.mentions]
+        mentions = [m for found in given.values() for m in found]
+        mentions += [m for page_id, rows in stored.items() if page_id not in given for m, _ in rows]
+        resolution = identity.resolve(mentions)
+        people: dict[str, dict[tuple[int, int], str]] = {}
+        for (page_id, line, rank), node in resolution.iri_of.items():
+            people.setdefault(page_id, {})[(line, rank)] = node
+        self.work.people = people
+        again = []
+        for page_id, rows in sorted(stored.items()):
+            if page_id in given:
+                continue
+            mine = people.get(page_id, {})
+            if all(mine.get((m.line, m.rank)) == node for m, node in rows):
+                continue
+            path = self.stored_page_file(page_id)
+            if path is None:
+                message = "the people this page names changed, but its file is gone: build it again with the page"
+                self.report.diagnostics.append(Diagnostic(WARNING, page_id, 1, message))
+                continue
+            again.append(path)
+        self.report.timings["identity"] = time.perf_counter() - started
+        return again
+
+    def stored_mentions(self) -> dict[str, list[tuple[identity.Mention, str]]]:
+        """Every stored page's mentions and the person each was taken as."""
+        support = self.kg.support
+        assert support is not None
+        prefix = self.iris.page_graph_prefix
+        found = support.quads_for_pattern(
+            None, ox.NamedNode(KG + "mentions"), None, ox.NamedNode(self.iris.identity_graph)
+        )
+        out = {}
+        for quad in found:
+            page_id = quad.subject.value[len(prefix) :]
+            out[page_id] = identity.loads(page_id, quad.object.value)
+        return out
+
+    def stored_page_file(self, page_id: str) -> Path | None:
+        """A stored page's file (its kg:sourceFile, under the store's home), when it is still there."""
+        page = ox.NamedNode(self.iris.page(page_id))
+        for quad in self.kg.store.quads_for_pattern(page, ox.NamedNode(KG + "sourceFile"), None, None):
+            relative = quad.object.value
+            path = self.home / relative
+            if path.is_file():
+                self.work.page_paths[str(path)] = relative
+                return path
+        return None
+
     def write_pages(self, results: Iterable[PageResult]) -> None:
         self.say(READING, 0, self.total)
         try:
@@ -291,6 +354,7 @@ class _Build:
         self.page_own += result.asserted_count
         self.loader.add(result.nquads)
         self.support_loader.add(result.support_nquads)
+        self.support_loader.add(result.identity_nquads)
         if not self.plan.incremental:  # a small update adds facts one by one, counting them
             self.loader.add(result.facts_nquads)
         self.loader.add(self.derived.take(result))
@@ -306,6 +370,14 @@ class _Build:
         self.change.replaced.append(old)
         self.page_own -= kg.graph_size(graph)
         kg.remove_page(graph)
+        support = kg.support
+        assert support is not None
+        for quad in list(
+            support.quads_for_pattern(
+                ox.NamedNode(graph), ox.NamedNode(KG + "mentions"), None, ox.NamedNode(self.iris.identity_graph)
+            )
+        ):
+            support.remove(quad)
         return old
 
     def settle_facts(self) -> None:
