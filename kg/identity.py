@@ -208,8 +208,8 @@ def compatible(a: str, b: str) -> bool:
         return False
     if "".join(w.text for w in wa) == "".join(w.text for w in wb) and len(wa) > 1 and len(wb) > 1:
         return True  # dots, hyphens, spaces and joins only
-    for fa, ga in _readings(wa):
-        for fb, gb in _readings(wb):
+    for fa, ga in readings(a):
+        for fb, gb in readings(b):
             if fa != fb:
                 continue
             short, long = (ga, gb) if len(ga) <= len(gb) else (gb, ga)
@@ -218,14 +218,44 @@ def compatible(a: str, b: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(name: str) -> str:
     """A printing's letters alone, in order: printings alike but for dots, hyphens and spaces."""
     return "".join(w.text for w in words(name))
 
 
+@lru_cache(maxsize=1 << 16)
+def readings(name: str) -> list[tuple[str, tuple[Word, ...]]]:
+    return _readings(words(name))
+
+
 def blocks(name: str) -> set[str]:
     """The family names a printing may have: only printings sharing one are compared."""
-    return {family for family, _ in _readings(words(name))}
+    return {family for family, _ in readings(name)}
+
+
+def compatible_names(names: Iterable[str]) -> dict[str, set[str]]:
+    """For each printing, the others compatible with it but printed unlike it (other letters).
+
+    Only printings sharing a family name and a given initial are compared: the first given name of
+    one reading must have its initial among the other's given names."""
+    names = sorted(set(names))
+    anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for name in names:
+        for family, given in readings(name):
+            for w in given:
+                anywhere[(family, w.text[0])].add(name)
+    out: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        mine = compact(name)
+        for family, given in readings(name):
+            if not given:
+                continue
+            for other in anywhere.get((family, given[0].text[0]), ()):
+                if other not in out[name] and compact(other) != mine and compatible(name, other):
+                    out[name].add(other)
+                    out[other].add(name)
+    return out
 
 
 # --- clustering ---------------------------------------------------------------------------------------
@@ -287,6 +317,7 @@ class _Resolver:
         self.decisions: list[tuple[tuple, Decision]] = []
         self.owned: dict = {}  # group root -> the profiles it owns
         self.ambiguous: list[tuple[str, list, list[Mention]]] = []
+        self.compatible = compatible_names(m.name for m in self.mentions)
         for m in self.mentions:
             if m.rank == OWNER_LINE:
                 self.owned[m.key] = {m.page}
@@ -313,8 +344,7 @@ class _Resolver:
     def run(self) -> Resolution:
         self.owners()
         self.papers()
-        while self.coauthors():
-            pass
+        self.coauthors()
         self.loners()
         self.variants()
         return self.named()
@@ -346,54 +376,36 @@ class _Resolver:
             if m.paper:
                 by_paper[m.paper].append(m)
         for found in by_paper.values():
-            if len({m.page for m in found}) < 2:
-                continue
-            for i, a in enumerate(found):
-                for b in found[i + 1 :]:
-                    if a.page != b.page and compatible(a.name, b.name):
-                        self.join(a, b, "paper", f"one paper on {a.page}:{a.line} and {b.page}:{b.line}")
+            if len({m.page for m in found}) > 1:
+                self._alike(found, lambda a, b: f"one paper on {a.page}:{a.line} and {b.page}:{b.line}", "paper")
 
-    def coauthors(self) -> bool:
-        """Groups with compatible names that share a coauthor (a name beside them, or a page's owner)
-        are one person. True when any joined: their coauthors grew, so another round may join more."""
-        grouped = self.groups()
-        # (printing's letters, coauthor) -> the groups showing that printing beside that coauthor
-        beside: dict[tuple[str, str], list] = defaultdict(list)
-        names: dict[str, set] = defaultdict(set)  # printing -> groups
-        for g, ms in grouped.items():
-            for m in ms:
-                names[m.name].add(g)
-            for m in ms:
-                for other in _context(m):
-                    beside[(compact(m.name), other)].append((g, m))
-        joined = False
-        for (_, other), found in beside.items():  # the same printing beside the same coauthor
-            first = found[0][1]
-            for _, m in found[1:]:
-                joined |= self.join(first, m, "coauthor", f"both beside {other!r}")
-        # compatible printings unlike each other, beside the same coauthor
-        by_family: dict[str, set[str]] = defaultdict(set)
-        for name in names:
-            for family in blocks(name):
-                by_family[family].add(name)
-        for family in sorted(by_family):
-            printed = sorted(by_family[family])
-            if len(printed) < 2:
-                continue
-            for i, a in enumerate(printed):
-                for b in printed[i + 1 :]:
-                    if compact(a) == compact(b) or not compatible(a, b):
-                        continue
-                    ca = {o: m for g in names[a] for m in grouped[g] if m.name == a for o in _context(m)}
-                    for g in names[b]:
-                        for m in grouped[g]:
-                            if m.name != b:
-                                continue
-                            for other in _context(m):
-                                if other in ca:
-                                    joined |= self.join(ca[other], m, "coauthor", f"both beside {other!r}")
-                                    break
-        return joined
+    def coauthors(self) -> None:
+        """Mentions with compatible names beside the same coauthor (a name on their listing, or their
+        page's owner) are one person."""
+        beside: dict[str, list[Mention]] = defaultdict(list)
+        for m in self.mentions:
+            for other in _context(m):
+                beside[other].append(m)
+        for other in sorted(beside):
+            self._alike(beside[other], lambda a, b, o=other: f"both beside {o!r}", "coauthor")
+
+    def _alike(self, found: list[Mention], detail, kind: str) -> None:
+        """Join the mentions among `found` whose names are compatible (on other listings)."""
+        by_name: dict[str, list[Mention]] = defaultdict(list)
+        for m in found:
+            by_name[compact(m.name)].append(m)
+        for same in by_name.values():
+            for m in same[1:]:
+                if (m.page, m.line) != (same[0].page, same[0].line):
+                    self.join(same[0], m, kind, detail(same[0], m))
+        if len(by_name) < 2:
+            return
+        printed = {m.name: m for m in found}
+        for name, m in sorted(printed.items()):
+            for other in self.compatible.get(name, ()):
+                n = printed.get(other)
+                if n is not None and other > name and (m.page, m.line) != (n.page, n.line):
+                    self.join(m, n, kind, detail(m, n))
 
     def loners(self) -> None:
         """Groups owning no profile: attached to the one profile printing their name (letters alike);
@@ -433,29 +445,24 @@ class _Resolver:
         """A group owning no profile whose names only one other group prints compatibly (`Kwoh Chee
         Keong`, `Chee Keong Kwoh`) is that group's person, unless either prints a short name."""
         grouped = self.groups()
-        holders: dict[str, set] = defaultdict(set)  # printing -> groups
-        by_family: dict[str, set[str]] = defaultdict(set)
+        holders: dict[str, set] = defaultdict(set)  # printing's letters -> groups
         for g, ms in grouped.items():
             for m in ms:
-                holders[m.name].add(g)
-                for family in blocks(m.name):
-                    by_family[family].add(m.name)
+                holders[compact(m.name)].add(g)
         moves = []
         for g, ms in sorted(grouped.items()):
             mine = {m.name for m in ms}
             if self.owned.get(g) or any(_short(n) for n in mine):
                 continue
             near: dict = {}
-            for name in mine:
-                for family in blocks(name):
-                    for other in by_family[family]:
-                        if compatible(name, other):
-                            for h in holders[other] - {g}:
-                                near.setdefault(h, (name, other))
+            for name in sorted(mine):
+                for other in [name, *sorted(self.compatible.get(name, ()))]:
+                    for h in holders[compact(other)] - {g}:
+                        near.setdefault(h, (name, other))
             if len(near) == 1:
                 (h, (name, other)), = near.items()
                 if not any(_short(m.name) for m in grouped[h]):
-                    moves.append((ms[0], next(m for m in grouped[h] if m.name == other), name))
+                    moves.append((ms[0], next(m for m in grouped[h] if compact(m.name) == compact(other)), name))
         for a, b, name in moves:
             self.join(a, b, "variant", f"the only person printing a name compatible with {name!r}")
 
@@ -482,7 +489,20 @@ class _Resolver:
         return resolution
 
 
-def _context(m: Mention) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _context_of(name: str, others: tuple[str, ...], owner: str) -> frozenset[str]:
+    found = {compact(n) for n in others}
+    if owner:
+        found.add(compact(owner))
+    found.discard(compact(name))
+    return frozenset(found)
+
+
+def _context(m: Mention) -> frozenset[str]:
+    return _context_of(m.name, m.others, m.owner if m.rank != OWNER_LINE else "")
+
+
+def _unused(m: Mention) -> set[str]:
     """The coauthors a mention shows beside it: the other names on its listing and the page's owner."""
     found = {compact(n) for n in m.others}
     if m.owner and m.rank != OWNER_LINE:
