@@ -455,6 +455,8 @@ def _cheap_score(first: str, glued: str, at: int, known_title: bool) -> float | 
         head = first.split(" ", 1)[0]
         if not all(c.islower() or c in APOSTROPHES or c in "-." for c in head):
             return None  # only a name printed in lower case starts with a lower-case letter
+        if glued[at - 1].isalpha() and any(c.isupper() for c in first):
+            return None  # inside a run of letters, a name that goes on in capitals is a cut word: Fang|tao Li
     after = glued[at + 1] if at + 1 < len(glued) else " "
     junction = _junction_score(glued[at - 1], right, after, left_run)
     if junction is None:
