@@ -94,10 +94,12 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
     # every node knows them all; a name that curation split (kg.curation) is still looked up per paper.
     known: dict[str, str] = {}
     split: set[str] = set()
+    authors: dict[str, dict[str, str]] | None = None  # paper -> printed name's key -> its author
     if nodes is None:
         known = {node: min(values) for node, values in wanted.items() if values}
         people = f"{iris.base}person/"
         split = {n.rsplit(SPLIT_MARK, 1)[0] for n in known if n.startswith(people) and SPLIT_MARK in n}
+        authors = _authors_by_printing(store, iris)
     papers = None
     if nodes is not None:
         authored = ox.NamedNode(HAS_AUTHOR)
@@ -113,13 +115,35 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         (SHOWN_AUTHORS,),
         SHOWN_AUTHORS_LABEL,
         papers,
-        lambda paper, shown: {_by_label(store, iris, paper, s, known, split) for s in shown},
+        lambda paper, shown: {_by_label(store, iris, paper, s, known, split, authors) for s in shown},
     )
     return changed + lists
 
 
+def _authors_by_printing(store: ox.Store, iris: Iris) -> dict[str, dict[str, str]]:
+    """Every paper's authors by the identity key of each of their printings, read in two passes: a name
+    is the person the build took it as (kg.identity), which need not be the node its printing names."""
+    graph = ox.NamedNode(iris.facts_graph)
+    printed: dict[str, list[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(KG + "name"), None, graph):
+        printed.setdefault(text_of(q.subject), []).append(identity_key(text_of(q.object)))
+    out: dict[str, dict[str, str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(HAS_AUTHOR), None, graph):
+        author = text_of(q.object)
+        mine = out.setdefault(text_of(q.subject), {})
+        for key in printed.get(author, ()):
+            mine.setdefault(key, author)
+    return out
+
+
 def _by_label(
-    store: ox.Store, iris: Iris, paper: str, shown: str, known: dict[str, str], split: set[str]
+    store: ox.Store,
+    iris: Iris,
+    paper: str,
+    shown: str,
+    known: dict[str, str],
+    split: set[str],
+    authors: dict[str, dict[str, str]] | None = None,
 ) -> str:
     """A shown author list with each name replaced by its person's label (the name itself if none).
 
@@ -132,8 +156,13 @@ def _by_label(
     paper_node = ox.NamedNode(paper)
     out = []
     for name in shown.split(NAME_SEPARATOR):
+        if authors is not None:
+            author = authors.get(paper, {}).get(identity_key(name))
+            if author in known:
+                out.append(known[author])
+                continue
         own = iris.person(name)
-        if own in known and own not in split:
+        if authors is None and own in known and own not in split:
             out.append(known[own])
             continue
         person = ox.NamedNode(own)
