@@ -160,7 +160,9 @@ def score(truth: dict, graph: kg.Graph) -> dict:
     for node, others in sorted(node_coauthors.items()):
         for other in sorted(others):
             if node < other and node in reads_as and reads_as.get(other) == reads_as[node]:
-                errors.append(f"self     {reads_as[node]}: {node.rsplit('/', 1)[-1]} and {other.rsplit('/', 1)[-1]}")
+                errors.append(
+                    f"self     {reads_as[node]}: {node.rsplit('/', 1)[-1]} and {other.rsplit('/', 1)[-1]}"
+                )
     missed_pairs, invented_pairs = true_pairs - given_pairs, given_pairs - true_pairs
     errors += [f"invented {a} -> {b}" for a, b in sorted(invented_pairs)]
     missed = len(true_pairs - given_pairs)
@@ -200,7 +202,9 @@ def paper_of(truth: dict, mention: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="a folder with pages/ and truth.json")
-    parser.add_argument("--errors", action="store_true", help="list every split person and merging node first")
+    parser.add_argument(
+        "--errors", action="store_true", help="list every split person and merging node first"
+    )
     args = parser.parse_args()
     truth = json.loads((args.folder / "truth.json").read_text())
     with tempfile.TemporaryDirectory() as tmp:

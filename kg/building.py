@@ -35,6 +35,7 @@ from kg.plan import BuildPlan, choose_plan
 from kg.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
 from kg.records import ERROR, WARNING, Diagnostic, shown_path
 from kg.store import DEFAULT_KEEP, StoreMeta, StoreWriter
+from kg.terms import text_of
 from kg.vocab import KG, Iris, base_from_env, page_id_for
 
 PAGE_SUFFIXES = (".txt",)
@@ -181,7 +182,9 @@ def build(
         run.home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
         run.work.page_paths = page_paths(files, run.home)  # the pages keep their identities
         run.work.curation = rules
-        with closing(run_pages(files, run.work, jobs=jobs, resolve=run.resolve_people)) as results:  # closing stops the workers at once
+        with closing(
+            run_pages(files, run.work, jobs=jobs, resolve=run.resolve_people)
+        ) as results:  # closing stops the workers at once
             run.write_pages(results)
         run.settle_facts()
         run.derive()
@@ -272,7 +275,9 @@ class _Build:
                 continue
             path = self.stored_page_file(page_id)
             if path is None:
-                message = "the people this page names changed, but its file is gone: build it again with the page"
+                message = (
+                    "the people this page names changed, but its file is gone: build it again with the page"
+                )
                 self.report.diagnostics.append(Diagnostic(WARNING, page_id, 1, message))
                 continue
             again.append(path)
@@ -289,15 +294,15 @@ class _Build:
         )
         out = {}
         for quad in found:
-            page_id = quad.subject.value[len(prefix) :]
-            out[page_id] = identity.loads(page_id, quad.object.value)
+            page_id = text_of(quad.subject)[len(prefix) :]
+            out[page_id] = identity.loads(page_id, text_of(quad.object))
         return out
 
     def stored_page_file(self, page_id: str) -> Path | None:
         """A stored page's file (its kg:sourceFile, under the store's home), when it is still there."""
         page = ox.NamedNode(self.iris.page(page_id))
         for quad in self.kg.store.quads_for_pattern(page, ox.NamedNode(KG + "sourceFile"), None, None):
-            relative = quad.object.value
+            relative = text_of(quad.object)
             path = self.home / relative
             if path.is_file():
                 self.work.page_paths[str(path)] = relative
@@ -374,7 +379,10 @@ class _Build:
         assert support is not None
         for quad in list(
             support.quads_for_pattern(
-                ox.NamedNode(graph), ox.NamedNode(KG + "mentions"), None, ox.NamedNode(self.iris.identity_graph)
+                ox.NamedNode(graph),
+                ox.NamedNode(KG + "mentions"),
+                None,
+                ox.NamedNode(self.iris.identity_graph),
             )
         ):
             support.remove(quad)

@@ -58,7 +58,16 @@ class Mention:
         return (self.page, self.line, self.rank)
 
     def to_json(self) -> list:
-        return [self.line, self.rank, self.name, self.paper, list(self.others), self.owner, self.year, self.complete]
+        return [
+            self.line,
+            self.rank,
+            self.name,
+            self.paper,
+            list(self.others),
+            self.owner,
+            self.year,
+            self.complete,
+        ]
 
     @classmethod
     def from_json(cls, page: str, data: list) -> Mention:
@@ -163,9 +172,8 @@ def _given_match(short: Sequence[Word], long: Sequence[Word]) -> bool:
             i, j = i + consumed_short, j + consumed_long
             continue
         j += 1  # a given name of the longer printing dropped
-    if not full_agree and any(not w.initial for w in short) and any(not w.initial for w in long):
-        return False
-    return True
+    # at least one full given name agrees, unless one printing gives initials only
+    return full_agree or all(w.initial for w in short) or all(w.initial for w in long)
 
 
 def _joins(word: Word, other: Sequence[Word], start: int) -> tuple[int, int] | None:
@@ -361,7 +369,9 @@ class _Resolver:
             exact = [m for m in shown if identity_key(m.name) == identity_key(owner.name)]
             loose = exact or [m for m in shown if compatible(m.name, owner.name)]
             if len(loose) == 1:
-                self.join(owner, loose[0], "owner", f"{page}:{line}: a listing on the profile of {owner.name}")
+                self.join(
+                    owner, loose[0], "owner", f"{page}:{line}: a listing on the profile of {owner.name}"
+                )
             elif not loose and shown[0].complete:
                 # every author shown and none prints the owner's name: the owner under another family name
                 renamed = [m for m in shown if _same_given(m.name, owner.name)]
@@ -377,7 +387,9 @@ class _Resolver:
                 by_paper[m.paper].append(m)
         for found in by_paper.values():
             if len({m.page for m in found}) > 1:
-                self._alike(found, lambda a, b: f"one paper on {a.page}:{a.line} and {b.page}:{b.line}", "paper")
+                self._alike(
+                    found, lambda a, b: f"one paper on {a.page}:{a.line} and {b.page}:{b.line}", "paper"
+                )
 
     def coauthors(self) -> None:
         """Mentions with compatible names beside the same coauthor (a name on their listing, or their
@@ -387,7 +399,7 @@ class _Resolver:
             for other in _context(m):
                 beside[other].append(m)
         for other in sorted(beside):
-            self._alike(beside[other], lambda a, b, o=other: f"both beside {o!r}", "coauthor")
+            self._alike(beside[other], lambda a, b, o=other: f"both beside {_printed(a, o)}", "coauthor")
 
     def _alike(self, found: list[Mention], detail, kind: str) -> None:
         """Join the mentions among `found` whose names are compatible (on other listings)."""
@@ -423,7 +435,9 @@ class _Resolver:
             candidates = sorted(holders.get(key, ()))
             if len(candidates) == 1:
                 for g in loose:
-                    self.join(grouped[g][0], grouped[candidates[0]][0], "attached", f"the only profile printing {key!r}")
+                    owner = grouped[candidates[0]][0]
+                    detail = f'{owner.page} is the only profile printing "{grouped[g][0].name}"'
+                    self.join(grouped[g][0], owner, "attached", detail)
             elif candidates:
                 self.ambiguous.append((key, candidates, [grouped[g][0] for g in loose]))
             elif _short(grouped[loose[0]][0].name):
@@ -432,14 +446,20 @@ class _Resolver:
                 big = [g for g in loose if len(grouped[g]) > 1]
                 lone = [g for g in loose if len(grouped[g]) == 1]
                 if len(big) == 1:
-                    detail = f"the only person printing the short name {key!r} on several listings"
+                    detail = f'the only person printing the short name "{grouped[big[0]][0].name}" on several listings'
                     for g in lone:
                         self.join(grouped[g][0], grouped[big[0]][0], "attached", detail)
                 elif len(loose) > 1:
                     self.ambiguous.append((key, big, [grouped[g][0] for g in lone]))
             else:
                 for g in loose[1:]:
-                    self.join(grouped[loose[0]][0], grouped[g][0], "name", f"both print {key!r}")
+                    name = grouped[loose[0]][0].name
+                    self.join(
+                        grouped[loose[0]][0],
+                        grouped[g][0],
+                        "name",
+                        f'both print "{name}", and nobody else does',
+                    )
 
     def variants(self) -> None:
         """A group owning no profile whose names only one other group prints compatibly (`Kwoh Chee
@@ -460,9 +480,11 @@ class _Resolver:
                     for h in holders[compact(other)] - {g}:
                         near.setdefault(h, (name, other))
             if len(near) == 1:
-                (h, (name, other)), = near.items()
+                ((h, (name, other)),) = near.items()
                 if not any(_short(m.name) for m in grouped[h]):
-                    moves.append((ms[0], next(m for m in grouped[h] if compact(m.name) == compact(other)), name))
+                    moves.append(
+                        (ms[0], next(m for m in grouped[h] if compact(m.name) == compact(other)), name)
+                    )
         for a, b, name in moves:
             self.join(a, b, "variant", f"the only person printing a name compatible with {name!r}")
 
@@ -482,10 +504,16 @@ class _Resolver:
             slug_of[g] = node
             for m in ms:
                 resolution.iri_of[m.key] = node
-        for key, decision in self.decisions:
-            resolution.decisions.setdefault(slug_of[self.uf.find(key)], []).append(decision)
-        for key, candidates, singles in self.ambiguous:
-            resolution.ambiguous.append((key, [slug_of[self.uf.find(c)] for c in candidates], singles))
+        for g, ms in grouped.items():
+            others = sorted(slug_of[h] for h in grouped if h != g and main_key[h] == main_key[g])
+            if others:
+                name = next((m.name for m in ms if identity_key(m.name) == main_key[g]), ms[0].name)
+                detail = f"{len(others)} other person(s) print it, with no paper or coauthor in common: {', '.join(others)}"
+                self.decisions.append((ms[0].key, Decision("apart", (name, name), detail)))
+        for where, decision in self.decisions:
+            resolution.decisions.setdefault(slug_of[self.uf.find(where)], []).append(decision)
+        for name_key, candidates, singles in self.ambiguous:
+            resolution.ambiguous.append((name_key, [slug_of[self.uf.find(c)] for c in candidates], singles))
         return resolution
 
 
@@ -499,16 +527,17 @@ def _context_of(name: str, others: tuple[str, ...], owner: str) -> frozenset[str
 
 
 def _context(m: Mention) -> frozenset[str]:
+    """The coauthors a mention shows beside it (their letters): the other names on its listing and the
+    page's owner."""
     return _context_of(m.name, m.others, m.owner if m.rank != OWNER_LINE else "")
 
 
-def _unused(m: Mention) -> set[str]:
-    """The coauthors a mention shows beside it: the other names on its listing and the page's owner."""
-    found = {compact(n) for n in m.others}
-    if m.owner and m.rank != OWNER_LINE:
-        found.add(compact(m.owner))
-    found.discard(compact(m.name))
-    return found
+def _printed(m: Mention, key: str) -> str:
+    """The printing behind a coauthor's letters (`_context`), as the mention's listing shows it."""
+    for name in (*m.others, m.owner):
+        if name and compact(name) == key:
+            return f'"{name}" ({m.page}:{m.line})'
+    return key
 
 
 def _same_given(a: str, b: str) -> bool:

@@ -14,6 +14,7 @@ label changes has the lists of all their papers rewritten.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -45,15 +46,17 @@ def preferred_label(printings: Iterable[str]) -> str:
 
     Prefer a printing that is not all lower case or all capitals (`koray kavukcuoglu` loses to `Koray
     Kavukcuoglu`), then the one with the most non-ASCII letters (the accents a plain-ASCII printing
-    dropped), then the smallest by code point, so any order of the same printings gives the same label.
+    dropped), then the one with the fewest initials (`Yuke Wang` over `Y. Wang`), then the smallest by
+    code point, so any order of the same printings gives the same label.
     """
     return min(set(printings), key=_rank)
 
 
-def _rank(text: str) -> tuple[bool, int, str]:
+def _rank(text: str) -> tuple[bool, int, int, str]:
     flat = text.islower() or text.isupper()  # False when it has no cased letter at all: nothing to prefer
     non_ascii = sum(1 for c in unicodedata.normalize("NFC", text) if c.isalpha() and not c.isascii())
-    return (flat, -non_ascii, text)
+    initials = sum(1 for word in re.split(r"[\s.-]+", text) if len(word) == 1 and word.isalpha())
+    return (flat, -non_ascii, initials, text)
 
 
 def printed_nodes(triples: Iterable[Triple]) -> set[str]:

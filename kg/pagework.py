@@ -155,7 +155,9 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     return result
 
 
-def identity_quads(iris: Iris, graph: str, mentions: list[Mention], people: dict[tuple[int, int], str]) -> bytes:
+def identity_quads(
+    iris: Iris, graph: str, mentions: list[Mention], people: dict[tuple[int, int], str]
+) -> bytes:
     """A page's mentions with the person each was taken as, in the support store's identity graph: what a
     later build re-clusters without reading the page again."""
     return nquads([(iri(graph), k("mentions"), string(dumps(mentions, people)))], iris.identity_graph)

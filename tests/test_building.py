@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
-from test_coi import page
+from test_coi import page as profile
 
 from kg.building import build, find_pages
 from kg.plan import choose_plan
@@ -162,9 +162,11 @@ def test_an_update_equals_a_build_from_nothing(tmp_path, many_pages, change, giv
 
 def identity_pages(folder: Path) -> None:
     """Yuki Tanabe (beside Ann) and Y. Tanabe (beside Ben), apart; Daniel Hume, one profile, beside Ann and Ben."""
-    (folder / "ann.txt").write_text(page("Ann Lee", [("Mar 1, 2024", "Tensor Tricks", "Ann Lee, Yuki Tanabe")]))
+    (folder / "ann.txt").write_text(
+        profile("Ann Lee", [("Mar 1, 2024", "Tensor Tricks", "Ann Lee, Yuki Tanabe")])
+    )
     (folder / "ben.txt").write_text(
-        page(
+        profile(
             "Ben Ray",
             [
                 ("Apr 2, 2024", "Sparse Graphs", "Ben Ray, Y. Tanabe"),
@@ -172,27 +174,31 @@ def identity_pages(folder: Path) -> None:
             ],
         )
     )
-    (folder / "hume.txt").write_text(page("Daniel Hume", [("Jun 4, 2024", "Kernel Tricks", "Daniel Hume, Ann Lee")]))
+    (folder / "hume.txt").write_text(
+        profile("Daniel Hume", [("Jun 4, 2024", "Kernel Tricks", "Daniel Hume, Ann Lee")])
+    )
 
 
 def a_page_joins_two_people(pages: Path) -> list[Path]:
     """Y. Tanabe beside Ann and Ben: Yuki Tanabe and Y. Tanabe are one person, on ann.txt and ben.txt too."""
     added = pages / "cat.txt"
-    added.write_text(page("Cat Poe", [("Jul 5, 2024", "Joint Tricks", "Y. Tanabe, Ann Lee, Ben Ray et al.")]))
+    added.write_text(
+        profile("Cat Poe", [("Jul 5, 2024", "Joint Tricks", "Y. Tanabe, Ann Lee, Ben Ray et al.")])
+    )
     return [added]
 
 
 def a_page_splits_a_name(pages: Path) -> list[Path]:
     """A second Daniel Hume profile, with Ben: two people print the name, and ben.txt's is the second."""
     added = pages / "hume2.txt"
-    added.write_text(page("Daniel Hume", [("Aug 6, 2024", "Graph Kernels", "Daniel Hume, Ben Ray")]))
+    added.write_text(profile("Daniel Hume", [("Aug 6, 2024", "Graph Kernels", "Daniel Hume, Ben Ray")]))
     return [added]
 
 
 def a_page_is_emptied(pages: Path) -> list[Path]:
     """The page that joined two people loses its listings: they are two again."""
     emptied = pages / "cat.txt"
-    emptied.write_text(page("Cat Poe", []))
+    emptied.write_text(profile("Cat Poe", []))
     return [emptied]
 
 

@@ -751,7 +751,12 @@ def test_author_lines():
             "Flood Mapping in Bangladesh",
             "Md. Taufiqul Islam",
         ),
-        ("A Sketch Drawing BotQiuyuan Huang, Jianfeng Gao", "Qiuyuan Huang", "A Sketch Drawing Bot", "Qiuyuan Huang"),
+        (
+            "A Sketch Drawing BotQiuyuan Huang, Jianfeng Gao",
+            "Qiuyuan Huang",
+            "A Sketch Drawing Bot",
+            "Qiuyuan Huang",
+        ),
     ],
 )
 def test_a_name_never_starts_inside_a_run_of_letters(text, shorter, title, first):
