@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # name as printed.
 PRINTINGS = (KG + "name", KG + "title", KG + "slug")
 PREF_LABEL = SKOS + "prefLabel"
+ALT_LABEL = SKOS + "altLabel"  # a person's printings other than their label
 CURATED_LABEL = KG + "curatedLabel"  # a label a curation rule gives (kg.curation): it wins over printings
 SHOWN_AUTHORS = KG + "shownAuthors"
 SHOWN_AUTHORS_LABEL = KG + "shownAuthorsLabel"
@@ -92,6 +93,16 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         lambda node, values: {preferred_label(values)},
         preferred=CURATED_LABEL,
     )
+    # a person's other printings, as alternative labels
+    alternatives, _, _ = _update(
+        store,
+        iris,
+        (KG + "name",),
+        ALT_LABEL,
+        nodes,
+        lambda node, values: set(values) - wanted.get(node, set()),
+    )
+    changed += alternatives
     # Every label just chosen, so that the author lists need no look-up per name: such a look-up costs
     # more the larger a store just bulk-loaded is (measured 321 s of a 7,000-page build). Only a build of
     # every node knows them all; a name that curation split (kg.curation) is still looked up per paper.

@@ -28,12 +28,16 @@ class Explained:
     apart: list[str] = field(default_factory=list)  # sentences, with the evidence missing
 
     def lines(self) -> list[str]:
-        out = [
-            f'kept apart: "{d.names[0]}": {d.detail}'
-            if d.kind == "apart"
-            else f'joined by {d.kind}: "{d.names[0]}" and "{d.names[1]}": {d.detail}'
-            for d in self.joins
-        ]
+        alike: dict[tuple[str, str, str], list[str]] = {}  # one line per kind of join and pair of names
+        for d in self.joins:
+            alike.setdefault((d.kind, min(d.names), max(d.names)), []).append(d.detail)
+        out = []
+        for (kind, a, b), details in alike.items():
+            more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+            if kind == "apart":
+                out.append(f'kept apart: "{a}": {details[0]}')
+            else:
+                out.append(f'joined by {kind}: "{a}" and "{b}": {details[0]}{more}')
         return out + [f"kept apart: {text}" for text in self.apart]
 
 
