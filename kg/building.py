@@ -247,9 +247,18 @@ class _Build:
     def resolve_people(self, scans: list[Scan]) -> list[Path]:
         """Who is who, over every page of the new generation: the pages read now and the stored ones
         (their mentions kept in the support store). Sets the people the pages are mapped with, and
-        returns the stored pages not given whose people changed: they are mapped again."""
+        returns the stored pages not given whose people changed: they are mapped again.
+
+        A small update re-clusters only the printings its pages' names are linked to
+        (`kg.identity.closure`): the same people as clustering everything, at a fraction of the cost."""
         started = time.perf_counter()
         given = {scan.page_id: scan.mentions for scan in scans}
+        if self.plan.incremental and given:
+            unchanged = self.unchanged_people(given)
+            if unchanged is not None:  # the pages show the names they showed: nobody changes
+                self.work.people = unchanged
+                self.report.timings["identity"] = time.perf_counter() - started
+                return []
         stored = self.stored_mentions() if self.old_hashes else {}
         prefix = self.iris.page_graph_prefix
         for graph in self.old_hashes:  # a page stored by a kg that kept no mentions: read again
@@ -259,30 +268,66 @@ class _Build:
                 scan = scan_page(path, self.work) if path is not None else None
                 if scan is not None:
                     stored[page_id] = [(m, "") for m in scan.mentions]
-        mentions = [m for found in given.values() for m in found]
-        mentions += [m for page_id, rows in stored.items() if page_id not in given for m, _ in rows]
-        resolution = identity.resolve(mentions)
+        before = {m.key: node for rows in stored.values() for m, node in rows}
+        seeds = {m.name for found in given.values() for m in found}
+        seeds |= {m.name for page_id in given for m, _ in stored.get(page_id, [])}
+        seeds |= {m.name for rows in stored.values() for m, node in rows if not node}
+        files: dict[str, Path] = {}
+        for _ in range(3):  # a page mapped again may read otherwise than stored: then once more
+            mentions = [m for found in given.values() for m in found]
+            mentions += [m for page_id, rows in stored.items() if page_id not in given for m, _ in rows]
+            if self.plan.incremental:
+                part = identity.closure(mentions, seeds)
+                resolution = identity.resolve([m for m in mentions if m.name in part])
+                people_of = {m.key: before.get(m.key, "") for m in mentions if m.name not in part}
+                people_of.update(resolution.iri_of)
+            else:
+                people_of = identity.resolve(mentions).iri_of
+            changed = sorted(
+                page_id
+                for page_id, rows in stored.items()
+                if page_id not in given and any(people_of.get(m.key) != node for m, node in rows)
+            )
+            reread = False
+            for page_id in changed:
+                path = files.get(page_id) or self.stored_page_file(page_id)
+                if path is None:
+                    message = "the people this page names changed, but its file is gone: build it again with the page"
+                    self.report.diagnostics.append(Diagnostic(WARNING, page_id, 1, message))
+                    continue
+                files[page_id] = path
+                scan = scan_page(path, self.work)
+                if scan is None or scan.mentions == [m for m, _ in stored[page_id]]:
+                    continue
+                seeds |= {m.name for m in scan.mentions} | {m.name for m, _ in stored[page_id]}
+                given[page_id] = scan.mentions
+                reread = True
+            if not reread:
+                break
         people: dict[str, dict[tuple[int, int], str]] = {}
-        for (page_id, line, rank), node in resolution.iri_of.items():
+        for (page_id, line, rank), node in people_of.items():
             people.setdefault(page_id, {})[(line, rank)] = node
         self.work.people = people
-        again = []
-        for page_id, rows in sorted(stored.items()):
-            if page_id in given:
-                continue
-            mine = people.get(page_id, {})
-            if all(mine.get((m.line, m.rank)) == node for m, node in rows):
-                continue
-            path = self.stored_page_file(page_id)
-            if path is None:
-                message = (
-                    "the people this page names changed, but its file is gone: build it again with the page"
-                )
-                self.report.diagnostics.append(Diagnostic(WARNING, page_id, 1, message))
-                continue
-            again.append(path)
         self.report.timings["identity"] = time.perf_counter() - started
-        return again
+        return [files[page_id] for page_id in sorted(files)]
+
+    def unchanged_people(self, given: dict[str, list[identity.Mention]]) -> dict | None:
+        """The stored people of the given pages, when each page shows exactly the mentions it showed
+        (a new date, a `Code` flag, an abstract): then no identity can change. None otherwise."""
+        support = self.kg.support
+        assert support is not None
+        mentions, graph = ox.NamedNode(KG + "mentions"), ox.NamedNode(self.iris.identity_graph)
+        people = {}
+        for page_id, found in given.items():
+            node = ox.NamedNode(self.iris.page_graph(page_id))
+            stored = next(iter(support.quads_for_pattern(node, mentions, None, graph)), None)
+            if stored is None:
+                return None
+            rows = identity.loads(page_id, text_of(stored.object))
+            if [m for m, _ in rows] != found or not all(person for _, person in rows):
+                return None
+            people[page_id] = {(m.line, m.rank): person for m, person in rows}
+        return people
 
     def stored_mentions(self) -> dict[str, list[tuple[identity.Mention, str]]]:
         """Every stored page's mentions and the person each was taken as."""

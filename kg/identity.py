@@ -266,6 +266,45 @@ def compatible_names(names: Iterable[str]) -> dict[str, set[str]]:
     return out
 
 
+def closure(mentions: Sequence[Mention], seeds: set[str]) -> set[str]:
+    """The printings every decision about `seeds` can depend on: those linked to them by compatibility
+    (or letters alike), or by an owner's given names on their complete lists, and so on. `resolve` only
+    ever joins mentions so linked, so resolving the mentions of these printings alone gives their people
+    exactly as resolving everything does (an update re-clusters this part only)."""
+    names = {m.name for m in mentions}
+    anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, a given initial) -> names
+    first: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, first given initial) -> names
+    alike: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        alike[compact(name)].add(name)
+        for family, given in readings(name):
+            for w in given:
+                anywhere[(family, w.text[0])].add(name)
+            if given:
+                first[(family, given[0].text[0])].add(name)
+    renamed: dict[str, set[str]] = defaultdict(set)  # an owner and the names with their given names
+    owner_of = {m.page: m.name for m in mentions if m.rank == OWNER_LINE}
+    for m in mentions:
+        owner = owner_of.get(m.page)
+        if owner and m.rank != OWNER_LINE and _same_given(m.name, owner):
+            renamed[owner].add(m.name)
+            renamed[m.name].add(owner)
+    found = {n for n in seeds if n in names}
+    todo = list(found)
+    while todo:
+        name = todo.pop()
+        near = alike[compact(name)] | renamed.get(name, set())
+        for family, given in readings(name):
+            if given:
+                near |= {n for n in anywhere[(family, given[0].text[0])] if compatible(name, n)}
+            for w in given:
+                near |= {n for n in first[(family, w.text[0])] if compatible(name, n)}
+        for n in near - found:
+            found.add(n)
+            todo.append(n)
+    return found
+
+
 # --- clustering ---------------------------------------------------------------------------------------
 
 
@@ -414,7 +453,7 @@ class _Resolver:
             return
         printed = {m.name: m for m in found}
         for name, m in sorted(printed.items()):
-            for other in self.compatible.get(name, ()):
+            for other in sorted(self.compatible.get(name, ())):
                 n = printed.get(other)
                 if n is not None and other > name and (m.page, m.line) != (n.page, n.line):
                     self.join(m, n, kind, detail(m, n))
