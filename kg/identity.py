@@ -543,8 +543,11 @@ class _Resolver:
             slug_of[g] = node
             for m in ms:
                 resolution.iri_of[m.key] = node
+        sharing: dict[str, list[str]] = defaultdict(list)  # main printing's key -> the people's slugs
+        for g in grouped:
+            sharing[main_key[g]].append(slug_of[g])
         for g, ms in grouped.items():
-            others = sorted(slug_of[h] for h in grouped if h != g and main_key[h] == main_key[g])
+            others = sorted(n for n in sharing[main_key[g]] if n != slug_of[g])
             if others:
                 name = next((m.name for m in ms if identity_key(m.name) == main_key[g]), ms[0].name)
                 detail = f"{len(others)} other person(s) print it, with no paper or coauthor in common: {', '.join(others)}"
