@@ -746,10 +746,10 @@ def test_author_lines():
             "Fangtao Li",
         ),
         (
-            "Flood Mapping in BangladeshMd. Taufiqul Islam, Ali Hasan",
-            "Fiqul Islam",
-            "Flood Mapping in Bangladesh",
-            "Md. Taufiqul Islam",
+            "Deep Nets for Speech RecognitionJiantao Wang, Bo Ray",
+            "Tao Wang",
+            "Deep Nets for Speech Recognition",
+            "Jiantao Wang",
         ),
         (
             "A Sketch Drawing BotQiuyuan Huang, Jianfeng Gao",
