@@ -165,12 +165,17 @@ def _given_match(short: Sequence[Word], long: Sequence[Word]) -> bool:
         if b.initial and not a.initial and a.text.startswith(b.text):
             i, j = i + 1, j + 1
             continue
-        joined = _joins(a, long, j) or _joins(b, short, i)
-        if joined:
-            consumed_short, consumed_long = joined if _joins(a, long, j) else (joined[1], joined[0])
-            full_agree = True
-            i, j = i + consumed_short, j + consumed_long
-            continue
+        if a.text[0] == b.text[0]:  # several words printed as one begin alike
+            joined = _joins(a, long, j)
+            if joined is not None:
+                full_agree = True
+                i, j = i + 1, j + joined[1]
+                continue
+            joined = _joins(b, short, i)
+            if joined is not None:
+                full_agree = True
+                i, j = i + joined[1], j + 1
+                continue
         j += 1  # a given name of the longer printing dropped
     # at least one full given name agrees, unless one printing gives initials only
     return full_agree or all(w.initial for w in short) or all(w.initial for w in long)
@@ -214,7 +219,7 @@ def compatible(a: str, b: str) -> bool:
     wa, wb = words(a), words(b)
     if not wa or not wb:
         return False
-    if "".join(w.text for w in wa) == "".join(w.text for w in wb) and len(wa) > 1 and len(wb) > 1:
+    if len(wa) > 1 and len(wb) > 1 and compact(a) == compact(b):
         return True  # dots, hyphens, spaces and joins only
     for fa, ga in readings(a):
         for fb, gb in readings(b):
@@ -309,19 +314,21 @@ def closure(mentions: Sequence[Mention], seeds: set[str]) -> set[str]:
 
 
 class _Union:
-    def __init__(self) -> None:
-        self.parent: dict = {}
+    """Union-find over mentions by their index in key order; a group's root is its first mention."""
 
-    def find(self, x):
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, x: int) -> int:
         parent = self.parent
         root = x
-        while parent.get(root, root) != root:
+        while parent[root] != root:
             root = parent[root]
-        while parent.get(x, x) != root:
+        while parent[x] != root:
             parent[x], x = root, parent[x]
         return root
 
-    def union(self, a, b) -> bool:
+    def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
@@ -360,19 +367,20 @@ def resolve(mentions: Iterable[Mention]) -> Resolution:
 class _Resolver:
     def __init__(self, mentions: Iterable[Mention]):
         self.mentions = sorted(mentions, key=lambda m: m.key)
-        self.uf = _Union()
+        self.at = {m.key: n for n, m in enumerate(self.mentions)}
+        self.uf = _Union(len(self.mentions))
         self.decisions: list[tuple[tuple, Decision]] = []
         self.owned: dict = {}  # group root -> the profiles it owns
         self.ambiguous: list[tuple[str, list, list[Mention]]] = []
         self.compatible = compatible_names(m.name for m in self.mentions)
         for m in self.mentions:
             if m.rank == OWNER_LINE:
-                self.owned[m.key] = {m.page}
+                self.owned[self.at[m.key]] = {m.page}
 
     def join(self, a: Mention, b: Mention, kind: str, detail: str) -> bool:
         """One person from two groups, unless both own profiles (two profiles are two people)."""
         uf = self.uf
-        ra, rb = uf.find(a.key), uf.find(b.key)
+        ra, rb = uf.find(self.at[a.key]), uf.find(self.at[b.key])
         if ra == rb or (self.owned.get(ra) and self.owned.get(rb)):
             return False
         mine = self.owned.pop(ra, set()) | self.owned.pop(rb, set())
@@ -384,8 +392,8 @@ class _Resolver:
 
     def groups(self) -> dict:
         out: dict = defaultdict(list)
-        for m in self.mentions:
-            out[self.uf.find(m.key)].append(m)
+        for n, m in enumerate(self.mentions):
+            out[self.uf.find(n)].append(m)
         return out
 
     def run(self) -> Resolution:
@@ -553,7 +561,7 @@ class _Resolver:
                 detail = f"{len(others)} other person(s) print it, with no paper or coauthor in common: {', '.join(others)}"
                 self.decisions.append((ms[0].key, Decision("apart", (name, name), detail)))
         for where, decision in self.decisions:
-            resolution.decisions.setdefault(slug_of[self.uf.find(where)], []).append(decision)
+            resolution.decisions.setdefault(slug_of[self.uf.find(self.at[where])], []).append(decision)
         for name_key, candidates, singles in self.ambiguous:
             resolution.ambiguous.append((name_key, [slug_of[self.uf.find(c)] for c in candidates], singles))
         return resolution
