@@ -166,3 +166,24 @@ def test_control_characters_never_break_the_file_or_the_terminal():
     assert "\x1b" not in out and "\x07" not in out
     assert "share 1 coauthor: Odd\\x07 Name" in out
     assert tomllib.loads(out) == {"same": [{"names": ["A\x1b[31m Wang", "Ab Wang"]}]}
+
+
+def test_a_name_kept_apart_is_listed_with_where_it_is_printed(tmp_path):
+    pages = {
+        "sam-a.txt": page("Sam Solo", [("Jan 5, 2023", "Alone At Acme", "Sam Solo, Ann Lee")]),
+        "sam-b.txt": page("Sam Solo", [("Feb 6, 2023", "Alone At Bigcorp", "Sam Solo, Bo Ray")]),
+        "list.txt": page("Cy Twombly", [("Mar 7, 2023", "Painted Graphs", "Cy Twombly, Sam Solo")]),
+    }
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    kg.build(tmp_path, tmp_path / "store", as_of="2026-06-01")
+    code, out, _ = run_main("people", "--ambiguous", "--store", str(tmp_path / "store"))
+    assert code == 0
+    assert (
+        '# "Sam Solo": kept apart at 1 listing(s), no evidence either way\n'
+        "#   list:12, beside Cy Twombly\n"
+        "#   a person printing it: sam-solo~sam-a\n"
+        "#   a person printing it: sam-solo~sam-b\n"
+    ) in out
+    code, out, _ = run_main("people", "sam solo", "--store", str(tmp_path / "store"))
+    assert len([line for line in out.splitlines() if line.startswith("Sam Solo")]) == 3  # three people
