@@ -2,25 +2,27 @@
 
 A person is a set of name mentions (a name shown on a listing, or a profile's owner line). The build
 collects every page's mentions (`page_mentions`, kept per page in the support database so an unchanged
-page is not read again), then `resolve` clusters them all at once, in three steps:
+page is not read again), then `resolve` clusters them all at once (ontology/README.md, People from
+evidence):
 
-1. Evidence joins mentions whose names are compatible (`compatible`):
-   - a profile's owner is an author of every listing on it: the name on a listing compatible with the
-     owner's name is the owner;
-   - the same paper on several pages: compatible names on its listings are one person;
-   - shared coauthors: two groups with compatible names that share a coauthor (or a page owner) are one
-     person, unless both are profile owners (two profiles are two people unless a paper joins them).
-2. A group with no such evidence is attached where exactly one candidate prints its name (the same
-   identity key); when several candidates do (homonym profiles), it is kept as a node of its own and
-   reported as ambiguous (`Resolution.ambiguous`).
-3. Each group gets an IRI (`Resolution.iri_of`): the slug of its main printing, alone when no other
-   group prints that key, else qualified by its anchor (its first profile, or its first mention), so
-   pages that do not print a person's names never change their IRI.
+1. Evidence joins mentions whose names are compatible (`compatible`): a profile's owner is the name on
+   each of its listings compatible with theirs (or, on a complete list without one, the one name with
+   their given names); the same paper on several pages; a shared coauthor (a name on the listing, or
+   the page's owner). Two groups that each own a profile are never joined but by a paper.
+2. What evidence leaves alone is decided by name, precision first: a group is the owner of the one
+   profile printing its name (letters alike); when several profiles print it, it is kept apart and
+   reported (`Resolution.ambiguous`); otherwise one name is one person, but for short names (two words
+   of at most SHORT_LETTERS letters), whose lone mentions only join the one group evidence made of them;
+   and a longer name only one other group prints compatibly is that group's.
+3. Each group gets an IRI segment (`Resolution.iri_of`): the slug of its main printing, alone when no
+   other group's main printing is the same, else qualified by its anchor (its first profile, or its
+   first mention), so pages that print none of a person's names never change their IRI.
 
-Name compatibility is a rule about kinds of names, never a list of names: accents, case, dots and
-hyphens are ignored; an initial matches a given name with that letter; given names may be dropped
+Name compatibility is a rule about kinds of names, never a list of names: accents, case, dots, hyphens
+and nicknames aside, an initial matches a given name with that letter; given names may be dropped
 (middle names, or a leading given name), joined (`Engsiong` = `Eng Siong`) or hyphenated; the family
-name may come first or last. Compatibility alone never joins two different printings: evidence does.
+name may come first or last, and a second family name may be dropped. Every join needs compatible names;
+`closure` gives the printings a decision can depend on, so an update re-clusters only those.
 """
 
 from __future__ import annotations
@@ -242,11 +244,6 @@ def readings(name: str) -> list[tuple[str, tuple[Word, ...]]]:
     return _readings(words(name))
 
 
-def blocks(name: str) -> set[str]:
-    """The family names a printing may have: only printings sharing one are compared."""
-    return {family for family, _ in readings(name)}
-
-
 def compatible_names(names: Iterable[str]) -> dict[str, set[str]]:
     """For each printing, the others compatible with it but printed unlike it (other letters).
 
@@ -354,9 +351,6 @@ class Resolution:
     iri_of: dict[tuple[str, int, int], str] = field(default_factory=dict)
     decisions: dict[str, list[Decision]] = field(default_factory=dict)  # by person slug
     ambiguous: list[tuple[str, list[str], list[Mention]]] = field(default_factory=list)
-
-    def page(self, page: str) -> dict[tuple[int, int], str]:
-        return {(line, rank): node for (p, line, rank), node in self.iri_of.items() if p == page}
 
 
 def resolve(mentions: Iterable[Mention]) -> Resolution:
