@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kg.features.search import Hit
     from kg.present.streaming import Written
     from kg.query.canned import CannedQuery, Engine
+    from kg.query.identity_evidence import Explained
     from kg.query.network import Network
     from kg.query.nodes import NodeView, PaperView, PersonView
     from kg.query.person_lookup import Person, PersonResolver
@@ -447,6 +448,26 @@ class Graph:
         everyone = self.people()
         focus = None if pattern is None else self.people(pattern)
         return directory.suggestions(self.engine, everyone, focus, min_papers=min_papers)
+
+    def identity_evidence(self, pattern: str | None = None) -> list[tuple[Person, Explained]]:
+        """Each person `people(pattern)` gives, with the evidence the build joined their names by and
+        the names it kept apart from them (`kg people --evidence`); a local store only."""
+        from kg.query import identity_evidence as whois
+
+        kg_store = self._local("the evidence for identities")
+        found = self.people(pattern)
+        resolution = whois.stored_resolution(kg_store)
+        explained = whois.explain(resolution, kg_store.iris, [p.iri for p in found])
+        return list(zip(found, explained, strict=True))
+
+    def kept_apart(self) -> str:
+        """The names the last build kept apart for want of evidence, as curation-file comments ("" from
+        an endpoint, which keeps no mentions)."""
+        from kg.query import identity_evidence as whois
+
+        if self._kg_store is None:
+            return ""
+        return whois.kept_apart_toml(whois.stored_resolution(self._kg_store))
 
     def person(self, name: str) -> Person:
         """The person `name` names, matched as in `kg query`; NameNotFound, naming the candidates or

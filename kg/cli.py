@@ -965,6 +965,11 @@ def coi_command(
     metavar="N",
     help="--ambiguous: split a name only when two of its groups hold N papers or more each.",
 )
+@click.option(
+    "--evidence",
+    is_flag=True,
+    help="Under each person, why the build took their names as one person, and the names it kept apart.",
+)
 @click.option("--limit", type=LIMIT, metavar="N", help="Show at most N people (or suggestions).")
 @graph_options
 @click.option(
@@ -974,15 +979,27 @@ def coi_command(
     help="The people: table (default), csv, tsv, json. --ambiguous: toml (default), json.",
 )
 def people_command(
-    pattern, ambiguous, min_papers, limit, store_path, endpoint, base, user, password_env, graphs, fmt
+    pattern,
+    ambiguous,
+    min_papers,
+    evidence,
+    limit,
+    store_path,
+    endpoint,
+    base,
+    user,
+    password_env,
+    graphs,
+    fmt,
 ):
     """List the people in the graph, with their papers and the names they are printed as.
 
     PATTERN keeps the people whose name holds each of its words (case and accents aside). With
     --ambiguous, suggestions for the curation file (kg-curation.toml), each with its evidence: a name
     whose coauthors fall into groups that never meet, or whose organisations do ([[distinct]]), and
-    two names that fit each other and share coauthors ([[same]]). Exit code 1 when PATTERN matches
-    nobody.
+    two names that fit each other and share coauthors ([[same]]); then, as comments, the names the
+    build kept apart for want of evidence. With --evidence, under each person, the evidence the build
+    joined their printings by and the names it kept apart. Exit code 1 when PATTERN matches nobody.
 
     Example: kg people --ambiguous > suggestions.toml
     """
@@ -998,6 +1015,15 @@ def people_command(
         if ambiguous:
             found = graph.identity_suggestions(pattern, min_papers=min_papers)[:limit]
             click.echo(directory.toml(found) if fmt == "toml" else directory.as_json(found), nl=False)
+            apart = graph.kept_apart() if fmt == "toml" and pattern is None else ""
+            if apart:
+                click.echo("\n" + apart, nl=False)
+            return
+        if evidence:
+            for person, explained in graph.identity_evidence(pattern)[:limit]:
+                click.echo(f"{person.name}  <{person.iri}>  printed: {'; '.join(person.names)}")
+                for line in explained.lines() or ["one printing, no join needed"]:
+                    click.echo(f"  {line}")
             return
         people = graph.people_with_papers(pattern)[:limit]
     if pattern is not None and not people:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from kg.store import pagestate
@@ -19,3 +21,11 @@ def support_quads(path) -> set[str]:
     kg = KgStore.open_read(path)
     quads = ox.Store.read_only(str(kg.support_dir)).quads_for_pattern(None, None, None, None)
     return {str(q) for q in quads if q.predicate.value != pagestate.STATE}
+
+
+def assert_same_store(updated: Path, fresh: Path) -> None:
+    """An updated store holds what a build from nothing of the same pages holds."""
+    assert store_quads(updated) == store_quads(fresh)
+    assert support_quads(updated) == support_quads(fresh)
+    counts = [KgStore.open_read(p).meta.extra["triples"] for p in (updated, fresh)]
+    assert counts[0] == counts[1]

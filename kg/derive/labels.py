@@ -14,6 +14,7 @@ label changes has the lists of all their papers rewritten.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 # name as printed.
 PRINTINGS = (KG + "name", KG + "title", KG + "slug")
 PREF_LABEL = SKOS + "prefLabel"
+ALT_LABEL = SKOS + "altLabel"  # a person's printings other than their label
 CURATED_LABEL = KG + "curatedLabel"  # a label a curation rule gives (kg.curation): it wins over printings
 SHOWN_AUTHORS = KG + "shownAuthors"
 SHOWN_AUTHORS_LABEL = KG + "shownAuthorsLabel"
@@ -45,15 +47,17 @@ def preferred_label(printings: Iterable[str]) -> str:
 
     Prefer a printing that is not all lower case or all capitals (`koray kavukcuoglu` loses to `Koray
     Kavukcuoglu`), then the one with the most non-ASCII letters (the accents a plain-ASCII printing
-    dropped), then the smallest by code point, so any order of the same printings gives the same label.
+    dropped), then the one with the fewest initials (`Yuke Wang` over `Y. Wang`), then the smallest by
+    code point, so any order of the same printings gives the same label.
     """
     return min(set(printings), key=_rank)
 
 
-def _rank(text: str) -> tuple[bool, int, str]:
+def _rank(text: str) -> tuple[bool, int, int, str]:
     flat = text.islower() or text.isupper()  # False when it has no cased letter at all: nothing to prefer
     non_ascii = sum(1 for c in unicodedata.normalize("NFC", text) if c.isalpha() and not c.isascii())
-    return (flat, -non_ascii, text)
+    initials = sum(1 for word in re.split(r"[\s.-]+", text) if len(word) == 1 and word.isalpha())
+    return (flat, -non_ascii, initials, text)
 
 
 def printed_nodes(triples: Iterable[Triple]) -> set[str]:
@@ -89,15 +93,27 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         lambda node, values: {preferred_label(values)},
         preferred=CURATED_LABEL,
     )
+    # a person's other printings, as alternative labels
+    alternatives, _, _ = _update(
+        store,
+        iris,
+        (KG + "name",),
+        ALT_LABEL,
+        nodes,
+        lambda node, values: set(values) - wanted.get(node, set()),
+    )
+    changed += alternatives
     # Every label just chosen, so that the author lists need no look-up per name: such a look-up costs
     # more the larger a store just bulk-loaded is (measured 321 s of a 7,000-page build). Only a build of
     # every node knows them all; a name that curation split (kg.curation) is still looked up per paper.
     known: dict[str, str] = {}
     split: set[str] = set()
+    authors: dict[str, dict[str, str]] | None = None  # paper -> printed name's key -> its author
     if nodes is None:
         known = {node: min(values) for node, values in wanted.items() if values}
         people = f"{iris.base}person/"
         split = {n.rsplit(SPLIT_MARK, 1)[0] for n in known if n.startswith(people) and SPLIT_MARK in n}
+        authors = _authors_by_printing(store, iris)
     papers = None
     if nodes is not None:
         authored = ox.NamedNode(HAS_AUTHOR)
@@ -113,13 +129,35 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         (SHOWN_AUTHORS,),
         SHOWN_AUTHORS_LABEL,
         papers,
-        lambda paper, shown: {_by_label(store, iris, paper, s, known, split) for s in shown},
+        lambda paper, shown: {_by_label(store, iris, paper, s, known, split, authors) for s in shown},
     )
     return changed + lists
 
 
+def _authors_by_printing(store: ox.Store, iris: Iris) -> dict[str, dict[str, str]]:
+    """Every paper's authors by the identity key of each of their printings, read in two passes: a name
+    is the person the build took it as (kg.identity), which need not be the node its printing names."""
+    graph = ox.NamedNode(iris.facts_graph)
+    printed: dict[str, list[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(KG + "name"), None, graph):
+        printed.setdefault(text_of(q.subject), []).append(identity_key(text_of(q.object)))
+    out: dict[str, dict[str, str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(HAS_AUTHOR), None, graph):
+        author = text_of(q.object)
+        mine = out.setdefault(text_of(q.subject), {})
+        for key in printed.get(author, ()):
+            mine.setdefault(key, author)
+    return out
+
+
 def _by_label(
-    store: ox.Store, iris: Iris, paper: str, shown: str, known: dict[str, str], split: set[str]
+    store: ox.Store,
+    iris: Iris,
+    paper: str,
+    shown: str,
+    known: dict[str, str],
+    split: set[str],
+    authors: dict[str, dict[str, str]] | None = None,
 ) -> str:
     """A shown author list with each name replaced by its person's label (the name itself if none).
 
@@ -132,8 +170,13 @@ def _by_label(
     paper_node = ox.NamedNode(paper)
     out = []
     for name in shown.split(NAME_SEPARATOR):
+        if authors is not None:
+            author = authors.get(paper, {}).get(identity_key(name))
+            if author in known:
+                out.append(known[author])
+                continue
         own = iris.person(name)
-        if own in known and own not in split:
+        if authors is None and own in known and own not in split:
             out.append(known[own])
             continue
         person = ox.NamedNode(own)

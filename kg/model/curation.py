@@ -106,6 +106,11 @@ class Curation:
         rule = self._same.get(key)
         return identity_key(rule.names[0]) if rule else key
 
+    def names(self, name: str) -> bool:
+        """Does a rule name this printing? Then the rule, not the evidence on the pages, says who it is."""
+        key = identity_key(name)
+        return key in self._same or key in self._split
+
     def is_split(self, name: str) -> bool:
         return identity_key(name) in self._split
 

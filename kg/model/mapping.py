@@ -70,8 +70,16 @@ class PageGraph:
 
 
 class _Mapper:
-    def __init__(self, iris: Iris, page_id: str, page_path: str = "", curation: Curation | None = None):
+    def __init__(
+        self,
+        iris: Iris,
+        page_id: str,
+        page_path: str = "",
+        curation: Curation | None = None,
+        people: dict[tuple[int, int], str] | None = None,
+    ):
         self.iris = iris
+        self.people = people or {}  # (line, rank) of a mention -> its person's IRI segment (kg.identity)
         self.page_id = page_id
         self.page_path = page_path
         self.curation = curation
@@ -94,10 +102,21 @@ class _Mapper:
             self._seen.add(triple)
             into.append(triple)
 
-    def person(self, name: str, evidence: Sequence[Evidence] = (), source: tuple[str, int] = ("", 1)) -> str:
-        """The node of a person printed `name` where `evidence` shows them (curation rules applied)."""
+    def person(
+        self,
+        name: str,
+        evidence: Sequence[Evidence] = (),
+        source: tuple[str, int] = ("", 1),
+        at: tuple[int, int] | None = None,
+    ) -> str:
+        """The node of a person printed `name` where `evidence` shows them: a curation rule's when one
+        names it, else the one the build's identity resolution gave the mention `at` (line, rank), else
+        the printed name's own."""
         label = None
-        if self.curation is None:
+        resolved = self.people.get(at) if at is not None else None
+        if resolved is not None and not (self.curation and self.curation.names(name)):
+            node = iri(f"{self.iris.base}person/{resolved}")
+        elif self.curation is None:
             node = iri(self.iris.person(name))
         else:
             identity, doubts = self.curation.identity(self.iris, name, evidence)
@@ -129,11 +148,14 @@ class _Mapper:
                 self.evidence([n for n in listing.authors if identity_key(n) != key], listing.orgs)
                 for listing in parsed.listings
             ] or [self.evidence([], [])]  # a profile without listings: its page is the evidence
-        self.owner_node = self.person(owner, evidence, (parsed.page.source, 1))
+        self.owner_node = self.person(owner, evidence, (parsed.page.source, 1), (0, 0))
         return self.owner_node
 
-    def author(self, name: str, record: ListingRecord, owner: str | None) -> str:
-        """A name on a listing: the page's owner when it prints the owner's name, else by its evidence."""
+    def author(self, name: str, record: ListingRecord, owner: str | None, rank: int = 0) -> str:
+        """A name on a listing: as the build's identity resolution says; else the page's owner when it
+        prints the owner's name, else by its evidence."""
+        if (record.line, rank) in self.people and not (self.curation and self.curation.names(name)):
+            return self.person(name, (), (record.source, record.line), (record.line, rank))
         if owner and self.owner_node and identity_key(name) == identity_key(owner):
             self.fact(self.owner_node, k("name"), string(name))  # this printing of the owner's name
             return self.owner_node
@@ -208,7 +230,7 @@ class _Mapper:
 
         shown = set()
         for rank, name in enumerate(record.authors, start=1):
-            person = self.author(name, record, owner)
+            person = self.author(name, record, owner, rank)
             if person in shown:  # the same person twice in one list: the first place counts
                 continue
             shown.add(person)
@@ -238,13 +260,15 @@ def map_page(
     scraped_on: date,
     page_path: str | None = None,
     curation: Curation | None = None,
+    people: dict[tuple[int, int], str] | None = None,
 ) -> PageGraph:
     """The triples of one parsed page (without the build's provenance stamp). `page_path` is the page's
     identity (kg.building.page_paths); the source as given when there is none. `curation`: the rules
-    that say which person a printed name is (kg.curation)."""
+    that say which person a printed name is (kg.curation); `people`: the person of each mention, by (line,
+    rank) (the owner line is (0, 0)), as the build's identity resolution decided (kg.identity)."""
     page_path = page_path or parsed.page.source
     page_id = page_id_for(page_path)
-    mapper = _Mapper(iris, page_id, page_path, curation)
+    mapper = _Mapper(iris, page_id, page_path, curation, people)
     page = mapper.profile(parsed.page, scraped_on, page_path, parsed)
     for listing in parsed.listings:
         mapper.listing(listing, page, parsed.page.owner)

@@ -153,6 +153,11 @@ class Iris:
         return f"{self.base}graph/facts"
 
     @property
+    def identity_graph(self) -> str:
+        """In the support store: each page's name mentions and the person each was taken as (kg.identity)."""
+        return f"{self.base}graph/identity"
+
+    @property
     def inferred_graph(self) -> str:
         """Everything inference adds: OWL RL consequences of every asserted graph, and the coauthor rule."""
         return f"{self.base}graph/inferred"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,6 +87,9 @@ class PersonResolver:
         exact = self.iris.person(text)
         if words(text) and self._is_person(exact):
             return exact
+        segment = f"{self.iris.base}person/{text.strip()}"  # a person's IRI segment: one of homonyms
+        if SEGMENT.fullmatch(text.strip()) and self._is_person(segment):
+            return segment
         matches = self._partial_matches(text)
         key = identity_key(text)
         printed = [p for p in matches if any(identity_key(n) == key for n in (*p.names, p.name))]
@@ -126,8 +130,15 @@ class PersonResolver:
         return self._people
 
 
+SEGMENT = re.compile(r"[a-z0-9_-]+~[A-Za-z0-9._~/-]+")  # person/NAME~ANCHOR (kg.identity)
+
+
 def ambiguous_message(text: str, matches: list[Person]) -> str:
-    listed = ", ".join(p.name for p in matches[:MAX_LISTED])
+    labels = Counter(p.name for p in matches)
+    listed = ", ".join(
+        f"{p.name} ({p.iri.rsplit('person/', 1)[-1]})" if labels[p.name] > 1 else p.name
+        for p in matches[:MAX_LISTED]
+    )
     more = f" and {len(matches) - MAX_LISTED} more" if len(matches) > MAX_LISTED else ""
     return f'"{text}" matches {len(matches)} people: {listed}{more}; give more of the name'
 

@@ -481,13 +481,19 @@ def _refined_score(title: str, first: str, glued: str, at: int, lexicon: Lexicon
         score += 3.0  # an organisation that names its own product: NVIDIA Merlin, by NVIDIA
     if known_title:
         score += KNOWN_TITLE
-    if lexicon.knows_name(first):
+    # A cut inside a run of letters that starts a name in lower case but goes on in capitals (Fang|tao
+    # Li) is never credited with a name the run knows: that name was printed with its capital (Tao Li),
+    # so it says nothing of a word cut in two. A name printed all in lower case (MRI|yan yang) still is.
+    inside_a_word = glued[at - 1].isalpha() and glued[at].islower() and any(c.isupper() for c in first)
+    if lexicon.knows_name(first) and not inside_a_word:
         score += KNOWN_FIRST_AUTHOR
     head = first.split(" ", 1)[0]
     y = fold_word(head)
     x = fold_word(title.rsplit(" ", 1)[-1])
     if y:
-        if lexicon.name_word_count(y):
+        if inside_a_word:
+            pass
+        elif lexicon.name_word_count(y):
             score += NAME_WORD_SEEN
         elif lexicon.title_word_count(y):
             score -= NAME_WORD_SEEN

@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.model.curation import Curation
+from kg.model.identity import Mention, dumps, page_mentions
 from kg.model.inference import Schema
-from kg.model.mapping import map_page, ontology_statements
-from kg.model.ntriples import nquads
-from kg.model.vocab import KG, Iris
+from kg.model.mapping import k, map_page, ontology_statements
+from kg.model.ntriples import iri, nquads, string
+from kg.model.vocab import KG, Iris, page_id_for
 from kg.reading.decoding import decode_page, read_page_bytes
 from kg.reading.parse import detect_layout, learn_layout_b_file, lexicon_entries, parse_page
 from kg.reading.records import ERROR, Diagnostic
@@ -48,6 +49,8 @@ class PageWork:
     context: str = ""  # what the pages' triples depend on beside their bytes (kg.pagestate)
     known: dict[str, Known] = field(default_factory=dict)  # files not to read: unchanged (kg.pagestate)
     lexicon_digest: str = ""  # the run's lexicon, once learned: what layout-B pages are split with
+    # the person of every mention, by page id then (line, rank), once the build resolved them (kg.identity)
+    people: dict[str, dict[tuple[int, int], str]] | None = None
 
 
 @dataclass
@@ -72,6 +75,19 @@ class PageResult:
     state: FileState | None = None  # what the next build needs to know of the file (kg.pagestate)
     skipped: bool = False  # not read: the file is unchanged since the build that stored it
     restamp: bool = False  # skipped, but its stat changed: the state is recorded again
+    mentions: list[Mention] = field(default_factory=list)  # every name shown (kg.identity)
+    identity_nquads: bytes = b""  # those mentions and their people, in the support store
+
+
+@dataclass
+class Scan:
+    """What a page shows before anything is mapped: its names (for identity) and its lexicon entries."""
+
+    source: str
+    page_id: str
+    mentions: list[Mention]
+    titles: list[str]
+    names: list[str]
 
 
 _WORK: PageWork | None = None  # set in each worker (inherited on fork, or by the initializer)
@@ -109,7 +125,9 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result = PageResult(str(path), parsed.diagnostics, layout=parsed.page.layout)
     if parsed.page.layout == "?":
         return result
-    graph = map_page(parsed, work.iris, work.as_of, work.page_paths.get(str(path), path.name), work.curation)
+    page_path = work.page_paths.get(str(path), path.name)
+    people = None if work.people is None else work.people.get(page_id_for(page_path), {})
+    graph = map_page(parsed, work.iris, work.as_of, page_path, work.curation, people)
     result.diagnostics.extend(graph.notes)
     result.page_id = graph.page_id
     result.graph = graph.graph
@@ -138,6 +156,9 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
             result.paper_authors.setdefault(s[1:-1], []).append(o[1:-1])
     result.authors = {a for authors in result.paper_authors.values() for a in authors}
     result.titles, result.names = lexicon_entries(parsed)
+    result.mentions = page_mentions(graph.page_id, parsed)
+    if work.people is not None:
+        result.identity_nquads = identity_quads(work.iris, graph.graph, result.mentions, people or {})
     result.state = FileState(
         *stat,
         sha256=digest(data),
@@ -150,6 +171,29 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         lexicon=work.lexicon_digest if result.layout == "B" else "",
     )
     return result
+
+
+def identity_quads(
+    iris: Iris, graph: str, mentions: list[Mention], people: dict[tuple[int, int], str]
+) -> bytes:
+    """A page's mentions with the person each was taken as, in the support store's identity graph: what a
+    later build re-clusters without reading the page again."""
+    return nquads([(iri(graph), k("mentions"), string(dumps(mentions, people)))], iris.identity_graph)
+
+
+def scan_page(path: Path, work: PageWork | None = None) -> Scan | None:
+    """A page read for its names alone (the first pass of a build)."""
+    work = work or _WORK
+    assert work is not None
+    data = read_page_bytes(path, str(path))
+    if not isinstance(data, bytes):
+        return None
+    parsed = parse_page(data, str(path), work.as_of, work.lexicon)
+    if parsed.page.layout == "?":
+        return None
+    page_id = page_id_for(work.page_paths.get(str(path), path.name))
+    titles, names = lexicon_entries(parsed)
+    return Scan(str(path), page_id, page_mentions(page_id, parsed), titles, names)
 
 
 def skipped_page(path: Path, known: Known) -> PageResult:
@@ -190,23 +234,45 @@ def longest_line(data: bytes) -> int:
     return max(len(line) for line in data.split(b"\n"))
 
 
-def _process_chunk(paths: list[Path]) -> list[PageResult]:
+def _process_chunk(task: tuple[str, list[Path]]) -> list:
+    kind, paths = task
+    if kind == SCAN:
+        return [scan_or_nothing(path) for path in paths]
     return [page_or_report(path) for path in paths]
 
 
+def scan_or_nothing(path: Path) -> Scan | None:
+    """scan_page; a page kg fails on is reported when it is mapped, in the second pass."""
+    try:
+        return scan_page(path)
+    except Exception:
+        if os.environ.get("KG_DEBUG"):
+            raise
+        return None
+
+
+SCAN, PAGE = "scan", "page"
+Resolver = Callable[[list[Scan]], list[Path]]
+
+
 def run_pages(
-    files: list[Path], work: PageWork, jobs: int | None = None
+    files: list[Path], work: PageWork, jobs: int | None = None, resolve: Resolver | None = None
 ) -> Generator[PageResult, None, None]:
     """Every page's result, layout-A pages first (they fill the lexicon), then layout B.
 
     At most a few chunks are in flight, so results wait in memory only as long as the writer needs to
     take them: a slow bulk load holds the workers back instead of letting results pile up. The workers
-    are forked once, at the start, while this process is small: the lexicon reaches them for layout B
-    as a broadcast (`kg.workers.Broadcast`).
+    are forked once, at the start, while this process is small: the lexicon and the people reach them
+    as broadcasts (`kg.workers.Broadcast`).
 
     The files in `work.known` are not read (kg.pagestate): their results are what the build that read
     them recorded; what a layout-A one adds to the lexicon comes from that record too, and a layout-B
-    one is read again unless it was split with the same lexicon as this run's."""
+    one is read again unless it was split with the same lexicon as this run's.
+
+    With `resolve`, the pages to read are read twice: first for the names they show (kg.identity),
+    which `resolve` is given all at once (an unread page's names are in the store); it sets
+    `work.people` and returns the stored pages whose people changed, which are mapped again, read
+    or not, after the pages given."""
     jobs = jobs or os.cpu_count() or 1
     known = work.known
     layouts = [known[str(f)].state.layout if str(f) in known else layout_of(f) for f in files]
@@ -214,12 +280,18 @@ def run_pages(
     later = [f for f, layout in zip(files, layouts, strict=True) if layout == "B"]
     first_todo = [f for f in first if str(f) not in known]
     later_todo: list[Path] = []  # chosen once the lexicon is learned
+    scans: list[Scan] = []
+    pages: list[Path] = [*first, *later]  # in the order their results come
+    todo: set[Path] = set(first_todo)  # the pages read (not taken as recorded)
 
-    def learn(result: PageResult) -> PageResult:
-        for title in result.titles:
-            work.lexicon.add_title(title)
-        for name in result.names:
-            work.lexicon.add_name(name)
+    def learn(result):
+        if isinstance(result, Scan):
+            scans.append(result)
+        if result is not None:
+            for title in result.titles:
+                work.lexicon.add_title(title)
+            for name in result.names:
+                work.lexicon.add_name(name)
         return result
 
     def lists_learned() -> tuple[PageWork]:
@@ -236,48 +308,84 @@ def run_pages(
             for path in later
             if str(path) not in known or known[str(path)].state.lexicon != work.lexicon_digest
         )
+        todo.update(later_todo)
         return (work,)
 
-    def in_order(paths: list[Path], todo: set[Path], results: Iterator[PageResult]) -> Iterator[PageResult]:
+    def resolved() -> tuple[PageWork]:
+        assert resolve is not None
+        given = set(files)
+        again = resolve(scans)
+        scans.clear()
+        todo.update(again)  # read again, even when unchanged: the people it names changed
+        pages.extend(p for p in again if p not in given)
+        return (work,)
+
+    def in_order(paths: list[Path], results: Iterator[PageResult]) -> Iterator[PageResult]:
         for path in paths:
             yield next(results) if path in todo else skipped_page(path, known[str(path)])
 
     if jobs <= 1 or len(first_todo) + len(later) < PARALLEL_FROM:
         _init(work)
-        yield from in_order(first, set(first_todo), (learn(page_or_report(p)) for p in first_todo))
+        if resolve is None:
+            yield from in_order(first, (learn(page_or_report(p)) for p in first_todo))
+            lists_learned()
+            yield from in_order(later, map(page_or_report, later_todo))
+            return
+        for path in first_todo:
+            learn(scan_or_nothing(path))
         lists_learned()
-        yield from in_order(later, set(later_todo), map(page_or_report, later_todo))
+        for path in later_todo:
+            learn(scan_or_nothing(path))
+        resolved()
+        yield from in_order(pages, map(page_or_report, [p for p in pages if p in todo]))
         return
 
     def tasks() -> Iterator:
-        yield from chunks(first_todo)
+        if resolve is None:
+            yield from ((PAGE, c) for c in chunks(first_todo))
+            yield Broadcast(lists_learned)
+            yield (PAGE, [])  # its empty answer comes once the lexicon is learned, and later_todo chosen
+            yield from ((PAGE, c) for c in chunks(later_todo))
+            return
+        yield from ((SCAN, c) for c in chunks(first_todo))
         yield Broadcast(lists_learned)
-        yield []  # its empty answer comes once the lexicon is learned, and later_todo chosen
-        yield from chunks(later_todo)
+        yield from ((SCAN, c) for c in chunks(later_todo))
+        yield Broadcast(resolved)
+        yield (PAGE, [])  # its empty answer comes once the people are resolved, and the pages chosen
+        yield from ((PAGE, c) for c in chunks([p for p in pages if p in todo]))
 
     # fork: workers inherit the schema without pickling it once per page
-    answers: Iterator[list[PageResult]] = iter(())
+    answers: Iterator[list] = iter(())
     try:
         answers = ordered_map(_process_chunk, tasks(), jobs, init=_init, initargs=(work,))
         pending: deque[PageResult] = deque()
+        marks: list[bool] = []
 
         def results() -> Iterator[PageResult]:
+            """The page results as they come, up to the next mark; scans are learned on the way."""
             while True:
                 while not pending:
                     chunk = next(answers, None)
                     if chunk is None:
                         return
-                    if not chunk:  # the mark: the lexicon is learned
-                        yield_mark.append(True)
+                    if not chunk:  # the mark
+                        marks.append(True)
                         return
-                    pending.extend(chunk)
+                    for item in chunk:
+                        if isinstance(item, PageResult):
+                            pending.append(item)
+                        else:
+                            learn(item)  # a Scan, or None for a page kg failed on (told in the second pass)
                 yield pending.popleft()
 
-        yield_mark: list[bool] = []
-        yield from in_order(first, set(first_todo), map(learn, results()))
-        if not yield_mark:
-            next(results(), None)  # every layout-A result is taken: what comes next is the mark
-        yield from in_order(later, set(later_todo), results())
+        if resolve is None:
+            yield from in_order(first, map(learn, results()))
+            if not marks:
+                next(results(), None)  # every layout-A result is taken: what comes next is the mark
+            yield from in_order(later, results())
+            return
+        next(results(), None)  # the scans, up to the mark: the people are resolved by then
+        yield from in_order(pages, results())
     except WorkerDied as e:
         raise KgError(f"the build stopped: {e}; nothing was stored") from None
     finally:

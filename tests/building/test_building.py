@@ -10,16 +10,12 @@ import pyoxigraph as ox
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
 from corpus import write_corpus
+from pages import page as profile
+from stores import assert_same_store, store_quads
 
 from kg.building.builder import build, find_pages
-from kg.store import pagestate
 from kg.store.generations import KgStore
 from kg.store.plan import choose_plan
-
-
-def store_quads(path) -> set[str]:
-    kg = KgStore.open_read(path)
-    return {str(q) for q in kg.store.quads_for_pattern(None, None, None, None)}
 
 
 @pytest.fixture(scope="module")
@@ -112,21 +108,6 @@ def change_the_ontology(pages: Path, store: Path) -> list[Path]:
     return [page]
 
 
-def support_quads(path) -> set[str]:
-    """The support database's quads, without the records of the files (kg.pagestate), which say when
-    and with which lexicon each page was last read: history, not the graph."""
-    kg = KgStore.open_read(path)
-    quads = ox.Store.read_only(str(kg.support_dir)).quads_for_pattern(None, None, None, None)
-    return {str(q) for q in quads if q.predicate.value != pagestate.STATE}
-
-
-def assert_same_store(updated: Path, fresh: Path) -> None:
-    assert store_quads(updated) == store_quads(fresh)
-    assert support_quads(updated) == support_quads(fresh)
-    counts = [KgStore.open_read(p).meta.extra["triples"] for p in (updated, fresh)]
-    assert counts[0] == counts[1]
-
-
 @pytest.fixture(scope="module")
 def many_pages(tmp_path_factory) -> Path:
     """The sample pages and enough others that an update of one or two of them is a small one."""
@@ -155,6 +136,87 @@ def test_an_update_equals_a_build_from_nothing(tmp_path, many_pages, change, giv
     fresh = build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert_same_store(tmp_path / "updated", tmp_path / "fresh")
     assert report.stats == fresh.stats
+
+
+# --- who is who: an update that changes people on pages it was not given -------------------------------
+
+
+def identity_pages(folder: Path) -> None:
+    """Yuki Tanabe (beside Ann) and Y. Tanabe (beside Ben), apart; Daniel Hume, one profile, beside Ann and Ben."""
+    (folder / "ann.txt").write_text(
+        profile("Ann Lee", [("Mar 1, 2024", "Tensor Tricks", "Ann Lee, Yuki Tanabe")])
+    )
+    (folder / "ben.txt").write_text(
+        profile(
+            "Ben Ray",
+            [
+                ("Apr 2, 2024", "Sparse Graphs", "Ben Ray, Y. Tanabe"),
+                ("May 3, 2024", "Dense Graphs", "Ben Ray, Daniel Hume"),
+            ],
+        )
+    )
+    (folder / "hume.txt").write_text(
+        profile("Daniel Hume", [("Jun 4, 2024", "Kernel Tricks", "Daniel Hume, Ann Lee")])
+    )
+
+
+def a_page_joins_two_people(pages: Path) -> list[Path]:
+    """Y. Tanabe beside Ann and Ben: Yuki Tanabe and Y. Tanabe are one person, on ann.txt and ben.txt too."""
+    added = pages / "cat.txt"
+    added.write_text(
+        profile("Cat Poe", [("Jul 5, 2024", "Joint Tricks", "Y. Tanabe, Ann Lee, Ben Ray et al.")])
+    )
+    return [added]
+
+
+def a_page_splits_a_name(pages: Path) -> list[Path]:
+    """A second Daniel Hume profile, with Ben: two people print the name, and ben.txt's is the second."""
+    added = pages / "hume2.txt"
+    added.write_text(profile("Daniel Hume", [("Aug 6, 2024", "Graph Kernels", "Daniel Hume, Ben Ray")]))
+    return [added]
+
+
+def a_page_is_emptied(pages: Path) -> list[Path]:
+    """The page that joined two people loses its listings: they are two again."""
+    emptied = pages / "cat.txt"
+    emptied.write_text(profile("Cat Poe", []))
+    return [emptied]
+
+
+def people_of(store: Path) -> dict[str, set[str]]:
+    kg = KgStore.open_read(store)
+    found: dict[str, set[str]] = {}
+    for q in kg.store.quads_for_pattern(None, ox.NamedNode("https://kg.example.org/ns#name"), None, None):
+        found.setdefault(q.subject.value.rsplit("/", 1)[-1], set()).add(q.object.value)
+    return found
+
+
+@pytest.mark.parametrize("change", [a_page_joins_two_people, a_page_splits_a_name, a_page_is_emptied])
+def test_an_update_that_changes_who_is_who_equals_a_build_from_nothing(tmp_path, many_pages, change):
+    pages = tmp_path / "pages"
+    shutil.copytree(many_pages, pages)
+    identity_pages(pages)
+    if change is a_page_is_emptied:
+        a_page_joins_two_people(pages)
+    build([pages], tmp_path / "updated", as_of=AS_OF)
+    before = people_of(tmp_path / "updated")
+    changed = change(pages)
+    report = build(changed, tmp_path / "updated", as_of=AS_OF)
+    assert report.plan is not None and report.plan.kind == "incremental", str(report.plan)
+    fresh = build([pages], tmp_path / "fresh", as_of=AS_OF)
+    assert_same_store(tmp_path / "updated", tmp_path / "fresh")
+    assert report.stats == fresh.stats
+    after = people_of(tmp_path / "updated")
+    tanabe = [names for names in after.values() if names & {"Y. Tanabe", "Yuki Tanabe"}]
+    hume = [node for node, names in after.items() if "Daniel Hume" in names]
+    if change is a_page_joins_two_people:
+        assert tanabe == [{"Y. Tanabe", "Yuki Tanabe"}] and report.pages_written == 2  # cat and ann
+    elif change is a_page_splits_a_name:
+        assert sorted(hume) == ["daniel-hume~hume", "daniel-hume~hume2"] and report.pages_written == 3
+    else:
+        assert sorted(map(sorted, tanabe)) == [["Y. Tanabe"], ["Yuki Tanabe"]]
+    # people no page concerning them changed keep their IRIs
+    assert {n for n in before if "suyog" in n} == {n for n in after if "suyog" in n} == {"suyog-gupta"}
 
 
 def test_two_builds_in_a_row_with_nothing_changed_change_nothing(tmp_path, many_pages):

@@ -7,32 +7,12 @@ from pathlib import Path
 
 import pytest
 from conftest import run_main
+from pages import page
 
 import kg
 from kg.features.coi import Policy, years_before
 
 AS_OF = "2026-06-01"
-
-HEADER = """{owner}
-
-LG
-h-index10
-{count}papers
-100citations
-Novelty50%
-AI Score50
-
-{count} Papers
-"""
-
-
-def page(owner: str, listings: list[tuple[str, str, str]]) -> str:
-    """A layout-A page: (date as printed, title, author line) per listing."""
-    blocks = [HEADER.format(owner=owner, count=len(listings))]
-    for day, title, authors in listings:
-        blocks.append(f"LG{day}\n{title}\n\n{authors}\n\nAn abstract of our own.\n")
-    return "\n".join(blocks)
-
 
 PAGES = {
     "rita.txt": page(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_main
-from test_coi import page
+from pages import page
 
 import kg
 from kg.features import people as directory
@@ -45,16 +45,6 @@ def store(tmp_path_factory) -> Path:
 
 
 EXPECTED_TOML = """\
-# "Sam Solo": 2 papers in 2 sets of organisations
-#   1: 1 paper, with acme
-#      "Alone At Acme" (2023-01-05, sam-a.txt:12)
-#   2: 1 paper, with bigcorp
-#      "Alone At Bigcorp" (2023-02-06, sam-b.txt:12)
-[[distinct]]
-name = "Sam Solo"
-by = "org"
-groups = [["acme"], ["bigcorp"]]
-
 # "Wei Zhang": 2 papers in 2 coauthor groups that never meet
 #   1: 1 paper, with Alice Smith
 #      "Acme Widgets" (2024-03-01, alice.txt:12)
@@ -64,23 +54,18 @@ groups = [["acme"], ["bigcorp"]]
 name = "Wei Zhang"
 by = "coauthor"
 groups = [["Alice Smith"], ["Bob Jones"]]
-
-# "Y. Wang" (1 paper) and "Yuke Wang" (1 paper) share 1 coauthor: Carol White
-#      "Tensor Tricks Two" (2024-06-04, carol.txt:19)
-#      "Tensor Tricks" (2024-05-03, carol.txt:12)
-[[same]]
-names = ["Y. Wang", "Yuke Wang"]
 """
 
 
 def test_ambiguous_names_come_as_a_curation_file_with_their_evidence(store):
+    # the build already told the two Sam Solos apart (profiles that share nothing) and joined Y. Wang
+    # and Yuke Wang (compatible names beside Carol White): what is left is the name it took on trust
     code, out, err = run_main("people", "--ambiguous", "--min-papers", "1", "--store", str(store))
     assert (code, err) == (0, "")
     assert out == EXPECTED_TOML
     tomllib = pytest.importorskip("tomllib")  # Python 3.11 and newer
     curation = tomllib.loads(out)  # pastes as it is
-    assert curation["same"] == [{"names": ["Y. Wang", "Yuke Wang"]}]
-    assert [d["name"] for d in curation["distinct"]] == ["Sam Solo", "Wei Zhang"]
+    assert [d["name"] for d in curation["distinct"]] == ["Wei Zhang"]
 
 
 def test_a_group_author_is_never_suggested_for_splitting(store):
@@ -91,8 +76,7 @@ def test_a_group_author_is_never_suggested_for_splitting(store):
 
 def test_ambiguous_with_a_pattern_keeps_what_concerns_those_people(store):
     with kg.open(store) as g:
-        found = g.identity_suggestions("wang", min_papers=1)
-    assert [type(s).__name__ for s in found] == ["Same"]
+        assert g.identity_suggestions("wang", min_papers=1) == []
     _, out, _ = run_main(
         "people", "wei", "--ambiguous", "--min-papers", "1", "--format", "json", "--store", str(store)
     )
@@ -104,10 +88,35 @@ def test_ambiguous_with_a_pattern_keeps_what_concerns_those_people(store):
     ]
 
 
+def test_the_evidence_for_each_join_and_each_name_kept_apart(store):
+    code, out, err = run_main("people", "--evidence", "--store", str(store))
+    assert (code, err) == (0, "")
+    assert (
+        "Yuke Wang  <https://kg.example.org/id/person/yuke-wang>  printed: Y. Wang; Yuke Wang\n"
+        '  joined by coauthor: "Y. Wang" and "Yuke Wang": both beside "Carol White" (carol:12)\n'
+    ) in out
+    assert (
+        "Sam Solo  <https://kg.example.org/id/person/sam-solo~sam-a>  printed: Sam Solo\n"
+        '  joined by owner: "Sam Solo" and "Sam Solo": sam-a:12: a listing on the profile of Sam Solo\n'
+        '  kept apart: "Sam Solo": 1 other person(s) print it, with no paper or coauthor in common: '
+        "sam-solo~sam-b\n"
+    ) in out
+    assert (
+        '  joined by name: "Wei Zhang" and "Wei Zhang": both print "Wei Zhang", and nobody else does' in out
+    )
+
+
+def test_homonyms_are_named_by_their_iri(store):
+    code, _, err = run_main("query", "papers-of", "Sam Solo", "--store", str(store))
+    assert code == 1 and "sam-solo~sam-a" in err and "sam-solo~sam-b" in err
+    code, out, _ = run_main("query", "papers-of", "sam-solo~sam-b", "--store", str(store))
+    assert code == 0 and "Alone At Bigcorp" in out and "Alone At Acme" not in out
+
+
 def test_people_with_their_papers_and_names(store):
     code, out, err = run_main("people", "wang", "--store", str(store), "--format", "csv")
     assert (code, err) == (0, "")
-    assert out.splitlines() == ["person,papers,names", "Y. Wang,1,Y. Wang", "Yuke Wang,1,Yuke Wang"]
+    assert out.splitlines() == ["person,papers,names", "Yuke Wang,2,Y. Wang; Yuke Wang"]
     code, out, _ = run_main("people", "--store", str(store), "--limit", "3")
     assert out.splitlines() == [
         "person       papers  names",
@@ -151,9 +160,10 @@ def test_people_through_an_endpoint(served_store):
 
 def test_a_split_needs_two_groups_of_min_papers(store):
     """One paper each with people never met again is what anyone has: by default a split needs two
-    groups of two papers; the variants that share a coauthor are still suggested."""
+    groups of two papers (the variants that share a coauthor, the build joined already)."""
     with kg.open(store) as g:
-        assert [type(s).__name__ for s in g.identity_suggestions()] == ["Same"]
+        assert g.identity_suggestions() == []
+        assert [type(s).__name__ for s in g.identity_suggestions(min_papers=1)] == ["Distinct"]
         with pytest.raises(kg.KgError, match="min_papers must be 1 or more"):
             g.identity_suggestions(min_papers=0)
 
@@ -164,3 +174,24 @@ def test_control_characters_never_break_the_file_or_the_terminal():
     assert "\x1b" not in out and "\x07" not in out
     assert "share 1 coauthor: Odd\\x07 Name" in out
     assert tomllib.loads(out) == {"same": [{"names": ["A\x1b[31m Wang", "Ab Wang"]}]}
+
+
+def test_a_name_kept_apart_is_listed_with_where_it_is_printed(tmp_path):
+    pages = {
+        "sam-a.txt": page("Sam Solo", [("Jan 5, 2023", "Alone At Acme", "Sam Solo, Ann Lee")]),
+        "sam-b.txt": page("Sam Solo", [("Feb 6, 2023", "Alone At Bigcorp", "Sam Solo, Bo Ray")]),
+        "list.txt": page("Cy Twombly", [("Mar 7, 2023", "Painted Graphs", "Cy Twombly, Sam Solo")]),
+    }
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    kg.build(tmp_path, tmp_path / "store", as_of="2026-06-01")
+    code, out, _ = run_main("people", "--ambiguous", "--store", str(tmp_path / "store"))
+    assert code == 0
+    assert (
+        '# "Sam Solo": kept apart at 1 listing(s), no evidence either way\n'
+        "#   list:12, beside Cy Twombly\n"
+        "#   a person printing it: sam-solo~sam-a\n"
+        "#   a person printing it: sam-solo~sam-b\n"
+    ) in out
+    code, out, _ = run_main("people", "sam solo", "--store", str(tmp_path / "store"))
+    assert len([line for line in out.splitlines() if line.startswith("Sam Solo")]) == 3  # three people

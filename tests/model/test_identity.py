@@ -1,13 +1,16 @@
 """Identities: one node for one paper, person or organisation printed with trivial differences, and
-never one node for two different ones (ontology/README.md, "Identities")."""
+never one node for two different ones (ontology/README.md, "Identities"); people decided from the
+evidence on the pages (ontology/README.md, "People from evidence")."""
 
 from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kg.model.identity import Mention, compatible, resolve
 from kg.model.vocab import Iris, identity_key, key_of_slug, slug
 
 IRIS = Iris("https://kg.example.org/id/")
@@ -100,3 +103,106 @@ def test_trivial_differences_examples():
     ]
     for a, b in same:
         assert IRIS.paper(a) == IRIS.paper(b), (a, b)
+
+
+# --- people from evidence (kg.identity) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Shafiq R. Joty", "Shafiq Joty"),  # a middle initial dropped
+        ("Malcolm Y. H. Low", "Malcolm Yoke Hean Low"),  # initials against given names
+        ("Yew-Soon Ong", "Yew Soon Ong"),  # a hyphen
+        ("Engsiong Chng", "Eng Siong Chng"),  # joined given names
+        ("Chng Eng Siong", "Eng Siong Chng"),  # family name first
+        ("Chai Quek", "Hiok Chai Quek"),  # a leading given name dropped
+        ("Mohamed M. Sabry Aly", "Mohamed M. Sabry"),  # a second family name dropped
+        ("José García", "Jose Garcia"),  # accents
+        ('Robert "Bob" Smith', "Robert Smith"),  # a nickname
+    ],
+)
+def test_names_of_one_person_are_compatible(a, b):
+    assert compatible(a, b) and compatible(b, a)
+
+
+@pytest.mark.parametrize(
+    "a, b", [("Wei Zhang", "Wei Wang"), ("Yuke Wang", "Yuri Wang"), ("A. Smith", "B. Smith"), ("Jo Li", "Li")]
+)
+def test_names_of_different_people_are_not(a, b):
+    assert not compatible(a, b)
+
+
+def listing(page: str, line: int, names: list[str], owner: str = "", title: str = "") -> list[Mention]:
+    return [
+        Mention(
+            page,
+            line,
+            rank,
+            name,
+            title or f"{page}-{line}",
+            tuple(n for n in names if n != name),
+            owner,
+            2024,
+            True,
+        )
+        for rank, name in enumerate(names, start=1)
+    ]
+
+
+def profile(page: str, owner: str, listings: list[list[str]]) -> list[Mention]:
+    out = [Mention(page, 0, 0, owner, owner=owner)]
+    for n, names in enumerate(listings):
+        out += listing(page, 10 + n, names, owner)
+    return out
+
+
+def people(mentions: list[Mention]) -> dict[str, set[tuple[str, int, int]]]:
+    found: dict[str, set[tuple[str, int, int]]] = {}
+    for key, node in resolve(mentions).iri_of.items():
+        found.setdefault(node, set()).add(key)
+    return found
+
+
+def test_two_profiles_with_one_name_that_never_meet_are_two_people():
+    mentions = profile("a", "Sam Solo", [["Sam Solo", "Ann Lee"]]) + profile(
+        "b", "Sam Solo", [["Sam Solo", "Bo Ray"]]
+    )
+    nodes = people(mentions)
+    assert {"sam-solo~a", "sam-solo~b"} <= set(nodes)
+    assert nodes["sam-solo~a"] == {("a", 0, 0), ("a", 10, 1)}
+
+
+def test_a_mention_no_evidence_ties_to_either_homonym_is_kept_apart_and_reported():
+    mentions = profile("a", "Sam Solo", [["Sam Solo", "Ann Lee"]]) + profile(
+        "b", "Sam Solo", [["Sam Solo", "Bo Ray"]]
+    )
+    mentions += listing("list", 5, ["Cy Twombly", "Sam Solo"])
+    resolution = resolve(mentions)
+    alone = resolution.iri_of[("list", 5, 2)]
+    assert alone not in (resolution.iri_of[("a", 0, 0)], resolution.iri_of[("b", 0, 0)])
+    (kept,) = resolution.ambiguous
+    assert kept[1] == ["sam-solo~a", "sam-solo~b"] and kept[2][0].key == ("list", 5, 2)
+
+
+def test_the_owner_printed_another_way_is_the_owner_not_a_coauthor():
+    mentions = profile("p", "Chng Eng Siong", [["Engsiong Chng", "Andrew Koh"], ["Eng Siong Chng", "Bo Ray"]])
+    resolution = resolve(mentions)
+    assert (
+        resolution.iri_of[("p", 10, 1)] == resolution.iri_of[("p", 11, 1)] == resolution.iri_of[("p", 0, 0)]
+    )
+
+
+def test_a_shared_coauthor_joins_spellings_and_a_short_name_needs_evidence():
+    mentions = listing("x", 1, ["Shafiq R. Joty", "Ann Lee"]) + listing("y", 1, ["Shafiq Joty", "Ann Lee"])
+    mentions += listing("x", 2, ["Wei Wang", "Bo Ray"]) + listing("y", 2, ["Wei Wang", "Cy Dee"])
+    resolution = resolve(mentions)
+    assert resolution.iri_of[("x", 1, 1)] == resolution.iri_of[("y", 1, 1)]
+    assert resolution.iri_of[("x", 2, 1)] != resolution.iri_of[("y", 2, 1)]  # two words, seven letters
+
+
+def test_a_person_iri_does_not_change_when_a_page_not_printing_their_names_comes():
+    mentions = profile("a", "Sam Solo", [["Sam Solo", "Ann Lee"]])
+    before = resolve(mentions).iri_of[("a", 0, 0)]
+    after = resolve(mentions + profile("z", "Zed Zulu", [["Zed Zulu", "Ann Lee"]])).iri_of[("a", 0, 0)]
+    assert before == after == "sam-solo"

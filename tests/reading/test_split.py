@@ -734,3 +734,35 @@ def test_author_lines():
     assert not looks_like_author_line(
         "Chooses a compression codec per column chunk from recent query patterns, trading decode speed against size."
     )
+
+
+@pytest.mark.parametrize(
+    "text, shorter, title, first",
+    [
+        (
+            "Domain Adaptive Sentiment Lexicons.Fangtao Li, Minlie Huang et al.",
+            "Tao Li",
+            "Domain Adaptive Sentiment Lexicons.",
+            "Fangtao Li",
+        ),
+        (
+            "Deep Nets for Speech RecognitionJiantao Wang, Bo Ray",
+            "Tao Wang",
+            "Deep Nets for Speech Recognition",
+            "Jiantao Wang",
+        ),
+        (
+            "A Sketch Drawing BotQiuyuan Huang, Jianfeng Gao",
+            "Qiuyuan Huang",
+            "A Sketch Drawing Bot",
+            "Qiuyuan Huang",
+        ),
+    ],
+)
+def test_a_name_never_starts_inside_a_run_of_letters(text, shorter, title, first):
+    # another page of the run printed a shorter name that the end of the run of letters spells
+    lexicon = Lexicon()
+    lexicon.add_name(shorter)
+    for split in (split_fused_line(text, lexicon), split_fused_line(text, Lexicon())):
+        assert split.authors is not None
+        assert (split.title, split.authors.authors[0]) == (title, first)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES, run_main
-from test_building import assert_same_store
+from stores import assert_same_store
 
 from kg.building.builder import build
 from kg.store import pagestate, pagework

@@ -1,0 +1,626 @@
+"""Who is who: the people behind the names the pages show, decided from the evidence on all pages.
+
+A person is a set of name mentions (a name shown on a listing, or a profile's owner line). The build
+collects every page's mentions (`page_mentions`, kept per page in the support database so an unchanged
+page is not read again), then `resolve` clusters them all at once (ontology/README.md, People from
+evidence):
+
+1. Evidence joins mentions whose names are compatible (`compatible`): a profile's owner is the name on
+   each of its listings compatible with theirs (or, on a complete list without one, the one name with
+   their given names); the same paper on several pages; a shared coauthor (a name on the listing, or
+   the page's owner). Two groups that each own a profile are never joined but by a paper.
+2. What evidence leaves alone is decided by name, precision first: a group is the owner of the one
+   profile printing its name (letters alike); when several profiles print it, it is kept apart and
+   reported (`Resolution.ambiguous`); otherwise one name is one person, but for short names (two words
+   of at most SHORT_LETTERS letters), whose lone mentions only join the one group evidence made of them;
+   and a longer name only one other group prints compatibly is that group's.
+3. Each group gets an IRI segment (`Resolution.iri_of`): the slug of its main printing, alone when no
+   other group's main printing is the same, else qualified by its anchor (its first profile, or its
+   first mention), so pages that print none of a person's names never change their IRI.
+
+Name compatibility is a rule about kinds of names, never a list of names: accents, case, dots, hyphens
+and nicknames aside, an initial matches a given name with that letter; given names may be dropped
+(middle names, or a leading given name), joined (`Engsiong` = `Eng Siong`) or hyphenated; the family
+name may come first or last, and a second family name may be dropped. Every join needs compatible names;
+`closure` gives the printings a decision can depend on, so an update re-clusters only those.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kg.model.vocab import identity_key, slug
+
+SHORT_LETTERS = 7  # a two-word printing of at most this many letters is a short name (module docstring)
+OWNER_LINE = 0  # the line and rank of a profile's owner line, as a mention
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name shown on a page: on a listing (line, rank 1-3) or the owner line (0, 0)."""
+
+    page: str  # the page id
+    line: int
+    rank: int
+    name: str
+    paper: str = ""  # the identity key of the listing's title
+    others: tuple[str, ...] = ()  # the other names shown on the listing
+    owner: str = ""  # the page's owner, for a profile
+    year: int = 0
+    complete: bool = False  # the listing shows every author (no ` et al.`)
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.page, self.line, self.rank)
+
+    def to_json(self) -> list:
+        return [
+            self.line,
+            self.rank,
+            self.name,
+            self.paper,
+            list(self.others),
+            self.owner,
+            self.year,
+            self.complete,
+        ]
+
+    @classmethod
+    def from_json(cls, page: str, data: list) -> Mention:
+        line, rank, name, paper, others, owner, year, complete = data
+        return cls(page, line, rank, name, paper, tuple(others), owner, year, complete)
+
+
+def page_mentions(page_id: str, parsed) -> list[Mention]:
+    """Every name a parsed page (kg.records.ParsedPage) shows, with what its listing shows beside it."""
+    owner = parsed.page.owner or ""
+    out = []
+    if owner:
+        out.append(Mention(page_id, OWNER_LINE, OWNER_LINE, owner, owner=owner))
+    for listing in parsed.listings:
+        paper = identity_key(listing.title)
+        for rank, name in enumerate(listing.authors, start=1):
+            others = tuple(n for n in listing.authors if n != name)
+            out.append(
+                Mention(
+                    page_id,
+                    listing.line,
+                    rank,
+                    name,
+                    paper,
+                    others,
+                    owner,
+                    listing.date.year,
+                    not listing.authors_truncated,
+                )
+            )
+    return out
+
+
+def dumps(mentions: Sequence[Mention], people: dict[tuple[int, int], str]) -> str:
+    """A page's mentions and the person each was taken as, as kept in the support store."""
+    rows = [[*m.to_json(), people.get((m.line, m.rank), "")] for m in mentions]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(page: str, text: str) -> list[tuple[Mention, str]]:
+    """What `dumps` wrote: (mention, its person's IRI segment) pairs."""
+    return [(Mention.from_json(page, row[:-1]), row[-1]) for row in json.loads(text)]
+
+
+# --- names --------------------------------------------------------------------------------------------
+
+_NICKNAME = re.compile(r"\([^)]*\)|\"[^\"]*\"")
+_SPLIT = re.compile(r"[\s.\-\u2010-\u2015]+")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # folded letters
+    initial: bool  # one letter, or written with a dot
+    joined: bool = False  # part of a hyphenated run (`Yew-Soon`): may be printed joined
+
+
+@lru_cache(maxsize=1 << 16)
+def words(name: str) -> tuple[Word, ...]:
+    """A printed name as words: accents and case folded, nicknames in parentheses or quotes dropped,
+    dots and hyphens splitting words (`C.-H.` is two initials, `Yew-Soon` two joinable words)."""
+    text = _NICKNAME.sub(" ", name)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    out: list[Word] = []
+    for token in text.split():
+        dotted = "." in token
+        parts = [p for p in _SPLIT.split(token) if p]
+        for part in parts:
+            letters = "".join(c for c in part if c.isalnum())
+            if not letters:
+                continue
+            initial = len(letters) == 1 or (dotted and len(letters) <= 2 and token.endswith("."))
+            out.append(Word(letters, initial, joined=len(parts) > 1 and not dotted))
+    return tuple(out)
+
+
+def _given_match(short: Sequence[Word], long: Sequence[Word]) -> bool:
+    """`short`'s given names found in order among `long`'s: each equal, an initial of it, or several of
+    `long`'s words printed joined; `long` may have more (dropped middle or leading given names). At least
+    one full given name must agree when both print one."""
+    i = j = 0
+    full_agree = False
+    while i < len(short):
+        if j >= len(long):
+            return False
+        a, b = short[i], long[j]
+        if a.text == b.text:
+            full_agree |= not a.initial
+            i, j = i + 1, j + 1
+            continue
+        if a.initial and not b.initial and b.text.startswith(a.text):
+            i, j = i + 1, j + 1
+            continue
+        if b.initial and not a.initial and a.text.startswith(b.text):
+            i, j = i + 1, j + 1
+            continue
+        if a.text[0] == b.text[0]:  # several words printed as one begin alike
+            joined = _joins(a, long, j)
+            if joined is not None:
+                full_agree = True
+                i, j = i + 1, j + joined[1]
+                continue
+            joined = _joins(b, short, i)
+            if joined is not None:
+                full_agree = True
+                i, j = i + joined[1], j + 1
+                continue
+        j += 1  # a given name of the longer printing dropped
+    # at least one full given name agrees, unless one printing gives initials only
+    return full_agree or all(w.initial for w in short) or all(w.initial for w in long)
+
+
+def _joins(word: Word, other: Sequence[Word], start: int) -> tuple[int, int] | None:
+    """(1, n) when `word` is other[start:start+n] printed as one word (n >= 2)."""
+    if word.initial:
+        return None
+    text = ""
+    for n in range(start, len(other)):
+        if other[n].initial:
+            return None
+        text += other[n].text
+        if text == word.text and n > start:
+            return (1, n - start + 1)
+        if not word.text.startswith(text):
+            return None
+    return None
+
+
+def _readings(ws: tuple[Word, ...]) -> list[tuple[str, tuple[Word, ...]]]:
+    """(family name, given names) readings of a printed name: family last, or family first."""
+    if len(ws) < 2:
+        return []
+    out = []
+    if not ws[-1].initial:
+        out.append((ws[-1].text, ws[:-1]))
+    if not ws[0].initial and len(ws) >= 2 and not any(w.initial for w in ws[1:]):
+        out.append((ws[0].text, ws[1:]))
+    if len(ws) >= 3 and not ws[-1].initial and not ws[-2].initial:  # a second family name dropped
+        out.append((ws[-2].text, ws[:-2]))
+    return out
+
+
+@lru_cache(maxsize=1 << 18)
+def compatible(a: str, b: str) -> bool:
+    """Can printings `a` and `b` be one person by the rules of names (never by a list of names)?"""
+    if identity_key(a) == identity_key(b):
+        return True
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return False
+    if len(wa) > 1 and len(wb) > 1 and compact(a) == compact(b):
+        return True  # dots, hyphens, spaces and joins only
+    for fa, ga in readings(a):
+        for fb, gb in readings(b):
+            if fa != fb:
+                continue
+            short, long = (ga, gb) if len(ga) <= len(gb) else (gb, ga)
+            if _given_match(short, long):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1 << 16)
+def compact(name: str) -> str:
+    """A printing's letters alone, in order: printings alike but for dots, hyphens and spaces."""
+    return "".join(w.text for w in words(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def readings(name: str) -> list[tuple[str, tuple[Word, ...]]]:
+    return _readings(words(name))
+
+
+def compatible_names(names: Iterable[str]) -> dict[str, set[str]]:
+    """For each printing, the others compatible with it but printed unlike it (other letters).
+
+    Only printings sharing a family name and a given initial are compared: the first given name of
+    one reading must have its initial among the other's given names."""
+    names = sorted(set(names))
+    anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for name in names:
+        for family, given in readings(name):
+            for w in given:
+                anywhere[(family, w.text[0])].add(name)
+    out: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        mine = compact(name)
+        for family, given in readings(name):
+            if not given:
+                continue
+            for other in anywhere.get((family, given[0].text[0]), ()):
+                if other not in out[name] and compact(other) != mine and compatible(name, other):
+                    out[name].add(other)
+                    out[other].add(name)
+    return out
+
+
+def closure(mentions: Sequence[Mention], seeds: set[str]) -> set[str]:
+    """The printings every decision about `seeds` can depend on: those linked to them by compatibility
+    (or letters alike), or by an owner's given names on their complete lists, and so on. `resolve` only
+    ever joins mentions so linked, so resolving the mentions of these printings alone gives their people
+    exactly as resolving everything does (an update re-clusters this part only)."""
+    names = {m.name for m in mentions}
+    anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, a given initial) -> names
+    first: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, first given initial) -> names
+    alike: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        alike[compact(name)].add(name)
+        for family, given in readings(name):
+            for w in given:
+                anywhere[(family, w.text[0])].add(name)
+            if given:
+                first[(family, given[0].text[0])].add(name)
+    renamed: dict[str, set[str]] = defaultdict(set)  # an owner and the names with their given names
+    owner_of = {m.page: m.name for m in mentions if m.rank == OWNER_LINE}
+    for m in mentions:
+        owner = owner_of.get(m.page)
+        if owner and m.rank != OWNER_LINE and _same_given(m.name, owner):
+            renamed[owner].add(m.name)
+            renamed[m.name].add(owner)
+    found = {n for n in seeds if n in names}
+    todo = list(found)
+    while todo:
+        name = todo.pop()
+        near = alike[compact(name)] | renamed.get(name, set())
+        for family, given in readings(name):
+            if given:
+                near |= {n for n in anywhere[(family, given[0].text[0])] if compatible(name, n)}
+            for w in given:
+                near |= {n for n in first[(family, w.text[0])] if compatible(name, n)}
+        for n in near - found:
+            found.add(n)
+            todo.append(n)
+    return found
+
+
+# --- clustering ---------------------------------------------------------------------------------------
+
+
+class _Union:
+    """Union-find over mentions by their index in key order; a group's root is its first mention."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return True
+
+
+@dataclass
+class Decision:
+    """Why two groups of mentions are one person, or why one was left apart."""
+
+    kind: str  # "owner", "paper", "coauthor", "attached", "ambiguous", "kept apart"
+    names: tuple[str, str]
+    detail: str
+
+
+@dataclass
+class Resolution:
+    """The person of every mention: `iri_of[mention key]` is the slug path under person/."""
+
+    iri_of: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    decisions: dict[str, list[Decision]] = field(default_factory=dict)  # by person slug
+    ambiguous: list[tuple[str, list[str], list[Mention]]] = field(default_factory=list)
+
+
+def resolve(mentions: Iterable[Mention]) -> Resolution:
+    """Cluster every mention into people (module docstring) and name each person."""
+    return _Resolver(mentions).run()
+
+
+class _Resolver:
+    def __init__(self, mentions: Iterable[Mention]):
+        self.mentions = sorted(mentions, key=lambda m: m.key)
+        self.at = {m.key: n for n, m in enumerate(self.mentions)}
+        self.uf = _Union(len(self.mentions))
+        self.decisions: list[tuple[tuple, Decision]] = []
+        self.owned: dict = {}  # group root -> the profiles it owns
+        self.ambiguous: list[tuple[str, list, list[Mention]]] = []
+        self.compatible = compatible_names(m.name for m in self.mentions)
+        for m in self.mentions:
+            if m.rank == OWNER_LINE:
+                self.owned[self.at[m.key]] = {m.page}
+
+    def join(self, a: Mention, b: Mention, kind: str, detail: str) -> bool:
+        """One person from two groups, unless both own profiles (two profiles are two people)."""
+        uf = self.uf
+        ra, rb = uf.find(self.at[a.key]), uf.find(self.at[b.key])
+        if ra == rb or (self.owned.get(ra) and self.owned.get(rb)):
+            return False
+        mine = self.owned.pop(ra, set()) | self.owned.pop(rb, set())
+        uf.union(ra, rb)
+        if mine:
+            self.owned[uf.find(ra)] = mine
+        self.decisions.append((a.key, Decision(kind, (a.name, b.name), detail)))
+        return True
+
+    def groups(self) -> dict:
+        out: dict = defaultdict(list)
+        for n, m in enumerate(self.mentions):
+            out[self.uf.find(n)].append(m)
+        return out
+
+    def run(self) -> Resolution:
+        self.owners()
+        self.papers()
+        self.coauthors()
+        self.loners()
+        self.variants()
+        return self.named()
+
+    def owners(self) -> None:
+        """A profile's owner is the name compatible with theirs on each of its listings."""
+        owner_of_page = {m.page: m for m in self.mentions if m.rank == OWNER_LINE}
+        by_listing: dict[tuple[str, int], list[Mention]] = defaultdict(list)
+        for m in self.mentions:
+            if m.rank != OWNER_LINE and m.page in owner_of_page:
+                by_listing[(m.page, m.line)].append(m)
+        for (page, line), shown in by_listing.items():
+            owner = owner_of_page[page]
+            exact = [m for m in shown if identity_key(m.name) == identity_key(owner.name)]
+            loose = exact or [m for m in shown if compatible(m.name, owner.name)]
+            if len(loose) == 1:
+                self.join(
+                    owner, loose[0], "owner", f"{page}:{line}: a listing on the profile of {owner.name}"
+                )
+            elif not loose and shown[0].complete:
+                # every author shown and none prints the owner's name: the owner under another family name
+                renamed = [m for m in shown if _same_given(m.name, owner.name)]
+                if len(renamed) == 1:
+                    detail = f"{page}:{line}: every author shown on the profile of {owner.name}, and one with their given names"
+                    self.join(owner, renamed[0], "owner", detail)
+
+    def papers(self) -> None:
+        """The same paper on several pages: compatible names on its listings are one person."""
+        by_paper: dict[str, list[Mention]] = defaultdict(list)
+        for m in self.mentions:
+            if m.paper:
+                by_paper[m.paper].append(m)
+        for found in by_paper.values():
+            if len({m.page for m in found}) > 1:
+                self._alike(
+                    found, lambda a, b: f"one paper on {a.page}:{a.line} and {b.page}:{b.line}", "paper"
+                )
+
+    def coauthors(self) -> None:
+        """Mentions with compatible names beside the same coauthor (a name on their listing, or their
+        page's owner) are one person."""
+        beside: dict[str, list[Mention]] = defaultdict(list)
+        for m in self.mentions:
+            for other in _context(m):
+                beside[other].append(m)
+        for other in sorted(beside):
+            self._alike(beside[other], lambda a, b, o=other: f"both beside {_printed(a, o)}", "coauthor")
+
+    def _alike(self, found: list[Mention], detail, kind: str) -> None:
+        """Join the mentions among `found` whose names are compatible (on other listings)."""
+        by_name: dict[str, list[Mention]] = defaultdict(list)
+        for m in found:
+            by_name[compact(m.name)].append(m)
+        for same in by_name.values():
+            for m in same[1:]:
+                if (m.page, m.line) != (same[0].page, same[0].line):
+                    self.join(same[0], m, kind, detail(same[0], m))
+        if len(by_name) < 2:
+            return
+        printed = {m.name: m for m in found}
+        for name, m in sorted(printed.items()):
+            for other in sorted(self.compatible.get(name, ())):
+                n = printed.get(other)
+                if n is not None and other > name and (m.page, m.line) != (n.page, n.line):
+                    self.join(m, n, kind, detail(m, n))
+
+    def loners(self) -> None:
+        """Groups owning no profile: attached to the one profile printing their name (letters alike);
+        apart when several profiles print it; else one person per printing, but for short names."""
+        grouped = self.groups()
+        holders: dict[str, set] = defaultdict(set)
+        rest: dict[str, list] = defaultdict(list)
+        for g, ms in grouped.items():
+            if self.owned.get(g):
+                for m in ms:
+                    holders[compact(m.name)].add(g)
+            else:
+                rest[Counter(compact(m.name) for m in ms).most_common(1)[0][0]].append(g)
+        for key, loose in sorted(rest.items()):
+            candidates = sorted(holders.get(key, ()))
+            if len(candidates) == 1:
+                for g in loose:
+                    owner = grouped[candidates[0]][0]
+                    detail = f'{owner.page} is the only profile printing "{grouped[g][0].name}"'
+                    self.join(grouped[g][0], owner, "attached", detail)
+            elif candidates:
+                self.ambiguous.append((key, candidates, [grouped[g][0] for g in loose]))
+            elif _short(grouped[loose[0]][0].name):
+                # a short name is printed by many people: a lone mention joins the one group that
+                # evidence made of it; without one, or with several, each stays apart
+                big = [g for g in loose if len(grouped[g]) > 1]
+                lone = [g for g in loose if len(grouped[g]) == 1]
+                if len(big) == 1:
+                    detail = f'the only person printing the short name "{grouped[big[0]][0].name}" on several listings'
+                    for g in lone:
+                        self.join(grouped[g][0], grouped[big[0]][0], "attached", detail)
+                elif len(loose) > 1:
+                    self.ambiguous.append((key, big, [grouped[g][0] for g in lone]))
+            else:
+                for g in loose[1:]:
+                    name = grouped[loose[0]][0].name
+                    self.join(
+                        grouped[loose[0]][0],
+                        grouped[g][0],
+                        "name",
+                        f'both print "{name}", and nobody else does',
+                    )
+
+    def variants(self) -> None:
+        """A group owning no profile whose names only one other group prints compatibly (`Kwoh Chee
+        Keong`, `Chee Keong Kwoh`) is that group's person, unless either prints a short name."""
+        grouped = self.groups()
+        holders: dict[str, set] = defaultdict(set)  # printing's letters -> groups
+        for g, ms in grouped.items():
+            for m in ms:
+                holders[compact(m.name)].add(g)
+        moves = []
+        for g, ms in sorted(grouped.items()):
+            mine = {m.name for m in ms}
+            if self.owned.get(g) or any(_short(n) for n in mine):
+                continue
+            near: dict = {}
+            for name in sorted(mine):
+                for other in [name, *sorted(self.compatible.get(name, ()))]:
+                    for h in holders[compact(other)] - {g}:
+                        near.setdefault(h, (name, other))
+            if len(near) == 1:
+                ((h, (name, other)),) = near.items()
+                if not any(_short(m.name) for m in grouped[h]):
+                    moves.append(
+                        (ms[0], next(m for m in grouped[h] if compact(m.name) == compact(other)), name)
+                    )
+        for a, b, name in moves:
+            self.join(a, b, "variant", f"the only person printing a name compatible with {name!r}")
+
+    def named(self) -> Resolution:
+        """Each person's IRI segment: their main printing's slug, qualified by their anchor when
+        another person's main printing is the same."""
+        grouped = self.groups()
+        resolution = Resolution()
+        main_key = {g: _main_key(ms) for g, ms in grouped.items()}
+        per_key = Counter(main_key.values())
+        slug_of = {}
+        for g, ms in grouped.items():
+            key = main_key[g]
+            node = slug(key)
+            if per_key[key] > 1:
+                node += "~" + _anchor(ms)
+            slug_of[g] = node
+            for m in ms:
+                resolution.iri_of[m.key] = node
+        sharing: dict[str, list[str]] = defaultdict(list)  # main printing's key -> the people's slugs
+        for g in grouped:
+            sharing[main_key[g]].append(slug_of[g])
+        for g, ms in grouped.items():
+            others = sorted(n for n in sharing[main_key[g]] if n != slug_of[g])
+            if others:
+                name = next((m.name for m in ms if identity_key(m.name) == main_key[g]), ms[0].name)
+                detail = f"{len(others)} other person(s) print it, with no paper or coauthor in common: {', '.join(others)}"
+                self.decisions.append((ms[0].key, Decision("apart", (name, name), detail)))
+        for where, decision in self.decisions:
+            resolution.decisions.setdefault(slug_of[self.uf.find(self.at[where])], []).append(decision)
+        for name_key, candidates, singles in self.ambiguous:
+            resolution.ambiguous.append((name_key, [slug_of[self.uf.find(c)] for c in candidates], singles))
+        return resolution
+
+
+@lru_cache(maxsize=1 << 16)
+def _context_of(name: str, others: tuple[str, ...], owner: str) -> frozenset[str]:
+    found = {compact(n) for n in others}
+    if owner:
+        found.add(compact(owner))
+    found.discard(compact(name))
+    return frozenset(found)
+
+
+def _context(m: Mention) -> frozenset[str]:
+    """The coauthors a mention shows beside it (their letters): the other names on its listing and the
+    page's owner."""
+    return _context_of(m.name, m.others, m.owner if m.rank != OWNER_LINE else "")
+
+
+def _printed(m: Mention, key: str) -> str:
+    """The printing behind a coauthor's letters (`_context`), as the mention's listing shows it."""
+    for name in (*m.others, m.owner):
+        if name and compact(name) == key:
+            return f'"{name}" ({m.page}:{m.line})'
+    return key
+
+
+def _same_given(a: str, b: str) -> bool:
+    """Full given names alike, family names not: `Melanie Weis`, `Melanie Herschel`."""
+    wa, wb = words(a), words(b)
+    if len(wa) < 2 or len(wb) < 2 or wa[-1].text == wb[-1].text:
+        return False
+    ga, gb = wa[:-1], wb[:-1]
+    return all(not w.initial for w in ga + gb) and [w.text for w in ga] == [w.text for w in gb]
+
+
+def _short(name: str) -> bool:
+    """Two words of few letters (`Wei Wang`): a name many people print, so never enough alone."""
+    ws = words(name)
+    return len(ws) <= 2 and len(compact(name)) <= SHORT_LETTERS
+
+
+def _compatible_pair(a: set[str], b: set[str]) -> tuple[str, str] | None:
+    for x in sorted(a):
+        for y in sorted(b):
+            if compatible(x, y):
+                return (x, y)
+    return None
+
+
+def _main_key(ms: list[Mention]) -> str:
+    """The printing a person's IRI is made of: their profile's owner line, else their most printed key."""
+    owned = sorted((m.page, m.name) for m in ms if m.rank == OWNER_LINE)
+    if owned:
+        return identity_key(owned[0][1])
+    counts = Counter(identity_key(m.name) for m in ms)
+    return min(counts, key=lambda k: (-counts[k], -len(k), k))
+
+
+def _anchor(ms: list[Mention]) -> str:
+    """What tells a person apart from others printing their name: their first profile, else their first
+    mention (page and line)."""
+    owned = sorted(m.page for m in ms if m.rank == OWNER_LINE)
+    if owned:
+        return owned[0]
+    first = min(ms, key=lambda m: m.key)
+    return f"{first.page}~{first.line}"
