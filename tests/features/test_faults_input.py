@@ -188,7 +188,7 @@ def test_a_folder_with_no_pages_is_told_not_taken_for_an_empty_graph(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     code, _, err = run_main("parse", str(empty))
-    ok = code == 2 and err == f"kg: no pages in {empty}: kg reads page files named *.txt\n"
+    ok = code == 2 and err == f"kg: no pages found in {empty}: it holds no *.txt files\n"
     fault("kg parse on a folder with no pages", survived=ok)
     assert ok, err
     loops = tmp_path / "loops"
