@@ -431,6 +431,13 @@ def parse_command(paths, as_of, fmt):
 
 from kg.present.render import GRAPH_FORMATS, RESULT_FORMATS, TABLE_FORMATS  # noqa: E402 - light (pyoxigraph only); needed for the choices
 
+# --timeout, as kg query and kg sparql take it: one definition
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
+)
 LIMIT_HELP = "Show at most N rows (or triples)."
 # A --limit past what any answer holds means no limit (the engines take nothing bigger than this).
 LIMIT = click.IntRange(min=0, max=2**62, clamp=True)
@@ -490,12 +497,7 @@ def _note(message: str) -> None:
     is_flag=True,
     help="Follow each row with the pages and lines that support it (csv, tsv, json, xml: a why column).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
-)
+@timeout_option
 def query_command(
     name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why, timeout
 ):
@@ -597,12 +599,7 @@ def _query_list(canned_queries, width: int | None = None) -> str:
     default=None,
     help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
-)
+@timeout_option
 @click.option(
     "--allow-service",
     is_flag=True,
