@@ -229,8 +229,13 @@ class OxigraphChild:
             else f"it exited with code {code}"
         )
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
+    def stop(self, at_once: bool = False) -> None:
+        """Stop the server: SIGTERM, then SIGKILL after STOP_SECONDS; `at_once`: SIGKILL now (it only
+        reads, so nothing is lost; a query that overran may otherwise hold memory and a core meanwhile)."""
+        if self.process.poll() is None and at_once:
+            self.process.kill()
+            self.process.wait()
+        elif self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(STOP_SECONDS)
@@ -297,7 +302,8 @@ def serve(
     binary = oxigraph_binary()
     memory = default_memory() if memory is None else memory
     child = pin = relay = None
-    retiring: list[tuple[OxigraphChild, BinaryIO, float]] = []  # old children finishing their requests
+    # old children finishing their requests: (child, pin, retired at, replaced for overrunning or dying)
+    retiring: list[tuple[OxigraphChild, BinaryIO, float, bool]] = []
     restarts: list[float] = []  # when the child was started again after it died or overran
 
     def start(check_lock: bool = True) -> tuple[OxigraphChild, str, BinaryIO]:
@@ -340,11 +346,15 @@ def serve(
                         ]
                         if len(restarts) > MOST_RESTARTS:
                             time.sleep(RESTART_PAUSE)  # started again often: slower, but never given up
+                    if why and not relay.active(child.port):
+                        # nothing else of it to wait for: stopped before the next one starts, which
+                        # then has the memory and the core the overrunning query held
+                        child.stop(at_once=True)
                     # the new child starts beside the old one; requests switch over once it answers
                     new_child, generation, new_pin = start(check_lock=False)
                     relay.backend = new_child.port
                     # the old child is stopped once its other requests are answered (a dead one at once)
-                    retiring.append((child, pin, time.monotonic() - (0 if died is None else 1e9)))
+                    retiring.append((child, pin, time.monotonic() - (0 if died is None else 1e9), bool(why)))
                     child, pin = new_child, new_pin
                     if why:
                         note(f"{why}: started the Oxigraph server again on {generation}")
@@ -357,7 +367,7 @@ def serve(
                 relay.close()
                 if relay.pages is not None:
                     relay.pages.close()
-            for old, old_pin, _ in retiring:
+            for old, old_pin, _, _ in retiring:
                 old.stop()
                 old_pin.close()
             if child is not None:
@@ -384,11 +394,11 @@ def default_memory() -> int:
 def _retire(retiring: list, relay: Relay, timeout: int) -> list:
     """Stop the old children that have no request left (or had their time); release their generations."""
     still = []
-    for old, old_pin, since in retiring:
+    for old, old_pin, since, failed in retiring:
         if relay.active(old.port) and time.monotonic() - since < timeout + STOP_SECONDS:
-            still.append((old, old_pin, since))
+            still.append((old, old_pin, since, failed))
         else:
-            old.stop()
+            old.stop(at_once=failed)
             old_pin.close()  # a build may retire its generation now
     return still
 
