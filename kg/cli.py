@@ -1116,16 +1116,20 @@ def search_command(text, store_path, limit, fmt):
 def main(restore_signals: bool = False) -> None:
     """Entry point: no traceback reaches the user; exit codes follow kg.errors.
 
-    Ctrl-C and SIGTERM stay kg's to the end: put back before the process exits, a signal in that last
-    moment would kill it the default way. A caller that goes on after kg (a test) restores them."""
+    Ctrl-C and SIGTERM stay kg's to the end. Once the command is over they are ignored: Python puts
+    its own handlers back to the default while it shuts down (closing the store can take a moment),
+    and a signal then would kill kg the default way. A caller that goes on after kg (a test) restores
+    them instead."""
     stopping = (signal.SIGINT, signal.SIGTERM)
     previous = {s: signal.signal(s, _stop) for s in stopping if signal.getsignal(s) is not signal.SIG_IGN}
     try:
-        _main()
-    finally:
-        if restore_signals:
+        try:
+            _main()
+        finally:
             for s, handler in previous.items():
-                signal.signal(s, handler)
+                signal.signal(s, handler if restore_signals else signal.SIG_IGN)
+    except Stopped as e:  # arrived as the command ended, before the line above
+        _quit("interrupted" if e.exit_code == INTERRUPTED else "terminated", e.exit_code)
 
 
 def _main() -> None:
