@@ -1,6 +1,6 @@
 """A user's SPARQL as kg runs it: kg's prefixes declared for them, and a syntax error told in one line.
 
-`kg sparql` and `Graph.sparql` declare the prefixes the README's queries use (kg:, schema:, foaf:,
+`kg sparql` and `Graph.sparql` declare the prefixes the documented queries use (kg:, schema:, foaf:,
 dcterms:, vivo:, skos:, prov:, rdf:, rdfs:, owl:, xsd:, and the data's person:, paper:, org:,
 category:, page:) that a query uses and does not declare itself. The declarations take one line of
 their own before the query, which the error messages leave out of their line numbers.

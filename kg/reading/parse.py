@@ -1,4 +1,4 @@
-"""Page text in, records out: both layouts of a scraped profile page (see FORMAT in the README).
+"""Page text in, records out: both layouts of a scraped profile page (docs/input.md).
 
 Layout A is a profile: owner, metrics, `N Papers`, then listing blocks separated by blank lines.
 Layout B is a headerless list: three lines per listing, the title and the authors fused on one line.

@@ -1,5 +1,5 @@
 """The Python API (`import kg`): what a notebook user does, against the store and against `kg serve`;
-the README's Python examples, run; the same answers and messages as the CLI."""
+the Python examples of docs/python.md, run; the same answers and messages as the CLI."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from conftest import AS_OF, BAD_PAGES, FIXTURE_PAGES, run_main
 import kg
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+PYTHON_DOC = (ROOT / "docs" / "python.md").read_text(encoding="utf-8")
 SUYOG = "Suyog Gupta"
 
 try:
@@ -88,15 +88,15 @@ def test_python_dash_m_kg_is_the_command(fixture_store):
     assert json.loads(result.stdout)["papers"] == 59
 
 
-# --- the README's examples -----------------------------------------------------------------------
+# --- docs/python.md's examples -----------------------------------------------------------------------
 
 
 def python_examples(text: str) -> str:
     return "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
 
 
-def test_the_readme_has_the_notebook_example():
-    examples = python_examples(README)
+def test_the_python_doc_has_the_notebook_example():
+    examples = python_examples(PYTHON_DOC)
     assert (
         'kg.open("kg-store")' in examples
         and 'g.query("coauthors-of", "Suyog Gupta")' in examples
@@ -106,13 +106,13 @@ def test_the_readme_has_the_notebook_example():
 
 
 @pytest.mark.skipif(bool(NO_PANDAS), reason=NO_PANDAS or "-")
-def test_the_readme_python_examples(tmp_path, monkeypatch, served_store):
-    """Every ```python block of the README, in order, as one doctest in a user's folder; the served
-    store stands in for the README's `kg serve`."""
+def test_the_python_doc_examples(tmp_path, monkeypatch, served_store):
+    """Every ```python block of docs/python.md, in order, as one doctest in a user's folder; the served
+    store stands in for the tour's `kg serve`."""
     (tmp_path / "tests").symlink_to(ROOT / "tests")
     monkeypatch.chdir(tmp_path)
-    text = python_examples(README).replace("http://127.0.0.1:7878/query", served_store)
-    test = doctest.DocTestParser().get_doctest(text, {}, "README.md", str(ROOT / "README.md"), 0)
+    text = python_examples(PYTHON_DOC).replace("http://127.0.0.1:7878/query", served_store)
+    test = doctest.DocTestParser().get_doctest(text, {}, "docs/python.md", str(ROOT / "docs" / "python.md"), 0)
     assert len(test.examples) >= 10
     report: list[str] = []
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)

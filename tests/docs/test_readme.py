@@ -1,4 +1,5 @@
-"""The README's tour, run: every command it shows, in order, with the output it shows."""
+"""The README's short tour and the documents' tours (docs/), run: every command each shows, in order,
+with the output it shows, each document in a user's folder of its own."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+# the documents whose ```console blocks are run: the README first, then docs/ in name order
+DOCUMENTS = ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))]
 BIN = Path(sys.executable).parent
 
 
@@ -109,24 +112,40 @@ class Tour:
 
 
 @pytest.fixture(scope="module")
-def tour(tmp_path_factory):
-    tour = Tour(tmp_path_factory.mktemp("tour"))
+def tours(tmp_path_factory):
+    """One tour per document, made at its first step; all stopped at the end."""
+    made: dict[str, Tour] = {}
+
+    def tour(document: str) -> Tour:
+        if document not in made:
+            made[document] = Tour(tmp_path_factory.mktemp(Path(document).stem))
+        return made[document]
+
     yield tour
-    tour.stop()
+    for each in made.values():
+        each.stop()
 
 
-STEPS = console_steps(README)
+STEPS = [
+    (document, index, step)
+    for document in DOCUMENTS
+    for index, step in enumerate(console_steps((ROOT / document).read_text(encoding="utf-8")))
+]
 
 
-def test_the_tour_has_steps():
-    assert len(STEPS) >= 10
-    assert any(command.startswith("kg query coauthors-of") for command, _ in STEPS)
+def test_the_tours_have_steps():
+    readme = [command for document, _, (command, _) in STEPS if document == "README.md"]
+    assert len(readme) >= 6 and any(command.startswith("kg query coauthors-of") for command in readme)
+    assert len([step for step in STEPS if step[0] == "docs/tour.md"]) >= 30
 
 
-@pytest.mark.parametrize("index", range(len(STEPS)), ids=[c[:60] for c, _ in STEPS])
-def test_tour_step(index, tour):
+@pytest.mark.parametrize(
+    "document,index,step", STEPS, ids=[f"{d}:{i}:{c[:50]}" for d, i, (c, _) in STEPS]
+)
+def test_tour_step(document, index, step, tours):
     """Steps run in order (pytest keeps parametrised order); each checks its exit code and output."""
-    command, expected = (tour.localise(text) for text in STEPS[index])
+    tour = tours(document)
+    command, expected = (tour.localise(text) for text in step)
     if command.endswith(" &"):
         actual = tour.start(command[:-2])
     else:
@@ -161,11 +180,11 @@ def test_the_readme_lists_every_canned_query():
     assert listed == files
 
 
-def test_the_tour_leaves_nothing_git_would_show(tour):
-    """Walking the tour in a checkout leaves no untracked file: everything it writes is ignored."""
+def test_the_tour_leaves_nothing_git_would_show(tours):
+    """Walking the full tour in a checkout leaves no untracked file: everything it writes is ignored."""
     made = sorted(
         p.name + ("/" if p.is_dir() else "")
-        for p in tour.folder.iterdir()
+        for p in tours("docs/tour.md").folder.iterdir()
         if p.name != "tests" and not p.name.startswith("background-")
     )
     assert made, "the tour ran before this test"

@@ -109,7 +109,7 @@ def term_text(term: dict | None) -> str:
 
 
 def test_pandas_reads_the_served_endpoint_as_the_readme_shows(served_store):
-    """`pandas.read_csv` on /query needs `Accept: text/csv`: the README shows it."""
+    """`pandas.read_csv` on /query needs `Accept: text/csv`: the tour shows it."""
     import urllib.parse
 
     pd = pytest.importorskip("pandas")
@@ -117,5 +117,5 @@ def test_pandas_reads_the_served_endpoint_as_the_readme_shows(served_store):
     url = f"{served_store}?query={urllib.parse.quote(query)}"
     frame = pd.read_csv(url, storage_options={"Accept": "text/csv"})
     assert frame.shape == (59, 1) and list(frame.columns) == ["paper"]
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "docs" / "tour.md").read_text(encoding="utf-8")
     assert 'storage_options={"Accept": "text/csv"}' in readme

@@ -987,11 +987,11 @@ def test_the_pages_load_nothing_from_elsewhere(served):
         assert sources and not [s for s in sources if "//" in s], (path, sources)
 
 
-# --- the README's bulk load into Oxigraph, run as written -----------------------------------------
+# --- the tour's bulk load into Oxigraph, run as written -----------------------------------------
 
 
-def test_the_readme_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+def test_the_tour_oxigraph_bulk_load_runs_as_written(tmp_path, fixture_store):
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "tour.md").read_text(encoding="utf-8")
     (command,) = re.findall(
         r"`(kg export --inferred --format nquads -o kg\.nq && oxigraph load [^`]*)`", readme
     )

@@ -224,9 +224,9 @@ def test_settings_that_cut_answers_or_change_ask_are_caught(tmp_path):
         server.stop()
 
 
-# --- the README's Virtuoso recipe, run as written ----------------------------------------------------
+# --- the tour's Virtuoso recipe, run as written ----------------------------------------------------
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+TOUR = Path(__file__).resolve().parents[2] / "docs" / "tour.md"
 PACKAGED = {
     "CaseMode": "2",
     "ResultSetMaxRows": "10000",
@@ -234,18 +234,18 @@ PACKAGED = {
 }  # Debian's virtuoso.ini
 
 
-def readme_virtuoso_section() -> str:
-    text = README.read_text(encoding="utf-8")
-    return text[text.index("#### Virtuoso\n") : text.index("#### QLever")]
+def tour_virtuoso_section() -> str:
+    text = TOUR.read_text(encoding="utf-8")
+    return text[text.index("### Virtuoso\n") : text.index("### QLever")]
 
 
-def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path, fixture_store):
-    """The README's settings on a packaged-like Virtuoso, then its commands, on the fixture store."""
+def test_the_tour_virtuoso_recipe_runs_as_written(tmp_path, fixture_store):
+    """The tour's settings on a packaged-like Virtuoso, then its commands, on the fixture store."""
     from virtuoso_server import VirtuosoServer, missing
 
     if missing():
         pytest.skip(f"Virtuoso is not installed: {missing()}")
-    section = readme_virtuoso_section()
+    section = tour_virtuoso_section()
     (ini,) = re.findall(r"```ini\n(.*?)```", section, re.S)
     settings = dict(re.findall(r"^(\w+) = (.*)$", ini, re.M))
     assert set(settings) == {"CaseMode", "DirsAllowed", "ResultSetMaxRows", "MaxQueryExecutionTime"}
