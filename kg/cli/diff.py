@@ -1,0 +1,52 @@
+"""`kg diff`: what changed between two generations."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from kg.cli.group import cli
+from kg.cli.options import records_text, store_option
+from kg.present import render
+
+
+@cli.command("diff")
+@store_option
+@click.option(
+    "--since",
+    metavar="GENERATION",
+    help="Compare with this generation (gen-000003, or 3) [default: the one before the live one].",
+)
+@click.option("--list", "show_list", is_flag=True, help="List the generations kept, to compare with.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def diff_command(store_path, since, show_list, fmt):
+    """Show what changed between the live graph and the one before it.
+
+    Papers added and removed, changed dates and author lists, people who appeared or disappeared,
+    and coauthor pairs gained or lost, each with the page and line that show it. kg build --keep N
+    sets how many generations are kept to compare with.
+
+    Example: kg diff --since gen-000002 --format json
+    """
+    import kg.api
+
+    with kg.api.open(store_path) as graph:
+        if show_list:
+            rows = graph.generations()
+            if fmt == "json":
+                click.echo(json.dumps(rows, indent=2))
+            else:
+                click.echo(records_text(rows, "table"), nl=False)
+            return
+        changes = graph.diff(since)
+    if fmt == "json":
+        click.echo(json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
+        return
+    before, after = changes.before.get("generation", ""), changes.after.get("generation", "")
+    rows = changes.rows()
+    if not rows:
+        click.echo(f"no changes from {before} to {after}")
+        return
+    click.echo(f"from {before} to {after}: {render.counted(len(rows), 'change')}")
+    click.echo(records_text(rows, "table"), nl=False)

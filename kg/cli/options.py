@@ -1,0 +1,204 @@
+"""What the commands share: the options they take alike, opening the graph they read, and writing plain rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING
+
+import click
+
+from kg.errors import KgError
+from kg.present import render
+
+if TYPE_CHECKING:
+    from kg.api import Graph
+
+
+STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
+
+
+ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
+
+
+def store_option(f):
+    return click.option(
+        "--store",
+        "store_path",
+        envvar="KG_STORE",
+        default="kg-store",
+        show_default=False,
+        type=click.Path(file_okay=False),
+        help=STORE_HELP,
+    )(f)
+
+
+def endpoint_options(command):
+    """--user, --password-env and --graph: how kg reads a remote endpoint (see kg.remote)."""
+    command = click.option(
+        "--graph",
+        "graphs",
+        multiple=True,
+        envvar="KG_GRAPHS",
+        metavar="IRI",
+        help="With --endpoint: read these graphs as the default graph (repeat it; `kg` = every graph under BASE graph/ there) "
+        "instead of the endpoint's own default graph [env KG_GRAPHS, space-separated].",
+    )(command)
+    command = click.option(
+        "--password-env",
+        default="KG_ENDPOINT_PASSWORD",
+        show_default=True,
+        metavar="VAR",
+        help="With --user: environment variable holding the password; it is never taken from the command line.",
+    )(command)
+    return click.option(
+        "--user",
+        envvar="KG_ENDPOINT_USER",
+        metavar="NAME",
+        help="With --endpoint: user for HTTP auth (Basic or Digest) [env KG_ENDPOINT_USER].",
+    )(command)
+
+
+def graph_options(command):
+    """--store, or --endpoint with --base, --user, --password-env and --graph."""
+    command = endpoint_options(command)
+    command = click.option(
+        "--base",
+        envvar="KG_BASE",
+        metavar="IRI",
+        help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
+    )(command)
+    command = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
+    return store_option(command)
+
+
+def wrapped(line: str, width: int | None) -> list[str]:
+    """A long line on a terminal of `width` columns: wrapped, the rest indented (None: as it is)."""
+    import textwrap
+
+    if width is None or len(line) <= width:
+        return [line]
+    return textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False) or [line]
+
+
+def parse_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
+
+
+def echo_summary(summary: dict, fmt: str, heading: str) -> None:
+    """A summary as a two-column table, or as one JSON object for scripts."""
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        rows = [{heading: k.replace("_", " "), "count": v} for k, v in summary.items()]
+        click.echo(records_text(rows, "table"), nl=False)
+
+
+def records_text(rows, fmt: str, columns=None) -> str:
+    """Rows of plain values in a table format; a table fits the terminal (render.terminal_width)."""
+    return render.format_records(
+        rows, fmt, columns, width=render.terminal_width() if fmt == "table" else None
+    )
+
+
+@contextmanager
+def progress_bar(quiet: bool):
+    """A progress bar on stderr, on a terminal only, once a build takes more than a moment."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    from kg.system.progress import on_bar
+
+    with tqdm(unit="page", delay=1.0, file=sys.stderr, leave=False) as bar:
+        yield on_bar(bar)
+
+
+# --timeout, as kg query and kg sparql take it: one definition
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the query after this long (exit 2) [default: no limit; 600 s for an endpoint's answer].",
+)
+
+
+LIMIT_HELP = "Show at most N rows (or triples)."
+
+
+# A --limit past what any answer holds means no limit (the engines take nothing bigger than this).
+LIMIT = click.IntRange(min=0, max=2**62, clamp=True)
+
+
+def _refuse_endpoint_options_without_endpoint(endpoint: str | None) -> None:
+    """--graph/--user/--password-env typed without --endpoint would be ignored: say so instead (from the
+    environment they are fine: KG_GRAPHS may be set for remote use while querying the local store)."""
+    if endpoint:
+        return
+    ctx = click.get_current_context()
+    typed = [
+        f"--{name.replace('_', '-')}"
+        for name in ("graphs", "user", "password_env")
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    ]
+    if typed:
+        raise click.UsageError(
+            f"{' and '.join(typed).replace('--graphs', '--graph')} only apply with --endpoint; the local store always reads all its graphs"
+        )
+
+
+def password_from_env(user: str | None, password_env: str) -> str | None:
+    """The password for `user` from the environment variable `password_env` (never from argv)."""
+    if not user:
+        return os.environ.get(password_env) or None  # for a URL that names the user only
+    password = os.environ.get(password_env)
+    if not password:
+        raise KgError(
+            f"--user {user} needs the password in the environment variable {password_env} (it is never given on the command line)"
+        )
+    return password
+
+
+def note(message: str) -> None:
+    click.echo(render.visible(f"kg: {message}"), err=True)
+
+
+@contextmanager
+def usage_errors():
+    """A canned query's name or arguments that do not fit: a usage error (exit 2, with the usage)."""
+    from kg.api import QueryNotFound
+    from kg.query.canned import ArgumentError
+
+    try:
+        yield
+    except (QueryNotFound, ArgumentError) as e:
+        raise click.UsageError(e.message) from None
+
+
+def open_graph(
+    store_path: str,
+    endpoint: str | None,
+    base: str | None = None,
+    user: str | None = None,
+    password_env: str = "KG_ENDPOINT_PASSWORD",
+    graphs: tuple[str, ...] = (),
+) -> Graph:
+    """The graph a reading command reads: the store, or with --endpoint a SPARQL endpoint (kg.open)."""
+    from kg import api
+
+    _refuse_endpoint_options_without_endpoint(endpoint)
+    if not endpoint:
+        return api.open(store_path, note=note)
+    password = password_from_env(user, password_env)
+    return api.open(
+        endpoint=endpoint, base=base, user=user, password=password, graphs=list(graphs), note=note
+    )

@@ -1,0 +1,23 @@
+"""`kg stats`: the counts of the store or of an endpoint."""
+
+from __future__ import annotations
+
+import click
+
+from kg.cli.group import cli
+from kg.cli.options import echo_summary, graph_options, open_graph
+
+
+@cli.command()
+@graph_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
+    """Count pages, listings, papers, people, orgs and triples.
+
+    Triples are counted as stored: asserted (the page graphs and the graph of facts) and inferred.
+    With --endpoint, the endpoint's named graphs are counted the same way.
+
+    Example: kg stats --format json
+    """
+    with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+        echo_summary(graph.stats(), fmt, "in the graph")
