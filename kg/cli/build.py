@@ -8,7 +8,14 @@ import sys
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import note, parse_date, progress_bar, records_text, store_option
+from kg.cli.options import (
+    as_of_option,
+    format_option,
+    note,
+    progress_bar,
+    records_text,
+    store_option,
+)
 from kg.errors import CANNOT_RUN, FINDINGS
 from kg.present import render
 
@@ -16,12 +23,7 @@ from kg.present import render
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="DATE",
-    help="When the pages were scraped: year-less dates take its year [default: today].",
-)
+@as_of_option()
 @click.option(
     "--base",
     envvar="KG_BASE",
@@ -29,14 +31,7 @@ from kg.present import render
     help="Base IRI of the data [env KG_BASE; default https://kg.example.org/id/].",
 )
 @click.option("--fresh", is_flag=True, help="Start from an empty graph instead of updating the store.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Form of the summary.",
-)
+@format_option(["table", "json"], help="Form of the summary.")
 @click.option("-q", "--quiet", is_flag=True, help="Show no progress bar.")
 @click.option(
     "--keep",

@@ -8,7 +8,14 @@ import sys
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import graph_options, note, open_graph, parse_date, records_text
+from kg.cli.options import (
+    as_of_option,
+    format_option,
+    graph_options,
+    note,
+    open_graph,
+    records_text,
+)
 from kg.present import render
 from kg.present.render import TABLE_FORMATS
 
@@ -34,11 +41,8 @@ from kg.present.render import TABLE_FORMATS
     metavar="N",
     help="Count papers dated within N years before --as-of [default: any date].",
 )
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="DATE",
-    help="The end of the window, e.g. the submission deadline [default: today with --years, else no end].",
+@as_of_option(
+    "The end of the window, e.g. the submission deadline [default: today with --years, else no end]."
 )
 @click.option(
     "--same-org",
@@ -52,14 +56,7 @@ from kg.present.render import TABLE_FORMATS
     help="Ignore papers with more than K authors, shown or implied [default: no limit].",
 )
 @graph_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(TABLE_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(TABLE_FORMATS, help="Output format.")
 def coi_command(
     people,
     against,

@@ -7,7 +7,7 @@ import json
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import records_text, store_option
+from kg.cli.options import format_option, records_text, store_option
 from kg.present import render
 
 
@@ -19,7 +19,7 @@ from kg.present import render
     help="Compare with this generation (gen-000003, or 3) [default: the one before the live one].",
 )
 @click.option("--list", "show_list", is_flag=True, help="List the generations kept, to compare with.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(["table", "json"])
 def diff_command(store_path, since, show_list, fmt):
     """Show what changed between the live graph and the one before it.
 

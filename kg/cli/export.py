@@ -5,15 +5,14 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import open_graph, store_option
+from kg.cli.options import format_option, open_graph, store_option
 
 
 @cli.command()
 @store_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["turtle", "ntriples", "jsonld", "trig", "nquads"]),
+@format_option(
+    ["turtle", "ntriples", "jsonld", "trig", "nquads"],
+    default=None,
     help="[default: from the extension of -o (.ttl, .nt, .jsonld, .trig, .nq), else turtle]",
 )
 @click.option("--inferred", is_flag=True, help="Include the inferred triples.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import graph_options, note, open_graph
+from kg.cli.options import format_option, graph_options, note, open_graph
 from kg.present import render
 from kg.present.pictures import FORMATS as PICTURE_FORMATS
 
@@ -24,10 +24,9 @@ def graph_group() -> None:
     show_default=True,
     help="1: NAME and their coauthors; 2: also the coauthors' coauthors.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(PICTURE_FORMATS),
+@format_option(
+    PICTURE_FORMATS,
+    default=None,
     help="html: a page that works offline; graphml, gexf: Gephi, networkx; dot: Graphviz [default: from the file extension].",
 )
 @click.option(

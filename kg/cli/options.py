@@ -47,12 +47,9 @@ def endpoint_options(command):
         help="With --endpoint: read these graphs as the default graph (repeat it; `kg` = every graph under BASE graph/ there) "
         "instead of the endpoint's own default graph [env KG_GRAPHS, space-separated].",
     )(command)
-    command = click.option(
-        "--password-env",
-        default="KG_ENDPOINT_PASSWORD",
-        show_default=True,
-        metavar="VAR",
-        help="With --user: environment variable holding the password; it is never taken from the command line.",
+    command = password_env_option(
+        "KG_ENDPOINT_PASSWORD",
+        "With --user: environment variable holding the password; it is never taken from the command line.",
     )(command)
     return click.option(
         "--user",
@@ -82,6 +79,35 @@ def wrapped(line: str, width: int | None) -> list[str]:
     if width is None or len(line) <= width:
         return [line]
     return textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False) or [line]
+
+
+AS_OF_HELP = "When the pages were scraped: year-less dates take its year [default: today]."
+
+
+def as_of_option(help: str = AS_OF_HELP):
+    """--as-of DATE, read as an ISO date."""
+    return click.option("--as-of", callback=parse_date, metavar="DATE", help=help)
+
+
+def format_option(choices, default: str | None = "table", help: str = "Output format."):
+    """The one --format of a command: what it prints, as `fmt`."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def password_env_option(default: str, help: str):
+    """--password-env VAR: the password is read from the environment, never from the command line."""
+    return click.option("--password-env", default=default, show_default=True, metavar="VAR", help=help)
+
+
+def allow_service_option(help: str):
+    return click.option("--allow-service", is_flag=True, help=help)
 
 
 def parse_date(ctx, param, value):

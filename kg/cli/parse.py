@@ -9,26 +9,14 @@ from datetime import date
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import parse_date, records_text
+from kg.cli.options import as_of_option, format_option, records_text
 from kg.errors import FINDINGS
 
 
 @cli.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="DATE",
-    help="When the pages were scraped: year-less dates take its year [default: today].",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="json: one object per listing per line.",
-)
+@as_of_option()
+@format_option(["table", "json"], help="json: one object per listing per line.")
 def parse_command(paths, as_of, fmt):
     """Show what kg reads from pages, without building.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import LIMIT, graph_options, open_graph, records_text
+from kg.cli.options import LIMIT, format_option, graph_options, open_graph, records_text
 from kg.errors import FINDINGS, KgError
 from kg.present.render import TABLE_FORMATS
 
@@ -32,10 +32,9 @@ from kg.present.render import TABLE_FORMATS
 )
 @click.option("--limit", type=LIMIT, metavar="N", help="Show at most N people (or suggestions).")
 @graph_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([*TABLE_FORMATS, "toml"]),
+@format_option(
+    [*TABLE_FORMATS, "toml"],
+    default=None,
     help="The people: table (default), csv, tsv, json. --ambiguous: toml (default), json.",
 )
 def people_command(

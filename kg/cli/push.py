@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import password_from_env, store_option
+from kg.cli.options import password_env_option, password_from_env, store_option
 
 
 @cli.command("push")
@@ -22,12 +22,8 @@ from kg.cli.options import password_from_env, store_option
     metavar="NAME",
     help="User for HTTP auth (Basic or Digest) [env KG_PUSH_USER].",
 )
-@click.option(
-    "--password-env",
-    default="KG_PUSH_PASSWORD",
-    show_default=True,
-    metavar="VAR",
-    help="Environment variable holding the password; it is never taken from the command line.",
+@password_env_option(
+    "KG_PUSH_PASSWORD", "Environment variable holding the password; it is never taken from the command line."
 )
 @click.option(
     "--batch-triples",

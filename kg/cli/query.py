@@ -5,7 +5,16 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import LIMIT, LIMIT_HELP, graph_options, note, open_graph, timeout_option, usage_errors
+from kg.cli.options import (
+    LIMIT,
+    LIMIT_HELP,
+    format_option,
+    graph_options,
+    note,
+    open_graph,
+    timeout_option,
+    usage_errors,
+)
 from kg.present.render import RESULT_FORMATS
 
 
@@ -17,14 +26,7 @@ from kg.present.render import RESULT_FORMATS
 )
 @graph_options
 @click.option("--limit", type=LIMIT, metavar="N", help=LIMIT_HELP)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(RESULT_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(RESULT_FORMATS, help="Output format.")
 @click.option(
     "--why",
     is_flag=True,

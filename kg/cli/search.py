@@ -8,7 +8,7 @@ import sys
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import LIMIT, note, records_text, store_option
+from kg.cli.options import LIMIT, format_option, note, records_text, store_option
 from kg.errors import FINDINGS
 from kg.present.render import TABLE_FORMATS
 
@@ -24,7 +24,7 @@ from kg.present.render import TABLE_FORMATS
     metavar="N",
     help="Show at most N papers.",
 )
-@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
+@format_option(TABLE_FORMATS)
 def search_command(text, store_path, limit, fmt):
     """Find papers by the words of their titles, best matches first.
 

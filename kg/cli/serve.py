@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import note, store_option
+from kg.cli.options import allow_service_option, note, store_option
 
 
 @cli.command("serve")
@@ -21,10 +21,8 @@ from kg.cli.options import note, store_option
     metavar="SECONDS",
     help="The server stops a query after this long.",
 )
-@click.option(
-    "--allow-service",
-    is_flag=True,
-    help="Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default).",
+@allow_service_option(
+    "Run SERVICE clauses, which make the server fetch from the addresses a query names (refused by default)."
 )
 @click.option(
     "--memory",

@@ -11,7 +11,9 @@ from kg.cli.options import (
     ENDPOINT_HELP,
     LIMIT,
     LIMIT_HELP,
+    allow_service_option,
     endpoint_options,
+    format_option,
     note,
     open_graph,
     store_option,
@@ -27,18 +29,14 @@ from kg.present.render import GRAPH_FORMATS, RESULT_FORMATS
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
 @endpoint_options
 @click.option("--limit", type=LIMIT, metavar="N", help=LIMIT_HELP)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(RESULT_FORMATS + GRAPH_FORMATS),
+@format_option(
+    RESULT_FORMATS + GRAPH_FORMATS,
     default=None,
     help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
 @timeout_option
-@click.option(
-    "--allow-service",
-    is_flag=True,
-    help="Run SERVICE clauses, which fetch from the addresses the query names (refused by default).",
+@allow_service_option(
+    "Run SERVICE clauses, which fetch from the addresses the query names (refused by default)."
 )
 def sparql_command(
     query, store_path, endpoint, user, password_env, graphs, limit, fmt, timeout, allow_service

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import click
-
 from kg.cli.group import cli
-from kg.cli.options import echo_summary, graph_options, open_graph
+from kg.cli.options import echo_summary, format_option, graph_options, open_graph
 
 
 @cli.command()
 @graph_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option(["table", "json"])
 def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
     """Count pages, listings, papers, people, orgs and triples.
 

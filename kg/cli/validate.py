@@ -7,7 +7,7 @@ import sys
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import open_graph, store_option, wrapped
+from kg.cli.options import format_option, open_graph, store_option, wrapped
 from kg.errors import FINDINGS
 from kg.present import render
 
@@ -15,12 +15,9 @@ from kg.present import render
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @store_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "turtle"]),
+@format_option(
+    ["text", "turtle"],
     default="text",
-    show_default=True,
     help="text: one line per finding; turtle: the SHACL validation report.",
 )
 @click.option(
