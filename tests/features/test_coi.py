@@ -104,11 +104,11 @@ def test_the_cli_row_says_why_and_the_exit_code_says_whether(store):
 
 
 def test_years_count_back_from_as_of_and_29_february_has_a_day():
-    assert Policy(years=3, as_of=kg.api._date("2026-06-01")).window() == (
-        kg.api._date("2023-06-01"),
-        kg.api._date("2026-06-01"),
+    assert Policy(years=3, as_of=kg.api.as_date("2026-06-01")).window() == (
+        kg.api.as_date("2023-06-01"),
+        kg.api.as_date("2026-06-01"),
     )
-    assert str(years_before(kg.api._date("2024-02-29"), 1)) == "2023-02-28"
+    assert str(years_before(kg.api.as_date("2024-02-29"), 1)) == "2023-02-28"
 
 
 # --- max authors, same org -------------------------------------------------------------------------

@@ -1,14 +1,4 @@
-"""kg for Python code: `build` pages into a store, `open` a store or an endpoint, and ask the `Graph`.
-
-    import kg
-    kg.build(["pages/"], "kg-store", as_of="2026-11-24")
-    with kg.open("kg-store") as g:
-        df = g.query("coauthors-of", "Suyog Gupta").to_pandas()
-
-The same steps as the CLI, over the same modules (kg.building, kg.queries, kg.people, kg.network,
-kg.validate, kg.export): the same answers, and failures as the same `KgError`s with the messages the
-CLI prints. Nothing heavy is imported before a function needs it.
-"""
+"""`kg.open` and the `Graph` it gives: canned queries, SPARQL, people, networks, conflicts, statistics; on a local store, validation, search, diff and export."""
 
 from __future__ import annotations
 
@@ -16,26 +6,37 @@ import io
 import os
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
+from kg.api.building import as_date
+from kg.api.common import (
+    Closed,
+    KgNote,
+    NeedsLocalStore,
+    PathLike,
+    answer_within,
+    as_names,
+    caller_level,
+    check_limit,
+    check_query,
+    check_sparql,
+    store_path,
+)
 from kg.errors import KgError
 from kg.model.vocab import KG
 from kg.present.result import Result
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     import networkx
 
-    from kg.building.builder import BuildReport
     from kg.features.coi import CoiReport, Name
     from kg.features.diff import Diff
     from kg.features.people import Listed, Suggestion
     from kg.features.search import Hit
     from kg.present.streaming import Written
-    from kg.query.canned import CannedQuery, Engine
+    from kg.query.canned import Engine
     from kg.query.identity_evidence import Explained
     from kg.query.network import Network
     from kg.query.nodes import NodeView, PaperView, PersonView
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from kg.store.generations import KgStore
     from kg.validation.report import ValidationOutcome
 
-DEFAULT_STORE = "kg-store"
+
 # Every printed form of one person's name (only people have a kg:name: ontology/README.md).
 NAMES_OF = f"""PREFIX kg: <{KG}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -54,126 +55,6 @@ SELECT ?name ?label WHERE {{
   OPTIONAL {{ ?person skos:prefLabel ?label }}
 }}
 """
-PathLike = str | os.PathLike
-
-
-class QueryNotFound(KgError):
-    """No canned query of that name."""
-
-
-class NeedsLocalStore(KgError):
-    """What reads the store's own files (stats, validate, export) cannot run on an endpoint."""
-
-
-class KgNote(UserWarning):
-    """What kg took for granted, e.g. the person a partial name was taken as (the CLI's `kg: ...` lines)."""
-
-
-def store_path(store: PathLike | None) -> str:
-    """The store folder: as given, else KG_STORE, else ./kg-store (as the CLI)."""
-    return os.fspath(store) if store is not None else os.environ.get("KG_STORE") or DEFAULT_STORE
-
-
-# --- build ------------------------------------------------------------------------------------------
-
-
-def build(
-    pages: PathLike | Iterable[PathLike],
-    store: PathLike | None = None,
-    *,
-    as_of: date | str | None = None,
-    base: str | None = None,
-    fresh: bool = False,
-    progress: bool | Callable[[str, int, int | None], None] = False,
-    keep: int | None = None,
-    curation: PathLike | None = None,
-) -> BuildReport:
-    """Build or update the store from page files or folders of *.txt pages, as `kg build`.
-
-    Problems in the pages are in the report (`report.diagnostics`, each `FILE:LINE: severity: message`;
-    `report.rejected` counts the errors), never raised: everything valid is stored. `as_of` (a date or
-    `YYYY-MM-DD`) is when the pages were scraped, default today. `progress`: True for a progress bar,
-    or a function called with (phase, done, total) as the build goes: ("reading pages", done, total) as
-    pages are done, then each later phase as it starts ("loading", "labelling", "deriving for
-    queries", "inferring", "counting", "summarising", "switching generation"), with total None
-    (kg.progress). `report.plan` says how the build wrote (from nothing, incremental, in bulk,
-    re-infer all) and why. `keep`: how many generations `kg diff` can compare (their summaries are
-    kept; default KG_KEEP, else 3). `curation`: the curation file of identities (default
-    KG_CURATION, else ./kg-curation.toml when there is one); a malformed one raises
-    kg.CurationError."""
-    from kg.building.builder import build as run_build
-    from kg.model import curation as curated
-
-    rules = curated.load(curated.locate(curation))
-    paths = [pages] if isinstance(pages, (str, os.PathLike)) else list(pages)
-    if not paths:
-        raise KgError("no pages given: name page files or folders of *.txt pages")
-    kept = keep_count(keep)
-    if progress is True:
-        with _ProgressBar() as advance:
-            return run_build(
-                paths,
-                store_path(store),
-                as_of=_date(as_of),
-                base=base,
-                fresh=fresh,
-                progress=advance,
-                keep=kept,
-                rules=rules,
-            )
-    return run_build(
-        paths,
-        store_path(store),
-        as_of=_date(as_of),
-        base=base,
-        fresh=fresh,
-        progress=progress or None,
-        keep=kept,
-        rules=rules,
-    )
-
-
-DEFAULT_KEEP = 3  # as kg.store.DEFAULT_KEEP, without importing pyoxigraph
-
-
-def keep_count(keep: int | None) -> int:
-    """How many generations a build keeps for `kg diff`: as given, else KG_KEEP, else 3."""
-    if keep is None:
-        text = os.environ.get("KG_KEEP") or str(DEFAULT_KEEP)
-        try:
-            keep = int(text)
-        except ValueError:
-            raise KgError(f"KG_KEEP must be a number of generations, not {text!r}") from None
-    if keep < 1:
-        raise KgError(f"keep must be 1 or more (the live generation), not {keep}")
-    return keep
-
-
-def _date(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise KgError(f"{value!r} is not a date like 2026-11-24") from None
-
-
-class _ProgressBar:
-    """A tqdm bar (the notebook widget where there is one) naming the build's phase (kg.progress)."""
-
-    def __enter__(self) -> Callable[[str, int, int | None], None]:
-        from tqdm.auto import tqdm
-
-        from kg.system.progress import on_bar
-
-        self.bar = tqdm(unit="page", delay=1.0, leave=False)
-        return on_bar(self.bar)
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.close()
-
-
-# --- open -------------------------------------------------------------------------------------------
 
 
 def open(
@@ -272,7 +153,7 @@ class Graph:
         if endpoint is not None:
             endpoint.close()
         self._kg_store = None
-        self.engine = _Closed(self.source)
+        self.engine = Closed(self.source)
         self._resolver = None
 
     # --- asking -------------------------------------------------------------------------------------
@@ -287,7 +168,7 @@ class Graph:
         values = queries.parse_arguments(
             canned, [str(arg) for arg in args], self.resolver
         )  # ArgumentError: the CLI's usage error
-        _check_limit(limit)
+        check_limit(limit)
         from kg.query.limits import run_limited
 
         engine = self.engine
@@ -317,9 +198,9 @@ class Graph:
 
         self._notes.clear()
         canned = check_query(name, args)
-        _answer_within(self.engine, timeout)
+        answer_within(self.engine, timeout)
         values = queries.parse_arguments(canned, [str(arg) for arg in args], self.resolver)
-        _check_limit(limit)
+        check_limit(limit)
         try:
             if canned.ranked is not None:  # read a page of ranks at a time: `limit` rows, `limit` look-ups
                 more = None if limit is None else limit + 1  # one more row says the limit cut it
@@ -353,9 +234,9 @@ class Graph:
         from kg.query.sparql_text import with_prefixes
 
         text = check_sparql(text, allow_service)
-        _check_limit(limit)
+        check_limit(limit)
         text = with_prefixes(text, self.base)
-        _answer_within(self.engine, timeout)
+        answer_within(self.engine, timeout)
         try:
             return write_answer(
                 self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
@@ -380,7 +261,7 @@ class Graph:
     def _answer(self, text: str, limit: int | None, timeout: float | None) -> Result:
         from kg.query.limits import run_limited
 
-        _check_limit(limit)
+        check_limit(limit)
         engine = self.engine
         answer = run_limited(lambda: engine.run(text, limit=limit), timeout)  # Ctrl-C is heard at once
         notes, self._notes = self._notes, []
@@ -417,7 +298,7 @@ class Graph:
         if self._note_to is not None:
             self._note_to(message)
         else:
-            warnings.warn(message, KgNote, stacklevel=_caller_level())
+            warnings.warn(message, KgNote, stacklevel=caller_level())
 
     def people(self, pattern: str | None = None) -> list[Person]:
         """Everyone in the graph (`iri`, `name`, every printed form in `names`), by name; with a
@@ -570,14 +451,14 @@ class Graph:
         there is a conflict or an unresolved name."""
         from kg.features import coi
 
-        policy = coi.Policy(years=years, as_of=_date(as_of), same_org=same_org, max_authors=max_authors)
+        policy = coi.Policy(years=years, as_of=as_date(as_of), same_org=same_org, max_authors=max_authors)
         self._notes.clear()
         report = coi.check(
             self.engine,
             self.resolver.resolve,
             self.resolver.iris.person,
-            _names(people),
-            None if against is None else _names(against),
+            as_names(people),
+            None if against is None else as_names(against),
             policy,
         )
         report.notes, self._notes = self._notes, []
@@ -587,7 +468,7 @@ class Graph:
 
     def _local(self, what: str) -> KgStore:
         if self._kg_store is None:
-            if isinstance(self.engine, _Closed):
+            if isinstance(self.engine, Closed):
                 raise self.engine.error()
             raise NeedsLocalStore(
                 f"{what} reads the store's own files, which the endpoint {self.source} does not serve: "
@@ -599,7 +480,7 @@ class Graph:
         """What `kg stats` counts: pages, listings, papers, people, orgs, and `triples`, every triple
         (what an export with inferred, kg push and COUNT(*) see), made of `triples_asserted`,
         `triples_inferred` and `triples_ontology` (on an endpoint, its named graphs counted in SPARQL)."""
-        if self._kg_store is None and not isinstance(self.engine, _Closed):
+        if self._kg_store is None and not isinstance(self.engine, Closed):
             from kg.features.endpoint_stats import engine_stats
 
             return engine_stats(self.engine, self.base, self.source)
@@ -665,113 +546,3 @@ def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> No
         file.write(binary.getvalue().decode("utf-8"))
     else:
         export.write_export(kg_store, fmt, inferred, file)
-
-
-def _check_limit(limit: int | None) -> None:
-    if limit is not None and not 0 <= limit <= 2**62:
-        raise KgError(f"limit must be 0 to 2**62 (None: no limit), not {limit}")
-
-
-def _names(names: Iterable[str | Name]) -> list[Name]:
-    from kg.features.coi import Name
-
-    if isinstance(names, str):
-        raise KgError("give a list of names, not one string")
-    return [n if isinstance(n, Name) else Name(str(n)) for n in names]
-
-
-def _caller_level() -> int:
-    """The stack level of the first frame outside kg, so that a warning points at the user's line."""
-    import sys
-
-    frame: FrameType | None = sys._getframe(1)
-    level = 1
-    package = os.path.dirname(__file__)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename).startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-def check_query(name: str, args: Sequence[object]) -> CannedQuery:
-    """The canned query `name`, once its arguments are as many as it takes (ArgumentError otherwise):
-    what can be told before any graph is opened."""
-    from kg.query import canned as queries
-
-    canned = canned_query(name)
-    queries.check_argument_count(canned, [str(arg) for arg in args])
-    return canned
-
-
-def _answer_within(engine: Any, timeout: float | None) -> None:
-    """An endpoint's answers must come whole within `timeout` seconds, however they trickle."""
-    endpoint = getattr(engine, "endpoint", None)
-    if timeout is not None and endpoint is not None:
-        endpoint.answer_seconds = timeout
-
-
-def check_sparql(text: str, allow_service: bool = True) -> str:
-    """A query kg would refuse to run, refused before any graph is opened: an update (KgError), and
-    unless `allow_service`, a query with SERVICE. The text to run: unless `allow_service`, the very
-    text the SERVICE check read (kg.query.service_check)."""
-    from kg.query import canned as queries
-    from kg.query.limits import refuse_service
-    from kg.query.sparql_text import form_error
-
-    queries.refuse_updates(text)
-    wrong = form_error(text)
-    if wrong:
-        raise queries.SparqlSyntaxError(f"SPARQL syntax error: {wrong}")
-    return text if allow_service else refuse_service(text)
-
-
-def canned_query(name: str) -> CannedQuery:
-    """The canned query `name`; QueryNotFound with the close names (the CLI's message) otherwise."""
-    import difflib
-
-    from kg.query import canned as queries
-
-    catalogue = queries.Catalogue()
-    canned = catalogue.get(name) if name else None
-    if canned is None:
-        if not name:
-            raise QueryNotFound("name a query; kg query --list shows them")
-        close = difflib.get_close_matches(name, catalogue.names(), n=3)
-        hint = f"; did you mean {' or '.join(close)}?" if close else "; kg query --list shows them"
-        raise QueryNotFound(f'no query named "{name}"{hint}')
-    return canned
-
-
-def query_names() -> list[str]:
-    """The canned queries' names, as `kg query --list` lists them."""
-    from kg.query import canned as queries
-
-    return queries.Catalogue().names()
-
-
-class _Closed:
-    """The engine of a closed Graph: any use says so."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def error(self) -> KgError:
-        return KgError(f"the graph at {self.source} was closed: open it again with kg.open")
-
-    def run(self, query: str, limit: int | None = None) -> Any:
-        raise self.error()
-
-    def stream(self, query: str, limit: int | None = None) -> Any:
-        raise self.error()
-
-
-__all__ = [
-    "Graph",
-    "KgNote",
-    "NeedsLocalStore",
-    "QueryNotFound",
-    "Result",
-    "build",
-    "canned_query",
-    "open",
-    "query_names",
-]
