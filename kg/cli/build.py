@@ -17,7 +17,7 @@ from kg.cli.options import (
     store_option,
 )
 from kg.errors import CANNOT_RUN, FINDINGS
-from kg.present import render
+from kg.present import terminal
 
 
 @cli.command()
@@ -79,14 +79,14 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
     except curation.CurationError as e:  # FILE:LINE: error: ... as a page's problems are shown
         if not e.located:
             raise
-        click.echo(render.visible(e.message), err=True)
+        click.echo(terminal.visible(e.message), err=True)
         sys.exit(CANNOT_RUN)
     except NothingToBuild as e:  # what was said of the files first, then why nothing was built
         for diagnostic in e.diagnostics:
-            click.echo(render.visible(str(diagnostic)), err=True)
+            click.echo(terminal.visible(str(diagnostic)), err=True)
         raise
     for diagnostic in report.diagnostics:
-        click.echo(render.visible(str(diagnostic)), err=True)
+        click.echo(terminal.visible(str(diagnostic)), err=True)
     summary = report.summary()
     if fmt == "json":
         summary["seconds"] = report.seconds()

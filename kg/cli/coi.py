@@ -16,7 +16,7 @@ from kg.cli.options import (
     open_graph,
     records_text,
 )
-from kg.present import render
+from kg.present import terminal
 from kg.present.render import TABLE_FORMATS
 
 
@@ -103,7 +103,7 @@ def coi_command(
             people_names, against_names, years=years, as_of=as_of, same_org=same_org, max_authors=max_authors
         )
     for unresolved in report.unresolved:
-        click.echo(render.visible(unresolved.line()), err=True)
+        click.echo(terminal.visible(unresolved.line()), err=True)
     if fmt == "json":
         click.echo(json.dumps(report.json(), indent=2, ensure_ascii=False))
     else:

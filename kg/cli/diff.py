@@ -8,7 +8,7 @@ import click
 
 from kg.cli.group import cli
 from kg.cli.options import format_option, records_text, store_option
-from kg.present import render
+from kg.present import terminal
 
 
 @cli.command("diff")
@@ -48,5 +48,5 @@ def diff_command(store_path, since, show_list, fmt):
     if not rows:
         click.echo(f"no changes from {before} to {after}")
         return
-    click.echo(f"from {before} to {after}: {render.counted(len(rows), 'change')}")
+    click.echo(f"from {before} to {after}: {terminal.counted(len(rows), 'change')}")
     click.echo(records_text(rows, "table"), nl=False)

@@ -11,7 +11,7 @@ import click
 
 from kg.cli.group import cli
 from kg.errors import CANNOT_RUN, INTERNAL, INTERRUPTED, KgError, Stopped, describe_os_error
-from kg.present import render
+from kg.present import terminal
 
 
 def main(restore_signals: bool = False) -> None:
@@ -81,7 +81,7 @@ def _stop(signum, frame) -> None:
 def _quit(message: str, code: int) -> None:
     """One line on stderr, then exit: whatever state stderr is in."""
     with suppress(Exception):
-        click.echo(render.visible(f"kg: {message}"), err=True)
+        click.echo(terminal.visible(f"kg: {message}"), err=True)
     sys.exit(code)
 
 

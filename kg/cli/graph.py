@@ -6,7 +6,7 @@ import click
 
 from kg.cli.group import cli
 from kg.cli.options import format_option, graph_options, note, open_graph
-from kg.present import render
+from kg.present import terminal
 from kg.present.pictures import FORMATS as PICTURE_FORMATS
 
 
@@ -72,6 +72,6 @@ def graph_coauthors_of(
     pictures.save(pictures.render(drawn, fmt), output)
     if output != "-":
         note(
-            f"wrote {output}: {render.counted(len(drawn.nodes), 'person', 'people')}, "
-            f"{render.counted(len(drawn.edges), 'link')}" + pictures.left_out(drawn)
+            f"wrote {output}: {terminal.counted(len(drawn.nodes), 'person', 'people')}, "
+            f"{terminal.counted(len(drawn.edges), 'link')}" + pictures.left_out(drawn)
         )

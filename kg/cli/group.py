@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg import __version__
-from kg.present import render
+from kg.present import terminal
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
@@ -37,7 +37,7 @@ def example_of(command: click.Command) -> str:
 
 def overview(ctx: click.Context) -> str:
     """What `kg` alone prints: every command with its one-line help and one example."""
-    width = render.terminal_width()
+    width = terminal.terminal_width()
     title = f"kg {__version__}: a knowledge graph of researchers, built from their profile pages."
     lines = [*_beside("", title, width), "", "Commands:"]
     room = max(20, (width or 81) - 21)  # beside the names' column

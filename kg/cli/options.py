@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.errors import KgError
-from kg.present import render
+from kg.present import render, terminal
 
 if TYPE_CHECKING:
     from kg.api import Graph
@@ -129,9 +129,9 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
 
 
 def records_text(rows, fmt: str, columns=None) -> str:
-    """Rows of plain values in a table format; a table fits the terminal (render.terminal_width)."""
+    """Rows of plain values in a table format; a table fits the terminal (terminal.terminal_width)."""
     return render.format_records(
-        rows, fmt, columns, width=render.terminal_width() if fmt == "table" else None
+        rows, fmt, columns, width=terminal.terminal_width() if fmt == "table" else None
     )
 
 
@@ -195,7 +195,7 @@ def password_from_env(user: str | None, password_env: str) -> str | None:
 
 
 def note(message: str) -> None:
-    click.echo(render.visible(f"kg: {message}"), err=True)
+    click.echo(terminal.visible(f"kg: {message}"), err=True)
 
 
 @contextmanager

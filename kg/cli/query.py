@@ -44,25 +44,25 @@ def query_command(
     Example: kg query coauthors-of "Suyog Gupta"
     """
     from kg import api
-    from kg.present import render
+    from kg.present import terminal
     from kg.present.why_table import write_why
     from kg.query import canned as queries
 
     if show_list:
-        click.echo(_query_list(queries.Catalogue().all(), render.terminal_width()), nl=False)
+        click.echo(_query_list(queries.Catalogue().all(), terminal.terminal_width()), nl=False)
         return
     with usage_errors():
         api.check_query(name, args)  # a wrong name or count is told before the graph is opened
     with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph, usage_errors():
         if why:  # under each row of a table; a `why` column in the other formats
-            write_why(graph, name, args, fmt, limit=limit, width=render.terminal_width(), note=note)
+            write_why(graph, name, args, fmt, limit=limit, width=terminal.terminal_width(), note=note)
         else:  # written as it comes
             graph.write_query(
                 name,
                 *args,
                 format=fmt,
                 limit=limit,
-                width=render.terminal_width(),
+                width=terminal.terminal_width(),
                 note=note,
                 timeout=timeout,
             )

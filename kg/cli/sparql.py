@@ -51,7 +51,7 @@ def sparql_command(
     Example: kg sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from kg import api
-    from kg.present import render
+    from kg.present import terminal
     from kg.query import canned as queries
 
     text = _sparql_text(query)
@@ -64,7 +64,7 @@ def sparql_command(
             limit=limit,
             timeout=timeout,
             allow_service=allow_service,
-            width=render.terminal_width(),
+            width=terminal.terminal_width(),
             note=note,
         )
 

@@ -9,7 +9,7 @@ import click
 from kg.cli.group import cli
 from kg.cli.options import format_option, open_graph, store_option, wrapped
 from kg.errors import FINDINGS
-from kg.present import render
+from kg.present import terminal
 
 
 @cli.command()
@@ -46,7 +46,7 @@ def validate(file, store_path, fmt, input_format):
     if fmt == "turtle":
         click.echo(shacl.report_turtle(outcome), nl=False)
     else:  # one line per finding; on a terminal, wrapped under its start
-        width = render.terminal_width()
+        width = terminal.terminal_width()
         for line in shacl.report_lines(outcome):
             click.echo("\n".join(wrapped(line, width)))
     if not outcome.conforms:

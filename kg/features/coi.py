@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from kg.errors import INTERNAL, KgError, NameNotFound
 from kg.model.terms import bind_values
 from kg.model.vocab import KG, SKOS, XSD
-from kg.present.render import counted
+from kg.present.terminal import counted
 from kg.query.answers import Solutions
 from kg.query.canned import Engine
 

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from kg.features.coi import EARLIEST, LATEST, PaperEvidence, paper_facts, select_rows
 from kg.model.terms import bind_values
 from kg.model.vocab import KG, SKOS
-from kg.present.render import visible
+from kg.present.terminal import visible
 from kg.query.canned import Engine
 from kg.query.person_lookup import Person
 from kg.reading.names import is_group

@@ -129,7 +129,7 @@ class Result:
             }
 
     def __repr__(self) -> str:
-        from kg.present.render import counted
+        from kg.present.terminal import counted
 
         return f"<kg.Result: {counted(len(self), 'row')} of {', '.join(self.columns)}>"
 
@@ -144,7 +144,7 @@ class Result:
             + "</tr>"
             for row in itertools.islice(self, HTML_ROWS)
         )
-        from kg.present.render import counted
+        from kg.present.terminal import counted
 
         more = f"<p>the first {HTML_ROWS} of {counted(len(self), 'row')}</p>" if len(self) > HTML_ROWS else ""
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"

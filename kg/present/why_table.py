@@ -10,7 +10,7 @@ from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
-from kg.present import render
+from kg.present import render, terminal
 from kg.present.result import Result
 from kg.query.answers import Solutions
 from kg.query.why import Support
@@ -35,7 +35,7 @@ def table_with_supports(
     for row_line, found in zip(rows, supports_per_row, strict=False):
         out.append(row_line)
         for support in found:
-            out.extend(_wrapped(f"    from {render.visible(str(support))}", width))
+            out.extend(_wrapped(f"    from {terminal.visible(str(support))}", width))
         if not found:
             out.append("    (no listing found)")
     out.extend(lines[2 + len(rows) :])  # what a table shows after its rows, such as how many were cut

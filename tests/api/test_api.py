@@ -112,7 +112,9 @@ def test_the_python_doc_examples(tmp_path, monkeypatch, served_store):
     (tmp_path / "tests").symlink_to(ROOT / "tests")
     monkeypatch.chdir(tmp_path)
     text = python_examples(PYTHON_DOC).replace("http://127.0.0.1:7878/query", served_store)
-    test = doctest.DocTestParser().get_doctest(text, {}, "docs/python.md", str(ROOT / "docs" / "python.md"), 0)
+    test = doctest.DocTestParser().get_doctest(
+        text, {}, "docs/python.md", str(ROOT / "docs" / "python.md"), 0
+    )
     assert len(test.examples) >= 10
     report: list[str] = []
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)

@@ -139,9 +139,7 @@ def test_the_tours_have_steps():
     assert len([step for step in STEPS if step[0] == "docs/tour.md"]) >= 30
 
 
-@pytest.mark.parametrize(
-    "document,index,step", STEPS, ids=[f"{d}:{i}:{c[:50]}" for d, i, (c, _) in STEPS]
-)
+@pytest.mark.parametrize("document,index,step", STEPS, ids=[f"{d}:{i}:{c[:50]}" for d, i, (c, _) in STEPS])
 def test_tour_step(document, index, step, tours):
     """Steps run in order (pytest keeps parametrised order); each checks its exit code and output."""
     tour = tours(document)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.present.render import _width
 from kg.present.streaming import write_answer
+from kg.present.terminal import text_width as _width
 from kg.query.canned import LocalEngine
 
 KG = [sys.executable, "-m", "kg"]

@@ -1,6 +1,6 @@
 """Every command's output on a terminal of 60, 80 and 120 columns: no line is wider.
 
-COLUMNS is the terminal's width as kg sees it (kg.render.terminal_width). The store is the sample
+COLUMNS is the terminal's width as kg sees it (kg.terminal.terminal_width). The store is the sample
 pages built, then changed twice, so that `kg diff` has changes to show.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, BAD_PAGES, FIXTURE_PAGES, run_main
 
-from kg.present.render import _width
+from kg.present.terminal import text_width as _width
 from kg.query.canned import Catalogue
 
 WIDTHS = (60, 80, 120)
