@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
     from kg.features.coi import CoiReport, Name
     from kg.features.diff import Diff
-    from kg.features.people import Listed, Suggestion
-    from kg.features.search import Hit
+    from kg.features.people import People, Suggestion
+    from kg.features.search import Hits
     from kg.present.streaming import Written
     from kg.query.canned import Engine
     from kg.query.identity_evidence import Explained
@@ -311,7 +311,7 @@ class Graph:
         wanted = words(pattern)
         return [p for p in everyone if any(wanted <= words(name) for name in p.names)]
 
-    def people_with_papers(self, pattern: str | None = None) -> list[Listed]:
+    def people_with_papers(self, pattern: str | None = None) -> People:
         """The people `people(pattern)` gives, each with how many papers they have (`kg people`)."""
         from kg.features import people as directory
 
@@ -498,7 +498,7 @@ class Graph:
 
         return validate.validate_store(self._local("validate"))
 
-    def search(self, text: str, *, limit: int | None = 20) -> list[Hit]:
+    def search(self, text: str, *, limit: int | None = 20) -> Hits:
         """Papers whose titles hold the words of `text`, best first, as `kg search`: each `Hit` has the
         title, date, authors (as shown, by display name), `matched`, `score` and the first page:line."""
         from kg.derive import summary

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -14,7 +13,7 @@ from kg.cli.options import (
     graph_options,
     note,
     open_graph,
-    records_text,
+    write_answer,
 )
 from kg.present import terminal
 from kg.present.render import TABLE_FORMATS
@@ -88,7 +87,7 @@ def coi_command(
 
     Example: kg coi --people @reviewers.txt --against @authors.txt --years 3
     """
-    from kg.features.coi import COLUMNS, read_names
+    from kg.features.coi import read_names
 
     if "-" in people and "-" in against:
         raise click.UsageError("standard input (-) can give only one of --people and --against")
@@ -104,10 +103,7 @@ def coi_command(
         )
     for unresolved in report.unresolved:
         click.echo(terminal.visible(unresolved.line()), err=True)
-    if fmt == "json":
-        click.echo(json.dumps(report.json(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(records_text(report.records(), fmt, COLUMNS), nl=False)
-        if fmt == "table":
-            note(report.summary())
+    write_answer(report, fmt)
+    if fmt == "table":
+        note(report.summary())
     sys.exit(report.exit_code)

@@ -7,7 +7,7 @@ import json
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import format_option, records_text, store_option
+from kg.cli.options import format_option, records_text, store_option, write_answer
 from kg.present import terminal
 
 
@@ -41,12 +41,11 @@ def diff_command(store_path, since, show_list, fmt):
             return
         changes = graph.diff(since)
     if fmt == "json":
-        click.echo(json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
+        write_answer(changes, fmt)
         return
     before, after = changes.before.get("generation", ""), changes.after.get("generation", "")
-    rows = changes.rows()
-    if not rows:
+    if not len(changes):
         click.echo(f"no changes from {before} to {after}")
         return
-    click.echo(f"from {before} to {after}: {terminal.counted(len(rows), 'change')}")
-    click.echo(records_text(rows, "table"), nl=False)
+    click.echo(f"from {before} to {after}: {terminal.counted(len(changes), 'change')}")
+    write_answer(changes, fmt)

@@ -16,6 +16,7 @@ from kg.present import render, terminal
 
 if TYPE_CHECKING:
     from kg.api import Graph
+    from kg.present.tabular import Tabular
 
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
@@ -117,6 +118,13 @@ def parse_date(ctx, param, value):
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-24") from None
+
+
+def write_answer(answer: Tabular, fmt: str) -> None:
+    """A feature's answer on stdout in `fmt`, the one way every command writes one."""
+    from kg.present.tabular import format_tabular
+
+    click.echo(format_tabular(answer, fmt, width=terminal.terminal_width()), nl=False)
 
 
 def echo_summary(summary: dict, fmt: str, heading: str) -> None:

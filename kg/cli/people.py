@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import LIMIT, format_option, graph_options, open_graph, records_text
+from kg.cli.options import LIMIT, format_option, graph_options, open_graph, write_answer
 from kg.errors import FINDINGS, KgError
 from kg.present.render import TABLE_FORMATS
 
@@ -84,9 +84,7 @@ def people_command(
                 for line in explained.lines() or ["one printing, no join needed"]:
                     click.echo(f"  {line}")
             return
-        people = graph.people_with_papers(pattern)[:limit]
+        people = graph.people_with_papers(pattern).first(limit)
     if pattern is not None and not people:
         raise KgError(f'no person\'s name holds every word of "{pattern}"', exit_code=FINDINGS)
-    records = [p.record() for p in people]
-    columns = ["person", "papers", "names", *(["iri"] if fmt == "json" else [])]
-    click.echo(records_text([{c: r[c] for c in columns} for r in records], fmt, columns), nl=False)
+    write_answer(people, fmt)

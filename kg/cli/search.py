@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import LIMIT, format_option, note, records_text, store_option
+from kg.cli.options import LIMIT, format_option, note, store_option, write_answer
 from kg.errors import FINDINGS
 from kg.present.render import TABLE_FORMATS
 
@@ -40,13 +39,8 @@ def search_command(text, store_path, limit, fmt):
     words = " ".join(text)
     with kg.api.open(store_path) as graph:
         hits = graph.search(words, limit=limit)
-    if fmt == "json":
-        click.echo(json.dumps([hit.to_json() for hit in hits], indent=2, ensure_ascii=False))
-    elif hits or fmt != "table":
-        click.echo(
-            records_text([hit.row() for hit in hits], fmt, ["title", "date", "authors", "where"]),
-            nl=False,
-        )
+    if hits or fmt != "table":
+        write_answer(hits, fmt)
     if not hits and limit != 0:
         note(f"no paper's title has any of the words of {words!r}")
         sys.exit(FINDINGS)

@@ -314,6 +314,9 @@ class Unresolved:
         return f"{where}: error: {self.message}"
 
 
+COLUMNS = ["person1", "person2", "reason", "evidence", "date", "where", "authors", "lower_bound"]
+
+
 @dataclass
 class CoiReport:
     conflicts: list[Conflict] = field(default_factory=list)
@@ -327,10 +330,12 @@ class CoiReport:
         """0: no conflict and every name found; 1: a conflict, or a name not found."""
         return 1 if self.conflicts or self.unresolved else 0
 
-    def records(self) -> list[dict[str, object]]:
+    columns = COLUMNS  # kg.present.tabular: the answer's shape
+
+    def rows(self) -> list[dict[str, object]]:
         return [c.record() for c in self.conflicts]
 
-    def json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, object]:
         return {
             "conflicts": [c.json_record() for c in self.conflicts],
             "unresolved": [
@@ -348,9 +353,6 @@ class CoiReport:
         if self.unresolved:
             line += f"; {len(self.unresolved)} name{'s' if len(self.unresolved) > 1 else ''} not resolved"
         return line
-
-
-COLUMNS = ["person1", "person2", "reason", "evidence", "date", "where", "authors", "lower_bound"]
 
 
 # --- the check ------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ class Diff:
     before: dict[str, str]  # the older generation's summary meta: generation, built_at, pages...
     after: dict[str, str]
     changes: dict[str, list[dict]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+    columns = ("change", "what", "detail", "where")  # kg.present.tabular: the answer's shape
 
     def __len__(self) -> int:
         return sum(len(items) for items in self.changes.values())
@@ -56,7 +57,7 @@ class Diff:
             **self.changes,
         }
 
-    def rows(self) -> list[dict[str, str]]:
+    def rows(self) -> list[dict[str, object]]:
         """One row per change for a table: change, what, detail, where (the first place, and how many more)."""
         out = []
         for kind in KINDS:

@@ -78,7 +78,23 @@ class Listed:
         return {"person": self.name, "papers": self.papers, "names": "; ".join(self.names), "iri": self.iri}
 
 
-def listing(engine: Engine, people: Sequence[Person], everyone: bool) -> list[Listed]:
+class People(list[Listed]):
+    """People as `kg people` lists them (kg.present.tabular's shape; JSON with each one's IRI)."""
+
+    columns = ("person", "papers", "names")
+
+    def first(self, n: int | None) -> People:
+        """The first `n` (None: all), still a People."""
+        return People(self[:n])
+
+    def rows(self) -> list[dict[str, object]]:
+        return [{c: person.record()[c] for c in self.columns} for person in self]
+
+    def to_json(self) -> list[dict[str, object]]:
+        return [person.record() for person in self]
+
+
+def listing(engine: Engine, people: Sequence[Person], everyone: bool) -> People:
     """`people` with how many papers each has (every person in the graph when `everyone`)."""
     counts: dict[str, int] = {}
     if everyone:
@@ -91,7 +107,7 @@ def listing(engine: Engine, people: Sequence[Person], everyone: bool) -> list[Li
     for text in batches:
         for person, count in select_rows(engine, text):
             counts[person.value] = int(count.value)
-    return [Listed(p.name, counts.get(p.iri, 0), p.names, p.iri) for p in people]
+    return People(Listed(p.name, counts.get(p.iri, 0), p.names, p.iri) for p in people)
 
 
 # --- suggestions -----------------------------------------------------------------------------------

@@ -94,7 +94,20 @@ class Hit:
         }
 
 
-def search(db: sqlite3.Connection, text: str, limit: int | None = 20) -> list[Hit]:
+class Hits(list[Hit]):
+    """The papers found, best first (kg.present.tabular's shape: a row per paper; JSON with the IRI,
+    the words matched and the score)."""
+
+    columns = ("title", "date", "authors", "where")
+
+    def rows(self) -> list[dict[str, object]]:
+        return [hit.row() for hit in self]
+
+    def to_json(self) -> list[dict[str, object]]:
+        return [hit.to_json() for hit in self]
+
+
+def search(db: sqlite3.Connection, text: str, limit: int | None = 20) -> Hits:
     """The papers whose titles hold words of `text`, best first (see the module's doc)."""
     words = searched_words(text)
     if not words:
@@ -111,16 +124,16 @@ def search(db: sqlite3.Connection, text: str, limit: int | None = 20) -> list[Hi
         if having:
             query.append((word + "*" * prefix, low, high, math.log(1 + papers / having)))
     if not query:
-        return []
+        return Hits()
     values = ", ".join("(?, ?, ?, ?)" for _ in query)
     hits = HITS_OF_PREFIXES if any(prefix for _, prefix in words) else HITS_OF_WORDS
     parameters = [x for row in query for x in row] + [-1 if limit is None else limit]
-    return [
+    return Hits(
         Hit(iri, title, *_dates(dates), shown, bool(truncated), matched, score, where or "")
         for iri, title, dates, shown, truncated, matched, score, where in db.execute(
             hits.format(values=values) + RANKED, parameters
         )
-    ]
+    )
 
 
 def _dates(text: str | None) -> tuple[datetime.date | None, tuple[datetime.date, ...]]:

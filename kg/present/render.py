@@ -519,6 +519,11 @@ def _delimited(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
+def format_json(value: object) -> str:
+    """Plain values as indented JSON, as every command writes its JSON (a terminal's controls escaped)."""
+    return _json(value, indent=2)
+
+
 def _json(value: object, indent: int | None = None) -> str:
     return _json_text(value, indent) + "\n"
 

@@ -115,7 +115,7 @@ def page(site: Site, request: Request, graph: Graph) -> Response:
     except KgError as e:
         return layout("Conflicts of interest", _form(asked, e.message), 400)
     if asked.fmt == "csv":
-        text = render.format_records(report.records(), "csv", COLUMNS)
+        text = render.format_records(report.rows(), "csv", COLUMNS)
         headers = {"Content-Disposition": 'attachment; filename="conflicts.csv"'}
         return Response(200, text.encode("utf-8"), "text/csv; charset=utf-8", headers)
     return layout("Conflicts of interest", _form(asked) + _results(report, graph))
@@ -136,7 +136,7 @@ def _results(report: CoiReport, graph: Graph) -> str:
         parts.append(f'<p class="note">{esc(note)}</p>')
     if report.conflicts:
         rows = []
-        for record in report.records():
+        for record in report.rows():
             cells = []
             for column in COLUMNS:
                 value = record[column]
