@@ -13,6 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypedDict
 
 from kg.reading.decoding import Line, decode_page, read_page_bytes
 from kg.reading.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
@@ -148,8 +149,20 @@ def lexicon_of(parsed: ParsedPage, lexicon: Lexicon) -> None:
         lexicon.add_name(name)
 
 
+class _Header(TypedDict):
+    """What a listing's header line says: the fields of its ListingRecord that come from it."""
+
+    category: str
+    date: date
+    year_assumed: bool
+    has_code: bool
+    score: Decimal | None
+
+
 class _PageParser:
-    def __init__(self, lines: list[Line], source: str, as_of: date, lexicon: Lexicon, diagnostics: list):
+    def __init__(
+        self, lines: list[Line], source: str, as_of: date, lexicon: Lexicon, diagnostics: list[Diagnostic]
+    ):
         self.lines = lines
         self.source = source
         self.as_of = as_of
@@ -258,7 +271,7 @@ class _PageParser:
                 f"the page declares {page.declared_listing_count} papers but lists {found}",
             )
 
-    def _check_owner(self, owner: str | None, authors, line: int) -> None:
+    def _check_owner(self, owner: str | None, authors: AuthorLine, line: int) -> None:
         if owner and not authors.truncated and not any(_same_name(a, owner) for a in authors.authors):
             self.report(
                 WARNING,
@@ -411,7 +424,7 @@ class _PageParser:
         self._last_block = blocks[-1] if blocks else None
         return blocks
 
-    def _parse_header(self, header: Line) -> dict | None:
+    def _parse_header(self, header: Line) -> _Header | None:
         m = HEADER.match(header.text)
         if m is None:
             self.report(
@@ -447,7 +460,7 @@ class _PageParser:
         }
 
     def _listing(
-        self, header: Line, fields: dict, title: str, authors: AuthorLine, abstract: str | None
+        self, header: Line, fields: _Header, title: str, authors: AuthorLine, abstract: str | None
     ) -> ListingRecord:
         return ListingRecord(
             source=self.source,
@@ -534,7 +547,7 @@ def parse_files(paths: list[Path], as_of: date) -> list[ParsedPage]:
 # --- what `kg parse` shows ----------------------------------------------------------------------------
 
 
-def listing_json(listing: ListingRecord) -> dict:
+def listing_json(listing: ListingRecord) -> dict[str, object]:
     """One listing as `kg parse --format json` prints it."""
     try:
         listing.source.encode("utf-8")
@@ -557,7 +570,7 @@ def listing_json(listing: ListingRecord) -> dict:
     }
 
 
-def listing_row(listing: ListingRecord) -> dict:
+def listing_row(listing: ListingRecord) -> dict[str, str]:
     """One listing as a row of `kg parse`'s table."""
     authors = ", ".join(listing.authors) + (" et al." if listing.authors_truncated else "")
     return {

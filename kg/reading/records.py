@@ -83,7 +83,7 @@ class ListingRecord:
     abstract: str | None = None
     score: Decimal | None = None
     # Where the split of a fused line (layout B) was in doubt: the other reading, {"title", "authors"}.
-    doubt: dict | None = None
+    doubt: dict[str, str | list[str]] | None = None
 
 
 @dataclass
@@ -101,7 +101,7 @@ class ParsedPage:
         return [d for d in self.diagnostics if d.severity == WARNING]
 
 
-def to_jsonable(record) -> dict:
+def to_jsonable(record: PageRecord | ListingRecord) -> dict[str, object]:
     """A record as plain JSON values (dates as ISO text, scores as text), for golden files."""
     data = asdict(record)
     if data.get("doubt", 0) is None:  # listings read without doubt keep the shape of the golden files

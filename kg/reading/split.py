@@ -88,8 +88,8 @@ class Lexicon:
 
     titles: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
-    title_words: Counter = field(default_factory=Counter)
-    name_words: Counter = field(default_factory=Counter)
+    title_words: Counter[str] = field(default_factory=Counter)
+    name_words: Counter[str] = field(default_factory=Counter)
     parent: Lexicon | None = None  # a page's own lexicon reads through to the run's
     title_first_words: set[str] = field(default_factory=set)
     lists_learned: bool = False  # the run has learned from every layout-B page already
@@ -102,7 +102,7 @@ class Lexicon:
         self.title_first_words.add(folded.split(" ", 1)[0])
         self.add_title_words(title.split())
 
-    def add_title_words(self, words) -> None:
+    def add_title_words(self, words: list[str]) -> None:
         for word in words:
             folded = fold_word(word)
             if folded and any(c.isalpha() for c in folded):

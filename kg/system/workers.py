@@ -19,6 +19,10 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 _PARENT_ONLY: set[int] = set()
 PR_SET_PDEATHSIG = 1
@@ -75,7 +79,11 @@ class WorkerDied(Exception):
 
 
 def _worker_loop(
-    conn: Connection, fn: Callable, init: Callable | None, initargs: tuple, parent_pid: int
+    conn: Connection,
+    fn: Callable[[T], R],
+    init: Callable[..., None] | None,
+    initargs: tuple[object, ...],
+    parent_pid: int,
 ) -> None:
     init_worker(parent_pid)
     if init is not None:
@@ -108,13 +116,17 @@ class Broadcast:
     earlier results taught (a worker forked later would keep a copy of everything this process had
     grown to hold, at the cost of memory)."""
 
-    def __init__(self, make: Callable[[], tuple]):
+    def __init__(self, make: Callable[[], tuple[object, ...]]) -> None:
         self.make = make
 
 
 def ordered_map(
-    fn: Callable, tasks: Iterator, jobs: int, init: Callable | None = None, initargs: tuple = ()
-) -> Iterator:
+    fn: Callable[[T], R],
+    tasks: Iterator[T | Broadcast],
+    jobs: int,
+    init: Callable[..., None] | None = None,
+    initargs: tuple[object, ...] = (),
+) -> Iterator[R]:
     """fn(task) for every task, in order, in `jobs` forked workers; the workers are gone when it ends."""
     import multiprocessing
 
