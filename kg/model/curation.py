@@ -27,6 +27,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from kg.errors import KgError
 from kg.model.vocab import Iris, identity_key
@@ -161,7 +162,7 @@ class Curation:
 # --- finding and reading the file ---------------------------------------------------------------------
 
 
-def locate(given: str | os.PathLike | None = None) -> Path | None:
+def locate(given: str | os.PathLike[str] | None = None) -> Path | None:
     """The curation file: the one given (or KG_CURATION), which must exist; else ./kg-curation.toml if
     there is one; else none."""
     given = given if given is not None else os.environ.get(ENV_VAR) or None
@@ -178,7 +179,7 @@ def locate(given: str | os.PathLike | None = None) -> Path | None:
     return default if default.is_file() else None
 
 
-def load(path: str | os.PathLike | None) -> Curation | None:
+def load(path: str | os.PathLike[str] | None) -> Curation | None:
     """The rules of a curation file (None for no file); CurationError naming the line of any fault."""
     if path is None:
         return None
@@ -192,20 +193,15 @@ def load(path: str | os.PathLike | None) -> Curation | None:
     return parse(text, source)
 
 
-def _toml():
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # Python 3.10 has no tomllib
-        import tomli as tomllib
-    return tomllib
-
-
 _TABLE = re.compile(r"^\s*\[\[\s*(same|distinct)\s*\]\]")
 _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 def parse(text: str, source: str) -> Curation:
-    tomllib = _toml()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10 has no tomllib
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -229,7 +225,7 @@ class _Reader:
             if found:
                 self.headers[found.group(1)].append(number)
 
-    def fail(self, line: int, message: str):
+    def fail(self, line: int, message: str) -> NoReturn:
         raise CurationError(f"{shown_path(self.source)}:{line}: error: {message}", True)
 
     def line_of(self, kind: str, index: int) -> int:
@@ -247,7 +243,7 @@ class _Reader:
                 return number
         return start
 
-    def read(self, data: dict) -> Curation:
+    def read(self, data: dict[str, object]) -> Curation:
         for key in data:
             if key not in ("same", "distinct"):
                 self.fail(
@@ -268,20 +264,20 @@ class _Reader:
         pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\b")
         return next((n for n, text in enumerate(self.lines, start=1) if pattern.match(text)), 1)
 
-    def _check_keys(self, table: dict, line: int, allowed: tuple[str, ...], kind: str) -> None:
+    def _check_keys(self, table: dict[str, object], line: int, allowed: tuple[str, ...], kind: str) -> None:
         for key in table:
             if key not in allowed:
                 keys = ", ".join(allowed)
                 self.fail(self.key_line(line, key), f'unknown key "{key}" in [[{kind}]] (it takes {keys})')
 
-    def _names(self, value, line: int, what: str, minimum: int = 1) -> tuple[str, ...]:
+    def _names(self, value: object, line: int, what: str, minimum: int = 1) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail(line, f"{what} must be a list of non-empty strings")
         if len(value) < minimum:
             self.fail(line, f"{what} needs at least {minimum} entries")
         return tuple(v.strip() for v in value)
 
-    def same(self, curation: Curation, table: dict, line: int) -> None:
+    def same(self, curation: Curation, table: dict[str, object], line: int) -> None:
         self._check_keys(table, line, ("names", "label"), "same")
         if "names" not in table:
             self.fail(line, '[[same]] needs names = ["...", "..."]')
@@ -296,7 +292,7 @@ class _Reader:
             self.fail(self.key_line(line, "label"), "label must be one of the names")
         curation.same.append(SameRule(line, names, label.strip() if label else None))
 
-    def distinct(self, curation: Curation, table: dict, line: int) -> None:
+    def distinct(self, curation: Curation, table: dict[str, object], line: int) -> None:
         self._check_keys(table, line, ("name", "by", "groups", "labels"), "distinct")
         for key in ("name", "by", "groups"):
             if key not in table:

@@ -31,11 +31,15 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from kg.model.vocab import identity_key, slug
+
+if TYPE_CHECKING:
+    from kg.reading.records import ParsedPage
 
 SHORT_LETTERS = 7  # a two-word printing of at most this many letters is a short name (module docstring)
 OWNER_LINE = 0  # the line and rank of a profile's owner line, as a mention
@@ -59,7 +63,7 @@ class Mention:
     def key(self) -> tuple[str, int, int]:
         return (self.page, self.line, self.rank)
 
-    def to_json(self) -> list:
+    def to_json(self) -> list[object]:
         return [
             self.line,
             self.rank,
@@ -72,12 +76,12 @@ class Mention:
         ]
 
     @classmethod
-    def from_json(cls, page: str, data: list) -> Mention:
+    def from_json(cls, page: str, data: list[Any]) -> Mention:  # a row as json.loads gives it
         line, rank, name, paper, others, owner, year, complete = data
         return cls(page, line, rank, name, paper, tuple(others), owner, year, complete)
 
 
-def page_mentions(page_id: str, parsed) -> list[Mention]:
+def page_mentions(page_id: str, parsed: ParsedPage) -> list[Mention]:
     """Every name a parsed page (kg.records.ParsedPage) shows, with what its listing shows beside it."""
     owner = parsed.page.owner or ""
     out = []
@@ -363,9 +367,9 @@ class _Resolver:
         self.mentions = sorted(mentions, key=lambda m: m.key)
         self.at = {m.key: n for n, m in enumerate(self.mentions)}
         self.uf = _Union(len(self.mentions))
-        self.decisions: list[tuple[tuple, Decision]] = []
-        self.owned: dict = {}  # group root -> the profiles it owns
-        self.ambiguous: list[tuple[str, list, list[Mention]]] = []
+        self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
+        self.owned: dict[int, set[str]] = {}  # group root -> the profiles it owns
+        self.ambiguous: list[tuple[str, list[int], list[Mention]]] = []
         self.compatible = compatible_names(m.name for m in self.mentions)
         for m in self.mentions:
             if m.rank == OWNER_LINE:
@@ -384,8 +388,8 @@ class _Resolver:
         self.decisions.append((a.key, Decision(kind, (a.name, b.name), detail)))
         return True
 
-    def groups(self) -> dict:
-        out: dict = defaultdict(list)
+    def groups(self) -> dict[int, list[Mention]]:
+        out: dict[int, list[Mention]] = defaultdict(list)
         for n, m in enumerate(self.mentions):
             out[self.uf.find(n)].append(m)
         return out
@@ -440,9 +444,13 @@ class _Resolver:
             for other in _context(m):
                 beside[other].append(m)
         for other in sorted(beside):
-            self._alike(beside[other], lambda a, b, o=other: f"both beside {_printed(a, o)}", "coauthor")
 
-    def _alike(self, found: list[Mention], detail, kind: str) -> None:
+            def detail(a: Mention, b: Mention, o: str = other) -> str:
+                return f"both beside {_printed(a, o)}"
+
+            self._alike(beside[other], detail, "coauthor")
+
+    def _alike(self, found: list[Mention], detail: Callable[[Mention, Mention], str], kind: str) -> None:
         """Join the mentions among `found` whose names are compatible (on other listings)."""
         by_name: dict[str, list[Mention]] = defaultdict(list)
         for m in found:
@@ -464,8 +472,8 @@ class _Resolver:
         """Groups owning no profile: attached to the one profile printing their name (letters alike);
         apart when several profiles print it; else one person per printing, but for short names."""
         grouped = self.groups()
-        holders: dict[str, set] = defaultdict(set)
-        rest: dict[str, list] = defaultdict(list)
+        holders: dict[str, set[int]] = defaultdict(set)
+        rest: dict[str, list[int]] = defaultdict(list)
         for g, ms in grouped.items():
             if self.owned.get(g):
                 for m in ms:
@@ -506,7 +514,7 @@ class _Resolver:
         """A group owning no profile whose names only one other group prints compatibly (`Kwoh Chee
         Keong`, `Chee Keong Kwoh`) is that group's person, unless either prints a short name."""
         grouped = self.groups()
-        holders: dict[str, set] = defaultdict(set)  # printing's letters -> groups
+        holders: dict[str, set[int]] = defaultdict(set)  # printing's letters -> groups
         for g, ms in grouped.items():
             for m in ms:
                 holders[compact(m.name)].add(g)
@@ -515,7 +523,7 @@ class _Resolver:
             mine = {m.name for m in ms}
             if self.owned.get(g) or any(_short(n) for n in mine):
                 continue
-            near: dict = {}
+            near: dict[int, tuple[str, str]] = {}
             for name in sorted(mine):
                 for other in [name, *sorted(self.compatible.get(name, ()))]:
                     for h in holders[compact(other)] - {g}:

@@ -25,9 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kg.model.ntriples import Triple
 from kg.model.vocab import OWL, RDF, RDF_TYPE, RDFS
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 A = f"<{RDF_TYPE}>"
 SUBCLASS = RDFS + "subClassOf"
@@ -108,9 +112,9 @@ class Schema:
 
     def _reverse_templates(
         self,
-    ) -> tuple[dict[str, tuple[list, list, list]], dict[str, tuple[list, list]]]:
-        by_class: dict[str, tuple[list, list, list]] = {}
-        by_property: dict[str, tuple[list, list]] = {}
+    ) -> tuple[dict[str, tuple[list[str], list[str], list[str]]], dict[str, tuple[list[str], list[str]]]]:
+        by_class: dict[str, tuple[list[str], list[str], list[str]]] = {}
+        by_property: dict[str, tuple[list[str], list[str]]] = {}
         for c, supers in self.classes.items():
             for d in supers:
                 by_class.setdefault(d, ([], [], []))[0].append(c)
@@ -149,7 +153,7 @@ def ontology_hash(ontology_turtle: bytes) -> str:
     return hashlib.sha256(ontology_turtle).hexdigest()
 
 
-def compile_schema(ontology, digest: str = "") -> Schema:
+def compile_schema(ontology: Graph, digest: str = "") -> Schema:
     """Run owlrl on the ontology alone (an rdflib Graph) and compile the per-triple templates."""
     import owlrl  # heavy: only the build and the tests need it
     from rdflib import Graph, URIRef

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -51,8 +52,10 @@ def nquads(triples: list[Triple], graph: str) -> bytes:
     return "".join(f"{s} {p} {o} {g} .\n" for s, p, o in triples).encode("utf-8")
 
 
-def term(text: str):
-    """An N-Triples term string back into a pyoxigraph term."""
+def term(text: str) -> Any:
+    """An N-Triples term string back into a pyoxigraph term: a NamedNode, BlankNode or Literal. Any, for
+    which of them it is only the caller knows, by the place of the text in its triple (a subject, a
+    predicate), and pyoxigraph's constructors take each place's own kinds."""
     if text.startswith("<"):
         return ox.NamedNode(text[1:-1])
     if text.startswith("_:"):

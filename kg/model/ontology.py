@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.system.resources import ontology_dir
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    from rdflib import Graph
 
 ONTOLOGY_FILE = "kg.ttl"
 CATEGORIES_FILE = "categories.ttl"  # relative IRIs, resolved against the data base
@@ -24,7 +29,7 @@ def ontology_digest(base: str) -> str:
     return digest.hexdigest()
 
 
-def load_into_store(store, graph: str, base: str) -> None:
+def load_into_store(store: pyoxigraph.Store, graph: str, base: str) -> None:
     """Replace the ontology graph of a pyoxigraph store with the current files."""
     import pyoxigraph as ox
 
@@ -34,7 +39,7 @@ def load_into_store(store, graph: str, base: str) -> None:
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base, to_graph=target)
 
 
-def ontology_graph(base: str):
+def ontology_graph(base: str) -> Graph:
     """The ontology as an rdflib Graph (for owlrl and pyshacl)."""
     from rdflib import Graph
 

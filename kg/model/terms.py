@@ -39,7 +39,7 @@ def bind_values(text: str, values: Mapping[str, Sequence[BoundTerm]]) -> str:
     escaped N-Triples form, the same in SPARQL. Nothing the user typed reaches the text any other way.
     """
 
-    def block(match: re.Match) -> str:
+    def block(match: re.Match[str]) -> str:
         name, var = match["name"], match["var"] or match["name"]
         if name not in values:
             raise KgError(f"no value given for the parameter {name}", exit_code=INTERNAL)
