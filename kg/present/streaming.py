@@ -16,13 +16,14 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
+
+from kg.query.answers import RowStream, Solutions, Streamed, StreamingEngine, Term, TripleStream
 
 if TYPE_CHECKING:
-    pass
+    import pyoxigraph as ox
 
-
-from kg.query.answers import RowStream, Solutions, Streamed, StreamingEngine, TripleStream
+    Item = tuple[Term | None, ...] | ox.Triple  # what a streamed answer holds: rows, or triples
 
 COUNT_BUDGET = 0.5  # seconds spent counting the rows past --limit
 
@@ -73,10 +74,13 @@ def write_answer(
             return Written(1)
         items = iter(feed)
         limited = itertools.islice(items, limit) if limit is not None else items
+        # the feed holds the items of the answer `_split` took them from: triples, or rows
         if isinstance(answer, TripleStream):
-            count = render.write_triples(limited, fmt, out)
+            count = render.write_triples(cast("Iterator[ox.Triple]", limited), fmt, out)
         else:
-            count = render.write_rows(answer.vars, limited, fmt, out, width=width)
+            count = render.write_rows(
+                answer.vars, cast("Iterator[tuple[Term | None, ...]]", limited), fmt, out, width=width
+            )
         written = Written(count, total=count)
         if limit is not None and count == limit:
             rest = feed.count_rest(COUNT_BUDGET)
@@ -95,7 +99,7 @@ def _rows(n: int) -> str:
     return "row" if n == 1 else f"{n:,} rows"
 
 
-def _split(answer: Streamed) -> tuple[Streamed, Iterator | None]:
+def _split(answer: Streamed) -> tuple[Streamed, Iterator[Item] | None]:
     """(the answer without its items, for the writer; its items, for the worker)."""
     if isinstance(answer, RowStream):
         return RowStream(answer.vars, iter(())), answer.rows

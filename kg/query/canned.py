@@ -46,7 +46,7 @@ import pyoxigraph as ox
 
 from kg.errors import INTERNAL, KgError
 from kg.model.terms import VALUES_MARKER, BoundTerm, bind_values
-from kg.query.answers import Answer, RowStream, Solutions, Streamed, Triples, TripleStream
+from kg.query.answers import Answer, RowStream, Solutions, Streamed, Term, Triples, TripleStream
 from kg.query.sparql_text import UPDATE_KEYWORDS, query_form, syntax_message
 from kg.system.resources import queries_dir
 
@@ -315,7 +315,7 @@ def run_bound(
     `limit` rows or at the first page with none (ranks are dense from 1, each with a row)."""
     if query.ranked is None:
         return engine.run(bind_values(query.text, values), limit=limit)
-    rows: list = []
+    rows: list[tuple[Term | None, ...]] = []
     first = 1
     while True:
         size = RANK_PAGE if limit is None else min(RANK_PAGE, limit - len(rows))

@@ -397,7 +397,9 @@ class _DeadlineSocketReader(io.RawIOBase):
     """A socket's bytes, read with every wait bounded by `wait` seconds and all of them by the deadline
     (so that a server sending one byte a second cannot hold kg), counting the bytes of the head."""
 
-    def __init__(self, sock: Any, keeper: Any, deadline: float, seconds: float, wait: float):
+    def __init__(
+        self, sock: socket.socket, keeper: io.BufferedReader, deadline: float, seconds: float, wait: float
+    ):
         super().__init__()
         self.sock, self.deadline, self.seconds, self.wait = sock, deadline, seconds, wait
         self.keeper = (
@@ -433,7 +435,9 @@ class _DeadlineSocketReader(io.RawIOBase):
 class BoundedResponse(http.client.HTTPResponse):
     """An HTTPResponse read under a deadline, its headers bounded in bytes (kg.endpoint's limits)."""
 
-    def __init__(self, sock: Any, *args: Any, deadline: float, seconds: float, wait: float, **kwargs: Any):
+    def __init__(
+        self, sock: socket.socket, *args: Any, deadline: float, seconds: float, wait: float, **kwargs: Any
+    ):
         super().__init__(sock, *args, **kwargs)
         self._raw_reader = _DeadlineSocketReader(sock, self.fp, deadline, seconds, wait)
         self.fp = io.BufferedReader(self._raw_reader, 1 << 16)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -17,6 +18,9 @@ from kg.errors import KgError
 from kg.model import identity
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
+
+if TYPE_CHECKING:
+    from kg.store.generations import KgStore
 
 
 @dataclass
@@ -41,7 +45,7 @@ class Explained:
         return out + [f"kept apart: {text}" for text in self.apart]
 
 
-def stored_resolution(kg_store) -> identity.Resolution:
+def stored_resolution(kg_store: KgStore) -> identity.Resolution:
     """The build's identity resolution, from the mentions its support store keeps."""
     iris: Iris = kg_store.iris
     try:

@@ -17,11 +17,12 @@ import collections
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from kg.errors import KgError
 
 T = TypeVar("T")
+Item = TypeVar("Item")  # an item of an answer: a row, a triple
 
 
 def uses_service(query: str) -> bool:
@@ -52,28 +53,29 @@ def bare(error: BaseException) -> BaseException:
 
 def run_limited(work: Callable[[], T], seconds: float | None) -> T:
     """work(), in a thread; KgError when it takes more than `seconds` (None: no limit)."""
-    outcome: dict = {}
+    values: list[T] = []  # what work() returned, once it has
+    errors: list[BaseException] = []  # or what it raised
 
     def run() -> None:
         try:
-            outcome["value"] = work()
+            values.append(work())
         except BaseException as e:
             # without its traceback: its frames hold Oxigraph objects that must be dropped in this thread
-            outcome["error"] = bare(e)
+            errors.append(bare(e))
 
     thread = threading.Thread(target=run, daemon=True, name="kg-query")
     thread.start()
     thread.join(seconds)  # Ctrl-C interrupts this wait
     if thread.is_alive():
         raise KgError(f"the query took longer than {seconds:g} s and was stopped (--timeout)")
-    if "error" in outcome:
-        error = outcome["error"]
+    if errors:
+        error = errors[0]
         if isinstance(error, OSError) and not isinstance(
             error, BrokenPipeError
         ):  # e.g. a SERVICE call that failed
             raise KgError(f"the query failed: {error}") from None
         raise error
-    return outcome["value"]
+    return values[0]
 
 
 # --- answers handed over as they come ---------------------------------------------------------------
@@ -81,7 +83,7 @@ def run_limited(work: Callable[[], T], seconds: float | None) -> T:
 BATCH = 4096  # the most items the engine gets ahead of the writer: what a streamed answer holds in memory
 
 
-class Feed:
+class Feed(Generic[Item]):
     """The items of an engine's answer, pulled by a worker thread and read here as they come.
 
     The two threads take turns: the worker pulls a batch (1 item, then 2, 4, ... up to BATCH, so the
@@ -95,7 +97,7 @@ class Feed:
     def __init__(self, seconds: float | None):
         self.seconds = seconds
         self.deadline = None if seconds is None else time.monotonic() + seconds
-        self.items: collections.deque = collections.deque()
+        self.items: collections.deque[Item] = collections.deque()
         self.done = False
         self.stopped = False
         self.error: BaseException | None = None
@@ -104,7 +106,7 @@ class Feed:
 
     # --- the worker's side
 
-    def fill(self, source: Iterator) -> None:
+    def fill(self, source: Iterator[Item]) -> None:
         items, batch = self.items, 1
         try:
             for item in source:
@@ -131,7 +133,7 @@ class Feed:
 
     # --- the reader's side
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[Item]:
         items = self.items
         while True:
             while items:
@@ -196,16 +198,16 @@ def _user_error(error: BaseException) -> BaseException:
 
 
 def pump(
-    open_answer: Callable[[], T], split: Callable[[T], tuple[T, Iterator | None]], seconds: float | None
-) -> tuple[T, Feed]:
+    open_answer: Callable[[], T], split: Callable[[T], tuple[T, Iterator[Item] | None]], seconds: float | None
+) -> tuple[T, Feed[Item]]:
     """open_answer() in a worker thread; `split(answer)` gives what the reader needs to know of it (its
     variables, say) and the iterator of its items (None: nothing to pull), which the worker pulls into a
     Feed. (that head, the feed) as soon as the answer is open, within `seconds` (None: no limit).
 
     The engine's objects stay in the worker thread, where they are made, used and dropped: pyoxigraph's
     cannot be dropped in another."""
-    feed = Feed(seconds)
-    opened: dict = {}
+    feed: Feed[Item] = Feed(seconds)
+    opened: dict[str, T] = {}
 
     def run() -> None:
         try:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 import pyoxigraph as ox
 
-from kg.model.terms import bind_values
+from kg.model.terms import BoundTerm, bind_values
 from kg.model.vocab import KG, SKOS
 from kg.query.canned import Engine, select
 
@@ -149,14 +151,14 @@ def strength_order(network: Network) -> tuple[tuple[str, ...], dict[str, Edge]]:
     taken: dict[str, None] = {}
     via: dict[str, Edge] = {}
     pushed = itertools.count(1)  # a tie-break, so that Edges are never compared
-    queue: list[tuple] = [(0, 0, 0, "", network.ego.iri, 0, None)]
+    queue: list[tuple[int, int, int, str, str, int, Edge | None]] = [(0, 0, 0, "", network.ego.iri, 0, None)]
     while queue:
-        *_, iri, _, edge = heapq.heappop(queue)
+        *_, iri, _, taken_by = heapq.heappop(queue)
         if iri in taken:
             continue
         taken[iri] = None
-        if edge is not None:
-            via[iri] = edge
+        if taken_by is not None:
+            via[iri] = taken_by
         for link in links.get(iri, ()):
             other = link.target if link.source == iri else link.source
             if other not in taken:
@@ -216,7 +218,7 @@ def _with_titles(engine: Engine, network: Network) -> Network:
 def _members(engine: Engine, person: ox.NamedNode, depth: int) -> dict[str, int]:
     """Each member's IRI and how many hops it is from `person`, found breadth first."""
     hops = {person.value: 0}
-    frontier = [person]
+    frontier: list[BoundTerm] = [person]
     for hop in range(1, depth + 1):
         found = [row[0] for row in _run(engine, NEIGHBOURS, frontier)]
         frontier = [term for term in found if term.value not in hops]
@@ -240,7 +242,10 @@ def _edges(engine: Engine, iris: list[str]) -> list[Edge]:
     ]
 
 
-def _run(engine: Engine, query: str, people: list[ox.NamedNode]) -> list[tuple]:
+def _run(engine: Engine, query: str, people: Sequence[BoundTerm]) -> list[tuple[BoundTerm, ...]]:
+    """The rows of `query` for `people`: its variables are bound to the IRIs and literals of kg's graph
+    (but SHARED_TITLES' ?date, which may be unbound: None)."""
     if not people:
         return []
-    return select(engine, bind_values(query, {"person": people})).rows
+    rows = select(engine, bind_values(query, {"person": people})).rows
+    return cast("list[tuple[BoundTerm, ...]]", rows)

@@ -10,13 +10,15 @@ so their SPARQL is here, with the `# @values` markers of kg.queries: nodes are b
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import pyoxigraph as ox
 
-from kg.model.terms import bind_values, text_of
+from kg.model.terms import BoundTerm, bind_values, text_of
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS
+from kg.query.answers import Term
 from kg.query.canned import Catalogue, Engine, select
 
 # Every printing of a person: kg:name, and skos:altLabel where a graph states one; with the label, and
@@ -167,7 +169,7 @@ class Rows:
     is about (`nodes`, an IRI or None)."""
 
     vars: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Term | None, ...]]
     nodes: list[str | None]
 
     def records(self) -> list[dict[str, str | None]]:
@@ -212,6 +214,13 @@ class Author:
     label: str
     rank: int | None  # the place in the list as printed (the smallest over the listings); None: implied
     printed: tuple[str, ...]  # the spellings the listings print
+
+
+class _Authorship(TypedDict):
+    """What a paper's listings say of one author: their best rank, and how they print the name."""
+
+    rank: int | None
+    printed: set[str]
 
 
 @dataclass(frozen=True)
@@ -266,7 +275,7 @@ def _bound(text: str, iri: str) -> str:
     return bind_values(text, {"node": [ox.NamedNode(iri)]})
 
 
-def canned_rows(engine: Engine, name: str, node_var: str, values: dict[str, list]) -> Rows:
+def canned_rows(engine: Engine, name: str, node_var: str, values: Mapping[str, Sequence[BoundTerm]]) -> Rows:
     """The canned query `name`, bound as `kg query` binds it, also selecting ?node_var: its rows as
     the CLI gets them, and each row's node."""
     canned = Catalogue().get(name)
@@ -356,7 +365,7 @@ def paper_view(engine: Engine, iri: str) -> PaperView:
     for p, o in statements:
         if p is not None and o is not None:
             by.setdefault(text_of(p), []).append(text_of(o))
-    people: dict[str, dict] = {}
+    people: dict[str, _Authorship] = {}
     for person, rank, _implied, printed, _file, _line in select(engine, _bound(AUTHORSHIPS, iri)).rows:
         if person is None:
             continue

@@ -33,17 +33,19 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.model.vocab import base_from_env
-from kg.query.answers import Answer, RowStream, Solutions, Streamed, Triples, TripleStream
+from kg.query.answers import Answer, RowStream, Solutions, Streamed, Term, Triples, TripleStream
 from kg.query.canned import SparqlSyntaxError
 from kg.query.endpoint import Endpoint, EndpointError, Response, status_error
 from kg.query.sparql_text import query_form
+
+T = TypeVar("T")
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5"
@@ -138,7 +140,7 @@ class HttpEngine:
             body.close()
             raise
 
-    def _read(self, body: Any, items: Iterator, cap: int | None = None) -> Iterator:
+    def _read(self, body: Any, items: Iterator[T], cap: int | None = None) -> Iterator[T]:
         """`items` as they are parsed from the response `body`, which is closed when they end or are no
         longer wanted; the errors of a response cut short or malformed, as EndpointErrors."""
         count = 0
@@ -238,7 +240,7 @@ class HttpEngine:
             )
         return Solutions(names, rows)
 
-    def _ask_rows(self, rows: list[tuple]) -> bool:
+    def _ask_rows(self, rows: list[tuple[Term | None, ...]]) -> bool:
         """An ASK answered as a result set: no row is false, one row of one true value is true."""
         if not rows:
             return False
@@ -298,7 +300,7 @@ _CANONICAL_BOOLEANS = {
 }
 
 
-def canonical(term):
+def canonical(term: Term | None) -> Term | None:
     """An xsd:boolean written `1`/`0` as `true`/`false`; any other term as it is."""
     if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN:
         return _CANONICAL_BOOLEANS.get(term.value.strip(), term)
@@ -354,7 +356,7 @@ _BNODE_JSON_TERM = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")([^
 _BNODE_JSON_TERM_REVERSED = re.compile(rb'("value"\s*:\s*")([^"\\]*)("\s*,\s*"type"\s*:\s*"bnode")')
 
 
-def _json_label(match: re.Match) -> bytes:
+def _json_label(match: re.Match[bytes]) -> bytes:
     return match.group(1) + blank_label(match.group(2).decode("utf-8")).encode("utf-8") + match.group(3)
 
 
