@@ -25,7 +25,11 @@ from kg.system.resources import shapes_dir
 from kg.validation.shapes import RDFS_SUBCLASS, AssertedScope, Check, compile_shapes
 
 if TYPE_CHECKING:
+    from rdflib import Graph
     from rdflib.term import Node
+
+    from kg.model.terms import AnyTerm
+    from kg.store.generations import KgStore
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 # Properties that name a node for a person reading the report.
@@ -80,7 +84,7 @@ class ValidationOutcome:
 # --- the shapes -----------------------------------------------------------------------------------
 
 
-def shapes_graph():
+def shapes_graph() -> Graph:
     from rdflib import Graph
 
     graph = Graph()
@@ -143,7 +147,7 @@ def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
     return solutions
 
 
-def _term_text(term) -> str:
+def _term_text(term: AnyTerm) -> str:
     """An IRI as itself, any other term in N-Triples form (a blank node, a literal)."""
     return term.value if isinstance(term, ox.NamedNode) else str(term)
 
@@ -191,7 +195,7 @@ def _validate(store: ox.Store, scope: AssertedScope) -> ValidationOutcome:
     return ValidationOutcome(_labelled(found, store))
 
 
-def validate_store(kg) -> ValidationOutcome:
+def validate_store(kg: KgStore) -> ValidationOutcome:
     """What the store's pages assert: every graph but the inferred one."""
     return _validate(kg.store, AssertedScope((kg.iris.inferred_graph,)))
 
@@ -245,7 +249,7 @@ def _labelled(found: list[Finding], store: ox.Store) -> list[Finding]:
     )
 
 
-def compact(term) -> str:
+def compact(term: str) -> str:
     text = str(term)
     for prefix, namespace in PREFIXES.items():
         if text.startswith(namespace):

@@ -16,9 +16,14 @@ anything else is refused with a KgError naming it, never silently skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 from kg.model.vocab import RDF_TYPE, SH
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
 
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -101,11 +106,11 @@ class AssertedScope:
         return f"GRAPH {g} {{ {s} {p} {o} }} FILTER ({condition})"
 
 
-def _iri(term) -> str:
+def _iri(term: str | Node) -> str:
     return f"<{term}>"
 
 
-def _literal_sparql(term) -> str:
+def _literal_sparql(term: Node) -> str:
     return term.n3()
 
 
@@ -124,7 +129,7 @@ def subclasses(superclass_of: dict[str, set[str]], cls: str) -> list[str]:
     return sorted(found)
 
 
-def compile_shapes(shapes, superclass_of: dict[str, set[str]], scope: AssertedScope) -> list[Check]:
+def compile_shapes(shapes: Graph, superclass_of: dict[str, set[str]], scope: AssertedScope) -> list[Check]:
     """Every constraint of every shape in the rdflib shapes graph, as a Check."""
     from rdflib import Namespace
 
@@ -134,7 +139,8 @@ def compile_shapes(shapes, superclass_of: dict[str, set[str]], scope: AssertedSc
     node_shapes |= set(shapes.subjects(sh.targetSubjectsOf, None)) | set(
         shapes.subjects(sh.targetObjectsOf, None)
     )
-    for node_shape in sorted(node_shapes):
+    # rdflib types a graph's terms as Node, which has no order; they are Identifiers, which have one
+    for node_shape in sorted(node_shapes):  # type: ignore[type-var]
         if _deactivated(shapes, node_shape):
             continue
         target = _target(shapes, node_shape, superclass_of, scope)
@@ -145,19 +151,19 @@ def compile_shapes(shapes, superclass_of: dict[str, set[str]], scope: AssertedSc
     return checks
 
 
-def _deactivated(shapes, shape) -> bool:
+def _deactivated(shapes: Graph, shape: Node) -> bool:
     from rdflib import Literal, Namespace
 
     return shapes.value(shape, Namespace(SH).deactivated) == Literal(True)
 
 
-def _severity(shapes, shape) -> str:
+def _severity(shapes: Graph, shape: Node) -> str:
     from rdflib import Namespace
 
     return str(shapes.value(shape, Namespace(SH).severity) or SH + "Violation").rsplit("#", 1)[-1]
 
 
-def _target(shapes, shape, superclass_of, scope: AssertedScope) -> str:
+def _target(shapes: Graph, shape: Node, superclass_of: dict[str, set[str]], scope: AssertedScope) -> str:
     """A group that binds ?this to each focus node of the shape (more than once if it is targeted
     several ways): used as a membership test (FILTER EXISTS) once ?this is bound, or under DISTINCT."""
     from rdflib import Namespace
@@ -182,13 +188,13 @@ def _focus_nodes(target: str) -> str:
     return f"{{ SELECT DISTINCT ?this WHERE {target} }}"
 
 
-def _message(shapes, shape) -> str:
+def _message(shapes: Graph, shape: Node) -> str:
     from rdflib import Namespace
 
     return " ".join(str(m) for m in shapes.objects(shape, Namespace(SH).message))
 
 
-def _description(shapes, shape) -> tuple[tuple[str, str], ...]:
+def _description(shapes: Graph, shape: Node) -> tuple[tuple[str, str], ...]:
     """The shape's own triples with IRI or literal objects, to describe a blank-node shape in a report."""
     from rdflib import BNode
 
@@ -197,7 +203,7 @@ def _description(shapes, shape) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _node_checks(shapes, node_shape, target: str, scope: AssertedScope) -> list[Check]:
+def _node_checks(shapes: Graph, node_shape: Node, target: str, scope: AssertedScope) -> list[Check]:
     from rdflib import Namespace
 
     sh = Namespace(SH)
@@ -237,7 +243,9 @@ def _node_checks(shapes, node_shape, target: str, scope: AssertedScope) -> list[
     return checks
 
 
-def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedScope) -> list[Check]:
+def _property_checks(
+    shapes: Graph, prop: Node, target: str, superclass_of: dict[str, set[str]], scope: AssertedScope
+) -> list[Check]:
     from rdflib import URIRef
 
     path = shapes.value(prop, URIRef(SH + "path"))
@@ -274,7 +282,7 @@ def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedSc
         if not str(param).startswith(SH) or local in DESCRIPTIVE:
             continue
         if local == "minCount":
-            n = int(arg)
+            n = int(str(arg))  # rdflib terms are strings of their lexical form; int() reads that
             if n == 1:
                 add(
                     "MinCountConstraintComponent",
@@ -291,7 +299,7 @@ def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedSc
             add(
                 "MaxCountConstraintComponent",
                 of_targets(
-                    f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(arg)})"
+                    f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(str(arg))})"
                 ),
                 False,
             )
@@ -344,7 +352,7 @@ def _property_checks(shapes, prop, target: str, superclass_of, scope: AssertedSc
         elif local in ("minLength", "maxLength"):
             op = ">=" if local == "minLength" else "<="
             failing_values(
-                f"!isBlank(?value) && STRLEN(STR(?value)) {op} {int(arg)}",
+                f"!isBlank(?value) && STRLEN(STR(?value)) {op} {int(str(arg))}",
                 local[0].upper() + local[1:] + "ConstraintComponent",
             )
         elif local == "languageIn":
