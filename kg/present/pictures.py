@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 from kg.errors import INTERNAL, KgError
 
 if TYPE_CHECKING:
-    from kg.query.network import Network
+    import networkx
+
+    from kg.query.network import Edge, Network
 
 FORMATS = ("html", "graphml", "gexf", "dot")
 SUFFIXES = {
@@ -87,7 +89,7 @@ def save(data: bytes, output: str) -> None:
 # --- graphml, gexf (networkx) ----------------------------------------------------------------------
 
 
-def to_networkx(network: Network, viz: bool = False):
+def to_networkx(network: Network, viz: bool = False) -> networkx.Graph[str]:
     """An undirected networkx graph; `viz` adds GEXF's visual attributes (size, colour, thickness, dashes)."""
     import networkx as nx
 
@@ -139,7 +141,7 @@ def to_dot(network: Network) -> str:
         '  edge [color="#868e96"];',
     ]
     for node in network.nodes:
-        attrs = {
+        attrs: dict[str, str | int | float] = {
             "label": node.name,
             "width": round(node_size(node.papers) / 36, 2),  # diameter in inches at 72 px per inch
             "fillcolor": LIGHT_COLOURS[node.hops],
@@ -162,7 +164,7 @@ def _dot_id(text: str) -> str:
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _dot_attrs(attrs: dict) -> str:
+def _dot_attrs(attrs: dict[str, str | int | float]) -> str:
     return ", ".join(
         f"{key}={value if isinstance(value, (int, float)) else _dot_id(value)}"
         for key, value in attrs.items()
@@ -271,7 +273,7 @@ def _papers(count: int) -> str:
     return f"{count} paper{'' if count == 1 else 's'} in the graph"
 
 
-def _edge_text(edge) -> str:
+def _edge_text(edge: Edge) -> str:
     shared = f"{edge.weight} shared paper{'' if edge.weight == 1 else 's'}"
     return f"at least {shared} (an author list was cut)" if edge.lower_bound else shared
 

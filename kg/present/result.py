@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
 from kg.errors import KgError
 
 if TYPE_CHECKING:
     import pandas
+    import pyoxigraph as ox
 
     from kg.model.terms import BoundTerm
-    from kg.query.answers import Answer
+    from kg.query.answers import Answer, Term
     from kg.query.canned import CannedQuery
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -55,7 +56,7 @@ TRIPLE_COLUMNS = ["subject", "predicate", "object"]
 ASK_COLUMNS = ["boolean"]
 
 
-def plain(term: Any) -> Value:
+def plain(term: Term | None) -> Value:
     """An RDF term as a plain Python value: IRIs as str, blank nodes as `_:id`, literals by datatype."""
     import pyoxigraph as ox
 
@@ -103,11 +104,11 @@ class Result:
             None  # a canned query's, for --why
         )
         self.boolean: bool | None = None
-        self.triples: list | None = None
+        self.triples: list[ox.Triple] | None = None
         if isinstance(answer, bool):
             self.boolean = answer
             self.columns = list(ASK_COLUMNS)
-            self._terms: list[tuple] = [(answer,)]
+            self._terms: list[tuple[Term | bool | None, ...]] = [(answer,)]
         elif isinstance(answer, Triples):
             self.triples = list(answer.triples)
             self.columns = list(TRIPLE_COLUMNS)
@@ -171,7 +172,7 @@ class Result:
         except ImportError:
             raise KgError("Result.to_pandas needs pandas: pip install 'kg[pandas]'") from None
         rows = self.rows()
-        frame = pd.DataFrame(
+        frame: pandas.DataFrame = pd.DataFrame(  # pandas-stubs types the constructor as giving Any
             {column: [row[column] for row in rows] for column in self.columns}, columns=self.columns
         )
         for column in self.columns:
@@ -183,7 +184,9 @@ class Result:
         return frame
 
 
-def _column_dtype(values: list[Value]) -> str | None:
+def _column_dtype(
+    values: list[Value],
+) -> Literal["object", "boolean", "bool", "Int64", "int64", "float64", "datetime64[ns]"] | None:
     """The pandas dtype all the values of a column fit (None: leave it as pandas reads it)."""
     present = [v for v in values if v is not None]
     if not present:

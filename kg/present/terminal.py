@@ -26,7 +26,7 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_shown, text)
 
 
-def _shown(match: re.Match) -> str:
+def _shown(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
@@ -50,7 +50,7 @@ def terminal_width() -> int | None:
     return None
 
 
-def is_terminal(out: IO) -> bool:
+def is_terminal(out: IO[str]) -> bool:
     try:
         return out.isatty()
     except (OSError, ValueError, AttributeError):
