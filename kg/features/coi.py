@@ -206,10 +206,10 @@ MAX_NAMES_BYTES = 4 << 20  # of a file (or standard input) of names
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _read_bounded(source: IO, where: str) -> str:
+def _read_bounded(source: IO[str] | IO[bytes], where: str) -> str:
     """The text of a names file (or stdin): UTF-8, at most MAX_NAMES_BYTES; KgError otherwise."""
     raw = getattr(source, "buffer", source)
-    data = raw.read(MAX_NAMES_BYTES + 1)
+    data: str | bytes = raw.read(MAX_NAMES_BYTES + 1)
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     if len(data) > MAX_NAMES_BYTES:
@@ -445,7 +445,7 @@ def check(
     return report
 
 
-def _row_order(c: Conflict) -> tuple:
+def _row_order(c: Conflict) -> tuple[str, str, bool, int, str]:
     # pairs by name; papers before organisations; the most recent evidence first
     return (c.person1, c.person2, c.reason != "paper", -(c.date.toordinal() if c.date else 0), c.evidence)
 

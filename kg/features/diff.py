@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 
@@ -37,19 +38,37 @@ KINDS = {
 }
 
 
+class Change(TypedDict, total=False):
+    """One change as `kg diff --format json` gives it: the keys its kind has (a paper's, a person's, a
+    pair's), and `where`, the pages and lines that show it."""
+
+    paper: str
+    title: str
+    dates: list[str]
+    authors: list[str]
+    before: list[str]
+    after: list[str]
+    person: str
+    name: str
+    people: list[str]
+    names: list[str]
+    papers: list[str]
+    where: list[dict[str, object]]
+
+
 @dataclass
 class Diff:
     """The changes from generation `before` to `after`, each kind a list of JSON-ready dicts."""
 
     before: dict[str, str]  # the older generation's summary meta: generation, built_at, pages...
     after: dict[str, str]
-    changes: dict[str, list[dict]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+    changes: dict[str, list[Change]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     columns = ("change", "what", "detail", "where")  # kg.present.tabular: the answer's shape
 
     def __len__(self) -> int:
         return sum(len(items) for items in self.changes.values())
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         return {
             "from": _generation_json(self.before),
             "to": _generation_json(self.after),
@@ -59,7 +78,7 @@ class Diff:
 
     def rows(self) -> list[dict[str, object]]:
         """One row per change for a table: change, what, detail, where (the first place, and how many more)."""
-        out = []
+        out: list[dict[str, object]] = []
         for kind in KINDS:
             for item in self.changes[kind]:
                 out.append(
@@ -73,11 +92,11 @@ class Diff:
         return out
 
 
-def _generation_json(meta: dict[str, str]) -> dict:
+def _generation_json(meta: dict[str, str]) -> dict[str, str]:
     return {"generation": meta.get("generation", ""), "built_at": meta.get("built_at", "")}
 
 
-def _detail(kind: str, item: dict) -> str:
+def _detail(kind: str, item: Change) -> str:
     if kind in ("papers_added", "papers_removed"):
         return "; ".join(x for x in (", ".join(item["dates"]), " | ".join(item["authors"])) if x)
     if kind in ("dates_changed", "authors_changed"):
@@ -89,7 +108,7 @@ def _detail(kind: str, item: dict) -> str:
     return ""
 
 
-def _where(places: list[dict]) -> str:
+def _where(places: list[dict[str, object]]) -> str:
     if not places:
         return ""
     first = f"{places[0]['page']}:{places[0]['line']}"
@@ -133,7 +152,7 @@ def _title_key(paper: PaperState) -> tuple[str, str]:
     return paper.title.casefold(), paper.iri
 
 
-def _paper(paper: PaperState) -> dict:
+def _paper(paper: PaperState) -> Change:
     return {
         "paper": paper.iri,
         "title": paper.title,
@@ -143,7 +162,7 @@ def _paper(paper: PaperState) -> dict:
     }
 
 
-def _paper_change(paper: PaperState, before: list[str], after: list[str]) -> dict:
+def _paper_change(paper: PaperState, before: list[str], after: list[str]) -> Change:
     return {
         "paper": paper.iri,
         "title": paper.title,
@@ -153,7 +172,7 @@ def _paper_change(paper: PaperState, before: list[str], after: list[str]) -> dic
     }
 
 
-def _pairs_gained(older: Snapshot, newer: Snapshot) -> list[dict]:
+def _pairs_gained(older: Snapshot, newer: Snapshot) -> list[Change]:
     """Pairs of people who share a paper in `newer` and none in `older`, with the papers that join them."""
     via: dict[tuple[str, str], list[PaperState]] = {}
     for paper in newer.papers.values():
@@ -170,7 +189,7 @@ def _pairs_gained(older: Snapshot, newer: Snapshot) -> list[dict]:
         names = sorted((newer.people.get(a, a), newer.people.get(b, b)), key=str.casefold)
         papers.sort(key=_title_key)
         places = sorted({p for paper in papers for p in paper.places}, key=lambda p: (p.file, p.line))
-        row = {
+        row: Change = {
             "people": [a, b],
             "names": names,
             "papers": [p.title for p in papers],

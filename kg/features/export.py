@@ -10,6 +10,7 @@ plain write would give it, through symlinks, never replacing what is not a regul
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -84,13 +85,18 @@ def graphs_to_export(kg: KgStore, inferred: bool) -> list[ox.NamedNode]:
     return sorted(wanted, key=lambda g: g.value)
 
 
-def exported_statements(kg: KgStore, fmt: str, inferred: bool):
+def exported_statements(kg: KgStore, fmt: str, inferred: bool) -> Iterator[ox.Quad] | Iterator[ox.Triple]:
     """Quads (dataset formats) or distinct triples (graph formats) of the graphs to export."""
+    return _quads(kg, inferred) if fmt in DATASET_FORMATS else _triples(kg, inferred)
+
+
+def _quads(kg: KgStore, inferred: bool) -> Iterator[ox.Quad]:
+    for graph in graphs_to_export(kg, inferred):
+        yield from kg.store.quads_for_pattern(None, None, None, graph)
+
+
+def _triples(kg: KgStore, inferred: bool) -> Iterator[ox.Triple]:
     graphs = graphs_to_export(kg, inferred)
-    if fmt in DATASET_FORMATS:
-        for graph in graphs:
-            yield from kg.store.quads_for_pattern(None, None, None, graph)
-        return
     values = " ".join(str(g) for g in graphs)
     triples = kg.store.query(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"

@@ -32,6 +32,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -225,7 +226,7 @@ def _take(upstream: Reader, deadline: float, most: int) -> bytes:
     return data
 
 
-def _chunks(upstream: Reader, deadline: float):
+def _chunks(upstream: Reader, deadline: float) -> Iterator[bytes]:
     """The data of a chunked answer, chunk by chunk, then b"" once its last chunk came; Cut else."""
     while True:
         while (end := upstream.buffer.find(b"\r\n")) < 0:

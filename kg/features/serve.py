@@ -40,10 +40,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from types import FrameType
+from typing import BinaryIO, NoReturn
 
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.features.relay import INTERNAL_HOST, Pages, Relay
@@ -245,7 +246,11 @@ class OxigraphChild:
         self._log.close()
 
 
-def _child_setup(memory: int | None):
+# An old child being retired: its pin on its generation, since when, and whether it failed.
+_Retiring = tuple[OxigraphChild, BinaryIO, float, bool]
+
+
+def _child_setup(memory: int | None) -> Callable[[], None]:
     """For Popen's preexec_fn: the child's address space is bounded by `memory` bytes (an allocation
     past it fails and the server aborts: kg starts it again), and it gets SIGTERM when kg dies, even
     by SIGKILL (Linux's PR_SET_PDEATHSIG). Looked up here, in the parent: nothing is imported between
@@ -267,10 +272,10 @@ def _child_setup(memory: int | None):
 
 
 @contextmanager
-def _signals_stop():
+def _signals_stop() -> Iterator[None]:
     """SIGINT and SIGTERM raise _Stop in the main loop instead of killing kg midway."""
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: FrameType | None) -> NoReturn:
         for s in (signal.SIGINT, signal.SIGTERM):
             signal.signal(s, signal.SIG_IGN)  # a second Ctrl-C must not cut the shutdown short
         raise _Stop()
@@ -303,7 +308,7 @@ def serve(
     memory = default_memory() if memory is None else memory
     child = pin = relay = None
     # old children finishing their requests: (child, pin, retired at, replaced for overrunning or dying)
-    retiring: list[tuple[OxigraphChild, BinaryIO, float, bool]] = []
+    retiring: list[_Retiring] = []
     restarts: list[float] = []  # when the child was started again after it died or overran
 
     def start(check_lock: bool = True) -> tuple[OxigraphChild, str, BinaryIO]:
@@ -391,7 +396,7 @@ def default_memory() -> int:
     return max(2 << 30, min(8 << 30, physical // 2))
 
 
-def _retire(retiring: list, relay: Relay, timeout: int) -> list:
+def _retire(retiring: list[_Retiring], relay: Relay, timeout: int) -> list[_Retiring]:
     """Stop the old children that have no request left (or had their time); release their generations."""
     still = []
     for old, old_pin, since, failed in retiring:
@@ -406,7 +411,8 @@ def _retire(retiring: list, relay: Relay, timeout: int) -> list:
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((INTERNAL_HOST, 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]  # an AF_INET address: (host, port)
+        return port
 
 
 def _start(
