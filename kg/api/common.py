@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 DEFAULT_STORE = "kg-store"
 
 
-PathLike = str | os.PathLike
+PathLike = str | os.PathLike[str]
 
 
 class QueryNotFound(KgError):

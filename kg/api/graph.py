@@ -8,7 +8,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from kg.api.building import as_date
 from kg.api.common import (
@@ -192,6 +192,7 @@ class Graph:
         """Write a canned query's answer to a text file (default stdout) as it comes, as `kg query`
         does: memory stays flat whatever its size. A table fits `width` columns and tells `note` when
         it is empty or cut by `limit`. KgError past `timeout` seconds."""
+        from kg.model.terms import bind_values
         from kg.present.streaming import write_answer, write_solutions
         from kg.query import canned as queries
         from kg.query.answers import Solutions
@@ -207,7 +208,7 @@ class Graph:
                 answer = queries.run_bound(self.engine, canned, values, more)
                 assert isinstance(answer, Solutions), "a ranked query is a SELECT (kg.queries)"
                 return write_solutions(answer, format, file, limit=limit, width=width, note=note)
-            text = queries.bind_values(canned.text, values)
+            text = bind_values(canned.text, values)
             return write_answer(
                 self.engine, text, format, file, limit=limit, timeout=timeout, width=width, note=note
             )
@@ -405,7 +406,7 @@ class Graph:
         labels = {text_of(label) for _, label in rows if label is not None}
         return min(labels, default=None), {text_of(name) for name, _ in rows if name is not None}
 
-    def coauthors(self, name: str, depth: int = 1, max_people: int | None = None) -> networkx.Graph:
+    def coauthors(self, name: str, depth: int = 1, max_people: int | None = None) -> networkx.Graph[str]:
         """The coauthor network of `name`, as `kg graph coauthors-of` draws it, as a networkx Graph:
         nodes are person IRIs with `label`, `papers` and `hops` (0 for the person, 1 a coauthor, 2 a
         coauthor's coauthor); edges have `weight` (shared papers) and `lower_bound` (True when a shared
@@ -520,7 +521,11 @@ class Graph:
         return diff.generations(self._local("diff"))
 
     def export(
-        self, path_or_file: PathLike | IO, format: str | None = None, *, inferred: bool = False
+        self,
+        path_or_file: PathLike | IO[str] | IO[bytes],
+        format: str | None = None,
+        *,
+        inferred: bool = False,
     ) -> None:
         """Write the graph as `kg export` does (turtle, ntriples, jsonld, trig, nquads; with `inferred`,
         what inference added too) to a path ("-": stdout), or to an open file (binary or text). Without
@@ -537,12 +542,12 @@ class Graph:
         _export_to_file(kg_store, format, inferred, path_or_file)
 
 
-def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO) -> None:
+def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO[str] | IO[bytes]) -> None:
     from kg.features import export
 
     if isinstance(file, io.TextIOBase):
         binary = io.BytesIO()
         export.write_export(kg_store, fmt, inferred, binary)
         file.write(binary.getvalue().decode("utf-8"))
-    else:
-        export.write_export(kg_store, fmt, inferred, file)
+    else:  # any other file is taken for a binary one
+        export.write_export(kg_store, fmt, inferred, cast("IO[bytes]", file))

@@ -176,7 +176,7 @@ class _Kept:
 
     def __init__(self, limit: int):
         self.limit = limit
-        self._graph: weakref.ref | None = None  # not kept alive by this: a replaced generation closes
+        self._graph: weakref.ref[object] | None = None  # not kept alive by this: a replaced generation closes
         self._answers: OrderedDict[tuple[str, str], Response] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()

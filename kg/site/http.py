@@ -51,14 +51,14 @@ class Response:
         return self.body.decode("utf-8")
 
 
-def form_fields(request: Request) -> dict[str, list]:
+def form_fields(request: Request) -> dict[str, list[str | tuple[str, str]]]:
     """A POSTed form's fields: text as str; a file as (its name, its text)."""
     kind = request.headers.get("content-type", "")
     if kind.split(";")[0].strip().lower() == "multipart/form-data":
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
             b"Content-Type: " + kind.encode("latin-1") + b"\r\n\r\n" + request.body
         )
-        found: dict[str, list] = {}
+        found: dict[str, list[str | tuple[str, str]]] = {}
         if not message.is_multipart():
             return found
         for part in message.iter_parts():
