@@ -63,7 +63,7 @@ def caller_level() -> int:
     return level
 
 
-def check_query(name: str, args: Sequence[object]) -> CannedQuery:
+def check_query(name: str | None, args: Sequence[object]) -> CannedQuery:
     """The canned query `name`, once its arguments are as many as it takes (ArgumentError otherwise):
     what can be told before any graph is opened."""
     from kg.query import canned as queries
@@ -95,8 +95,9 @@ def check_sparql(text: str, allow_service: bool = True) -> str:
     return text if allow_service else refuse_service(text)
 
 
-def canned_query(name: str) -> CannedQuery:
-    """The canned query `name`; QueryNotFound with the close names (the CLI's message) otherwise."""
+def canned_query(name: str | None) -> CannedQuery:
+    """The canned query `name`; QueryNotFound with the close names (the CLI's message) otherwise, or
+    when no name is given."""
     import difflib
 
     from kg.query import canned as queries

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
+from typing import Any
 
 import click
 
@@ -50,7 +52,17 @@ from kg.present import terminal
     metavar="FILE",
     help="Curated identities: [[same]] and [[distinct]] rules [env KG_CURATION; default ./kg-curation.toml if there is one].",
 )
-def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file):
+def build(
+    paths: tuple[str, ...],
+    store_path: str,
+    as_of: date | None,
+    base: str | None,
+    fresh: bool,
+    fmt: str,
+    quiet: bool,
+    keep: int,
+    curation_file: str | None,
+) -> None:
     """Build or update the graph from profile pages.
 
     PATHS are page files, or folders searched for *.txt pages. Problems in the pages are reported as FILE:LINE: SEVERITY: MESSAGE on stderr; everything valid is
@@ -99,7 +111,7 @@ def build(paths, store_path, as_of, base, fresh, fmt, quiet, keep, curation_file
         sys.exit(FINDINGS)
 
 
-def echo_build_summary(summary: dict) -> None:
+def echo_build_summary(summary: dict[str, Any]) -> None:  # as BuildReport.summary() gives it
     """Two tables: what this build read, then the store as it left it."""
     store = summary["store"]
     this = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 import click
 
@@ -57,20 +58,20 @@ from kg.present.render import TABLE_FORMATS
 @graph_options
 @format_option(TABLE_FORMATS, help="Output format.")
 def coi_command(
-    people,
-    against,
-    years,
-    as_of,
-    same_org,
-    max_authors,
-    store_path,
-    endpoint,
-    base,
-    user,
-    password_env,
-    graphs,
-    fmt,
-):
+    people: tuple[str, ...],
+    against: tuple[str, ...],
+    years: int | None,
+    as_of: date | None,
+    same_org: bool,
+    max_authors: int | None,
+    store_path: str,
+    endpoint: str | None,
+    base: str | None,
+    user: str | None,
+    password_env: str,
+    graphs: tuple[str, ...],
+    fmt: str,
+) -> None:
     """Check people for conflicts of interest: shared papers, or a shared organisation.
 
     Every pair among --people, or with --against each of --people with each of --against, that shares

@@ -20,7 +20,7 @@ from kg.present import terminal
 )
 @click.option("--list", "show_list", is_flag=True, help="List the generations kept, to compare with.")
 @format_option(["table", "json"])
-def diff_command(store_path, since, show_list, fmt):
+def diff_command(store_path: str, since: str | None, show_list: bool, fmt: str) -> None:
     """Show what changed between the live graph and the one before it.
 
     Papers added and removed, changed dates and author lists, people who appeared or disappeared,

@@ -6,6 +6,8 @@ import os
 import signal
 import sys
 from contextlib import suppress
+from types import FrameType
+from typing import NoReturn
 
 import click
 
@@ -71,7 +73,7 @@ def _main() -> None:
     sys.exit(0)
 
 
-def _stop(signum, frame) -> None:
+def _stop(signum: int, frame: FrameType | None) -> NoReturn:
     """Ctrl-C or SIGTERM: unwind (click would turn a KeyboardInterrupt into a blank line and Abort)."""
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_IGN)  # one is enough: a second must not cut the cleanup short

@@ -22,7 +22,7 @@ from kg.cli.options import format_option, open_graph, store_option
     type=click.Path(dir_okay=False, allow_dash=True),
     help="File to write [default: stdout].",
 )
-def export(store_path, fmt, inferred, output):
+def export(store_path: str, fmt: str | None, inferred: bool, output: str | None) -> None:
     """Export the graph in a W3C RDF format.
 
     Turtle, N-Triples, JSON-LD, TriG or N-Quads: the pages' graphs and the ontology, and with

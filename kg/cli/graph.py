@@ -46,8 +46,18 @@ def graph_group() -> None:
     help="Draw at most N people (NAME included), strongest links first; the rest are counted in the legend.",
 )
 def graph_coauthors_of(
-    name, depth, fmt, output, store_path, endpoint, base, user, password_env, graphs, max_people
-):
+    name: str,
+    depth: str,
+    fmt: str | None,
+    output: str,
+    store_path: str,
+    endpoint: str | None,
+    base: str | None,
+    user: str | None,
+    password_env: str,
+    graphs: tuple[str, ...],
+    max_people: int,
+) -> None:
     """Draw the coauthor network of NAME.
 
     The people NAME shares papers with, and the papers they share.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from kg import __version__
@@ -17,10 +19,13 @@ def cli(ctx: click.Context) -> None:
         click.echo(overview(ctx))
 
 
-def leaf_commands(group: click.Group, ctx: click.Context, prefix: str = ""):
+def leaf_commands(
+    group: click.Group, ctx: click.Context, prefix: str = ""
+) -> Iterator[tuple[str, click.Command]]:
     """(name, command) of every command that runs, subcommands of groups included, in name order."""
     for name in group.list_commands(ctx):
         command = group.get_command(ctx, name)
+        assert command is not None, f"{name} is one of the commands the group lists"
         if isinstance(command, click.Group):
             yield from leaf_commands(command, ctx, f"{prefix}{name} ")
         else:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,6 +18,11 @@ from kg.present import render, terminal
 if TYPE_CHECKING:
     from kg.api import Graph
     from kg.present.tabular import Tabular
+    from kg.query.answers import Record
+    from kg.system.progress import Progress
+
+# A command function, or a command: what a click decorator takes and gives back.
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
@@ -25,7 +31,7 @@ STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
 ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
 
 
-def store_option(f):
+def store_option(f: F) -> F:
     return click.option(
         "--store",
         "store_path",
@@ -37,7 +43,7 @@ def store_option(f):
     )(f)
 
 
-def endpoint_options(command):
+def endpoint_options(command: F) -> F:
     """--user, --password-env and --graph: how kg reads a remote endpoint (see kg.remote)."""
     command = click.option(
         "--graph",
@@ -60,7 +66,7 @@ def endpoint_options(command):
     )(command)
 
 
-def graph_options(command):
+def graph_options(command: F) -> F:
     """--store, or --endpoint with --base, --user, --password-env and --graph."""
     command = endpoint_options(command)
     command = click.option(
@@ -85,12 +91,14 @@ def wrapped(line: str, width: int | None) -> list[str]:
 AS_OF_HELP = "When the pages were scraped: year-less dates take its year [default: today]."
 
 
-def as_of_option(help: str = AS_OF_HELP):
+def as_of_option(help: str = AS_OF_HELP) -> Callable[[F], F]:
     """--as-of DATE, read as an ISO date."""
     return click.option("--as-of", callback=parse_date, metavar="DATE", help=help)
 
 
-def format_option(choices, default: str | None = "table", help: str = "Output format."):
+def format_option(
+    choices: Sequence[str], default: str | None = "table", help: str = "Output format."
+) -> Callable[[F], F]:
     """The one --format of a command: what it prints, as `fmt`."""
     return click.option(
         "--format",
@@ -102,16 +110,16 @@ def format_option(choices, default: str | None = "table", help: str = "Output fo
     )
 
 
-def password_env_option(default: str, help: str):
+def password_env_option(default: str, help: str) -> Callable[[F], F]:
     """--password-env VAR: the password is read from the environment, never from the command line."""
     return click.option("--password-env", default=default, show_default=True, metavar="VAR", help=help)
 
 
-def allow_service_option(help: str):
+def allow_service_option(help: str) -> Callable[[F], F]:
     return click.option("--allow-service", is_flag=True, help=help)
 
 
-def parse_date(ctx, param, value):
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -127,7 +135,7 @@ def write_answer(answer: Tabular, fmt: str) -> None:
     click.echo(format_tabular(answer, fmt, width=terminal.terminal_width()), nl=False)
 
 
-def echo_summary(summary: dict, fmt: str, heading: str) -> None:
+def echo_summary(summary: Mapping[str, int], fmt: str, heading: str) -> None:
     """A summary as a two-column table, or as one JSON object for scripts."""
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2))
@@ -136,7 +144,7 @@ def echo_summary(summary: dict, fmt: str, heading: str) -> None:
         click.echo(records_text(rows, "table"), nl=False)
 
 
-def records_text(rows, fmt: str, columns=None) -> str:
+def records_text(rows: Sequence[Record], fmt: str, columns: Sequence[str] | None = None) -> str:
     """Rows of plain values in a table format; a table fits the terminal (terminal.terminal_width)."""
     return render.format_records(
         rows, fmt, columns, width=terminal.terminal_width() if fmt == "table" else None
@@ -144,7 +152,7 @@ def records_text(rows, fmt: str, columns=None) -> str:
 
 
 @contextmanager
-def progress_bar(quiet: bool):
+def progress_bar(quiet: bool) -> Iterator[Progress | None]:
     """A progress bar on stderr, on a terminal only, once a build takes more than a moment."""
     if quiet or not sys.stderr.isatty():
         yield None
@@ -207,7 +215,7 @@ def note(message: str) -> None:
 
 
 @contextmanager
-def usage_errors():
+def usage_errors() -> Iterator[None]:
     """A canned query's name or arguments that do not fit: a usage error (exit 2, with the usage)."""
     from kg.api import QueryNotFound
     from kg.query.canned import ArgumentError

@@ -17,7 +17,7 @@ from kg.errors import FINDINGS
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @as_of_option()
 @format_option(["table", "json"], help="json: one object per listing per line.")
-def parse_command(paths, as_of, fmt):
+def parse_command(paths: tuple[str, ...], as_of: date | None, fmt: str) -> None:
     """Show what kg reads from pages, without building.
 
     PATHS are page files, or folders searched for *.txt pages, read as one run (as kg build reads

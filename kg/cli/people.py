@@ -38,19 +38,19 @@ from kg.present.render import TABLE_FORMATS
     help="The people: table (default), csv, tsv, json. --ambiguous: toml (default), json.",
 )
 def people_command(
-    pattern,
-    ambiguous,
-    min_papers,
-    evidence,
-    limit,
-    store_path,
-    endpoint,
-    base,
-    user,
-    password_env,
-    graphs,
-    fmt,
-):
+    pattern: str | None,
+    ambiguous: bool,
+    min_papers: int,
+    evidence: bool,
+    limit: int | None,
+    store_path: str,
+    endpoint: str | None,
+    base: str | None,
+    user: str | None,
+    password_env: str,
+    graphs: tuple[str, ...],
+    fmt: str | None,
+) -> None:
     """List the people in the graph, with their papers and the names they are printed as.
 
     PATTERN keeps the people whose name holds each of its words (case and accents aside). With

@@ -33,7 +33,9 @@ from kg.cli.options import password_env_option, password_from_env, store_option
     metavar="N",
     help="At most N triples per request: a bigger graph goes as a PUT, then POSTs.",
 )
-def push_command(endpoint, store_path, user, password_env, batch_triples):
+def push_command(
+    endpoint: str, store_path: str, user: str | None, password_env: str, batch_triples: int
+) -> None:
     """Send the graph to a SPARQL 1.1 Graph Store endpoint.
 
     Each named graph (every page's, the inferred ones, the ontology's) replaces its namesake on the

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import click
 
 from kg.cli.group import cli
@@ -16,6 +19,9 @@ from kg.cli.options import (
     usage_errors,
 )
 from kg.present.render import RESULT_FORMATS
+
+if TYPE_CHECKING:
+    from kg.query.canned import CannedQuery
 
 
 @cli.command("query")
@@ -34,8 +40,20 @@ from kg.present.render import RESULT_FORMATS
 )
 @timeout_option
 def query_command(
-    name, args, show_list, store_path, endpoint, base, user, password_env, graphs, limit, fmt, why, timeout
-):
+    name: str | None,
+    args: tuple[str, ...],
+    show_list: bool,
+    store_path: str,
+    endpoint: str | None,
+    base: str | None,
+    user: str | None,
+    password_env: str,
+    graphs: tuple[str, ...],
+    limit: int | None,
+    fmt: str,
+    why: bool,
+    timeout: float | None,
+) -> None:
     """Run the canned query NAME with its arguments.
 
     People are named as printed; case, accents and extra spaces do not matter, and a unique part of
@@ -53,6 +71,7 @@ def query_command(
         return
     with usage_errors():
         api.check_query(name, args)  # a wrong name or count is told before the graph is opened
+    assert name is not None, "check_query refuses a missing name"
     with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph, usage_errors():
         if why:  # under each row of a table; a `why` column in the other formats
             write_why(graph, name, args, fmt, limit=limit, width=terminal.terminal_width(), note=note)
@@ -71,7 +90,7 @@ def query_command(
 _KIND_TEXT = {"person": "a name", "people": "one or more names", "integer": "an integer", "text": "text"}
 
 
-def _query_list(canned_queries, width: int | None = None) -> str:
+def _query_list(canned_queries: Iterable[CannedQuery], width: int | None = None) -> str:
     """Each query's usage, what it answers and its parameters, wrapped to `width` (None: not wrapped)."""
     import textwrap
 

@@ -24,7 +24,7 @@ from kg.present.render import TABLE_FORMATS
     help="Show at most N papers.",
 )
 @format_option(TABLE_FORMATS)
-def search_command(text, store_path, limit, fmt):
+def search_command(text: tuple[str, ...], store_path: str, limit: int, fmt: str) -> None:
     """Find papers by the words of their titles, best matches first.
 
     Papers with more of the words come first, then those with rarer words, then the newest. Case and

@@ -30,7 +30,7 @@ from kg.cli.options import allow_service_option, note, store_option
     metavar="MB",
     help="Memory the server may take; a query needing more is stopped [default: half the machine's, 2-8 GB].",
 )
-def serve_command(store_path, bind, timeout, allow_service, memory):
+def serve_command(store_path: str, bind: str, timeout: int, allow_service: bool, memory: int | None) -> None:
     """Serve the graph read-only over SPARQL, with pages for a browser.
 
     Runs the Oxigraph server (oxigraph serve-read-only) on the store: the SPARQL 1.1 Protocol

@@ -39,8 +39,17 @@ from kg.present.render import GRAPH_FORMATS, RESULT_FORMATS
     "Run SERVICE clauses, which fetch from the addresses the query names (refused by default)."
 )
 def sparql_command(
-    query, store_path, endpoint, user, password_env, graphs, limit, fmt, timeout, allow_service
-):
+    query: str,
+    store_path: str,
+    endpoint: str | None,
+    user: str | None,
+    password_env: str,
+    graphs: tuple[str, ...],
+    limit: int | None,
+    fmt: str | None,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
     """Run a read-only SPARQL query over the whole graph.
 
     QUERY is the query text, @FILE, or - for stdin.
@@ -52,11 +61,11 @@ def sparql_command(
     """
     from kg import api
     from kg.present import terminal
-    from kg.query import canned as queries
+    from kg.query.sparql_text import query_form
 
     text = _sparql_text(query)
     api.check_sparql(text, allow_service)  # refused before the graph is opened
-    fmt = _sparql_format(queries.query_form(text), fmt)
+    fmt = _sparql_format(query_form(text), fmt)
     with open_graph(store_path, endpoint, None, user, password_env, graphs) as graph:
         graph.write_sparql(
             text,

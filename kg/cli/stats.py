@@ -9,7 +9,15 @@ from kg.cli.options import echo_summary, format_option, graph_options, open_grap
 @cli.command()
 @graph_options
 @format_option(["table", "json"])
-def stats(store_path, endpoint, base, user, password_env, graphs, fmt):
+def stats(
+    store_path: str,
+    endpoint: str | None,
+    base: str | None,
+    user: str | None,
+    password_env: str,
+    graphs: tuple[str, ...],
+    fmt: str,
+) -> None:
     """Count pages, listings, papers, people, orgs and triples.
 
     Triples are counted as stored: asserted (the page graphs and the graph of facts) and inferred.

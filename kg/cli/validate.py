@@ -25,7 +25,7 @@ from kg.present import terminal
     type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
     help="The format of FILE [default: from its extension: .ttl, .nt, .nq, .trig, .jsonld, .rdf].",
 )
-def validate(file, store_path, fmt, input_format):
+def validate(file: str | None, store_path: str, fmt: str, input_format: str | None) -> None:
     """Check an RDF file or the store against the SHACL shapes.
 
     FILE is any RDF file, e.g. an export; without it the store is checked.
