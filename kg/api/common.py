@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kg.errors import KgError
 
@@ -129,8 +129,8 @@ class Closed:
     def error(self) -> KgError:
         return KgError(f"the graph at {self.source} was closed: open it again with kg.open")
 
-    def run(self, query: str, limit: int | None = None) -> Any:
+    def run(self, query: str, limit: int | None = None) -> NoReturn:
         raise self.error()
 
-    def stream(self, query: str, limit: int | None = None) -> Any:
+    def stream(self, query: str, limit: int | None = None) -> NoReturn:
         raise self.error()

@@ -30,6 +30,7 @@ from kg.present.result import Result
 
 if TYPE_CHECKING:
     import networkx
+    import pyoxigraph as ox
 
     from kg.features.coi import CoiReport, Name
     from kg.features.diff import Diff
@@ -387,7 +388,7 @@ class Graph:
 
         return nodes.node_view(self.engine, iri)
 
-    def node_triples(self, iri: str) -> list[Any]:
+    def node_triples(self, iri: str) -> list[ox.Triple]:
         """A node's Linked Data: its statements, and those of its sources (a person's authorships, a
         paper's listings, with the page file and line of each), as pyoxigraph triples."""
         from kg.query import nodes

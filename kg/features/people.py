@@ -20,7 +20,6 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -452,7 +451,7 @@ def _example(paper: PaperEvidence) -> str:
     return f"{_string(paper.title)} ({day}, {paper.where})"
 
 
-def _paper_json(paper: PaperEvidence) -> dict[str, Any]:
+def _paper_json(paper: PaperEvidence) -> dict[str, str | None]:
     return {
         "title": paper.title,
         "date": paper.date.isoformat() if paper.date else None,

@@ -9,7 +9,10 @@ inferring, between loading and counting), again at least every `TICK` seconds wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -18,7 +21,7 @@ SUMMARISING, SWITCHING = "summarising", "switching generation"  # the summary: w
 TICK = 1.0  # seconds between reports of a phase that counts nothing
 
 
-def on_bar(bar: Any) -> Progress:
+def on_bar(bar: tqdm[NoReturn]) -> Progress:  # a bar over no iterable: updated by hand
     """A progress callback drawing on a tqdm bar: the phase as its description, the pages as its count.
     A phase without a count shows the time it has taken, never a bar stuck at 100%."""
 
