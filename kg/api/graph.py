@@ -31,8 +31,9 @@ from kg.present.result import Result
 if TYPE_CHECKING:
     import networkx
 
-    from kg.features.coi import CoiReport, Name
+    from kg.features.coi import CoiReport
     from kg.features.diff import Diff
+    from kg.features.name_lists import Name
     from kg.features.people import People, Suggestion
     from kg.features.search import Hits
     from kg.present.streaming import Written
