@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
-
-
 ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
 
 
@@ -167,8 +165,6 @@ timeout_option = click.option(
 
 
 LIMIT_HELP = "Show at most N rows (or triples)."
-
-
 # A --limit past what any answer holds means no limit (the engines take nothing bigger than this).
 LIMIT = click.IntRange(min=0, max=2**62, clamp=True)
 

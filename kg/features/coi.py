@@ -34,11 +34,7 @@ from kg.query.canned import Engine
 # The earliest and latest dates a window can have: an open window is bound as these, so one query text
 # serves every policy.
 EARLIEST = date(1, 1, 1)
-
-
 LATEST = date(9999, 12, 31)
-
-
 # A paper without a date cannot be placed in a window: it is kept (a conflict missed is worse than one
 # to dismiss), and the row shows no date.
 # Each side's papers are a subquery of their own, joined on the paper: written as one pattern, Oxigraph

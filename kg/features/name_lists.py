@@ -44,14 +44,8 @@ def read_names(values: Iterable[str], option: str, stdin: IO[str] | None = None)
 
 
 MAX_NAMES = 20_000  # names one option may give
-
-
 MAX_NAME = 200  # characters in a name
-
-
 MAX_NAMES_BYTES = 4 << 20  # of a file (or standard input) of names
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
