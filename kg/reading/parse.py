@@ -14,16 +14,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from kg.reading.decoding import Line, decode_page, read_page_bytes
-from kg.reading.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
-from kg.reading.split import (
+from kg.reading.author_lines import (
     AuthorLine,
-    Lexicon,
     looks_like_author_line,
     looks_like_person_name,
     parse_author_line,
-    split_fused_line,
 )
+from kg.reading.decoding import Line, decode_page, read_page_bytes
+from kg.reading.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
+from kg.reading.split import Lexicon, split_fused_line
 from kg.reading.text import fold
 
 MONTHS = {
