@@ -15,8 +15,11 @@ from kg.errors import KgError
 from kg.present import render, terminal
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from kg.api import Graph
     from kg.present.tabular import Tabular
+    from kg.system.progress import Progress
 
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
@@ -142,17 +145,15 @@ def records_text(rows, fmt: str, columns=None) -> str:
 
 
 @contextmanager
-def progress_bar(quiet: bool):
-    """A progress bar on stderr, on a terminal only, once a build takes more than a moment."""
+def progress_bar(quiet: bool) -> Iterator[Progress | None]:
+    """The build's progress bar on stderr, on a terminal only (None: no bar)."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    from tqdm import tqdm
+    from kg.present.progress_bar import progress_bar as bar
 
-    from kg.system.progress import on_bar
-
-    with tqdm(unit="page", delay=1.0, file=sys.stderr, leave=False) as bar:
-        yield on_bar(bar)
+    with bar(sys.stderr) as advance:
+        yield advance
 
 
 # --timeout, as kg query and kg sparql take it: one definition
