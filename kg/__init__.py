@@ -29,6 +29,8 @@ _LAZY = {
     "NeedsLocalStore": ("kg.api", "NeedsLocalStore"),
     "QueryNotFound": ("kg.api", "QueryNotFound"),
     "query_names": ("kg.api", "query_names"),
+    "parse": ("kg.api", "parse"),
+    "validate_file": ("kg.api", "validate_file"),
     "Result": ("kg.present.result", "Result"),
     "ArgumentError": ("kg.query.canned", "ArgumentError"),
     "SparqlSyntaxError": ("kg.query.canned", "SparqlSyntaxError"),

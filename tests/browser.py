@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = [
+# headless, offline: nothing but what the tests serve; no first-run, sync or update traffic
+OFFLINE_FLAGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -32,8 +33,9 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
+FLAGS = [*OFFLINE_FLAGS[:-1], "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]  # kg serve's pages
 WAIT = 30.0  # seconds a page gets to load, an answer to come
 
 

@@ -7,7 +7,8 @@
 
 The same steps as the CLI, over the same modules (kg.building, kg.query, kg.features, kg.validation):
 the same answers, and failures as the same `KgError`s with the messages the CLI prints. Nothing heavy
-is imported before a function needs it. `building` holds `build`; `graph` holds `open` and `Graph`;
+is imported before a function needs it. `building` holds `build`; `graph` holds `open` and `Graph`; `reading` holds
+`parse` and `validate_file` (pages and files read without a store);
 `common` what they share.
 """
 
@@ -24,6 +25,7 @@ from kg.api.common import (
     store_path,
 )
 from kg.api.graph import Graph, open
+from kg.api.reading import Parsed, parse, validate_file
 from kg.present.result import Result
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "Graph",
     "KgNote",
     "NeedsLocalStore",
+    "Parsed",
     "QueryNotFound",
     "Result",
     "as_date",
@@ -41,6 +44,8 @@ __all__ = [
     "check_sparql",
     "keep_count",
     "open",
+    "parse",
     "query_names",
     "store_path",
+    "validate_file",
 ]

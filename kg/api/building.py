@@ -47,7 +47,9 @@ def build(
         raise KgError("no pages given: name page files or folders of *.txt pages")
     kept = keep_count(keep)
     if progress is True:
-        with _ProgressBar() as advance:
+        from kg.present.progress_bar import progress_bar
+
+        with progress_bar() as advance:
             return run_build(
                 paths,
                 store_path(store),
@@ -93,18 +95,3 @@ def as_date(value: date | str | None) -> date | None:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise KgError(f"{value!r} is not a date like 2026-11-24") from None
-
-
-class _ProgressBar:
-    """A tqdm bar (the notebook widget where there is one) naming the build's phase (kg.progress)."""
-
-    def __enter__(self) -> Callable[[str, int, int | None], None]:
-        from tqdm.auto import tqdm
-
-        from kg.system.progress import on_bar
-
-        self.bar = tqdm(unit="page", delay=1.0, leave=False)
-        return on_bar(self.bar)
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.close()

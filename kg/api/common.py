@@ -11,7 +11,7 @@ from kg.errors import KgError
 if TYPE_CHECKING:
     from types import FrameType
 
-    from kg.features.coi import Name
+    from kg.features.name_lists import Name
     from kg.query.canned import CannedQuery
 
 
@@ -44,7 +44,7 @@ def check_limit(limit: int | None) -> None:
 
 
 def as_names(names: Iterable[str | Name]) -> list[Name]:
-    from kg.features.coi import Name
+    from kg.features.name_lists import Name
 
     if isinstance(names, str):
         raise KgError("give a list of names, not one string")

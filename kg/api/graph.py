@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     import networkx
     import pyoxigraph as ox
 
-    from kg.features.coi import CoiReport, Name
+    from kg.features.coi import CoiReport
     from kg.features.diff import Diff
+    from kg.features.name_lists import Name
     from kg.features.people import People, Suggestion
     from kg.features.search import Hits
     from kg.present.streaming import Written

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from kg.api.building import DEFAULT_KEEP
 from kg.cli.group import cli
 from kg.cli.options import (
     as_of_option,
@@ -39,7 +40,7 @@ from kg.present import terminal
     "--keep",
     envvar="KG_KEEP",
     type=click.IntRange(min=1),
-    default=3,
+    default=DEFAULT_KEEP,
     show_default=True,
     metavar="N",
     help="Generations kept for kg diff, this one included (their summaries; older ones are removed) "

@@ -88,7 +88,7 @@ def coi_command(
 
     Example: kg coi --people @reviewers.txt --against @authors.txt --years 3
     """
-    from kg.features.coi import read_names
+    from kg.features.name_lists import read_names
 
     if "-" in people and "-" in against:
         raise click.UsageError("standard input (-) can give only one of --people and --against")

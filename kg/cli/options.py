@@ -24,10 +24,7 @@ if TYPE_CHECKING:
 # A command function, or a command: what a click decorator takes and gives back.
 F = TypeVar("F", bound=Callable[..., Any])
 
-
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
-
-
 ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
 
 
@@ -153,16 +150,14 @@ def records_text(rows: Sequence[Record], fmt: str, columns: Sequence[str] | None
 
 @contextmanager
 def progress_bar(quiet: bool) -> Iterator[Progress | None]:
-    """A progress bar on stderr, on a terminal only, once a build takes more than a moment."""
+    """The build's progress bar on stderr, on a terminal only (None: no bar)."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    from tqdm import tqdm
+    from kg.present.progress_bar import progress_bar as bar
 
-    from kg.system.progress import on_bar
-
-    with tqdm(unit="page", delay=1.0, file=sys.stderr, leave=False) as bar:
-        yield on_bar(bar)
+    with bar(sys.stderr) as advance:
+        yield advance
 
 
 # --timeout, as kg query and kg sparql take it: one definition
@@ -175,8 +170,6 @@ timeout_option = click.option(
 
 
 LIMIT_HELP = "Show at most N rows (or triples)."
-
-
 # A --limit past what any answer holds means no limit (the engines take nothing bigger than this).
 LIMIT = click.IntRange(min=0, max=2**62, clamp=True)
 

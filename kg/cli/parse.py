@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import as_of_option, format_option, records_text
+from kg.cli.options import as_of_option, format_option, write_answer
 from kg.errors import FINDINGS
 
 
@@ -27,18 +27,15 @@ def parse_command(paths: tuple[str, ...], as_of: date | None, fmt: str) -> None:
 
     Example: kg parse pages/ --as-of 2026-11-24 --format json
     """
-    from kg.building.builder import find_pages
-    from kg.reading.parse import listing_json, listing_row, parse_files
+    from kg import api
 
-    parsed = parse_files(find_pages(paths), as_of or date.today())
-    listings = [listing for page in parsed for listing in page.listings]
-    for page in parsed:
-        for diagnostic in page.diagnostics:
-            click.echo(str(diagnostic), err=True)
-    if fmt == "json":
-        for listing in listings:
-            click.echo(json.dumps(listing_json(listing), ensure_ascii=False))
-    elif listings:
-        click.echo(records_text([listing_row(listing) for listing in listings], "table"), nl=False)
-    if any(page.errors for page in parsed):
+    parsed = api.parse(paths, as_of)
+    for diagnostic in parsed.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    if fmt == "json":  # one listing a line, for line-oriented tools
+        for record in parsed.to_json():
+            click.echo(json.dumps(record, ensure_ascii=False))
+    elif parsed.pages and any(page.listings for page in parsed.pages):
+        write_answer(parsed, "table")
+    if parsed.rejected:
         sys.exit(FINDINGS)

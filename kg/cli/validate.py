@@ -34,10 +34,11 @@ def validate(file: str | None, store_path: str, fmt: str, input_format: str | No
 
     Example: kg validate graph.ttl
     """
+    from kg import api
     from kg.validation import report as shacl
 
     if file:
-        outcome = shacl.validate_file(file, input_format)
+        outcome = api.validate_file(file, input_format)
     else:
         if input_format:
             raise click.UsageError("--input-format is the format of FILE: name the file to check")

@@ -16,15 +16,15 @@ multiply inside the store, while grouping them here costs one dictionary per org
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import INTERNAL, KgError, NameNotFound
+from kg.features.name_lists import Name
 from kg.model.terms import bind_values
 from kg.model.vocab import KG, SKOS, XSD
 from kg.present.terminal import counted
@@ -35,7 +35,6 @@ from kg.query.canned import Engine
 # serves every policy.
 EARLIEST = date(1, 1, 1)
 LATEST = date(9999, 12, 31)
-
 # A paper without a date cannot be placed in a window: it is kept (a conflict missed is worse than one
 # to dismiss), and the row shows no date.
 # Each side's papers are a subquery of their own, joined on the paper: written as one pattern, Oxigraph
@@ -64,6 +63,7 @@ SELECT DISTINCT ?a ?b ?paper WHERE {{
 }}
 """
 
+
 ORGS_OF_PEOPLE = f"""PREFIX kg: <{KG}>
 PREFIX skos: <{SKOS}>
 SELECT DISTINCT ?person ?org ?orgLabel ?paper ?date WHERE {{
@@ -78,6 +78,7 @@ SELECT DISTINCT ?person ?org ?orgLabel ?paper ?date WHERE {{
 }}
 """
 
+
 PAPER_FACTS = f"""PREFIX kg: <{KG}>
 PREFIX skos: <{SKOS}>
 SELECT ?paper ?title ?date ?truncated ?shown WHERE {{
@@ -90,6 +91,7 @@ SELECT ?paper ?title ?date ?truncated ?shown WHERE {{
 }}
 """
 
+
 AUTHOR_COUNTS = f"""PREFIX kg: <{KG}>
 SELECT ?paper (COUNT(DISTINCT ?author) AS ?authors) WHERE {{
   # @values papers ?paper
@@ -97,6 +99,7 @@ SELECT ?paper (COUNT(DISTINCT ?author) AS ?authors) WHERE {{
 }}
 GROUP BY ?paper
 """
+
 
 LISTINGS = f"""PREFIX kg: <{KG}>
 SELECT ?paper ?file ?line WHERE {{
@@ -108,6 +111,7 @@ SELECT ?paper ?file ?line WHERE {{
 }}
 """
 
+
 LABELS = f"""PREFIX kg: <{KG}>
 PREFIX skos: <{SKOS}>
 SELECT ?person ?label ?name WHERE {{
@@ -117,6 +121,7 @@ SELECT ?person ?label ?name WHERE {{
 }}
 """
 
+
 IS_PERSON = f"""PREFIX kg: <{KG}>
 SELECT ?person WHERE {{
   # @values people ?person
@@ -124,12 +129,10 @@ SELECT ?person WHERE {{
 }}
 """
 
+
 # Papers are looked up in batches: a VALUES block of a few thousand IRIs is read quickly by any engine,
 # and keeps a request to an endpoint well under the size servers accept.
 BATCH = 2000
-
-
-# --- the policy and the names --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -165,83 +168,6 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=year)
     except ValueError:
         return day.replace(year=year, day=28)
-
-
-@dataclass(frozen=True)
-class Name:
-    """A name as the user gave it, and where: `--people`, or `FILE:LINE` of a list of names."""
-
-    text: str
-    where: str = ""
-
-
-def read_names(values: Iterable[str], option: str, stdin: IO[str] | None = None) -> list[Name]:
-    """The names of an option's values: `@FILE` reads a file, `-` standard input (one name a line; blank
-    lines and lines starting with `#` are skipped); any other value is a name."""
-    names: list[Name] = []
-    for value in values:
-        if value == "-":
-            if stdin is None:
-                raise KgError(f"{option} -: no standard input to read names from")
-            names += names_in_text(_read_bounded(stdin, "standard input"), "<stdin>")
-        elif value.startswith("@") and len(value) > 1:
-            path = value[1:]
-            try:
-                with open(path, "rb") as f:
-                    text = _read_bounded(f, path)
-            except OSError as e:
-                raise KgError(f"cannot read the names in {path}: {e.strerror or e}") from None
-            names += names_in_text(text, path)
-        else:
-            check_name(value, option)
-            names.append(Name(value, option))
-        if len(names) > MAX_NAMES:
-            raise KgError(f"{option} gives more than {MAX_NAMES:,} names: check them in smaller lists")
-    return names
-
-
-MAX_NAMES = 20_000  # names one option may give
-MAX_NAME = 200  # characters in a name
-MAX_NAMES_BYTES = 4 << 20  # of a file (or standard input) of names
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _read_bounded(source: IO[str] | IO[bytes], where: str) -> str:
-    """The text of a names file (or stdin): UTF-8, at most MAX_NAMES_BYTES; KgError otherwise."""
-    raw = getattr(source, "buffer", source)
-    data: str | bytes = raw.read(MAX_NAMES_BYTES + 1)
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogateescape")
-    if len(data) > MAX_NAMES_BYTES:
-        raise KgError(f"cannot read the names in {where}: more than {MAX_NAMES_BYTES >> 20} MB")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise KgError(f"cannot read the names in {where}: not UTF-8 text (byte {e.start + 1})") from None
-
-
-def check_name(name: str, where: str) -> None:
-    """KgError for what cannot be a name: control characters, fewer than two letters, more than MAX_NAME
-    characters."""
-    if _CONTROL.search(name):
-        raise KgError(f"{where}: not a name: it holds control characters")
-    if len(name) > MAX_NAME:
-        raise KgError(f"{where}: not a name: longer than {MAX_NAME} characters ({name[:40]}...)")
-    if sum(c.isalpha() for c in name) < 2:
-        raise KgError(f"{where}: not a name: {name!r} has fewer than two letters")
-
-
-def names_in_text(text: str, source: str) -> list[Name]:
-    names = []
-    for number, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
-        name = line.removesuffix("\r").strip()
-        if name and not name.startswith("#"):
-            check_name(name, f"{source}:{number}")
-            names.append(Name(name, f"{source}:{number}"))
-    return names
-
-
-# --- what comes back -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -353,9 +279,6 @@ class CoiReport:
         if self.unresolved:
             line += f"; {len(self.unresolved)} name{'s' if len(self.unresolved) > 1 else ''} not resolved"
         return line
-
-
-# --- the check ------------------------------------------------------------------------------------
 
 
 def check(

@@ -6,7 +6,7 @@ The Oxigraph server child listens on loopback; clients only ever talk to the rel
   chunked or encoded bodies, no folded or duplicated framing headers): a request two readers could
   frame differently is refused with 400, never passed on;
 - finds every query in it (the URL's `query` parameters, a form body's, an application/sparql-query
-  body), checks each (kg.service_check: SPARQL's own grammar) and forwards a request it builds itself
+  body), checks each (kg.service_check: SPARQL's own grammar) and forwards (kg.features.forwarding) a request it builds itself
   from what it checked: a fresh request line and URL, one Content-Type, one Content-Length, the
   query text the check read. Updates and writes are refused here (the server is read-only);
 - connects to the child only once a request is complete and checked, one connection per request;
@@ -34,14 +34,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import parse_qsl, urlencode
 
+from kg.features.forwarding import INTERNAL_HOST, Forward, forward_for
 from kg.features.strict_http import Cut, Gone, Reader, Refusal, Request, plain_answer, read_request
-from kg.query.service_check import checked_text, service_reason
 
-INTERNAL_HOST = "127.0.0.1"  # where the Oxigraph children listen, behind the relay
 SEND_SECONDS = 30.0  # a client that takes nothing of an answer for this long is dropped
 CONNECT_SECONDS = 5.0  # to the child, on loopback
 RESTART_SECONDS = 25.0  # a request waits this long for a child that died to be started again
@@ -49,6 +47,8 @@ MAX_ANSWER_HEAD = 256 << 10  # bytes of the child's status line and headers
 RESERVED_FILES = 64  # file descriptors kept for kg itself (the store, its pins, logs)
 MOST_CONNECTIONS = 1024
 CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph writes into an answer it stops
+
+
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -59,111 +59,6 @@ HOP_BY_HOP = {
     "trailer",
     "te",
 }
-
-# --- checking it, and what is forwarded ----------------------------------------------------------
-
-
-READ_METHODS = {"GET", "HEAD", "POST"}
-WRITE_METHODS = {"PUT", "DELETE", "PATCH"}
-FORM = "application/x-www-form-urlencoded"
-SPARQL_QUERY = "application/sparql-query"
-SPARQL_UPDATE = "application/sparql-update"
-
-
-@dataclass
-class Forward:
-    """The request the child gets, built from the checked request alone."""
-
-    method: str
-    target: str
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes | None = None
-
-    def encode(self, backend: int) -> bytes:
-        lines = [f"{self.method} {self.target} HTTP/1.1", f"Host: {INTERNAL_HOST}:{backend}"]
-        lines += [f"{name}: {value}" for name, value in self.headers]
-        if self.body is not None:
-            lines.append(f"Content-Length: {len(self.body)}")
-        lines.append("Connection: close")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (self.body or b"")
-
-
-def media_type(value: str) -> str:
-    return value.split(";")[0].strip().lower()
-
-
-def forward_for(request: Request, allow_service: bool) -> Forward:
-    """The request to forward for `request`, whose queries have been checked; Refusal otherwise."""
-    method = request.method
-    if method in WRITE_METHODS:
-        raise Refusal(403, "this server is read-only")
-    if method not in READ_METHODS:
-        raise Refusal(405, f"{method} is not answered here: GET, HEAD or POST")
-    path, _, query_string = request.target.partition("?")
-    url_fields = parse_qsl(query_string, keep_blank_values=True)
-    headers: list[tuple[str, str]] = []
-    if "accept" in request.headers:
-        headers.append(("Accept", request.headers["accept"]))
-    body: bytes | None = None
-    form_fields: list[tuple[str, str]] | None = None
-    query_body: str | None = None
-    if method == "POST":
-        kind = media_type(request.headers.get("content-type", ""))
-        if kind == FORM:
-            try:
-                text = request.body.decode("utf-8")
-            except UnicodeDecodeError:
-                raise Refusal(400, "the form is not UTF-8") from None
-            form_fields = parse_qsl(text, keep_blank_values=True)
-        elif kind == SPARQL_QUERY:
-            try:
-                query_body = request.body.decode("utf-8")
-            except UnicodeDecodeError:
-                raise Refusal(400, "the query is not UTF-8") from None
-        elif kind == SPARQL_UPDATE:
-            raise Refusal(403, "this server is read-only: updates are refused")
-        elif kind:
-            headers.append(("Content-Type", kind))
-            body = request.body
-        elif request.body:
-            raise Refusal(415, "the request body has no Content-Type")
-        else:
-            body = b""
-    elif request.body:
-        raise Refusal(400, f"a {method} request has no body")
-    every = url_fields + (form_fields or [])
-    if any(name in ("update", "using-graph-uri", "using-named-graph-uri") for name, _ in every):
-        raise Refusal(403, "this server is read-only: updates are refused")
-    queries = [value for name, value in every if name == "query"] + (
-        [query_body] if query_body is not None else []
-    )
-    if len(queries) > 1:
-        raise Refusal(400, "a request carries one query")
-    if not allow_service:
-        for query in queries:
-            reason = service_reason(query)
-            if reason is not None:
-                raise Refusal(403, f"SERVICE is refused by this server: {reason}")
-        url_fields = _checked_fields(url_fields)
-        if form_fields is not None:
-            form_fields = _checked_fields(form_fields)
-        if query_body is not None:
-            query_body = checked_text(query_body)
-    if form_fields is not None:
-        headers.append(("Content-Type", FORM))
-        body = urlencode(form_fields).encode("ascii")
-    elif query_body is not None:
-        headers.append(("Content-Type", f"{SPARQL_QUERY}; charset=utf-8"))
-        body = query_body.encode("utf-8")
-    target = path + (f"?{urlencode(url_fields)}" if url_fields else "")
-    return Forward("GET" if method == "HEAD" else method, target, headers, body)
-
-
-def _checked_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(name, checked_text(value) if name == "query" else value) for name, value in fields]
-
-
-# --- the answer ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -255,9 +150,6 @@ def _chunks(upstream: Reader, deadline: float) -> Iterator[bytes]:
         data = upstream.take(size)
         del upstream.buffer[:2]
         yield data
-
-
-# --- the relay -----------------------------------------------------------------------------------
 
 
 def connection_bounds() -> tuple[int, int]:

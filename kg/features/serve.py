@@ -47,7 +47,8 @@ from types import FrameType
 from typing import BinaryIO, NoReturn
 
 from kg.errors import KgError, StoreBusy, StoreMissing
-from kg.features.relay import INTERNAL_HOST, Pages, Relay
+from kg.features.forwarding import INTERNAL_HOST
+from kg.features.relay import Pages, Relay
 from kg.store.generations import LOCK, display_path, live_generation, missing_message, pin_generation
 
 STARTUP_SECONDS = 20.0  # the server must answer within this

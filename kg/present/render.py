@@ -55,11 +55,7 @@ from kg.present.terminal import (
 from kg.query.answers import Answer, Record, Solutions, Term, Triples
 
 TABLE_FORMATS = ("table", "csv", "tsv", "json")
-
-
 RESULT_FORMATS = (*TABLE_FORMATS, "xml")  # a SELECT/ASK answer: the table formats and W3C SPARQL XML
-
-
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 
 

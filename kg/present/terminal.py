@@ -12,11 +12,7 @@ from typing import IO
 # What a terminal obeys rather than shows: C0 (ESC, BEL, CR...), DEL, C1, the bidirectional marks,
 # embeddings, overrides and isolates, and the line and paragraph separators.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-
-
 _CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
-
-
 _SHOWN_ESCAPED = re.compile(f"[\\x7f-\\x9f{_BIDI}]")  # those that syntaxes escaping C0 still let through
 
 
@@ -58,14 +54,8 @@ def is_terminal(out: IO[str]) -> bool:
 
 
 GAP = 2  # spaces between columns
-
-
 NARROWEST = 6  # a column is never cut narrower than this (or than its widest cell, if less)
-
-
 CUT = "…"
-
-
 SHORT = 10  # a column this narrow (a date) is cut only when nothing else can give way
 
 

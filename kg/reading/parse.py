@@ -15,16 +15,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypedDict
 
-from kg.reading.decoding import Line, decode_page, read_page_bytes
-from kg.reading.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
-from kg.reading.split import (
+from kg.reading.author_lines import (
     AuthorLine,
-    Lexicon,
     looks_like_author_line,
     looks_like_person_name,
     parse_author_line,
-    split_fused_line,
 )
+from kg.reading.decoding import Line, decode_page, read_page_bytes
+from kg.reading.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
+from kg.reading.split import Lexicon, split_fused_line
 from kg.reading.text import fold
 
 MONTHS = {
@@ -570,7 +569,7 @@ def listing_json(listing: ListingRecord) -> dict[str, object]:
     }
 
 
-def listing_row(listing: ListingRecord) -> dict[str, str]:
+def listing_row(listing: ListingRecord) -> dict[str, object]:
     """One listing as a row of `kg parse`'s table."""
     authors = ", ".join(listing.authors) + (" et al." if listing.authors_truncated else "")
     return {

@@ -15,7 +15,8 @@ from kg.site.http import Request, Response, form_fields
 
 if TYPE_CHECKING:
     from kg.api import Graph
-    from kg.features.coi import CoiReport, Name
+    from kg.features.coi import CoiReport
+    from kg.features.name_lists import Name
     from kg.site.app import Site
 
 
@@ -85,7 +86,7 @@ def _date(text: str) -> date | None:
 
 def check(graph: Graph, asked: Asked) -> tuple[CoiReport, list[Name], list[Name] | None]:
     """`kg coi` on the form's names and policy: the report, and the names as read."""
-    from kg.features.coi import names_in_text
+    from kg.features.name_lists import names_in_text
 
     people = names_in_text(asked.people, "people")
     against = names_in_text(asked.against, "against") if asked.against.strip() else None

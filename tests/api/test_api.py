@@ -481,3 +481,30 @@ def test_search_hits_carry_dates_as_results_do(fixture_store):
         papers = g.query("papers-of", "Suyog Gupta")
     assert all(isinstance(hit.date, datetime.date) for hit in hits)
     assert type(hits[0].date) is type(next(iter(papers))["date"])
+
+
+# --- reading without a store: kg.parse and kg.validate_file ------------------------------------------
+
+
+def test_parse_gives_what_kg_parse_prints():
+    parsed = kg.parse(FIXTURE_PAGES, as_of=AS_OF)
+    code, out, err = run_main("parse", str(FIXTURE_PAGES), "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert code == 0 and err == ""
+    assert [json.loads(line) for line in out.splitlines()] == parsed.to_json()
+    assert len(parsed.rows()) == 65 and not parsed.rejected and parsed.diagnostics == []
+
+
+def test_parse_reports_a_rejected_record_with_its_file_and_line():
+    parsed = kg.parse(BAD_PAGES / "impossible_date.txt", as_of="2026-11-24")
+    assert parsed.rejected
+    assert any(
+        str(d).endswith("impossible date Feb 30, 2021; the listing is skipped") for d in parsed.diagnostics
+    )
+
+
+def test_validate_file_checks_an_export(fixture_store, tmp_path):
+    export = tmp_path / "graph.trig"
+    with kg.open(fixture_store) as graph:
+        graph.export(str(export))
+    outcome = kg.validate_file(export)
+    assert outcome.conforms

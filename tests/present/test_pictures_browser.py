@@ -19,21 +19,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from browser import BROWSERS, OFFLINE_FLAGS, chromium_binary
 from conftest import run_main
 
 SCREENSHOT = Path(__file__).parents[1] / "screenshots" / "coauthors-suyog-gupta.png"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WINDOW = (1200, 900)
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: the page must draw from what it holds
+    *OFFLINE_FLAGS,  # offline: the page must draw from what it holds
     "--virtual-time-budget=20000",  # let the layout settle (virtual time: a few real seconds)
     f"--window-size={WINDOW[0]},{WINDOW[1]}",
 ]
@@ -41,7 +33,7 @@ FLAGS = [
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    found = os.environ.get("KG_CHROMIUM") or next(filter(None, map(shutil.which, BROWSERS)), None)
+    found = chromium_binary()
     if not found:
         pytest.skip(f"no Chromium to draw the page with (looked for {', '.join(BROWSERS)} and $KG_CHROMIUM)")
     return found

@@ -7,8 +7,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.reading.author_lines import looks_like_author_line, parse_author_line
 from kg.reading.names import CAMEL_PREFIXES, name_score, word_kind
-from kg.reading.split import Lexicon, looks_like_author_line, parse_author_line, split_fused_line
+from kg.reading.split import Lexicon, split_fused_line
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.reading.split import (
-    Lexicon,
-    looks_like_author_line,
-    looks_like_person_name,
-    parse_author_line,
-    split_fused_line,
-)
+from kg.reading.author_lines import looks_like_author_line, looks_like_person_name, parse_author_line
+from kg.reading.split import Lexicon, split_fused_line
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
