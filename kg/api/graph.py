@@ -8,7 +8,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, TypeGuard, cast
 
 from kg.api.building import as_date
 from kg.api.common import (
@@ -547,9 +547,16 @@ class Graph:
 def _export_to_file(kg_store: KgStore, fmt: str, inferred: bool, file: IO[str] | IO[bytes]) -> None:
     from kg.features import export
 
-    if isinstance(file, io.TextIOBase):
+    if _takes_text(file):
         binary = io.BytesIO()
         export.write_export(kg_store, fmt, inferred, binary)
         file.write(binary.getvalue().decode("utf-8"))
     else:  # any other file is taken for a binary one
         export.write_export(kg_store, fmt, inferred, cast("IO[bytes]", file))
+
+
+def _takes_text(file: IO[str] | IO[bytes]) -> TypeGuard[IO[str]]:
+    """Whether `file` is written str: a text file of io, or any file opened in a text mode (a tempfile's
+    wrapper is no io.TextIOBase)."""
+    mode = getattr(file, "mode", None)
+    return isinstance(file, io.TextIOBase) or (isinstance(mode, str) and "b" not in mode)

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -360,6 +361,17 @@ def test_stats_validate_export_match_the_cli(fixture_store, tmp_path):
     )
     assert len(binary.getvalue().splitlines()) > len((tmp_path / "cli.nt").read_text().splitlines()) // 2
     assert text.getvalue().startswith("@prefix")
+
+
+def test_export_writes_text_to_a_file_opened_in_text_mode(fixture_store, tmp_path):
+    """A file opened for text takes the export as text, even one that is no io.TextIOBase (a tempfile's)."""
+    with kg.open(fixture_store) as g, tempfile.NamedTemporaryFile("w+", suffix=".nt") as file:
+        g.export(file, format="ntriples")
+        g.export(tmp_path / "path.nt")
+        file.seek(0)
+        text = file.read()
+    assert text
+    assert sorted(text.splitlines()) == sorted((tmp_path / "path.nt").read_text().splitlines())
 
 
 # --- build -----------------------------------------------------------------------------------------
