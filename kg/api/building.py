@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -46,30 +47,19 @@ def build(
     if not paths:
         raise KgError("no pages given: name page files or folders of *.txt pages")
     kept = keep_count(keep)
-    if progress is True:
-        from kg.present.progress_bar import progress_bar
+    from kg.present.progress_bar import progress_bar
 
-        with progress_bar() as advance:
-            return run_build(
-                paths,
-                store_path(store),
-                as_of=as_date(as_of),
-                base=base,
-                fresh=fresh,
-                progress=advance,
-                keep=kept,
-                rules=rules,
-            )
-    return run_build(
-        paths,
-        store_path(store),
-        as_of=as_date(as_of),
-        base=base,
-        fresh=fresh,
-        progress=progress or None,
-        keep=kept,
-        rules=rules,
-    )
+    with progress_bar() if progress is True else nullcontext(progress or None) as advance:
+        return run_build(
+            paths,
+            store_path(store),
+            as_of=as_date(as_of),
+            base=base,
+            fresh=fresh,
+            progress=advance,
+            keep=kept,
+            rules=rules,
+        )
 
 
 DEFAULT_KEEP = 3  # as kg.store.DEFAULT_KEEP, without importing pyoxigraph
