@@ -819,15 +819,22 @@ def serve_command(store_path, bind, timeout, allow_service, memory):
     default=100_000,
     show_default=True,
     metavar="N",
-    help="At most N triples per request: a bigger graph goes as a PUT, then POSTs.",
+    help="At most N triples per request: a bigger graph goes in several.",
 )
-def push_command(endpoint, store_path, user, password_env, batch_triples):
-    """Send the graph to a SPARQL 1.1 Graph Store endpoint.
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Send every graph, not only those that changed since the last push to this endpoint.",
+)
+def push_command(endpoint, store_path, user, password_env, batch_triples, full):
+    """Send the graph to a SPARQL 1.1 Graph Store endpoint, then only what changed.
 
     Each named graph (every page's, the inferred ones, the ontology's) replaces its namesake on the
-    server: PUT URL?graph=IRI with N-Triples. Transient failures (connection, 429, 502-504) are
-    tried 3 times; any other failure stops the push with exit code 2, saying how many graphs were
-    sent.
+    server (PUT URL?graph=IRI; to Oxigraph, many graphs a request). The store remembers what each
+    endpoint holds: pushing again sends only the graphs that changed (a large one as its difference)
+    and removes those of removed pages; --full sends everything. Transient failures (connection,
+    429, 502-504) are tried 3 times; any other failure stops the push with exit code 2, saying how
+    many graphs were sent (the next push sends the rest). See docs/push.md.
 
     Example: kg push --endpoint http://localhost:7878/store
     """
@@ -837,7 +844,7 @@ def push_command(endpoint, store_path, user, password_env, batch_triples):
 
     target = Endpoint(endpoint, user=user, password=_password(user, password_env))
     kg_store = KgStore.open_read(store_path)
-    report = push(kg_store, target, batch_triples=batch_triples)
+    report = push(kg_store, target, batch_triples=batch_triples, full=full)
     click.echo(report.line(target.url))
 
 
