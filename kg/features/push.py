@@ -20,10 +20,11 @@ holds: the next push sends the rest.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
 
@@ -171,11 +172,13 @@ class _Run:
         self.size, self.report = size, report
         self.stamps = page_stamps(kg.store)
 
-    def work(self, gone: list[str], graphs: list[str]) -> Iterator[tuple[Callable[[], None], list[str]]]:
+    def work(
+        self, gone: list[str], graphs: list[str]
+    ) -> Generator[tuple[Callable[[], None], list[str]], None, None]:
         """(work, the graphs it sends): the removals first, then batches of graphs whole or in part."""
         for start in range(0, len(gone), 1000):
             part = gone[start : start + 1000]
-            yield (lambda part=part: self._remove(part)), part
+            yield partial(self._remove, part), part
         with ExitStack() as stack:
             older: list[ox.Store | None] = []  # opened on first need: the generation the endpoint holds
             batch: list[tuple[Piece, str]] = []
@@ -199,7 +202,7 @@ class _Run:
                     change = self._change(graph, body, stamp, older[0])
                     if change is not None:
                         self.holding.pop(graph, None)
-                        yield (lambda change=change: self._patch(change)), [graph]
+                        yield partial(self._patch, change), [graph]
                         continue
                 self.holding.pop(graph, None)  # until it is there whole
                 piece = Piece(graph, body, body.count(b"\n"), blank=_has_blank_nodes(body))
@@ -220,12 +223,10 @@ class _Run:
         if older is None or held is None or not self.target.can_patch() or _has_blank_nodes(body):
             return None
         node = ox.NamedNode(graph)
-        old = (
-            older.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
-            if older.contains_named_graph(node)
-            else b""
-        )
-        if content_stamp(old or b"") != held:
+        old = b""
+        if older.contains_named_graph(node):
+            old = older.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
+        if content_stamp(old) != held:
             return None
         before, after = set(old.splitlines(keepends=True)), set(body.splitlines(keepends=True))
         deletes, inserts = sorted(before - after), sorted(after - before)

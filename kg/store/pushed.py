@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import KgError
 from kg.model.vocab import KG, PROV
 from kg.store.generations import pin_generation
 
@@ -103,7 +104,7 @@ def kept_generation(root: Path, generation: str) -> Iterator[ox.Store | None]:
         return
     try:
         pinned = pin_generation(root, generation)
-    except Exception:  # noqa: BLE001 - a damaged older generation is only one kg cannot compare with
+    except KgError:  # a damaged older generation is only one kg cannot compare with
         pinned = None
     if pinned is None:
         yield None
