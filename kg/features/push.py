@@ -114,6 +114,8 @@ def push(
         target = target_for(endpoint, counts, sleep)
     except EndpointError as e:
         endpoint.close()
+        if e.status in (401, 403):
+            raise KgError(f"{e.message}; nothing was sent", exit_code=e.exit_code) from None
         raise _stopped(report, len(graphs), current, e) from None
     report.engine, report.since = target.name, record.generation
     run = _Run(kg, target, record, holding, batch_triples, report)

@@ -219,6 +219,8 @@ def target_for(endpoint: Endpoint, counts: Counts, sleep: Callable[[float], None
     also meets an auth challenge before any body goes out). EndpointError when it cannot be reached."""
     store = Sender(endpoint, counts, sleep)
     response = store.request("HEAD", "", None)
+    if response.status in (401, 403):  # refused now, it would refuse every write: nothing is sent
+        raise status_error(endpoint, response, "the push")
     server = response.headers.get("server", "").lower() if response.ok else ""
     path = urlsplit(endpoint.url).path.rstrip("/")
     if server.startswith("oxigraph/") and path.endswith("/store"):

@@ -811,7 +811,7 @@ def test_push_without_credentials_to_a_server_that_hangs_up_reports_the_401(
             str(fixture_store),
         )
     )
-    assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
+    assert "refused the push: 401 Unauthorized (wrong or missing credentials)" in err, err
     assert "pipe" not in err.lower() and "reset" not in err.lower()
     err = one_line_error(
         *kg(
@@ -825,7 +825,7 @@ def test_push_without_credentials_to_a_server_that_hangs_up_reports_the_401(
             env={"KG_PUSH_PASSWORD": "wrong"},
         )
     )
-    assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
+    assert "refused the push: 401 Unauthorized (wrong or missing credentials)" in err, err
 
 
 def test_a_hang_up_on_a_big_body_is_reported_as_the_401_it_was(hang_up_server):
