@@ -186,7 +186,9 @@ class _Run:
             batch: list[tuple[Piece, str]] = []
             for graph in graphs:
                 stamp = self.stamps.get(graph)
-                if stamp is not None and self.holding.get(graph) == stamp:
+                if (stamp is not None and self.holding.get(graph) == stamp) or (
+                    stamp is None and graph in self.holding and self.record.generation == self.kg.generation
+                ):  # what the endpoint holds is this generation's copy: no need to read it to know
                     self.report.unchanged += 1
                     continue
                 body = (
