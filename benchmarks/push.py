@@ -87,20 +87,15 @@ def virtuoso(folder: Path) -> Iterator[tuple[str, str, dict[str, str], list[str]
 
 
 def edit_a_page(corpus: Path, round_: int) -> None:
-    """Change the first title of the first page (a different change each round)."""
+    """Change one abstract of the first page (a paragraph between blank lines that ends a sentence)."""
     page = sorted(corpus.iterdir())[0]
     lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if (
-            line.strip()
-            and i > 0
-            and lines[i - 1].strip() == ""
-            and lines[i + 1].strip() == ""
-            and ":" in line
-        ):
-            lines[i] = line.rstrip("\n") + f" (revised {round_})\n"
-            break
-    page.write_text("".join(lines), encoding="utf-8")
+    for i in range(1, len(lines) - 1):
+        if lines[i - 1].strip() == lines[i + 1].strip() == "" and lines[i].rstrip().endswith("."):
+            lines[i] = lines[i].rstrip("\n") + f" Revised {round_}.\n"
+            page.write_text("".join(lines), encoding="utf-8")
+            return
+    raise SystemExit(f"{page} has no abstract to edit")
 
 
 def main(argv: list[str] | None = None) -> None:

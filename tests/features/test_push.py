@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,19 @@ def test_a_push_to_another_endpoint_sends_everything(oxigraph, tmp_path):
         assert report["unchanged"] == 0 and report["triples"] == len(store_quads(store))
         assert other.quads(base) == store_quads(store)
     assert oxigraph.push(store)["graphs"] == 0  # each endpoint is remembered apart
+
+
+def test_the_push_benchmark_runs(tmp_path):
+    """A tiny run, so the benchmark keeps working (no figures asserted)."""
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "push.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--pages", "12", "--work", str(tmp_path), "--engines", "oxigraph"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("| measure | figure |") and done.stdout.count("= store after") == 3, (
+        done.stdout
+    )
+    assert "nothing changed | " in done.stdout and "(0 graphs, 0 triples; = store after)" in done.stdout
