@@ -118,6 +118,10 @@ def push(
             raise KgError(f"{e.message}; nothing was sent", exit_code=e.exit_code) from None
         raise _stopped(report, len(graphs), current, e) from None
     report.engine, report.since = target.name, record.generation
+    held = sorted(g for g in holding if g in live)
+    if held and not target.holds(held[0]):  # emptied or replaced since: what kg remembers is void
+        holding = {graph: record.graphs[graph] for graph in gone}
+        report.notes.append("the endpoint no longer held what kg had pushed there: everything was sent")
     run = _Run(kg, target, record, holding, batch_triples, report)
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-push") as pool:

@@ -168,6 +168,17 @@ class GraphStore:
             if not response.ok and response.status != 404:  # 404: not there, as wanted
                 raise refused(self.store.endpoint, response, "DELETE")
 
+    def holds(self, graph: str) -> bool:
+        """Whether the engine has the graph (a GET of it; 404: no). Anything else counts as yes: this only
+        tells an engine emptied (or replaced) since kg last pushed to it."""
+        try:
+            response = self.store.request(self.look, graph_query(graph), None)
+        except EndpointError:
+            return True
+        return response.status != 404
+
+    look = "GET"  # how to ask whether a graph is there: not every Graph Store answers HEAD
+
     def can_patch(self) -> bool:
         return self.update is not None
 
@@ -191,6 +202,7 @@ class Oxigraph(GraphStore):
 
     name = "Oxigraph"
     batches = True
+    look = "HEAD"
 
     def send(self, pieces: list[Piece], size: int) -> None:
         self.remove([piece.graph for piece in pieces])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES, run_main
-from servers import oxigraph_serving
+from servers import OXIGRAPH, free_port, oxigraph_serving, stop, wait_until_answering
 from virtuoso_server import PASSWORD, USER
 
 from kg.features import push_targets
@@ -183,6 +183,33 @@ def test_a_push_to_another_endpoint_sends_everything(oxigraph, tmp_path):
         assert report["unchanged"] == 0 and report["triples"] == len(store_quads(store))
         assert other.quads(base) == store_quads(store)
     assert oxigraph.push(store)["graphs"] == 0  # each endpoint is remembered apart
+
+
+def test_an_engine_emptied_since_the_last_push_gets_everything(tmp_path):
+    """The same URL, a new empty engine behind it: kg sees that it lacks what was pushed, and sends all."""
+    _pages, store, base = make_site(tmp_path, "emptied")
+    port = free_port()
+
+    def serve(folder: Path) -> subprocess.Popen:
+        command = [str(OXIGRAPH), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_answering(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        return process
+
+    engine = Engine("emptied", f"http://127.0.0.1:{port}/store", f"http://127.0.0.1:{port}/query", {}, None)
+    process = serve(tmp_path / "first")
+    try:
+        engine.push(store)
+    finally:
+        stop(process)
+    process = serve(tmp_path / "second")
+    try:
+        code, out, err = run_main("push", "--endpoint", engine.push_url, "--store", str(store))
+        assert (code, err) == (0, "")
+        assert out.endswith("; the endpoint no longer held what kg had pushed there: everything was sent\n")
+        assert engine.quads(base) == store_quads(store)
+    finally:
+        stop(process)
 
 
 def test_the_push_benchmark_runs(tmp_path):
