@@ -816,7 +816,7 @@ def serve_command(store_path, bind, timeout, allow_service, memory):
 @click.option(
     "--batch-triples",
     type=click.IntRange(min=1),
-    default=100_000,
+    default=250_000,
     show_default=True,
     metavar="N",
     help="At most N triples per request: a bigger graph goes in several.",
