@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kg.features.diff import Diff
     from kg.features.name_lists import Name
     from kg.features.people import People, Suggestion
+    from kg.features.push import PushReport
     from kg.features.search import Hits
     from kg.present.streaming import Written
     from kg.query.canned import Engine
@@ -521,6 +522,25 @@ class Graph:
         from kg.features import diff
 
         return diff.generations(self._local("diff"))
+
+    def push(
+        self,
+        endpoint: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        batch_triples: int | None = None,
+        full: bool = False,
+    ) -> PushReport:
+        """The store sent to a SPARQL 1.1 Graph Store endpoint (e.g. `http://localhost:7878/store`), as
+        `kg push`: the first time every graph, then only what changed since the last push there
+        (`full`: everything again). `batch_triples` bounds a request (default 250,000). Raises KgError,
+        saying how many graphs were sent, when the endpoint fails; the next push sends the rest."""
+        from kg.features.push import DEFAULT_BATCH, push
+        from kg.query.endpoint import Endpoint
+
+        target = Endpoint(endpoint, user=user, password=password)
+        return push(self._local("push"), target, batch_triples=batch_triples or DEFAULT_BATCH, full=full)
 
     def export(
         self,

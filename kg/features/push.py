@@ -1,58 +1,78 @@
-"""`kg push`: the store's named graphs to any SPARQL 1.1 Graph Store HTTP Protocol endpoint.
+"""`kg push`: the store's named graphs to a SPARQL engine, and after that only what changed.
 
-Every named graph of the live generation (each page's graph, the inferred graphs, the ontology graph)
-goes as `PUT <endpoint>?graph=<IRI>` with an N-Triples body: PUT replaces that graph on the server, so
-pushing again after a build leaves the remote copy equal to the local one, graph by graph. That is
-plain GSP, one request per graph, which any GSP server accepts (a TriG/N-Quads body to the dataset
-URL is not in the standard).
+Every named graph of the live generation (each page's graph, the graph of facts, the inferred graph, the
+ontology graph) is replaced whole on the engine, or changed in part to equal the store's, so that pushing
+again leaves the remote copy equal to the local one, graph by graph, each triple once. How the engine is
+written to (several graphs a request to Oxigraph, one Graph Store PUT a graph elsewhere) is
+kg.features.push_targets'.
 
-A graph bigger than --batch-triples goes as one PUT and then POSTs (POST adds to the graph) of at
-most that many triples each, so no request body is unbounded. Blank-node labels only hold within one
-document, so a graph holding blank nodes is never split (kg writes none; this is for safety).
+The store remembers, per endpoint, what the endpoint holds (kg.store.pushed): a push sends only the
+graphs whose stamp differs from the one it holds, removes the graphs of pages no longer in the store, and
+sends a large graph that changed in part (the inferred graph, the graph of facts) as the difference from
+the generation last pushed, when the store still keeps that one. `full=True` sends everything.
 
-With credentials, the auth challenge is fetched with a bodyless request before any body goes out
-(kg.endpoint): Virtuoso answers an unauthenticated PUT with 401 and hangs up without reading it.
-
-Transient failures (connection refused or lost, timeouts, 429, 502, 503, 504) are retried with a
-bounded exponential backoff; anything else stops the push at once. A push that stopped says how many
-graphs it had sent: it is never reported as done.
+Batches are at most `batch_triples` triples (a larger graph is cut into requests of that many), and one
+batch is read from the store while the one before it is on its way. A push that stops says how many graphs
+it had sent, never reports itself done, and leaves the record saying only what it knows the endpoint
+holds: the next push sends the rest.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import quote
+from collections.abc import Callable, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.query.endpoint import Endpoint, EndpointError, Response, status_error
+from kg.features import push_targets
+from kg.features.push_targets import Counts, GraphStore, Piece, target_for
+from kg.query.endpoint import Endpoint, EndpointError
 from kg.store.generations import KgStore
+from kg.store.pushed import PushRecord, content_stamp, kept_generation, page_stamps
 
-MEDIA_TYPE = "application/n-triples"
-DEFAULT_BATCH = 100_000  # triples per request: ~15 MB of N-Triples
-TRIES = 3
-BACKOFF = 0.5  # seconds before the second try; doubled for each further try
-MAX_WAIT = 10.0  # never wait longer than this between tries, whatever Retry-After says
-MAX_ANSWER = 1 << 20  # bytes of a server's answer to one PUT or POST: a status and a short message
+DEFAULT_BATCH = 250_000  # triples per request: ~55 MB of N-Quads (fewer, larger loads cost Oxigraph less)
+PATCH_SHARE = 0.25  # a graph changed in more than this share of its triples is sent whole instead
+
+# Kept here too, where the tests and callers have always found them.
+TRIES, BACKOFF, MAX_WAIT = push_targets.TRIES, push_targets.BACKOFF, push_targets.MAX_WAIT
 
 
 @dataclass
 class PushReport:
-    graphs: int = 0
-    triples: int = 0
+    graphs: int = 0  # sent, whole or in part
+    triples: int = 0  # sent: whole graphs' triples, and those a change in part took out or put in
+    patched: int = 0  # of `graphs`, those changed in part
+    removed: int = 0
+    unchanged: int = 0
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
+    engine: str = ""
+    since: str = ""  # the generation the endpoint held, when only the changes were sent
+    notes: list[str] = field(default_factory=list)
+    url: str = ""  # the endpoint, as messages show it (never its credentials)
 
-    def line(self, url: str) -> str:
+    def line(self, url: str | None = None) -> str:
+        url = url or self.url
         rate = f", {self.triples / self.seconds:,.0f} triples/s" if self.seconds > 0 else ""
         retried = f", {self.retries} retried" if self.retries else ""
+        extra = []
+        if self.patched:
+            extra.append(f"{self.patched} of them changed in part")
+        if self.removed:
+            extra.append(f"{self.removed} removed")
+        if self.unchanged:
+            extra.append(f"{self.unchanged} unchanged since {self.since or 'the last push'}")
         return (
             f"pushed {self.graphs} graphs, {self.triples} triples to {url} in {self.seconds:.2f} s "
             f"({self.requests} requests{retried}{rate})"
+            + "".join(f"; {e}" for e in extra)
+            + "".join(f"; {n}" for n in self.notes)
         )
 
 
@@ -61,89 +81,195 @@ def graphs_to_push(store: ox.Store) -> list[ox.NamedNode]:
     return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
 
 
+@dataclass
+class Change:
+    """A graph to send in part: the triples to take out and to put in, and its stamp once done."""
+
+    graph: str
+    deletes: list[bytes]
+    inserts: list[bytes]
+    stamp: str
+
+
 def push(
     kg: KgStore,
     endpoint: Endpoint,
     batch_triples: int = DEFAULT_BATCH,
     sleep: Callable[[float], None] = time.sleep,
+    full: bool = False,
 ) -> PushReport:
-    """Send every named graph; KgError naming the graph it stopped at when anything fails."""
-    graphs = graphs_to_push(kg.store)
-    report = PushReport()
+    """Make the endpoint hold the store's graphs; KgError naming the graph it stopped at when anything fails."""
+    report = PushReport(url=endpoint.url)
+    counts = Counts()
     started = time.monotonic()
+    graphs = [g.value for g in graphs_to_push(kg.store)]
+    record = PushRecord.load(kg.root, endpoint.url)
+    live = set(graphs)
+    gone = sorted(g for g in record.graphs if g not in live)  # pages no longer in the store: removed there
+    holding = (
+        {} if full else dict(record.graphs)
+    )  # what the endpoint holds, as far as kg knows: graph -> stamp
+    for graph in gone:
+        holding[graph] = record.graphs[graph]
+    current = graphs[0] if graphs else ""
     try:
-        for graph in graphs:
-            report.triples += _push_graph(kg.store, graph, endpoint, batch_triples, report, sleep)
-            report.graphs += 1
+        target = target_for(endpoint, counts, sleep)
     except EndpointError as e:
-        raise KgError(
-            f"push stopped after sending {report.graphs} of {len(graphs)} graphs, at <{graph.value}>: "
-            f"{e.message}; the remote copy is incomplete"
-        ) from None
-    finally:
         endpoint.close()
+        if e.status in (401, 403):
+            raise KgError(f"{e.message}; nothing was sent", exit_code=e.exit_code) from None
+        raise _stopped(report, len(graphs), current, e) from None
+    report.engine, report.since = target.name, record.generation
+    held = sorted(g for g in holding if g in live)
+    if held and not target.holds(held[0]):  # emptied or replaced since: what kg remembers is void
+        holding = {graph: record.graphs[graph] for graph in gone}
+        report.notes.append("the endpoint no longer held what kg had pushed there: everything was sent")
+    run = _Run(kg, target, record, holding, batch_triples, report)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-push") as pool:
+            running: Future[object] | None = None
+            with closing(run.work(gone, graphs)) as units:
+                for work, names in units:  # read from the store while the unit before is sent
+                    if running is not None:
+                        running.result()
+                    current, running = names[0], pool.submit(work)
+            if running is not None:
+                running.result()
+    except EndpointError as e:
+        raise _stopped(report, len(graphs), current, e) from None
+    finally:
+        report.requests, report.retries = counts.requests, counts.retries
+        target.close()
+        endpoint.close()
+        _remember(kg, record, holding, report)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _push_graph(
-    store: ox.Store, graph: ox.NamedNode, endpoint: Endpoint, size: int, report: PushReport, sleep
-) -> int:
-    """PUT the graph's first `size` triples, POST the rest `size` at a time; the number of triples sent.
+def _stopped(report: PushReport, total: int, graph: str, error: EndpointError) -> KgError:
+    return KgError(
+        f"push stopped after sending {report.graphs} of {total} graphs, at <{graph}>: "
+        f"{error.message}; the remote copy is incomplete"
+    )
 
-    The graph is dumped as N-Triples by the store itself (no Python object per triple: a quarter of a
-    push's time went there); N-Triples has one triple per line, so a batch is `size` lines."""
-    body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-    triples = body.count(b"\n")
-    if triples <= size or _has_blank_nodes(store, graph):  # one document, so blank nodes stay the same nodes
-        _send(endpoint, "PUT", graph, body, report, sleep)
-        return triples
-    lines = body.splitlines(keepends=True)
-    for start in range(0, len(lines), size):
-        _send(
-            endpoint,
-            "PUT" if start == 0 else "POST",
-            graph,
-            b"".join(lines[start : start + size]),
-            report,
-            sleep,
+
+def _remember(kg: KgStore, record: PushRecord, holding: dict[str, str], report: PushReport) -> None:
+    record.generation, record.graphs = kg.generation, holding
+    try:
+        record.save(kg.root)
+    except OSError as e:
+        report.notes.append(
+            f"kg could not remember what it pushed ({e.strerror or e}): the next push sends everything"
         )
-    return len(lines)
 
 
-def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }} }}"))
+class _Run:
+    """One push: which graphs to send and how, as units of work, each done by the sending thread while the
+    next is read from the store."""
+
+    def __init__(
+        self,
+        kg: KgStore,
+        target: GraphStore,
+        record: PushRecord,
+        holding: dict[str, str],
+        size: int,
+        report: PushReport,
+    ):
+        self.kg, self.target, self.record, self.holding = kg, target, record, holding
+        self.size, self.report = size, report
+        self.stamps = page_stamps(kg.store)
+
+    def work(
+        self, gone: list[str], graphs: list[str]
+    ) -> Generator[tuple[Callable[[], None], list[str]], None, None]:
+        """(work, the graphs it sends): the removals first, then batches of graphs whole or in part."""
+        for start in range(0, len(gone), 1000):
+            part = gone[start : start + 1000]
+            yield partial(self._remove, part), part
+        with ExitStack() as stack:
+            older: list[ox.Store | None] = []  # opened on first need: the generation the endpoint holds
+            batch: list[tuple[Piece, str]] = []
+            for graph in graphs:
+                stamp = self.stamps.get(graph)
+                if (stamp is not None and self.holding.get(graph) == stamp) or (
+                    stamp is None and graph in self.holding and self.record.generation == self.kg.generation
+                ):  # what the endpoint holds is this generation's copy: no need to read it to know
+                    self.report.unchanged += 1
+                    continue
+                body = (
+                    self.kg.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+                )
+                if stamp is None:
+                    stamp = content_stamp(body)
+                    if self.holding.get(graph) == stamp:
+                        self.report.unchanged += 1
+                        continue
+                    if not older:
+                        older.append(
+                            stack.enter_context(kept_generation(self.kg.root, self.record.generation))
+                        )
+                    change = self._change(graph, body, stamp, older[0])
+                    if change is not None:
+                        self.holding.pop(graph, None)
+                        yield partial(self._patch, change), [graph]
+                        continue
+                self.holding.pop(graph, None)  # until it is there whole
+                piece = Piece(graph, body, body.count(b"\n"), blank=_has_blank_nodes(body))
+                if batch and (
+                    not self.target.batches or sum(p.triples for p, _ in batch) + piece.triples > self.size
+                ):
+                    yield self._sender(batch), [p.graph for p, _ in batch]
+                    batch = []
+                batch.append((piece, stamp))
+            if batch:
+                yield self._sender(batch), [p.graph for p, _ in batch]
+
+    def _change(self, graph: str, body: bytes, stamp: str, older: ox.Store | None) -> Change | None:
+        """The difference between what the endpoint holds of `graph` and the store's, when kg knows what it
+        holds (the generation last pushed is still kept, and its copy has the stamp the endpoint's has)
+        and the difference is small enough to be worth sending as one; else None (send it whole)."""
+        held = self.holding.get(graph)
+        if older is None or held is None or not self.target.can_patch() or _has_blank_nodes(body):
+            return None
+        node = ox.NamedNode(graph)
+        old = b""
+        if older.contains_named_graph(node):
+            old = older.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
+        if content_stamp(old) != held:
+            return None
+        before, after = set(old.splitlines(keepends=True)), set(body.splitlines(keepends=True))
+        deletes, inserts = sorted(before - after), sorted(after - before)
+        if len(deletes) + len(inserts) > PATCH_SHARE * max(len(after), 1):
+            return None
+        return Change(graph, deletes, inserts, stamp)
+
+    def _sender(self, batch: list[tuple[Piece, str]]) -> Callable[[], None]:
+        def send() -> None:
+            self.target.send([piece for piece, _ in batch], self.size)
+            for piece, stamp in batch:
+                self.holding[piece.graph] = stamp
+            self.report.graphs += len(batch)
+            self.report.triples += sum(piece.triples for piece, _ in batch)
+
+        return send
+
+    def _patch(self, change: Change) -> None:
+        self.target.patch(change.graph, change.deletes, change.inserts)
+        self.holding[change.graph] = change.stamp
+        self.report.graphs += 1
+        self.report.patched += 1
+        self.report.triples += len(change.deletes) + len(change.inserts)
+
+    def _remove(self, graphs: list[str]) -> None:
+        self.target.remove(graphs)
+        for graph in graphs:
+            self.holding.pop(graph, None)
+        self.report.removed += len(graphs)
 
 
-def _send(
-    endpoint: Endpoint, method: str, graph: ox.NamedNode, body: bytes, report: PushReport, sleep
-) -> None:
-    """One request, tried up to TRIES times while the failure is transient."""
-    query = "graph=" + quote(graph.value, safe="")
-    headers = {"Content-Type": MEDIA_TYPE}
-    for attempt in range(1, TRIES + 1):
-        try:
-            response = endpoint.request(method, query, body, headers, max_body=MAX_ANSWER)
-            report.requests += 1
-            if response.ok:
-                return
-            error = _refused(endpoint, response, method)
-        except EndpointError as e:
-            error = e
-        if not error.transient or attempt == TRIES:
-            if error.transient:
-                error.args = (f"{error.message} (tried {TRIES} times)",)
-            raise error
-        report.retries += 1
-        sleep(min(error.retry_after or BACKOFF * 2 ** (attempt - 1), MAX_WAIT))
-
-
-def _refused(endpoint: Endpoint, response: Response, method: str) -> EndpointError:
-    if response.status in (404, 405):
-        status = f"{response.status} {response.reason}".strip()
-        return EndpointError(
-            f"{endpoint.url} answered {status} to {method}: no Graph Store service there; "
-            "give the Graph Store URL (an Oxigraph server's ends in /store)",
-            status=response.status,
-        )
-    return status_error(endpoint, response, method)
+def _has_blank_nodes(ntriples: bytes) -> bool:
+    """Whether a graph's N-Triples name a blank node (kg writes none; this is for safety). `_:` starts a
+    blank node label only after a line start or a space outside a literal; a literal holding it is a
+    false alarm that only costs a split or a change in part."""
+    return ntriples.startswith(b"_:") or b"\n_:" in ntriples or b" _:" in ntriples

@@ -13,7 +13,7 @@ import pytest
 from conftest import run_main
 from fault_tally import fault
 
-import kg.features.push as push_module
+import kg.features.push_targets as push_module
 from kg.query.endpoint import EndpointError, parse_retry_after
 from kg.query.remote import HttpEngine
 

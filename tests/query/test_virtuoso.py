@@ -71,7 +71,7 @@ def test_pushing_again_and_again_never_loses_the_race(pushed_to_virtuoso, virtuo
 
 def test_a_refused_push_is_reported_as_a_401(virtuoso, fixture_store):
     err = one_line_error(*kg("push", "--endpoint", virtuoso.gsp_url, "--store", str(fixture_store)))
-    assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
+    assert "refused the push: 401 Unauthorized (wrong or missing credentials); nothing was sent" in err, err
     err = one_line_error(
         *kg(
             "push",
@@ -84,7 +84,7 @@ def test_a_refused_push_is_reported_as_a_401(virtuoso, fixture_store):
             env={"KG_PUSH_PASSWORD": "wrong"},
         )
     )
-    assert "refused PUT: 401 Unauthorized (wrong or missing credentials)" in err, err
+    assert "refused the push: 401 Unauthorized (wrong or missing credentials); nothing was sent" in err, err
     assert "wrong" not in err.replace("wrong or missing", "")
 
 

@@ -1,0 +1,228 @@
+"""`kg push` to real engines (an Oxigraph server, Virtuoso), as a user keeps one up to date: the engine's
+graphs equal the store's after the first push, after a one-page update, after a page is removed, after a
+push that was cut off; pushing again sends only what changed; --full sends everything.
+
+Each engine gets a store of its own, built from a copy of the fixture pages under a base IRI of its own
+(so the session's Virtuoso, which other tests fill with the fixture store, keeps their graphs apart).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, FIXTURE_PAGES, run_main
+from servers import OXIGRAPH, free_port, oxigraph_serving, stop, wait_until_answering
+from virtuoso_server import PASSWORD, USER
+
+from kg.features import push_targets
+from kg.query.endpoint import EndpointError
+from kg.query.remote import HttpEngine
+from kg.store.generations import KgStore
+
+REPORT = re.compile(
+    r"pushed (?P<graphs>\d+) graphs, (?P<triples>\d+) triples to (?P<url>\S+) in [\d.]+ s "
+    r"\((?P<requests>\d+) requests(?:, \d+ retried)?(?:, [\d,]+ triples/s)?\)"
+    r"(?:; (?P<patched>\d+) of them changed in part)?(?:; (?P<removed>\d+) removed)?"
+    r"(?:; (?P<unchanged>\d+) unchanged since \S+)?\n"
+)
+
+
+class Engine:
+    """Where to push (the Graph Store URL, credentials) and how to read back what it holds."""
+
+    def __init__(self, name: str, push_url: str, query_url: str, env: dict[str, str], user: str | None):
+        self.name, self.push_url, self.query_url, self.env, self.user = name, push_url, query_url, env, user
+
+    def push(self, store: Path, *more: str) -> dict[str, int]:
+        """`kg push` as a user runs it; what it reported, as numbers."""
+        args = ["push", "--endpoint", self.push_url, "--store", str(store), *more]
+        if self.user:
+            args += ["--user", self.user]
+        code, out, err = run_main(*args, env=self.env)
+        assert (code, err) == (0, ""), err
+        match = REPORT.fullmatch(out)
+        assert match, out
+        return {k: int(v or 0) for k, v in match.groupdict().items() if k != "url"}
+
+    def quads(self, base: str) -> set[tuple[str, str, str, str]]:
+        """Every quad the engine holds in the graphs under `base`."""
+        answer = HttpEngine(self.query_url).run(
+            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{base}')) }}"
+        )
+        return {(g.value, str(s), str(p), str(o)) for g, s, p, o in answer.rows}
+
+
+def store_quads(store: Path) -> set[tuple[str, str, str, str]]:
+    kg = KgStore.open_read(store)
+    try:
+        return {(q.graph_name.value, str(q.subject), str(q.predicate), str(q.object)) for q in kg.store}
+    finally:
+        kg.close()
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    with oxigraph_serving(tmp_path_factory.mktemp("push-oxigraph")) as url:
+        yield Engine("oxigraph", f"{url}/store", f"{url}/query", {}, None)
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def engine(request) -> Engine:
+    if request.param == "oxigraph":
+        return request.getfixturevalue("oxigraph")
+    server = request.getfixturevalue("virtuoso")
+    return Engine("virtuoso", server.gsp_url, server.sparql_url, {"KG_PUSH_PASSWORD": PASSWORD}, USER)
+
+
+def build(pages: Path, store: Path, base: str, *more: str) -> None:
+    code, _, err = run_main(
+        "build", str(pages), "--store", str(store), "--as-of", AS_OF.isoformat(), "--base", base, "-q", *more
+    )
+    assert code == 0, err
+
+
+def make_site(folder: Path, name: str) -> tuple[Path, Path, str]:
+    """A copy of the fixture pages, built under a base IRI no other test pushes."""
+    pages, store = folder / "pages", folder / "kg-store"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    base = f"https://push-{name}-{folder.name.lower()}.example.org/id/"
+    build(pages, store, base)
+    return pages, store, base
+
+
+@pytest.fixture
+def site(tmp_path, engine):
+    return make_site(tmp_path, engine.name)
+
+
+def edit_one_page(pages: Path) -> None:
+    page = sorted(pages.iterdir())[2]
+    text = page.read_text(encoding="utf-8")
+    assert "BLOOM: A 176B-Parameter Open-Access Multilingual Language Model" in text
+    page.write_text(text.replace("BLOOM: A 176B-Parameter", "BLOOM: A 177B-Parameter"), encoding="utf-8")
+
+
+def test_the_engine_holds_what_the_store_holds_and_a_push_again_sends_only_what_changed(engine, site):
+    pages, store, base = site
+    total = len(store_quads(store))
+    graphs = len({q[0] for q in store_quads(store)})
+
+    first = engine.push(store)
+    assert (first["graphs"], first["triples"], first["unchanged"]) == (graphs, total, 0)
+    assert engine.quads(base) == store_quads(store)
+
+    again = engine.push(store)  # nothing changed: nothing sent
+    assert (again["graphs"], again["triples"], again["unchanged"]) == (0, 0, graphs)
+    assert engine.quads(base) == store_quads(store)
+
+    edit_one_page(pages)
+    build(pages, store, base)
+    update = engine.push(store)
+    # the edited page's graph whole; the shared graphs (facts, inferred) only as their difference
+    assert update["graphs"] - update["patched"] == 1
+    assert update["unchanged"] == graphs - update["graphs"]
+    assert update["triples"] < total / 4
+    assert engine.quads(base) == store_quads(store)
+
+    sorted(pages.iterdir())[0].unlink()
+    build(pages, store, base, "--fresh")  # how a page is removed from the store
+    after = engine.push(store)
+    assert after["removed"] == 1
+    assert engine.quads(base) == store_quads(store)
+    assert len({q[0] for q in engine.quads(base)}) == graphs - 1
+
+    full = engine.push(store, "--full")
+    assert (full["graphs"], full["triples"], full["unchanged"]) == (graphs - 1, len(store_quads(store)), 0)
+    assert engine.quads(base) == store_quads(store)
+
+
+def test_a_push_cut_off_midway_is_one_line_and_the_next_push_repairs_it(engine, site, monkeypatch):
+    pages, store, base = site
+    engine.push(store)
+    edit_one_page(pages)
+    sorted(pages.iterdir())[0].unlink()
+    build(pages, store, base, "--fresh")
+
+    real_write, calls = push_targets.Sender.write, []
+
+    def failing_write(self, method, query, body, content_type):
+        calls.append(method)
+        if len(calls) == 2:
+            raise EndpointError(f"lost the connection to {self.endpoint.url}: reset", transient=False)
+        return real_write(self, method, query, body, content_type)
+
+    monkeypatch.setattr(push_targets.Sender, "write", failing_write)
+    args = ["push", "--endpoint", engine.push_url, "--store", str(store)]
+    if engine.user:
+        args += ["--user", engine.user]
+    code, out, err = run_main(*args, env=engine.env)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("kg: push stopped after sending ") and err.endswith(
+        ": reset; the remote copy is incomplete\n"
+    )
+    monkeypatch.setattr(push_targets.Sender, "write", real_write)
+
+    repair = engine.push(store)
+    assert repair["graphs"] >= 1
+    assert engine.quads(base) == store_quads(store)
+    assert engine.push(store)["graphs"] == 0  # and then nothing is left to send
+
+
+def test_a_push_to_another_endpoint_sends_everything(oxigraph, tmp_path):
+    _pages, store, base = make_site(tmp_path, "two")
+    oxigraph.push(store)
+    (tmp_path / "other").mkdir()
+    with oxigraph_serving(tmp_path / "other") as url:
+        other = Engine("other", f"{url}/store", f"{url}/query", {}, None)
+        report = other.push(store)
+        assert report["unchanged"] == 0 and report["triples"] == len(store_quads(store))
+        assert other.quads(base) == store_quads(store)
+    assert oxigraph.push(store)["graphs"] == 0  # each endpoint is remembered apart
+
+
+def test_an_engine_emptied_since_the_last_push_gets_everything(tmp_path):
+    """The same URL, a new empty engine behind it: kg sees that it lacks what was pushed, and sends all."""
+    _pages, store, base = make_site(tmp_path, "emptied")
+    port = free_port()
+
+    def serve(folder: Path) -> subprocess.Popen:
+        command = [str(OXIGRAPH), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_answering(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
+        return process
+
+    engine = Engine("emptied", f"http://127.0.0.1:{port}/store", f"http://127.0.0.1:{port}/query", {}, None)
+    process = serve(tmp_path / "first")
+    try:
+        engine.push(store)
+    finally:
+        stop(process)
+    process = serve(tmp_path / "second")
+    try:
+        code, out, err = run_main("push", "--endpoint", engine.push_url, "--store", str(store))
+        assert (code, err) == (0, "")
+        assert out.endswith("; the endpoint no longer held what kg had pushed there: everything was sent\n")
+        assert engine.quads(base) == store_quads(store)
+    finally:
+        stop(process)
+
+
+def test_the_push_benchmark_runs(tmp_path):
+    """A tiny run, so the benchmark keeps working (no figures asserted)."""
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "push.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--pages", "12", "--work", str(tmp_path), "--engines", "oxigraph"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("| measure | figure |") and done.stdout.count("= store after") == 3, (
+        done.stdout
+    )
+    assert "nothing changed | " in done.stdout and "(0 graphs, 0 triples; = store after)" in done.stdout
