@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.errors import KgError
 from kg.model.curation import SPLIT_MARK, Curation, CurationError
 from kg.model.vocab import KG, Iris, identity_key
@@ -16,7 +18,7 @@ from kg.store.generations import KgStore
 # --- after a build: rules that did nothing -------------------------------------------------------------
 
 
-def unused_rules(store, iris: Iris, curation: Curation | None) -> list[Diagnostic]:
+def unused_rules(store: ox.Store, iris: Iris, curation: Curation | None) -> list[Diagnostic]:
     """A warning, at its line, for each rule (or group) that the built graph shows doing nothing."""
     if curation is None:
         return []
@@ -24,7 +26,7 @@ def unused_rules(store, iris: Iris, curation: Curation | None) -> list[Diagnosti
 
     def names_of(node: str) -> set[str]:
         found = store.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(KG + "name"), None, None)
-        return {identity_key(q.object.value) for q in found}
+        return {identity_key(q.object.value) for q in found if isinstance(q.object, ox.Literal)}
 
     out = []
     for rule in curation.same:
@@ -62,7 +64,9 @@ class OtherRules:
     pages: set[str]
 
 
-def built_under_other_rules(store_path: str | os.PathLike, curation: Curation | None) -> OtherRules | None:
+def built_under_other_rules(
+    store_path: str | os.PathLike[str], curation: Curation | None
+) -> OtherRules | None:
     """The store at `store_path`, when its pages were mapped by other rules; None when there is no store
     or the rules are the same."""
     try:

@@ -199,7 +199,7 @@ PAPER_FACTS = (
 )
 
 
-def _paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple:
+def _paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple[str, str, str, str, str, int]:
     """(iri, title, dates, shown, shown_label, truncated) as the papers table holds them."""
     return (
         iri,
@@ -345,7 +345,7 @@ def _set_meta(db: sqlite3.Connection, meta: dict[str, str]) -> None:
     db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
 
 
-def contents(db: sqlite3.Connection) -> dict[str, set[tuple]]:
+def contents(db: sqlite3.Connection) -> dict[str, set[tuple[object, ...]]]:
     """Every table by IRIs rather than row ids: two summaries of one graph have the same contents."""
     return {
         "papers": set(db.execute("SELECT iri, title, dates, shown, shown_label, truncated FROM papers")),

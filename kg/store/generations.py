@@ -37,7 +37,8 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 import pyoxigraph as ox
 
@@ -68,7 +69,7 @@ class StoreMeta:
     kg_version: str = ""
     ontology_hash: str = ""
     built_at: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # JSON: the build's own keys
 
     @classmethod
     def load(cls, path: Path) -> StoreMeta:
@@ -167,7 +168,7 @@ class KgStore:
         return summary_path(self.root, self.generation)
 
     @classmethod
-    def open_read(cls, path: str | os.PathLike) -> KgStore:
+    def open_read(cls, path: str | os.PathLike[str]) -> KgStore:
         """The live generation, read-only. StoreMissing when nothing was built there."""
         root = Path(path)
         for _ in range(PIN_TRIES):
@@ -199,7 +200,7 @@ class KgStore:
             self._pin = None
 
     @staticmethod
-    def exists(path: str | os.PathLike) -> bool:
+    def exists(path: str | os.PathLike[str]) -> bool:
         return live_generation(Path(path)) is not None
 
     # --- the store's own facts ----------------------------------------------------------------------
@@ -304,7 +305,9 @@ class StoreWriter:
     Holding the writer holds the store's lock: a second build fails at once with StoreBusy.
     """
 
-    def __init__(self, path: str | os.PathLike, base: str, fresh: bool = False, keep: int = DEFAULT_KEEP):
+    def __init__(
+        self, path: str | os.PathLike[str], base: str, fresh: bool = False, keep: int = DEFAULT_KEEP
+    ):
         self.root = Path(path)
         self.base = base
         self.fresh = fresh  # start empty: nothing is read from the live generation, even a damaged one
@@ -426,7 +429,9 @@ class StoreWriter:
             self.kg.store = self.kg.support = None  # type: ignore[assignment]
             self.kg = None
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._forget_databases()
         if not self._committed:
             self._drop(self.generation)

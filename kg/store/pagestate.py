@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -39,7 +40,7 @@ class FileState:
     context: str  # context_digest(): what else the page's triples depend on
     layout: str = "?"
     listings: int = 0
-    diagnostics: list[list] = field(default_factory=list)  # [severity, line, message]
+    diagnostics: list[list[Any]] = field(default_factory=list)  # [severity, line, message]
     titles: list[str] = field(default_factory=list)  # layout A: what it adds to the run's lexicon
     names: list[str] = field(default_factory=list)
     lexicon: str = ""  # layout B: lexicon_digest() of the run's lexicon it was split with

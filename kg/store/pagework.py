@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from kg.errors import KgError
 from kg.model.curation import Curation
@@ -227,6 +228,9 @@ def page_or_report(path: Path) -> PageResult:
         return PageResult(path.name, [Diagnostic(ERROR, path.name, 1, message)])
 
 
+Learned = TypeVar("Learned", bound="PageResult | Scan | None")  # what a page gives the run's lexicon
+
+
 def longest_line(data: bytes) -> int:
     """The length of the longest line: looked for only in data long enough to hold one too long."""
     if len(data) <= LOADER_LINE_LIMIT:
@@ -234,7 +238,7 @@ def longest_line(data: bytes) -> int:
     return max(len(line) for line in data.split(b"\n"))
 
 
-def _process_chunk(task: tuple[str, list[Path]]) -> list:
+def _process_chunk(task: tuple[str, list[Path]]) -> list[Scan | None] | list[PageResult]:
     kind, paths = task
     if kind == SCAN:
         return [scan_or_nothing(path) for path in paths]
@@ -284,7 +288,7 @@ def run_pages(
     pages: list[Path] = [*first, *later]  # in the order their results come
     todo: set[Path] = set(first_todo)  # the pages read (not taken as recorded)
 
-    def learn(result):
+    def learn(result: Learned) -> Learned:
         if isinstance(result, Scan):
             scans.append(result)
         if result is not None:
@@ -340,7 +344,7 @@ def run_pages(
         yield from in_order(pages, map(page_or_report, [p for p in pages if p in todo]))
         return
 
-    def tasks() -> Iterator:
+    def tasks() -> Iterator[tuple[str, list[Path]] | Broadcast]:
         if resolve is None:
             yield from ((PAGE, c) for c in chunks(first_todo))
             yield Broadcast(lists_learned)
@@ -355,7 +359,7 @@ def run_pages(
         yield from ((PAGE, c) for c in chunks([p for p in pages if p in todo]))
 
     # fork: workers inherit the schema without pickling it once per page
-    answers: Iterator[list] = iter(())
+    answers: Iterator[list[Scan | None] | list[PageResult]] = iter(())
     try:
         answers = ordered_map(_process_chunk, tasks(), jobs, init=_init, initargs=(work,))
         pending: deque[PageResult] = deque()
