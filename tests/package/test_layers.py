@@ -113,7 +113,7 @@ def test_the_top_of_the_package_is_only_its_face():
 
 
 # Modules still longer than the bound, each to be split by idea; none may grow, and no other may join them.
-STILL_TOO_LONG = {"kg.api": 800, "kg.cli": 1250, "kg.present.render": 700, "kg.building.builder": 680}
+STILL_TOO_LONG = {"kg.api": 800, "kg.cli": 1250, "kg.present.render": 700}
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
