@@ -28,7 +28,6 @@ from run import AS_OF, DEFAULT_PAGES, PeakRss, pss
 CHILD = """
 import sys, kg
 
-HERE = Path(__file__).resolve().parent
 last = [None]
 def progress(phase, done, total):
     if phase != last[0]:

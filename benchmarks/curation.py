@@ -21,7 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from kg.building.builder import build, find_pages
+from kg.building.builder import build
+from kg.building.pagefiles import find_pages
 from kg.model.curation import load
 from kg.reading.parse import parse_files
 from kg.store.generations import KgStore

@@ -48,7 +48,7 @@ def parse(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], as_of: date | str | None = None
 ) -> Parsed:
     """Read pages as `kg build` would (files, or folders of *.txt pages, as one run), without building."""
-    from kg.building.builder import find_pages
+    from kg.building.pagefiles import find_pages
     from kg.reading.parse import parse_files
 
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)

@@ -1,7 +1,7 @@
 """`kg build`: pages in, a new generation of the store out.
 
 Each page is parsed, mapped to its named graph and inferred in a worker process (`kg.pagework`), both
-cores busy, while this process streams the N-Quads into the store in large bulk loads. Layout-A pages go
+cores busy, while this process hands the N-Quads to the store's bulk loader in pieces. Layout-A pages go
 first: their titles and names settle layout-B splits. A page's own triples go into its page graph,
 the facts it states about papers and people into the one graph of facts (`kg.facts`). Pages whose
 triples did not change are not rewritten; what a replaced page alone stated or entailed is taken back
@@ -25,6 +25,8 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.building import curation_checks
+from kg.building.counts import store_stats
+from kg.building.pagefiles import HOME_KEY, NothingToBuild, find_pages, home_folder, page_paths
 from kg.derive import derived_graph as inferred
 from kg.derive import summary
 from kg.derive.derivation import Change, ReplacedPage
@@ -35,15 +37,14 @@ from kg.model.inference import Schema, compile_schema
 from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris, base_from_env, page_id_for
-from kg.reading.records import ERROR, WARNING, Diagnostic, shown_path
+from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
-from kg.store.loading import BulkWriter, StreamingWriter, Writer
+from kg.store.loading import BulkWriter, Writer
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages, scan_page
 from kg.store.plan import BuildPlan, choose_plan
 from kg.system.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
 
-PAGE_SUFFIXES = (".txt",)
 SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
@@ -90,90 +91,6 @@ class BuildReport:
     def seconds(self) -> dict:
         """Where the build's time went: inference is CPU time summed over workers, plus the coauthor rule."""
         return {k: round(v, 3) for k, v in self.timings.items()}
-
-
-class NothingToBuild(KgError):
-    """A build given no page: refused before anything is replaced. `diagnostics`: what was said of the
-    files given (unreadable, not a page), for the CLI to show first."""
-
-    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
-        super().__init__(message)
-        self.diagnostics = diagnostics or []
-
-
-def is_page_file(path: Path) -> bool:
-    """What a folder is searched for: *.txt files (any case), not hidden."""
-    return path.suffix.lower() in PAGE_SUFFIXES and not path.name.startswith(".")
-
-
-def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files as given; folders searched for *.txt pages, in name order. NothingToBuild when there is
-    none, naming the files a folder held that are not *.txt."""
-    found: list[Path] = []
-    skipped: list[Path] = []
-    folders: list[str] = []
-    dangling = 0
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            folders.append(shown_path(str(given)))
-            for p in sorted(path.rglob("*")):
-                if p.name.startswith("."):
-                    continue
-                if p.is_file():
-                    (found if is_page_file(p) else skipped).append(p)
-                elif p.is_symlink() and not p.exists() and is_page_file(p):
-                    dangling += 1  # a link that leads nowhere, or round in a loop
-        elif path.is_file():
-            found.append(path)
-        elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
-            raise KgError(
-                f"{shown_path(str(given))} is not a page file or a folder (kg reads pages from regular files)"
-            )
-        else:
-            raise KgError(f"no such file or folder: {shown_path(str(given))}")
-    if not found:
-        raise NothingToBuild(no_pages_message(folders, skipped, dangling))
-    return found
-
-
-def no_pages_message(folders: list[str], skipped: list[Path], dangling: int = 0, shown: int = 3) -> str:
-    where = " or ".join(folders) or "the files given"
-    if dangling:
-        links = "1 link that leads" if dangling == 1 else f"{dangling} links that lead"
-        return f"no pages found in {where}: kg reads *.txt files, and skipped {links} nowhere, or round in a loop"
-    if not skipped:
-        return f"no pages found in {where}: it holds no *.txt files"
-    names = ", ".join(p.name for p in skipped[:shown])
-    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
-    return (
-        f"no pages found in {where}: kg reads *.txt files, and skipped {names}{more}; "
-        "rename the pages to NAME.txt"
-    )
-
-
-HOME_KEY = "home"  # the folder page identities are relative to
-
-
-def home_folder(meta: StoreMeta | None, paths: Iterable[str | os.PathLike]) -> Path:
-    """The store's home: kept from its first build, which took the first folder given (or the folder
-    of the first file given)."""
-    if meta is not None and meta.extra.get(HOME_KEY):
-        return Path(meta.extra[HOME_KEY])
-    for given in paths:
-        path = Path(given).resolve()
-        return path if path.is_dir() else path.parent
-    return Path.cwd().resolve()
-
-
-def page_paths(files: list[Path], home: Path) -> dict[str, str]:
-    """Each file's identity: its path relative to the store's home, or its full path outside it. Two
-    same-named files in different folders are two pages, however they are given."""
-    out = {}
-    for file in files:
-        full = file.resolve()
-        out[str(file)] = full.relative_to(home).as_posix() if full.is_relative_to(home) else full.as_posix()
-    return out
 
 
 def built_at_now() -> str:
@@ -286,8 +203,6 @@ class _Build:
                 "build it again with kg build --fresh PAGES"
             )
         self.schema, ontology_changed = schema_for(previous, self.digest, iris.base)
-        if ontology_changed:
-            load_into_store(self.kg.store, iris.ontology_graph, iris.base)
         self.old_hashes = self.kg.page_hashes()
         support = self.kg.support
         assert support is not None, "a build's writer opens the support database"
@@ -306,7 +221,6 @@ class _Build:
             self.page_own = previous.extra[PAGE_COUNT_KEY]
             self.facts = asserted - self.page_own
         self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
-        self.derived.start(new_ontology=ontology_changed)
         self.home = Path()  # the folder page paths are taken under; set by build() once the store is open
         self.work = PageWork(
             iris=iris,
@@ -321,11 +235,14 @@ class _Build:
         self.restamps: list[tuple[str, pagestate.FileState]] = []  # unchanged pages' new records
         self.loader: Writer
         self.support_loader: Writer
-        if self.plan.streams:
-            self.loader = StreamingWriter(self.kg.store, writer.root)
-            self.support_loader = StreamingWriter(support, writer.root, "kg-build-support")
-        else:
-            self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(support)
+        # Loads in pieces, while the pages are read: Oxigraph's bulk loader holds everything one call is
+        # given until its end, about 4 bytes per byte of N-Quads (kg.loading), so one call for a whole
+        # build grew with the corpus (3.1 GB at 5,000 pages); pieces keep the build's memory flat.
+        self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(support)
+        if ontology_changed and not self.plan.streams:
+            load_into_store(self.kg.store, iris.ontology_graph, iris.base)
+        # A build from nothing loads the ontology and its consequences with its first pages
+        self.loader.add(self.derived.start(new_ontology=ontology_changed))
         self.change = Change(self.plan)
         self.seen_pages: dict[str, str] = {}
         self.ontology_changed = ontology_changed
@@ -624,39 +541,4 @@ def summary_meta(generation: str, meta: StoreMeta, report: BuildReport) -> dict[
         "base": meta.base,
         "pages": str(report.stats.get("pages", 0)),
         "listings": str(report.stats.get("listings", 0)),
-    }
-
-
-def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) -> dict:
-    """What `kg stats` shows: pages, listings, papers, people, orgs, and triples: every triple of the
-    store (what an export with --inferred, kg push and COUNT(*) see), then the three parts it is made of,
-    asserted (the page graphs and the graph of facts), inferred, and the ontology's.
-
-    The asserted and inferred triples are counted as stored, by the builds that write them: a small
-    update need not recount the whole store.
-    """
-    counts = {}
-    for name, cls in (
-        ("pages", "Profile"),
-        ("listings", "Listing"),
-        ("papers", "Paper"),
-        ("people", "Person"),
-        ("orgs", "Organization"),
-    ):
-        query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
-        answer = store.query(query, use_default_graph_as_union=True)
-        counts[name] = int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology_graph}> {{ ?s ?p ?o }} }}"
-    ontology = int(next(iter(store.query(query)))["n"].value)  # type: ignore[arg-type]
-    return with_total(counts, *triples, ontology)
-
-
-def with_total(counts: dict, asserted: int, inferred: int, ontology: int) -> dict:
-    """The triple counts, the total first: no triple is in two of the graphs (kg.export)."""
-    return {
-        **counts,
-        "triples": asserted + inferred + ontology,
-        "triples_asserted": asserted,
-        "triples_inferred": inferred,
-        "triples_ontology": ontology,
     }

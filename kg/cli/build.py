@@ -74,7 +74,7 @@ def build(
     Example: kg build pages/ --as-of 2026-11-24
     """
     from kg import api
-    from kg.building.builder import NothingToBuild
+    from kg.building.pagefiles import NothingToBuild
     from kg.model import curation
 
     try:

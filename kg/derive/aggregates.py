@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.derive.derivation import FACTS, Change, Derivation
+from kg.derive.derivation import FACTS, Additions, Change, Derivation
 from kg.model.ntriples import Triple, integer, iri, nquads, term
 from kg.model.terms import bind_values, text_of
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
@@ -79,7 +79,9 @@ class QueryAggregates(Derivation):
     def update(self, kg: KgStore, change: Change) -> int:
         support = kg.support
         assert support is not None, "a build's store has its support database open"
-        return update(kg.store, support, kg.iris, None if change.everything else touched(kg, change))
+        return update(
+            kg.store, support, kg.iris, None if change.everything else touched(kg, change), change.additions
+        )
 
 
 def touched(kg: KgStore, change: Change) -> Touched:
@@ -100,12 +102,20 @@ def _subjects(triples: Iterable[Triple], predicate: str) -> set[str]:
     return {s[1:-1] for s, p, _ in triples if p == predicate}
 
 
-def update(store: ox.Store, support: ox.Store, iris: Iris, touched: Touched | None) -> int:
+def update(
+    store: ox.Store,
+    support: ox.Store,
+    iris: Iris,
+    touched: Touched | None,
+    additions: Additions | None = None,
+) -> int:
     """Bring the derived facts in line with the store, everywhere (`touched` None) or where a small update
     touched it. The change in the number of triples of the graph of facts; call it once the facts and the
-    labels are up to date."""
-    changed = _sync_dates(store, support, iris, None if touched is None else touched.papers)
-    changed += _sync(store, iris, _COLLABORATION_PATTERNS, _collaborations(store, iris, touched))
+    labels are up to date (`additions` may hold them: they are loaded before the ranks read them)."""
+    additions = additions or Additions(store)
+    changed = _sync_dates(store, support, iris, None if touched is None else touched.papers, additions)
+    changed += _sync(store, iris, _COLLABORATION_PATTERNS, _collaborations(store, iris, touched), additions)
+    additions.flush()  # the ranks sort by labels and dates
     hidden = None
     if touched is not None:  # a paper's new title moves its hidden owners on every page
         hidden = touched.authorships | {
@@ -113,9 +123,9 @@ def update(store: ox.Store, support: ox.Store, iris: Iris, touched: Touched | No
             for paper in touched.papers
             for q in store.quads_for_pattern(None, _AUTHORSHIP_PAPER_NODE, ox.NamedNode(paper), None)
         }
-    changed += _rerank(store, iris, HIDDEN_OWNER_RANK, hidden, _hidden_owner_keys)
+    changed += _rerank(store, iris, HIDDEN_OWNER_RANK, hidden, _hidden_owner_keys, additions)
     changed += _rerank(
-        store, iris, CUT_LIST_RANK, None if touched is None else touched.papers, _cut_list_keys
+        store, iris, CUT_LIST_RANK, None if touched is None else touched.papers, _cut_list_keys, additions
     )
     return changed
 
@@ -132,7 +142,9 @@ def preferred_date(dates: dict[str, bool]) -> str:
     return min(printed or dates)
 
 
-def _sync_dates(store: ox.Store, support: ox.Store, iris: Iris, papers: set[str] | None) -> int:
+def _sync_dates(
+    store: ox.Store, support: ox.Store, iris: Iris, papers: set[str] | None, additions: Additions
+) -> int:
     graph = ox.NamedNode(iris.facts_graph)
     stated, chosen = ox.NamedNode(DATE_PUBLISHED), ox.NamedNode(PREFERRED_DATE)
     dates: dict[str, set[Object]] = defaultdict(set)
@@ -161,7 +173,7 @@ def _sync_dates(store: ox.Store, support: ox.Store, iris: Iris, papers: set[str]
             removed += 1
         added += [(iri(paper), iri(PREFERRED_DATE), str(literal)) for literal in wanted - old]
     if added:
-        store.bulk_load(nquads(added, iris.facts_graph), format=ox.RdfFormat.N_QUADS)
+        additions.load(nquads(added, iris.facts_graph))
     return len(added) - removed
 
 
@@ -356,7 +368,14 @@ class _Stale(Exception):
     """A node the update did not touch no longer has a row: its ranks are redone from everything."""
 
 
-def _rerank(store: ox.Store, iris: Iris, predicate: str, touched: set[str] | None, keys: KeysOf) -> int:
+def _rerank(
+    store: ox.Store,
+    iris: Iris,
+    predicate: str,
+    touched: set[str] | None,
+    keys: KeysOf,
+    additions: Additions,
+) -> int:
     """Make the ranks under `predicate` the places of the rows `keys` gives, dense from 1. With `touched`,
     only those nodes are placed anew."""
     if touched is not None and _still_in_place(store, iris, predicate, touched, keys):
@@ -386,7 +405,7 @@ def _rerank(store: ox.Store, iris: Iris, predicate: str, touched: set[str] | Non
         for node, rank in wanted.items()
         if present.get(node) != rank
     ]
-    return _write(store, iris, gone, new)
+    return _write(store, iris, gone, new, additions)
 
 
 def _still_in_place(store: ox.Store, iris: Iris, predicate: str, touched: set[str], keys: KeysOf) -> bool:
@@ -443,7 +462,11 @@ def _placed(store: ox.Store, keys: KeysOf, present: dict[str, int], touched: set
 
 
 def _sync(
-    store: ox.Store, iris: Iris, patterns: tuple[tuple[str, str | None], ...], wanted: set[Triple]
+    store: ox.Store,
+    iris: Iris,
+    patterns: tuple[tuple[str, str | None], ...],
+    wanted: set[Triple],
+    additions: Additions,
 ) -> int:
     """Make the graph of facts hold exactly `wanted` among its triples of these (predicate, object or
     None for any) patterns: the change in triples."""
@@ -453,10 +476,10 @@ def _sync(
         pattern = (ox.NamedNode(predicate), None if value is None else ox.NamedNode(value))
         for q in store.quads_for_pattern(None, *pattern, graph):
             present.add((str(q.subject), str(q.predicate), str(q.object)))
-    return _write(store, iris, sorted(present - wanted), sorted(wanted - present))
+    return _write(store, iris, sorted(present - wanted), sorted(wanted - present), additions)
 
 
-def _write(store: ox.Store, iris: Iris, gone: list[Triple], new: list[Triple]) -> int:
+def _write(store: ox.Store, iris: Iris, gone: list[Triple], new: list[Triple], additions: Additions) -> int:
     """Take `gone` out of the graph of facts and put `new` in; the change in triples."""
     if len(gone) > 1000:  # many ranks shifted: one update in the store beats a call per triple
         listed = " ".join(f"{s} {p} {o} ." for s, p, o in gone)
@@ -466,5 +489,5 @@ def _write(store: ox.Store, iris: Iris, gone: list[Triple], new: list[Triple]) -
         for s, p, o in gone:
             store.remove(ox.Quad(term(s), term(p), term(o), graph))
     if new:
-        store.bulk_load(nquads(sorted(new), iris.facts_graph), format=ox.RdfFormat.N_QUADS)
+        additions.load(nquads(sorted(new), iris.facts_graph))
     return len(new) - len(gone)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 if TYPE_CHECKING:
     from kg.model.ntriples import Triple
     from kg.store.generations import KgStore
@@ -40,6 +42,7 @@ class Change:
     written: list[str] = field(default_factory=list)  # page graphs written (new or replacing one)
     replaced: list[ReplacedPage] = field(default_factory=list)
     people: set[str] = field(default_factory=set)  # whose coauthors may have changed (an incremental plan)
+    additions: Additions | None = None  # where the derivations add triples (set for their update)
 
     @property
     def everything(self) -> bool:
@@ -49,6 +52,31 @@ class Change:
     @property
     def any(self) -> bool:
         return bool(self.written) or self.plan.reinfers_all
+
+
+class Additions:
+    """Where derivations put the triples they add to the store: loaded at once, or, when `hold`, kept
+    and loaded together at `flush()`.
+
+    A build of everything holds them: each bulk load into a loaded store lays new files over the ones
+    it loaded, and a few such loads make the store compact them all, into twice their space on disk
+    (measured: seven loads of derived triples took a 172 MB store to 318 MB, two to 202 MB). A
+    derivation that reads what an earlier one added calls `flush()` first."""
+
+    def __init__(self, store: ox.Store, hold: bool = False):
+        self.store, self.hold = store, hold
+        self.held: list[bytes] = []
+
+    def load(self, data: bytes) -> None:
+        if self.hold:
+            self.held.append(data)
+        elif data:
+            self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+    def flush(self) -> None:
+        data, self.held = b"".join(self.held), []
+        if data:
+            self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
 
 class Derivation:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.derive.derivation import INFERRED, Change, Derivation
+from kg.derive.derivation import INFERRED, Additions, Change, Derivation
 from kg.model.inference import Schema
 from kg.model.mapping import ontology_statements
 from kg.model.ntriples import Triple, iri, nquads, term
@@ -106,12 +106,18 @@ def reinfer_all(kg: KgStore, schema: Schema) -> None:
         )
 
 
-def infer_ontology(kg: KgStore, schema: Schema) -> None:
-    """The inferred graph of a store without pages: the ontology's own consequences (its categories)."""
+def ontology_nquads(kg: KgStore, schema: Schema) -> bytes:
+    """The ontology graph of a store without pages and its inferred graph, the ontology's own
+    consequences (its categories), as N-Quads for the build's one load; the graphs a previous
+    generation held are dropped."""
     iris = kg.iris
+    kg.remove_graph(iris.ontology_graph)
     kg.remove_graph(iris.inferred_graph)
-    triples = schema.infer(kg.page_triples(iris.ontology_graph), ontology_statements(iris.base))
-    kg.store.bulk_load(nquads(triples, iris.inferred_graph), format=ox.RdfFormat.N_QUADS)
+    ontology = ontology_statements(iris.base)
+    statements = sorted(ontology)
+    return nquads(statements, iris.ontology_graph) + nquads(
+        schema.infer(statements, ontology), iris.inferred_graph
+    )
 
 
 # --- the coauthor rule ----------------------------------------------------------------------------
@@ -280,10 +286,12 @@ class InferredGraph:
         self.derivations = derivations(schema)
         self.seconds: dict[str, float] = {}
 
-    def start(self, new_ontology: bool) -> None:
-        """A store without pages, or whose ontology changed, starts from the ontology's consequences."""
+    def start(self, new_ontology: bool) -> bytes:
+        """What a build from nothing whose ontology is new loads first: the ontology and its
+        consequences (b"" otherwise: a build with pages has its ontology loaded and re-inferred)."""
         if self.plan.streams and new_ontology:
-            infer_ontology(self.kg, self.schema)
+            return ontology_nquads(self.kg, self.schema)
+        return b""
 
     def take(self, result: PageResult) -> bytes:
         """A page being written: what the derivations load with it."""
@@ -297,6 +305,7 @@ class InferredGraph:
         """Bring every derivation in line with what the build wrote (the facts are settled)."""
         if not change.any:
             return
+        change.additions = Additions(self.kg.store, hold=change.everything)
         for derivation in self.derivations:
             if progress:
                 progress(derivation.phase, 0, None)
@@ -309,5 +318,7 @@ class InferredGraph:
                 self.count += changed
             else:
                 self.facts_change += changed
+        change.additions.flush()
+        change.additions = None  # the store is closed after the build: no reference may keep it
         if self.plan.recounts:
             self.count = self.kg.graph_size(self.kg.iris.inferred_graph)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.derive.derivation import FACTS, Change, Derivation
+from kg.derive.derivation import FACTS, Additions, Change, Derivation
 from kg.model.curation import SPLIT_MARK
 from kg.model.ntriples import Triple, iri, nquads, string
 from kg.model.terms import text_of
@@ -77,13 +77,15 @@ class Labels(Derivation):
         if not change.everything:
             nodes = set().union(*(printed_nodes(kg.stated_facts(g)) for g in change.written))
             nodes |= set().union(*(printed_nodes(old.stated_facts) for old in change.replaced))
-        return relabel(kg.store, kg.iris, nodes)
+        return relabel(kg.store, kg.iris, nodes, change.additions)
 
 
-def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
+def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None, additions: Additions | None = None) -> int:
     """Bring the labels of `nodes` (every node when None) and the author lists of the papers among them,
     or of a person whose label changed, in line with the facts; the change in the number of triples of
-    the graph of facts. Call it once the facts are up to date."""
+    the graph of facts. Call it once the facts are up to date. The labels of every node are chosen
+    without reading back those just added: `additions` may hold them (kg.derivation)."""
+    additions = additions or Additions(store)
     changed, relabelled, wanted = _update(
         store,
         iris,
@@ -91,6 +93,7 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         PREF_LABEL,
         nodes,
         lambda node, values: {preferred_label(values)},
+        additions,
         preferred=CURATED_LABEL,
     )
     # a person's other printings, as alternative labels
@@ -101,6 +104,7 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         ALT_LABEL,
         nodes,
         lambda node, values: set(values) - wanted.get(node, set()),
+        additions,
     )
     changed += alternatives
     # Every label just chosen, so that the author lists need no look-up per name: such a look-up costs
@@ -130,6 +134,7 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None) -> int:
         SHOWN_AUTHORS_LABEL,
         papers,
         lambda paper, shown: {_by_label(store, iris, paper, s, known, split, authors) for s in shown},
+        additions,
     )
     return changed + lists
 
@@ -217,6 +222,7 @@ def _update(
     target: str,
     nodes: set[str] | None,
     derive,
+    additions: Additions,
     preferred: str | None = None,
 ) -> tuple[int, set[str], dict[str, set[str]]]:
     """Make each node's `target` values `derive(node, its source values)`, taking only its `preferred`
@@ -256,5 +262,5 @@ def _update(
         for text in sorted(wanted.get(node, set()) - present.get(node, set()))
     ]
     if added:
-        store.bulk_load(nquads(added, iris.facts_graph), format=ox.RdfFormat.N_QUADS)
+        additions.load(nquads(added, iris.facts_graph))
     return len(added) - removed, changed, wanted

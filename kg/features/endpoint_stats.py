@@ -7,7 +7,7 @@ page graphs and the graph of facts are asserted, the inferred graph inferred, th
 
 from __future__ import annotations
 
-from kg.building.builder import with_total
+from kg.building.counts import with_total
 from kg.errors import KgError
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris

@@ -1,9 +1,12 @@
 """Writing N-Quads into Oxigraph fast: its bulk loader, fed from a thread so that parsing goes on.
 
-Two ways, measured on 1.9M quads: one bulk load of everything (11-14 s) is much faster than the same
-quads in several calls (18 s: each later call ingests into a store that is no longer empty). A build
-into an empty store streams every page into one call; an update of an existing store, which must read
-old pages between writes, loads in large pieces. Both are a `Writer`: the build uses either the same way.
+Two ways, measured on 1.9M quads: one bulk load of everything (11-14 s) is faster than the same quads
+in several calls (18 s: each later call ingests into a store that is no longer empty). But one call
+holds all it is given until it ends, about 4 bytes of memory per byte of N-Quads (measured: 0.7 GB for
+180 MB of a build's N-Quads, 1.4 GB for 361 MB), and loads only once its input is closed, after the
+pages are read. A build therefore loads in pieces (`BulkWriter`), each while the next is being made:
+its memory stays flat however large the corpus. `StreamingWriter` is the one call, fed through a pipe.
+Both are a `Writer`: a build can use either the same way.
 """
 
 from __future__ import annotations

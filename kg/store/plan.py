@@ -14,7 +14,8 @@ FROM_NOTHING, INCREMENTAL, IN_BULK, REINFER_ALL = "from nothing", "incremental",
 class BuildPlan:
     """One of four ways to build, and why:
 
-    - from nothing: the store has no pages; everything streams into one bulk load, the fastest;
+    - from nothing: the store has no pages; everything goes to the bulk loader as it comes, and nothing
+      is read back before the derivations;
     - incremental: a small update; facts and consequences are added and taken back triple by triple,
       and the derivations redone for what the pages touched;
     - in bulk: a large update; pages, facts and consequences load in large pieces, then the
@@ -30,7 +31,7 @@ class BuildPlan:
 
     @property
     def streams(self) -> bool:
-        """One streaming bulk load into an empty store."""
+        """Into an empty store: every page's data and consequences go to the loader as they come."""
         return self.kind == FROM_NOTHING
 
     @property

@@ -13,7 +13,8 @@ from corpus import write_corpus
 from pages import page as profile
 from stores import assert_same_store, store_quads
 
-from kg.building.builder import build, find_pages
+from kg.building.builder import build
+from kg.building.pagefiles import find_pages
 from kg.store.generations import KgStore
 from kg.store.plan import choose_plan
 

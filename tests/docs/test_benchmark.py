@@ -93,3 +93,25 @@ def test_a_tiny_benchmark_run_prints_every_figure(tmp_path):
 
     coi_rows = by_header["| `kg coi`, 500 reviewers x 50 authors, --years 3 | 8 pages | 16 pages |"]
     assert len(coi_rows) == 1 + 4
+
+
+def test_a_tiny_build_against_load_run_prints_every_figure(tmp_path):
+    args = [sys.executable, str(BENCHMARKS / "build_vs_load.py"), "--pages", "8", "--work", str(tmp_path)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| figure | 8 pages |"
+    figures = {row.split(" | ")[0][2:].strip(): row.split(" | ")[1].rstrip(" |") for row in rows[1:]}
+    assert float(figures["`kg build` from nothing (s)"]) > 0
+    assert int(figures["quads"].replace(",", "")) > 1000
+    assert float(figures["store / load store"].rstrip("x")) > 0
+    assert figures["phase `summary` (s, `--format json`)"] != "nan"
+
+
+def test_a_tiny_build_profile_names_every_phase(tmp_path):
+    args = [sys.executable, str(BENCHMARKS / "build_profile.py"), "--pages", "8", "--work", str(tmp_path)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    phases = [line.split(" | ")[0][2:] for line in result.stdout.splitlines() if line.startswith("| ")]
+    for phase in ("reading pages", "loading", "labelling", "summarising", "switching generation"):
+        assert phase in phases

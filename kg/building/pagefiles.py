@@ -1,0 +1,102 @@
+"""Which files a build reads, and what each page is called in the store.
+
+A build is given files and folders: a folder is searched for `*.txt` pages (`find_pages`), and each
+file's identity is its path under the store's home folder, kept from its first build (`home_folder`,
+`page_paths`), so a page keeps its graph however it is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from kg.errors import KgError
+from kg.reading.records import Diagnostic, shown_path
+from kg.store.generations import StoreMeta
+
+PAGE_SUFFIXES = (".txt",)
+
+
+class NothingToBuild(KgError):
+    """A build given no page: refused before anything is replaced. `diagnostics`: what was said of the
+    files given (unreadable, not a page), for the CLI to show first."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+def is_page_file(path: Path) -> bool:
+    """What a folder is searched for: *.txt files (any case), not hidden."""
+    return path.suffix.lower() in PAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files as given; folders searched for *.txt pages, in name order. NothingToBuild when there is
+    none, naming the files a folder held that are not *.txt."""
+    found: list[Path] = []
+    skipped: list[Path] = []
+    folders: list[str] = []
+    dangling = 0
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            folders.append(shown_path(str(given)))
+            for p in sorted(path.rglob("*")):
+                if p.name.startswith("."):
+                    continue
+                if p.is_file():
+                    (found if is_page_file(p) else skipped).append(p)
+                elif p.is_symlink() and not p.exists() and is_page_file(p):
+                    dangling += 1  # a link that leads nowhere, or round in a loop
+        elif path.is_file():
+            found.append(path)
+        elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
+            raise KgError(
+                f"{shown_path(str(given))} is not a page file or a folder (kg reads pages from regular files)"
+            )
+        else:
+            raise KgError(f"no such file or folder: {shown_path(str(given))}")
+    if not found:
+        raise NothingToBuild(no_pages_message(folders, skipped, dangling))
+    return found
+
+
+def no_pages_message(folders: list[str], skipped: list[Path], dangling: int = 0, shown: int = 3) -> str:
+    where = " or ".join(folders) or "the files given"
+    if dangling:
+        links = "1 link that leads" if dangling == 1 else f"{dangling} links that lead"
+        return f"no pages found in {where}: kg reads *.txt files, and skipped {links} nowhere, or round in a loop"
+    if not skipped:
+        return f"no pages found in {where}: it holds no *.txt files"
+    names = ", ".join(p.name for p in skipped[:shown])
+    more = f" and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return (
+        f"no pages found in {where}: kg reads *.txt files, and skipped {names}{more}; "
+        "rename the pages to NAME.txt"
+    )
+
+
+HOME_KEY = "home"  # the folder page identities are relative to
+
+
+def home_folder(meta: StoreMeta | None, paths: Iterable[str | os.PathLike]) -> Path:
+    """The store's home: kept from its first build, which took the first folder given (or the folder
+    of the first file given)."""
+    if meta is not None and meta.extra.get(HOME_KEY):
+        return Path(meta.extra[HOME_KEY])
+    for given in paths:
+        path = Path(given).resolve()
+        return path if path.is_dir() else path.parent
+    return Path.cwd().resolve()
+
+
+def page_paths(files: list[Path], home: Path) -> dict[str, str]:
+    """Each file's identity: its path relative to the store's home, or its full path outside it. Two
+    same-named files in different folders are two pages, however they are given."""
+    out = {}
+    for file in files:
+        full = file.resolve()
+        out[str(file)] = full.relative_to(home).as_posix() if full.is_relative_to(home) else full.as_posix()
+    return out
