@@ -20,6 +20,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -58,8 +59,8 @@ class BuildReport:
     pages_parsed: int = 0  # read and parsed: the others were unchanged since the build that read them
     listings: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    stats: dict = field(default_factory=dict)  # of the whole store after the build
-    timings: dict = field(default_factory=dict)  # seconds per step
+    stats: dict[str, int] = field(default_factory=dict)  # of the whole store after the build
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     plan: BuildPlan | None = None  # how the build wrote (kg.plan): print it to see which way and why
     generation: str = ""  # the live generation after the build
     new_generation: bool = True  # False: nothing changed, and the generation before stays live
@@ -72,7 +73,7 @@ class BuildReport:
     def warnings(self) -> int:
         return sum(1 for d in self.diagnostics if d.severity == WARNING)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """This build's figures (pages and listings it read, its warnings), then the store's as the build
         left it, under "store"."""
         return {
@@ -88,7 +89,7 @@ class BuildReport:
             "store": dict(self.stats),
         }
 
-    def seconds(self) -> dict:
+    def seconds(self) -> dict[str, float]:
         """Where the build's time went: inference is CPU time summed over workers, plus the coauthor rule."""
         return {k: round(v, 3) for k, v in self.timings.items()}
 
@@ -111,8 +112,8 @@ def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, 
 
 
 def build(
-    paths: Iterable[str | os.PathLike],
-    store_path: str | os.PathLike,
+    paths: Iterable[str | os.PathLike[str]],
+    store_path: str | os.PathLike[str],
     as_of: date | None = None,
     base: str | None = None,
     fresh: bool = False,
@@ -315,7 +316,9 @@ class _Build:
         self.report.timings["identity"] = time.perf_counter() - started
         return [files[page_id] for page_id in sorted(files)]
 
-    def unchanged_people(self, given: dict[str, list[identity.Mention]]) -> dict | None:
+    def unchanged_people(
+        self, given: dict[str, list[identity.Mention]]
+    ) -> dict[str, dict[tuple[int, int], str]] | None:
         """The stored people of the given pages, when each page shows exactly the mentions it showed
         (a new date, a `Code` flag, an abstract): then no identity can change. None otherwise."""
         support = self.kg.support

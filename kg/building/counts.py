@@ -7,7 +7,7 @@ import pyoxigraph as ox
 from kg.model.vocab import KG
 
 
-def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) -> dict:
+def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) -> dict[str, int]:
     """What `kg stats` shows: pages, listings, papers, people, orgs, and triples: every triple of the
     store (what an export with --inferred, kg push and COUNT(*) see), then the three parts it is made of,
     asserted (the page graphs and the graph of facts), inferred, and the ontology's.
@@ -31,7 +31,7 @@ def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) 
     return with_total(counts, *triples, ontology)
 
 
-def with_total(counts: dict, asserted: int, inferred: int, ontology: int) -> dict:
+def with_total(counts: dict[str, int], asserted: int, inferred: int, ontology: int) -> dict[str, int]:
     """The triple counts, the total first: no triple is in two of the graphs (kg.export)."""
     return {
         **counts,

@@ -32,7 +32,7 @@ def is_page_file(path: Path) -> bool:
     return path.suffix.lower() in PAGE_SUFFIXES and not path.name.startswith(".")
 
 
-def find_pages(paths: Iterable[str | os.PathLike]) -> list[Path]:
+def find_pages(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files as given; folders searched for *.txt pages, in name order. NothingToBuild when there is
     none, naming the files a folder held that are not *.txt."""
     found: list[Path] = []
@@ -81,7 +81,7 @@ def no_pages_message(folders: list[str], skipped: list[Path], dangling: int = 0,
 HOME_KEY = "home"  # the folder page identities are relative to
 
 
-def home_folder(meta: StoreMeta | None, paths: Iterable[str | os.PathLike]) -> Path:
+def home_folder(meta: StoreMeta | None, paths: Iterable[str | os.PathLike[str]]) -> Path:
     """The store's home: kept from its first build, which took the first folder given (or the folder
     of the first file given)."""
     if meta is not None and meta.extra.get(HOME_KEY):

@@ -29,7 +29,7 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -315,7 +315,7 @@ SELECT ?paper ?title ?date WHERE {{
 }}"""
 
 
-Key = tuple
+Key = tuple[Any, ...]  # a sort key: the order of a ranked query's rows
 KeysOf = Callable[..., Iterable[tuple[Key, str]]]  # (store, node=None) -> (key, node) for each row
 
 

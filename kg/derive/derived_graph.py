@@ -42,10 +42,10 @@ HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
 COAUTHOR = ox.NamedNode(KG + "coauthorWith")
 
 
-def asserted_graph_test(iris: Iris) -> Callable[[ox.NamedNode | ox.DefaultGraph], bool]:
+def asserted_graph_test(iris: Iris) -> Callable[[ox.NamedNode | ox.BlankNode | ox.DefaultGraph], bool]:
     page_prefix, plain = iris.page_graph_prefix, {iris.ontology_graph, iris.facts_graph}
 
-    def is_asserted(graph) -> bool:
+    def is_asserted(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:
         return isinstance(graph, ox.NamedNode) and (
             graph.value.startswith(page_prefix) or graph.value in plain
         )
@@ -53,7 +53,12 @@ def asserted_graph_test(iris: Iris) -> Callable[[ox.NamedNode | ox.DefaultGraph]
     return is_asserted
 
 
-def is_supported(store: ox.Store, triple: Triple, schema: Schema, is_asserted) -> bool:
+def is_supported(
+    store: ox.Store,
+    triple: Triple,
+    schema: Schema,
+    is_asserted: Callable[[ox.NamedNode | ox.BlankNode | ox.DefaultGraph], bool],
+) -> bool:
     """Whether some asserted triple still entails `triple` (or states it)."""
     for s, p, o in schema.premises(triple):
         pattern = (term(s) if s else None, ox.NamedNode(p[1:-1]), term(o) if o else None)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -221,7 +221,7 @@ def _update(
     sources: tuple[str, ...],
     target: str,
     nodes: set[str] | None,
-    derive,
+    derive: Callable[[str, set[str]], set[str]],
     additions: Additions,
     preferred: str | None = None,
 ) -> tuple[int, set[str], dict[str, set[str]]]:

@@ -72,7 +72,7 @@ class BulkWriter:
         self.parts: list[bytes] = []
         self.size = 0
         self.seconds = 0.0
-        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._load, daemon=True)
         self._thread.start()
