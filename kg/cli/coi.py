@@ -9,11 +9,11 @@ import click
 
 from kg.cli.group import cli
 from kg.cli.options import (
+    GraphSource,
     as_of_option,
     format_option,
     graph_options,
     note,
-    open_graph,
     write_answer,
 )
 from kg.present import terminal
@@ -64,12 +64,7 @@ def coi_command(
     as_of: date | None,
     same_org: bool,
     max_authors: int | None,
-    store_path: str,
-    endpoint: str | None,
-    base: str | None,
-    user: str | None,
-    password_env: str,
-    graphs: tuple[str, ...],
+    source: GraphSource,
     fmt: str,
 ) -> None:
     """Check people for conflicts of interest: shared papers, or a shared organisation.
@@ -98,7 +93,7 @@ def coi_command(
         raise click.UsageError(
             "one person makes no pair to check: name two or more with --people, or add --against NAME"
         )
-    with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+    with source.open() as graph:
         report = graph.coi(
             people_names, against_names, years=years, as_of=as_of, same_org=same_org, max_authors=max_authors
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import format_option, graph_options, note, open_graph
+from kg.cli.options import GraphSource, format_option, graph_options, note
 from kg.present import terminal
 from kg.present.pictures import FORMATS as PICTURE_FORMATS
 
@@ -50,12 +50,7 @@ def graph_coauthors_of(
     depth: str,
     fmt: str | None,
     output: str,
-    store_path: str,
-    endpoint: str | None,
-    base: str | None,
-    user: str | None,
-    password_env: str,
-    graphs: tuple[str, ...],
+    source: GraphSource,
     max_people: int,
 ) -> None:
     """Draw the coauthor network of NAME.
@@ -77,7 +72,7 @@ def graph_coauthors_of(
         raise click.UsageError(
             f"cannot tell the format from {output!r}; give --format ({', '.join(PICTURE_FORMATS)})"
         )
-    with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+    with source.open() as graph:
         drawn = graph.coauthor_network(name, depth=int(depth), max_people=max_people)
     pictures.save(pictures.render(drawn, fmt), output)
     if output != "-":

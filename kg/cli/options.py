@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 # A command function, or a command: what a click decorator takes and gives back.
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 STORE_HELP = "Store folder [env KG_STORE; default ./kg-store]."
 ENDPOINT_HELP = "Query this SPARQL endpoint (e.g. http://localhost:7878/query) instead of the store."
@@ -63,17 +66,41 @@ def endpoint_options(command: F) -> F:
     )(command)
 
 
-def graph_options(command: F) -> F:
-    """--store, or --endpoint with --base, --user, --password-env and --graph."""
-    command = endpoint_options(command)
-    command = click.option(
+@dataclass(frozen=True)
+class GraphSource:
+    """Where a reading command reads the graph: the store, or a SPARQL endpoint with its options."""
+
+    store_path: str
+    endpoint: str | None = None
+    base: str | None = None
+    user: str | None = None
+    password_env: str = "KG_ENDPOINT_PASSWORD"
+    graphs: tuple[str, ...] = ()
+
+    def open(self) -> Graph:
+        return open_graph(
+            self.store_path, self.endpoint, self.base, self.user, self.password_env, self.graphs
+        )
+
+
+def graph_options(command: Callable[..., R]) -> Callable[..., R]:
+    """--store, or --endpoint with --base, --user, --password-env and --graph; the command is given them
+    as one `source` (a GraphSource)."""
+
+    @functools.wraps(command)
+    def with_source(**options: Any) -> R:
+        source = GraphSource(**{name: options.pop(name) for name in GraphSource.__dataclass_fields__})
+        return command(source=source, **options)
+
+    with_source = endpoint_options(with_source)
+    with_source = click.option(
         "--base",
         envvar="KG_BASE",
         metavar="IRI",
         help="With --endpoint: base IRI of the data there [env KG_BASE; default https://kg.example.org/id/].",
-    )(command)
-    command = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(command)
-    return store_option(command)
+    )(with_source)
+    with_source = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(with_source)
+    return store_option(with_source)
 
 
 def wrapped(line: str, width: int | None) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.group import cli
-from kg.cli.options import LIMIT, format_option, graph_options, open_graph, write_answer
+from kg.cli.options import LIMIT, GraphSource, format_option, graph_options, write_answer
 from kg.errors import FINDINGS, KgError
 from kg.present.render import TABLE_FORMATS
 
@@ -43,12 +43,7 @@ def people_command(
     min_papers: int,
     evidence: bool,
     limit: int | None,
-    store_path: str,
-    endpoint: str | None,
-    base: str | None,
-    user: str | None,
-    password_env: str,
-    graphs: tuple[str, ...],
+    source: GraphSource,
     fmt: str | None,
 ) -> None:
     """List the people in the graph, with their papers and the names they are printed as.
@@ -70,7 +65,7 @@ def people_command(
         raise click.UsageError(
             f"--format {fmt} does not fit{' --ambiguous' if ambiguous else ' a list of people'}: use {wanted}"
         )
-    with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+    with source.open() as graph:
         if ambiguous:
             found = graph.identity_suggestions(pattern, min_papers=min_papers)[:limit]
             click.echo(directory.toml(found) if fmt == "toml" else directory.as_json(found), nl=False)

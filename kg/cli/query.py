@@ -11,10 +11,10 @@ from kg.cli.group import cli
 from kg.cli.options import (
     LIMIT,
     LIMIT_HELP,
+    GraphSource,
     format_option,
     graph_options,
     note,
-    open_graph,
     timeout_option,
     usage_errors,
 )
@@ -43,12 +43,7 @@ def query_command(
     name: str | None,
     args: tuple[str, ...],
     show_list: bool,
-    store_path: str,
-    endpoint: str | None,
-    base: str | None,
-    user: str | None,
-    password_env: str,
-    graphs: tuple[str, ...],
+    source: GraphSource,
     limit: int | None,
     fmt: str,
     why: bool,
@@ -72,7 +67,7 @@ def query_command(
     with usage_errors():
         api.check_query(name, args)  # a wrong name or count is told before the graph is opened
     assert name is not None, "check_query refuses a missing name"
-    with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph, usage_errors():
+    with source.open() as graph, usage_errors():
         if why:  # under each row of a table; a `why` column in the other formats
             write_why(graph, name, args, fmt, limit=limit, width=terminal.terminal_width(), note=note)
         else:  # written as it comes

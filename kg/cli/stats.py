@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from kg.cli.group import cli
-from kg.cli.options import echo_summary, format_option, graph_options, open_graph
+from kg.cli.options import GraphSource, echo_summary, format_option, graph_options
 
 
 @cli.command()
 @graph_options
 @format_option(["table", "json"])
 def stats(
-    store_path: str,
-    endpoint: str | None,
-    base: str | None,
-    user: str | None,
-    password_env: str,
-    graphs: tuple[str, ...],
+    source: GraphSource,
     fmt: str,
 ) -> None:
     """Count pages, listings, papers, people, orgs and triples.
@@ -25,5 +20,5 @@ def stats(
 
     Example: kg stats --format json
     """
-    with open_graph(store_path, endpoint, base, user, password_env, graphs) as graph:
+    with source.open() as graph:
         echo_summary(graph.stats(), fmt, "in the graph")
