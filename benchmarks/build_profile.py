@@ -16,12 +16,11 @@ import argparse
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from corpus import write_corpus
+from corpus import add_corpus_arguments, work_folder, write_corpus
 from run import AS_OF, DEFAULT_PAGES, PeakRss, pss
 
 # The child: a build that prints each phase as it starts.
@@ -87,16 +86,9 @@ def profile(corpus: Path, store: Path) -> tuple[float, int, list[dict]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--pages", type=int, action="append", help="a corpus size (repeat; default 1400 and 7000)"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--work", type=Path, help="folder for corpora and stores (default: a temporary folder)"
-    )
+    add_corpus_arguments(parser, "1400 and 7000")
     args = parser.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="kg-profile-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args.work, "kg-profile-")
     totals = []
     for pages in args.pages or list(DEFAULT_PAGES):
         corpus = work / f"corpus-{pages}-{args.seed}"

@@ -19,12 +19,11 @@ import argparse
 import json
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from corpus import write_corpus
+from corpus import add_corpus_arguments, work_folder, write_corpus
 from run import AS_OF, check, timed, tool
 
 
@@ -146,16 +145,9 @@ def table(results: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--pages", type=int, action="append", help="a corpus size (repeat; default 1000, 5000)"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--work", type=Path, help="folder for corpora and stores (default: a temporary folder)"
-    )
+    add_corpus_arguments(parser, "1000, 5000")
     args = parser.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="kg-build-load-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args.work, "kg-build-load-")
     results = []
     for pages in args.pages or [1000, 5000]:
         print(f"measuring {pages} pages in {work} ...", file=sys.stderr, flush=True)

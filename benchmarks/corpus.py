@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -386,3 +387,21 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser, sizes: str) -> None:
+    """--pages (repeatable), --seed and --work, as every benchmark takes them; `sizes` says the default."""
+    parser.add_argument(
+        "--pages", type=int, action="append", help=f"a corpus size in pages (repeat; default {sizes})"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--work", type=Path, help="folder for corpora and stores (default: a temporary folder)"
+    )
+
+
+def work_folder(work: Path | None, prefix: str) -> Path:
+    """The folder given, or a new temporary one; made if missing."""
+    folder = work or Path(tempfile.mkdtemp(prefix=prefix))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

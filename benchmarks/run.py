@@ -34,12 +34,11 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from corpus import write_corpus
+from corpus import add_corpus_arguments, work_folder, write_corpus
 
 HERE = Path(__file__).resolve().parent
 
@@ -563,13 +562,7 @@ def coi_table(pages: list[int], results: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--pages", type=int, action="append", help="a corpus size in pages (repeat; default 1400 and 7000)"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--work", type=Path, help="folder for corpora and stores (default: a temporary folder)"
-    )
+    add_corpus_arguments(parser, "1400 and 7000")
     parser.add_argument(
         "--query-runs",
         type=int,
@@ -591,8 +584,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = args.pages or list(DEFAULT_PAGES)
     if args.queries_only and args.work is None:
         parser.error("--queries-only needs --work: the folder with the stores of a previous run")
-    work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args.work, "kg-bench-")
     results: list[dict] = []
     coi_results: list[dict] = []
     for pages in sizes:
