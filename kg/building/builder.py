@@ -111,6 +111,9 @@ def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, 
 # --- the build ----------------------------------------------------------------------------------------
 
 
+MB = 1 << 20
+
+
 def build(
     paths: Iterable[str | os.PathLike[str]],
     store_path: str | os.PathLike[str],
@@ -372,10 +375,19 @@ class _Build:
             self.loader.abort()
             self.support_loader.abort()
             raise
-        self.say(LOADING, 0, None)
+        # what the pages gave and the loader has still to take, in MB: counted, so the bar tells the
+        # time left from the rate the loader shows
+        total = max(1, -(-(self.loader.given - self.loader.loaded) // MB))
+        first = self.loader.loaded
+
+        def loaded() -> int:
+            return min(total, (self.loader.loaded - first) // MB)
+
+        self.say(LOADING, loaded(), total)
         try:
             while not self.loader.waiting(TICK):
-                self.say(LOADING, 0, None)
+                self.say(LOADING, loaded(), total)
+            self.say(LOADING, total, total)
             self.loader.close()
         finally:  # its stream ends either way, so its loader returns
             self.support_loader.close()

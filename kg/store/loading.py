@@ -42,6 +42,8 @@ class Writer(Protocol):
     """Where a build's N-Quads go. Every method works on every writer; none raises but for a failed load."""
 
     seconds: float  # spent loading
+    given: int  # bytes added so far
+    loaded: int  # of them, bytes in the store (what the progress display counts)
 
     def add(self, data: bytes) -> None:
         """Queue N-Quads for the store."""
@@ -72,6 +74,8 @@ class BulkWriter:
         self.parts: list[bytes] = []
         self.size = 0
         self.seconds = 0.0
+        self.given = 0  # bytes added, and of them loaded: what the progress display counts
+        self.loaded = 0
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._load, daemon=True)
@@ -80,6 +84,7 @@ class BulkWriter:
     def add(self, data: bytes) -> None:
         self.parts.append(data)
         self.size += len(data)
+        self.given += len(data)
         if self.size >= BULK_BYTES:
             self._hand_over()
 
@@ -119,6 +124,7 @@ class BulkWriter:
                     started = time.perf_counter()
                     self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
                     self.seconds += time.perf_counter() - started
+                    self.loaded += len(data)
             except BaseException as e:  # handed to the main thread at its next call
                 self._failure = e
             finally:
@@ -147,6 +153,7 @@ class StreamingWriter:
         self._store = store
         self._fifo = folder / f"{name}{FIFO_SUFFIX}"
         self.seconds = 0.0
+        self.given = self.loaded = 0  # one load takes everything: loaded only once it has ended
         self._start()
 
     def _start(self) -> None:
@@ -206,6 +213,7 @@ class StreamingWriter:
             raise load_failed(self._failure) from None
         try:
             self._writer.write(data)
+            self.given += len(data)
         except BrokenPipeError:  # the loader failed and closed its end: end ours, so its drain ends too
             with contextlib.suppress(OSError):
                 self._close_pipe()
@@ -222,6 +230,7 @@ class StreamingWriter:
         self._thread.join()
         if self._failure is not None:
             raise load_failed(self._failure) from None
+        self.loaded = self.given
 
     def waiting(self, seconds: float) -> bool:
         """The load goes on after the pipe is closed: `close()` in steps, to say what is going on."""

@@ -1,6 +1,7 @@
 """What a build says as it goes: the phase it is in, and its count when it has one.
 
-A build calls `progress(phase, done, total)`: `("reading pages", done, total)` as pages are done, then
+A build calls `progress(phase, done, total)`: `("reading pages", done, total)` as pages are done,
+`("loading", done, total)` in MB as the loader takes what the pages gave and it has not yet loaded, then
 each later phase as it starts, in the order of `PHASES` (the derivations' own phases, e.g. labelling and
 inferring, between loading and counting), again at least every `TICK` seconds while a long one lasts.
 `total` is None for a phase that counts nothing.
@@ -27,12 +28,14 @@ def on_bar(bar: tqdm[NoReturn]) -> Progress:  # a bar over no iterable: updated 
 
     def advance(phase: str, done: int, total: int | None) -> None:
         if phase != bar.desc:
+            bar.unit = "MB" if phase == LOADING else "page"  # what the count counts, and its rate
             if total is None:  # nothing to count: the time the phase has taken says it is alive
                 bar.total, bar.bar_format = None, "{desc} {elapsed}"
                 bar.reset()
             bar.set_description_str(phase, refresh=False)
         if total is not None:
-            bar.total = total
+            if total != bar.total:
+                bar.reset(total)  # a new count (the pages, then the MB to load): a rate of its own
             bar.update(done - bar.n)
         else:
             bar.refresh()

@@ -255,7 +255,12 @@ def test_a_build_names_its_phases_in_order(tmp_path, corpus):
     assert phases == PHASES
     reading = [(done, total) for phase, done, total in seen if phase == "reading pages"]
     assert reading[-1] == (80, 80) and [d for d, _ in reading] == sorted(d for d, _ in reading)
-    assert all(total is None for phase, _, total in seen if phase != "reading pages")
+    # the loader's tail is counted in MB: what the pages gave and it had still to take, to the last MB
+    loading = [(done, total) for phase, done, total in seen if phase == "loading" and total is not None]
+    assert loading and loading[-1][0] == loading[-1][1] >= 1
+    assert [d for d, _ in loading] == sorted(d for d, _ in loading)
+    counted = ("reading pages", "loading")
+    assert all(total is None for phase, _, total in seen if phase not in counted)
 
 
 def test_an_update_names_the_same_phases(tmp_path):
@@ -295,3 +300,26 @@ def test_either_writer_loads_what_it_is_given_flushed_or_not(tmp_path, kind):
     writer.close()
     assert len(store) == 2
     assert list(tmp_path.glob("*.fifo")) == []
+
+
+def test_the_bar_counts_pages_then_megabytes_then_shows_each_phase_s_time():
+    """What a terminal shows (kg.system.progress.on_bar): the pages with their rate, the loader's tail
+    in MB with its own, then each later phase by name, never a bar stuck at 100%."""
+    import io
+
+    from tqdm import tqdm
+
+    from kg.system.progress import on_bar
+
+    out = io.StringIO()
+    with tqdm(file=out, mininterval=0, unit="page") as bar:
+        advance = on_bar(bar)
+        for done in range(0, 11):
+            advance("reading pages", done, 10)
+        for done in range(0, 4):
+            advance("loading", done, 3)
+        advance("labelling", 0, None)
+    shown = [line.strip() for line in out.getvalue().replace("\r", "\n").splitlines() if line.strip()]
+    assert any(line.startswith("reading pages: 100%") and "10/10" in line for line in shown)
+    assert any(line.startswith("loading: 100%") and "3/3" in line and "MB" in line for line in shown)
+    assert shown[-1].startswith("labelling ") and "%" not in shown[-1]
