@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from corpus import add_corpus_arguments, work_folder, write_corpus
-from run import AS_OF, check, timed, tool
+from corpus import add_corpus_arguments, work_folder
+from run import AS_OF, build_from_nothing, check, timed, tool
 
 
 def size_mb(path: Path) -> float:
@@ -50,16 +50,8 @@ def store_parts(store: Path) -> dict[str, float]:
 
 
 def measure(pages: int, seed: int, work: Path) -> dict:
-    corpus = work / f"corpus-{pages}-{seed}"
-    if not corpus.exists():
-        write_corpus(pages, seed, corpus)
-    store = work / f"store-{pages}"
-    shutil.rmtree(store, ignore_errors=True)
+    corpus, store, build_s, build_peak, summary = build_from_nothing(pages, seed, work)
     kg = tool("kg")
-    build_s, build_peak, result = timed(
-        [kg, "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
-    )
-    summary = json.loads(check(result, ok=(0, 1)).stdout)
     figures = {"pages": pages, "build_s": build_s, "build_peak_mb": build_peak / 2**20}
     figures["phases"] = summary.get("seconds", {})
     figures.update(store_parts(store))

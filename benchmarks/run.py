@@ -177,18 +177,23 @@ def sparql_streaming(store: Path) -> dict:
     return figures
 
 
-def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
+def build_from_nothing(pages: int, seed: int, work: Path) -> tuple[Path, Path, float, int, dict]:
+    """The corpus of `pages` (generated once in `work`) built into a new store by `kg build` from the
+    shell: (corpus, store, wall seconds, peak memory in bytes, the build's JSON summary)."""
     corpus = work / f"corpus-{pages}-{seed}"
     if not corpus.exists():
         write_corpus(pages, seed, corpus)
     store = work / f"store-{pages}"
     shutil.rmtree(store, ignore_errors=True)
-    kg = tool("kg")
-
-    build_s, build_rss, result = timed(
-        [kg, "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
+    seconds, peak, result = timed(
+        [tool("kg"), "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
     )
-    summary = json.loads(check(result, ok=(0, 1)).stdout)
+    return corpus, store, seconds, peak, json.loads(check(result, ok=(0, 1)).stdout)
+
+
+def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
+    corpus, store, build_s, build_rss, summary = build_from_nothing(pages, seed, work)
+    kg = tool("kg")
     store_mb = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 2**20
 
     nt = work / f"export-{pages}.nt"

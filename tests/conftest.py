@@ -6,10 +6,13 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner
+
+if TYPE_CHECKING:
+    from virtuoso_server import VirtuosoServer
 
 TESTS = Path(__file__).parent
 FIXTURE_PAGES = TESTS / "fixtures" / "pages"
@@ -115,12 +118,18 @@ def kg_cli():
 def virtuoso(tmp_path_factory):
     """One throwaway Virtuoso for the whole session (tests/virtuoso.py), stopped at the end whatever
     happens; the tests that need it are skipped where it is not installed."""
+    yield from virtuoso_in(tmp_path_factory.mktemp("virtuoso"))
+
+
+def virtuoso_in(folder: Path) -> Iterator[VirtuosoServer]:
+    """A throwaway Virtuoso in `folder` for a fixture to yield, stopped after it; the test is skipped
+    where Virtuoso is not installed."""
     from virtuoso_server import VirtuosoServer, missing
 
     why = missing()
     if why:
         pytest.skip(f"Virtuoso is not installed: {why}")
-    server = VirtuosoServer.start(tmp_path_factory.mktemp("virtuoso"))
+    server = VirtuosoServer.start(folder)
     try:
         yield server
     finally:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, FIXTURE_PAGES, run_main
+from conftest import AS_OF, FIXTURE_PAGES, run_main, virtuoso_in
 from servers import OXIGRAPH, free_port, oxigraph_serving, stop, wait_until_answering
 from virtuoso_server import PASSWORD, USER
 
@@ -74,16 +74,7 @@ def oxigraph(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def own_virtuoso(tmp_path_factory):
-    from virtuoso_server import VirtuosoServer, missing
-
-    why = missing()
-    if why:
-        pytest.skip(f"Virtuoso is not installed: {why}")
-    server = VirtuosoServer.start(tmp_path_factory.mktemp("push-virtuoso"))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from virtuoso_in(tmp_path_factory.mktemp("push-virtuoso"))
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
