@@ -28,14 +28,21 @@ name may come first or last, and a second family name may be dropped. Every join
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from kg.model.name_match import (
+    CompatibleIndex,
+    compact,
+    compatible,
+    compatible_names,
+    readings,
+    same_given,
+    words,
+)
 from kg.model.vocab import identity_key, slug
 
 if TYPE_CHECKING:
@@ -118,193 +125,39 @@ def loads(page: str, text: str) -> list[tuple[Mention, str]]:
     return [(Mention.from_json(page, row[:-1]), row[-1]) for row in json.loads(text)]
 
 
-# --- names --------------------------------------------------------------------------------------------
-
-_NICKNAME = re.compile(r"\([^)]*\)|\"[^\"]*\"")
-_SPLIT = re.compile(r"[\s.\-\u2010-\u2015]+")
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str  # folded letters
-    initial: bool  # one letter, or written with a dot
-    joined: bool = False  # part of a hyphenated run (`Yew-Soon`): may be printed joined
-
-
-@lru_cache(maxsize=1 << 16)
-def words(name: str) -> tuple[Word, ...]:
-    """A printed name as words: accents and case folded, nicknames in parentheses or quotes dropped,
-    dots and hyphens splitting words (`C.-H.` is two initials, `Yew-Soon` two joinable words)."""
-    text = _NICKNAME.sub(" ", name)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    out: list[Word] = []
-    for token in text.split():
-        dotted = "." in token
-        parts = [p for p in _SPLIT.split(token) if p]
-        for part in parts:
-            letters = "".join(c for c in part if c.isalnum())
-            if not letters:
-                continue
-            initial = len(letters) == 1 or (dotted and len(letters) <= 2 and token.endswith("."))
-            out.append(Word(letters, initial, joined=len(parts) > 1 and not dotted))
-    return tuple(out)
-
-
-def _given_match(short: Sequence[Word], long: Sequence[Word]) -> bool:
-    """`short`'s given names found in order among `long`'s: each equal, an initial of it, or several of
-    `long`'s words printed joined; `long` may have more (dropped middle or leading given names). At least
-    one full given name must agree when both print one."""
-    i = j = 0
-    full_agree = False
-    while i < len(short):
-        if j >= len(long):
-            return False
-        a, b = short[i], long[j]
-        if a.text == b.text:
-            full_agree |= not a.initial
-            i, j = i + 1, j + 1
-            continue
-        if a.initial and not b.initial and b.text.startswith(a.text):
-            i, j = i + 1, j + 1
-            continue
-        if b.initial and not a.initial and a.text.startswith(b.text):
-            i, j = i + 1, j + 1
-            continue
-        if a.text[0] == b.text[0]:  # several words printed as one begin alike
-            joined = _joins(a, long, j)
-            if joined is not None:
-                full_agree = True
-                i, j = i + 1, j + joined[1]
-                continue
-            joined = _joins(b, short, i)
-            if joined is not None:
-                full_agree = True
-                i, j = i + joined[1], j + 1
-                continue
-        j += 1  # a given name of the longer printing dropped
-    # at least one full given name agrees, unless one printing gives initials only
-    return full_agree or all(w.initial for w in short) or all(w.initial for w in long)
-
-
-def _joins(word: Word, other: Sequence[Word], start: int) -> tuple[int, int] | None:
-    """(1, n) when `word` is other[start:start+n] printed as one word (n >= 2)."""
-    if word.initial:
-        return None
-    text = ""
-    for n in range(start, len(other)):
-        if other[n].initial:
-            return None
-        text += other[n].text
-        if text == word.text and n > start:
-            return (1, n - start + 1)
-        if not word.text.startswith(text):
-            return None
-    return None
-
-
-def _readings(ws: tuple[Word, ...]) -> list[tuple[str, tuple[Word, ...]]]:
-    """(family name, given names) readings of a printed name: family last, or family first."""
-    if len(ws) < 2:
-        return []
-    out = []
-    if not ws[-1].initial:
-        out.append((ws[-1].text, ws[:-1]))
-    if not ws[0].initial and len(ws) >= 2 and not any(w.initial for w in ws[1:]):
-        out.append((ws[0].text, ws[1:]))
-    if len(ws) >= 3 and not ws[-1].initial and not ws[-2].initial:  # a second family name dropped
-        out.append((ws[-2].text, ws[:-2]))
-    return out
-
-
-@lru_cache(maxsize=1 << 18)
-def compatible(a: str, b: str) -> bool:
-    """Can printings `a` and `b` be one person by the rules of names (never by a list of names)?"""
-    if identity_key(a) == identity_key(b):
-        return True
-    wa, wb = words(a), words(b)
-    if not wa or not wb:
-        return False
-    if len(wa) > 1 and len(wb) > 1 and compact(a) == compact(b):
-        return True  # dots, hyphens, spaces and joins only
-    for fa, ga in readings(a):
-        for fb, gb in readings(b):
-            if fa != fb:
-                continue
-            short, long = (ga, gb) if len(ga) <= len(gb) else (gb, ga)
-            if _given_match(short, long):
-                return True
-    return False
-
-
-@lru_cache(maxsize=1 << 16)
-def compact(name: str) -> str:
-    """A printing's letters alone, in order: printings alike but for dots, hyphens and spaces."""
-    return "".join(w.text for w in words(name))
-
-
-@lru_cache(maxsize=1 << 16)
-def readings(name: str) -> list[tuple[str, tuple[Word, ...]]]:
-    return _readings(words(name))
-
-
-def compatible_names(names: Iterable[str]) -> dict[str, set[str]]:
-    """For each printing, the others compatible with it but printed unlike it (other letters).
-
-    Only printings sharing a family name and a given initial are compared: the first given name of
-    one reading must have its initial among the other's given names."""
-    names = sorted(set(names))
-    anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for name in names:
-        for family, given in readings(name):
-            for w in given:
-                anywhere[(family, w.text[0])].add(name)
-    out: dict[str, set[str]] = defaultdict(set)
-    for name in names:
-        mine = compact(name)
-        for family, given in readings(name):
-            if not given:
-                continue
-            for other in anywhere.get((family, given[0].text[0]), ()):
-                if other not in out[name] and compact(other) != mine and compatible(name, other):
-                    out[name].add(other)
-                    out[other].add(name)
-    return out
-
-
 def closure(mentions: Sequence[Mention], seeds: set[str]) -> set[str]:
     """The printings every decision about `seeds` can depend on: those linked to them by compatibility
     (or letters alike), or by an owner's given names on their complete lists, and so on. `resolve` only
     ever joins mentions so linked, so resolving the mentions of these printings alone gives their people
     exactly as resolving everything does (an update re-clusters this part only)."""
-    names = {m.name for m in mentions}
-    anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, a given initial) -> names
-    first: dict[tuple[str, str], set[str]] = defaultdict(set)  # (family, first given initial) -> names
+    index = CompatibleIndex(m.name for m in mentions)
+    names = set(index.names)
     alike: dict[str, set[str]] = defaultdict(set)
     for name in names:
         alike[compact(name)].add(name)
-        for family, given in readings(name):
-            for w in given:
-                anywhere[(family, w.text[0])].add(name)
-            if given:
-                first[(family, given[0].text[0])].add(name)
     renamed: dict[str, set[str]] = defaultdict(set)  # an owner and the names with their given names
     owner_of = {m.page: m.name for m in mentions if m.rank == OWNER_LINE}
     for m in mentions:
         owner = owner_of.get(m.page)
-        if owner and m.rank != OWNER_LINE and _same_given(m.name, owner):
+        if owner and m.rank != OWNER_LINE and same_given(m.name, owner):
             renamed[owner].add(m.name)
             renamed[m.name].add(owner)
     found = {n for n in seeds if n in names}
     todo = list(found)
     while todo:
         name = todo.pop()
-        near = alike[compact(name)] | renamed.get(name, set())
+        # what joins may read: the printings sharing the family and the first given initial, or with a
+        # first given initial among this one's given names, that are compatible
+        blocks = []
         for family, given in readings(name):
-            if given:
-                near |= {n for n in anywhere[(family, given[0].text[0])] if compatible(name, n)}
-            for w in given:
-                near |= {n for n in first[(family, w.text[0])] if compatible(name, n)}
+            blocks.append(index.anywhere.get((family, given[0].text[0]), set()))
+            blocks += [index.first.get((family, w.text[0]), set()) for w in given]
+        near = alike[compact(name)] | renamed.get(name, set())
+        near |= {
+            n
+            for n in index.candidates(name) - found
+            if any(n in block for block in blocks) and compatible(name, n)
+        }
         for n in near - found:
             found.add(n)
             todo.append(n)
@@ -419,7 +272,7 @@ class _Resolver:
                 )
             elif not loose and shown[0].complete:
                 # every author shown and none prints the owner's name: the owner under another family name
-                renamed = [m for m in shown if _same_given(m.name, owner.name)]
+                renamed = [m for m in shown if same_given(m.name, owner.name)]
                 if len(renamed) == 1:
                     detail = f"{page}:{line}: every author shown on the profile of {owner.name}, and one with their given names"
                     self.join(owner, renamed[0], "owner", detail)
@@ -590,15 +443,6 @@ def _printed(m: Mention, key: str) -> str:
         if name and compact(name) == key:
             return f'"{name}" ({m.page}:{m.line})'
     return key
-
-
-def _same_given(a: str, b: str) -> bool:
-    """Full given names alike, family names not: `Melanie Weis`, `Melanie Herschel`."""
-    wa, wb = words(a), words(b)
-    if len(wa) < 2 or len(wb) < 2 or wa[-1].text == wb[-1].text:
-        return False
-    ga, gb = wa[:-1], wb[:-1]
-    return all(not w.initial for w in ga + gb) and [w.text for w in ga] == [w.text for w in gb]
 
 
 def _short(name: str) -> bool:
