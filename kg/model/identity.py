@@ -223,7 +223,11 @@ class _Resolver:
         self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
         self.owned: dict[int, set[str]] = {}  # group root -> the profiles it owns
         self.ambiguous: list[tuple[str, list[int], list[Mention]]] = []
-        self.compatible = compatible_names(m.name for m in self.mentions)
+        # each printing's compatible printings, sorted once: the joins are made in that order
+        self.compatible = {
+            name: sorted(others) for name, others in compatible_names(m.name for m in self.mentions).items()
+        }
+        self._index = {id(m): n for n, m in enumerate(self.mentions)}  # the mentions' places, found fast
         for m in self.mentions:
             if m.rank == OWNER_LINE:
                 self.owned[self.at[m.key]] = {m.page}
@@ -231,7 +235,7 @@ class _Resolver:
     def join(self, a: Mention, b: Mention, kind: str, detail: str) -> bool:
         """One person from two groups, unless both own profiles (two profiles are two people)."""
         uf = self.uf
-        ra, rb = uf.find(self.at[a.key]), uf.find(self.at[b.key])
+        ra, rb = uf.find(self._place(a)), uf.find(self._place(b))
         if ra == rb or (self.owned.get(ra) and self.owned.get(rb)):
             return False
         mine = self.owned.pop(ra, set()) | self.owned.pop(rb, set())
@@ -240,6 +244,10 @@ class _Resolver:
             self.owned[uf.find(ra)] = mine
         self.decisions.append((a.key, Decision(kind, (a.name, b.name), detail)))
         return True
+
+    def _place(self, m: Mention) -> int:
+        n = self._index.get(id(m))
+        return self.at[m.key] if n is None else n
 
     def groups(self) -> dict[int, list[Mention]]:
         out: dict[int, list[Mention]] = defaultdict(list)
@@ -316,7 +324,7 @@ class _Resolver:
             return
         printed = {m.name: m for m in found}
         for name, m in sorted(printed.items()):
-            for other in sorted(self.compatible.get(name, ())):
+            for other in self.compatible.get(name, ()):
                 n = printed.get(other)
                 if n is not None and other > name and (m.page, m.line) != (n.page, n.line):
                     self.join(m, n, kind, detail(m, n))
@@ -378,7 +386,7 @@ class _Resolver:
                 continue
             near: dict[int, tuple[str, str]] = {}
             for name in sorted(mine):
-                for other in [name, *sorted(self.compatible.get(name, ()))]:
+                for other in [name, *self.compatible.get(name, ())]:
                     for h in holders[compact(other)] - {g}:
                         near.setdefault(h, (name, other))
             if len(near) == 1:
