@@ -42,6 +42,7 @@ from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
+from kg.store.once import Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages, scan_page
 from kg.store.plan import BuildPlan, choose_plan
 from kg.system.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
@@ -248,6 +249,7 @@ class _Build:
         # A build from nothing loads the ontology and its consequences with its first pages
         self.loader.add(self.derived.start(new_ontology=ontology_changed))
         self.change = Change(self.plan)
+        self.once = Once()  # the facts and consequences many pages share, loaded once
         self.seen_pages: dict[str, str] = {}
         self.ontology_changed = ontology_changed
         self.previous_version = previous.kg_version if previous is not None else ""
@@ -432,8 +434,8 @@ class _Build:
             self.support_loader.add(pagestate.state_nquad(result.graph, result.state))
         self.support_loader.add(result.identity_nquads)
         if not self.plan.incremental:  # a small update adds facts one by one, counting them
-            self.loader.add(result.facts_nquads)
-        self.loader.add(self.derived.take(result))
+            self.loader.add(self.once.new_lines(result.facts_nquads))
+        self.loader.add(self.once.new_lines(self.derived.take(result)))
         self.change.written.append(result.graph)
 
     def remove_old_page(self, graph: str) -> ReplacedPage:
