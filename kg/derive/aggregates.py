@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from kg.derive.derivation import FACTS, Additions, Change, Derivation
 from kg.model.ntriples import Triple, integer, iri, nquads, term
-from kg.model.terms import bind_values, text_of
+from kg.model.terms import bind_values, quads_with, text_of
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def _with_year(store: ox.Store, support: ox.Store, paper: str, dates: set[Object
     for literal in dates:
         out[text_of(literal)] = any(
             _year_printed(store, node, q.graph_name)
-            for q in support.quads_for_pattern(node, ox.NamedNode(DATE_PUBLISHED), literal, None)
+            for q in quads_with(support, node, ox.NamedNode(DATE_PUBLISHED), literal)
             if isinstance(q.graph_name, ox.NamedNode)
         )
     return out
@@ -423,7 +423,7 @@ def _still_in_place(store: ox.Store, iris: Iris, predicate: str, touched: set[st
         return False
     at = {}
     for rank in {r + step for r in rank_of.values() for step in (-1, 1)}:
-        for q in store.quads_for_pattern(None, ranked, ox.Literal(rank), graph):
+        for q in quads_with(store, None, ranked, ox.Literal(rank), graph):
             at[rank] = text_of(q.subject)
     neighbours = {node for node in at.values() if node not in fresh}
     known = {**_least_keys(store, keys, sorted(neighbours)), **fresh}

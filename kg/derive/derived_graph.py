@@ -28,7 +28,7 @@ from kg.derive.derivation import INFERRED, Additions, Change, Derivation
 from kg.model.inference import Schema
 from kg.model.mapping import ontology_statements
 from kg.model.ntriples import Triple, iri, nquads, term
-from kg.model.terms import text_of
+from kg.model.terms import quads_with, text_of
 from kg.model.vocab import KG, Iris
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def is_supported(
     """Whether some asserted triple still entails `triple` (or states it)."""
     for s, p, o in schema.premises(triple):
         pattern = (term(s) if s else None, ox.NamedNode(p[1:-1]), term(o) if o else None)
-        if any(is_asserted(q.graph_name) for q in store.quads_for_pattern(*pattern, None)):
+        if any(is_asserted(q.graph_name) for q in quads_with(store, *pattern)):
             return True
     return False
 

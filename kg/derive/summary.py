@@ -295,7 +295,7 @@ def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict
         papers |= {o.value for _, o in _subjects_objects(store, KG + "listedPaper", graph=graph)}
         people |= {o.value for _, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
     for iri in sorted(people):
-        facts = _facts_of(store, iri)
+        facts = _facts_of(store, iri, (RDF_TYPE, SKOS + "prefLabel"))
         before = db.execute("SELECT name FROM people WHERE iri = ?", (iri,)).fetchone()
         if KG + "Person" not in facts[RDF_TYPE]:
             db.execute("DELETE FROM people WHERE iri = ?", (iri,))
@@ -309,7 +309,7 @@ def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict
         )
     for iri in sorted(papers):
         db.execute("DELETE FROM words WHERE paper = (SELECT id FROM papers WHERE iri = ?)", (iri,))
-        facts = _facts_of(store, iri)
+        facts = _facts_of(store, iri, (RDF_TYPE, *PAPER_FACTS))
         if KG + "Paper" not in facts[RDF_TYPE]:
             db.execute("DELETE FROM papers WHERE iri = ?", (iri,))
             continue
@@ -329,12 +329,15 @@ def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict
     _set_meta(db, meta)
 
 
-def _facts_of(store: ox.Store, subject: str) -> defaultdict[str, set[str]]:
-    """Every value of every property of a node, in any graph: one look-up."""
+def _facts_of(store: ox.Store, subject: str, predicates: Iterable[str]) -> defaultdict[str, set[str]]:
+    """The values of these properties of a node, in any graph: a look-up each (a person's coauthor
+    triples, thousands for some, are not read)."""
     facts: defaultdict[str, set[str]] = defaultdict(set)
-    for q in store.quads_for_pattern(ox.NamedNode(subject), None, None, None):
-        if isinstance(q.object, (ox.NamedNode, ox.Literal)):
-            facts[q.predicate.value].add(q.object.value)
+    node = ox.NamedNode(subject)
+    for predicate in predicates:
+        for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None, None):
+            if isinstance(q.object, (ox.NamedNode, ox.Literal)):
+                facts[predicate].add(q.object.value)
     return facts
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.model.ntriples import Triple, term
+from kg.model.terms import quads_with
 from kg.model.vocab import Iris
 
 
@@ -36,10 +37,7 @@ def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> int:
 
 def stated_elsewhere(support: ox.Store, triple: Triple) -> bool:
     """Whether some page's support graph still holds the fact."""
-    return (
-        next(iter(support.quads_for_pattern(term(triple[0]), term(triple[1]), term(triple[2]), None)), None)
-        is not None
-    )
+    return next(quads_with(support, term(triple[0]), term(triple[1]), term(triple[2])), None) is not None
 
 
 def retract(store: ox.Store, support: ox.Store, iris: Iris, candidates: Iterable[Triple]) -> int:

@@ -23,7 +23,7 @@ from kg.reading.author_lines import (
 )
 from kg.reading.decoding import Line, decode_page, read_page_bytes
 from kg.reading.records import ERROR, WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage, shown_path
-from kg.reading.split import Lexicon, split_fused_line
+from kg.reading.split import Lexicon, fused_line_entries, split_fused_line
 from kg.reading.text import fold
 
 MONTHS = {
@@ -116,18 +116,35 @@ def _looks_like_a_page(lines: list[Line]) -> bool:
 
 def learn_layout_b(lines: list[Line], lexicon: Lexicon) -> None:
     """Add what the fused lines of a layout-B page show beyond doubt (later names, title starts)."""
+    lexicon.learn_fused(*layout_b_entries(lines))
+
+
+def layout_b_entries(lines: list[Line]) -> tuple[list[str], list[str]]:
+    """(names, title words) the fused lines of a layout-B page show beyond doubt: what it adds to the
+    run's lexicon, which a build records so that an unchanged page is not read for it again."""
+    names: list[str] = []
+    words: list[str] = []
     after_header = False
     for line in lines:
         if after_header and line.text:
-            lexicon.learn_fused_line(line.text)
+            found, starts = fused_line_entries(line.text)
+            names += found
+            words += starts
         after_header = bool(HEADER.match(line.text) or LOOSE_HEADER.match(line.text))
+    return names, words
+
+
+def layout_b_file_entries(path: Path) -> tuple[list[str], list[str]]:
+    """`layout_b_entries` of a file (none when it cannot be read: the build says so when it reads it)."""
+    data = read_page_bytes(path, path.name)
+    if isinstance(data, bytes):
+        return layout_b_entries(decode_page(data, path.name)[0])
+    return [], []
 
 
 def learn_layout_b_file(path: Path, lexicon: Lexicon) -> None:
     """What a layout-B page shows beyond doubt, added to the run's lexicon before any page is split."""
-    data = read_page_bytes(path, path.name)
-    if isinstance(data, bytes):
-        learn_layout_b(decode_page(data, path.name)[0], lexicon)
+    lexicon.learn_fused(*layout_b_file_entries(path))
 
 
 def lexicon_entries(parsed: ParsedPage) -> tuple[list[str], list[str]]:

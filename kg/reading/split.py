@@ -129,21 +129,26 @@ class Lexicon:
 
     def learn_fused_line(self, text: str) -> None:
         """What a layout-B line shows beyond doubt: its later names and the start of its title."""
-        head, _orgs = split_orgs(text)
-        head, truncated = strip_et_al(head)
-        pieces = head.split(", ")
-        if len(pieces) < 2:
-            certain_names = []
-        else:
-            certain_names = pieces[-2:] if truncated and len(pieces) >= 3 else pieces[-1:]
-        for name in certain_names:
-            score = name_score(name)
-            if score is not None and score >= -3.0:
-                self.add_name(name)
-        earliest = pieces[-min(SHOWN, len(pieces))]
-        before = ", ".join(pieces[: -min(SHOWN, len(pieces))])
-        words = before.split() + earliest.split()[:-7]
-        self.add_title_words(words)
+        names, words = fused_line_entries(text)
+        self.learn_fused(names, words)
+
+    def learn_fused(self, names: list[str], title_words: list[str]) -> None:
+        """What `fused_line_entries` found, added (the same whatever the order)."""
+        for name in names:
+            self.add_name(name)
+        self.add_title_words(title_words)
+
+
+def fused_line_entries(text: str) -> tuple[list[str], list[str]]:
+    """(names, title words) a layout-B line shows beyond doubt: its later names and its title's start."""
+    head, _orgs = split_orgs(text)
+    head, truncated = strip_et_al(head)
+    pieces = head.split(", ")
+    certain = [] if len(pieces) < 2 else pieces[-2:] if truncated and len(pieces) >= 3 else pieces[-1:]
+    names = [name for name in certain if (score := name_score(name)) is not None and score >= -3.0]
+    earliest = pieces[-min(SHOWN, len(pieces))]
+    before = ", ".join(pieces[: -min(SHOWN, len(pieces))])
+    return names, before.split() + earliest.split()[:-7]
 
 
 @dataclass

@@ -77,6 +77,7 @@ class BulkWriter:
         self.given = 0  # bytes added, and of them loaded: what the progress display counts
         self.loaded = 0
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self._done = threading.Condition()  # told each time a load ends
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._load, daemon=True)
         self._thread.start()
@@ -106,10 +107,10 @@ class BulkWriter:
 
     def waiting(self, seconds: float) -> bool:
         self._hand_over()
-        if not self._queue.unfinished_tasks:
-            return True
-        time.sleep(min(seconds, 0.05))
-        return not self._queue.unfinished_tasks
+        with self._done:  # woken as a load ends, not on a clock: a small update's load is short
+            if self._queue.unfinished_tasks:
+                self._done.wait(seconds)
+            return not self._queue.unfinished_tasks
 
     def _hand_over(self) -> None:
         self._raise()
@@ -128,7 +129,9 @@ class BulkWriter:
             except BaseException as e:  # handed to the main thread at its next call
                 self._failure = e
             finally:
-                self._queue.task_done()
+                with self._done:
+                    self._queue.task_done()
+                    self._done.notify_all()
         self._queue.task_done()
 
     def _raise(self) -> None:

@@ -5,7 +5,7 @@ Every page a build reads leaves one record in the store's support database (its 
 the file's size, modification time and inode, a SHA-256 of its bytes, what else its triples depended
 on (the scrape date, kg's version, the ontology, the curation rules, the base), and what the build
 needs of the page without reading it again: its layout, listings, diagnostics, and what it adds to or
-took from the run's lexicon (kg.split.Lexicon). A later build skips a file whose stat is the same, or
+took from the run's lexicon (kg.split.Lexicon), for layout B too. A later build skips a file whose stat is the same, or
 whose stat changed but whose bytes hash the same (the record is then stamped again), when its triples
 depended on nothing that changed. A layout-B page also depends on the lexicon the whole run learned
 from the other pages: it is read again when that lexicon is not the one it was split with.
@@ -44,6 +44,10 @@ class FileState:
     titles: list[str] = field(default_factory=list)  # layout A: what it adds to the run's lexicon
     names: list[str] = field(default_factory=list)
     lexicon: str = ""  # layout B: lexicon_digest() of the run's lexicon it was split with
+    # layout B: the names and title words it adds to the run's lexicon (kg.parse.layout_b_entries);
+    # None when not recorded (a kg before this one): the file is read for them
+    fused_names: list[str] | None = None
+    fused_words: list[str] | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))

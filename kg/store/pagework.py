@@ -24,7 +24,13 @@ from kg.model.mapping import k, map_page, ontology_statements
 from kg.model.ntriples import iri, nquads, string
 from kg.model.vocab import KG, Iris, page_id_for
 from kg.reading.decoding import decode_page, read_page_bytes
-from kg.reading.parse import detect_layout, learn_layout_b_file, lexicon_entries, parse_page
+from kg.reading.parse import (
+    detect_layout,
+    layout_b_entries,
+    layout_b_file_entries,
+    lexicon_entries,
+    parse_page,
+)
 from kg.reading.records import ERROR, Diagnostic
 from kg.reading.split import Lexicon
 from kg.store.pagestate import FileState, Known, digest, lexicon_digest, stat_of
@@ -171,6 +177,8 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         names=result.names,
         lexicon=work.lexicon_digest if result.layout == "B" else "",
     )
+    if result.layout == "B":
+        result.state.fused_names, result.state.fused_words = layout_b_entries(decode_page(data, path.name)[0])
     return result
 
 
@@ -304,7 +312,11 @@ def run_pages(
                 state = known[str(path)].state
                 learn(PageResult(str(path), [], titles=state.titles, names=state.names))
         for path in later:  # the names and title words that the lists show beyond doubt
-            learn_layout_b_file(path, work.lexicon)
+            recorded = known[str(path)].state if str(path) in known else None
+            if recorded and recorded.fused_names is not None and recorded.fused_words is not None:
+                work.lexicon.learn_fused(recorded.fused_names, recorded.fused_words)  # as recorded
+            else:
+                work.lexicon.learn_fused(*layout_b_file_entries(path))
         work.lexicon.lists_learned = True
         work.lexicon_digest = lexicon_digest(work.lexicon)
         later_todo.extend(
@@ -328,16 +340,27 @@ def run_pages(
         for path in paths:
             yield next(results) if path in todo else skipped_page(path, known[str(path)])
 
-    if jobs <= 1 or len(first_todo) + len(later) < PARALLEL_FROM:
+    # A few layout-A pages to read (an update): they are scanned here and the lists learned, so that
+    # workers are started only when what is to be read calls for them, whatever the corpus's size.
+    learned = False
+    if resolve is not None and len(first_todo) < PARALLEL_FROM:
+        _init(work)
+        for path in first_todo:
+            learn(scan_or_nothing(path))
+        lists_learned()
+        learned = True
+    serial = len(first_todo) + len(later_todo if learned else later) < PARALLEL_FROM
+    if jobs <= 1 or serial:
         _init(work)
         if resolve is None:
             yield from in_order(first, (learn(page_or_report(p)) for p in first_todo))
             lists_learned()
             yield from in_order(later, map(page_or_report, later_todo))
             return
-        for path in first_todo:
-            learn(scan_or_nothing(path))
-        lists_learned()
+        if not learned:
+            for path in first_todo:
+                learn(scan_or_nothing(path))
+            lists_learned()
         for path in later_todo:
             learn(scan_or_nothing(path))
         resolved()
@@ -351,8 +374,9 @@ def run_pages(
             yield (PAGE, [])  # its empty answer comes once the lexicon is learned, and later_todo chosen
             yield from ((PAGE, c) for c in chunks(later_todo))
             return
-        yield from ((SCAN, c) for c in chunks(first_todo))
-        yield Broadcast(lists_learned)
+        if not learned:  # else the workers are forked with the lists learned
+            yield from ((SCAN, c) for c in chunks(first_todo))
+            yield Broadcast(lists_learned)
         yield from ((SCAN, c) for c in chunks(later_todo))
         yield Broadcast(resolved)
         yield (PAGE, [])  # its empty answer comes once the people are resolved, and the pages chosen
