@@ -29,12 +29,14 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.derive.derivation import FACTS, Additions, Change, Derivation
-from kg.model.ntriples import Triple, integer, iri, nquads, term
+from kg.derive.gathered import Gathered
+from kg.model.ntriples import Triple, integer, iri, nquads, term, xsd_date
 from kg.model.terms import bind_values, quads_with, text_of
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
 
@@ -76,12 +78,59 @@ class QueryAggregates(Derivation):
     phase = "deriving for queries"
     graph = FACTS
 
+    def __init__(self, gathered: Gathered):
+        self.gathered = gathered  # what the pages of a build from nothing gave
+
     def update(self, kg: KgStore, change: Change) -> int:
+        if change.plan.streams:
+            return from_pages(kg.store, kg.iris, self.gathered, change.additions or Additions(kg.store))
         support = kg.support
         assert support is not None, "a build's store has its support database open"
         return update(
             kg.store, support, kg.iris, None if change.everything else touched(kg, change), change.additions
         )
+
+
+def from_pages(store: ox.Store, iris: Iris, gathered: Gathered, additions: Additions) -> int:
+    """Everything `update` derives, for a store just built from nothing, from what its pages gave: only
+    the labels of the papers listed with a cut author list are read back. The triples added."""
+    dates = {paper: preferred_date(given) for paper, given in gathered.dates.items()}
+    added = [
+        (iri(paper), iri(PREFERRED_DATE), xsd_date(date.fromisoformat(day)))
+        for paper, day in sorted(dates.items())
+    ]
+    counts: Counter[Pair] = Counter()
+    for authors in gathered.authors_of.values():
+        ranked = sorted(authors)
+        for i, a in enumerate(ranked):
+            for b in ranked[i + 1 :]:
+                counts[(a, b)] += 1
+    triples = sorted(_collaboration_triples(iris, _ranked_pairs(counts)))
+    if added or triples:
+        additions.load(nquads(added + triples, iris.facts_graph))
+    additions.flush()  # the labels, which the ranks sort by
+    label = ox.NamedNode(SKOS + "prefLabel")
+    graph = ox.NamedNode(iris.facts_graph)
+    titles = {}
+    for paper in gathered.truncated:
+        found = next(quads_with(store, ox.NamedNode(paper), label, None, graph), None)
+        if found is not None:
+            titles[paper] = text_of(found.object)
+    hidden: dict[str, Key] = {}
+    for row in gathered.hidden_owners:
+        if row.paper in titles:
+            key = _hidden_owner_key(row.name, titles[row.paper], row.page_file, row.authorship)
+            if row.authorship not in hidden or key < hidden[row.authorship]:
+                hidden[row.authorship] = key
+    cut = {paper: _cut_list_key(dates.get(paper), title, paper) for paper, title in titles.items()}
+    ranks = 0
+    for predicate, best in ((HIDDEN_OWNER_RANK, hidden), (CUT_LIST_RANK, cut)):
+        ranks += _rerank(store, iris, predicate, None, _no_keys, additions, best)
+    return len(added) + len(triples) + ranks
+
+
+def _no_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
+    raise AssertionError("the keys were given")
 
 
 def touched(kg: KgStore, change: Change) -> Touched:
@@ -208,6 +257,10 @@ def _collaborations(store: ox.Store, iris: Iris, touched: Touched | None) -> set
     top = None if touched is None else _top_pairs_updated(store, iris, touched.people)
     if top is None:
         top = _ranked_pairs(_all_pair_counts(store))
+    return _collaboration_triples(iris, top)
+
+
+def _collaboration_triples(iris: Iris, top: list[tuple[Pair, int]]) -> set[Triple]:
     triples = set()
     for (a, b), count in top:
         pair = iri(f"{iris.base}collaboration/{_tail(a)}/{_tail(b)}")
@@ -375,9 +428,10 @@ def _rerank(
     touched: set[str] | None,
     keys: KeysOf,
     additions: Additions,
+    best: dict[str, Key] | None = None,
 ) -> int:
     """Make the ranks under `predicate` the places of the rows `keys` gives, dense from 1. With `touched`,
-    only those nodes are placed anew."""
+    only those nodes are placed anew; with `best`, each node's least key, taken as given."""
     if touched is not None and _still_in_place(store, iris, predicate, touched, keys):
         return 0
     graph = ox.NamedNode(iris.facts_graph)
@@ -392,7 +446,7 @@ def _rerank(
         except _Stale:
             order = None
     if order is None:
-        best = _least_keys(store, keys)
+        best = best if best is not None else _least_keys(store, keys)
         order = sorted(best, key=best.__getitem__)
     wanted = {node: rank for rank, node in enumerate(order, start=1)}
     gone = [

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.derive.derivation import INFERRED, Additions, Change, Derivation
+from kg.derive.gathered import Gathered
 from kg.model.inference import Schema
 from kg.model.mapping import ontology_statements
 from kg.model.ntriples import Triple, iri, nquads, term
@@ -242,27 +243,19 @@ class Consequences(Derivation):
 
 
 class CoauthorRule(Derivation):
-    """kg:coauthorWith between two distinct authors of one paper. A build from nothing gathers each
-    paper's authors as pages come and adds the pairs to its one load; any other redoes the rule for the
-    people it touched, or for everyone."""
+    """kg:coauthorWith between two distinct authors of one paper. A build from nothing takes each
+    paper's authors from what its pages gave (kg.derive.gathered) and adds the pairs to its load; any
+    other redoes the rule for the people it touched, or for everyone."""
 
     phase = "inferring"
 
-    def __init__(self) -> None:
-        self.authors_of: dict[str, set[str]] = defaultdict(set)
-
-    def take(self, result: PageResult, plan: BuildPlan) -> bytes:
-        if plan.streams:
-            for paper, authors in result.paper_authors.items():
-                self.authors_of[paper].update(authors)
-        return b""
+    def __init__(self, gathered: Gathered) -> None:
+        self.gathered = gathered
 
     def last(self, kg: KgStore, plan: BuildPlan) -> bytes:
         if not plan.streams:
             return b""
-        data = coauthor_nquads(self.authors_of, kg.iris)
-        self.authors_of = defaultdict(set)
-        return data
+        return coauthor_nquads(self.gathered.authors_of, kg.iris)
 
     def update(self, kg: KgStore, change: Change) -> int:
         if change.plan.streams:
@@ -270,14 +263,15 @@ class CoauthorRule(Derivation):
         return run_coauthor_rule(kg.store, kg.iris, None if change.everything else change.people)
 
 
-def derivations(schema: Schema) -> list[Derivation]:
+def derivations(schema: Schema, gathered: Gathered) -> list[Derivation]:
     """What every build keeps right once its pages are in, in order: labels and the aggregates the
     canned queries read (in the graph of facts, kg.derived), each page's consequences, the coauthor
-    rule. A new derivation is added here, after the ones it reads."""
+    rule. A new derivation is added here, after the ones it reads; `gathered` is what a build from
+    nothing took from its pages as they passed."""
     from kg.derive.aggregates import QueryAggregates
     from kg.derive.labels import Labels
 
-    return [Labels(), QueryAggregates(), Consequences(schema), CoauthorRule()]
+    return [Labels(), QueryAggregates(gathered), Consequences(schema), CoauthorRule(gathered)]
 
 
 class InferredGraph:
@@ -288,7 +282,8 @@ class InferredGraph:
         self.kg, self.schema, self.plan = kg, schema, plan
         self.count = count  # triples in the inferred graph, kept by every build
         self.facts_change = 0  # what the derivations changed in the graph of facts
-        self.derivations = derivations(schema)
+        self.gathered = Gathered()  # a build from nothing: what its pages gave (kg.derive.gathered)
+        self.derivations = derivations(schema, self.gathered)
         self.seconds: dict[str, float] = {}
 
     def start(self, new_ontology: bool) -> bytes:
@@ -300,6 +295,8 @@ class InferredGraph:
 
     def take(self, result: PageResult) -> bytes:
         """A page being written: what the derivations load with it."""
+        if self.plan.streams:
+            self.gathered.take(result)
         return b"".join(d.take(result, self.plan) for d in self.derivations)
 
     def last(self) -> bytes:
@@ -325,5 +322,6 @@ class InferredGraph:
                 self.facts_change += changed
         change.additions.flush()
         change.additions = None  # the store is closed after the build: no reference may keep it
+        self.gathered.clear()
         if self.plan.recounts:
             self.count = self.kg.graph_size(self.kg.iris.inferred_graph)

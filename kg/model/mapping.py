@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from kg.model.curation import Curation, Evidence
 from kg.model.ntriples import Triple, boolean, decimal, integer, iri, string, typed, xsd_date
@@ -36,6 +37,24 @@ PROV_ENTITY = iri(PROV + "Entity")
 CONTENT_HASH = k("contentHash")
 
 
+class Listed(NamedTuple):
+    """A listing's paper as the page dates it (IRIs without brackets)."""
+
+    paper: str
+    date: str  # ISO
+    year_printed: bool  # the page printed the year (kg:yearAssumed false)
+    truncated: bool  # the page cut its author list (kg:authorListTruncated true)
+
+
+class HiddenOwner(NamedTuple):
+    """An authorship a profile's owner implies (kg:impliedByOwner), with what `hidden-owner` sorts by."""
+
+    authorship: str
+    name: str  # as printed
+    paper: str
+    page_file: str  # the page's kg:sourceFile
+
+
 @dataclass
 class PageGraph:
     """The triples one page gives: its own (its page graph) and the shared facts it states."""
@@ -46,6 +65,9 @@ class PageGraph:
     own: list[Triple] = field(default_factory=list)
     shared: list[Triple] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # doubts met while mapping (curation)
+    # what a build from nothing derives from without reading the store back (kg.derive.gathered):
+    listed: list[Listed] = field(default_factory=list)
+    hidden_owners: list[HiddenOwner] = field(default_factory=list)
 
     @property
     def triples(self) -> list[Triple]:
@@ -88,6 +110,8 @@ class _Mapper:
         self.own: list[Triple] = []
         self.shared: list[Triple] = []
         self._seen: set[Triple] = set(ontology_statements(iris.base))  # the ontology graph states these
+        self.listed: list[Listed] = []
+        self.hidden_owners: list[HiddenOwner] = []
 
     def add(self, s: str, p: str, o: str) -> None:
         """A triple about the page, its listings or authorships: the page's own."""
@@ -213,6 +237,9 @@ class _Mapper:
         if record.score is not None:
             self.add(listing, k("score"), decimal(record.score))
 
+        self.listed.append(
+            Listed(paper[1:-1], record.date.isoformat(), not record.year_assumed, record.authors_truncated)
+        )
         self.fact(paper, A, k("Paper"))
         self.fact(paper, k("title"), string(record.title))
         self.fact(paper, k("datePublished"), xsd_date(record.date))
@@ -250,6 +277,7 @@ class _Mapper:
         self.add(node, PROV_DERIVED, listing)
         if rank is None:
             self.add(node, k("impliedByOwner"), boolean(True))
+            self.hidden_owners.append(HiddenOwner(node[1:-1], name, paper[1:-1], self.page_path))
         else:
             self.add(node, k("rank"), integer(rank))
 
@@ -274,6 +302,7 @@ def map_page(
         mapper.listing(listing, page, parsed.page.owner)
     graph = PageGraph(page_id, iris.page_graph(page_id), iris.page(page_id), mapper.own, mapper.shared)
     graph.notes = mapper.notes
+    graph.listed, graph.hidden_owners = mapper.listed, mapper.hidden_owners
     return graph
 
 

@@ -20,7 +20,7 @@ from kg.errors import KgError
 from kg.model.curation import Curation
 from kg.model.identity import Mention, dumps, page_mentions
 from kg.model.inference import Schema
-from kg.model.mapping import k, map_page, ontology_statements
+from kg.model.mapping import HiddenOwner, Listed, k, map_page, ontology_statements
 from kg.model.ntriples import iri, nquads, string
 from kg.model.vocab import KG, Iris, page_id_for
 from kg.reading.decoding import decode_page, read_page_bytes
@@ -84,6 +84,8 @@ class PageResult:
     restamp: bool = False  # skipped, but its stat changed: the state is recorded again
     mentions: list[Mention] = field(default_factory=list)  # every name shown (kg.identity)
     identity_nquads: bytes = b""  # those mentions and their people, in the support store
+    listed: list[Listed] = field(default_factory=list)  # for a build from nothing (kg.derive.gathered)
+    hidden_owners: list[HiddenOwner] = field(default_factory=list)
 
 
 @dataclass
@@ -162,6 +164,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         if p == has_author:
             result.paper_authors.setdefault(s[1:-1], []).append(o[1:-1])
     result.authors = {a for authors in result.paper_authors.values() for a in authors}
+    result.listed, result.hidden_owners = graph.listed, graph.hidden_owners
     result.titles, result.names = lexicon_entries(parsed)
     result.mentions = page_mentions(graph.page_id, parsed)
     if work.people is not None:
