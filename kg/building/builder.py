@@ -215,7 +215,7 @@ class _Build:
         known: dict[str, pagestate.Known] = {}
         if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
             pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
-            states = pagestate.read_states(support)
+            states = pagestate.read_states(support, {graph for _, graph in pages.values()})
             known = pagestate.known_files(files, pages, states, self.old_hashes, context)
         self.plan = choose_plan(len(self.old_hashes), len(files) - len(known), ontology_changed)
         self.report.plan = self.plan
@@ -282,6 +282,10 @@ class _Build:
         seeds = {m.name for found in given.values() for m in found}
         seeds |= {m.name for page_id in given for m, _ in stored.get(page_id, [])}
         seeds |= {m.name for rows in stored.values() for m, node in rows if not node}
+        if self.plan.incremental and not seeds:  # no name to decide again: nobody changes
+            self.work.people = {}
+            self.report.timings["identity"] = time.perf_counter() - started
+            return []
         files: dict[str, Path] = {}
         for _ in range(3):  # a page mapped again may read otherwise than stored: then once more
             mentions = [m for found in given.values() for m in found]

@@ -96,11 +96,14 @@ def lexicon_digest(lexicon: Lexicon) -> str:
     return digest(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
 
 
-def read_states(support: ox.Store) -> dict[str, FileState]:
-    """Every page's record, by page graph."""
+def read_states(support: ox.Store, graphs: set[str] | None = None) -> dict[str, FileState]:
+    """Every page's record, by page graph; or the records of these page graphs alone (an update given a
+    few files reads the records of those, whatever the store holds)."""
     states = {}
     for quad in support.quads_for_pattern(None, ox.NamedNode(STATE), None, None):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+            if graphs is not None and quad.subject.value not in graphs:
+                continue
             state = FileState.from_json(quad.object.value)
             if state is not None:
                 states[quad.subject.value] = state
