@@ -112,7 +112,9 @@ def value_of(text: str) -> str:
     if text.startswith("<"):
         return text[1:-1]
     lexical = text[1 : text.rindex('"')]
-    return _ESCAPED.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(1)), lexical) if "\\" in lexical else lexical
+    return (
+        _ESCAPED.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(1)), lexical) if "\\" in lexical else lexical
+    )
 
 
 def page_summary(graph: PageGraph, inferred: list[Triple], base: str) -> PageSummary:
