@@ -1,7 +1,8 @@
 """A generation's summary: what `kg diff` and `kg search` read, in one small SQLite file per generation.
 
 A build writes it beside the generation it makes (`gen-N.summary`, see kg.store) once the graph is
-complete and before it goes live: every paper (display title, dates, the authors shown as printed and by
+complete and before it goes live (a build from nothing from its pages as they passed, kg.summary_rows;
+any other from the graph, here): every paper (display title, dates, the authors shown as printed and by
 their people's labels, whether the list was cut), every person (display name), every listing (page
 file and line) with the people its authorships name, and a word index of the titles. It is a few
 percent of the size of the database it summarises, so the store can keep it for several generations
