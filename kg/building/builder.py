@@ -379,6 +379,7 @@ class _Build:
                 self.take(result)
                 self.say(READING, done, self.total)
             self.loader.add(self.derived.last())
+            self.summary_rows.pages_done()  # while the loader takes its last pieces
         except BaseException:
             self.loader.abort()
             self.support_loader.abort()

@@ -41,30 +41,39 @@ CREATE TEMP TABLE page_listings (listing TEXT, paper TEXT, graph TEXT, file TEXT
 CREATE TEMP TABLE page_authorships (listing TEXT, person TEXT);
 """
 
-_LISTINGS = """
+_PAPER, _PERSON = KG + "Paper", KG + "Person"
+
+# Papers and people numbered in the order of their IRIs, as kg.summary numbers them, then the listings
+# (numbered in the order of their IRIs) and authorships that refer to them: all of it needs no label.
+_NUMBERED = f"""
+CREATE TEMP TABLE paper_ids AS SELECT row_number() OVER (ORDER BY node) AS id, node AS iri
+  FROM page_nodes WHERE predicate = '{RDF_TYPE}' AND value = '{_PAPER}';
+CREATE UNIQUE INDEX temp.paper_ids_by_iri ON paper_ids (iri);
+CREATE TEMP TABLE person_ids AS SELECT row_number() OVER (ORDER BY node) AS id, node AS iri
+  FROM page_nodes WHERE predicate = '{RDF_TYPE}' AND value = '{_PERSON}';
+CREATE UNIQUE INDEX temp.person_ids_by_iri ON person_ids (iri);
 CREATE TEMP TABLE listing_ids AS
   SELECT l.listing AS listing, row_number() OVER (ORDER BY l.listing, l.paper, l.graph) AS id,
          p.id AS paper, l.graph AS graph, l.file AS file, l.line AS line
-  FROM page_listings l JOIN papers p ON p.iri = l.paper;
+  FROM page_listings l JOIN paper_ids p ON p.iri = l.paper;
 CREATE INDEX temp.listing_ids_by_listing ON listing_ids (listing);
 INSERT INTO listings SELECT id, paper, graph, file, line FROM listing_ids ORDER BY id;
 INSERT OR IGNORE INTO authorships
   SELECT l.id, p.id FROM page_authorships a
-  JOIN listing_ids l ON l.listing = a.listing JOIN people p ON p.iri = a.person;
+  JOIN listing_ids l ON l.listing = a.listing JOIN person_ids p ON p.iri = a.person;
 """
-
-_PAPER, _PERSON = KG + "Paper", KG + "Person"
 
 
 class SummaryRows:
-    """A build's summary, gathered from its pages: `take` each page written, then `write` once the labels
-    are chosen, and `close` in any case. Inactive (every call does nothing) without a path: a build
+    """A build's summary, gathered from its pages: `take` each page written, `pages_done` after the last
+    (what needs no label is written then, while the store loads), then `write` once the labels are
+    chosen, and `close` in any case. Inactive (every call does nothing) without a path: a build
     that is not from nothing reads its summary from the store (kg.summary.write)."""
 
     def __init__(self, path: Path | None):
         self.path = path
         self.db: sqlite3.Connection | None = None
-        self.written = False
+        self.written = self.numbered = False
         if path is None:
             return
         self.tmp = path.with_name(path.name + ".tmp")
@@ -94,16 +103,25 @@ class SummaryRows:
         except sqlite3.Error as e:  # a full disk, mostly: the build stops before the generation goes live
             raise self._error(e) from None
 
+    def pages_done(self) -> None:
+        """Every page is taken: the listings and authorships written, the papers and people numbered."""
+        if self.db is None or self.numbered:
+            return
+        try:
+            self.db.executescript(summary.SCHEMA + _NUMBERED)
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+        self.numbered = True
+
     def write(self, meta: dict[str, str], chosen: Chosen) -> None:
         """The summary, at its path: the tables kg.summary reads, from the pages' rows and the labels."""
         if self.db is None or self.path is None:
             return
+        self.pages_done()
         db = self.db
         try:
-            db.executescript(summary.SCHEMA)
             db.executemany("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?)", self._papers(chosen))
             db.executemany("INSERT INTO people VALUES (?, ?, ?)", self._people(chosen))
-            db.executescript(_LISTINGS)
             titles = db.execute("SELECT id, title FROM papers").fetchall()
             db.executemany(
                 "INSERT OR IGNORE INTO words VALUES (?, ?)",
@@ -119,16 +137,15 @@ class SummaryRows:
         self.written = True
 
     def _papers(self, chosen: Chosen) -> Iterator[tuple[object, ...]]:
-        """The rows of the papers, numbered in the order of their IRIs as kg.summary numbers them."""
+        """The rows of the papers, by their numbers."""
         assert self.db is not None
         rows = self.db.execute(
-            "SELECT * FROM page_nodes WHERE node IN (SELECT node FROM page_nodes WHERE predicate = ? AND value = ?) "
-            "ORDER BY node, predicate, value",
-            (RDF_TYPE, _PAPER),
+            "SELECT p.id, p.iri, n.predicate, n.value FROM paper_ids p JOIN page_nodes n ON n.node = p.iri "
+            "ORDER BY p.id"
         )
-        for n, (node, group) in enumerate(groupby(rows, key=itemgetter(0)), 1):
+        for (n, node), group in groupby(rows, key=itemgetter(0, 1)):
             facts: dict[str, set[str]] = defaultdict(set)
-            for _, predicate, value in group:
+            for _, _, predicate, value in group:
                 facts[predicate].add(value)
             label = chosen.labels.get(node)
             facts[SKOS + "prefLabel"] = {label} if label is not None else set()
@@ -137,10 +154,7 @@ class SummaryRows:
 
     def _people(self, chosen: Chosen) -> Iterator[tuple[object, ...]]:
         assert self.db is not None
-        rows = self.db.execute(
-            "SELECT node FROM page_nodes WHERE predicate = ? AND value = ? ORDER BY node", (RDF_TYPE, _PERSON)
-        )
-        for n, (node,) in enumerate(rows, 1):
+        for n, node in self.db.execute("SELECT id, iri FROM person_ids ORDER BY id"):
             yield n, node, chosen.labels.get(node, "")
 
     def close(self) -> None:
