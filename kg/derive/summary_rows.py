@@ -3,10 +3,11 @@
 A build from nothing has every fact of its summary (kg.summary) in hand before the store is loaded: each
 page's worker reads its listings, authorships, the papers' dates and author lists and which nodes are
 papers and people off the triples it made (`kg.pagework.PageSummary`), and the labels derivation keeps
-every label it chose (`kg.labels.Chosen`). `SummaryRows` puts the pages' rows into temporary tables of
-the summary's file as they come (SQLite drops them with the connection, so nothing of them stays on disk
-nor in the build's memory), and at the end writes the summary's tables from them and the labels: the
-same rows `kg.summary.write` reads from the loaded store, without one scan of it.
+every label it chose (`kg.labels.Chosen`). `SummaryRows` puts the pages' rows into SQLite's temporary
+tables as they come (kept on disk apart from the summary's file, and dropped with the connection: the
+build's memory does not hold them), numbers the papers and people and writes the listings once the last
+page is in, while the store takes its last pieces, and, once the labels are chosen, the rest: the same
+rows `kg.summary.write` reads from the loaded store, without one scan of it.
 
 The file is written under a temporary name and renamed at the end, as kg.summary writes it: a build that
 fails leaves none.
