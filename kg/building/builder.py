@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -32,6 +32,7 @@ from kg.derive import derived_graph as inferred
 from kg.derive import summary
 from kg.derive.derivation import Change, ReplacedPage
 from kg.derive.derived_graph import InferredGraph
+from kg.derive.summary_rows import SummaryRows
 from kg.errors import KgError
 from kg.model import curation, facts, identity
 from kg.model.inference import Schema, compile_schema
@@ -151,10 +152,14 @@ def build(
     if other_rules is not None:
         given = page_paths(files, home_folder(other_rules.meta, paths)).values()
         curation_checks.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
-    with StoreWriter(store_path, base, fresh=fresh or other_rules is not None, keep=keep) as writer:
+    with (
+        StoreWriter(store_path, base, fresh=fresh or other_rules is not None, keep=keep) as writer,
+        ExitStack() as finally_,
+    ):
         home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
         identities = page_paths(files, home)  # the pages keep their identities
         run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress)
+        finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
         run.home = home
         with closing(
             run_pages(files, run.work, jobs=jobs, resolve=run.resolve_people)
@@ -236,7 +241,10 @@ class _Build:
             curation=rules,
             context=context,
             known=known,
+            summarise=self.plan.streams,
         )
+        # a build from nothing gathers its summary as its pages pass (kg.summary_rows)
+        self.summary_rows = SummaryRows(writer.summary_path if self.plan.streams else None)
         self.restamps: list[tuple[str, pagestate.FileState]] = []  # unchanged pages' new records
         self.loader: Writer
         self.support_loader: Writer
@@ -377,6 +385,7 @@ class _Build:
                 self.take(result)
                 self.say(READING, done, self.total)
             self.loader.add(self.derived.last())
+            self.summary_rows.pages_done()  # while the loader takes its last pieces
         except BaseException:
             self.loader.abort()
             self.support_loader.abort()
@@ -433,6 +442,8 @@ class _Build:
             self.change.people |= result.authors
         self.page_own += result.asserted_count
         self.loader.add(result.nquads)
+        if result.summary is not None:
+            self.summary_rows.take(result.graph, result.summary)
         self.support_loader.add(result.support_nquads)
         if result.state is not None:
             self.support_loader.add(pagestate.state_nquad(result.graph, result.state))
@@ -538,13 +549,18 @@ class _Build:
         )
         self.say(SUMMARISING, 0, None)
         summarising = time.perf_counter()
-        summary.write(  # a small update brings the previous summary up to date
-            self.kg.store,
-            self.writer.summary_path,
-            summary_meta(self.writer.generation, meta, self.report),
-            previous=self.writer.previous_summary if self.plan.incremental else None,
-            pages=self.change.written,
-        )
+        chosen = self.derived.chosen_labels()
+        if self.summary_rows.active and chosen is not None:  # a build from nothing: from its pages
+            self.summary_rows.write(summary_meta(self.writer.generation, meta, self.report), chosen)
+        else:
+            self.summary_rows.close()
+            summary.write(  # a small update brings the previous summary up to date
+                self.kg.store,
+                self.writer.summary_path,
+                summary_meta(self.writer.generation, meta, self.report),
+                previous=self.writer.previous_summary if self.plan.incremental else None,
+                pages=self.change.written,
+            )
         self.report.timings["summary"] = time.perf_counter() - summarising
         self.say(SWITCHING, 0, None)
         self.report.generation = self.writer.generation

@@ -33,6 +33,7 @@ from kg.model.terms import quads_with, text_of
 from kg.model.vocab import KG, Iris
 
 if TYPE_CHECKING:
+    from kg.derive.labels import Chosen
     from kg.store.generations import KgStore
     from kg.store.pagework import PageResult
     from kg.store.plan import BuildPlan
@@ -302,6 +303,16 @@ class InferredGraph:
     def last(self) -> bytes:
         """After the last page, in the same load."""
         return b"".join(d.last(self.kg, self.plan) for d in self.derivations)
+
+    def chosen_labels(self) -> Chosen | None:
+        """Every label a build from nothing chose (kg.labels.Chosen), once: the derivation lets it go."""
+        from kg.derive.labels import Labels
+
+        for derivation in self.derivations:
+            if isinstance(derivation, Labels):
+                chosen, derivation.chosen = derivation.chosen, None
+                return chosen
+        return None
 
     def update(self, change: Change, progress: Progress | None = None) -> None:
         """Bring every derivation in line with what the build wrote (the facts are settled)."""

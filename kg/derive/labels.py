@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -72,19 +73,39 @@ class Labels(Derivation):
     phase = "labelling"
     graph = FACTS
 
+    def __init__(self) -> None:
+        self.chosen: Chosen | None = None
+
     def update(self, kg: KgStore, change: Change) -> int:
         nodes = None  # every node: a build in bulk, or a store a kg without labels built
         if not change.everything:
             nodes = set().union(*(printed_nodes(kg.stated_facts(g)) for g in change.written))
             nodes |= set().union(*(printed_nodes(old.stated_facts) for old in change.replaced))
-        return relabel(kg.store, kg.iris, nodes, change.additions)
+        # a build from nothing keeps what it chose: its summary is written from it (kg.summary_rows)
+        self.chosen = Chosen() if change.plan.streams else None
+        return relabel(kg.store, kg.iris, nodes, change.additions, self.chosen)
 
 
-def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None, additions: Additions | None = None) -> int:
+@dataclass
+class Chosen:
+    """Every label and labelled author list a build of every node chose: what the graph of facts holds."""
+
+    labels: dict[str, str] = field(default_factory=dict)  # node -> its skos:prefLabel
+    lists: dict[str, set[str]] = field(default_factory=dict)  # paper -> its kg:shownAuthorsLabel values
+
+
+def relabel(
+    store: ox.Store,
+    iris: Iris,
+    nodes: set[str] | None,
+    additions: Additions | None = None,
+    chosen: Chosen | None = None,
+) -> int:
     """Bring the labels of `nodes` (every node when None) and the author lists of the papers among them,
     or of a person whose label changed, in line with the facts; the change in the number of triples of
     the graph of facts. Call it once the facts are up to date. The labels of every node are chosen
-    without reading back those just added: `additions` may hold them (kg.derivation)."""
+    without reading back those just added: `additions` may hold them (kg.derivation). With every node,
+    `chosen` is given every label and list the graph of facts holds afterwards."""
     additions = additions or Additions(store)
     changed, relabelled, wanted = _update(
         store,
@@ -127,7 +148,7 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None, additions: Addi
             for person in relabelled
             for q in store.quads_for_pattern(None, authored, ox.NamedNode(person), graph)
         }
-    lists, _, _ = _update(
+    lists, _, labelled = _update(
         store,
         iris,
         (SHOWN_AUTHORS,),
@@ -136,6 +157,8 @@ def relabel(store: ox.Store, iris: Iris, nodes: set[str] | None, additions: Addi
         lambda paper, shown: {_by_label(store, iris, paper, s, known, split, authors) for s in shown},
         additions,
     )
+    if chosen is not None and nodes is None:
+        chosen.labels, chosen.lists = known, labelled
     return changed + lists
 
 

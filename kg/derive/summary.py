@@ -1,7 +1,8 @@
 """A generation's summary: what `kg diff` and `kg search` read, in one small SQLite file per generation.
 
 A build writes it beside the generation it makes (`gen-N.summary`, see kg.store) once the graph is
-complete and before it goes live: every paper (display title, dates, the authors shown as printed and by
+complete and before it goes live (a build from nothing from its pages as they passed, kg.summary_rows;
+any other from the graph, here): every paper (display title, dates, the authors shown as printed and by
 their people's labels, whether the list was cut), every person (display name), every listing (page
 file and line) with the people its authorships name, and a word index of the titles. It is a few
 percent of the size of the database it summarises, so the store can keep it for several generations
@@ -174,7 +175,7 @@ def _fill(db: sqlite3.Connection, store: ox.Store, meta: dict[str, str]) -> None
 
     db.executemany(
         "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ((n, *_paper_row(iri, partial(facts_of, iri))) for n, iri in enumerate(papers, 1)),
+        ((n, *paper_row(iri, partial(facts_of, iri))) for n, iri in enumerate(papers, 1)),
     )
     labels = by_subject[SKOS + "prefLabel"]
     people = sorted(s for s, _ in _subjects_objects(store, RDF_TYPE, KG + "Person"))
@@ -185,9 +186,9 @@ def _fill(db: sqlite3.Connection, store: ox.Store, meta: dict[str, str]) -> None
     _add_listings(db, store, None, meta.get("base"))
     db.executemany(
         "INSERT OR IGNORE INTO words VALUES (?, ?)",
-        ((word, n) for n, iri in enumerate(papers, 1) for word in _words_of(labels.get(iri, ()))),
+        ((word, n) for n, iri in enumerate(papers, 1) for word in words_of(labels.get(iri, ()))),
     )
-    _set_meta(db, meta)
+    set_meta(db, meta)
 
 
 PAPER_FACTS = (
@@ -199,7 +200,7 @@ PAPER_FACTS = (
 )
 
 
-def _paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple[str, str, str, str, str, int]:
+def paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple[str, str, str, str, str, int]:
     """(iri, title, dates, shown, shown_label, truncated) as the papers table holds them."""
     return (
         iri,
@@ -211,7 +212,7 @@ def _paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple[str, str, s
     )
 
 
-def _words_of(titles: Iterable[str]) -> set[str]:
+def words_of(titles: Iterable[str]) -> set[str]:
     return {word for title in titles for word in title_words(title)}
 
 
@@ -313,7 +314,7 @@ def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict
         if KG + "Paper" not in facts[RDF_TYPE]:
             db.execute("DELETE FROM papers WHERE iri = ?", (iri,))
             continue
-        row = _paper_row(iri, facts.__getitem__)
+        row = paper_row(iri, facts.__getitem__)
         db.execute(
             "INSERT INTO papers (iri, title, dates, shown, shown_label, truncated) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (iri) DO UPDATE SET title = excluded.title, dates = excluded.dates, "
@@ -322,11 +323,11 @@ def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict
         )
         db.executemany(
             "INSERT INTO words SELECT ?, id FROM papers WHERE iri = ?",
-            ((w, iri) for w in _words_of([row[1]])),
+            ((w, iri) for w in words_of([row[1]])),
         )
     _add_listings(db, store, pages, meta.get("base"))
     db.execute("DELETE FROM meta")
-    _set_meta(db, meta)
+    set_meta(db, meta)
 
 
 def _facts_of(store: ox.Store, subject: str, predicates: Iterable[str]) -> defaultdict[str, set[str]]:
@@ -341,7 +342,7 @@ def _facts_of(store: ox.Store, subject: str, predicates: Iterable[str]) -> defau
     return facts
 
 
-def _set_meta(db: sqlite3.Connection, meta: dict[str, str]) -> None:
+def set_meta(db: sqlite3.Connection, meta: dict[str, str]) -> None:
     ((papers,),) = db.execute("SELECT COUNT(*) FROM papers")
     ((people,),) = db.execute("SELECT COUNT(*) FROM people")
     meta = {**meta, "format": FORMAT_VERSION, "papers": str(papers), "people": str(people)}

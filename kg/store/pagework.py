@@ -8,6 +8,7 @@ build is the same whatever the number of workers.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
@@ -20,9 +21,9 @@ from kg.errors import KgError
 from kg.model.curation import Curation
 from kg.model.identity import Mention, dumps, page_mentions
 from kg.model.inference import Schema
-from kg.model.mapping import HiddenOwner, Listed, k, map_page, ontology_statements
-from kg.model.ntriples import iri, nquads, string
-from kg.model.vocab import KG, Iris, page_id_for
+from kg.model.mapping import HiddenOwner, Listed, PageGraph, k, map_page, ontology_statements
+from kg.model.ntriples import Triple, iri, nquads, string
+from kg.model.vocab import KG, RDF_TYPE, Iris, page_id_for
 from kg.reading.decoding import decode_page, read_page_bytes
 from kg.reading.parse import (
     detect_layout,
@@ -58,6 +59,7 @@ class PageWork:
     lexicon_digest: str = ""  # the run's lexicon, once learned: what layout-B pages are split with
     # the person of every mention, by page id then (line, rank), once the build resolved them (kg.identity)
     people: dict[str, dict[tuple[int, int], str]] | None = None
+    summarise: bool = False  # each page's summary rows come with its result (a build from nothing)
 
 
 @dataclass
@@ -86,6 +88,81 @@ class PageResult:
     identity_nquads: bytes = b""  # those mentions and their people, in the support store
     listed: list[Listed] = field(default_factory=list)  # for a build from nothing (kg.derive.gathered)
     hidden_owners: list[HiddenOwner] = field(default_factory=list)
+    summary: PageSummary | None = None  # with `PageWork.summarise`
+
+
+@dataclass
+class PageSummary:
+    """What a page gives its generation's summary (kg.derive.summary), as plain tuples: cheap to send."""
+
+    nodes: list[tuple[str, str, str]]  # (node, predicate, value): the types and facts the papers table reads
+    listings: list[tuple[str, str, str, int]]  # (listing, paper, page file, line), in the page graph
+    authorships: list[tuple[str, str]]  # (listing, person)
+
+
+# what the summary reads of the shared facts and the page's consequences, by predicate
+_SUMMARY_FACTS = frozenset(iri(KG + p) for p in ("datePublished", "shownAuthors", "authorListTruncated"))
+_SUMMARY_TYPES = frozenset((k("Paper"), k("Person")))
+_TYPE, _LISTED, _ON_PAGE, _LINE, _FILE, _AUTHORSHIP_PERSON = (
+    iri(RDF_TYPE),
+    k("listedPaper"),
+    k("onPage"),
+    k("sourceLine"),
+    k("sourceFile"),
+    k("authorshipPerson"),
+)
+_ESCAPED = re.compile(r"\\(.)")
+_UNESCAPE = {"n": "\n", "r": "\r"}
+
+
+def value_of(text: str) -> str:
+    """An N-Triples term string's value, as a store gives it: an IRI without brackets, a literal's text."""
+    if text.startswith("<"):
+        return text[1:-1]
+    lexical = text[1 : text.rindex('"')]
+    return (
+        _ESCAPED.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(1)), lexical) if "\\" in lexical else lexical
+    )
+
+
+def page_summary(graph: PageGraph, inferred: list[Triple], base: str) -> PageSummary:
+    """A page's summary rows, read off its triples as the summary reads them off a store (kg.derive.summary):
+    the listings of its graph with their page's file and their line; each authorship's listing, from
+    its IRI (`B authorship/{page-id}/{line}/{person}` is of `B listing/{page-id}/{line}`)."""
+    nodes = [
+        (value_of(s), value_of(p), value_of(o))
+        for part in (graph.shared, inferred)
+        for s, p, o in part
+        if p in _SUMMARY_FACTS or (p == _TYPE and o in _SUMMARY_TYPES)
+    ]
+    paper_of: dict[str, str] = {}
+    line_of: dict[str, int] = {}
+    page_of: dict[str, str] = {}
+    file_of: dict[str, str] = {}
+    person_of: dict[str, str] = {}
+    for s, p, o in graph.own:
+        if p == _LISTED:
+            paper_of[s] = value_of(o)
+        elif p == _LINE:
+            line_of[s] = int(value_of(o))
+        elif p == _ON_PAGE:
+            page_of[s] = o
+        elif p == _FILE:
+            file_of[s] = value_of(o)
+        elif p == _AUTHORSHIP_PERSON:
+            person_of[value_of(s)] = value_of(o)
+    listings = [
+        (value_of(s), paper, file_of.get(page_of.get(s, ""), ""), line_of[s])
+        for s, paper in paper_of.items()
+        if s in line_of
+    ]
+    prefix = base + "authorship/"
+    authorships = [
+        (base + "listing/" + node[len(prefix) :].rpartition("/")[0], person)
+        for node, person in person_of.items()
+        if node.startswith(prefix)
+    ]
+    return PageSummary(nodes, listings, authorships)
 
 
 @dataclass
@@ -169,6 +246,8 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.mentions = page_mentions(graph.page_id, parsed)
     if work.people is not None:
         result.identity_nquads = identity_quads(work.iris, graph.graph, result.mentions, people or {})
+    if work.summarise:
+        result.summary = page_summary(graph, inferred, work.iris.base)
     result.state = FileState(
         *stat,
         sha256=digest(data),
