@@ -30,7 +30,8 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.features import push_targets
-from kg.features.push_targets import Counts, GraphStore, Piece, target_for
+from kg.features.push_bulk import BulkPath, VirtuosoBulk
+from kg.features.push_targets import Counts, GraphStore, Piece, Virtuoso, target_for
 from kg.query.endpoint import Endpoint, EndpointError
 from kg.store.generations import KgStore
 from kg.store.pushed import PushRecord, content_stamp, kept_generation, page_stamps
@@ -97,8 +98,10 @@ def push(
     batch_triples: int = DEFAULT_BATCH,
     sleep: Callable[[float], None] = time.sleep,
     full: bool = False,
+    bulk: BulkPath | None = None,
 ) -> PushReport:
-    """Make the endpoint hold the store's graphs; KgError naming the graph it stopped at when anything fails."""
+    """Make the endpoint hold the store's graphs; KgError naming the graph it stopped at when anything fails.
+    `bulk`: how to reach Virtuoso's bulk loader, which then loads the graphs sent whole (kg.features.push_bulk)."""
     report = PushReport(url=endpoint.url)
     counts = Counts()
     started = time.monotonic()
@@ -119,6 +122,8 @@ def push(
         if e.status in (401, 403):
             raise KgError(f"{e.message}; nothing was sent", exit_code=e.exit_code) from None
         raise _stopped(report, len(graphs), current, e) from None
+    if bulk is not None:
+        target = _bulk_target(target, bulk)
     report.engine, report.since = target.name, record.generation
     held = sorted(g for g in holding if g in live)
     if held and not target.holds(held[0]):  # emptied or replaced since: what kg remembers is void
@@ -144,6 +149,23 @@ def push(
         _remember(kg, record, holding, report)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _bulk_target(target: GraphStore, bulk: BulkPath) -> GraphStore:
+    """The Virtuoso behind `target` reached through its bulk loader too; KgError, nothing sent, when the
+    engine is another or the way to the loader does not work."""
+    try:
+        if not isinstance(target, Virtuoso):
+            raise KgError(
+                f"--virtuoso-isql is for a Virtuoso endpoint; {target.store.endpoint.url} is "
+                f"{'an ' + target.name if target.name[0] in 'AEIOU' else 'a ' + target.name}: nothing was sent"
+            )
+        loader = VirtuosoBulk(target.store, target.update, bulk)
+        loader.check()
+    except KgError:
+        target.close()
+        raise
+    return loader
 
 
 def _stopped(report: PushReport, total: int, graph: str, error: EndpointError) -> KgError:
