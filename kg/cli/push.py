@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from kg.cli.group import cli
 from kg.cli.options import password_env_option, password_from_env, store_option
+from kg.errors import KgError
 
 
 @cli.command("push")
@@ -94,7 +97,12 @@ def push_command(
     from kg import api
 
     password = password_from_env(user, password_env)
-    isql_password = password_from_env(isql_user, isql_password_env) if virtuoso_isql else None
+    isql_password = os.environ.get(isql_password_env) if virtuoso_isql else None
+    if virtuoso_isql and not isql_password:
+        raise KgError(
+            f"--virtuoso-isql needs the password of {isql_user} in the environment variable "
+            f"{isql_password_env} (it is never given on the command line)"
+        )
     with api.open(store_path) as graph:
         report = graph.push(
             endpoint,

@@ -48,6 +48,7 @@ class PushReport:
     graphs: int = 0  # sent, whole or in part
     triples: int = 0  # sent: whole graphs' triples, and those a change in part took out or put in
     patched: int = 0  # of `graphs`, those changed in part
+    bulk: int = 0  # of `graphs`, those Virtuoso's bulk loader loaded
     removed: int = 0
     unchanged: int = 0
     requests: int = 0
@@ -63,6 +64,8 @@ class PushReport:
         rate = f", {self.triples / self.seconds:,.0f} triples/s" if self.seconds > 0 else ""
         retried = f", {self.retries} retried" if self.retries else ""
         extra = []
+        if self.bulk:
+            extra.append(f"{self.bulk} of them through the bulk loader")
         if self.patched:
             extra.append(f"{self.patched} of them changed in part")
         if self.removed:
@@ -144,6 +147,7 @@ def push(
         raise _stopped(report, len(graphs), current, e) from None
     finally:
         report.requests, report.retries = counts.requests, counts.retries
+        report.bulk = target.loaded if isinstance(target, VirtuosoBulk) else 0
         target.close()
         endpoint.close()
         _remember(kg, record, holding, report)

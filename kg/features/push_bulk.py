@@ -19,12 +19,16 @@ isql-vt on its input, never on its command line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import subprocess
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from kg.errors import KgError
 from kg.features.push_targets import Piece, Sender, Virtuoso, as_nquads
@@ -33,6 +37,7 @@ from kg.query.endpoint import EndpointError
 ISQL = "isql-vt"  # Virtuoso's isql, as Debian names it (unixODBC's isql is another program)
 BULK_MIN = 20_000  # triples: a smaller batch costs less over HTTP than a load and a checkpoint
 ISQL_TIMEOUT = 3600.0  # seconds for one isql-vt session: a load of a batch, its checkpoint
+PROMPT = "Enter password for"  # isql-vt asking for a password
 MARK = "kg-bulk:"  # starts the lines kg reads back from isql's answers
 
 
@@ -67,32 +72,80 @@ class Isql:
     def run(self, sql: str) -> list[str]:
         """Run `sql` (statements, each ending `;` on its own line); the lines of its answers that start with
         MARK, without it. EndpointError naming the first error isql-vt or the server reported."""
-        # Without a password on its command line, isql-vt tries the user's name as one, then asks for one
-        # on its input: the password goes there, never where `ps` shows it.
-        first = "" if self.path.password == self.path.user else self.path.password + "\n"
-        command = [self.binary, self.path.address, self.path.user, "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF"]
+        folder = Path(tempfile.mkdtemp(prefix="kg-isql-"))
+        script = folder / "push.sql"
         try:
-            done = subprocess.run(
-                command,
-                input=first + sql + "\nEXIT;\n",
-                capture_output=True,
-                text=True,
-                timeout=ISQL_TIMEOUT,
-                errors="replace",
-            )
-        except subprocess.TimeoutExpired:
+            script.write_text(sql + "\n", encoding="utf-8")
+            out, err, code = self._session(f"exec=LOAD '{script}';")
+        finally:
+            script.unlink(missing_ok=True)
+            folder.rmdir()
+        if err.count(PROMPT) >= 2:  # the password kg gave was refused too
+            error: str | None = "CL034: Bad login"
+        else:  # what came before the question is isql-vt's own first try, refused
+            error = _first_error(err.rsplit(PROMPT, 1)[-1] + "\n" + out)
+        if error is not None and self.path.password:  # never show the password, even a wrong one
+            error = error.replace(self.path.password, "***")
+        if error is not None or code != 0:
             raise EndpointError(
-                f"{ISQL} {self.path.address} gave no answer within {ISQL_TIMEOUT:g} s", transient=False
-            ) from None
-        except OSError as e:
-            raise EndpointError(f"cannot run {ISQL}: {e.strerror or e}", transient=False) from None
-        error = _first_error(done.stderr + "\n" + done.stdout)
-        if error is not None or done.returncode != 0:
-            raise EndpointError(
-                f"{ISQL} {self.path.address} as {self.path.user}: {error or f'exit code {done.returncode}'}",
+                f"{ISQL} {self.path.address} as {self.path.user}: {error or f'exit code {code}'}",
                 transient=False,
             )
-        return [line.strip()[len(MARK) :] for line in done.stdout.splitlines() if line.strip().startswith(MARK)]
+        return [line.strip()[len(MARK) :] for line in out.splitlines() if line.strip().startswith(MARK)]
+
+    def _session(self, command: str) -> tuple[str, str, int]:
+        """isql-vt logged in, running `command`: (its output, its errors, its exit code).
+
+        Without a password on its command line (where `ps` would show it), isql-vt first tries the user's
+        name as the password, then asks for one on its input: kg writes it there. Were it refused, isql-vt
+        would ask again, each refusal counting towards Virtuoso's limit (4, then the address is shut out for
+        a minute): at the second question kg stops it."""
+        try:
+            process = subprocess.Popen(
+                [self.binary, self.path.address, self.path.user, command],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as e:
+            raise EndpointError(f"cannot run {ISQL}: {e.strerror or e}", transient=False) from None
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        errors: list[bytes] = []
+
+        def read_errors(stream: IO[bytes]) -> None:
+            while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+                errors.append(chunk)
+                if b"".join(errors).count(PROMPT.encode()) >= 2:
+                    process.kill()
+
+        reader = threading.Thread(target=read_errors, args=(process.stderr,), daemon=True)
+        reader.start()
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            process.kill()
+
+        timer = threading.Timer(ISQL_TIMEOUT, expire)
+        timer.start()
+        try:
+            with contextlib.suppress(OSError):  # unread when the user's name was the password
+                process.stdin.write(self.path.password.encode("utf-8") + b"\n")
+                process.stdin.flush()
+            out = process.stdout.read()
+            code = process.wait()
+            reader.join()
+        finally:
+            timer.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        text = b"".join(errors).decode("utf-8", "replace")
+        if expired.is_set():
+            text += f"\n*** Error: no answer within {ISQL_TIMEOUT:g} s"
+        return out.decode("utf-8", "replace"), text, code
 
 
 def _first_error(text: str) -> str | None:
@@ -118,6 +171,7 @@ class VirtuosoBulk(Virtuoso):
         self.path, self.isql = path, Isql(path)
         self.prefix = f"kg-push-{os.getpid()}-{secrets.token_hex(4)}"
         self.files = 0
+        self.loaded = 0  # graphs
 
     def check(self) -> None:
         """KgError naming what to fix when isql-vt cannot log in, or the server cannot read the folder."""
@@ -181,6 +235,7 @@ class VirtuosoBulk(Virtuoso):
                 transient=False,
             )
         self.store.counts.requests += 1
+        self.loaded += len(pieces)
 
 
 def _why(message: str, path: BulkPath) -> str:
