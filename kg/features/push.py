@@ -4,7 +4,7 @@ Every named graph of the live generation (each page's graph, the graph of facts,
 ontology graph) is replaced whole on the engine, or changed in part to equal the store's, so that pushing
 again leaves the remote copy equal to the local one, graph by graph, each triple once. How the engine is
 written to (several graphs a request to Oxigraph, one Graph Store PUT a graph elsewhere) is
-kg.features.push_targets'.
+kg.features.push_targets'; Virtuoso's bulk loader, when the user says how to reach it, kg.features.push_bulk's.
 
 The store remembers, per endpoint, what the endpoint holds (kg.store.pushed): a push sends only the
 graphs whose stamp differs from the one it holds, removes the graphs of pages no longer in the store, and
