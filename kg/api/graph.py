@@ -555,7 +555,8 @@ class Graph:
                 raise KgError("--virtuoso-isql and --virtuoso-load-dir go together: give both, or neither")
             if not isql_password:
                 raise KgError(f"--virtuoso-isql needs the password of {isql_user} for Virtuoso's SQL port")
-            bulk = BulkPath(virtuoso_isql, Path(os.fspath(virtuoso_load_dir)), isql_user, isql_password)
+            folder = Path(os.fspath(virtuoso_load_dir)).absolute()  # the server reads it from elsewhere
+            bulk = BulkPath(virtuoso_isql, folder, isql_user, isql_password)
         target = Endpoint(endpoint, user=user, password=password)
         return push(
             self._local("push"), target, batch_triples=batch_triples or DEFAULT_BATCH, full=full, bulk=bulk

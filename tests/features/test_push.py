@@ -217,6 +217,7 @@ def test_the_bulk_loader_gives_the_answers_http_gives(own_virtuoso, tmp_path, mo
     """One store pushed over HTTP, its graphs cleared, then pushed through the bulk loader: the same
     quads and the same rows in the default graph, one a fact; nothing left in the folder; and pushing
     again after a one-page update sends the change alone."""
+    least = push_bulk.BULK_MIN
     monkeypatch.setattr(push_bulk, "BULK_MIN", 1)  # the fixture pages are small
     load = own_virtuoso.folder / "bulk-answers"
     load.mkdir()
@@ -240,8 +241,11 @@ def test_the_bulk_loader_gives_the_answers_http_gives(own_virtuoso, tmp_path, mo
 
     edit_one_page(pages)
     build(pages, store, base)
+    monkeypatch.setattr(push_bulk, "BULK_MIN", least)  # a small change goes over HTTP
     update = bulk.push(store)
     assert update["graphs"] - update["patched"] == 1 and update["triples"] < len(over_http) / 4
+    assert update["bulk"] == 0
+    monkeypatch.setattr(push_bulk, "BULK_MIN", 1)
     assert bulk.quads(base) == store_quads(store)
     again = bulk.push(store, "--full")  # replaces what the engine holds: still one row a fact
     assert again["bulk"] == again["graphs"] == len(graphs)
@@ -250,9 +254,9 @@ def test_the_bulk_loader_gives_the_answers_http_gives(own_virtuoso, tmp_path, mo
     assert list(load.iterdir()) == []
 
 
-@pytest.mark.parametrize("fault", ["port", "password", "no password", "folder", "engine"])
+@pytest.mark.parametrize("fault", ["port", "password", "no password", "folder", "engine", "no isql"])
 def test_a_bulk_path_that_cannot_work_is_one_line_and_nothing_is_sent(
-    fault, own_virtuoso, oxigraph, tmp_path, request
+    fault, own_virtuoso, oxigraph, tmp_path, request, monkeypatch
 ):
     _pages, store, base = make_site(tmp_path, f"bulk-{fault.replace(' ', '-')}")
     load = own_virtuoso.folder / f"bulk-{fault.replace(' ', '-')}"
@@ -264,6 +268,7 @@ def test_a_bulk_path_that_cannot_work_is_one_line_and_nothing_is_sent(
         "no password": "--virtuoso-isql needs the password of dba in the environment variable KG_ISQL_PASSWORD",
         "folder": "may not read /var/tmp/kg-push-test-",
         "engine": "--virtuoso-isql is for a Virtuoso endpoint;",
+        "no isql": "--virtuoso-isql needs isql-vt-missing (Virtuoso's isql;",
     }[fault]
     args, env = engine.args(store), dict(engine.env)
     if fault == "port":
@@ -277,9 +282,11 @@ def test_a_bulk_path_that_cannot_work_is_one_line_and_nothing_is_sent(
         elsewhere = Path(tempfile.mkdtemp(prefix="kg-push-test-", dir="/var/tmp"))
         request.addfinalizer(lambda: shutil.rmtree(elsewhere))
         args[args.index("--virtuoso-load-dir") + 1] = str(elsewhere)
-    else:
+    elif fault == "engine":
         args[args.index("--endpoint") + 1] = oxigraph.push_url
         args = args[: args.index("--user")]
+    else:
+        monkeypatch.setattr(push_bulk, "ISQL", "isql-vt-missing")
     code, out, err = run_main(*args, env=env)
     assert (code, out) == (2, "") and err.count("\n") == 1 and err.startswith("kg: "), err
     assert expected in err, err
