@@ -20,6 +20,7 @@ holds: the next push sends the rest.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing
@@ -133,16 +134,22 @@ def push(
         holding = {graph: record.graphs[graph] for graph in gone}
         report.notes.append("the endpoint no longer held what kg had pushed there: everything was sent")
     run = _Run(kg, target, record, holding, batch_triples, report)
+    queued: deque[tuple[Future[object], str]] = deque()  # sent one after the other, in this order
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-push") as pool:
-            running: Future[object] | None = None
-            with closing(run.work(gone, graphs)) as units:
-                for work, names in units:  # read from the store while the unit before is sent
-                    if running is not None:
-                        running.result()
-                    current, running = names[0], pool.submit(work)
-            if running is not None:
-                running.result()
+            try:
+                with closing(run.work(gone, graphs)) as units:
+                    for work, names in units:  # read from the store while the units before are sent
+                        while len(queued) >= target.ahead:
+                            current = queued[0][1]
+                            queued.popleft()[0].result()
+                        queued.append((pool.submit(work), names[0]))
+                while queued:
+                    current = queued[0][1]
+                    queued.popleft()[0].result()
+            finally:
+                for future, _ in queued:  # after a failure, nothing more is sent
+                    future.cancel()
     except EndpointError as e:
         raise _stopped(report, len(graphs), current, e) from None
     finally:
@@ -271,8 +278,11 @@ class _Run:
         return Change(graph, deletes, inserts, stamp)
 
     def _sender(self, batch: list[tuple[Piece, str]]) -> Callable[[], None]:
+        pieces = [piece for piece, _ in batch]
+        self.target.prepare(pieces)  # here, while the units before are sent
+
         def send() -> None:
-            self.target.send([piece for piece, _ in batch], self.size)
+            self.target.send(pieces, self.size)
             for piece, stamp in batch:
                 self.holding[piece.graph] = stamp
             self.report.graphs += len(batch)

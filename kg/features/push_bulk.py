@@ -165,6 +165,7 @@ class VirtuosoBulk(Virtuoso):
 
     name = "Virtuoso (bulk loader)"
     batches = True
+    ahead = 8  # files written and waiting: a large graph loads for long, and kg reads on meanwhile
 
     def __init__(self, store: Sender, update: Sender | None, path: BulkPath):
         super().__init__(store, update)
@@ -172,6 +173,8 @@ class VirtuosoBulk(Virtuoso):
         self.prefix = f"kg-push-{os.getpid()}-{secrets.token_hex(4)}"
         self.files = 0
         self.loaded = 0  # graphs
+        self.ready: dict[int, Path] = {}  # a batch's id -> its file, written and waiting to be loaded
+        self.failed: dict[int, str] = {}  # a batch's id -> why its file could not be written
 
     def check(self) -> None:
         """KgError naming what to fix when isql-vt cannot log in, or the server cannot read the folder."""
@@ -199,43 +202,67 @@ class VirtuosoBulk(Virtuoso):
         finally:
             probe.unlink(missing_ok=True)
 
-    def send(self, pieces: list[Piece], size: int) -> None:
+    def prepare(self, pieces: list[Piece]) -> None:
+        """Write a batch for the loader to its file as soon as it is read (the file, not memory, holds it
+        while it waits), and let go of its N-Triples."""
         if sum(piece.triples for piece in pieces) < BULK_MIN:
-            super().send(pieces, size)
             return
         self.files += 1
         file = self.path.folder / f"{self.prefix}-{self.files}.nq"
-        name = sql_text(str(file))
-        graphs = ", ".join(f"iri_to_id({sql_text(piece.graph)}, 0)" for piece in pieces)
+        self.ready[id(pieces)] = file
         try:
             with open(file, "wb") as out:
                 for piece in pieces:
                     out.write(as_nquads(piece))
-            # log_enable(3, 1): the deletes unlogged, each row its own transaction (the checkpoint at
-            # the end makes all of it durable); the loader's graph argument is unused with N-Quads.
-            answer = self.isql.run(
-                "log_enable(3, 1);\n"
-                f"DELETE FROM DB.DBA.RDF_QUAD WHERE G IN ({graphs});\n"
-                f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
-                f"ld_add({name}, 'urn:kg:unused');\n"
-                "rdf_loader_run();\n"
-                f"SELECT {sql_text(MARK)} || cast(ll_state AS VARCHAR) || ' ' || coalesce(ll_error, '') "
-                f"FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
-                f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
-                "checkpoint;\n"
-            )
+                    piece.body = b""
         except OSError as e:
-            raise EndpointError(f"cannot write {file}: {e.strerror or e}", transient=False) from None
+            self.failed[id(pieces)] = f"cannot write {file}: {e.strerror or e}"
+
+    def send(self, pieces: list[Piece], size: int) -> None:
+        file = self.ready.get(id(pieces))
+        if file is None:
+            super().send(pieces, size)
+            return
+        try:
+            if id(pieces) in self.failed:
+                raise EndpointError(self.failed.pop(id(pieces)), transient=False)
+            self._load(file, [piece.graph for piece in pieces])
         finally:
             file.unlink(missing_ok=True)
+            del self.ready[id(pieces)]
+        self.store.counts.requests += 1
+        self.loaded += len(pieces)
+
+    def _load(self, file: Path, graphs: list[str]) -> None:
+        """Replace `graphs` on the server with what `file` holds: EndpointError when the loader refuses."""
+        name = sql_text(str(file))
+        held = ", ".join(f"iri_to_id({sql_text(graph)}, 0)" for graph in graphs)
+        # log_enable(3, 1): the deletes unlogged, each row its own transaction (the checkpoint at the
+        # end makes all of it durable); the loader's graph argument is unused with N-Quads.
+        answer = self.isql.run(
+            "log_enable(3, 1);\n"
+            f"DELETE FROM DB.DBA.RDF_QUAD WHERE G IN ({held});\n"
+            f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
+            f"ld_add({name}, 'urn:kg:unused');\n"
+            "rdf_loader_run();\n"
+            f"SELECT {sql_text(MARK)} || cast(ll_state AS VARCHAR) || ' ' || coalesce(ll_error, '') "
+            f"FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
+            f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
+            "checkpoint;\n"
+        )
         state, _, error = (answer[0] if answer else "").partition(" ")
         if state != "2" or error.strip():
             raise EndpointError(
                 f"Virtuoso's bulk loader did not load {file.name}: {error.strip() or 'it never read the file'}",
                 transient=False,
             )
-        self.store.counts.requests += 1
-        self.loaded += len(pieces)
+
+    def close(self) -> None:
+        """Also removes the files of batches never loaded (a push that stopped)."""
+        for file in self.ready.values():
+            file.unlink(missing_ok=True)
+        self.ready.clear()
+        super().close()
 
 
 def _why(message: str, path: BulkPath) -> str:

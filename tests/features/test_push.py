@@ -305,29 +305,22 @@ def test_a_bulk_load_that_fails_midway_is_one_line_and_the_next_push_repairs_it(
     load.mkdir()
     engine = bulk_engine(own_virtuoso, load)
     monkeypatch.setattr(push_bulk, "BULK_MIN", 1)
-    real, files = push_bulk.as_nquads, []
+    real, batches = push_bulk.VirtuosoBulk.prepare, []
 
-    def damaged(piece):  # the second file the loader gets is not N-Quads
-        body = real(piece)
-        return b"<urn:kg:broken> this is no N-Quads line\n" + body if len(files) == 1 else body
+    def damaging(self, pieces):  # the second file the loader gets is not N-Quads
+        batches.append(pieces)
+        if len(batches) == 2:
+            pieces[0].body = b"<urn:kg:broken> this is no N-Quads line\n" + pieces[0].body
+        return real(self, pieces)
 
-    real_send = push_bulk.VirtuosoBulk.send
-
-    def counting_send(self, pieces, size):
-        try:
-            return real_send(self, pieces, size)
-        finally:
-            files.append(len(pieces))
-
-    monkeypatch.setattr(push_bulk, "as_nquads", damaged)
-    monkeypatch.setattr(push_bulk.VirtuosoBulk, "send", counting_send)
-    code, out, err = run_main(*engine.args(store), "--batch-triples", "5000", env=engine.env)
+    monkeypatch.setattr(push_bulk.VirtuosoBulk, "prepare", damaging)
+    code, out, err = run_main(*engine.args(store), "--batch-triples", "2000", env=engine.env)
     assert (code, out) == (2, "") and err.count("\n") == 1, err
     assert err.startswith("kg: push stopped after sending ") and "Virtuoso's bulk loader did not load " in err
     assert err.endswith("; the remote copy is incomplete\n")
     assert list(load.iterdir()) == []
-    monkeypatch.setattr(push_bulk, "as_nquads", real)
-    monkeypatch.setattr(push_bulk.VirtuosoBulk, "send", real_send)
+    assert len(batches) > 2  # read ahead of the one that failed: their files are gone too
+    monkeypatch.setattr(push_bulk.VirtuosoBulk, "prepare", real)
     repair = engine.push(store)
     assert 0 < repair["graphs"] < len({q[0] for q in store_quads(store)})
     assert engine.quads(base) == store_quads(store)
