@@ -165,7 +165,7 @@ class VirtuosoBulk(Virtuoso):
 
     name = "Virtuoso (bulk loader)"
     batches = True
-    ahead = 8  # files written and waiting: a large graph loads for long, and kg reads on meanwhile
+    ahead = 64  # files written and waiting: a large graph loads for long, and kg reads on meanwhile
 
     def __init__(self, store: Sender, update: Sender | None, path: BulkPath):
         super().__init__(store, update)
