@@ -532,16 +532,35 @@ class Graph:
         password: str | None = None,
         batch_triples: int | None = None,
         full: bool = False,
+        virtuoso_isql: str | None = None,
+        virtuoso_load_dir: PathLike | None = None,
+        isql_user: str = "dba",
+        isql_password: str | None = None,
     ) -> PushReport:
         """The store sent to a SPARQL 1.1 Graph Store endpoint (e.g. `http://localhost:7878/store`), as
         `kg push`: the first time every graph, then only what changed since the last push there
-        (`full`: everything again). `batch_triples` bounds a request (default 250,000). Raises KgError,
-        saying how many graphs were sent, when the endpoint fails; the next push sends the rest."""
+        (`full`: everything again). `batch_triples` bounds a request (default 250,000). To Virtuoso,
+        `virtuoso_isql` (its SQL port, HOST:PORT) and `virtuoso_load_dir` (a folder the server reads, at
+        the same path) send large batches through its bulk loader, logged in as `isql_user`. Raises
+        KgError, saying how many graphs were sent, when the endpoint fails; the next push sends the rest."""
+        from pathlib import Path
+
         from kg.features.push import DEFAULT_BATCH, push
+        from kg.features.push_bulk import BulkPath
         from kg.query.endpoint import Endpoint
 
+        bulk = None
+        if virtuoso_isql or virtuoso_load_dir:
+            if not (virtuoso_isql and virtuoso_load_dir):
+                raise KgError("--virtuoso-isql and --virtuoso-load-dir go together: give both, or neither")
+            if not isql_password:
+                raise KgError(f"--virtuoso-isql needs the password of {isql_user} for Virtuoso's SQL port")
+            folder = Path(os.fspath(virtuoso_load_dir)).absolute()  # the server reads it from elsewhere
+            bulk = BulkPath(virtuoso_isql, folder, isql_user, isql_password)
         target = Endpoint(endpoint, user=user, password=password)
-        return push(self._local("push"), target, batch_triples=batch_triples or DEFAULT_BATCH, full=full)
+        return push(
+            self._local("push"), target, batch_triples=batch_triples or DEFAULT_BATCH, full=full, bulk=bulk
+        )
 
     def export(
         self,

@@ -4,7 +4,7 @@ Every named graph of the live generation (each page's graph, the graph of facts,
 ontology graph) is replaced whole on the engine, or changed in part to equal the store's, so that pushing
 again leaves the remote copy equal to the local one, graph by graph, each triple once. How the engine is
 written to (several graphs a request to Oxigraph, one Graph Store PUT a graph elsewhere) is
-kg.features.push_targets'.
+kg.features.push_targets'; Virtuoso's bulk loader, when the user says how to reach it, kg.features.push_bulk's.
 
 The store remembers, per endpoint, what the endpoint holds (kg.store.pushed): a push sends only the
 graphs whose stamp differs from the one it holds, removes the graphs of pages no longer in the store, and
@@ -20,6 +20,7 @@ holds: the next push sends the rest.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing
@@ -30,7 +31,8 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.features import push_targets
-from kg.features.push_targets import Counts, GraphStore, Piece, target_for
+from kg.features.push_bulk import BulkPath, VirtuosoBulk
+from kg.features.push_targets import Counts, GraphStore, Piece, Virtuoso, target_for
 from kg.query.endpoint import Endpoint, EndpointError
 from kg.store.generations import KgStore
 from kg.store.pushed import PushRecord, content_stamp, kept_generation, page_stamps
@@ -47,6 +49,7 @@ class PushReport:
     graphs: int = 0  # sent, whole or in part
     triples: int = 0  # sent: whole graphs' triples, and those a change in part took out or put in
     patched: int = 0  # of `graphs`, those changed in part
+    bulk: int = 0  # of `graphs`, those Virtuoso's bulk loader loaded
     removed: int = 0
     unchanged: int = 0
     requests: int = 0
@@ -62,6 +65,8 @@ class PushReport:
         rate = f", {self.triples / self.seconds:,.0f} triples/s" if self.seconds > 0 else ""
         retried = f", {self.retries} retried" if self.retries else ""
         extra = []
+        if self.bulk:
+            extra.append(f"{self.bulk} of them through the bulk loader")
         if self.patched:
             extra.append(f"{self.patched} of them changed in part")
         if self.removed:
@@ -97,8 +102,10 @@ def push(
     batch_triples: int = DEFAULT_BATCH,
     sleep: Callable[[float], None] = time.sleep,
     full: bool = False,
+    bulk: BulkPath | None = None,
 ) -> PushReport:
-    """Make the endpoint hold the store's graphs; KgError naming the graph it stopped at when anything fails."""
+    """Make the endpoint hold the store's graphs; KgError naming the graph it stopped at when anything fails.
+    `bulk`: how to reach Virtuoso's bulk loader, which then loads the graphs sent whole (kg.features.push_bulk)."""
     report = PushReport(url=endpoint.url)
     counts = Counts()
     started = time.monotonic()
@@ -119,31 +126,57 @@ def push(
         if e.status in (401, 403):
             raise KgError(f"{e.message}; nothing was sent", exit_code=e.exit_code) from None
         raise _stopped(report, len(graphs), current, e) from None
+    if bulk is not None:
+        target = _bulk_target(target, bulk)
     report.engine, report.since = target.name, record.generation
     held = sorted(g for g in holding if g in live)
     if held and not target.holds(held[0]):  # emptied or replaced since: what kg remembers is void
         holding = {graph: record.graphs[graph] for graph in gone}
         report.notes.append("the endpoint no longer held what kg had pushed there: everything was sent")
     run = _Run(kg, target, record, holding, batch_triples, report)
+    queued: deque[tuple[Future[object], str]] = deque()  # sent one after the other, in this order
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-push") as pool:
-            running: Future[object] | None = None
-            with closing(run.work(gone, graphs)) as units:
-                for work, names in units:  # read from the store while the unit before is sent
-                    if running is not None:
-                        running.result()
-                    current, running = names[0], pool.submit(work)
-            if running is not None:
-                running.result()
+            try:
+                with closing(run.work(gone, graphs)) as units:
+                    for work, names in units:  # read from the store while the units before are sent
+                        while len(queued) >= target.ahead:
+                            current = queued[0][1]
+                            queued.popleft()[0].result()
+                        queued.append((pool.submit(work), names[0]))
+                while queued:
+                    current = queued[0][1]
+                    queued.popleft()[0].result()
+            finally:
+                for future, _ in queued:  # after a failure, nothing more is sent
+                    future.cancel()
     except EndpointError as e:
         raise _stopped(report, len(graphs), current, e) from None
     finally:
         report.requests, report.retries = counts.requests, counts.retries
+        report.bulk = target.loaded if isinstance(target, VirtuosoBulk) else 0
         target.close()
         endpoint.close()
         _remember(kg, record, holding, report)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _bulk_target(target: GraphStore, bulk: BulkPath) -> GraphStore:
+    """The Virtuoso behind `target` reached through its bulk loader too; KgError, nothing sent, when the
+    engine is another or the way to the loader does not work."""
+    try:
+        if not isinstance(target, Virtuoso):
+            raise KgError(
+                f"--virtuoso-isql is for a Virtuoso endpoint; {target.store.endpoint.url} is "
+                f"{'an ' + target.name if target.name[0] in 'AEIOU' else 'a ' + target.name}: nothing was sent"
+            )
+        loader = VirtuosoBulk(target.store, target.update, bulk)
+        loader.check()
+    except KgError:
+        target.close()
+        raise
+    return loader
 
 
 def _stopped(report: PushReport, total: int, graph: str, error: EndpointError) -> KgError:
@@ -245,8 +278,11 @@ class _Run:
         return Change(graph, deletes, inserts, stamp)
 
     def _sender(self, batch: list[tuple[Piece, str]]) -> Callable[[], None]:
+        pieces = [piece for piece, _ in batch]
+        self.target.prepare(pieces)  # here, while the units before are sent
+
         def send() -> None:
-            self.target.send([piece for piece, _ in batch], self.size)
+            self.target.send(pieces, self.size)
             for piece, stamp in batch:
                 self.holding[piece.graph] = stamp
             self.report.graphs += len(batch)

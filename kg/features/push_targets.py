@@ -151,9 +151,13 @@ class GraphStore:
 
     name = "Graph Store"
     batches = False  # several graphs in one request
+    ahead = 1  # batches read and waiting to be sent, at most, while one is sent
 
     def __init__(self, store: Sender, update: Sender | None = None):
         self.store, self.update = store, update
+
+    def prepare(self, pieces: list[Piece]) -> None:
+        """Called as a batch is read, before it waits its turn to be sent: nothing to do here."""
 
     def send(self, pieces: list[Piece], size: int) -> None:
         """Replace each graph whole: a PUT, then POSTs (which add) past `size` triples."""
