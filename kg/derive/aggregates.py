@@ -123,14 +123,9 @@ def from_pages(store: ox.Store, iris: Iris, gathered: Gathered, additions: Addit
             if row.authorship not in hidden or key < hidden[row.authorship]:
                 hidden[row.authorship] = key
     cut = {paper: _cut_list_key(dates.get(paper), title, paper) for paper, title in titles.items()}
-    ranks = 0
-    for predicate, best in ((HIDDEN_OWNER_RANK, hidden), (CUT_LIST_RANK, cut)):
-        ranks += _rerank(store, iris, predicate, None, _no_keys, additions, best)
+    ranks = _rerank(store, iris, HIDDEN_OWNER_RANK, None, _hidden_owner_keys, additions, hidden)
+    ranks += _rerank(store, iris, CUT_LIST_RANK, None, _cut_list_keys, additions, cut)
     return len(added) + len(triples) + ranks
-
-
-def _no_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
-    raise AssertionError("the keys were given")
 
 
 def touched(kg: KgStore, change: Change) -> Touched:
