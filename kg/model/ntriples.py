@@ -3,6 +3,7 @@ bulk, rdflib parses for SHACL, and inference reads without building objects."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,21 @@ def iri(value: str) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+_ESCAPED = re.compile(r"\\(.)")
+_UNESCAPE = {"n": "\n", "r": "\r"}
+
+
+def value_of(text: str) -> str:
+    """A term written here, read back as a store gives its value: an IRI without brackets, a literal's
+    text with `_escape` undone."""
+    if text.startswith("<"):
+        return text[1:-1]
+    lexical = text[1 : text.rindex('"')]
+    return (
+        _ESCAPED.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(1)), lexical) if "\\" in lexical else lexical
+    )
 
 
 def string(text: str) -> str:

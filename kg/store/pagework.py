@@ -8,7 +8,6 @@ build is the same whatever the number of workers.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
@@ -22,7 +21,7 @@ from kg.model.curation import Curation
 from kg.model.identity import Mention, dumps, page_mentions
 from kg.model.inference import Schema
 from kg.model.mapping import HiddenOwner, Listed, PageGraph, k, map_page, ontology_statements
-from kg.model.ntriples import Triple, iri, nquads, string
+from kg.model.ntriples import Triple, iri, nquads, string, value_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, page_id_for
 from kg.reading.decoding import decode_page, read_page_bytes
 from kg.reading.parse import (
@@ -111,18 +110,6 @@ _TYPE, _LISTED, _ON_PAGE, _LINE, _FILE, _AUTHORSHIP_PERSON = (
     k("sourceFile"),
     k("authorshipPerson"),
 )
-_ESCAPED = re.compile(r"\\(.)")
-_UNESCAPE = {"n": "\n", "r": "\r"}
-
-
-def value_of(text: str) -> str:
-    """An N-Triples term string's value, as a store gives it: an IRI without brackets, a literal's text."""
-    if text.startswith("<"):
-        return text[1:-1]
-    lexical = text[1 : text.rindex('"')]
-    return (
-        _ESCAPED.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(1)), lexical) if "\\" in lexical else lexical
-    )
 
 
 def page_summary(graph: PageGraph, inferred: list[Triple], base: str) -> PageSummary:
