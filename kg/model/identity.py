@@ -223,16 +223,14 @@ class _Resolver:
         self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
         self.owned: dict[int, set[str]] = {}  # group root -> the profiles it owns
         self.ambiguous: list[tuple[str, list[int], list[Mention]]] = []
-        # each printing's compatible printings, sorted once: the joins are made in that order
-        self.compatible = {
-            name: sorted(others) for name, others in compatible_names(m.name for m in self.mentions).items()
-        }
+        # each printing's compatible printings (printed unlike it)
+        self.compatible = compatible_names(m.name for m in self.mentions)
         self._index = {id(m): n for n, m in enumerate(self.mentions)}  # the mentions' places, found fast
         for m in self.mentions:
             if m.rank == OWNER_LINE:
                 self.owned[self.at[m.key]] = {m.page}
 
-    def join(self, a: Mention, b: Mention, kind: str, detail: str) -> bool:
+    def join(self, a: Mention, b: Mention, kind: str, detail: str | Callable[[], str]) -> bool:
         """One person from two groups, unless both own profiles (two profiles are two people)."""
         uf = self.uf
         ra, rb = uf.find(self._place(a)), uf.find(self._place(b))
@@ -242,7 +240,8 @@ class _Resolver:
         uf.union(ra, rb)
         if mine:
             self.owned[uf.find(ra)] = mine
-        self.decisions.append((a.key, Decision(kind, (a.name, b.name), detail)))
+        said = detail if isinstance(detail, str) else detail()  # told only for a join made
+        self.decisions.append((a.key, Decision(kind, (a.name, b.name), said)))
         return True
 
     def _place(self, m: Mention) -> int:
@@ -319,15 +318,25 @@ class _Resolver:
         for same in by_name.values():
             for m in same[1:]:
                 if (m.page, m.line) != (same[0].page, same[0].line):
-                    self.join(same[0], m, kind, detail(same[0], m))
+                    self.join(same[0], m, kind, lambda first=same[0], m=m: detail(first, m))
         if len(by_name) < 2:
             return
         printed = {m.name: m for m in found}
-        for name, m in sorted(printed.items()):
-            for other in self.compatible.get(name, ()):
-                n = printed.get(other)
-                if n is not None and other > name and (m.page, m.line) != (n.page, n.line):
-                    self.join(m, n, kind, detail(m, n))
+        pairs = []  # (name, other), name < other: joined in that order
+        for name in printed:
+            near = self.compatible.get(name)
+            if near:  # the smaller side is walked: a common printing has thousands of compatible ones
+                among = (
+                    (o for o in near if o in printed)
+                    if len(near) < len(printed)
+                    else (o for o in printed if o in near)
+                )
+                pairs += [(name, other) for other in among if other > name]
+        pairs.sort()
+        for name, other in pairs:
+            m, n = printed[name], printed[other]
+            if (m.page, m.line) != (n.page, n.line):
+                self.join(m, n, kind, lambda m=m, n=n: detail(m, n))
 
     def loners(self) -> None:
         """Groups owning no profile: attached to the one profile printing their name (letters alike);
@@ -384,13 +393,16 @@ class _Resolver:
             mine = {m.name for m in ms}
             if self.owned.get(g) or any(_short(n) for n in mine):
                 continue
-            near: dict[int, tuple[str, str]] = {}
+            # each other group printing a name compatible with one of this group's, and the first such
+            # (name, other) in order, the name itself first
+            near: dict[int, tuple[str, bool, str]] = {}
             for name in sorted(mine):
                 for other in [name, *self.compatible.get(name, ())]:
                     for h in holders[compact(other)] - {g}:
-                        near.setdefault(h, (name, other))
+                        found = (name, other != name, other)
+                        near[h] = min(near.get(h, found), found)
             if len(near) == 1:
-                ((h, (name, other)),) = near.items()
+                ((h, (name, _, other)),) = near.items()
                 if not any(_short(m.name) for m in grouped[h]):
                     moves.append(
                         (ms[0], next(m for m in grouped[h] if compact(m.name) == compact(other)), name)
@@ -457,14 +469,6 @@ def _short(name: str) -> bool:
     """Two words of few letters (`Wei Wang`): a name many people print, so never enough alone."""
     ws = words(name)
     return len(ws) <= 2 and len(compact(name)) <= SHORT_LETTERS
-
-
-def _compatible_pair(a: set[str], b: set[str]) -> tuple[str, str] | None:
-    for x in sorted(a):
-        for y in sorted(b):
-            if compatible(x, y):
-                return (x, y)
-    return None
 
 
 def _main_key(ms: list[Mention]) -> str:

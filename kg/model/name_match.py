@@ -127,17 +127,18 @@ def compatible(a: str, b: str) -> bool:
     """Can printings `a` and `b` be one person by the rules of names (never by a list of names)?"""
     if identity_key(a) == identity_key(b):
         return True
-    wa, wb = words(a), words(b)
-    if not wa or not wb:
+    if not words(a) or not words(b):
         return False
-    if len(wa) > 1 and len(wb) > 1 and compact(a) == compact(b):
+    if len(words(a)) > 1 and len(words(b)) > 1 and compact(a) == compact(b):
         return True  # dots, hyphens, spaces and joins only
-    for fa, ga in readings(a):
-        for fb, gb in readings(b):
-            if fa != fb:
-                continue
-            short, long = (ga, gb) if len(ga) <= len(gb) else (gb, ga)
-            if _given_match(short, long):
+    return _readings_match(readings(a), readings(b))
+
+
+def _readings_match(ra: list[tuple[str, tuple[Word, ...]]], rb: list[tuple[str, tuple[Word, ...]]]) -> bool:
+    """A reading of each with the same family name, and the given names of one found in the other's."""
+    for fa, ga in ra:
+        for fb, gb in rb:
+            if fa == fb and (_given_match(ga, gb) if len(ga) <= len(gb) else _given_match(gb, ga)):
                 return True
     return False
 
@@ -192,11 +193,18 @@ class CompatibleIndex:
     def candidates(self, name: str) -> set[str]:
         """A superset of the printings compatible with `name` by reading (printings alike in letters
         aside: `compact` finds those)."""
-        out: set[str] = set()
+        out = self.longer(name)
         for family, given in readings(name):
-            out |= self._near(family, given[0], anywhere=True)  # `name` the shorter reading
             for w in given:  # the other the shorter: its first given name matches one of these
                 out |= self._near(family, w, anywhere=False)
+        return out
+
+    def longer(self, name: str) -> set[str]:
+        """The printings `name` may be compatible with as the shorter reading: with a given name its
+        first given name may match. Every compatible pair is among the `longer` of one of the two."""
+        out: set[str] = set()
+        for family, given in readings(name):
+            out |= self._near(family, given[0], anywhere=True)
         return out
 
     def _near(self, family: str, word: Word, anywhere: bool) -> set[str]:
@@ -220,22 +228,23 @@ class CompatibleIndex:
 def compatible_names(names: Iterable[str]) -> dict[str, set[str]]:
     """For each printing, the others compatible with it but printed unlike it (other letters).
 
-    Only printings sharing a family name and a given initial are compared: the first given name of
-    one reading must have its initial among the other's given names."""
+    Only printings sharing a family name are compared, from the side with fewer given names, with the
+    printings having a given name that its first given name may match (`CompatibleIndex.longer`)."""
     index = CompatibleIndex(names)
-    anywhere = index.anywhere
+    # what `compatible` reads of each printing, looked up once: a corpus has more printings than the
+    # caches behind `compatible` keep, and each pair here is compared once
+    key = {name: identity_key(name) for name in index.names}
+    letters = {name: compact(name) for name in index.names}
+    read = {name: readings(name) for name in index.names}
     out: dict[str, set[str]] = defaultdict(set)
     for name in index.names:
-        blocks = [anywhere[(family, given[0].text[0])] for family, given in readings(name)]
-        if not blocks:
-            continue
-        mine, found = compact(name), out[name]
-        for other in index.candidates(name):
+        mine = read[name]
+        found, my_letters, my_key = out[name], letters[name], key[name]
+        for other in index.longer(name):  # each pair is found from its shorter side
             if (
                 other not in found
-                and any(other in block for block in blocks)
-                and compact(other) != mine
-                and compatible(name, other)
+                and letters[other] != my_letters
+                and (key[other] == my_key or _readings_match(mine, read[other]))
             ):
                 found.add(other)
                 out[other].add(name)
