@@ -31,7 +31,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from kg.model.name_match import (
@@ -318,7 +318,7 @@ class _Resolver:
         for same in by_name.values():
             for m in same[1:]:
                 if (m.page, m.line) != (same[0].page, same[0].line):
-                    self.join(same[0], m, kind, lambda first=same[0], m=m: detail(first, m))
+                    self.join(same[0], m, kind, partial(detail, same[0], m))
         if len(by_name) < 2:
             return
         printed = {m.name: m for m in found}
@@ -336,7 +336,7 @@ class _Resolver:
         for name, other in pairs:
             m, n = printed[name], printed[other]
             if (m.page, m.line) != (n.page, n.line):
-                self.join(m, n, kind, lambda m=m, n=n: detail(m, n))
+                self.join(m, n, kind, partial(detail, m, n))
 
     def loners(self) -> None:
         """Groups owning no profile: attached to the one profile printing their name (letters alike);
