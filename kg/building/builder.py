@@ -45,6 +45,7 @@ from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreW
 from kg.store.loading import BulkWriter, Writer
 from kg.store.once import Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages, scan_page
+from kg.store.parsed_spool import ParsedSpool
 from kg.store.plan import BuildPlan, choose_plan
 from kg.system.progress import COUNTING, LOADING, READING, SUMMARISING, SWITCHING, TICK, Progress
 
@@ -161,10 +162,13 @@ def build(
         run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress)
         finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
         run.home = home
-        with closing(
-            run_pages(files, run.work, jobs=jobs, resolve=run.resolve_people)
-        ) as results:  # closing stops the workers at once
-            run.write_pages(results)
+        with ParsedSpool.kept_in(writer.parsed_path) as spool:
+            run.work.spool = spool  # before the workers are forked: they write and read it
+            with closing(
+                run_pages(files, run.work, jobs=jobs, resolve=run.resolve_people)
+            ) as results:  # closing stops the workers at once
+                run.write_pages(results)
+            run.work.spool = None
         if not run.seen_pages and not run.old_hashes:  # a fresh build or a new store, and not one page
             raise NothingToBuild(
                 f"none of the {len(files)} files given could be read as a page; nothing was built",

@@ -46,6 +46,7 @@ from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 from kg.store.loading import FIFO_SUFFIX
+from kg.store.parsed_spool import SUFFIX as PARSED_SUFFIX
 from kg.system.workers import parent_only, released
 
 if TYPE_CHECKING:
@@ -399,6 +400,12 @@ class StoreWriter:
         return summary_path(self.root, self.generation)
 
     @property
+    def parsed_path(self) -> Path:
+        """Where the new generation's build keeps the pages it parsed until it maps them
+        (kg.store.parsed_spool): gone with the generation, if the build does not remove it first."""
+        return self.root / (self.generation + PARSED_SUFFIX)
+
+    @property
     def previous_summary(self) -> Path | None:
         """The summary of the generation this one starts from, if it has one."""
         if self.previous is None or self.fresh:
@@ -456,7 +463,9 @@ class StoreWriter:
         return sorted(
             p.name
             for p in self.root.iterdir()
-            if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and not p.name.endswith(SUPPORT_SUFFIX)
+            if p.is_dir()
+            and p.name.startswith(GENERATION_PREFIX)
+            and not p.name.endswith((SUPPORT_SUFFIX, PARSED_SUFFIX))
         )
 
     def _next_generation_name(self) -> str:
@@ -481,9 +490,10 @@ class StoreWriter:
         for tmp in self.root.glob(f"{GENERATION_PREFIX}*{SUMMARY_SUFFIX}.tmp"):
             tmp.unlink(missing_ok=True)
         generations = set(self._generations())
-        for p in self.root.glob(f"{GENERATION_PREFIX}*{SUPPORT_SUFFIX}"):
-            if p.name[: -len(SUPPORT_SUFFIX)] not in generations:
-                shutil.rmtree(p, ignore_errors=True)
+        for suffix in (SUPPORT_SUFFIX, PARSED_SUFFIX):
+            for p in self.root.glob(f"{GENERATION_PREFIX}*{suffix}"):
+                if p.name[: -len(suffix)] not in generations:
+                    shutil.rmtree(p, ignore_errors=True)
 
     def _remove_old(self, keep: set[str | None]) -> None:
         for name in self._generations():
@@ -511,6 +521,7 @@ class StoreWriter:
 
 
 def _remove_generation_folders(root: Path, name: str) -> None:
-    """A generation's database and the support database beside it."""
+    """A generation's database, the support database beside it, and the pages its build parsed."""
     shutil.rmtree(root / name, ignore_errors=True)
     shutil.rmtree(root / (name + SUPPORT_SUFFIX), ignore_errors=True)
+    shutil.rmtree(root / (name + PARSED_SUFFIX), ignore_errors=True)

@@ -34,6 +34,7 @@ from kg.reading.parse import (
 from kg.reading.records import ERROR, Diagnostic
 from kg.reading.split import Lexicon
 from kg.store.pagestate import FileState, Known, digest, lexicon_digest, stat_of
+from kg.store.parsed_spool import ParsedSpool
 from kg.system.workers import Broadcast, WorkerDied, ordered_map
 
 # Below this many pages, worker processes cost more than they save.
@@ -59,6 +60,7 @@ class PageWork:
     # the person of every mention, by page id then (line, rank), once the build resolved them (kg.identity)
     people: dict[str, dict[tuple[int, int], str]] | None = None
     summarise: bool = False  # each page's summary rows come with its result (a build from nothing)
+    spool: ParsedSpool | None = None  # the pages parsed by the names pass, for the mapping pass
 
 
 @dataclass
@@ -194,7 +196,13 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     data = read_page_bytes(path, str(path))
     if not isinstance(data, bytes):  # unreadable or too large: said, and skipped
         return PageResult(str(path), [data])
-    parsed = parse_page(data, str(path), work.as_of, work.lexicon)  # diagnostics name the file as given
+    sha256 = digest(data)
+    parsed = (work.spool and work.spool.take(str(path), sha256)) or parse_page(
+        data,
+        str(path),
+        work.as_of,
+        work.lexicon,  # diagnostics name the file as given
+    )
     result = PageResult(str(path), parsed.diagnostics, layout=parsed.page.layout)
     if parsed.page.layout == "?":
         return result
@@ -237,7 +245,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         result.summary = page_summary(graph, inferred, work.iris.base)
     result.state = FileState(
         *stat,
-        sha256=digest(data),
+        sha256=sha256,
         context=work.context,
         layout=result.layout,
         listings=result.listings,
@@ -269,6 +277,8 @@ def scan_page(path: Path, work: PageWork | None = None) -> Scan | None:
     parsed = parse_page(data, str(path), work.as_of, work.lexicon)
     if parsed.page.layout == "?":
         return None
+    if work.spool is not None:
+        work.spool.put(str(path), digest(data), parsed)
     page_id = page_id_for(work.page_paths.get(str(path), path.name))
     titles, names = lexicon_entries(parsed)
     return Scan(str(path), page_id, page_mentions(page_id, parsed), titles, names)
