@@ -272,7 +272,7 @@ def derivations(schema: Schema, gathered: Gathered) -> list[Derivation]:
     from kg.derive.aggregates import QueryAggregates
     from kg.derive.labels import Labels
 
-    return [Labels(), QueryAggregates(gathered), Consequences(schema), CoauthorRule(gathered)]
+    return [Labels(gathered), QueryAggregates(gathered), Consequences(schema), CoauthorRule(gathered)]
 
 
 class InferredGraph:

@@ -32,6 +32,8 @@ class Gathered:
         self.dates: dict[str, dict[str, bool]] = defaultdict(dict)
         self.truncated: set[str] = set()  # papers some page cut the author list of
         self.hidden_owners: list[HiddenOwner] = []
+        # predicate -> node -> values: the facts labels are chosen from (kg.derive.labels.LABELLED)
+        self.printings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
     def take(self, result: PageResult) -> None:
         for paper, authors in result.paper_authors.items():
@@ -49,3 +51,6 @@ class Gathered:
             for date in dates:
                 known[date] = known.get(date, False) or printed
         self.hidden_owners += result.hidden_owners
+        printings = self.printings
+        for node, predicate, value in result.printings:
+            printings[predicate][node].add(value)

@@ -24,11 +24,12 @@ import pyoxigraph as ox
 
 from kg.derive.derivation import FACTS, Additions, Change, Derivation
 from kg.model.curation import SPLIT_MARK
-from kg.model.ntriples import Triple, iri, nquads, string
+from kg.model.ntriples import Triple, iri, nquads, string, value_of
 from kg.model.terms import text_of
 from kg.model.vocab import KG, SKOS, Iris, identity_key
 
 if TYPE_CHECKING:
+    from kg.derive.gathered import Gathered
     from kg.store.generations import KgStore
 
 # The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
@@ -61,6 +62,17 @@ def _rank(text: str) -> tuple[bool, int, int, str]:
     return (flat, -non_ascii, initials, text)
 
 
+# every fact a label or a labelled author list is chosen from
+LABELLED = (*PRINTINGS, CURATED_LABEL, SHOWN_AUTHORS)
+_LABELLED_IRIS = {iri(p): p for p in LABELLED}
+
+
+def printings_of(triples: Iterable[Triple]) -> list[tuple[str, str, str]]:
+    """(node, predicate, value) of the facts labels are chosen from (IRIs without brackets, literals'
+    text): what a build from nothing gathers from each page, instead of reading them back."""
+    return [(s[1:-1], _LABELLED_IRIS[p], value_of(o)) for s, p, o in triples if p in _LABELLED_IRIS]
+
+
 def printed_nodes(triples: Iterable[Triple]) -> set[str]:
     """The nodes (IRIs without brackets) whose printings these facts touch."""
     wanted = {iri(p) for p in (*PRINTINGS, SHOWN_AUTHORS, CURATED_LABEL)}
@@ -73,17 +85,20 @@ class Labels(Derivation):
     phase = "labelling"
     graph = FACTS
 
-    def __init__(self) -> None:
+    def __init__(self, gathered: Gathered | None = None) -> None:
         self.chosen: Chosen | None = None
+        self.gathered = gathered
 
     def update(self, kg: KgStore, change: Change) -> int:
         nodes = None  # every node: a build in bulk, or a store a kg without labels built
         if not change.everything:
             nodes = set().union(*(printed_nodes(kg.stated_facts(g)) for g in change.written))
             nodes |= set().union(*(printed_nodes(old.stated_facts) for old in change.replaced))
-        # a build from nothing keeps what it chose: its summary is written from it (kg.summary_rows)
+        # a build from nothing keeps what it chose: its summary is written from it (kg.summary_rows),
+        # and chooses from what its pages gave, not read back from the store
         self.chosen = Chosen() if change.plan.streams else None
-        return relabel(kg.store, kg.iris, nodes, change.additions, self.chosen)
+        gathered = self.gathered if change.plan.streams else None
+        return relabel(kg.store, kg.iris, nodes, change.additions, self.chosen, gathered)
 
 
 @dataclass
@@ -100,13 +115,17 @@ def relabel(
     nodes: set[str] | None,
     additions: Additions | None = None,
     chosen: Chosen | None = None,
+    gathered: Gathered | None = None,
 ) -> int:
     """Bring the labels of `nodes` (every node when None) and the author lists of the papers among them,
     or of a person whose label changed, in line with the facts; the change in the number of triples of
     the graph of facts. Call it once the facts are up to date. The labels of every node are chosen
     without reading back those just added: `additions` may hold them (kg.derivation). With every node,
-    `chosen` is given every label and list the graph of facts holds afterwards."""
+    `chosen` is given every label and list the graph of facts holds afterwards. With every node,
+    `gathered` gives the facts they are chosen from: a build from nothing gathered them from its pages
+    (kg.derive.gathered), and does not read them back."""
     additions = additions or Additions(store)
+    given = gathered.printings if gathered is not None and nodes is None else None
     changed, relabelled, wanted = _update(
         store,
         iris,
@@ -116,6 +135,7 @@ def relabel(
         lambda node, values: {preferred_label(values)},
         additions,
         preferred=CURATED_LABEL,
+        given=given,
     )
     # a person's other printings, as alternative labels
     alternatives, _, _ = _update(
@@ -126,6 +146,7 @@ def relabel(
         nodes,
         lambda node, values: set(values) - wanted.get(node, set()),
         additions,
+        given=given,
     )
     changed += alternatives
     # Every label just chosen, so that the author lists need no look-up per name: such a look-up costs
@@ -138,7 +159,11 @@ def relabel(
         known = {node: min(values) for node, values in wanted.items() if values}
         people = f"{iris.base}person/"
         split = {n.rsplit(SPLIT_MARK, 1)[0] for n in known if n.startswith(people) and SPLIT_MARK in n}
-        authors = _authors_by_printing(store, iris)
+        authors = (
+            _authors_by_printing(store, iris)
+            if gathered is None
+            else _authors_of_printings(given or {}, gathered.authors_of)
+        )
     papers = None
     if nodes is not None:
         authored = ox.NamedNode(HAS_AUTHOR)
@@ -156,6 +181,7 @@ def relabel(
         papers,
         lambda paper, shown: {_by_label(store, iris, paper, s, known, split, authors) for s in shown},
         additions,
+        given=given,
     )
     if chosen is not None and nodes is None:
         chosen.labels, chosen.lists = known, labelled
@@ -166,15 +192,28 @@ def _authors_by_printing(store: ox.Store, iris: Iris) -> dict[str, dict[str, str
     """Every paper's authors by the identity key of each of their printings, read in two passes: a name
     is the person the build took it as (kg.identity), which need not be the node its printing names."""
     graph = ox.NamedNode(iris.facts_graph)
-    printed: dict[str, list[str]] = {}
+    names: dict[str, set[str]] = {}
     for q in store.quads_for_pattern(None, ox.NamedNode(KG + "name"), None, graph):
-        printed.setdefault(text_of(q.subject), []).append(identity_key(text_of(q.object)))
-    out: dict[str, dict[str, str]] = {}
+        names.setdefault(text_of(q.subject), set()).add(text_of(q.object))
+    authors_of: dict[str, set[str]] = {}
     for q in store.quads_for_pattern(None, ox.NamedNode(HAS_AUTHOR), None, graph):
-        author = text_of(q.object)
-        mine = out.setdefault(text_of(q.subject), {})
-        for key in printed.get(author, ()):
-            mine.setdefault(key, author)
+        authors_of.setdefault(text_of(q.subject), set()).add(text_of(q.object))
+    return _authors_of_printings({KG + "name": names}, authors_of)
+
+
+def _authors_of_printings(
+    printings: dict[str, dict[str, set[str]]], authors_of: dict[str, set[str]]
+) -> dict[str, dict[str, str]]:
+    """Every paper's authors by the identity key of each of their printings (two authors of a paper
+    printed alike: the first by IRI), from the people's names and the papers' authors."""
+    names = printings.get(KG + "name", {})
+    keys = {node: {identity_key(n) for n in printed} for node, printed in names.items()}
+    out: dict[str, dict[str, str]] = {}
+    for paper, authors in authors_of.items():
+        mine = out.setdefault(paper, {})
+        for author in sorted(authors):
+            for key in keys.get(author, ()):
+                mine.setdefault(key, author)
     return out
 
 
@@ -247,16 +286,24 @@ def _update(
     derive: Callable[[str, set[str]], set[str]],
     additions: Additions,
     preferred: str | None = None,
+    given: dict[str, dict[str, set[str]]] | None = None,
 ) -> tuple[int, set[str], dict[str, set[str]]]:
     """Make each node's `target` values `derive(node, its source values)`, taking only its `preferred`
-    values where it has any; (change in triples, nodes changed, the values of every node looked at)."""
+    values where it has any; (change in triples, nodes changed, the values of every node looked at).
+    With every node, `given` may hold the source facts (predicate -> node -> values), not read again."""
     graph = ox.NamedNode(iris.facts_graph)
     label = ox.NamedNode(target)
     printings: dict[str, set[str]] = {}
     chosen: dict[str, set[str]] = {}
     present: dict[str, set[str]] = {}
     into = [(p, printings) for p in sources] + ([(preferred, chosen)] if preferred else [])
-    if nodes is None:
+    if nodes is None and given is not None:
+        for predicate, values in into:
+            for node, found in given.get(predicate, {}).items():
+                values.setdefault(node, set()).update(found)
+        for q in store.quads_for_pattern(None, label, None, graph):
+            present.setdefault(text_of(q.subject), set()).add(text_of(q.object))
+    elif nodes is None:
         for predicate, values in into:
             for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
                 values.setdefault(text_of(q.subject), set()).add(text_of(q.object))

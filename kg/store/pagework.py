@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from kg.derive.labels import printings_of
 from kg.errors import KgError
 from kg.model.curation import Curation
 from kg.model.identity import Mention, dumps, page_mentions
@@ -90,6 +91,7 @@ class PageResult:
     listed: list[Listed] = field(default_factory=list)  # for a build from nothing (kg.derive.gathered)
     hidden_owners: list[HiddenOwner] = field(default_factory=list)
     summary: PageSummary | None = None  # with `PageWork.summarise`
+    printings: list[tuple[str, str, str]] = field(default_factory=list)  # the same (kg.derive.labels)
 
 
 @dataclass
@@ -243,6 +245,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         result.identity_nquads = identity_quads(work.iris, graph.graph, result.mentions, people or {})
     if work.summarise:
         result.summary = page_summary(graph, inferred, work.iris.base)
+        result.printings = printings_of(graph.shared)
     result.state = FileState(
         *stat,
         sha256=sha256,
