@@ -19,7 +19,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -178,8 +178,10 @@ def ordered_map(
             try:
                 ok, value = conn.recv()
             except (EOFError, OSError):
+                ended = workers[received % jobs]
+                ended.join(1)  # its exit code is known once it is reaped
                 raise WorkerDied(
-                    f"a worker process ended without an answer (exit code {workers[received % jobs].exitcode})"
+                    f"a worker process ended without an answer (exit code {ended.exitcode})"
                 ) from None
             received += 1
             send_more()
@@ -198,3 +200,28 @@ def ordered_map(
             process.join()
         for conn in conns:
             conn.close()
+
+
+# --- one call in a child process ---------------------------------------------------------------------
+
+_HELD: tuple[Callable[..., object], tuple[object, ...]] | None = None  # in the child: what to call
+
+
+def _hold(fn: Callable[..., object], args: tuple[object, ...]) -> None:
+    global _HELD
+    _HELD = (fn, args)
+
+
+def _call_held(_: object) -> object:
+    assert _HELD is not None
+    fn, args = _HELD
+    return fn(*args)
+
+
+def in_child(fn: Callable[..., R], *args: object) -> R:
+    """fn(*args) in a forked child, its result sent back: the memory the call takes is the system's
+    again when the child ends, instead of staying in this process's heap for the rest of its life. The
+    arguments are inherited, not pickled; the result is pickled. The child is a worker (above): it dies
+    with this process, and its failure is raised here."""
+    (result,) = list(ordered_map(_call_held, iter([()]), 1, init=_hold, initargs=(fn, args)))
+    return cast(R, result)

@@ -1,0 +1,62 @@
+"""A large build decides who is who in a child process (kg.building.builder.APART_FROM): the same people
+as deciding in the build's own process, the child's memory returned, its failure told."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import AS_OF, FIXTURE_PAGES
+from stores import assert_same_store
+from test_faults import python_children
+
+from kg.building import builder
+from kg.system.workers import WorkerDied, in_child
+
+
+def memory_and_pid(size: int) -> tuple[int, int]:
+    held = bytearray(size)  # what the child takes, and gives back when it ends
+    return len(held), os.getpid()
+
+
+def test_a_call_in_a_child_returns_its_result_and_leaves_no_process():
+    size, pid = in_child(memory_and_pid, 64 << 20)
+    assert size == 64 << 20 and pid != os.getpid()
+    assert python_children() == []
+
+
+def failing(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_a_failure_in_the_child_is_raised_here():
+    with pytest.raises(ValueError, match="no such person"):
+        in_child(failing, "no such person")
+    assert python_children() == []
+
+
+def killed() -> None:
+    os._exit(9)
+
+
+def test_a_child_that_dies_is_told():
+    with pytest.raises(WorkerDied, match="exit code 9"):
+        in_child(killed)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_people_decided_apart_are_the_people_decided_here(tmp_path, monkeypatch, jobs):
+    build = builder.build
+    build([FIXTURE_PAGES], tmp_path / "here", as_of=AS_OF, jobs=jobs)
+    where = tmp_path / "decided-by"
+
+    def told(mentions):
+        where.write_text(str(os.getpid()))
+        return builder.people_of_mentions(mentions)
+
+    monkeypatch.setattr(builder, "APART_FROM", 1)
+    monkeypatch.setattr(builder, "in_child", lambda fn, mentions: in_child(told, mentions))
+    build([FIXTURE_PAGES], tmp_path / "apart", as_of=AS_OF, jobs=jobs)
+    assert int(where.read_text()) != os.getpid()
+    assert_same_store(tmp_path / "here", tmp_path / "apart")
+    assert python_children() == []
