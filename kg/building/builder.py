@@ -53,6 +53,7 @@ from kg.system.workers import in_child
 SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
+PAGES_KEY = "pages"  # the page graphs a generation holds
 
 
 @dataclass
@@ -228,7 +229,7 @@ class _Build:
                 "build it again with kg build --fresh PAGES"
             )
         self.schema, ontology_changed = schema_for(previous, self.digest, iris.base)
-        self.old_hashes = self.kg.page_hashes()
+        self.old_hashes = self.kg.page_hashes(previous.extra.get(PAGES_KEY) if previous is not None else None)
         support = self.kg.support
         assert support is not None, "a build's writer opens the support database"
         context = pagestate.context_digest(as_of, self.digest, rules.digest if rules else "", iris.base)
@@ -540,11 +541,15 @@ class _Build:
         )
         self.report.generation = self.writer.previous or ""
         self.report.new_generation = False
-        del self.kg, self.loader, self.support_loader, self.derived  # the writer drops the copy
+        self.let_go()
         if self.restamps:  # files touched but unchanged: the live records learn their new stat
             live = ox.Store(str(self.writer.root / (self.report.generation + SUPPORT_SUFFIX)))
             pagestate.restamp(live, self.restamps)
             live.flush()
+
+    def let_go(self) -> None:
+        """The writer closes the databases: no reference of this build's may keep them open."""
+        del self.kg, self.loader, self.support_loader, self.derived, self.old_hashes
 
     def commit(self, rules_digest: str = "") -> None:
         self.say(COUNTING, 0, None)
@@ -554,6 +559,7 @@ class _Build:
             SCHEMA_KEY: self.schema.to_json(),
             COUNTS_KEY: counts,
             PAGE_COUNT_KEY: self.page_own,
+            PAGES_KEY: self.report.stats.get("pages", 0),
             HOME_KEY: str(self.home),
             curation_checks.STORE_KEY: rules_digest,  # the rules every stored page was mapped by
         }
@@ -581,8 +587,7 @@ class _Build:
         self.report.timings["summary"] = time.perf_counter() - summarising
         self.say(SWITCHING, 0, None)
         self.report.generation = self.writer.generation
-        # the writer closes the databases: no reference may keep them open
-        del self.kg, self.loader, self.support_loader, self.derived
+        self.let_go()
         self.writer.commit(meta)
 
 

@@ -23,7 +23,8 @@ def store_stats(store: ox.Store, triples: tuple[int, int], ontology_graph: str) 
         ("people", "Person"),
         ("orgs", "Organization"),
     ):
-        query = f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
+        # each triple is in one graph only (kg.export): no DISTINCT, which took twice as long
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a <{KG}{cls}> }}"
         answer = store.query(query, use_default_graph_as_union=True)
         counts[name] = int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology_graph}> {{ ?s ?p ?o }} }}"

@@ -35,6 +35,7 @@ import gc
 import json
 import os
 import shutil
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -206,13 +207,9 @@ class KgStore:
 
     # --- the store's own facts ----------------------------------------------------------------------
 
-    def page_hashes(self) -> dict[str, str]:
-        """The content hash of every page graph, by graph IRI."""
-        hash_node = ox.NamedNode(KG + "contentHash")
-        return {
-            text_of(q.subject): text_of(q.object)
-            for q in self.store.quads_for_pattern(None, hash_node, None, None)
-        }
+    def page_hashes(self, count: int | None = None) -> PageHashes:
+        """The content hash of every page graph, by graph IRI; `count`: how many there are, when known."""
+        return PageHashes(self.store, count)
 
     def page_triples(self, graph: str) -> list[Triple]:
         """A page graph's own triples, without the build's provenance stamp about the graph itself."""
@@ -254,6 +251,38 @@ class KgStore:
         if self.support is None:
             self.support = ox.Store.read_only(str(self.support_dir))
         return self.support
+
+
+class PageHashes(Mapping[str, str]):
+    """The content hash of every stored page graph, by graph IRI: looked up one by one as a build asks
+    about the pages it is given, and read whole only when iterated (or counted, when the generation did
+    not record how many pages it holds), so that an update's cost follows its pages, not the store."""
+
+    def __init__(self, store: ox.Store, count: int | None = None):
+        self._store = store
+        self._count = count
+        self._all: dict[str, str] | None = None
+        self._hash = ox.NamedNode(KG + "contentHash")
+
+    def _whole(self) -> dict[str, str]:
+        if self._all is None:
+            found = self._store.quads_for_pattern(None, self._hash, None, None)
+            self._all = {text_of(q.subject): text_of(q.object) for q in found}
+        return self._all
+
+    def __getitem__(self, graph: str) -> str:
+        if self._all is not None:
+            return self._all[graph]
+        node = ox.NamedNode(graph)
+        for q in self._store.quads_for_pattern(node, self._hash, None, node):
+            return text_of(q.object)
+        raise KeyError(graph)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return self._count if self._count is not None else len(self._whole())
 
 
 def graph_triples(store: ox.Store, graph: str) -> list[Triple]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -100,10 +100,17 @@ def read_states(support: ox.Store, graphs: set[str] | None = None) -> dict[str, 
     """Every page's record, by page graph; or the records of these page graphs alone (an update given a
     few files reads the records of those, whatever the store holds)."""
     states = {}
-    for quad in support.quads_for_pattern(None, ox.NamedNode(STATE), None, None):
+    predicate = ox.NamedNode(STATE)
+    if graphs is None:
+        found: Iterable[ox.Quad] = support.quads_for_pattern(None, predicate, None, None)
+    else:  # looked up one by one: an update's cost follows its pages, not the store
+        found = (
+            quad
+            for graph in sorted(graphs)
+            for quad in support.quads_for_pattern(ox.NamedNode(graph), predicate, None, None)
+        )
+    for quad in found:
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-            if graphs is not None and quad.subject.value not in graphs:
-                continue
             state = FileState.from_json(quad.object.value)
             if state is not None:
                 states[quad.subject.value] = state
@@ -140,7 +147,7 @@ def known_files(
     files: list[Path],
     pages: dict[str, tuple[str, str]],
     states: dict[str, FileState],
-    stored_hashes: dict[str, str],
+    stored_hashes: Mapping[str, str],
     context: str,
 ) -> dict[str, Known]:
     """The files whose pages are stored from the same bytes under the same context, by file as given.
