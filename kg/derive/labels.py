@@ -24,7 +24,8 @@ import pyoxigraph as ox
 
 from kg.derive.derivation import FACTS, Additions, Change, Derivation
 from kg.model.curation import SPLIT_MARK
-from kg.model.ntriples import Triple, iri, nquads, string, value_of
+from kg.model.mapping import CURATED_LABEL, PRINTINGS, SHOWN_AUTHORS
+from kg.model.ntriples import Triple, iri, nquads, string
 from kg.model.terms import text_of
 from kg.model.vocab import KG, SKOS, Iris, identity_key
 
@@ -32,13 +33,9 @@ if TYPE_CHECKING:
     from kg.derive.gathered import Gathered
     from kg.store.generations import KgStore
 
-# The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
-# name as printed.
-PRINTINGS = (KG + "name", KG + "title", KG + "slug")
+# What a node's label is chosen from is kg.model.mapping's PRINTINGS and CURATED_LABEL.
 PREF_LABEL = SKOS + "prefLabel"
 ALT_LABEL = SKOS + "altLabel"  # a person's printings other than their label
-CURATED_LABEL = KG + "curatedLabel"  # a label a curation rule gives (kg.curation): it wins over printings
-SHOWN_AUTHORS = KG + "shownAuthors"
 SHOWN_AUTHORS_LABEL = KG + "shownAuthorsLabel"
 HAS_AUTHOR = KG + "hasAuthor"
 NAME_SEPARATOR = ", "  # how kg.mapping joins the names of kg:shownAuthors
@@ -60,17 +57,6 @@ def _rank(text: str) -> tuple[bool, int, int, str]:
     non_ascii = sum(1 for c in unicodedata.normalize("NFC", text) if c.isalpha() and not c.isascii())
     initials = sum(1 for word in re.split(r"[\s.-]+", text) if len(word) == 1 and word.isalpha())
     return (flat, -non_ascii, initials, text)
-
-
-# every fact a label or a labelled author list is chosen from
-LABELLED = (*PRINTINGS, CURATED_LABEL, SHOWN_AUTHORS)
-_LABELLED_IRIS = {iri(p): p for p in LABELLED}
-
-
-def printings_of(triples: Iterable[Triple]) -> list[tuple[str, str, str]]:
-    """(node, predicate, value) of the facts labels are chosen from (IRIs without brackets, literals'
-    text): what a build from nothing gathers from each page, instead of reading them back."""
-    return [(s[1:-1], _LABELLED_IRIS[p], value_of(o)) for s, p, o in triples if p in _LABELLED_IRIS]
 
 
 def printed_nodes(triples: Iterable[Triple]) -> set[str]:

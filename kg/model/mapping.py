@@ -13,14 +13,14 @@ objects. Every IRI is made of a checked base and slugs, so it is always valid.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from kg.model.curation import Curation, Evidence
-from kg.model.ntriples import Triple, boolean, decimal, integer, iri, string, typed, xsd_date
+from kg.model.ntriples import Triple, boolean, decimal, integer, iri, string, typed, value_of, xsd_date
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris, identity_key, page_id_for
 from kg.reading.records import WARNING, Diagnostic, ListingRecord, PageRecord, ParsedPage
 
@@ -35,6 +35,22 @@ PROV_DERIVED = iri(PROV + "wasDerivedFrom")
 PROV_GENERATED_AT = iri(PROV + "generatedAtTime")
 PROV_ENTITY = iri(PROV + "Entity")
 CONTENT_HASH = k("contentHash")
+
+
+# The facts that print a node, by the node's kind: a person's names, a paper's titles, an organisation's
+# name as printed; a label a curation rule gives (kg.curation), which wins over printings; a paper's
+# author lists as shown. A node's label is chosen from these (kg.derive.labels).
+PRINTINGS = (KG + "name", KG + "title", KG + "slug")
+CURATED_LABEL = KG + "curatedLabel"
+SHOWN_AUTHORS = KG + "shownAuthors"
+LABELLED = (*PRINTINGS, CURATED_LABEL, SHOWN_AUTHORS)
+_LABELLED_IRIS = {iri(p): p for p in LABELLED}
+
+
+def printings_of(triples: Iterable[Triple]) -> list[tuple[str, str, str]]:
+    """(node, predicate, value) of the facts labels are chosen from (IRIs without brackets, literals'
+    text): what a build from nothing gathers from each page, instead of reading them back."""
+    return [(s[1:-1], _LABELLED_IRIS[p], value_of(o)) for s, p, o in triples if p in _LABELLED_IRIS]
 
 
 class Listed(NamedTuple):

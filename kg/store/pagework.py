@@ -16,12 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from kg.derive.labels import printings_of
 from kg.errors import KgError
 from kg.model.curation import Curation
 from kg.model.identity import Mention, dumps, page_mentions
 from kg.model.inference import Schema
-from kg.model.mapping import HiddenOwner, Listed, PageGraph, k, map_page, ontology_statements
+from kg.model.mapping import HiddenOwner, Listed, PageGraph, k, map_page, ontology_statements, printings_of
 from kg.model.ntriples import Triple, iri, nquads, string, value_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, page_id_for
 from kg.reading.decoding import decode_page, read_page_bytes
