@@ -32,7 +32,7 @@ class Gathered:
         self.dates: dict[str, dict[str, bool]] = defaultdict(dict)
         self.truncated: set[str] = set()  # papers some page cut the author list of
         self.hidden_owners: list[HiddenOwner] = []
-        # predicate -> node -> values: the facts labels are chosen from (kg.derive.labels.LABELLED)
+        # predicate -> node -> values: the facts labels are chosen from (kg.model.mapping.LABELLED)
         self.printings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
     def take(self, result: PageResult) -> None:

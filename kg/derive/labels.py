@@ -148,7 +148,7 @@ def relabel(
         authors = (
             _authors_by_printing(store, iris)
             if gathered is None
-            else _authors_of_printings(given or {}, gathered.authors_of)
+            else _authors_of_printings((given or {}).get(KG + "name", {}), gathered.authors_of)
         )
     papers = None
     if nodes is not None:
@@ -184,15 +184,14 @@ def _authors_by_printing(store: ox.Store, iris: Iris) -> dict[str, dict[str, str
     authors_of: dict[str, set[str]] = {}
     for q in store.quads_for_pattern(None, ox.NamedNode(HAS_AUTHOR), None, graph):
         authors_of.setdefault(text_of(q.subject), set()).add(text_of(q.object))
-    return _authors_of_printings({KG + "name": names}, authors_of)
+    return _authors_of_printings(names, authors_of)
 
 
 def _authors_of_printings(
-    printings: dict[str, dict[str, set[str]]], authors_of: dict[str, set[str]]
+    names: dict[str, set[str]], authors_of: dict[str, set[str]]
 ) -> dict[str, dict[str, str]]:
     """Every paper's authors by the identity key of each of their printings (two authors of a paper
     printed alike: the first by IRI), from the people's names and the papers' authors."""
-    names = printings.get(KG + "name", {})
     keys = {node: {identity_key(n) for n in printed} for node, printed in names.items()}
     out: dict[str, dict[str, str]] = {}
     for paper, authors in authors_of.items():

@@ -127,9 +127,10 @@ def compatible(a: str, b: str) -> bool:
     """Can printings `a` and `b` be one person by the rules of names (never by a list of names)?"""
     if identity_key(a) == identity_key(b):
         return True
-    if not words(a) or not words(b):
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
         return False
-    if len(words(a)) > 1 and len(words(b)) > 1 and compact(a) == compact(b):
+    if len(wa) > 1 and len(wb) > 1 and compact(a) == compact(b):
         return True  # dots, hyphens, spaces and joins only
     return _readings_match(readings(a), readings(b))
 
@@ -154,6 +155,23 @@ def readings(name: str) -> list[tuple[str, tuple[Word, ...]]]:
     return _readings(words(name))
 
 
+def _put(
+    by_letter: dict[tuple[str, str], set[str]],
+    initials: dict[tuple[str, str], set[str]],
+    full: dict[tuple[str, str], dict[str, set[str]]],
+    family: str,
+    word: Word,
+    name: str,
+) -> None:
+    """`name` indexed under a given name of its: by family and letter, then as an initial or by text."""
+    key = (family, word.text[0])
+    by_letter[key].add(name)
+    if word.initial:
+        initials[key].add(name)
+    else:
+        full[key][word.text].add(name)
+
+
 class CompatibleIndex:
     """Many printings, indexed so that the ones a printing may be compatible with are found without
     comparing it with every printing of its family name (a common one has thousands).
@@ -175,19 +193,8 @@ class CompatibleIndex:
         for name in self.names:
             for family, given in readings(name):
                 for w in given:
-                    key = (family, w.text[0])
-                    self.anywhere[key].add(name)
-                    if w.initial:
-                        self.initials[key].add(name)
-                    else:
-                        self.full[key][w.text].add(name)
-                head = given[0]
-                key = (family, head.text[0])
-                self.first[key].add(name)
-                if head.initial:
-                    self.first_initials[key].add(name)
-                else:
-                    self.first_full[key][head.text].add(name)
+                    _put(self.anywhere, self.initials, self.full, family, w, name)
+                _put(self.first, self.first_initials, self.first_full, family, given[0], name)
         self._near_cache: dict[tuple[str, Word, bool], set[str]] = {}
 
     def candidates(self, name: str) -> set[str]:

@@ -90,7 +90,7 @@ class PageResult:
     listed: list[Listed] = field(default_factory=list)  # for a build from nothing (kg.derive.gathered)
     hidden_owners: list[HiddenOwner] = field(default_factory=list)
     summary: PageSummary | None = None  # with `PageWork.summarise`
-    printings: list[tuple[str, str, str]] = field(default_factory=list)  # the same (kg.derive.labels)
+    printings: list[tuple[str, str, str]] = field(default_factory=list)  # the same: what labels read
 
 
 @dataclass
@@ -198,12 +198,9 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     if not isinstance(data, bytes):  # unreadable or too large: said, and skipped
         return PageResult(str(path), [data])
     sha256 = digest(data)
-    parsed = (work.spool and work.spool.take(str(path), sha256)) or parse_page(
-        data,
-        str(path),
-        work.as_of,
-        work.lexicon,  # diagnostics name the file as given
-    )
+    spooled = work.spool.take(str(path), sha256) if work.spool is not None else None
+    # diagnostics name the file as given
+    parsed = spooled or parse_page(data, str(path), work.as_of, work.lexicon)
     result = PageResult(str(path), parsed.diagnostics, layout=parsed.page.layout)
     if parsed.page.layout == "?":
         return result
