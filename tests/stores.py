@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.store import pagestate
+from kg.store import pagestate, stated
 from kg.store.generations import KgStore
 
 
@@ -17,10 +17,16 @@ def store_quads(path, keep=lambda g: True) -> set[str]:
 
 def support_quads(path) -> set[str]:
     """Without the records of the files (kg.store.pagestate): when and with which lexicon each page was
-    last read is history, not the graph."""
+    last read is history, not the graph. What each page stated is compared as its facts, not as the
+    compressed value that holds them."""
     kg = KgStore.open_read(path)
-    quads = ox.Store.read_only(str(kg.support_dir)).quads_for_pattern(None, None, None, None)
-    return {str(q) for q in quads if q.predicate.value != pagestate.STATE}
+    support = ox.Store.read_only(str(kg.support_dir))
+    kept = {str(q) for q in support if q.predicate.value not in (pagestate.STATE, stated.STATED_FACTS)}
+    pages = {
+        q.graph_name.value for q in support.quads_for_pattern(None, ox.NamedNode(stated.STATED_FACTS), None)
+    }
+    facts = {f"{page} {' '.join(triple)}" for page in pages for triple in stated.facts_of(support, page)}
+    return kept | facts
 
 
 def assert_same_store(updated: Path, fresh: Path) -> None:

@@ -499,15 +499,14 @@ class _Build:
         A build in bulk loaded the facts with the pages."""
         self.say(LOADING, 0, None)
         kg = self.kg
-        support = kg.support
-        assert support is not None, "a build's writer opens the support database"
         if self.plan.incremental:
             for graph in self.change.written:
                 self.facts += facts.add(kg.store, self.iris, kg.stated_facts(graph))
+        stated = kg.stated_by_pages()
         for old in self.change.replaced:
             still = set(kg.stated_facts(old.graph))
             gone = (t for t in old.stated_facts if t not in still)
-            self.facts -= facts.retract(kg.store, support, self.iris, gone)
+            self.facts -= facts.retract(kg.store, self.iris, gone, stated.stated)
 
     def derive(self) -> None:
         """Bring the derived part of the store up to date with what was written."""

@@ -6,7 +6,7 @@ data goes (`kg export`, `kg push`) and every engine answers the queries alike:
 - one date per paper, `kg:preferredDate`: two pages may date a paper differently (a page that prints no
   year makes kg assume one), and every stated date stays a `kg:datePublished` fact. The preferred date
   is the earliest of the dates a page printed with its year, or the earliest date when every page left
-  the year out. Which page stated which date comes from the support store (`kg.store`).
+  the year out. Which page stated which date comes from the support store (`kg.store.stated`).
 - the 100 pairs of people who share the most papers (`top-collaborators`): one `kg:Collaboration` node
   per pair, with both people and the count. Counting every pair of every paper's authors is the one
   aggregate no index answers.
@@ -42,6 +42,7 @@ from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
 
 if TYPE_CHECKING:
     from kg.store.generations import KgStore
+    from kg.store.stated import StatedFacts
 
 DATE_PUBLISHED = KG + "datePublished"
 PREFERRED_DATE = KG + "preferredDate"
@@ -84,10 +85,12 @@ class QueryAggregates(Derivation):
     def update(self, kg: KgStore, change: Change) -> int:
         if change.plan.streams:
             return from_pages(kg.store, kg.iris, self.gathered, change.additions or Additions(kg.store))
-        support = kg.support
-        assert support is not None, "a build's store has its support database open"
         return update(
-            kg.store, support, kg.iris, None if change.everything else touched(kg, change), change.additions
+            kg.store,
+            kg.stated_by_pages(),
+            kg.iris,
+            None if change.everything else touched(kg, change),
+            change.additions,
         )
 
 
@@ -148,7 +151,7 @@ def _subjects(triples: Iterable[Triple], predicate: str) -> set[str]:
 
 def update(
     store: ox.Store,
-    support: ox.Store,
+    by_pages: StatedFacts,
     iris: Iris,
     touched: Touched | None,
     additions: Additions | None = None,
@@ -157,7 +160,7 @@ def update(
     touched it. The change in the number of triples of the graph of facts; call it once the facts and the
     labels are up to date (`additions` may hold them: they are loaded before the ranks read them)."""
     additions = additions or Additions(store)
-    changed = _sync_dates(store, support, iris, None if touched is None else touched.papers, additions)
+    changed = _sync_dates(store, by_pages, iris, None if touched is None else touched.papers, additions)
     changed += _sync(store, iris, _COLLABORATION_PATTERNS, _collaborations(store, iris, touched), additions)
     additions.flush()  # the ranks sort by labels and dates
     hidden = None
@@ -187,7 +190,7 @@ def preferred_date(dates: dict[str, bool]) -> str:
 
 
 def _sync_dates(
-    store: ox.Store, support: ox.Store, iris: Iris, papers: set[str] | None, additions: Additions
+    store: ox.Store, by_pages: StatedFacts, iris: Iris, papers: set[str] | None, additions: Additions
 ) -> int:
     graph = ox.NamedNode(iris.facts_graph)
     stated, chosen = ox.NamedNode(DATE_PUBLISHED), ox.NamedNode(PREFERRED_DATE)
@@ -208,7 +211,7 @@ def _sync_dates(
         given = dates.get(paper, set())
         if len(given) > 1:
             by_value = {text_of(d): d for d in given}
-            wanted = {by_value[preferred_date(_with_year(store, support, paper, given))]}
+            wanted = {by_value[preferred_date(_with_year(store, by_pages, paper, given))]}
         else:
             wanted = given
         old = present.get(paper, set())
@@ -221,16 +224,15 @@ def _sync_dates(
     return len(added) - removed
 
 
-def _with_year(store: ox.Store, support: ox.Store, paper: str, dates: set[Object]) -> dict[str, bool]:
-    """{date: whether a page that states it printed the year}: a page states the date (its support
-    graph) and one of its listings of the paper did not assume the year."""
+def _with_year(store: ox.Store, by_pages: StatedFacts, paper: str, dates: set[Object]) -> dict[str, bool]:
+    """{date: whether a page that states it printed the year}: a page states the date and one of its
+    listings of the paper did not assume the year."""
     node = ox.NamedNode(paper)
     out = {}
     for literal in dates:
         out[text_of(literal)] = any(
-            _year_printed(store, node, q.graph_name)
-            for q in quads_with(support, node, ox.NamedNode(DATE_PUBLISHED), literal)
-            if isinstance(q.graph_name, ox.NamedNode)
+            _year_printed(store, node, ox.NamedNode(graph))
+            for graph in by_pages.pages_stating((str(node), f"<{DATE_PUBLISHED}>", str(literal)))
         )
     return out
 

@@ -2,20 +2,19 @@
 
 Several pages may state one fact (a paper on three profiles). Queries see the union of all graphs, on
 the local store, on `kg serve` and on any engine `kg push` fed, so the fact must sit in exactly one of
-them: `B graph/facts`. Which pages state it is kept apart, in the support store (`kg.store`): one graph
-per page with the shared facts it stated, never queried, read only when a page is rebuilt. A fact the
-old version of a page stated and the new one does not is taken out of the graph of facts only when no
-other page's support graph holds it: one index look-up per such fact, in proportion to the page.
+them: `B graph/facts`. Which pages state it is kept apart, in the support store (`kg.store.stated`),
+never queried, read only when a page is rebuilt. A fact the old version of a page stated and the new
+one does not is taken out of the graph of facts only when no other page states it: a look-up per such
+fact among the pages that state facts about its subject, in proportion to the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
 from kg.model.ntriples import Triple, term
-from kg.model.terms import quads_with
 from kg.model.vocab import Iris
 
 
@@ -35,20 +34,17 @@ def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> int:
     return added
 
 
-def stated_elsewhere(support: ox.Store, triple: Triple) -> bool:
-    """Whether some page's support graph still holds the fact."""
-    return next(quads_with(support, term(triple[0]), term(triple[1]), term(triple[2])), None) is not None
+def retract(
+    store: ox.Store, iris: Iris, candidates: Iterable[Triple], still_stated: Callable[[Triple], bool]
+) -> int:
+    """Take out the candidates no page states any more (`still_stated`); how many were removed.
 
-
-def retract(store: ox.Store, support: ox.Store, iris: Iris, candidates: Iterable[Triple]) -> int:
-    """Take out the candidates no page states any more; how many were removed.
-
-    Call it once the pages' support graphs are up to date (old ones removed, new ones loaded)."""
+    Call it once what each page stated is up to date (old pages removed, new ones loaded)."""
     graph = ox.NamedNode(iris.facts_graph)
     removed = 0
     for triple in candidates:
         quad = _quad(triple, graph)
-        if quad in store and not stated_elsewhere(support, triple):
+        if quad in store and not still_stated(triple):
             store.remove(quad)
             removed += 1
     return removed

@@ -46,6 +46,7 @@ import pyoxigraph as ox
 from kg.errors import KgError, StoreBusy, StoreMissing
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
+from kg.store import stated
 from kg.store.loading import FIFO_SUFFIX
 from kg.store.parsed_spool import SUFFIX as PARSED_SUFFIX
 from kg.system.workers import parent_only, released
@@ -59,7 +60,9 @@ GENERATION_PREFIX = "gen-"
 SUPPORT_SUFFIX = ".support"
 SUMMARY_SUFFIX = ".summary"
 DEFAULT_KEEP = 3  # generations whose summary is kept: the live one and two before it
-LAYOUT = 2  # stores of an older layout held shared facts in every page graph: they are rebuilt, not updated
+# Stores of an older layout are rebuilt, not updated: 1 held shared facts in every page graph, 2 kept
+# one support quad per fact a page stated (kg.store.stated)
+LAYOUT = 3
 LAYOUT_KEY = "layout"
 
 
@@ -216,8 +219,12 @@ class KgStore:
         return graph_triples(self.store, graph)
 
     def stated_facts(self, graph: str) -> list[Triple]:
-        """The shared facts a page stated (its graph in the support database)."""
-        return graph_triples(self._support(), graph)
+        """The shared facts a page stated (kept in the support database: kg.store.stated)."""
+        return stated.facts_of(self._support(), graph)
+
+    def stated_by_pages(self) -> stated.StatedFacts:
+        """Which pages state a fact, for one update's questions."""
+        return stated.StatedFacts(self._support())
 
     def page_statements(self, graph: str) -> list[Triple]:
         """Everything one page says: its own graph and the shared facts it stated."""
@@ -226,9 +233,10 @@ class KgStore:
     def paper_authors(self, graph: str) -> dict[str, set[str]]:
         """{paper: its authors} as one page stated them."""
         authors: dict[str, set[str]] = {}
-        has_author = ox.NamedNode(KG + "hasAuthor")
-        for q in self._support().quads_for_pattern(None, has_author, None, ox.NamedNode(graph)):
-            authors.setdefault(text_of(q.subject), set()).add(text_of(q.object))
+        has_author = f"<{KG}hasAuthor>"
+        for s, p, o in self.stated_facts(graph):
+            if p == has_author:
+                authors.setdefault(s[1:-1], set()).add(o[1:-1])
         return authors
 
     def graph_size(self, graph: str) -> int:

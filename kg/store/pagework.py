@@ -33,6 +33,7 @@ from kg.reading.parse import (
 )
 from kg.reading.records import ERROR, Diagnostic
 from kg.reading.split import Lexicon
+from kg.store import stated
 from kg.store.pagestate import FileState, Known, digest, lexicon_digest, stat_of
 from kg.store.parsed_spool import ParsedSpool
 from kg.system.workers import Broadcast, WorkerDied, ordered_map
@@ -73,7 +74,7 @@ class PageResult:
     content_hash: str = ""
     nquads: bytes = b""  # the page graph: what is the page's own
     facts_nquads: bytes = b""  # the shared facts it states, in the graph of facts
-    support_nquads: bytes = b""  # the shared facts again, in the page's graph of the support store
+    support_nquads: bytes = b""  # which shared facts it states, for the support store (kg.store.stated)
     inferred_nquads: bytes = b""  # its consequences, in the inferred graph
     listings: int = 0
     authors: set[str] = field(default_factory=set)
@@ -217,7 +218,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     asserted = graph.own + graph.provenance(work.built_at)
     result.nquads = nquads(asserted, graph.graph)
     result.facts_nquads = nquads(graph.shared, work.iris.facts_graph)
-    result.support_nquads = nquads(graph.shared, graph.graph)
+    result.support_nquads = stated.page_nquads(graph.graph, graph.shared)
     result.inferred_nquads = nquads(inferred, work.iris.inferred_graph)
     too_long = longest_line(result.nquads)
     if too_long > LOADER_LINE_LIMIT:
