@@ -31,6 +31,7 @@ from kg.model.mapping import ontology_statements
 from kg.model.ntriples import Triple, iri, nquads, term
 from kg.model.terms import quads_with, text_of
 from kg.model.vocab import KG, Iris
+from kg.system.progress import ticking
 
 if TYPE_CHECKING:
     from kg.derive.labels import Chosen
@@ -320,10 +321,12 @@ class InferredGraph:
             return
         change.additions = Additions(self.kg.store, hold=change.everything)
         for derivation in self.derivations:
-            if progress:
-                progress(derivation.phase, 0, None)
             started = time.perf_counter()
-            changed = derivation.update(self.kg, change)
+            if progress:
+                with ticking(progress, derivation.phase):
+                    changed = derivation.update(self.kg, change)
+            else:
+                changed = derivation.update(self.kg, change)
             self.seconds[derivation.phase] = self.seconds.get(derivation.phase, 0.0) + (
                 time.perf_counter() - started
             )

@@ -347,7 +347,11 @@ Resolver = Callable[[list[Scan]], list[Path]]
 
 
 def run_pages(
-    files: list[Path], work: PageWork, jobs: int | None = None, resolve: Resolver | None = None
+    files: list[Path],
+    work: PageWork,
+    jobs: int | None = None,
+    resolve: Resolver | None = None,
+    scanned: Callable[[int, int], None] | None = None,
 ) -> Generator[PageResult, None, None]:
     """Every page's result, layout-A pages first (they fill the lexicon), then layout B.
 
@@ -363,7 +367,7 @@ def run_pages(
     With `resolve`, the pages to read are read twice: first for the names they show (kg.identity),
     which `resolve` is given all at once (an unread page's names are in the store); it sets
     `work.people` and returns the stored pages whose people changed, which are mapped again, read
-    or not, after the pages given."""
+    or not, after the pages given. `scanned(done, total)` is told as the pages are read for their names."""
     jobs = jobs or os.cpu_count() or 1
     known = work.known
     layouts = [known[str(f)].state.layout if str(f) in known else layout_of(f) for f in files]
@@ -374,10 +378,14 @@ def run_pages(
     scans: list[Scan] = []
     pages: list[Path] = [*first, *later]  # in the order their results come
     todo: set[Path] = set(first_todo)  # the pages read (not taken as recorded)
+    names_read = [0]
 
     def learn(result: Learned) -> Learned:
         if isinstance(result, Scan):
             scans.append(result)
+        if scanned is not None and resolve is not None and not isinstance(result, PageResult):
+            names_read[0] += 1  # a Scan, or None for a page kg failed on
+            scanned(names_read[0], len(first_todo) + len(later_todo if work.lexicon.lists_learned else later))
         if result is not None:
             for title in result.titles:
                 work.lexicon.add_title(title)

@@ -232,6 +232,8 @@ def test_two_builds_in_a_row_with_nothing_changed_change_nothing(tmp_path, many_
 # --- progress -------------------------------------------------------------------------------------
 
 PHASES = [
+    "reading names",
+    "telling people apart",
     "reading pages",
     "loading",
     "labelling",
@@ -253,13 +255,14 @@ def phases_of(pages: list[Path], store: Path, **options) -> tuple[list[str], lis
 def test_a_build_names_its_phases_in_order(tmp_path, corpus):
     phases, seen = phases_of([corpus], tmp_path / "s", jobs=2)
     assert phases == PHASES
-    reading = [(done, total) for phase, done, total in seen if phase == "reading pages"]
-    assert reading[-1] == (80, 80) and [d for d, _ in reading] == sorted(d for d, _ in reading)
+    for counted_in_pages in ("reading names", "reading pages"):
+        reading = [(done, total) for phase, done, total in seen if phase == counted_in_pages]
+        assert reading[-1] == (80, 80) and [d for d, _ in reading] == sorted(d for d, _ in reading)
     # the loader's tail is counted in MB: what the pages gave and it had still to take, to the last MB
     loading = [(done, total) for phase, done, total in seen if phase == "loading" and total is not None]
     assert loading and loading[-1][0] == loading[-1][1] >= 1
     assert [d for d, _ in loading] == sorted(d for d, _ in loading)
-    counted = ("reading pages", "loading")
+    counted = ("reading names", "reading pages", "loading")
     assert all(total is None for phase, _, total in seen if phase not in counted)
 
 
@@ -275,7 +278,25 @@ def test_an_update_names_the_same_phases(tmp_path):
     phases, _ = phases_of([page], tmp_path / "s")
     assert phases == PHASES
     phases, _ = phases_of([page], tmp_path / "s")  # unchanged: nothing to derive, no generation
-    assert phases == ["reading pages", "loading", "counting"]
+    assert phases == ["reading names", "telling people apart", "reading pages", "loading", "counting"]
+
+
+def test_a_long_phase_that_counts_nothing_is_told_every_second(tmp_path, monkeypatch):
+    """Deciding who is who counts nothing: it is told as it starts and again every second, so that
+    the display shows it is alive and for how long it has run."""
+    import time
+
+    from kg.model import identity
+
+    resolve = identity.resolve
+
+    def slow(mentions):
+        time.sleep(2.5)
+        return resolve(mentions)
+
+    monkeypatch.setattr(identity, "resolve", slow)
+    _, seen = phases_of([FIXTURE_PAGES], tmp_path / "s")
+    assert len([call for call in seen if call[0] == "telling people apart"]) >= 3
 
 
 # --- the writers --------------------------------------------------------------------------------
