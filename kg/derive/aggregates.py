@@ -56,6 +56,8 @@ _COLLABORATION_PATTERNS = ((RDF_TYPE, COLLABORATION), (COLLABORATOR, None), (SHA
 
 _TITLE = iri(KG + "title")
 _AUTHORSHIP_PAPER = iri(KG + "authorshipPaper")
+_LISTED_PAPER_TEXT, _DERIVED_FROM = iri(KG + "listedPaper"), iri(PROV + "wasDerivedFrom")
+_SOURCE_FILE = iri(KG + "sourceFile")
 _AUTHORSHIP_PAPER_NODE = ox.NamedNode(KG + "authorshipPaper")
 _COLLABORATOR = ox.NamedNode(COLLABORATOR)
 _HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
@@ -132,21 +134,42 @@ def from_pages(store: ox.Store, iris: Iris, gathered: Gathered, additions: Addit
 
 
 def touched(kg: KgStore, change: Change) -> Touched:
-    """What the pages a small update wrote or replaced touch, and the people whose coauthors it may
-    change."""
+    """What a small update changed, and the people whose coauthors it may change: the papers and
+    authorships of each page written or replaced whose triples differ between its old and new version
+    (all of a new or removed page's). A page edited in one listing touches that listing's paper and
+    authorships, not every paper it lists: the dates and ranks are looked at where something moved."""
+    old_of = {old.graph: old for old in change.replaced}
+    written = set(change.written)
     papers: set[str] = set()
     authorships: set[str] = set()
-    for graph in change.written:
-        papers |= _subjects(kg.stated_facts(graph), _TITLE)
-        authorships |= _subjects(kg.page_triples(graph), _AUTHORSHIP_PAPER)
-    for old in change.replaced:
-        papers |= _subjects(old.stated_facts, _TITLE)
-        authorships |= _subjects(old.statements, _AUTHORSHIP_PAPER)
+    for graph in sorted(written | old_of.keys()):
+        new = set(kg.page_statements(graph)) if graph in written else set()
+        old = set(old_of[graph].statements) if graph in old_of else set()
+        changed_papers, changed_authorships = _changed(new, old)
+        papers |= changed_papers
+        authorships |= changed_authorships
     return Touched(papers, authorships, set(change.people))
 
 
-def _subjects(triples: Iterable[Triple], predicate: str) -> set[str]:
-    return {s[1:-1] for s, p, _ in triples if p == predicate}
+def _changed(new: set[Triple], old: set[Triple]) -> tuple[set[str], set[str]]:
+    """(papers, authorships) of one page whose triples differ between two versions of it, or that hang
+    on a listing that does (IRIs without brackets). A change to the page's own node (its file, its
+    owner) touches all of them."""
+    both, changed = new | old, new ^ old
+    papers = {s for s, p, _ in both if p == _TITLE}
+    on = defaultdict(set)  # listing -> its papers; authorship -> its listings (either version)
+    for s, p, o in both:
+        if p in (_LISTED_PAPER_TEXT, _DERIVED_FROM):
+            on[s].add(o)
+    every_authorship = {s for s, p, _ in both if p == _AUTHORSHIP_PAPER}
+    subjects = {s for s, _, _ in changed}
+    if subjects & {s for s, p, _ in both if p == _SOURCE_FILE}:
+        touched_papers, touched_authorships = papers, every_authorship
+    else:
+        nodes = subjects | {o for _, _, o in changed if o.startswith("<")}
+        touched_papers = nodes & papers | {paper for node in nodes for paper in on.get(node, ())}
+        touched_authorships = {a for a in every_authorship if a in nodes or on.get(a, set()) & nodes}
+    return {p[1:-1] for p in touched_papers}, {a[1:-1] for a in touched_authorships}
 
 
 def update(

@@ -219,8 +219,6 @@ def words_of(titles: Iterable[str]) -> set[str]:
 def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | None, base: str | None) -> None:
     """The listings of the page graphs given (all, for None) and the people their authorships name;
     the papers and people they refer to must be in the summary already."""
-    paper_id = dict(db.execute("SELECT iri, id FROM papers"))
-    person_id = dict(db.execute("SELECT iri, id FROM people"))
     (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM listings").fetchone()
     listing_id: dict[str, int] = {}
     rows = []
@@ -237,6 +235,7 @@ def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | No
             and isinstance(q.object, ox.NamedNode)
             and isinstance(q.graph_name, ox.NamedNode)
         ]
+        paper_id = _ids(db, "papers", None if graph is None else {paper for _, paper, _ in listed})
         for listing, paper, page_graph in sorted(listed):
             if paper in paper_id and listing in lines:
                 listing_id[listing] = next_id + len(listing_id)
@@ -246,10 +245,22 @@ def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | No
     authorships = []
     for graph in sorted(graphs) if graphs is not None else [None]:
         person_of = {s: o.value for s, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
+        person_id = _ids(db, "people", None if graph is None else set(person_of.values()))
         for authorship, listing in _listings_of(store, person_of, graph, base):
             if listing in listing_id and person_of[authorship] in person_id:
                 authorships.append((listing_id[listing], person_id[person_of[authorship]]))
     db.executemany("INSERT OR IGNORE INTO authorships VALUES (?, ?)", authorships)
+
+
+def _ids(db: sqlite3.Connection, table: str, iris: set[str] | None) -> dict[str, int]:
+    """{iri: id} of the table's rows: every row (None), or those of a page's IRIs, looked up one by one
+    (an update's cost follows its pages, not the summary's size)."""
+    if iris is None:
+        return dict(db.execute(f"SELECT iri, id FROM {table}"))
+    found = (
+        db.execute(f"SELECT iri, id FROM {table} WHERE iri = ?", (iri,)).fetchone() for iri in sorted(iris)
+    )
+    return dict(row for row in found if row is not None)
 
 
 def _listings_of(

@@ -7,6 +7,10 @@ but the loader parses, sorts and writes every line it gets, so lines already giv
 A line is remembered by its MD5 digest (16 bytes: two lines that differ never share one in practice),
 and at most `LIMIT` of them, so memory stays bounded on any corpus: past that, lines already
 remembered are still dropped, and the others pass, which the store then takes once.
+
+In a build from nothing each worker process keeps a smaller one of its own (`WORKER_LIMIT`) and drops
+the lines it gave before: the build then hashes, and the pipe from the workers carries, a line about
+once per worker instead of once per page that gives it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from hashlib import md5
 
 LIMIT = 4_000_000  # digests remembered: about 300 MB
+WORKER_LIMIT = 1_000_000  # in each worker process (kg.store.pagework), which only thins what the build sees
 
 
 class Once:

@@ -34,6 +34,7 @@ from kg.reading.parse import (
 from kg.reading.records import ERROR, Diagnostic
 from kg.reading.split import Lexicon
 from kg.store import stated
+from kg.store.once import Once
 from kg.store.pagestate import FileState, Known, digest, lexicon_digest, stat_of
 from kg.store.parsed_spool import ParsedSpool
 from kg.system.workers import Broadcast, WorkerDied, ordered_map
@@ -62,6 +63,9 @@ class PageWork:
     people: dict[str, dict[tuple[int, int], str]] | None = None
     summarise: bool = False  # each page's summary rows come with its result (a build from nothing)
     spool: ParsedSpool | None = None  # the pages parsed by the names pass, for the mapping pass
+    # A build from nothing: each worker process drops the shared lines (facts, consequences) it gave
+    # before, so that the build's own Once (kg.store.once) hashes and the pipe carries fewer of them
+    once: Once | None = None
 
 
 @dataclass
@@ -86,8 +90,7 @@ class PageResult:
     state: FileState | None = None  # what the next build needs to know of the file (kg.pagestate)
     skipped: bool = False  # not read: the file is unchanged since the build that stored it
     restamp: bool = False  # skipped, but its stat changed: the state is recorded again
-    mentions: list[Mention] = field(default_factory=list)  # every name shown (kg.identity)
-    identity_nquads: bytes = b""  # those mentions and their people, in the support store
+    identity_nquads: bytes = b""  # every name shown and its person, in the support store (kg.identity)
     listed: list[Listed] = field(default_factory=list)  # for a build from nothing (kg.derive.gathered)
     hidden_owners: list[HiddenOwner] = field(default_factory=list)
     summary: PageSummary | None = None  # with `PageWork.summarise`
@@ -237,9 +240,9 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.authors = {a for authors in result.paper_authors.values() for a in authors}
     result.listed, result.hidden_owners = graph.listed, graph.hidden_owners
     result.titles, result.names = lexicon_entries(parsed)
-    result.mentions = page_mentions(graph.page_id, parsed)
     if work.people is not None:
-        result.identity_nquads = identity_quads(work.iris, graph.graph, result.mentions, people or {})
+        mentions = page_mentions(graph.page_id, parsed)
+        result.identity_nquads = identity_quads(work.iris, graph.graph, mentions, people or {})
     if work.summarise:
         result.summary = page_summary(graph, inferred, work.iris.base)
         result.printings = printings_of(graph.shared)
@@ -329,7 +332,13 @@ def _process_chunk(task: tuple[str, list[Path]]) -> list[Scan | None] | list[Pag
     kind, paths = task
     if kind == SCAN:
         return [scan_or_nothing(path) for path in paths]
-    return [page_or_report(path) for path in paths]
+    results = [page_or_report(path) for path in paths]
+    once = _WORK.once if _WORK is not None else None
+    if once is not None:  # every result of the chunk reaches the build, which loads what it is given
+        for result in results:
+            result.facts_nquads = once.new_lines(result.facts_nquads)
+            result.inferred_nquads = once.new_lines(result.inferred_nquads)
+    return results
 
 
 def scan_or_nothing(path: Path) -> Scan | None:
