@@ -38,7 +38,7 @@ from kg.model import curation, facts, identity
 from kg.model.inference import Schema, compile_schema
 from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.terms import text_of
-from kg.model.vocab import KG, Iris, base_from_env, page_id_for
+from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
@@ -65,6 +65,9 @@ SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
 PAGES_KEY = "pages"  # the page graphs a generation holds
+LISTINGS_KEY = "listings"  # the listings it holds: an update counts what its pages add and take away
+_LISTING_TYPE_TEXT = (f"<{RDF_TYPE}>", f"<{KG}Listing>")
+_LISTING_TYPE = " ".join(_LISTING_TYPE_TEXT).encode() + b" "
 
 
 @dataclass
@@ -257,6 +260,10 @@ class _Build:
             asserted, inferred_count = previous.extra[COUNTS_KEY]
             self.page_own = previous.extra[PAGE_COUNT_KEY]
             self.facts = asserted - self.page_own
+        # the listings, kept by a small update (None: counted in the store)
+        self.listings: int | None = None
+        if self.plan.incremental and previous is not None:
+            self.listings = previous.extra.get(LISTINGS_KEY)
         self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
         self.home = Path()  # the folder page paths are taken under; set by build() once the store is open
         self.work = PageWork(
@@ -309,7 +316,11 @@ class _Build:
         (`kg.identity.closure`): the same people as clustering everything, at a fraction of the cost."""
         started = time.perf_counter()
         given = {scan.page_id: scan.mentions for scan in scans}
-        if self.plan.incremental and given:
+        if self.plan.incremental and not given:  # every page given is unchanged: so is everyone
+            self.work.people = {}
+            self.report.timings["identity"] = time.perf_counter() - started
+            return []
+        if self.plan.incremental:
             unchanged = self.unchanged_people(given)
             if unchanged is not None:  # the pages show the names they showed: nobody changes
                 self.work.people = unchanged
@@ -480,6 +491,8 @@ class _Build:
         elif self.plan.incremental:
             self.change.people |= result.authors
         self.page_own += result.asserted_count
+        if self.listings is not None:
+            self.listings += result.nquads.count(_LISTING_TYPE)
         self.loader.add(result.nquads)
         if result.summary is not None:
             self.summary_rows.take(result.graph, result.summary)
@@ -500,6 +513,10 @@ class _Build:
         stated = kg.stated_facts(graph)
         old = ReplacedPage(graph, kg.page_triples(graph) + stated, stated, kg.paper_authors(graph))
         self.change.replaced.append(old)
+        if self.listings is not None:
+            self.listings -= sum(
+                p == _LISTING_TYPE_TEXT[0] and o == _LISTING_TYPE_TEXT[1] for _, p, o in old.statements
+            )
         self.page_own -= kg.graph_size(graph)
         kg.remove_page(graph)
         support = kg.support
@@ -557,7 +574,10 @@ class _Build:
         counts the store as it stands."""
         self.say(COUNTING, 0, None)
         self.report.stats = store_stats(
-            self.kg.store, (self.page_own + self.facts, self.derived.count), self.iris.ontology_graph
+            self.kg.store,
+            (self.page_own + self.facts, self.derived.count),
+            self.iris.ontology_graph,
+            self.kept(),
         )
         self.report.generation = self.writer.previous or ""
         self.report.new_generation = False
@@ -567,6 +587,10 @@ class _Build:
             pagestate.restamp(live, self.restamps)
             live.flush()
 
+    def kept(self) -> dict[str, int]:
+        """The counts this build kept as it went, which the store need not count again."""
+        return {} if self.listings is None else {"listings": self.listings}
+
     def let_go(self) -> None:
         """The writer closes the databases: no reference of this build's may keep them open."""
         del self.kg, self.loader, self.support_loader, self.derived, self.old_hashes
@@ -574,12 +598,13 @@ class _Build:
     def commit(self, rules_digest: str = "") -> None:
         self.say(COUNTING, 0, None)
         counts = (self.page_own + self.facts, self.derived.count)
-        self.report.stats = store_stats(self.kg.store, counts, self.iris.ontology_graph)
+        self.report.stats = store_stats(self.kg.store, counts, self.iris.ontology_graph, self.kept())
         extra = {
             SCHEMA_KEY: self.schema.to_json(),
             COUNTS_KEY: counts,
             PAGE_COUNT_KEY: self.page_own,
             PAGES_KEY: self.report.stats.get("pages", 0),
+            LISTINGS_KEY: self.report.stats.get("listings", 0),
             HOME_KEY: str(self.home),
             curation_checks.STORE_KEY: rules_digest,  # the rules every stored page was mapped by
         }
