@@ -9,13 +9,17 @@ and at most `LIMIT` of them, so memory stays bounded on any corpus: past that, l
 remembered are still dropped, and the others pass, which the store then takes once.
 
 In a build from nothing each worker process keeps a smaller one of its own (`WORKER_LIMIT`) and drops
-the lines it gave before: the build then hashes, and the pipe from the workers carries, a line about
-once per worker instead of once per page that gives it.
+the lines it gave before, and the rows the build keeps as sets (a page's summary rows and printings:
+`new_rows`): the build then hashes, and the pipe from the workers carries, each about once per worker
+instead of once per page that gives it.
 """
 
 from __future__ import annotations
 
 from hashlib import md5
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound=tuple[Any, ...])
 
 LIMIT = 4_000_000  # digests remembered: about 300 MB
 WORKER_LIMIT = 1_000_000  # in each worker process (kg.store.pagework), which only thins what the build sees
@@ -47,3 +51,18 @@ class Once:
                 room = len(seen) < self.limit
             kept.append(line)
         return b"\n".join(kept) + b"\n" if kept else b""
+
+    def new_rows(self, kind: str, rows: list[T]) -> list[T]:
+        """The rows (tuples of text) not given before as rows of this kind, in their order."""
+        seen, room = self.seen, len(self.seen) < self.limit
+        kept = []
+        for row in rows:
+            # a control character no N-Quads line holds raw: a row never takes a line's place
+            digest = md5("\x1f".join((kind, *map(str, row))).encode()).digest()
+            if digest in seen:
+                continue
+            if room:
+                seen.add(digest)
+                room = len(seen) < self.limit
+            kept.append(row)
+        return kept

@@ -335,9 +335,12 @@ def _process_chunk(task: tuple[str, list[Path]]) -> list[Scan | None] | list[Pag
     results = [page_or_report(path) for path in paths]
     once = _WORK.once if _WORK is not None else None
     if once is not None:  # every result of the chunk reaches the build, which loads what it is given
-        for result in results:
+        for result in results:  # what the build keeps as sets: a line, or a row, given twice is given once
             result.facts_nquads = once.new_lines(result.facts_nquads)
             result.inferred_nquads = once.new_lines(result.inferred_nquads)
+            result.printings = once.new_rows("printing", result.printings)
+            if result.summary is not None:
+                result.summary.nodes = once.new_rows("summary", result.summary.nodes)
     return results
 
 

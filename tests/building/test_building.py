@@ -39,6 +39,7 @@ def test_workers_give_the_graph_one_process_gives(tmp_path, corpus):
 def test_workers_that_drop_the_lines_they_gave_lose_none(tmp_path, corpus):
     """Each worker drops the shared lines it gave before (kg.store.once): with a page given twice, a
     worker's memory too small to hold them all, and many workers, the graph is the one process's."""
+    from kg.derive import summary
     from kg.store import once
 
     alone = build([corpus], tmp_path / "alone", as_of=AS_OF, jobs=1)
@@ -48,6 +49,14 @@ def test_workers_that_drop_the_lines_they_gave_lose_none(tmp_path, corpus):
         patch.setattr("kg.building.builder.WORKER_LIMIT", 500)
         parallel = build([corpus, pages[40]], tmp_path / "parallel", as_of=AS_OF, jobs=3)
     assert parallel.stats == alone.stats
+    summaries = []
+    for store in ("parallel", "alone"):
+        kept = KgStore.open_read(tmp_path / store)
+        db = summary.open_file(kept.summary_path)
+        summaries.append(summary.contents(db))
+        db.close()
+        kept.close()
+    assert summaries[0] == summaries[1]  # its rows and the labels, from rows each worker sent once
     assert [str(d) for d in parallel.diagnostics if "given twice" not in str(d)] == [
         str(d) for d in alone.diagnostics
     ]
