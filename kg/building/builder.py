@@ -260,10 +260,8 @@ class _Build:
             asserted, inferred_count = previous.extra[COUNTS_KEY]
             self.page_own = previous.extra[PAGE_COUNT_KEY]
             self.facts = asserted - self.page_own
-        # the listings, kept by a small update (None: counted in the store)
-        self.listings: int | None = None
-        if self.plan.incremental and previous is not None:
-            self.listings = previous.extra.get(LISTINGS_KEY)
+        kept_listings = previous.extra.get(LISTINGS_KEY) if previous is not None else None
+        self.listings = kept_listings if self.plan.incremental else None  # None: counted in the store
         self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
         self.home = Path()  # the folder page paths are taken under; set by build() once the store is open
         self.work = PageWork(
