@@ -524,11 +524,16 @@ def test_ctrl_c_stops_a_running_query_at_once(fixture_store):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2)
-    os.killpg(query.pid, signal.SIGINT)
-    count("queries stopped by SIGINT")
-    assert query.wait(timeout=5) == 130
-    assert query.stderr.read().splitlines() == ["kg: interrupted"]
+    try:
+        time.sleep(2)
+        os.killpg(query.pid, signal.SIGINT)
+        count("queries stopped by SIGINT")
+        assert query.wait(timeout=5) == 130
+        assert query.stderr.read().splitlines() == ["kg: interrupted"]
+    finally:  # a query that did not stop is not left running for the tests after this one
+        if query.poll() is None:
+            os.killpg(query.pid, signal.SIGKILL)
+            query.wait()
 
 
 def test_control_characters_in_the_data_never_reach_the_terminal_raw(fixture_store):
