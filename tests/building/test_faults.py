@@ -93,6 +93,13 @@ def profiles_in(store: Path) -> int:
         kg_store.close()
 
 
+def hearing_ctrl_c() -> None:
+    """In the child: Ctrl-C as a terminal's foreground command gets it. A shell that runs the tests in
+    the background (`pytest &`) ignores SIGINT, every child inherits that, and kg keeps an ignored
+    signal ignored, as `nohup` asks."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 ROUNDS = int(os.environ.get("KG_FAULT_ROUNDS", "2"))  # random points per signal and kind of build
 CASES = [
     (sig, kind, n)
@@ -119,7 +126,12 @@ def test_a_build_stopped_at_a_random_point_leaves_nothing_running_and_a_working_
         args.append("--fresh")
     generations = {p.name for p in store.iterdir()}
     build = subprocess.Popen(
-        args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        args,
+        start_new_session=True,
+        preexec_fn=hearing_ctrl_c,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # From the moment the build has made its generation: before that, Python may still be starting, and a
     # signal then ends it the default way, before kg can hear it (a loaded machine takes seconds).
@@ -520,6 +532,7 @@ def test_ctrl_c_stops_a_running_query_at_once(fixture_store):
     query = subprocess.Popen(
         [*KG, "sparql", "--store", str(fixture_store), runaway],
         start_new_session=True,
+        preexec_fn=hearing_ctrl_c,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
