@@ -509,7 +509,7 @@ class _Build:
         self.support_loader.flush()
         kg = self.kg
         stated = kg.stated_facts(graph)
-        old = ReplacedPage(graph, kg.page_triples(graph) + stated, stated, kg.paper_authors(graph))
+        old = ReplacedPage(graph, kg.page_triples(graph) + stated, stated, facts.paper_authors(stated))
         self.change.replaced.append(old)
         if self.listings is not None:
             self.listings -= sum(

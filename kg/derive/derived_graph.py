@@ -20,6 +20,7 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -132,11 +133,11 @@ def ontology_nquads(kg: KgStore, schema: Schema) -> bytes:
 # kg:hasAuthor is only ever asserted in the graph of facts, and kg:coauthorWith only ever made by this rule.
 
 
-def people_whose_coauthors_may_change(old: dict[str, set[str]], new: dict[str, list[str]]) -> set[str]:
+def people_whose_coauthors_may_change(old: dict[str, set[str]], new: dict[str, set[str]]) -> set[str]:
     """The authors of every paper whose author list differs between two versions of a page."""
     people: set[str] = set()
     for paper in old.keys() | new.keys():
-        before, after = old.get(paper, set()), set(new.get(paper, ()))
+        before, after = old.get(paper, set()), new.get(paper, set())
         if before != after:
             people |= before | after
     return people
@@ -322,10 +323,7 @@ class InferredGraph:
         change.additions = Additions(self.kg.store, hold=change.everything)
         for derivation in self.derivations:
             started = time.perf_counter()
-            if progress:
-                with ticking(progress, derivation.phase):
-                    changed = derivation.update(self.kg, change)
-            else:
+            with ticking(progress, derivation.phase) if progress else nullcontext():
                 changed = derivation.update(self.kg, change)
             self.seconds[derivation.phase] = self.seconds.get(derivation.phase, 0.0) + (
                 time.perf_counter() - started

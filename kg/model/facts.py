@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 
 from kg.model.ntriples import Triple, term
-from kg.model.vocab import Iris
+from kg.model.vocab import KG, Iris
+
+_HAS_AUTHOR = f"<{KG}hasAuthor>"
 
 
 def _quad(triple: Triple, graph: ox.NamedNode) -> ox.Quad:
@@ -32,6 +34,15 @@ def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> int:
             store.add(quad)
             added += 1
     return added
+
+
+def paper_authors(triples: Iterable[Triple]) -> dict[str, set[str]]:
+    """{paper: its authors} (IRIs without brackets) as these facts state them."""
+    authors: dict[str, set[str]] = {}
+    for s, p, o in triples:
+        if p == _HAS_AUTHOR:
+            authors.setdefault(s[1:-1], set()).add(o[1:-1])
+    return authors
 
 
 def retract(

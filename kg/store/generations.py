@@ -230,15 +230,6 @@ class KgStore:
         """Everything one page says: its own graph and the shared facts it stated."""
         return self.page_triples(graph) + self.stated_facts(graph)
 
-    def paper_authors(self, graph: str) -> dict[str, set[str]]:
-        """{paper: its authors} as one page stated them."""
-        authors: dict[str, set[str]] = {}
-        has_author = f"<{KG}hasAuthor>"
-        for s, p, o in self.stated_facts(graph):
-            if p == has_author:
-                authors.setdefault(s[1:-1], set()).add(o[1:-1])
-        return authors
-
     def graph_size(self, graph: str) -> int:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         return int(next(iter(self.store.query(query)))["n"].value)  # type: ignore[arg-type]

@@ -16,10 +16,12 @@ instead of once per page that gives it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from hashlib import md5
 from typing import Any, TypeVar
 
 T = TypeVar("T", bound=tuple[Any, ...])
+Item = TypeVar("Item")
 
 LIMIT = 4_000_000  # digests remembered: about 300 MB
 WORKER_LIMIT = 1_000_000  # in each worker process (kg.store.pagework), which only thins what the build sees
@@ -31,38 +33,27 @@ class Once:
     def __init__(self, limit: int = LIMIT):
         self.limit = limit
         self.seen: set[bytes] = set()
-        self.dropped = 0  # lines not given again
 
     def new_lines(self, data: bytes) -> bytes:
         """The N-Quads lines of `data` not given before, in their order."""
-        if not data:
-            return data
-        seen, room = self.seen, len(self.seen) < self.limit
-        kept = []
-        for line in data.split(b"\n"):
-            if not line:
-                continue
-            digest = md5(line).digest()
-            if digest in seen:
-                self.dropped += 1
-                continue
-            if room:
-                seen.add(digest)
-                room = len(seen) < self.limit
-            kept.append(line)
+        lines = [line for line in data.split(b"\n") if line]
+        kept = self._first_given(lines, (md5(line).digest() for line in lines))
         return b"\n".join(kept) + b"\n" if kept else b""
 
     def new_rows(self, kind: str, rows: list[T]) -> list[T]:
         """The rows (tuples of text) not given before as rows of this kind, in their order."""
+        # a control character no N-Quads line holds raw: a row never takes a line's place
+        digests = (md5("\x1f".join((kind, *map(str, row))).encode()).digest() for row in rows)
+        return self._first_given(rows, digests)
+
+    def _first_given(self, items: list[Item], digests: Iterator[bytes]) -> list[Item]:
         seen, room = self.seen, len(self.seen) < self.limit
         kept = []
-        for row in rows:
-            # a control character no N-Quads line holds raw: a row never takes a line's place
-            digest = md5("\x1f".join((kind, *map(str, row))).encode()).digest()
+        for item, digest in zip(items, digests, strict=True):
             if digest in seen:
                 continue
             if room:
                 seen.add(digest)
                 room = len(seen) < self.limit
-            kept.append(row)
+            kept.append(item)
         return kept

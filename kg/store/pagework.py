@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from kg.errors import KgError
 from kg.model.curation import Curation
+from kg.model.facts import paper_authors
 from kg.model.identity import Mention, dumps, page_mentions
 from kg.model.inference import Schema
 from kg.model.mapping import HiddenOwner, Listed, PageGraph, k, map_page, ontology_statements, printings_of
@@ -82,7 +83,7 @@ class PageResult:
     inferred_nquads: bytes = b""  # its consequences, in the inferred graph
     listings: int = 0
     authors: set[str] = field(default_factory=set)
-    paper_authors: dict[str, list[str]] = field(default_factory=dict)  # for the coauthor rule
+    paper_authors: dict[str, set[str]] = field(default_factory=dict)  # for the coauthor rule
     infer_seconds: float = 0.0
     asserted_count: int = 0  # quads written to the page graph (the shared facts are counted in the store)
     titles: list[str] = field(default_factory=list)  # layout A: for the lexicon
@@ -233,10 +234,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
         )
     result.asserted_count = len(asserted)
     result.listings = len(parsed.listings)
-    has_author = f"<{KG}hasAuthor>"
-    for s, p, o in graph.shared:
-        if p == has_author:
-            result.paper_authors.setdefault(s[1:-1], []).append(o[1:-1])
+    result.paper_authors = paper_authors(graph.shared)
     result.authors = {a for authors in result.paper_authors.values() for a in authors}
     result.listed, result.hidden_owners = graph.listed, graph.hidden_owners
     result.titles, result.names = lexicon_entries(parsed)
@@ -390,14 +388,15 @@ def run_pages(
     scans: list[Scan] = []
     pages: list[Path] = [*first, *later]  # in the order their results come
     todo: set[Path] = set(first_todo)  # the pages read (not taken as recorded)
-    names_read = [0]
+    names_read = 0
 
     def learn(result: Learned) -> Learned:
+        nonlocal names_read
         if isinstance(result, Scan):
             scans.append(result)
         if scanned is not None and resolve is not None and not isinstance(result, PageResult):
-            names_read[0] += 1  # a Scan, or None for a page kg failed on
-            scanned(names_read[0], len(first_todo) + len(later_todo if work.lexicon.lists_learned else later))
+            names_read += 1  # a Scan, or None for a page kg failed on
+            scanned(names_read, len(first_todo) + len(later_todo if work.lexicon.lists_learned else later))
         if result is not None:
             for title in result.titles:
                 work.lexicon.add_title(title)
