@@ -28,13 +28,14 @@ from kg import __version__
 from kg.building import curation_checks
 from kg.building.counts import store_stats
 from kg.building.pagefiles import HOME_KEY, NothingToBuild, find_pages, home_folder, page_paths
+from kg.building.people import Deciding
 from kg.derive import derived_graph as inferred
 from kg.derive import summary
 from kg.derive.derivation import Change, ReplacedPage
 from kg.derive.derived_graph import InferredGraph
 from kg.derive.summary_rows import SummaryRows
 from kg.errors import KgError
-from kg.model import curation, facts, identity
+from kg.model import curation, facts
 from kg.model.inference import Schema, compile_schema
 from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.terms import text_of
@@ -44,7 +45,7 @@ from kg.store import pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
 from kg.store.once import WORKER_LIMIT, Once
-from kg.store.pagework import PageResult, PageWork, Scan, run_pages, scan_page
+from kg.store.pagework import PageResult, PageWork, Scan, run_pages
 from kg.store.parsed_spool import ParsedSpool
 from kg.store.plan import BuildPlan, choose_plan
 from kg.system.progress import (
@@ -59,7 +60,6 @@ from kg.system.progress import (
     Progress,
     ticking,
 )
-from kg.system.workers import in_child
 
 SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
@@ -201,16 +201,6 @@ def build(
     return run.report
 
 
-# Identity over this many mentions (about 2,000 pages) runs in a child process: what clustering takes
-# (2 GB at 20,000 pages) is returned to the system before the pages are loaded.
-APART_FROM = 100_000
-
-
-def people_of_mentions(mentions: list[identity.Mention]) -> dict[tuple[str, int, int], str]:
-    """The person (IRI segment) of every mention (kg.identity)."""
-    return identity.resolve(mentions).iri_of
-
-
 def _silent(phase: str, done: int, total: int | None) -> None:
     pass
 
@@ -306,115 +296,22 @@ class _Build:
         return again
 
     def decide_people(self, scans: list[Scan]) -> list[Path]:
-        """Who is who, over every page of the new generation: the pages read now and the stored ones
-        (their mentions kept in the support store). Sets the people the pages are mapped with, and
-        returns the stored pages not given whose people changed: they are mapped again.
-
-        A small update re-clusters only the printings its pages' names are linked to
-        (`kg.identity.closure`): the same people as clustering everything, at a fraction of the cost."""
+        """Who is who, over every page of the new generation (kg.building.people): sets the people the
+        pages are mapped with, and returns the stored pages not given whose people changed."""
         started = time.perf_counter()
-        given = {scan.page_id: scan.mentions for scan in scans}
-        if self.plan.incremental and not given:  # every page given is unchanged: so is everyone
-            self.work.people = {}
-            self.report.timings["identity"] = time.perf_counter() - started
-            return []
-        if self.plan.incremental:
-            unchanged = self.unchanged_people(given)
-            if unchanged is not None:  # the pages show the names they showed: nobody changes
-                self.work.people = unchanged
-                self.report.timings["identity"] = time.perf_counter() - started
-                return []
-        stored = self.stored_mentions() if self.old_hashes else {}
         prefix = self.iris.page_graph_prefix
-        for graph in self.old_hashes:  # a page stored by a kg that kept no mentions: read again
-            page_id = graph[len(prefix) :]
-            if page_id not in given and page_id not in stored:
-                path = self.stored_page_file(page_id)
-                scan = scan_page(path, self.work) if path is not None else None
-                if scan is not None:
-                    stored[page_id] = [(m, "") for m in scan.mentions]
-        before = {m.key: node for rows in stored.values() for m, node in rows}
-        seeds = {m.name for found in given.values() for m in found}
-        seeds |= {m.name for page_id in given for m, _ in stored.get(page_id, [])}
-        seeds |= {m.name for rows in stored.values() for m, node in rows if not node}
-        if self.plan.incremental and not seeds:  # no name to decide again: nobody changes
-            self.work.people = {}
-            self.report.timings["identity"] = time.perf_counter() - started
-            return []
-        files: dict[str, Path] = {}
-        for _ in range(3):  # a page mapped again may read otherwise than stored: then once more
-            mentions = [m for found in given.values() for m in found]
-            mentions += [m for page_id, rows in stored.items() if page_id not in given for m, _ in rows]
-            if self.plan.incremental:
-                part = identity.closure(mentions, seeds)
-                resolution = identity.resolve([m for m in mentions if m.name in part])
-                people_of = {m.key: before.get(m.key, "") for m in mentions if m.name not in part}
-                people_of.update(resolution.iri_of)
-            elif len(mentions) >= APART_FROM:
-                people_of = in_child(people_of_mentions, mentions)
-            else:
-                people_of = people_of_mentions(mentions)
-            changed = sorted(
-                page_id
-                for page_id, rows in stored.items()
-                if page_id not in given and any(people_of.get(m.key) != node for m, node in rows)
-            )
-            reread = False
-            for page_id in changed:
-                path = files.get(page_id) or self.stored_page_file(page_id)
-                if path is None:
-                    message = "the people this page names changed, but its file is gone: build it again with the page"
-                    self.report.diagnostics.append(Diagnostic(WARNING, page_id, 1, message))
-                    continue
-                files[page_id] = path
-                scan = scan_page(path, self.work)
-                if scan is None or scan.mentions == [m for m, _ in stored[page_id]]:
-                    continue
-                seeds |= {m.name for m in scan.mentions} | {m.name for m, _ in stored[page_id]}
-                given[page_id] = scan.mentions
-                reread = True
-            if not reread:
-                break
-        people: dict[str, dict[tuple[int, int], str]] = {}
-        for (page_id, line, rank), node in people_of.items():
-            people.setdefault(page_id, {})[(line, rank)] = node
-        self.work.people = people
-        self.report.timings["identity"] = time.perf_counter() - started
-        return [files[page_id] for page_id in sorted(files)]
-
-    def unchanged_people(
-        self, given: dict[str, list[identity.Mention]]
-    ) -> dict[str, dict[tuple[int, int], str]] | None:
-        """The stored people of the given pages, when each page shows exactly the mentions it showed
-        (a new date, a `Code` flag, an abstract): then no identity can change. None otherwise."""
-        support = self.kg.support
-        assert support is not None
-        mentions, graph = ox.NamedNode(KG + "mentions"), ox.NamedNode(self.iris.identity_graph)
-        people = {}
-        for page_id, found in given.items():
-            node = ox.NamedNode(self.iris.page_graph(page_id))
-            stored = next(iter(support.quads_for_pattern(node, mentions, None, graph)), None)
-            if stored is None:
-                return None
-            rows = identity.loads(page_id, text_of(stored.object))
-            if [m for m, _ in rows] != found or not all(person for _, person in rows):
-                return None
-            people[page_id] = {(m.line, m.rank): person for m, person in rows}
-        return people
-
-    def stored_mentions(self) -> dict[str, list[tuple[identity.Mention, str]]]:
-        """Every stored page's mentions and the person each was taken as."""
-        support = self.kg.support
-        assert support is not None
-        prefix = self.iris.page_graph_prefix
-        found = support.quads_for_pattern(
-            None, ox.NamedNode(KG + "mentions"), None, ox.NamedNode(self.iris.identity_graph)
+        deciding = Deciding(
+            self.kg.support,
+            self.iris,
+            self.work,
+            self.plan.incremental,
+            [graph for graph in self.old_hashes if graph.startswith(prefix)],
+            self.stored_page_file,
         )
-        out = {}
-        for quad in found:
-            page_id = text_of(quad.subject)[len(prefix) :]
-            out[page_id] = identity.loads(page_id, text_of(quad.object))
-        return out
+        again = deciding.decide(scans)
+        self.report.diagnostics += deciding.diagnostics
+        self.report.timings["identity"] = time.perf_counter() - started
+        return again
 
     def stored_page_file(self, page_id: str) -> Path | None:
         """A stored page's file (its kg:sourceFile, under the store's home), when it is still there."""

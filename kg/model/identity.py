@@ -21,8 +21,9 @@ evidence):
 Name compatibility is a rule about kinds of names, never a list of names: accents, case, dots, hyphens
 and nicknames aside, an initial matches a given name with that letter; given names may be dropped
 (middle names, or a leading given name), joined (`Engsiong` = `Eng Siong`) or hyphenated; the family
-name may come first or last, and a second family name may be dropped. Every join needs compatible names;
-`closure` gives the printings a decision can depend on, so an update re-clusters only those.
+name may come first or last, and a second family name may be dropped. Every join needs compatible names (or
+letters alike), which is what lets an update decide again only the part its pages reach
+(kg.model.identity_update).
 """
 
 from __future__ import annotations
@@ -32,14 +33,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.model.name_match import (
-    CompatibleIndex,
     compact,
     compatible,
     compatible_names,
-    readings,
     same_given,
     words,
 )
@@ -50,6 +49,7 @@ if TYPE_CHECKING:
 
 SHORT_LETTERS = 7  # a two-word printing of at most this many letters is a short name (module docstring)
 OWNER_LINE = 0  # the line and rank of a profile's owner line, as a mention
+G = TypeVar("G")  # a group of mentions, however named
 
 
 @dataclass(frozen=True)
@@ -114,54 +114,39 @@ def page_mentions(page_id: str, parsed: ParsedPage) -> list[Mention]:
     return out
 
 
-def dumps(mentions: Sequence[Mention], people: dict[tuple[int, int], str]) -> str:
-    """A page's mentions and the person each was taken as, as kept in the support store."""
-    rows = [[*m.to_json(), people.get((m.line, m.rank), "")] for m in mentions]
+Key = tuple[str, int, int]  # a mention's page, line and rank
+BaseCode = Key | int  # a mention's base group as stored: its first mention, or WHOLE (below)
+WHOLE = 0  # the base group is the whole person (the person was made by evidence and name alone)
+UNKNOWN = -1  # a row written before base groups were kept
+
+
+def dumps(
+    mentions: Sequence[Mention], people: dict[tuple[int, int], str], bases: dict[tuple[int, int], Key]
+) -> str:
+    """A page's mentions, the person each was taken as and its base group (`Resolution.base_code`), as
+    kept in the support store."""
+    rows = [
+        [*m.to_json(), people.get((m.line, m.rank), ""), list(bases.get((m.line, m.rank), ())) or WHOLE]
+        for m in mentions
+    ]
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def loads(page: str, text: str) -> list[tuple[Mention, str]]:
     """What `dumps` wrote: (mention, its person's IRI segment) pairs."""
-    return [(Mention.from_json(page, row[:-1]), row[-1]) for row in json.loads(text)]
+    return [(m, person) for m, person, _ in load_rows(page, text)]
 
 
-def closure(mentions: Sequence[Mention], seeds: set[str]) -> set[str]:
-    """The printings every decision about `seeds` can depend on: those linked to them by compatibility
-    (or letters alike), or by an owner's given names on their complete lists, and so on. `resolve` only
-    ever joins mentions so linked, so resolving the mentions of these printings alone gives their people
-    exactly as resolving everything does (an update re-clusters this part only)."""
-    index = CompatibleIndex(m.name for m in mentions)
-    names = set(index.names)
-    alike: dict[str, set[str]] = defaultdict(set)
-    for name in names:
-        alike[compact(name)].add(name)
-    renamed: dict[str, set[str]] = defaultdict(set)  # an owner and the names with their given names
-    owner_of = {m.page: m.name for m in mentions if m.rank == OWNER_LINE}
-    for m in mentions:
-        owner = owner_of.get(m.page)
-        if owner and m.rank != OWNER_LINE and same_given(m.name, owner):
-            renamed[owner].add(m.name)
-            renamed[m.name].add(owner)
-    found = {n for n in seeds if n in names}
-    todo = list(found)
-    while todo:
-        name = todo.pop()
-        # what joins may read: the printings sharing the family and the first given initial, or with a
-        # first given initial among this one's given names, that are compatible
-        blocks = []
-        for family, given in readings(name):
-            blocks.append(index.anywhere.get((family, given[0].text[0]), set()))
-            blocks += [index.first.get((family, w.text[0]), set()) for w in given]
-        near = alike[compact(name)] | renamed.get(name, set())
-        near |= {
-            n
-            for n in index.candidates(name) - found
-            if any(n in block for block in blocks) and compatible(name, n)
-        }
-        for n in near - found:
-            found.add(n)
-            todo.append(n)
-    return found
+def load_rows(page: str, text: str) -> list[tuple[Mention, str, BaseCode]]:
+    """What `dumps` wrote: (mention, its person's IRI segment, its base code; UNKNOWN when not kept)."""
+    out: list[tuple[Mention, str, BaseCode]] = []
+    for row in json.loads(text):
+        if len(row) == 10:
+            base = row[9]
+            out.append((Mention.from_json(page, row[:8]), row[8], tuple(base) if base else WHOLE))
+        else:
+            out.append((Mention.from_json(page, row[:8]), row[8], UNKNOWN))
+    return out
 
 
 # --- clustering ---------------------------------------------------------------------------------------
@@ -203,11 +188,28 @@ class Decision:
 
 @dataclass
 class Resolution:
-    """The person of every mention: `iri_of[mention key]` is the slug path under person/."""
+    """The person of every mention: `iri_of[mention key]` is the slug path under person/; the base group
+    of every mention (what evidence and names made, before variants joined groups): `base_of[mention
+    key]` is the group's first mention, kept so that an update decides again only what a change reaches
+    (kg.model.identity_update)."""
 
-    iri_of: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    iri_of: dict[Key, str] = field(default_factory=dict)
+    base_of: dict[Key, Key] = field(default_factory=dict)
     decisions: dict[str, list[Decision]] = field(default_factory=dict)  # by person slug
     ambiguous: list[tuple[str, list[str], list[Mention]]] = field(default_factory=list)
+
+    def base_codes(self) -> dict[Key, Key]:
+        """The base group of each mention of a person made of several (the others are WHOLE)."""
+        return base_codes(self.iri_of, self.base_of)
+
+
+def base_codes(iri_of: dict[Key, str], base_of: dict[Key, Key]) -> dict[Key, Key]:
+    """What is stored of each mention's base group: nothing (WHOLE) when its person is one base group,
+    else the group's first mention."""
+    bases_of_person: dict[str, set[Key]] = defaultdict(set)
+    for key, person in iri_of.items():
+        bases_of_person[person].add(base_of[key])
+    return {key: base_of[key] for key, person in iri_of.items() if len(bases_of_person[person]) > 1}
 
 
 def resolve(mentions: Iterable[Mention]) -> Resolution:
@@ -216,8 +218,11 @@ def resolve(mentions: Iterable[Mention]) -> Resolution:
 
 
 class _Resolver:
-    def __init__(self, mentions: Iterable[Mention]):
+    def __init__(self, mentions: Iterable[Mention], on_pages: Callable[[str], int] | None = None):
+        """`on_pages(paper)`: on how many pages a paper is, when these mentions are part of a bigger whole
+        (kg.model.identity_update); counted among these mentions by default."""
         self.mentions = sorted(mentions, key=lambda m: m.key)
+        self.on_pages = on_pages
         self.at = {m.key: n for n, m in enumerate(self.mentions)}
         self.uf = _Union(len(self.mentions))
         self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
@@ -255,12 +260,20 @@ class _Resolver:
         return out
 
     def run(self) -> Resolution:
+        self.base_groups()
+        base_of = {m.key: ms[0].key for ms in self.groups().values() for m in ms}
+        self.variants()
+        resolution = self.named()
+        resolution.base_of = base_of
+        return resolution
+
+    def base_groups(self) -> None:
+        """The groups evidence and names make (the steps that only ever read their own evidence part,
+        kg.model.identity_update)."""
         self.owners()
         self.papers()
         self.coauthors()
         self.loners()
-        self.variants()
-        return self.named()
 
     def owners(self) -> None:
         """A profile's owner is the name compatible with theirs on each of its listings."""
@@ -290,8 +303,9 @@ class _Resolver:
         for m in self.mentions:
             if m.paper:
                 by_paper[m.paper].append(m)
-        for found in by_paper.values():
-            if len({m.page for m in found}) > 1:
+        for paper, found in by_paper.items():
+            on_pages = self.on_pages(paper) if self.on_pages else len({m.page for m in found})
+            if on_pages > 1:
                 self._alike(
                     found, lambda a, b: f"one paper on {a.page}:{a.line} and {b.page}:{b.line}", "paper"
                 )
@@ -393,16 +407,9 @@ class _Resolver:
             mine = {m.name for m in ms}
             if self.owned.get(g) or any(_short(n) for n in mine):
                 continue
-            # each other group printing a name compatible with one of this group's, and the first such
-            # (name, other) in order, the name itself first
-            near: dict[int, tuple[str, bool, str]] = {}
-            for name in sorted(mine):
-                for other in [name, *self.compatible.get(name, ())]:
-                    for h in holders[compact(other)] - {g}:
-                        found = (name, other != name, other)
-                        near[h] = min(near.get(h, found), found)
-            if len(near) == 1:
-                ((h, (name, _, other)),) = near.items()
+            found = variant_of(mine, g, holders, lambda name: self.compatible.get(name, ()))
+            if found is not None:
+                h, name, other = found
                 if not any(_short(m.name) for m in grouped[h]):
                     moves.append(
                         (ms[0], next(m for m in grouped[h] if compact(m.name) == compact(other)), name)
@@ -416,16 +423,15 @@ class _Resolver:
         grouped = self.groups()
         resolution = Resolution()
         main_key = {g: _main_key(ms) for g, ms in grouped.items()}
-        per_key = Counter(main_key.values())
+        sharing_key: dict[str, list[int]] = defaultdict(list)
+        for g in grouped:
+            sharing_key[main_key[g]].append(g)
         slug_of = {}
-        for g, ms in grouped.items():
-            key = main_key[g]
-            node = slug(key)
-            if per_key[key] > 1:
-                node += "~" + _anchor(ms)
-            slug_of[g] = node
-            for m in ms:
-                resolution.iri_of[m.key] = node
+        for key, gs in sharing_key.items():
+            for g, node in zip(gs, person_slugs(key, [grouped[g] for g in gs]), strict=True):
+                slug_of[g] = node
+                for m in grouped[g]:
+                    resolution.iri_of[m.key] = node
         sharing: dict[str, list[str]] = defaultdict(list)  # main printing's key -> the people's slugs
         for g in grouped:
             sharing[main_key[g]].append(slug_of[g])
@@ -440,6 +446,24 @@ class _Resolver:
         for name_key, candidates, singles in self.ambiguous:
             resolution.ambiguous.append((name_key, [slug_of[self.uf.find(c)] for c in candidates], singles))
         return resolution
+
+
+def variant_of(
+    mine: set[str], me: G, holders: dict[str, set[G]], compatible_with: Callable[[str], Iterable[str]]
+) -> tuple[G, str, str] | None:
+    """The one other group printing a name compatible with one of `mine` (a group's printings), with the
+    first such (name, other printing) in order, the name itself first; None when none or several do.
+    `holders`: the groups printing each printing's letters."""
+    near: dict[G, tuple[str, bool, str]] = {}
+    for name in sorted(mine):
+        for other in [name, *compatible_with(name)]:
+            for h in holders.get(compact(other), set()) - {me}:
+                found = (name, other != name, other)
+                near[h] = min(near.get(h, found), found)
+    if len(near) != 1:
+        return None
+    ((h, (name, _, other)),) = near.items()
+    return h, name, other
 
 
 @lru_cache(maxsize=1 << 16)
@@ -478,6 +502,20 @@ def _main_key(ms: list[Mention]) -> str:
         return identity_key(owned[0][1])
     counts = Counter(identity_key(m.name) for m in ms)
     return min(counts, key=lambda k: (-counts[k], -len(k), k))
+
+
+def person_slugs(key: str, people: list[list[Mention]]) -> list[str]:
+    """The IRI segments of the people whose main printing is `key`: its slug, qualified by each one's
+    anchor when there are several, and by the rank of their first mention when two are first shown on
+    one listing (a paper by two authors printing one name)."""
+    if len(people) == 1:
+        return [slug(key)]
+    anchors = [_anchor(ms) for ms in people]
+    twice = {a for a, n in Counter(anchors).items() if n > 1}
+    return [
+        f"{slug(key)}~{a}" + (f"~{min(ms, key=lambda m: m.key).rank}" if a in twice else "")
+        for a, ms in zip(anchors, people, strict=True)
+    ]
 
 
 def _anchor(ms: list[Mention]) -> str:

@@ -19,7 +19,7 @@ from typing import TypeVar
 from kg.errors import KgError
 from kg.model.curation import Curation
 from kg.model.facts import paper_authors
-from kg.model.identity import Mention, dumps, page_mentions
+from kg.model.identity import Key, Mention, dumps, page_mentions
 from kg.model.inference import Schema
 from kg.model.mapping import HiddenOwner, Listed, PageGraph, k, map_page, ontology_statements, printings_of
 from kg.model.ntriples import Triple, iri, nquads, string, value_of
@@ -62,6 +62,8 @@ class PageWork:
     lexicon_digest: str = ""  # the run's lexicon, once learned: what layout-B pages are split with
     # the person of every mention, by page id then (line, rank), once the build resolved them (kg.identity)
     people: dict[str, dict[tuple[int, int], str]] | None = None
+    # the base group of each mention of a person made of several, by page id then (line, rank)
+    bases: dict[str, dict[tuple[int, int], Key]] = field(default_factory=dict)
     summarise: bool = False  # each page's summary rows come with its result (a build from nothing)
     spool: ParsedSpool | None = None  # the pages parsed by the names pass, for the mapping pass
     # A build from nothing: each worker process drops the shared lines (facts, consequences) it gave
@@ -240,7 +242,8 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.titles, result.names = lexicon_entries(parsed)
     if work.people is not None:
         mentions = page_mentions(graph.page_id, parsed)
-        result.identity_nquads = identity_quads(work.iris, graph.graph, mentions, people or {})
+        bases = work.bases.get(graph.page_id, {})
+        result.identity_nquads = identity_quads(work.iris, graph.graph, mentions, people or {}, bases)
     if work.summarise:
         result.summary = page_summary(graph, inferred, work.iris.base)
         result.printings = printings_of(graph.shared)
@@ -261,11 +264,16 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
 
 
 def identity_quads(
-    iris: Iris, graph: str, mentions: list[Mention], people: dict[tuple[int, int], str]
+    iris: Iris,
+    graph: str,
+    mentions: list[Mention],
+    people: dict[tuple[int, int], str],
+    bases: dict[tuple[int, int], Key],
 ) -> bytes:
-    """A page's mentions with the person each was taken as, in the support store's identity graph: what a
-    later build re-clusters without reading the page again."""
-    return nquads([(iri(graph), k("mentions"), string(dumps(mentions, people)))], iris.identity_graph)
+    """A page's mentions with the person and base group each was taken as, in the support store's
+    identity graph: what a later build decides again from without reading the page."""
+    text = dumps(mentions, people, bases)
+    return nquads([(iri(graph), k("mentions"), string(text))], iris.identity_graph)
 
 
 def scan_page(path: Path, work: PageWork | None = None) -> Scan | None:

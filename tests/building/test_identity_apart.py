@@ -1,4 +1,4 @@
-"""A large build decides who is who in a child process (kg.building.builder.APART_FROM): the same people
+"""A large build decides who is who in a child process (kg.building.people.APART_FROM): the same people
 as deciding in the build's own process, the child's memory returned, its failure told."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from conftest import AS_OF, FIXTURE_PAGES
 from stores import assert_same_store
 from test_faults import python_children
 
-from kg.building import builder
+from kg.building import builder, people
 from kg.system.workers import WorkerDied, in_child
 
 
@@ -52,10 +52,10 @@ def test_people_decided_apart_are_the_people_decided_here(tmp_path, monkeypatch,
 
     def told(mentions):
         where.write_text(str(os.getpid()))
-        return builder.people_of_mentions(mentions)
+        return people.people_of_mentions(mentions)
 
-    monkeypatch.setattr(builder, "APART_FROM", 1)
-    monkeypatch.setattr(builder, "in_child", lambda fn, mentions: in_child(told, mentions))
+    monkeypatch.setattr(people, "APART_FROM", 1)
+    monkeypatch.setattr(people, "in_child", lambda fn, mentions: in_child(told, mentions))
     build([FIXTURE_PAGES], tmp_path / "apart", as_of=AS_OF, jobs=jobs)
     assert int(where.read_text()) != os.getpid()
     assert_same_store(tmp_path / "here", tmp_path / "apart")

@@ -1,0 +1,167 @@
+"""Who is who, for one build: the person of every name the pages show (kg.model.identity), decided over
+the pages read now and the stored ones, whose mentions the support store keeps with the person and base
+group each was taken as.
+
+A build from nothing clusters every mention; an update decides again only what its pages reach
+(kg.model.identity_update), and tells which stored pages name someone otherwise now: those are mapped
+again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.model import identity, identity_update
+from kg.model.identity import WHOLE, BaseCode, Key, Mention
+from kg.model.identity_update import Stored
+from kg.model.terms import text_of
+from kg.model.vocab import KG, Iris
+from kg.reading.records import WARNING, Diagnostic
+from kg.store.pagework import PageWork, Scan, scan_page
+from kg.system.workers import in_child
+
+# Identity over this many mentions (about 2,000 pages) runs in a child process: what clustering takes
+# (2 GB at 20,000 pages) is returned to the system before the pages are loaded.
+APART_FROM = 100_000
+
+Rows = list[tuple[Mention, str, BaseCode]]  # a stored page's mentions, each with its person and base
+
+
+def people_of_mentions(mentions: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
+    """The person (IRI segment) of every mention and the base group of those whose person is several
+    (kg.model.identity)."""
+    resolution = identity.resolve(mentions)
+    return resolution.iri_of, resolution.base_codes()
+
+
+@dataclass
+class Deciding:
+    """What deciding who is who reads beside the pages: the support store, the stored pages' files."""
+
+    support: ox.Store | None
+    iris: Iris
+    work: PageWork
+    incremental: bool
+    stored_pages: list[str]  # the page graphs stored before this build
+    page_file: Callable[[str], Path | None]  # a stored page's file, when it is still there
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    decided: int = 0  # mentions decided again (all of them, in a build from nothing)
+
+    def decide(self, scans: list[Scan]) -> list[Path]:
+        """Sets `work.people` and `work.bases` for the pages to map, and returns the stored pages not
+        given whose people changed: they are mapped again."""
+        given = {scan.page_id: scan.mentions for scan in scans}
+        self.work.people, self.work.bases = {}, {}
+        if self.incremental and not given:  # every page given is unchanged: so is everyone
+            return []
+        if self.incremental and self.unchanged(given):  # the pages show the names they showed
+            return []
+        stored = self.stored_rows() if self.stored_pages else {}
+        prefix = self.iris.page_graph_prefix
+        for graph in self.stored_pages:  # a page stored by a kg that kept no mentions: read again
+            page_id = graph[len(prefix) :]
+            if page_id not in given and page_id not in stored:
+                path = self.page_file(page_id)
+                scan = scan_page(path, self.work) if path is not None else None
+                if scan is not None:
+                    stored[page_id] = [(m, "", identity.UNKNOWN) for m in scan.mentions]
+        files: dict[str, Path] = {}
+        for _ in range(3):  # a page mapped again may read otherwise than stored: then once more
+            people, bases = self.people_of(given, stored)
+            changed = sorted({key[0] for key in people if key[0] not in given and key[0] in stored})
+            reread = False
+            for page_id in changed:
+                path = files.get(page_id) or self.page_file(page_id)
+                if path is None:
+                    message = "the people this page names changed, but its file is gone: build it again with the page"
+                    self.diagnostics.append(Diagnostic(WARNING, page_id, 1, message))
+                    continue
+                files[page_id] = path
+                scan = scan_page(path, self.work)
+                if scan is None or scan.mentions == [m for m, _, _ in stored[page_id]]:
+                    continue
+                given[page_id] = scan.mentions
+                reread = True
+            if not reread:
+                break
+        for page_id in files:  # a page mapped again: its mentions as stored, but those taken otherwise
+            for m, node, base in stored[page_id] if page_id not in given else ():
+                people.setdefault(m.key, node)
+                bases.setdefault(m.key, base)
+        for (page_id, line, rank), node in people.items():
+            self.work.people.setdefault(page_id, {})[(line, rank)] = node
+        for (page_id, line, rank), base in bases.items():
+            if isinstance(base, tuple):
+                self.work.bases.setdefault(page_id, {})[(line, rank)] = base
+        return [files[page_id] for page_id in sorted(files)]
+
+    def people_of(
+        self, given: dict[str, list[Mention]], stored: dict[str, Rows]
+    ) -> tuple[dict[Key, str], dict[Key, BaseCode]]:
+        """The person and base code of each mention of the given pages, and of each stored mention
+        taken otherwise than stored."""
+        new = [m for found in given.values() for m in found]
+        kept = [
+            Stored(m, p, b) for page_id, rows in stored.items() if page_id not in given for m, p, b in rows
+        ]
+        if self.incremental and identity_update.can_update(kept):
+            old = [Stored(m, p, b) for page_id in given for m, p, b in stored.get(page_id, ())]
+            update = identity_update.update(kept, old, new)
+            self.decided = update.decided
+            shown = set(new)
+            for row in old:  # a mention shown as stored, and taken as stored
+                if row.mention in shown and row.mention.key not in update.people:
+                    update.people[row.mention.key] = row.person
+                    update.bases[row.mention.key] = row.base
+            return update.people, update.bases
+        mentions = new + [row.mention for row in kept]
+        self.decided = len(mentions)
+        if len(mentions) >= APART_FROM:
+            iri_of, codes = in_child(people_of_mentions, mentions)
+        else:
+            iri_of, codes = people_of_mentions(mentions)
+        people: dict[Key, str] = {m.key: iri_of[m.key] for m in new}
+        bases: dict[Key, BaseCode] = {m.key: codes.get(m.key, WHOLE) for m in new}
+        for row in kept:
+            key = row.mention.key
+            node, base = iri_of[key], codes.get(key, WHOLE)
+            if (node, base) != (row.person, row.base):
+                people[key], bases[key] = node, base
+        return people, bases
+
+    def unchanged(self, given: dict[str, list[Mention]]) -> bool:
+        """When each given page shows exactly the mentions it showed (a new date, a `Code` flag, an
+        abstract), no identity can change: their stored people and bases are taken."""
+        assert self.support is not None
+        mentions, graph = ox.NamedNode(KG + "mentions"), ox.NamedNode(self.iris.identity_graph)
+        people: dict[str, dict[tuple[int, int], str]] = {}
+        bases: dict[str, dict[tuple[int, int], Key]] = {}
+        for page_id, found in given.items():
+            node = ox.NamedNode(self.iris.page_graph(page_id))
+            stored = next(iter(self.support.quads_for_pattern(node, mentions, None, graph)), None)
+            if stored is None:
+                return False
+            rows = identity.load_rows(page_id, text_of(stored.object))
+            if [m for m, _, _ in rows] != found or not all(p and b != identity.UNKNOWN for _, p, b in rows):
+                return False
+            people[page_id] = {(m.line, m.rank): p for m, p, _ in rows}
+            bases[page_id] = {(m.line, m.rank): b for m, _, b in rows if isinstance(b, tuple)}
+        self.work.people, self.work.bases = people, bases
+        return True
+
+    def stored_rows(self) -> dict[str, Rows]:
+        """Every stored page's mentions, with the person and base group each was taken as."""
+        assert self.support is not None
+        prefix = self.iris.page_graph_prefix
+        found = self.support.quads_for_pattern(
+            None, ox.NamedNode(KG + "mentions"), None, ox.NamedNode(self.iris.identity_graph)
+        )
+        out = {}
+        for quad in found:
+            page_id = text_of(quad.subject)[len(prefix) :]
+            out[page_id] = identity.load_rows(page_id, text_of(quad.object))
+        return out

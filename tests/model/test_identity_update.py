@@ -1,0 +1,129 @@
+"""An update decides who is who again only where its pages reach, and gets exactly the people (and base
+groups) of resolving every mention from nothing: on many random collections of pages whose names are
+printed in the ways that make identity hard (initials, family name first, dropped and joined given
+names, short names, one person under two family names, one name for several people), each changed in
+the ways a user changes pages."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kg.model.identity import WHOLE, Mention, resolve
+from kg.model.identity_update import Stored, can_update, update
+
+FAMILIES = ["Chen", "Wang", "Gupta", "Kumar", "Smith", "Li"]
+GIVEN = ["Wei", "Jun", "Suyog", "Amit", "Anna", "Li", "Eng Siong", "Jian Wei", "John Paul", "Mei"]
+
+
+def printing(rng: random.Random, given: str, family: str) -> str:
+    """One way a page prints a person."""
+    kind = rng.randrange(7)
+    if kind == 0:
+        return f"{given[0]}. {family}"
+    if kind == 1:
+        return f"{family} {given}"  # family name first
+    if kind == 2 and " " in given:
+        return f"{given.replace(' ', '')} {family}"  # given names joined
+    if kind == 3 and " " in given:
+        return f"{given.split()[0]} {family}"  # a given name dropped
+    if kind == 4:
+        return f"{given} {rng.choice('ABK')}. {family}"
+    return f"{given} {family}"
+
+
+Listing = tuple[int, str, bool, list[str]]  # line, paper, every author shown, the names
+Page = tuple[str, list[Listing]]  # the owner ("" for a list) and the listings
+
+
+def collection(rng: random.Random, pages: int) -> dict[str, Page]:
+    """Pages: profiles (an owner and their listings) and lists; papers shared between pages."""
+    people = [(rng.choice(GIVEN), rng.choice(FAMILIES)) for _ in range(14)]
+    return {f"p{p}": page_of(rng, people) for p in range(pages)}
+
+
+def page_of(rng: random.Random, people: list[tuple[str, str]]) -> Page:
+    owner_person = rng.choice(people) if rng.random() < 0.7 else None
+    owner = printing(rng, *owner_person) if owner_person else ""
+    listings = []
+    for line in range(1, rng.randrange(2, 6)):
+        authors = rng.sample(people, rng.randrange(1, 4))
+        if owner_person and rng.random() < 0.8:
+            authors = [owner_person, *[a for a in authors if a != owner_person]][:3]
+        names = [printing(rng, *a) for a in authors]
+        if owner_person and rng.random() < 0.1:  # the owner under another family name
+            names[0] = f"{owner_person[0]} {rng.choice(FAMILIES)}"
+        listings.append((line * 10, f"paper {rng.randrange(18)}", rng.random() < 0.7, names))
+    return owner, listings
+
+
+def mentions_of(page: str, shown: Page) -> list[Mention]:
+    """The mentions a page shows, as `identity.page_mentions` makes them (one name may be printed twice
+    on a listing: two authors printing one name)."""
+    owner, listings = shown
+    found = [Mention(page, 0, 0, owner, owner=owner)] if owner else []
+    for line, paper, complete, names in listings:
+        for rank, name in enumerate(names, start=1):
+            others = tuple(n for n in names if n != name)
+            found.append(Mention(page, line, rank, name, paper, others, owner, 2020, complete))
+    return found
+
+
+def printed_otherwise(rng: random.Random, shown: Page) -> Page:
+    """One name on the page printed the other way round (family name first or last)."""
+    owner, listings = shown
+    spots = [(-1, 0)] * bool(owner) + [
+        (n, r) for n, (_, _, _, names) in enumerate(listings) for r in range(len(names))
+    ]
+    if not spots:
+        return shown
+    n, r = rng.choice(spots)
+    turn = lambda name: " ".join([name.split()[-1], *name.split()[:-1]])  # noqa: E731
+    if n < 0:
+        return turn(owner), listings
+    line, paper, complete, names = listings[n]
+    names = [turn(name) if i == r else name for i, name in enumerate(names)]
+    return owner, [*listings[:n], (line, paper, complete, names), *listings[n + 1 :]]
+
+
+def stored_rows(mentions: list[Mention]) -> dict[Mention, Stored]:
+    resolution = resolve(mentions)
+    codes = resolution.base_codes()
+    return {m: Stored(m, resolution.iri_of[m.key], codes.get(m.key, WHOLE)) for m in mentions}
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_an_update_gets_the_people_of_resolving_everything(seed):
+    rng = random.Random(seed)
+    pages = collection(rng, rng.randrange(4, 14))
+    before = stored_rows([m for page, shown in pages.items() for m in mentions_of(page, shown)])
+    people = [(rng.choice(GIVEN), rng.choice(FAMILIES)) for _ in range(14)]
+    changed = rng.sample(sorted(pages), rng.randrange(1, 3))
+    after: dict[str, Page | None] = dict(pages)
+    for page in changed:
+        change = rng.randrange(3)
+        if change == 0:
+            after[page] = printed_otherwise(rng, pages[page])
+        elif change == 1:  # the page replaced
+            after[page] = page_of(rng, people)
+        else:  # the page gone
+            after[page] = None
+    if rng.random() < 0.3:  # and a new page
+        after["new"] = page_of(rng, people)
+        changed.append("new")
+    new = [m for page in changed if (shown := after[page]) for m in mentions_of(page, shown)]
+    kept = [row for m, row in before.items() if m.page not in changed]
+    old = [row for m, row in before.items() if m.page in changed]
+    assert can_update(kept)
+
+    got = update(kept, old, new)
+
+    fresh = resolve([row.mention for row in kept] + new)
+    codes = fresh.base_codes()
+    for m in [row.mention for row in kept] + new:
+        stored = before.get(m)  # a mention of a changed page shown as it was is taken as stored
+        person = got.people.get(m.key, stored.person if stored else None)
+        base = got.bases.get(m.key, stored.base if stored else None)
+        assert (person, base) == (fresh.iri_of[m.key], codes.get(m.key, WHOLE)), m
+    assert {m.key for m in new if m not in before} <= got.people.keys()
