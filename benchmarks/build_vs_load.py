@@ -87,8 +87,11 @@ def measure(pages: int, seed: int, work: Path) -> dict:
     finally:
         page.write_text(original, encoding="utf-8")
     figures.update(update_s=update_s, update_peak_mb=update_peak / 2**20)
-    renamed = AUTHOR_LINE.sub(lambda found: f"{found[1][0]}. {found[2]}", original, count=1)
-    assert renamed != original, f"no author line in {page}"
+    page, original, renamed = next(
+        (p, text, AUTHOR_LINE.sub(lambda found: f"{found[1][0]}. {found[2]}", text, count=1))
+        for p in sorted(corpus.iterdir())
+        if AUTHOR_LINE.search(text := p.read_text(encoding="utf-8"))
+    )
     page.write_text(renamed, encoding="utf-8")
     try:
         name_s, _, result = timed(
