@@ -299,13 +299,13 @@ class _Build:
         """Who is who, over every page of the new generation (kg.building.people): sets the people the
         pages are mapped with, and returns the stored pages not given whose people changed."""
         started = time.perf_counter()
-        prefix = self.iris.page_graph_prefix
         deciding = Deciding(
             self.kg.support,
             self.iris,
             self.work,
             self.plan.incremental,
-            [graph for graph in self.old_hashes if graph.startswith(prefix)],
+            bool(self.old_hashes),
+            lambda: list(self.old_hashes),
             self.stored_page_file,
         )
         again = deciding.decide(scans)

@@ -9,7 +9,7 @@ again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +46,8 @@ class Deciding:
     iris: Iris
     work: PageWork
     incremental: bool
-    stored_pages: list[str]  # the page graphs stored before this build
+    has_stored: bool  # whether pages were stored before this build
+    stored_pages: Callable[[], Iterable[str]]  # their page graphs (read only when needed)
     page_file: Callable[[str], Path | None]  # a stored page's file, when it is still there
     diagnostics: list[Diagnostic] = field(default_factory=list)
     decided: int = 0  # mentions decided again (all of them, in a build from nothing)
@@ -60,10 +61,10 @@ class Deciding:
             return []
         if self.incremental and self.unchanged(given):  # the pages show the names they showed
             return []
-        stored = self.stored_rows() if self.stored_pages else {}
+        stored = self.stored_rows() if self.has_stored else {}
         prefix = self.iris.page_graph_prefix
-        for graph in self.stored_pages:  # a page stored by a kg that kept no mentions: read again
-            page_id = graph[len(prefix) :]
+        for graph in self.stored_pages() if self.has_stored else ():  # a page stored by a kg that kept
+            page_id = graph[len(prefix) :]  # no mentions: read again
             if page_id not in given and page_id not in stored:
                 path = self.page_file(page_id)
                 scan = scan_page(path, self.work) if path is not None else None
