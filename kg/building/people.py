@@ -16,8 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.model import identity, identity_update
-from kg.model.identity import WHOLE, BaseCode, Key, Mention
-from kg.model.identity_update import Stored
+from kg.model.identity import WHOLE, BaseCode, Key, Mention, Stored
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 from kg.reading.records import WARNING, Diagnostic
@@ -28,7 +27,7 @@ from kg.system.workers import in_child
 # (2 GB at 20,000 pages) is returned to the system before the pages are loaded.
 APART_FROM = 100_000
 
-Rows = list[tuple[Mention, str, BaseCode]]  # a stored page's mentions, each with its person and base
+Rows = list[Stored]  # a stored page's mentions, each with its person and base group
 
 
 def people_of_mentions(mentions: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
@@ -69,7 +68,7 @@ class Deciding:
                 path = self.page_file(page_id)
                 scan = scan_page(path, self.work) if path is not None else None
                 if scan is not None:
-                    stored[page_id] = [(m, "", identity.UNKNOWN) for m in scan.mentions]
+                    stored[page_id] = [Stored(m, "", identity.UNKNOWN) for m in scan.mentions]
         files: dict[str, Path] = {}
         for _ in range(3):  # a page mapped again may read otherwise than stored: then once more
             people, bases = self.people_of(given, stored)
@@ -110,7 +109,7 @@ class Deciding:
             Stored(m, p, b) for page_id, rows in stored.items() if page_id not in given for m, p, b in rows
         ]
         if self.incremental and identity_update.can_update(kept):
-            old = [Stored(m, p, b) for page_id in given for m, p, b in stored.get(page_id, ())]
+            old = [row for page_id in given for row in stored.get(page_id, ())]
             update = identity_update.update(kept, old, new)
             self.decided = update.decided
             shown = set(new)

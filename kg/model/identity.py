@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from kg.model.name_match import (
     compact,
@@ -52,9 +52,9 @@ OWNER_LINE = 0  # the line and rank of a profile's owner line, as a mention
 G = TypeVar("G")  # a group of mentions, however named
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A name shown on a page: on a listing (line, rank 1-3) or the owner line (0, 0)."""
+class Mention(NamedTuple):
+    """A name shown on a page: on a listing (line, rank 1-3) or the owner line (0, 0). A tuple: a build
+    holds one for every name every page shows (a million at 20,000 pages), made fast and kept small."""
 
     page: str  # the page id
     line: int
@@ -137,15 +137,22 @@ def loads(page: str, text: str) -> list[tuple[Mention, str]]:
     return [(m, person) for m, person, _ in load_rows(page, text)]
 
 
-def load_rows(page: str, text: str) -> list[tuple[Mention, str, BaseCode]]:
-    """What `dumps` wrote: (mention, its person's IRI segment, its base code; UNKNOWN when not kept)."""
-    out: list[tuple[Mention, str, BaseCode]] = []
+class Stored(NamedTuple):
+    """A mention as the last build kept it: the person it was taken as, and its base group."""
+
+    mention: Mention
+    person: str
+    base: BaseCode  # WHOLE, the first mention of its base group, or UNKNOWN
+
+
+def load_rows(page: str, text: str) -> list[Stored]:
+    """What `dumps` wrote, each mention with its person's IRI segment and its base code (UNKNOWN when
+    not kept)."""
+    out = []
     for row in json.loads(text):
-        if len(row) == 10:
-            base = row[9]
-            out.append((Mention.from_json(page, row[:8]), row[8], tuple(base) if base else WHOLE))
-        else:
-            out.append((Mention.from_json(page, row[:8]), row[8], UNKNOWN))
+        mention = Mention(page, row[0], row[1], row[2], row[3], tuple(row[4]), row[5], row[6], row[7])
+        base = row[9] if len(row) == 10 else UNKNOWN
+        out.append(Stored(mention, row[8], tuple(base) if isinstance(base, list) else base))
     return out
 
 

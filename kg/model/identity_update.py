@@ -37,6 +37,7 @@ from kg.model.identity import (
     BaseCode,
     Key,
     Mention,
+    Stored,
     _context,
     _main_key,
     _Resolver,
@@ -50,55 +51,38 @@ from kg.model.vocab import slug
 Unit = tuple[str, object]  # ("g", base group) decided again, or ("p", person slug) kept whole
 
 
-@dataclass(frozen=True)
-class Stored:
-    """A mention as the last build kept it: the person it was taken as, and its base group."""
-
-    mention: Mention
-    person: str
-    base: BaseCode  # identity.WHOLE, the first mention of its base group, or identity.UNKNOWN
-
-
 class _Links:
-    """Mentions indexed by what links them (module docstring): their printing's letters, their paper, the
-    coauthors beside them, their page; by printing within each, as links are decided by printing."""
+    """Mentions indexed by what links them (module docstring): by printing (and printings by their
+    letters), by paper, by page."""
 
     def __init__(self, mentions: Iterable[Mention]):
-        self.by_letters: dict[str, list[Mention]] = defaultdict(list)
-        self.by_paper: dict[str, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
-        self.beside: dict[str, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
+        self.by_name: dict[str, list[Mention]] = defaultdict(list)
+        self.by_paper: dict[str, list[Mention]] = defaultdict(list)
         self.by_page: dict[str, list[Mention]] = defaultdict(list)
-        letters_of: dict[str, str] = {}  # compact(), looked up here: a store has a million mentions
-
-        def letters(name: str) -> str:
-            found = letters_of.get(name)
-            if found is None:
-                found = letters_of[name] = compact(name)
-            return found
-
         for m in mentions:
-            mine = letters(m.name)
-            self.by_letters[mine].append(m)
+            self.by_name[m.name].append(m)
             if m.paper:
-                self.by_paper[m.paper][m.name].append(m)
-            beside = {letters(n) for n in m.others}  # identity._context, written out
-            if m.owner and m.rank != OWNER_LINE:
-                beside.add(letters(m.owner))
-            beside.discard(mine)
-            for other in beside:
-                self.beside[other][m.name].append(m)
+                self.by_paper[m.paper].append(m)
             self.by_page[m.page].append(m)
+        self.names_by_letters: dict[str, list[str]] = defaultdict(list)
+        for name in self.by_name:
+            self.names_by_letters[compact(name)].append(name)
+
+    def by_letters(self, letters: str) -> list[Mention]:
+        return [m for name in self.names_by_letters.get(letters, ()) for m in self.by_name[name]]
 
 
 def _part(
     indexes: Sequence[_Links], seeds: Iterable[Mention], compatible_with: Callable[[str], set[str]]
 ) -> set[Mention]:
     """The evidence parts of `seeds` among the mentions `indexes` hold: every mention linked to them,
-    and so on. Each printing is looked up once in each list it could be linked through; printings alike
-    in letters are all reached through the first list."""
+    and so on. Printings alike in letters are all reached at once; a printing's links are looked for
+    once, for all its mentions together (they are all in one part): the mentions of each compatible
+    printing that share a paper or a coauthor with one of them."""
     found = set(seeds)
     todo = list(found)
-    looked: set[tuple[str, str, str]] = set()  # (list kind, list key, printing)
+    letters_done: set[str] = set()
+    printings_done: set[str] = set()
 
     def take(ms: Iterable[Mention]) -> None:
         for n in ms:
@@ -106,38 +90,34 @@ def _part(
                 found.add(n)
                 todo.append(n)
 
-    def reach(kind: str, key: str, name: str, printed: dict[str, list[Mention]] | None) -> None:
-        if printed is None or (kind, key, name) in looked:
-            return
-        looked.add((kind, key, name))
-        near = compatible_with(name)
-        if len(printed) <= len(near):
-            for other, ms in printed.items():
-                if other in near:
-                    take(ms)
-        else:
-            for other in near:
-                take(printed.get(other, ()))
-
     def owner_linked(name: str, owner: str) -> bool:
-        return owner in compatible_with(name) or compact(owner) == compact(name) or same_given(name, owner)
+        return compact(owner) == compact(name) or compatible(name, owner) or same_given(name, owner)
 
     while todo:
         m = todo.pop()
         letters = compact(m.name)
-        for index in indexes:
-            if ("l", letters, "") not in looked:
-                take(index.by_letters.get(letters, ()))
-            if m.paper:
-                reach("p", m.paper, m.name, index.by_paper.get(m.paper))
-            for other in _context(m):
-                reach("c", other, m.name, index.beside.get(other))
+        if letters not in letters_done:
+            letters_done.add(letters)
+            for index in indexes:
+                take(index.by_letters(letters))
+        if m.name not in printings_done:
+            printings_done.add(m.name)
+            mine = [x for index in indexes for x in index.by_name.get(m.name, ())]
+            papers = {x.paper for x in mine if x.paper}
+            beside = frozenset().union(*(_context(x) for x in mine))
+            for other in compatible_with(m.name):
+                for index in indexes:
+                    take(
+                        n
+                        for n in index.by_name.get(other, ())
+                        if (n.paper and n.paper in papers) or not beside.isdisjoint(_context(n))
+                    )
+        for index in indexes:  # the owner step weighs a profile's owner and the names on its listings
             on_page = index.by_page.get(m.page, ())
-            if m.rank == OWNER_LINE:  # the names on the owner's listings that the owner step weighs
+            if m.rank == OWNER_LINE:
                 take(n for n in on_page if n.rank != OWNER_LINE and owner_linked(n.name, m.name))
             elif m.owner:
                 take(n for n in on_page if n.rank == OWNER_LINE and owner_linked(m.name, n.name))
-        looked.add(("l", letters, ""))
     return found
 
 
@@ -167,8 +147,8 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     new = [m for m in new if m not in same]
     kept_links = _Links(s.mention for s in kept)
     new_links, old_links = _Links(new), _Links(s.mention for s in old)
-    stored = {s.mention: s for s in kept}
-    index = CompatibleIndex({m.name for m in new} | {s.mention.name for s in (*kept, *old)})
+    stored = {s.mention.key: s for s in kept}
+    index = CompatibleIndex([*kept_links.by_name, *new_links.by_name, *old_links.by_name])
     compatible_cache: dict[str, set[str]] = {}
 
     def compatible_with(name: str) -> set[str]:
@@ -181,22 +161,15 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
         return found
 
     # 1. the evidence parts the change reaches, made again
-    was_reached = _part([kept_links, old_links], (s.mention for s in old), compatible_with)
-    seeds = set(new) | {m for m in was_reached if m in stored}
-    for m in [*new, *(s.mention for s in old)]:  # their papers' page counts may change
-        for ms in kept_links.by_paper.get(m.paper, {}).values() if m.paper else ():
-            seeds.update(ms)
+    old_mentions = {s.mention for s in old}
+    was_reached = _part([kept_links, old_links], old_mentions, compatible_with)
+    seeds = set(new) | {m for m in was_reached if m.key in stored and m not in old_mentions}
+    for m in [*new, *old_mentions]:  # their papers' page counts may change
+        seeds.update(kept_links.by_paper.get(m.paper, ()) if m.paper else ())
     part = _part([kept_links, new_links], seeds, compatible_with)
 
     def on_pages(paper: str) -> int:
-        return len(
-            {
-                m.page
-                for index in (kept_links, new_links)
-                for ms in index.by_paper.get(paper, {}).values()
-                for m in ms
-            }
-        )
+        return len({m.page for index in (kept_links, new_links) for m in index.by_paper.get(paper, ())})
 
     resolver = _Resolver(part, on_pages)
     resolver.base_groups()
@@ -215,24 +188,24 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     def group_of(m: Mention) -> object:
         if m in base_of:
             return base_of[m]
-        s = stored[m]
+        s = stored[m.key]
         return s.base if s.base != WHOLE else s.person
 
     # 2. the base groups whose moves are decided again: those of the people the part touches, and
     # those printing a name compatible with one of the part's (old or new)
-    printed_now = {m.name for m in new} | {s.mention.name for s in kept}
+    printed_now = kept_links.by_name.keys() | new_links.by_name.keys()
 
     def compatible_now(name: str) -> set[str]:
         """The printings shown now compatible with `name` (a printing gone may share letters with one
         shown, so it must not count)."""
         return compatible_with(name) & printed_now
 
-    touched = {stored[m].person for m in part if m in stored} | {s.person for s in old}
+    touched = {stored[m.key].person for m in part if m.key in stored} | {s.person for s in old}
     for printing in {m.name for m in part} | {s.mention.name for s in old}:
         for other in compatible_with(printing):
-            for m in kept_links.by_letters.get(compact(other), ()):
+            for m in kept_links.by_letters(compact(other)):
                 if m not in base_of:
-                    touched.add(stored[m].person)
+                    touched.add(stored[m.key].person)
     groups: dict[object, list[Mention]] = {**part_groups}  # the base groups decided again
     for person in touched:
         for s in members.get(person, ()):
@@ -244,7 +217,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     def holders_of(letters: str) -> set[object]:
         found = set()
         for index in (kept_links, new_links):
-            for m in index.by_letters.get(letters, ()):
+            for m in index.by_letters(letters):
                 group = group_of(m)
                 one_member.setdefault(group, m)
                 found.add(group)
@@ -253,11 +226,11 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     def members_of(group: object) -> list[Mention]:
         if group in groups:
             return groups[group]
-        person = stored[one_member[group]].person
+        person = stored[one_member[group].key].person
         return [s.mention for s in members[person] if group_of(s.mention) == group]
 
     def unit(group: object) -> Unit:
-        return ("g", group) if group in groups else ("p", stored[one_member[group]].person)
+        return ("g", group) if group in groups else ("p", stored[one_member[group].key].person)
 
     holders = _Lazy(holders_of)
     parent: dict[Unit, Unit] = {}
@@ -305,6 +278,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
         if person not in touched and person.split("~", 1)[0] in wanted:
             unchanged[wanted[person.split("~", 1)[0]]].append(person)
     result = Update({}, {}, len(part))
+    new_mentions = set(new)
 
     def first_key(group: object) -> Key:
         if isinstance(group, tuple):
@@ -321,7 +295,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
             several = len({group_of(m) for m in ms}) > 1
             for m in ms:
                 code: BaseCode = first_key(group_of(m)) if several else WHOLE
-                row = stored.get(m)
+                row = stored.get(m.key) if m not in new_mentions else None
                 if row is None or row.person != node or row.base != code:
                     result.people[m.key] = node
                     result.bases[m.key] = code

@@ -334,8 +334,10 @@ def longest_line(data: bytes) -> int:
     return max(len(line) for line in data.split(b"\n"))
 
 
-def _process_chunk(task: tuple[str, list[Path]]) -> list[Scan | None] | list[PageResult]:
-    kind, paths = task
+def _process_chunk(task: Task) -> list[Scan | None] | list[PageResult]:
+    kind, paths, given = task
+    if given is not None and _WORK is not None:  # the people of these pages (run_pages.people_of)
+        _WORK.people, _WORK.bases = given
     if kind == SCAN:
         return [scan_or_nothing(path) for path in paths]
     results = [page_or_report(path) for path in paths]
@@ -361,6 +363,9 @@ def scan_or_nothing(path: Path) -> Scan | None:
 
 
 SCAN, PAGE = "scan", "page"
+# a chunk's people: by page id, the person of each mention and the base group of some (PageWork)
+ChunkPeople = tuple[dict[str, dict[tuple[int, int], str]], dict[str, dict[tuple[int, int], Key]]]
+Task = tuple[str, list[Path], ChunkPeople | None]
 Resolver = Callable[[list[Scan]], list[Path]]
 
 
@@ -440,7 +445,7 @@ def run_pages(
         scans.clear()
         todo.update(again)  # read again, even when unchanged: the people it names changed
         pages.extend(p for p in again if p not in given)
-        return (work,)
+        return (replace(work, people={}, bases={}),)  # each page's people go with its chunk
 
     def in_order(paths: list[Path], results: Iterator[PageResult]) -> Iterator[PageResult]:
         for path in paths:
@@ -473,20 +478,33 @@ def run_pages(
         yield from in_order(pages, map(page_or_report, [p for p in pages if p in todo]))
         return
 
-    def tasks() -> Iterator[tuple[str, list[Path]] | Broadcast]:
+    def tasks() -> Iterator[Task | Broadcast]:
         if resolve is None:
-            yield from ((PAGE, c) for c in chunks(first_todo))
+            yield from ((PAGE, c, None) for c in chunks(first_todo))
             yield Broadcast(lists_learned)
-            yield (PAGE, [])  # its empty answer comes once the lexicon is learned, and later_todo chosen
-            yield from ((PAGE, c) for c in chunks(later_todo))
+            yield (
+                PAGE,
+                [],
+                None,
+            )  # its empty answer comes once the lexicon is learned, and later_todo chosen
+            yield from ((PAGE, c, None) for c in chunks(later_todo))
             return
         if not learned:  # else the workers are forked with the lists learned
-            yield from ((SCAN, c) for c in chunks(first_todo))
+            yield from ((SCAN, c, None) for c in chunks(first_todo))
             yield Broadcast(lists_learned)
-        yield from ((SCAN, c) for c in chunks(later_todo))
+        yield from ((SCAN, c, None) for c in chunks(later_todo))
         yield Broadcast(resolved)
-        yield (PAGE, [])  # its empty answer comes once the people are resolved, and the pages chosen
-        yield from ((PAGE, c) for c in chunks([p for p in pages if p in todo]))
+        yield (PAGE, [], None)  # its empty answer comes once the people are resolved, and the pages chosen
+        yield from ((PAGE, c, people_of(c)) for c in chunks([p for p in pages if p in todo]))
+
+    def people_of(paths: list[Path]) -> ChunkPeople:
+        """The people of a chunk's pages: sent with it, not to every worker with the build's work."""
+        assert work.people is not None
+        ids = [page_id_for(work.page_paths.get(str(path), path.name)) for path in paths]
+        return (
+            {i: work.people[i] for i in ids if i in work.people},
+            {i: work.bases[i] for i in ids if i in work.bases},
+        )
 
     # fork: workers inherit the schema without pickling it once per page
     answers: Iterator[list[Scan | None] | list[PageResult]] = iter(())

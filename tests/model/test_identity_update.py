@@ -10,8 +10,8 @@ import random
 
 import pytest
 
-from kg.model.identity import WHOLE, Mention, resolve
-from kg.model.identity_update import Stored, can_update, update
+from kg.model.identity import WHOLE, Mention, Stored, resolve
+from kg.model.identity_update import can_update, update
 
 FAMILIES = ["Chen", "Wang", "Gupta", "Kumar", "Smith", "Li"]
 GIVEN = ["Wei", "Jun", "Suyog", "Amit", "Anna", "Li", "Eng Siong", "Jian Wei", "John Paul", "Mei"]
