@@ -21,6 +21,7 @@ from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 from kg.reading.records import WARNING, Diagnostic
 from kg.store.pagework import PageWork, Scan, scan_page
+from kg.system import collector
 from kg.system.workers import in_child
 
 # Identity over this many mentions (about 2,000 pages) runs in a child process: what clustering takes
@@ -33,8 +34,9 @@ Rows = list[Stored]  # a stored page's mentions, each with its person and base g
 def people_of_mentions(mentions: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
     """The person (IRI segment) of every mention and the base group of those whose person is several
     (kg.model.identity)."""
-    resolution = identity.resolve(mentions)
-    return resolution.iri_of, resolution.base_codes()
+    with collector.paused():
+        resolution = identity.resolve(mentions)
+        return resolution.iri_of, resolution.base_codes()
 
 
 @dataclass
@@ -54,6 +56,10 @@ class Deciding:
     def decide(self, scans: list[Scan]) -> list[Path]:
         """Sets `work.people` and `work.bases` for the pages to map, and returns the stored pages not
         given whose people changed: they are mapped again."""
+        with collector.paused():  # a million mentions read back and indexed (kg.system.collector)
+            return self._decide(scans)
+
+    def _decide(self, scans: list[Scan]) -> list[Path]:
         given = {scan.page_id: scan.mentions for scan in scans}
         self.work.people, self.work.bases = {}, {}
         if self.incremental and not given:  # every page given is unchanged: so is everyone
