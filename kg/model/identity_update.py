@@ -169,7 +169,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     part = _part([kept_links, new_links], seeds, compatible_with)
 
     def on_pages(paper: str) -> int:
-        return len({m.page for index in (kept_links, new_links) for m in index.by_paper.get(paper, ())})
+        return len({m.page for links in (kept_links, new_links) for m in links.by_paper.get(paper, ())})
 
     resolver = _Resolver(part, on_pages)
     resolver.base_groups()
