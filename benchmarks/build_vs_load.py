@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from corpus import add_corpus_arguments, work_folder
-from run import AS_OF, build_from_nothing, check, timed, tool
+from run import AS_OF, build_from_nothing, check, timed, timed_update, tool
 
 
 def size_mb(path: Path) -> float:
@@ -77,29 +77,16 @@ def measure(pages: int, seed: int, work: Path) -> dict:
     shutil.rmtree(loaded, ignore_errors=True)
     quads.unlink()
     page = sorted(corpus.iterdir())[0]
-    original = page.read_text(encoding="utf-8")
-    page.write_text(original.rstrip("\n") + " Revised.\n", encoding="utf-8")
-    try:
-        update_s, update_peak, result = timed(
-            [kg, "build", str(page), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
-        )
-        check(result, ok=(0, 1))
-    finally:
-        page.write_text(original, encoding="utf-8")
+    update_s, update_peak = timed_update(
+        page, page.read_text(encoding="utf-8").rstrip("\n") + " Revised.\n", store
+    )
     figures.update(update_s=update_s, update_peak_mb=update_peak / 2**20)
-    page, original, renamed = next(
-        (p, text, AUTHOR_LINE.sub(lambda found: f"{found[1][0]}. {found[2]}", text, count=1))
+    page, renamed = next(
+        (p, AUTHOR_LINE.sub(lambda found: f"{found[1][0]}. {found[2]}", text, count=1))
         for p in sorted(corpus.iterdir())
         if AUTHOR_LINE.search(text := p.read_text(encoding="utf-8"))
     )
-    page.write_text(renamed, encoding="utf-8")
-    try:
-        name_s, _, result = timed(
-            [kg, "build", str(page), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
-        )
-        check(result, ok=(0, 1))
-    finally:
-        page.write_text(original, encoding="utf-8")
+    name_s, _ = timed_update(page, renamed, store)
     back_s, _, result = timed([kg, "build", str(page), "--store", str(store), "--as-of", AS_OF, "-q"])
     check(result, ok=(0, 1))
     figures.update(name_update_s=name_s, name_back_s=back_s)

@@ -122,6 +122,20 @@ def timed(args: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedPr
     return seconds, peak, subprocess.CompletedProcess(args, process.returncode, out, err)
 
 
+def timed_update(page: Path, text: str, store: Path) -> tuple[float, int]:
+    """`kg build PAGE` with the page's text changed to `text`, then the page put back as it was:
+    (wall seconds, peak RSS bytes)."""
+    original = page.read_text(encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
+    try:
+        build = [tool("kg"), "build", str(page), "--store", str(store), "--as-of", AS_OF]
+        seconds, peak, result = timed([*build, "--format", "json", "-q"])
+        check(result, ok=(0, 1))
+    finally:
+        page.write_text(original, encoding="utf-8")
+    return seconds, peak
+
+
 def check(result: subprocess.CompletedProcess, ok=(0,)) -> subprocess.CompletedProcess:
     if result.returncode not in ok:
         raise SystemExit(f"{' '.join(result.args)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
@@ -231,14 +245,7 @@ def measure(pages: int, seed: int, work: Path, query_runs: int) -> dict:
     original = page.read_text(encoding="utf-8")
     text = original.splitlines()
     text[-1] = text[-1] + " Revised."
-    page.write_text("\n".join(text), encoding="utf-8")
-    try:
-        rebuild_s, _, result = timed(
-            [kg, "build", str(page), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]
-        )
-        check(result, ok=(0, 1))
-    finally:
-        page.write_text(original, encoding="utf-8")
+    rebuild_s, _ = timed_update(page, "\n".join(text), store)
     # the whole folder again, the page put back: one page changed, the others are only looked at
     rebuild_folder_s, _, result = timed(
         [kg, "build", str(corpus), "--store", str(store), "--as-of", AS_OF, "--format", "json", "-q"]

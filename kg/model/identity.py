@@ -414,7 +414,9 @@ class _Resolver:
             mine = {m.name for m in ms}
             if self.owned.get(g) or any(_short(n) for n in mine):
                 continue
-            found = variant_of(mine, g, holders, lambda name: self.compatible.get(name, ()))
+            found = variant_of(
+                mine, g, lambda key: holders.get(key, set()), lambda name: self.compatible.get(name, ())
+            )
             if found is not None:
                 h, name, other = found
                 if not any(_short(m.name) for m in grouped[h]):
@@ -456,15 +458,15 @@ class _Resolver:
 
 
 def variant_of(
-    mine: set[str], me: G, holders: dict[str, set[G]], compatible_with: Callable[[str], Iterable[str]]
+    mine: set[str], me: G, holders: Callable[[str], set[G]], compatible_with: Callable[[str], Iterable[str]]
 ) -> tuple[G, str, str] | None:
     """The one other group printing a name compatible with one of `mine` (a group's printings), with the
     first such (name, other printing) in order, the name itself first; None when none or several do.
-    `holders`: the groups printing each printing's letters."""
+    `holders(letters)`: the groups printing a printing's letters."""
     near: dict[G, tuple[str, bool, str]] = {}
     for name in sorted(mine):
         for other in [name, *compatible_with(name)]:
-            for h in holders.get(compact(other), set()) - {me}:
+            for h in holders(compact(other)) - {me}:
                 found = (name, other != name, other)
                 near[h] = min(near.get(h, found), found)
     if len(near) != 1:

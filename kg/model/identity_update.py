@@ -214,13 +214,17 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
 
     one_member: dict[object, Mention] = {}  # a mention of each base group read as a holder
 
+    holders: dict[str, set[object]] = {}  # a printing's letters -> the groups printing them, once asked
+
     def holders_of(letters: str) -> set[object]:
-        found = set()
-        for index in (kept_links, new_links):
-            for m in index.by_letters(letters):
-                group = group_of(m)
-                one_member.setdefault(group, m)
-                found.add(group)
+        found = holders.get(letters)
+        if found is None:
+            found = holders[letters] = set()
+            for index in (kept_links, new_links):
+                for m in index.by_letters(letters):
+                    group = group_of(m)
+                    one_member.setdefault(group, m)
+                    found.add(group)
         return found
 
     def members_of(group: object) -> list[Mention]:
@@ -232,7 +236,6 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     def unit(group: object) -> Unit:
         return ("g", group) if group in groups else ("p", stored[one_member[group].key].person)
 
-    holders = _Lazy(holders_of)
     parent: dict[Unit, Unit] = {}
     reached: set[str] = set()  # unchanged people a move joins
 
@@ -245,7 +248,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
         mine = {m.name for m in ms}
         if any(m.rank == OWNER_LINE for m in ms) or any(_short(n) for n in mine):
             continue
-        moved = variant_of(mine, g, holders, compatible_now)
+        moved = variant_of(mine, g, holders_of, compatible_now)
         if moved is None or any(_short(m.name) for m in members_of(moved[0])):
             continue
         target = unit(moved[0])
@@ -300,16 +303,3 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
                     result.people[m.key] = node
                     result.bases[m.key] = code
     return result
-
-
-class _Lazy(dict[str, set[object]]):
-    """holders[letters], computed when first asked."""
-
-    def __init__(self, make: Callable[[str], set[object]]):
-        super().__init__()
-        self.make = make
-
-    def get(self, key: str, default: set[object] | None = None) -> set[object]:  # type: ignore[override]
-        if key not in self:
-            self[key] = self.make(key)
-        return self[key]
