@@ -77,7 +77,7 @@ def answer_within(engine: Any, timeout: float | None) -> None:
     """An endpoint's answers must come whole within `timeout` seconds, however they trickle."""
     endpoint = getattr(engine, "endpoint", None)
     if timeout is not None and endpoint is not None:
-        endpoint.answer_seconds = timeout
+        endpoint.answer_within(timeout)
 
 
 def check_sparql(text: str, allow_service: bool = True) -> str:

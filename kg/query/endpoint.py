@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from kg.errors import KgError
+from kg.query.limits import timed_out
 
 TIMEOUT_ENV = "KG_HTTP_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds; a request waiting longer than this fails (set KG_HTTP_TIMEOUT)
@@ -193,9 +194,8 @@ class Endpoint:
         self.parts = parts
         self.host: str = parts.hostname
         self.timeout = timeout if timeout is not None else timeout_from_env()
-        self.answer_seconds = (
-            ANSWER_SECONDS  # for the whole of each answer: kg query/sparql --timeout sets it
-        )
+        self.answer_seconds = ANSWER_SECONDS  # for the whole of each answer
+        self.answer_timeout = False  # whether answer_seconds is the user's --timeout (answer_within)
         self.credentials = Credentials(user, password or "") if user else None
         self._connection: http.client.HTTPConnection | None = None
 
@@ -242,6 +242,18 @@ class Endpoint:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def answer_within(self, seconds: float) -> None:
+        """Each answer must come whole within the user's `seconds` (--timeout), however it trickles."""
+        self.answer_seconds, self.answer_timeout = seconds, True
+
+    def overdue(self, e: Overdue) -> KgError:
+        """The error of an answer that did not come whole in time: past the user's --timeout, the same
+        message as a query stopped by it (whichever of the two clocks is read first); past kg's own bound,
+        the endpoint's fault."""
+        if self.answer_timeout:
+            return timed_out(self.answer_seconds)
+        return EndpointError(f"{self.url} {e}", transient=True)
 
     # --- internals --------------------------------------------------------------------------------
 
@@ -322,10 +334,10 @@ class Endpoint:
             raise EndpointError(f"{self.url} answered with more than {_size(limit)}: kg reads no more")
         return Response(raw.status, raw.reason, lower, data)
 
-    def _connection_error(self, e: BaseException) -> EndpointError:
+    def _connection_error(self, e: BaseException) -> KgError:
         where = self.url
         if isinstance(e, Overdue):
-            return EndpointError(f"{where} {e}", transient=True)
+            return self.overdue(e)
         if isinstance(e, (socket.timeout, TimeoutError)):
             return EndpointError(
                 f"{where} did not answer within {self.timeout:g} s (set {TIMEOUT_ENV} to wait longer)",

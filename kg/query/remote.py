@@ -42,7 +42,7 @@ from kg.errors import KgError
 from kg.model.vocab import base_from_env
 from kg.query.answers import Answer, RowStream, Solutions, Streamed, Term, Triples, TripleStream
 from kg.query.canned import SparqlSyntaxError
-from kg.query.endpoint import Endpoint, EndpointError, Response, status_error
+from kg.query.endpoint import Endpoint, EndpointError, Overdue, Response, status_error
 from kg.query.sparql_text import query_form
 
 T = TypeVar("T")
@@ -150,6 +150,8 @@ class HttpEngine:
                 yield item
         except SyntaxError as e:
             raise EndpointError(f"{self.endpoint.url} sent an answer kg cannot read: {e}") from None
+        except Overdue as e:
+            raise self.endpoint.overdue(e) from None
         except (OSError, http.client.HTTPException) as e:
             raise EndpointError(
                 f"lost the connection to {self.endpoint.url} while reading the answer ({e}): "

@@ -329,3 +329,20 @@ def test_an_endpoint_answer_is_cut_by_the_limit_and_by_the_timeout(endless_endpo
     )
     assert done.returncode == 2
     assert done.stderr == "kg: the query took longer than 1 s and was stopped (--timeout)\n"
+
+
+def test_an_answer_past_the_timeout_says_so_whichever_clock_stops_it(endless_endpoint):
+    """--timeout bounds both the wait for the answer and its reading: the reader's clock, when it is
+    read first, gives the same message as the query's."""
+    from kg.errors import KgError
+    from kg.query.answers import RowStream
+    from kg.query.remote import HttpEngine
+
+    engine = HttpEngine(endless_endpoint)
+    engine.endpoint.answer_within(0.5)
+    answer = engine.stream("SELECT ?n WHERE { ?s ?p ?n }")
+    assert isinstance(answer, RowStream)
+    with pytest.raises(KgError) as stopped:
+        for _ in answer.rows:
+            pass
+    assert str(stopped.value) == "the query took longer than 0.5 s and was stopped (--timeout)"
