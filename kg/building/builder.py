@@ -329,7 +329,8 @@ class _Build:
             for done, result in enumerate(results, start=1):
                 self.take(result)
                 self.say(READING, done, self.total)
-            self.loader.add(self.derived.last())
+            for piece in self.derived.last():
+                self.loader.add(piece)
             self.summary_rows.pages_done()  # while the loader takes its last pieces
         except BaseException:
             self.loader.abort()

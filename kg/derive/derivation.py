@@ -10,6 +10,7 @@ subclass added to that list; it needs nothing else from the build.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -89,9 +90,10 @@ class Derivation:
         """A page as the build writes it: N-Quads to load with it (a build in bulk), or b""."""
         return b""
 
-    def last(self, kg: KgStore, plan: BuildPlan) -> bytes:
-        """After the last page, in the same load: N-Quads that need no other look at the store."""
-        return b""
+    def last(self, kg: KgStore, plan: BuildPlan) -> Iterator[bytes]:
+        """After the last page, in the same load: N-Quads that need no other look at the store, in
+        pieces (the loader holds about four times what one call is given)."""
+        return iter(())
 
     def update(self, kg: KgStore, change: Change) -> int:
         """Once the pages and facts are in: bring this derivation's triples in line; the change in the

@@ -93,3 +93,22 @@ def test_a_triple_entails_its_alignment():
     )
     # a literal is never made a subject
     assert all(not s.startswith('"') for s, _, _ in schema.consequences((paper, f"<{KG}title>", title)))
+
+
+def test_a_build_from_nothing_hands_the_coauthor_pairs_to_the_loader_in_pieces(monkeypatch):
+    """Every ordered pair of two authors of one paper, once, and never all of them in one piece."""
+    import itertools
+
+    from kg.derive import derived_graph
+    from kg.model.vocab import Iris
+
+    people = [f"https://example.org/person/p{i}" for i in range(60)]
+    authors_of = {f"paper{i}": set(people[i % 50 : i % 50 + 1 + i % 7]) for i in range(200)}
+    monkeypatch.setattr(derived_graph, "PIECE_BYTES", 2_000)
+    pieces = list(derived_graph.coauthor_nquads(authors_of, Iris("https://example.org/")))
+    lines = [line for piece in pieces for line in piece.decode().splitlines()]
+    expected = {(a, b) for authors in authors_of.values() for a, b in itertools.permutations(authors, 2)}
+    assert len(lines) == len(set(lines)) == len(expected)
+    quads = ox.parse(b"".join(pieces), format=ox.RdfFormat.N_QUADS)
+    assert {(q.subject.value, q.object.value) for q in quads} == expected
+    assert len(pieces) > 5 and max(map(len, pieces)) < 2_000 + 60 * 200  # one person's lines past the bound
