@@ -35,7 +35,7 @@ def people_of_mentions(mentions: list[Mention]) -> tuple[dict[Key, str], dict[Ke
     """The person (IRI segment) of every mention and the base group of those whose person is several
     (kg.model.identity)."""
     with collector.paused():
-        resolution = identity.resolve(mentions)
+        resolution = identity.resolve(mentions, explain=False)  # a build keeps who, not why
         return resolution.iri_of, resolution.base_codes()
 
 

@@ -171,7 +171,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     def on_pages(paper: str) -> int:
         return len({m.page for links in (kept_links, new_links) for m in links.by_paper.get(paper, ())})
 
-    resolver = _Resolver(part, on_pages)
+    resolver = _Resolver(part, on_pages, explain=False)  # who, not why
     resolver.base_groups()
     base_of: dict[Mention, Key] = {}  # the mentions of the part
     part_groups: dict[object, list[Mention]] = {}

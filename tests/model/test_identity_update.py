@@ -127,3 +127,15 @@ def test_an_update_gets_the_people_of_resolving_everything(seed):
         base = got.bases.get(m.key, stored.base if stored else None)
         assert (person, base) == (fresh.iri_of[m.key], codes.get(m.key, WHOLE)), m
     assert {m.key for m in new if m not in before} <= got.people.keys()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_build_that_keeps_no_reasons_decides_the_same_people(seed):
+    """A build resolves without keeping why (`explain=False`, a third of the memory): same people, same
+    base groups, same names kept apart as when the reasons are kept for `kg people --why`."""
+    rng = random.Random(seed)
+    mentions = [m for page, shown in collection(rng, 30).items() for m in mentions_of(page, shown)]
+    explained, bare = resolve(mentions), resolve(mentions, explain=False)
+    assert bare.iri_of == explained.iri_of and bare.base_of == explained.base_of
+    assert bare.ambiguous == explained.ambiguous
+    assert explained.decisions and not bare.decisions
