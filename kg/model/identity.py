@@ -238,7 +238,8 @@ class _Resolver:
         self.mentions = sorted(mentions, key=lambda m: m.key)
         self.on_pages = on_pages
         self.explain = explain
-        self.at = {m.key: n for n, m in enumerate(self.mentions)}
+        self.keys = [m.key for m in self.mentions]  # one tuple a mention, shared by every map made here
+        self.at = {key: n for n, key in enumerate(self.keys)}
         self.uf = _Union(len(self.mentions))
         self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
         self.owned: dict[int, set[str]] = {}  # group root -> the profiles it owns
@@ -277,7 +278,8 @@ class _Resolver:
 
     def run(self) -> Resolution:
         self.base_groups()
-        base_of = {m.key: ms[0].key for ms in self.groups().values() for m in ms}
+        keys, find = self.keys, self.uf.find
+        base_of = {key: keys[find(n)] for n, key in enumerate(keys)}  # a group's root is its first mention
         self.variants()
         resolution = self.named()
         resolution.base_of = base_of
@@ -449,7 +451,7 @@ class _Resolver:
             for g, node in zip(gs, person_slugs(key, [grouped[g] for g in gs]), strict=True):
                 slug_of[g] = node
                 for m in grouped[g]:
-                    resolution.iri_of[m.key] = node
+                    resolution.iri_of[self.keys[self._place(m)]] = node
         sharing: dict[str, list[str]] = defaultdict(list)  # main printing's key -> the people's slugs
         for g in grouped:
             sharing[main_key[g]].append(slug_of[g])
