@@ -75,9 +75,13 @@ class Additions:
             self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
     def flush(self) -> None:
-        data, self.held = b"".join(self.held), []
-        if data:
-            self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        """Load what is held, in pieces: one bulk load holds about four times what it is given (at
+        20,000 pages what the derivations add made one call of 450 MB, the peak of its phase)."""
+        from kg.store.loading import in_pieces
+
+        held, self.held = self.held, []
+        for piece in in_pieces(held):
+            self.store.bulk_load(piece, format=ox.RdfFormat.N_QUADS)
 
 
 class Derivation:

@@ -17,6 +17,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -31,6 +32,31 @@ BULK_BYTES = 64 << 20  # N-Quads per bulk load in pieces: the loader has a fixed
 # Less than this goes in by a plain load: the bulk loader's fixed cost (new files laid into the
 # database, about 0.15 s measured) is most of a small update's load
 SMALL_BYTES = 1 << 20
+
+
+def in_pieces(chunks: list[bytes], size: int = BULK_BYTES) -> Iterator[bytes]:
+    """N-Quads `chunks` (each of whole lines) as pieces of at most `size` bytes cut at line ends (a
+    single longer line is a piece of its own), for bulk loads that each hold about four times what
+    they are given. The list is emptied as the pieces are taken, so what was loaded is let go."""
+    chunks.reverse()
+    piece: list[bytes] = []
+    room = size
+    while chunks:
+        chunk, start = chunks.pop(), 0
+        while len(chunk) - start > room:
+            cut = chunk.rfind(b"\n", start, start + room) + 1
+            if cut <= start and not piece:  # one line longer than a piece
+                cut = chunk.index(b"\n", start) + 1
+            if cut > start:
+                piece.append(chunk[start:cut])
+                start = cut
+            yield b"".join(piece)
+            piece, room = [], size
+        if start < len(chunk):
+            piece.append(chunk[start:] if start else chunk)
+            room -= len(chunk) - start
+    if piece:
+        yield b"".join(piece)
 
 
 def load_failed(failure: BaseException) -> KgError:
