@@ -11,6 +11,7 @@ gathers is what the store holds. Any other build reads what its derivations need
 from __future__ import annotations
 
 from collections import defaultdict
+from sys import intern
 from typing import TYPE_CHECKING
 
 from kg.model.mapping import HiddenOwner
@@ -36,12 +37,14 @@ class Gathered:
         self.printings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
     def take(self, result: PageResult) -> None:
+        # Each page's result brings its own copy of every IRI and date: one person is an author of
+        # many papers, one date the date of many, so each is kept once (interned) rather than once a set
         for paper, authors in result.paper_authors.items():
-            self.authors_of[paper].update(authors)
+            self.authors_of[paper].update(map(intern, authors))
         on_page: dict[str, tuple[set[str], bool]] = {}
         for listed in result.listed:
             dates, printed = on_page.get(listed.paper, (set(), False))
-            dates.add(listed.date)
+            dates.add(intern(listed.date))
             on_page[listed.paper] = (dates, printed or listed.year_printed)
             if listed.truncated:
                 self.truncated.add(listed.paper)

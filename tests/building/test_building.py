@@ -317,9 +317,9 @@ def test_a_long_phase_that_counts_nothing_is_told_every_second(tmp_path, monkeyp
 
     resolve = identity.resolve
 
-    def slow(mentions):
+    def slow(mentions, explain=True):
         time.sleep(2.5)
-        return resolve(mentions)
+        return resolve(mentions, explain)
 
     monkeypatch.setattr(identity, "resolve", slow)
     _, seen = phases_of([FIXTURE_PAGES], tmp_path / "s")
