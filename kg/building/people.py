@@ -33,10 +33,10 @@ Rows = list[Stored]  # a stored page's mentions, each with its person and base g
 
 def people_of_mentions(mentions: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
     """The person (IRI segment) of every mention and the base group of those whose person is several
-    (kg.model.identity)."""
-    with collector.paused():
-        resolution = identity.resolve(mentions, explain=False)  # a build keeps who, not why
-        return resolution.iri_of, resolution.base_codes()
+    (kg.model.identity). Called within `Deciding.decide`, whose pause of the collector a forked child
+    keeps."""
+    resolution = identity.resolve(mentions, explain=False)  # a build keeps who, not why
+    return resolution.iri_of, resolution.base_codes()
 
 
 @dataclass

@@ -482,11 +482,8 @@ def run_pages(
         if resolve is None:
             yield from ((PAGE, c, None) for c in chunks(first_todo))
             yield Broadcast(lists_learned)
-            yield (
-                PAGE,
-                [],
-                None,
-            )  # its empty answer comes once the lexicon is learned, and later_todo chosen
+            # its empty answer comes once the lexicon is learned, and later_todo chosen
+            yield (PAGE, [], None)
             yield from ((PAGE, c, None) for c in chunks(later_todo))
             return
         if not learned:  # else the workers are forked with the lists learned
