@@ -44,7 +44,7 @@ from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
-from kg.store.once import WORKER_LIMIT, Once
+from kg.store.once import WORKER_SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
 from kg.store.parsed_spool import ParsedSpool
 from kg.store.plan import BuildPlan, choose_plan
@@ -264,7 +264,7 @@ class _Build:
             context=context,
             known=known,
             summarise=self.plan.streams,
-            once=Once(WORKER_LIMIT) if self.plan.streams else None,
+            once=Once(WORKER_SLOTS) if self.plan.streams else None,
         )
         # a build from nothing gathers its summary as its pages pass (kg.summary_rows)
         self.summary_rows = SummaryRows(writer.summary_path if self.plan.streams else None)

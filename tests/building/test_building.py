@@ -45,8 +45,8 @@ def test_workers_that_drop_the_lines_they_gave_lose_none(tmp_path, corpus):
     alone = build([corpus], tmp_path / "alone", as_of=AS_OF, jobs=1)
     pages = sorted(corpus.iterdir())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(once, "WORKER_LIMIT", 500)
-        patch.setattr("kg.building.builder.WORKER_LIMIT", 500)
+        patch.setattr(once, "WORKER_SLOTS", 64)
+        patch.setattr("kg.building.builder.WORKER_SLOTS", 64)
         parallel = build([corpus, pages[40]], tmp_path / "parallel", as_of=AS_OF, jobs=3)
     assert parallel.stats == alone.stats
     summaries = []
