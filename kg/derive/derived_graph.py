@@ -19,14 +19,14 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.derive.derivation import INFERRED, Additions, Change, Derivation
-from kg.derive.gathered import Gathered
+from kg.derive.gathered import Gathered, papers_of
 from kg.model.inference import Schema
 from kg.model.mapping import ontology_statements
 from kg.model.ntriples import Triple, iri, nquads, term
@@ -164,21 +164,17 @@ def coauthor_pairs(store: ox.Store, people: set[str] | None) -> set[tuple[str, s
 PIECE_BYTES = 4 << 20  # of the coauthor rule's N-Quads, handed to the loader at a time
 
 
-def coauthor_nquads(authors_of: dict[str, set[str]], iris: Iris) -> Iterator[bytes]:
+def coauthor_nquads(authors_of: Mapping[str, Collection[str]], iris: Iris) -> Iterator[bytes]:
     """The coauthor rule's triples for papers whose authors are all known here (a build from nothing),
     person by person in pieces of about PIECE_BYTES: the pairs are never all held at once (2.3M pairs,
     346 MB of N-Quads at 20,000 pages, which the loader held four times over in one call)."""
-    papers_of: dict[str, list[str]] = defaultdict(list)
-    for paper, authors in authors_of.items():
-        if len(authors) > 1:
-            for author in authors:
-                papers_of[author].append(paper)
+    papers = papers_of(authors_of)
     tail = f" {iri(COAUTHOR.value)} "
     graph = f" {iri(iris.inferred_graph)} .\n"
     piece: list[str] = []
     size = 0
-    for person in sorted(papers_of):
-        coauthors = set().union(*(authors_of[paper] for paper in papers_of[person]))
+    for person in sorted(papers):
+        coauthors = set().union(*(authors_of[paper] for paper in papers[person]))
         coauthors.discard(person)
         lines = "".join(f"<{person}>{tail}<{other}>{graph}" for other in sorted(coauthors))
         piece.append(lines)

@@ -1,16 +1,22 @@
 """What a build from nothing gathers from its pages as they pass, so that no derivation reads back
 from the store what the pages already gave: each paper's authors (the coauthor rule, the top pairs),
-the dates each page gives it and whether the page printed the year (one date per paper), whether some
-page cut its author list, and the authorships a profile's owner implies (the ranks of
-`incomplete-author-lists` and `hidden-owner`).
+its preferred date (earliest printed with its year, else earliest), whether some page cut its author
+list, and the authorships a profile's owner implies (the ranks of `incomplete-author-lists` and
+`hidden-owner`).
 
 Only a build from nothing gathers (kg.plan): every page of the store passes through it, so what it
 gathers is what the store holds. Any other build reads what its derivations need from the store.
+
+It grows with the corpus (about 400 MB at 20,000 pages as sets and dicts), so it is kept compact: each
+IRI and date once (interned: a page's result brings its own copies, a paper is on the page of each of
+its authors, and a person is an author of many papers), a paper's authors and a node's printings as
+tuples (almost always one printing), and of a paper's dates only the two that decide its preferred date.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from sys import intern
 from typing import TYPE_CHECKING
 
@@ -18,6 +24,8 @@ from kg.model.mapping import HiddenOwner
 
 if TYPE_CHECKING:
     from kg.store.pagework import PageResult
+
+NO_DATE = ""  # no page printed the paper's year (before any date: ISO dates sort after it)
 
 
 class Gathered:
@@ -28,32 +36,62 @@ class Gathered:
 
     def clear(self) -> None:
         """Forget everything (the derivations have used it)."""
-        self.authors_of: dict[str, set[str]] = defaultdict(set)  # paper -> its authors
-        # paper -> {ISO date: a page that states it printed the year}
-        self.dates: dict[str, dict[str, bool]] = defaultdict(dict)
+        self.authors_of: dict[str, tuple[str, ...]] = {}  # paper -> its authors
+        # paper -> (its earliest date some page printed the year of, or NO_DATE; its earliest date)
+        self.dates: dict[str, tuple[str, str]] = {}
         self.truncated: set[str] = set()  # papers some page cut the author list of
         self.hidden_owners: list[HiddenOwner] = []
         # predicate -> node -> values: the facts labels are chosen from (kg.model.mapping.LABELLED)
-        self.printings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.printings: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
+
+    def preferred_dates(self) -> dict[str, str]:
+        """Each paper's one date: the earliest printed with its year, else the earliest
+        (kg.derive.aggregates.preferred_date)."""
+        return {paper: printed or earliest for paper, (printed, earliest) in self.dates.items()}
 
     def take(self, result: PageResult) -> None:
-        # Each page's result brings its own copy of every IRI and date: one person is an author of
-        # many papers, one date the date of many, so each is kept once (interned) rather than once a set
+        authors_of = self.authors_of
         for paper, authors in result.paper_authors.items():
-            self.authors_of[paper].update(map(intern, authors))
+            paper = intern(paper)
+            authors_of[paper] = _with(authors_of.get(paper, ()), map(intern, authors))
         on_page: dict[str, tuple[set[str], bool]] = {}
         for listed in result.listed:
             dates, printed = on_page.get(listed.paper, (set(), False))
-            dates.add(intern(listed.date))
+            dates.add(listed.date)
             on_page[listed.paper] = (dates, printed or listed.year_printed)
             if listed.truncated:
-                self.truncated.add(listed.paper)
+                self.truncated.add(intern(listed.paper))
         # a page that states a date printed its year when one of its listings of the paper did
         for paper, (dates, printed) in on_page.items():
-            known = self.dates[paper]
-            for date in dates:
-                known[date] = known.get(date, False) or printed
-        self.hidden_owners += result.hidden_owners
+            paper = intern(paper)
+            best, earliest = self.dates.get(paper, (NO_DATE, ""))
+            first = intern(min(dates))
+            if printed and (best == NO_DATE or first < best):
+                best = first
+            self.dates[paper] = (best, first if not earliest or first < earliest else earliest)
+        self.hidden_owners += (
+            HiddenOwner(row.authorship, row.name, intern(row.paper), intern(row.page_file))
+            for row in result.hidden_owners
+        )
         printings = self.printings
         for node, predicate, value in result.printings:
-            printings[predicate][node].add(value)
+            node = intern(node)
+            of = printings[predicate]
+            of[node] = _with(of.get(node, ()), (value,))
+
+
+def papers_of(authors_of: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
+    """Each author's papers with other authors: what the coauthor rule and the top pairs go through
+    person by person, so that no structure holds every pair of coauthors at once."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for paper, authors in authors_of.items():
+        if len(authors) > 1:
+            for author in authors:
+                out[author].append(paper)
+    return out
+
+
+def _with(held: tuple[str, ...], given: Iterable[str]) -> tuple[str, ...]:
+    """`held` and the values of `given` not in it, in their order."""
+    new = [value for value in given if value not in held]
+    return held + tuple(dict.fromkeys(new)) if new else held

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -188,7 +188,7 @@ def _authors_by_printing(store: ox.Store, iris: Iris) -> dict[str, dict[str, str
 
 
 def _authors_of_printings(
-    names: dict[str, set[str]], authors_of: dict[str, set[str]]
+    names: Mapping[str, Collection[str]], authors_of: Mapping[str, Collection[str]]
 ) -> dict[str, dict[str, str]]:
     """Every paper's authors by the identity key of each of their printings (two authors of a paper
     printed alike: the first by IRI), from the people's names and the papers' authors."""
@@ -271,7 +271,7 @@ def _update(
     derive: Callable[[str, set[str]], set[str]],
     additions: Additions,
     preferred: str | None = None,
-    given: dict[str, dict[str, set[str]]] | None = None,
+    given: Mapping[str, Mapping[str, Collection[str]]] | None = None,
 ) -> tuple[int, set[str], dict[str, set[str]]]:
     """Make each node's `target` values `derive(node, its source values)`, taking only its `preferred`
     values where it has any; (change in triples, nodes changed, the values of every node looked at).
