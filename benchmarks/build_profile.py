@@ -37,14 +37,14 @@ kg.build(sys.argv[1], sys.argv[2], as_of=sys.argv[3], progress=progress)
 
 
 def profile(corpus: Path, store: Path) -> tuple[float, int, list[dict]]:
-    """(wall seconds, peak PSS of all processes, [{phase, seconds, build_mb, workers_mb}])."""
+    """(wall seconds, peak PSS of all processes, [{phase, seconds, build_mb, workers_mb, all_mb}])."""
     shutil.rmtree(store, ignore_errors=True)
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(corpus), str(store), AS_OF], stdout=subprocess.PIPE, text=True
     )
     total = PeakRss(child.pid)
-    phases: list[dict] = [{"phase": "starting", "at": 0.0, "build": 0, "workers": 0}]
+    phases: list[dict] = [{"phase": "starting", "at": 0.0, "build": 0, "workers": 0, "all": 0}]
     done = threading.Event()
 
     def sample() -> None:
@@ -53,9 +53,10 @@ def profile(corpus: Path, store: Path) -> tuple[float, int, list[dict]]:
             own = pss(child.pid)
             workers = sum(pss(pid) for pid in tree if pid != child.pid)
             current = phases[-1]
-            current["build"], current["workers"] = (
+            current["build"], current["workers"], current["all"] = (
                 max(current["build"], own),
                 max(current["workers"], workers),
+                max(current["all"], own + workers),  # at one moment: what the phase's peak is
             )
             done.wait(0.2)
 
@@ -63,7 +64,9 @@ def profile(corpus: Path, store: Path) -> tuple[float, int, list[dict]]:
     sampler.start()
     assert child.stdout is not None
     for line in child.stdout:
-        phases.append({"phase": line.strip(), "at": time.perf_counter() - started, "build": 0, "workers": 0})
+        phases.append(
+            {"phase": line.strip(), "at": time.perf_counter() - started, "build": 0, "workers": 0, "all": 0}
+        )
     child.wait()
     wall = time.perf_counter() - started
     done.set()
@@ -78,6 +81,7 @@ def profile(corpus: Path, store: Path) -> tuple[float, int, list[dict]]:
             "seconds": end - p["at"],
             "build_mb": p["build"] / 2**20,
             "workers_mb": p["workers"] / 2**20,
+            "all_mb": p["all"] / 2**20,
         }
         for p, end in zip(phases, ends, strict=True)
     ]
@@ -98,11 +102,12 @@ def main(argv: list[str] | None = None) -> None:
         wall, peak, rows = profile(corpus, work / f"store-{pages}")
         totals.append((pages, wall, peak))
         print(f"\n{pages:,} pages: {wall:.1f} s, peak {peak / 2**20:,.0f} MB (PSS of all processes)\n")
-        print("| phase | seconds | build process peak (MB) | workers peak (MB) |")
-        print("|---|---:|---:|---:|")
+        print("| phase | seconds | build process peak (MB) | workers peak (MB) | all together (MB) |")
+        print("|---|---:|---:|---:|---:|")
         for row in rows:
             print(
-                f"| {row['phase']} | {row['seconds']:.1f} | {row['build_mb']:,.0f} | {row['workers_mb']:,.0f} |"
+                f"| {row['phase']} | {row['seconds']:.1f} | {row['build_mb']:,.0f} | {row['workers_mb']:,.0f}"
+                f" | {row['all_mb']:,.0f} |"
             )
     if len(totals) >= 2:
         (small, t0, m0), (large, t1, m1) = totals[0], totals[-1]
