@@ -98,7 +98,8 @@ class Deciding:
             for m, node, base in stored[page_id] if page_id not in given else ():
                 people.setdefault(m.key, node)
                 bases.setdefault(m.key, base)
-        for (page_id, line, rank), node in people.items():
+        while people:  # each taken out as it is put by page: a million mentions are not held twice
+            (page_id, line, rank), node = people.popitem()
             self.work.people.setdefault(page_id, {})[(line, rank)] = node
         for (page_id, line, rank), base in bases.items():
             if isinstance(base, tuple):
@@ -109,7 +110,8 @@ class Deciding:
         self, given: dict[str, list[Mention]], stored: dict[str, Rows]
     ) -> tuple[dict[Key, str], dict[Key, BaseCode]]:
         """The person and base code of each mention of the given pages, and of each stored mention
-        taken otherwise than stored."""
+        taken otherwise than stored (of a build from nothing, only the codes that are not WHOLE: a
+        million mentions' WHOLE is what is left out of `work.bases` anyway)."""
         new = [m for found in given.values() for m in found]
         kept = [
             Stored(m, p, b) for page_id, rows in stored.items() if page_id not in given for m, p, b in rows
@@ -130,6 +132,8 @@ class Deciding:
             iri_of, codes = in_child(people_of_mentions, mentions)
         else:
             iri_of, codes = people_of_mentions(mentions)
+        if not kept:  # every mention is new (a build from nothing): taken as they come, not copied
+            return iri_of, dict(codes)
         people: dict[Key, str] = {m.key: iri_of[m.key] for m in new}
         bases: dict[Key, BaseCode] = {m.key: codes.get(m.key, WHOLE) for m in new}
         for row in kept:

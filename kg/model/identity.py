@@ -246,7 +246,6 @@ class _Resolver:
         self.ambiguous: list[tuple[str, list[int], list[Mention]]] = []
         # each printing's compatible printings (printed unlike it)
         self.compatible = compatible_names(m.name for m in self.mentions)
-        self._index = {id(m): n for n, m in enumerate(self.mentions)}  # the mentions' places, found fast
         for m in self.mentions:
             if m.rank == OWNER_LINE:
                 self.owned[self.at[m.key]] = {m.page}
@@ -267,8 +266,7 @@ class _Resolver:
         return True
 
     def _place(self, m: Mention) -> int:
-        n = self._index.get(id(m))
-        return self.at[m.key] if n is None else n
+        return self.at[(m.page, m.line, m.rank)]  # m.key, without the property's call
 
     def groups(self) -> dict[int, list[Mention]]:
         out: dict[int, list[Mention]] = defaultdict(list)

@@ -29,7 +29,7 @@ _NICKNAME = re.compile(r"\([^)]*\)|\"[^\"]*\"")
 _SPLIT = re.compile(r"[\s.\-\u2010-\u2015]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     text: str  # folded letters
     initial: bool  # one letter, or written with a dot

@@ -40,7 +40,8 @@ class Once:
         if slots & (slots - 1):
             raise ValueError(f"slots must be a power of two, not {slots}")
         self.mask = slots - 1
-        self.table = array("Q", bytes(8 * slots))  # 0: an empty slot; a number held is never 0
+        # made at the first line: not held through identity, nor copied into the workers forked before
+        self.table: array[int] | None = None
 
     def new_lines(self, data: bytes) -> bytes:
         """The N-Quads lines of `data` not given before, in their order."""
@@ -56,6 +57,8 @@ class Once:
 
     def _new_positions(self, texts: list[bytes]) -> list[int]:
         """Where `texts` holds a text not given before, in order; each is remembered."""
+        if self.table is None:
+            self.table = array("Q", bytes(8 * (self.mask + 1)))  # 0: an empty slot; a hash held is never 0
         table, mask, crc = self.table, self.mask, zlib.crc32
         kept = []
         for n, text in enumerate(texts):

@@ -495,12 +495,13 @@ def run_pages(
         yield from ((PAGE, c, people_of(c)) for c in chunks([p for p in pages if p in todo]))
 
     def people_of(paths: list[Path]) -> ChunkPeople:
-        """The people of a chunk's pages: sent with it, not to every worker with the build's work."""
+        """The people of a chunk's pages: sent with it, not to every worker with the build's work, and
+        then let go here (a chunk is sent once: a worker that dies stops the build)."""
         assert work.people is not None
         ids = [page_id_for(work.page_paths.get(str(path), path.name)) for path in paths]
         return (
-            {i: work.people[i] for i in ids if i in work.people},
-            {i: work.bases[i] for i in ids if i in work.bases},
+            {i: work.people.pop(i) for i in ids if i in work.people},
+            {i: work.bases.pop(i) for i in ids if i in work.bases},
         )
 
     # fork: workers inherit the schema without pickling it once per page
