@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.model import identity, identity_update
-from kg.model.identity import WHOLE, BaseCode, Key, Mention, Stored
+from kg.model.identity import WHOLE, BaseCode, Key, Mention, Packed, Stored, unpacked
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 from kg.reading.records import WARNING, Diagnostic
@@ -37,6 +37,11 @@ def people_of_mentions(mentions: list[Mention]) -> tuple[dict[Key, str], dict[Ke
     keeps."""
     resolution = identity.resolve(mentions, explain=False)  # a build keeps who, not why
     return resolution.iri_of, resolution.base_codes()
+
+
+def people_of_pages(pages: list[Packed], kept: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
+    """`people_of_mentions` of the pages' mentions, unpacked here (in the child), and of `kept`."""
+    return people_of_mentions(unpacked(pages) + kept)
 
 
 @dataclass
@@ -74,7 +79,7 @@ class Deciding:
                 path = self.page_file(page_id)
                 scan = scan_page(path, self.work) if path is not None else None
                 if scan is not None:
-                    stored[page_id] = [Stored(m, "", identity.UNKNOWN) for m in scan.mentions]
+                    stored[page_id] = [Stored(m, "", identity.UNKNOWN) for m in scan.mentions.unpack()]
         files: dict[str, Path] = {}
         for _ in range(3):  # a page mapped again may read otherwise than stored: then once more
             people, bases = self.people_of(given, stored)
@@ -88,7 +93,7 @@ class Deciding:
                     continue
                 files[page_id] = path
                 scan = scan_page(path, self.work)
-                if scan is None or scan.mentions == [m for m, _, _ in stored[page_id]]:
+                if scan is None or scan.mentions.unpack() == [m for m, _, _ in stored[page_id]]:
                     continue
                 given[page_id] = scan.mentions
                 reread = True
@@ -107,16 +112,16 @@ class Deciding:
         return [files[page_id] for page_id in sorted(files)]
 
     def people_of(
-        self, given: dict[str, list[Mention]], stored: dict[str, Rows]
+        self, given: dict[str, Packed], stored: dict[str, Rows]
     ) -> tuple[dict[Key, str], dict[Key, BaseCode]]:
         """The person and base code of each mention of the given pages, and of each stored mention
         taken otherwise than stored (of a build from nothing, only the codes that are not WHOLE: a
         million mentions' WHOLE is what is left out of `work.bases` anyway)."""
-        new = [m for found in given.values() for m in found]
         kept = [
             Stored(m, p, b) for page_id, rows in stored.items() if page_id not in given for m, p, b in rows
         ]
         if self.incremental and identity_update.can_update(kept):
+            new = unpacked(given.values())
             old = [row for page_id in given for row in stored.get(page_id, ())]
             update = identity_update.update(kept, old, new)
             self.decided = update.decided
@@ -126,16 +131,17 @@ class Deciding:
                     update.people[row.mention.key] = row.person
                     update.bases[row.mention.key] = row.base
             return update.people, update.bases
-        mentions = new + [row.mention for row in kept]
-        self.decided = len(mentions)
-        if len(mentions) >= APART_FROM:
-            iri_of, codes = in_child(people_of_mentions, mentions)
+        pages, kept_mentions = list(given.values()), [row.mention for row in kept]
+        self.decided = sum(packed.size for packed in pages) + len(kept)
+        if self.decided >= APART_FROM:
+            iri_of, codes = in_child(people_of_pages, pages, kept_mentions)
         else:
-            iri_of, codes = people_of_mentions(mentions)
+            iri_of, codes = people_of_pages(pages, kept_mentions)
         if not kept:  # every mention is new (a build from nothing): taken as they come, not copied
             return iri_of, dict(codes)
-        people: dict[Key, str] = {m.key: iri_of[m.key] for m in new}
-        bases: dict[Key, BaseCode] = {m.key: codes.get(m.key, WHOLE) for m in new}
+        old_keys = {m.key for m in kept_mentions}
+        people: dict[Key, str] = {key: node for key, node in iri_of.items() if key not in old_keys}
+        bases: dict[Key, BaseCode] = {key: codes.get(key, WHOLE) for key in people}
         for row in kept:
             key = row.mention.key
             node, base = iri_of[key], codes.get(key, WHOLE)
@@ -143,7 +149,7 @@ class Deciding:
                 people[key], bases[key] = node, base
         return people, bases
 
-    def unchanged(self, given: dict[str, list[Mention]]) -> bool:
+    def unchanged(self, given: dict[str, Packed]) -> bool:
         """When each given page shows exactly the mentions it showed (a new date, a `Code` flag, an
         abstract), no identity can change: their stored people and bases are taken."""
         assert self.support is not None
@@ -156,7 +162,9 @@ class Deciding:
             if stored is None:
                 return False
             rows = identity.load_rows(page_id, text_of(stored.object))
-            if [m for m, _, _ in rows] != found or not all(p and b != identity.UNKNOWN for _, p, b in rows):
+            if [m for m, _, _ in rows] != found.unpack() or not all(
+                p and b != identity.UNKNOWN for _, p, b in rows
+            ):
                 return False
             people[page_id] = {(m.line, m.rank): p for m, p, _ in rows}
             bases[page_id] = {(m.line, m.rank): b for m, _, b in rows if isinstance(b, tuple)}

@@ -29,6 +29,7 @@ letters alike), which is what lets an update decide again only the part its page
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +87,29 @@ class Mention(NamedTuple):
     def from_json(cls, page: str, data: list[Any]) -> Mention:  # a row as json.loads gives it
         line, rank, name, paper, others, owner, year, complete = data
         return cls(page, line, rank, name, paper, tuple(others), owner, year, complete)
+
+
+class Packed(NamedTuple):
+    """A page's mentions as one pickled value. A build holds every page's mentions from the names pass
+    until who is who is decided (985,719 at 20,000 generated pages: 294 MB as objects, 67 MB packed),
+    and the child that clusters them would copy every object it touches; packed, the build holds less
+    than a quarter of that, and only the child makes the objects."""
+
+    size: int  # how many
+    data: bytes
+
+    @classmethod
+    def of(cls, mentions: list[Mention]) -> Packed:
+        return cls(len(mentions), pickle.dumps(mentions, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def unpack(self) -> list[Mention]:
+        mentions: list[Mention] = pickle.loads(self.data)  # made by `of`, in this build's processes
+        return mentions
+
+
+def unpacked(pages: Iterable[Packed]) -> list[Mention]:
+    """Every mention of these pages, in their order."""
+    return [m for packed in pages for m in packed.unpack()]
 
 
 def page_mentions(page_id: str, parsed: ParsedPage) -> list[Mention]:

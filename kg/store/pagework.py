@@ -19,7 +19,7 @@ from typing import TypeVar
 from kg.errors import KgError
 from kg.model.curation import Curation
 from kg.model.facts import paper_authors
-from kg.model.identity import Key, Mention, dumps, page_mentions
+from kg.model.identity import Key, Mention, Packed, dumps, page_mentions
 from kg.model.inference import Schema
 from kg.model.mapping import HiddenOwner, Listed, PageGraph, k, map_page, ontology_statements, printings_of
 from kg.model.ntriples import Triple, iri, nquads, string, value_of
@@ -168,7 +168,7 @@ class Scan:
 
     source: str
     page_id: str
-    mentions: list[Mention]
+    mentions: Packed  # sent to the build, and held there, as one value (kg.model.identity.Packed)
     titles: list[str]
     names: list[str]
 
@@ -290,7 +290,7 @@ def scan_page(path: Path, work: PageWork | None = None) -> Scan | None:
         work.spool.put(str(path), digest(data), parsed)
     page_id = page_id_for(work.page_paths.get(str(path), path.name))
     titles, names = lexicon_entries(parsed)
-    return Scan(str(path), page_id, page_mentions(page_id, parsed), titles, names)
+    return Scan(str(path), page_id, Packed.of(page_mentions(page_id, parsed)), titles, names)
 
 
 def skipped_page(path: Path, known: Known) -> PageResult:
