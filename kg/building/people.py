@@ -31,17 +31,12 @@ APART_FROM = 100_000
 Rows = list[Stored]  # a stored page's mentions, each with its person and base group
 
 
-def people_of_mentions(mentions: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
-    """The person (IRI segment) of every mention and the base group of those whose person is several
-    (kg.model.identity). Called within `Deciding.decide`, whose pause of the collector a forked child
-    keeps."""
-    resolution = identity.resolve(mentions, explain=False)  # a build keeps who, not why
-    return resolution.iri_of, resolution.base_codes()
-
-
 def people_of_pages(pages: list[Packed], kept: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
-    """`people_of_mentions` of the pages' mentions, unpacked here (in the child), and of `kept`."""
-    return people_of_mentions(unpacked(pages) + kept)
+    """The person (IRI segment) of every mention of the pages (unpacked here: in the child, when apart)
+    and of `kept`, and the base group of those whose person is several (kg.model.identity). Called
+    within `Deciding.decide`, whose pause of the collector a forked child keeps."""
+    resolution = identity.resolve(unpacked(pages) + kept, explain=False)  # a build keeps who, not why
+    return resolution.iri_of, resolution.base_codes()
 
 
 @dataclass

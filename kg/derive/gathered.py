@@ -25,7 +25,7 @@ from kg.model.mapping import HiddenOwner
 if TYPE_CHECKING:
     from kg.store.pagework import PageResult
 
-NO_DATE = ""  # no page printed the paper's year (before any date: ISO dates sort after it)
+NO_DATE = "~"  # no such date: sorts after every ISO date, so the earliest is `min`
 
 
 class Gathered:
@@ -37,7 +37,7 @@ class Gathered:
     def clear(self) -> None:
         """Forget everything (the derivations have used it)."""
         self.authors_of: dict[str, tuple[str, ...]] = {}  # paper -> its authors
-        # paper -> (its earliest date some page printed the year of, or NO_DATE; its earliest date)
+        # paper -> (its earliest date a page printed the year of, or NO_DATE; its earliest date)
         self.dates: dict[str, tuple[str, str]] = {}
         self.truncated: set[str] = set()  # papers some page cut the author list of
         self.hidden_owners: list[HiddenOwner] = []
@@ -47,28 +47,27 @@ class Gathered:
     def preferred_dates(self) -> dict[str, str]:
         """Each paper's one date: the earliest printed with its year, else the earliest
         (kg.derive.aggregates.preferred_date)."""
-        return {paper: printed or earliest for paper, (printed, earliest) in self.dates.items()}
+        return {
+            paper: earliest if printed == NO_DATE else printed
+            for paper, (printed, earliest) in self.dates.items()
+        }
 
     def take(self, result: PageResult) -> None:
         authors_of = self.authors_of
         for paper, authors in result.paper_authors.items():
             paper = intern(paper)
             authors_of[paper] = _with(authors_of.get(paper, ()), map(intern, authors))
-        on_page: dict[str, tuple[set[str], bool]] = {}
+        on_page: dict[str, tuple[str, bool]] = {}  # paper -> its earliest date here, a year printed
         for listed in result.listed:
-            dates, printed = on_page.get(listed.paper, (set(), False))
-            dates.add(listed.date)
-            on_page[listed.paper] = (dates, printed or listed.year_printed)
+            day, printed = on_page.get(listed.paper, (NO_DATE, False))
+            on_page[listed.paper] = (min(day, listed.date), printed or listed.year_printed)
             if listed.truncated:
                 self.truncated.add(intern(listed.paper))
         # a page that states a date printed its year when one of its listings of the paper did
-        for paper, (dates, printed) in on_page.items():
-            paper = intern(paper)
-            best, earliest = self.dates.get(paper, (NO_DATE, ""))
-            first = intern(min(dates))
-            if printed and (best == NO_DATE or first < best):
-                best = first
-            self.dates[paper] = (best, first if not earliest or first < earliest else earliest)
+        for paper, (day, printed) in on_page.items():
+            paper, day = intern(paper), intern(day)
+            best, earliest = self.dates.get(paper, (NO_DATE, NO_DATE))
+            self.dates[paper] = (min(best, day) if printed else best, min(earliest, day))
         self.hidden_owners += (
             HiddenOwner(row.authorship, row.name, intern(row.paper), intern(row.page_file))
             for row in result.hidden_owners
