@@ -308,7 +308,12 @@ class _Build:
             lambda: list(self.old_hashes),
             self.stored_page_file,
         )
+        self.support_loader.flush()  # the index of the mentions is changed in place (kg.store.mention_index)
         again = deciding.decide(scans)
+        if deciding.index:  # the index of the mentions made again whole
+            assert self.kg.support is not None
+            self.kg.support.clear_graph(ox.NamedNode(self.iris.mention_index_graph))
+            self.support_loader.add(deciding.index)
         self.report.diagnostics += deciding.diagnostics
         self.report.timings["identity"] = time.perf_counter() - started
         return again

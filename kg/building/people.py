@@ -20,6 +20,7 @@ from kg.model.identity import WHOLE, BaseCode, Key, Mention, Packed, Stored, unp
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 from kg.reading.records import WARNING, Diagnostic
+from kg.store import mention_index
 from kg.store.pagework import PageWork, Scan, scan_page
 from kg.system import collector
 from kg.system.workers import in_child
@@ -29,14 +30,25 @@ from kg.system.workers import in_child
 APART_FROM = 100_000
 
 Rows = list[Stored]  # a stored page's mentions, each with its person and base group
+Stored_ = dict[str, Rows] | mention_index.StoredMentions  # every stored page's rows, or read as asked
 
 
-def people_of_pages(pages: list[Packed], kept: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
+def people_of_pages(
+    pages: list[Packed], kept: list[Mention], index_for: Iris | None = None
+) -> tuple[dict[Key, str], dict[Key, Key], bytes]:
     """The person (IRI segment) of every mention of the pages (unpacked here: in the child, when apart)
-    and of `kept`, and the base group of those whose person is several (kg.model.identity). Called
-    within `Deciding.decide`, whose pause of the collector a forked child keeps."""
-    resolution = identity.resolve(unpacked(pages) + kept, explain=False)  # a build keeps who, not why
-    return resolution.iri_of, resolution.base_codes()
+    and of `kept`, and the base group of those whose person is several (kg.model.identity); with
+    `index_for`, the index of all these mentions (kg.store.mention_index) as N-Quads. Called within
+    `Deciding.decide`, whose pause of the collector a forked child keeps."""
+    mentions = unpacked(pages) + kept
+    resolution = identity.resolve(mentions, explain=False)  # a build keeps who, not why
+    iri_of, codes = resolution.iri_of, resolution.base_codes()
+    del resolution  # what clustering held is freed before the index is gathered
+    index = b""
+    if index_for is not None:
+        rows = (Stored(m, iri_of[m.key], codes.get(m.key, WHOLE)) for m in mentions)
+        index = mention_index.entries_of(rows).nquads(index_for)
+    return iri_of, codes, index
 
 
 @dataclass
@@ -52,10 +64,14 @@ class Deciding:
     page_file: Callable[[str], Path | None]  # a stored page's file, when it is still there
     diagnostics: list[Diagnostic] = field(default_factory=list)
     decided: int = 0  # mentions decided again (all of them, in a build from nothing)
+    pages_read: int = 0  # stored pages whose mentions were read to decide
+    index: bytes = b""  # the whole index of the mentions, to load, when it is written again whole
 
     def decide(self, scans: list[Scan]) -> list[Path]:
         """Sets `work.people` and `work.bases` for the pages to map, and returns the stored pages not
-        given whose people changed: they are mapped again."""
+        given whose people changed: they are mapped again. Keeps the index of the stored mentions
+        (kg.store.mention_index) in step: changed for the pages written again, or made whole in
+        `index`."""
         with collector.paused():  # a million mentions read back and indexed (kg.system.collector)
             return self._decide(scans)
 
@@ -66,18 +82,20 @@ class Deciding:
             return []
         if self.incremental and self.unchanged(given):  # the pages show the names they showed
             return []
-        stored = self.stored_rows() if self.has_stored else {}
+        indexed = self.index_to_read()
+        stored: Stored_ = indexed if indexed is not None else self.stored_rows() if self.has_stored else {}
         prefix = self.iris.page_graph_prefix
-        for graph in self.stored_pages() if self.has_stored else ():  # a page stored by a kg that kept
-            page_id = graph[len(prefix) :]  # no mentions: read again
+        for graph in self.stored_pages() if self.has_stored and indexed is None else ():
+            page_id = graph[len(prefix) :]  # a page stored by a kg that kept no mentions: read again
             if page_id not in given and page_id not in stored:
                 path = self.page_file(page_id)
                 scan = scan_page(path, self.work) if path is not None else None
                 if scan is not None:
+                    assert isinstance(stored, dict)
                     stored[page_id] = [Stored(m, "", identity.UNKNOWN) for m in scan.mentions.unpack()]
         files: dict[str, Path] = {}
         for _ in range(3):  # a page mapped again may read otherwise than stored: then once more
-            people, bases = self.people_of(given, stored)
+            people, bases = self.people_of(given, stored, indexed)
             changed = sorted({key[0] for key in people if key[0] not in given and key[0] in stored})
             reread = False
             for page_id in changed:
@@ -104,34 +122,67 @@ class Deciding:
         for (page_id, line, rank), base in bases.items():
             if isinstance(base, tuple):
                 self.work.bases.setdefault(page_id, {})[(line, rank)] = base
+        self.keep_index(given, stored, indexed, files)
         return [files[page_id] for page_id in sorted(files)]
 
+    def keep_index(
+        self,
+        given: dict[str, Packed],
+        stored: Stored_,
+        indexed: mention_index.StoredMentions | None,
+        files: dict[str, Path],
+    ) -> None:
+        """The index of the stored mentions after this build: the keys of the pages written again
+        changed (an update that read it), or the whole index made again (`self.index`)."""
+        if self.support is None or (indexed is None and self.index):  # made whole with the people
+            return
+        written = {**dict.fromkeys(given), **dict.fromkeys(files)}
+        people = self.work.people or {}
+        rows = {
+            page_id: list(
+                mention_index.rows_now(
+                    [Stored(m, "", WHOLE) for m in given[page_id].unpack()]
+                    if page_id in given
+                    else stored[page_id],
+                    people.get(page_id, {}),
+                    self.work.bases.get(page_id, {}),
+                )
+            )
+            for page_id in written
+        }
+        if indexed is not None:
+            indexed.rewrite({page_id: indexed.rows(page_id) for page_id in written}, rows)
+            return
+        assert isinstance(stored, dict)
+        kept = (s for page_id, page_rows in stored.items() if page_id not in written for s in page_rows)
+        self.index = mention_index.entries_of(
+            [*kept, *(s for page_rows in rows.values() for s in page_rows)]
+        ).nquads(self.iris)
+
     def people_of(
-        self, given: dict[str, Packed], stored: dict[str, Rows]
+        self, given: dict[str, Packed], stored: Stored_, indexed: mention_index.StoredMentions | None
     ) -> tuple[dict[Key, str], dict[Key, BaseCode]]:
         """The person and base code of each mention of the given pages, and of each stored mention
         taken otherwise than stored (of a build from nothing, only the codes that are not WHOLE: a
         million mentions' WHOLE is what is left out of `work.bases` anyway)."""
+        if indexed is not None:  # read as the change reaches
+            new = unpacked(given.values())
+            old = [row for page_id in given for row in indexed.rows(page_id)]
+            update = identity_update.update(indexed, old, new)
+            self.decided, self.pages_read = update.decided, update.pages_read
+            return self._with_shown(update, old, new)
+        assert isinstance(stored, dict)
         kept = [
             Stored(m, p, b) for page_id, rows in stored.items() if page_id not in given for m, p, b in rows
         ]
-        if self.incremental and identity_update.can_update(kept):
-            new = unpacked(given.values())
-            old = [row for page_id in given for row in stored.get(page_id, ())]
-            update = identity_update.update(kept, old, new)
-            self.decided = update.decided
-            shown = set(new)
-            for row in old:  # a mention shown as stored, and taken as stored
-                if row.mention in shown and row.mention.key not in update.people:
-                    update.people[row.mention.key] = row.person
-                    update.bases[row.mention.key] = row.base
-            return update.people, update.bases
+        self.pages_read = len(stored)
         pages, kept_mentions = list(given.values()), [row.mention for row in kept]
         self.decided = sum(packed.size for packed in pages) + len(kept)
+        index_for = self.iris if not kept and self.support is not None else None
         if self.decided >= APART_FROM:
-            iri_of, codes = in_child(people_of_pages, pages, kept_mentions)
+            iri_of, codes, self.index = in_child(people_of_pages, pages, kept_mentions, index_for)
         else:
-            iri_of, codes = people_of_pages(pages, kept_mentions)
+            iri_of, codes, self.index = people_of_pages(pages, kept_mentions, index_for)
         if not kept:  # every mention is new (a build from nothing): taken as they come, not copied
             return iri_of, dict(codes)
         old_keys = {m.key for m in kept_mentions}
@@ -143,6 +194,34 @@ class Deciding:
             if (node, base) != (row.person, row.base):
                 people[key], bases[key] = node, base
         return people, bases
+
+    def index_to_read(self) -> mention_index.StoredMentions | None:
+        """The index of the stored mentions, for an update: made here from the stored rows when a kg
+        that kept none stored them (once), if every stored page's rows are whole; else None."""
+        if not (self.incremental and self.has_stored and self.support is not None):
+            return None
+        indexed = mention_index.StoredMentions(self.support, self.iris)
+        if indexed.present():
+            return indexed
+        rows = self.stored_rows()
+        prefix = self.iris.page_graph_prefix
+        pages = {graph[len(prefix) :] for graph in self.stored_pages()}
+        whole = pages <= rows.keys() and identity_update.can_update(s for page in rows.values() for s in page)
+        if not whole:
+            return None
+        indexed.replace(mention_index.entries_of(s for page in rows.values() for s in page).nquads(self.iris))
+        return indexed
+
+    @staticmethod
+    def _with_shown(
+        update: identity_update.Update, old: list[Stored], new: list[Mention]
+    ) -> tuple[dict[Key, str], dict[Key, BaseCode]]:
+        shown = set(new)
+        for row in old:  # a mention shown as stored, and taken as stored
+            if row.mention in shown and row.mention.key not in update.people:
+                update.people[row.mention.key] = row.person
+                update.bases[row.mention.key] = row.base
+        return update.people, update.bases
 
     def unchanged(self, given: dict[str, Packed]) -> bool:
         """When each given page shows exactly the mentions it showed (a new date, a `Code` flag, an

@@ -17,18 +17,25 @@ Why a part suffices, phase by phase (kg.model.identity):
   main printing.
 
 So an update: finds the evidence parts the changed pages' new mentions are in, and those their old
-mentions were in (and the mentions of their papers, whose page count may change); makes those parts'
-base groups again; decides again the moves of every base group of the people these touch and of the
+mentions were in (and the mentions of the papers a changed page lists or no longer lists: their page
+count changes); makes those parts' base groups again; decides again the moves of every base group of the people these touch and of the
 groups printing a name compatible with the part's names (their moves read the part); joins the
 unchanged people those moves reach whole; and names again the people whose main printing any of this
 touches. Everything else keeps its stored person and base group.
+
+It reads the stored mentions through an index (`Source`, kept in the support store by
+kg.store.mention_index): the pages printing a printing's letters, listing a paper or naming a person,
+the printings of a block, the base groups printing some letters. So what an update reads follows the
+part its change reaches, not the store; a part can still be large (a name printed on thousands of
+pages: all its mentions are one part).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from kg.model.identity import (
     OWNER_LINE,
@@ -45,7 +52,7 @@ from kg.model.identity import (
     person_slugs,
     variant_of,
 )
-from kg.model.name_match import CompatibleIndex, compact, compatible, same_given
+from kg.model.name_match import CompatibleIndex, compact, compatible, readings, same_given
 from kg.model.vocab import slug
 
 Unit = tuple[str, object]  # ("g", base group) decided again, or ("p", person slug) kept whole
@@ -65,15 +72,228 @@ class _Links:
                 self.by_paper[m.paper].append(m)
             self.by_page[m.page].append(m)
         self.names_by_letters: dict[str, list[str]] = defaultdict(list)
+        self.names_by_block: dict[str, set[str]] = defaultdict(set)
         for name in self.by_name:
             self.names_by_letters[compact(name)].append(name)
+            for block in blocks(name):
+                self.names_by_block[block].add(name)
 
     def by_letters(self, letters: str) -> list[Mention]:
         return [m for name in self.names_by_letters.get(letters, ()) for m in self.by_name[name]]
 
+    def named(self, name: str) -> Sequence[Mention]:
+        return self.by_name.get(name, ())
+
+    def named_beside(self, name: str, papers: Collection[str], beside: Collection[str]) -> Sequence[Mention]:
+        """The mentions printing `name`, among them those on one of `papers` or beside a coauthor
+        printing one of `beside`'s letters (`_context`)."""
+        return self.by_name.get(name, ())
+
+    def on_paper(self, paper: str) -> Sequence[Mention]:
+        return self.by_paper.get(paper, ())
+
+    def on_page(self, page: str) -> Sequence[Mention]:
+        return self.by_page.get(page, ())
+
+    def of_block(self, block: str) -> Iterable[str]:
+        return self.names_by_block.get(block, ())
+
+
+# --- the stored mentions, read as an update asks for them ------------------------------------------------
+
+# What the index of the stored mentions holds (kg.store.mention_index keeps it): under a printing's
+# letters, a paper and a person, the pages showing them; under a printing's letters also the base groups
+# printing them; under a block (a family name and an initial, `blocks`), its printings; under a person
+# IRI's slug, the people whose IRI it begins.
+LETTERS, PAPER, PERSON, BLOCK, SLUG, PEOPLE = "l:", "p:", "s:", "b:", "n:", "w:"
+PAGE_KEYS = (LETTERS, PAPER, PERSON)  # whose values are pages
+
+
+def index_entries(m: Mention, person: str, base: BaseCode) -> Iterator[tuple[str, str]]:
+    """The index entries (key, value) of one stored mention taken as `person`, in base group `base`."""
+    letters = compact(m.name)
+    yield LETTERS + letters, m.page
+    if m.paper:
+        yield PAPER + m.paper, m.page
+    if person:
+        yield PERSON + person, m.page
+        yield PEOPLE + letters, group_text(person, base)
+        yield SLUG + person.split("~", 1)[0], person
+    for block in blocks(m.name):
+        yield BLOCK + block, m.name
+
+
+def blocks(name: str) -> set[str]:
+    """The blocks of printings a printing is in: a family name of its and the initial of one of its
+    given names, for each reading. Two printings compatible but unlike share one (`compatible`: a
+    reading each with one family name, a given name of one matching the other's first)."""
+    return {f"{family} {w.text[0]}" for family, given in readings(name) for w in given}
+
+
+def group_text(person: str, base: BaseCode) -> str:
+    """A stored base group as the index writes it: its person, and its first mention when the person
+    is several groups."""
+    return f"{person}\t{base[0]}\t{base[1]}\t{base[2]}" if isinstance(base, tuple) else person
+
+
+def group_of_text(text: str) -> tuple[object, str]:
+    """(the base group as `update` names it, its person) of what `group_text` wrote."""
+    person, *base = text.split("\t")
+    return ((base[0], int(base[1]), int(base[2])) if base else person), person
+
+
+class Source(Protocol):
+    """Where the stored mentions are read from: the support store (kg.store.mention_index), or memory."""
+
+    def lookup(self, key: str) -> Iterable[str]:
+        """What the index holds under `key` (`index_entries`) of every stored mention, the changed
+        pages' as they were stored among them."""
+
+    def rows(self, page: str) -> Sequence[Stored]:
+        """A stored page's mentions, with their people and base groups."""
+
+
+class InMemory:
+    """A `Source` over stored rows held in memory."""
+
+    def __init__(self, rows: Iterable[Stored]):
+        self.by_page: dict[str, list[Stored]] = defaultdict(list)
+        self.index: dict[str, set[str]] = defaultdict(set)
+        for s in rows:
+            self.by_page[s.mention.page].append(s)
+            for key, value in index_entries(s.mention, s.person, s.base):
+                self.index[key].add(value)
+
+    def lookup(self, key: str) -> Iterable[str]:
+        return self.index.get(key, ())
+
+    def rows(self, page: str) -> Sequence[Stored]:
+        return self.by_page.get(page, ())
+
+
+class Kept:
+    """The stored mentions an update keeps (every page's but the changed ones', and the changed pages'
+    mentions shown as stored), read from a `Source` as they are asked for: an update reads the pages its
+    change reaches, not the store."""
+
+    def __init__(self, source: Source, changed: set[str], same: Iterable[Stored]):
+        self.source, self.changed = source, changed
+        self.same = _Links(s.mention for s in same)
+        self.stored: dict[Key, Stored] = {s.mention.key: s for s in same}
+        self.same_people: dict[str, list[Stored]] = defaultdict(list)
+        for s in same:
+            self.same_people[s.person].append(s)
+        self._pages: dict[str, Sequence[Stored]] = {}
+        self._letters: dict[str, list[Mention]] = {}
+        self._named: dict[str, list[Mention]] = {}
+        self._papers: dict[str, list[Mention]] = {}
+        self._members: dict[str, list[Stored]] = {}
+        self._keys: dict[str, set[str]] = {}
+        self.pages_read = 0
+
+    def page_rows(self, page: str) -> Sequence[Stored]:
+        rows = self._pages.get(page)
+        if rows is None:
+            rows = () if page in self.changed else self.source.rows(page)
+            self.pages_read += page not in self.changed
+            self._pages[page] = rows
+            for s in rows:
+                self.stored[s.mention.key] = s
+        return rows
+
+    def _mentions(self, key: str, keep: Callable[[Mention], bool]) -> list[Mention]:
+        return [
+            s.mention for page in sorted(self._lookup(key)) for s in self.page_rows(page) if keep(s.mention)
+        ]
+
+    def by_letters(self, letters: str) -> list[Mention]:
+        found = self._letters.get(letters)
+        if found is None:
+            found = self._mentions(LETTERS + letters, lambda m: compact(m.name) == letters)
+            found += self.same.by_letters(letters)
+            self._letters[letters] = found
+        return found
+
+    def named(self, name: str) -> list[Mention]:
+        found = self._named.get(name)
+        if found is None:
+            found = self._named[name] = [m for m in self.by_letters(compact(name)) if m.name == name]
+        return found
+
+    def named_beside(self, name: str, papers: Collection[str], beside: Collection[str]) -> list[Mention]:
+        """The mentions printing `name`, among them those on one of `papers` or beside a coauthor
+        printing one of `beside`'s letters (`_context`): the pages read are those the index shows
+        printing `name`'s letters and also listing a paper or printing a coauthor's letters."""
+        if name in self._named:
+            return self._named[name]
+        pages = self._lookup(LETTERS + compact(name))
+        near: set[str] = set()
+        for paper in papers:
+            near |= self._lookup(PAPER + paper) & pages
+        for letters in beside:
+            near |= self._lookup(LETTERS + letters) & pages
+        found = [s.mention for page in sorted(near) for s in self.page_rows(page) if s.mention.name == name]
+        return found + [m for m in self.same.named(name)]
+
+    def _lookup(self, key: str) -> set[str]:
+        found = self._keys.get(key)
+        if found is None:
+            found = set(self.source.lookup(key))
+            if key[:2] in PAGE_KEYS:
+                found -= self.changed
+            self._keys[key] = found
+        return found
+
+    def groups_printing(self, letters: str) -> dict[object, str]:
+        """The base groups of the stored mentions printing these letters (as `update` names them), each
+        with its person; the changed pages' as stored among them."""
+        found = dict(group_of_text(text) for text in self._lookup(PEOPLE + letters))
+        for m in self.same.by_letters(letters):
+            s = self.stored[m.key]
+            found[s.base if s.base != WHOLE else s.person] = s.person
+        return found
+
+    def printed(self, name: str) -> bool:
+        """Whether a stored mention prints `name` (perhaps only a changed page's, as stored)."""
+        return any(name in self._lookup(BLOCK + block) for block in blocks(name)) or bool(
+            self.same.named(name)
+        )
+
+    def on_paper(self, paper: str) -> list[Mention]:
+        found = self._papers.get(paper)
+        if found is None:
+            found = self._mentions(PAPER + paper, lambda m: m.paper == paper)
+            found += self.same.on_paper(paper)
+            self._papers[paper] = found
+        return found
+
+    def on_page(self, page: str) -> list[Mention]:
+        return [*(s.mention for s in self.page_rows(page)), *self.same.on_page(page)]
+
+    def of_block(self, block: str) -> set[str]:
+        return {*self._lookup(BLOCK + block), *self.same.of_block(block)}
+
+    def members(self, person: str) -> list[Stored]:
+        """A person's kept mentions, as stored."""
+        found = self._members.get(person)
+        if found is None:
+            pages = sorted(self._lookup(PERSON + person))
+            found = [s for page in pages for s in self.page_rows(page) if s.person == person]
+            found += self.same_people.get(person, [])
+            self._members[person] = found
+        return found
+
+    def people_slugged(self, base: str) -> list[str]:
+        """The kept people whose IRI segment is `base`, or `base` qualified."""
+        named = {
+            *self.source.lookup(SLUG + base),
+            *(p for p in self.same_people if p.split("~", 1)[0] == base),
+        }
+        return sorted(p for p in named if self.members(p))
+
 
 def _part(
-    indexes: Sequence[_Links], seeds: Iterable[Mention], compatible_with: Callable[[str], set[str]]
+    indexes: Sequence[_Links | Kept], seeds: Iterable[Mention], compatible_with: Callable[[str], set[str]]
 ) -> set[Mention]:
     """The evidence parts of `seeds` among the mentions `indexes` hold: every mention linked to them,
     and so on. Printings alike in letters are all reached at once; a printing's links are looked for
@@ -102,22 +322,24 @@ def _part(
                 take(index.by_letters(letters))
         if m.name not in printings_done:
             printings_done.add(m.name)
-            mine = [x for index in indexes for x in index.by_name.get(m.name, ())]
+            mine = [x for index in indexes for x in index.named(m.name)]
             papers = {x.paper for x in mine if x.paper}
             beside = frozenset().union(*(_context(x) for x in mine))
             for other in compatible_with(m.name):
                 for index in indexes:
                     take(
                         n
-                        for n in index.by_name.get(other, ())
+                        for n in index.named_beside(other, papers, beside)
                         if (n.paper and n.paper in papers) or not beside.isdisjoint(_context(n))
                     )
-        for index in indexes:  # the owner step weighs a profile's owner and the names on its listings
-            on_page = index.by_page.get(m.page, ())
-            if m.rank == OWNER_LINE:
-                take(n for n in on_page if n.rank != OWNER_LINE and owner_linked(n.name, m.name))
-            elif m.owner:
-                take(n for n in on_page if n.rank == OWNER_LINE and owner_linked(m.name, n.name))
+        # the owner step weighs a profile's owner and the names on its listings
+        if m.rank == OWNER_LINE:
+            for index in indexes:
+                take(
+                    n for n in index.on_page(m.page) if n.rank != OWNER_LINE and owner_linked(n.name, m.name)
+                )
+        elif m.owner and owner_linked(m.name, m.owner):  # the page's owner line, as `page_mentions` makes it
+            take([Mention(m.page, OWNER_LINE, OWNER_LINE, m.owner, owner=m.owner)])
     return found
 
 
@@ -130,6 +352,7 @@ class Update:
     people: dict[Key, str]
     bases: dict[Key, BaseCode]
     decided: int  # mentions whose base group was made again
+    pages_read: int = 0  # stored pages read to decide it
 
 
 def can_update(kept: Iterable[Stored]) -> bool:
@@ -137,39 +360,57 @@ def can_update(kept: Iterable[Stored]) -> bool:
     return all(s.person and s.base != UNKNOWN for s in kept)
 
 
-def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]) -> Update:
-    """The people after the mentions `old` (as stored) became `new`; `kept`: every other stored mention.
-    Equal to `identity.resolve` over `kept` and `new` (module docstring). A mention of `new` shown
+def update(source: Source | Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]) -> Update:
+    """The people after the mentions `old` (as stored) became `new`; `source`: the stored mentions,
+    those of `old`'s and `new`'s pages aside (or every other stored mention, as a list). Equal to
+    `identity.resolve` over the kept mentions and `new` (module docstring). A mention of `new` shown
     as it was stored is taken as kept: only the mentions that differ are where the change starts."""
+    if isinstance(source, Sequence):
+        source = InMemory(source)
     same = set(new) & {s.mention for s in old}
-    kept = [*kept, *(s for s in old if s.mention in same)]
+    listed_before = {(s.mention.page, s.mention.paper) for s in old if s.mention.paper}
+    listed_now = {(m.page, m.paper) for m in new if m.paper}
+    repaged = sorted({paper for _, paper in listed_before ^ listed_now})  # papers whose pages change
+    changed_pages = {s.mention.page for s in old} | {m.page for m in new}
+    kept = Kept(source, changed_pages, [s for s in old if s.mention in same])
     old = [s for s in old if s.mention not in same]
     new = [m for m in new if m not in same]
-    kept_links = _Links(s.mention for s in kept)
     new_links, old_links = _Links(new), _Links(s.mention for s in old)
-    stored = {s.mention.key: s for s in kept}
-    index = CompatibleIndex([*kept_links.by_name, *new_links.by_name, *old_links.by_name])
+    stored = kept.stored  # filled as the pages are read: every kept mention met is among them
     compatible_cache: dict[str, set[str]] = {}
+    block_indexes: dict[str, CompatibleIndex] = {}
+
+    def block_index(block: str) -> CompatibleIndex:
+        """The printings of a block (kept, new or old), indexed for `compatible` (a block of a common
+        family name holds hundreds)."""
+        found = block_indexes.get(block)
+        if found is None:
+            printings = [*kept.of_block(block), *new_links.of_block(block), *old_links.of_block(block)]
+            found = block_indexes[block] = CompatibleIndex(printings)
+        return found
 
     def compatible_with(name: str) -> set[str]:
-        """The printings compatible with `name`, printed unlike it."""
+        """The printings compatible with `name`, printed unlike it (some perhaps no longer shown)."""
         found = compatible_cache.get(name)
         if found is None:
             letters = compact(name)
-            found = {n for n in index.candidates(name) if compact(n) != letters and compatible(name, n)}
+            candidates: set[str] = set()
+            for block in blocks(name):  # printings compatible and unlike share a block
+                candidates |= block_index(block).candidates(name)
+            found = {n for n in candidates if compact(n) != letters and compatible(name, n)}
             compatible_cache[name] = found
         return found
 
     # 1. the evidence parts the change reaches, made again
     old_mentions = {s.mention for s in old}
-    was_reached = _part([kept_links, old_links], old_mentions, compatible_with)
+    was_reached = _part([kept, old_links], old_mentions, compatible_with)
     seeds = set(new) | {m for m in was_reached if m.key in stored and m not in old_mentions}
-    for m in [*new, *old_mentions]:  # their papers' page counts may change
-        seeds.update(kept_links.by_paper.get(m.paper, ()) if m.paper else ())
-    part = _part([kept_links, new_links], seeds, compatible_with)
+    for paper in repaged:  # the evidence of a paper counts its pages
+        seeds.update(kept.on_paper(paper))
+    part = _part([kept, new_links], seeds, compatible_with)
 
     def on_pages(paper: str) -> int:
-        return len({m.page for links in (kept_links, new_links) for m in links.by_paper.get(paper, ())})
+        return len({m.page for m in [*kept.on_paper(paper), *new_links.on_paper(paper)]})
 
     resolver = _Resolver(part, on_pages, explain=False)  # who, not why
     resolver.base_groups()
@@ -181,9 +422,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
             base_of[m] = ms[0].key
 
     # the base groups of the mentions outside the part, as stored
-    members: dict[str, list[Stored]] = defaultdict(list)  # person -> its kept mentions
-    for s in kept:
-        members[s.person].append(s)
+    members = kept.members
 
     def group_of(m: Mention) -> object:
         if m in base_of:
@@ -193,48 +432,69 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
 
     # 2. the base groups whose moves are decided again: those of the people the part touches, and
     # those printing a name compatible with one of the part's (old or new)
-    printed_now = kept_links.by_name.keys() | new_links.by_name.keys()
+    # Every kept and new mention printing letters the part prints is in the part (`_part`). Of other
+    # letters, the index (which holds the changed pages as stored) says what is kept now, but for
+    # those a changed page printed: those are read from the kept pages.
+    part_letters: dict[str, list[Mention]] = defaultdict(list)
+    for m in part:
+        part_letters[compact(m.name)].append(m)
+    old_letters = {compact(s.mention.name) for s in old}
+
+    def printed_now(name: str) -> bool:
+        letters = compact(name)
+        if letters in part_letters:
+            return any(m.name == name for m in part_letters[letters])
+        if letters in old_letters:
+            return bool(kept.named(name))
+        return kept.printed(name)
+
+    def groups_printing(letters: str) -> dict[object, str]:
+        """The stored base groups of the kept mentions printing these letters (not in the part), each
+        with its person."""
+        if letters in old_letters:
+            return {group_of(m): stored[m.key].person for m in kept.by_letters(letters)}
+        return kept.groups_printing(letters)
 
     def compatible_now(name: str) -> set[str]:
         """The printings shown now compatible with `name` (a printing gone may share letters with one
         shown, so it must not count)."""
-        return compatible_with(name) & printed_now
+        return {n for n in compatible_with(name) if printed_now(n)}
 
     touched = {stored[m.key].person for m in part if m.key in stored} | {s.person for s in old}
     for printing in {m.name for m in part} | {s.mention.name for s in old}:
         for other in compatible_with(printing):
-            for m in kept_links.by_letters(compact(other)):
-                if m not in base_of:
-                    touched.add(stored[m.key].person)
+            letters = compact(other)
+            if letters not in part_letters:  # else their people are the part's
+                touched.update(groups_printing(letters).values())
     groups: dict[object, list[Mention]] = {**part_groups}  # the base groups decided again
-    for person in touched:
-        for s in members.get(person, ()):
+    for person in sorted(touched):
+        for s in members(person):
             if s.mention not in base_of:
                 groups.setdefault(group_of(s.mention), []).append(s.mention)
 
-    one_member: dict[object, Mention] = {}  # a mention of each base group read as a holder
+    person_of: dict[object, str] = {}  # the person of each stored base group read as a holder
 
     holders: dict[str, set[object]] = {}  # a printing's letters -> the groups printing them, once asked
 
     def holders_of(letters: str) -> set[object]:
         found = holders.get(letters)
         if found is None:
-            found = holders[letters] = set()
-            for index in (kept_links, new_links):
-                for m in index.by_letters(letters):
-                    group = group_of(m)
-                    one_member.setdefault(group, m)
-                    found.add(group)
+            if letters in part_letters:
+                found = {base_of[m] for m in part_letters[letters]}
+            else:  # as stored (a new mention is in the part)
+                stored_groups = groups_printing(letters)
+                person_of.update(stored_groups)
+                found = set(stored_groups)
+            holders[letters] = found
         return found
 
     def members_of(group: object) -> list[Mention]:
         if group in groups:
             return groups[group]
-        person = stored[one_member[group].key].person
-        return [s.mention for s in members[person] if group_of(s.mention) == group]
+        return [s.mention for s in members(person_of[group]) if group_of(s.mention) == group]
 
     def unit(group: object) -> Unit:
-        return ("g", group) if group in groups else ("p", stored[one_member[group].key].person)
+        return ("g", group) if group in groups else ("p", person_of[group])
 
     parent: dict[Unit, Unit] = {}
     reached: set[str] = set()  # unchanged people a move joins
@@ -262,8 +522,8 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     people_of_unit: dict[Unit, list[Mention]] = defaultdict(list)
     for g, ms in groups.items():
         people_of_unit[find(("g", g))].extend(ms)
-    for person in reached:
-        people_of_unit[find(("p", person))].extend(s.mention for s in members[person])
+    for person in sorted(reached):
+        people_of_unit[find(("p", person))].extend(s.mention for s in members(person))
     touched |= reached
     changed = [(_main_key(ms), ms) for ms in people_of_unit.values()]
 
@@ -272,15 +532,14 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     for s in old:
         old_of[s.person].append(s.mention)
     for person in touched:  # their main printing before: the people sharing it may be named otherwise
-        ms = [s.mention for s in members.get(person, ())] + old_of.get(person, [])
+        ms = [s.mention for s in members(person)] + old_of.get(person, [])
         if ms:
             keys.add(_main_key(ms))
-    wanted = {slug(key): key for key in keys}
-    unchanged: dict[str, list[str]] = defaultdict(list)  # a touched main printing -> unchanged people
-    for person in members:
-        if person not in touched and person.split("~", 1)[0] in wanted:
-            unchanged[wanted[person.split("~", 1)[0]]].append(person)
-    result = Update({}, {}, len(part))
+    wanted = {slug(key): key for key in sorted(keys)}
+    unchanged: dict[str, list[str]] = {}  # a touched main printing -> unchanged people
+    for base, key in wanted.items():
+        unchanged[key] = [p for p in kept.people_slugged(base) if p not in touched]
+    result = Update({}, {}, len(part), kept.pages_read)
     new_mentions = set(new)
 
     def first_key(group: object) -> Key:
@@ -292,7 +551,7 @@ def update(kept: Sequence[Stored], old: Sequence[Stored], new: Sequence[Mention]
     for key, ms in changed:
         by_key[key].append(ms)
     for key, persons in unchanged.items():
-        by_key[key] += [[s.mention for s in members[person]] for person in persons]
+        by_key[key] += [[s.mention for s in members(person)] for person in persons]
     for key, people in by_key.items():
         for node, ms in zip(person_slugs(key, people), people, strict=True):
             several = len({group_of(m) for m in ms}) > 1

@@ -158,6 +158,12 @@ class Iris:
         return f"{self.base}graph/identity"
 
     @property
+    def mention_index_graph(self) -> str:
+        """In the support store: where each name, paper and person of the stored mentions is shown
+        (kg.store.mention_index)."""
+        return f"{self.base}graph/identity-index"
+
+    @property
     def inferred_graph(self) -> str:
         """Everything inference adds: OWL RL consequences of every asserted graph, and the coauthor rule."""
         return f"{self.base}graph/inferred"

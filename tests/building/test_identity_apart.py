@@ -50,12 +50,12 @@ def test_people_decided_apart_are_the_people_decided_here(tmp_path, monkeypatch,
     build([FIXTURE_PAGES], tmp_path / "here", as_of=AS_OF, jobs=jobs)
     where = tmp_path / "decided-by"
 
-    def told(pages, kept):
+    def told(pages, kept, index_for):
         where.write_text(str(os.getpid()))
-        return people.people_of_pages(pages, kept)
+        return people.people_of_pages(pages, kept, index_for)
 
     monkeypatch.setattr(people, "APART_FROM", 1)
-    monkeypatch.setattr(people, "in_child", lambda fn, pages, kept: in_child(told, pages, kept))
+    monkeypatch.setattr(people, "in_child", lambda fn, *args: in_child(told, *args))
     build([FIXTURE_PAGES], tmp_path / "apart", as_of=AS_OF, jobs=jobs)
     assert int(where.read_text()) != os.getpid()
     assert_same_store(tmp_path / "here", tmp_path / "apart")

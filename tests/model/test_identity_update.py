@@ -11,7 +11,7 @@ import random
 import pytest
 
 from kg.model.identity import WHOLE, Mention, Stored, resolve
-from kg.model.identity_update import can_update, update
+from kg.model.identity_update import InMemory, can_update, update
 
 FAMILIES = ["Chen", "Wang", "Gupta", "Kumar", "Smith", "Li"]
 GIVEN = ["Wei", "Jun", "Suyog", "Amit", "Anna", "Li", "Eng Siong", "Jian Wei", "John Paul", "Mei"]
@@ -93,8 +93,11 @@ def stored_rows(mentions: list[Mention]) -> dict[Mention, Stored]:
     return {m: Stored(m, resolution.iri_of[m.key], codes.get(m.key, WHOLE)) for m in mentions}
 
 
+@pytest.mark.parametrize("read_as_stored", [False, True], ids=["kept rows", "store index"])
 @pytest.mark.parametrize("seed", range(60))
-def test_an_update_gets_the_people_of_resolving_everything(seed):
+def test_an_update_gets_the_people_of_resolving_everything(seed, read_as_stored):
+    """Given the kept rows, or an index of every stored row (the changed pages' as they were stored
+    among them, as the support store holds them)."""
     rng = random.Random(seed)
     pages = collection(rng, rng.randrange(4, 14))
     before = stored_rows([m for page, shown in pages.items() for m in mentions_of(page, shown)])
@@ -117,7 +120,7 @@ def test_an_update_gets_the_people_of_resolving_everything(seed):
     old = [row for m, row in before.items() if m.page in changed]
     assert can_update(kept)
 
-    got = update(kept, old, new)
+    got = update(InMemory([*kept, *old]) if read_as_stored else kept, old, new)
 
     fresh = resolve([row.mention for row in kept] + new)
     codes = fresh.base_codes()

@@ -1,0 +1,195 @@
+"""Where each printing's letters, paper and person of the stored mentions is shown, which base groups
+print each printing's letters, and which printings are in each block of names: the index of the support
+store that lets an update read only the pages its change reaches (kg.model.identity_update), not every
+stored mention.
+
+One quad a key, in a graph of its own: the key's IRI, and its values (pages, printings or people) as one
+text, one value a line. A build from nothing writes it whole; an update writes again the keys of the
+pages it writes again, as a build from nothing of the same pages would write them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from kg.model.identity import WHOLE, BaseCode, Key, Mention, Stored, load_rows
+from kg.model.identity_update import (
+    BLOCK,
+    LETTERS,
+    PAGE_KEYS,
+    PAPER,
+    PEOPLE,
+    PERSON,
+    SLUG,
+    blocks,
+    group_text,
+    index_entries,
+)
+from kg.model.mapping import k
+from kg.model.name_match import compact
+from kg.model.ntriples import iri, nquads, string
+from kg.model.terms import text_of
+from kg.model.vocab import KG, Iris
+
+VERSION = "5"  # the layout of the index: another one is not read, but written again whole
+
+
+def key_iri(iris: Iris, key: str) -> str:
+    return f"{iris.base}identity-index/{quote(key, safe='')}"
+
+
+class Entries:
+    """Index entries gathered, one key's values together: what `identity_update.index_entries` gives
+    for each mention, worked out once for each printing and person (a million mentions at 20,000
+    pages). Mentions come page by page, so a page is kept once under a key by comparing it with the
+    last; the values are the mentions' own strings, not copies."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, list[str]] = defaultdict(list)
+        self.values: dict[str, set[str]] = defaultdict(set)
+        self._printings: dict[str, tuple[str, str]] = {}
+        self._people: set[str] = set()
+
+    def _page(self, key: str, page: str) -> None:
+        pages = self.pages[key]
+        if not pages or pages[-1] != page:
+            pages.append(page)
+
+    def add(self, m: Mention, person: str, base: BaseCode) -> None:
+        keys = self._printings.get(m.name)
+        if keys is None:
+            letters = compact(m.name)
+            keys = self._printings[m.name] = (LETTERS + letters, PEOPLE + letters)
+            for block in blocks(m.name):
+                self.values[BLOCK + block].add(m.name)
+        self._page(keys[0], m.page)
+        if m.paper:
+            self._page(PAPER + m.paper, m.page)
+        if person:
+            self._page(PERSON + person, m.page)
+            self.values[keys[1]].add(group_text(person, base))
+            if person not in self._people:
+                self._people.add(person)
+                self.values[SLUG + person.split("~", 1)[0]].add(person)
+
+    def nquads(self, iris: Iris) -> bytes:
+        """The whole index, with the mark that it is there."""
+        graph = iris.mention_index_graph
+        quads = [(iri(iris.base + "identity-index"), k("indexVersion"), string(VERSION))]
+        for key, found in (*self.pages.items(), *self.values.items()):
+            quads.append((iri(key_iri(iris, key)), k("indexed"), string("\n".join(sorted(set(found))))))
+        return nquads(quads, graph)
+
+
+def entries_of(rows: Iterable[Stored]) -> Entries:
+    entries = Entries()
+    for m, person, base in rows:
+        entries.add(m, person, base)
+    return entries
+
+
+class StoredMentions:
+    """The stored mentions, read from the support store as they are asked for (`identity_update.Source`)."""
+
+    def __init__(self, support: ox.Store, iris: Iris):
+        self.support, self.iris = support, iris
+        self.graph = ox.NamedNode(iris.mention_index_graph)
+        self.indexed = ox.NamedNode(KG + "indexed")
+        self.mentions = ox.NamedNode(KG + "mentions")
+        self.identity = ox.NamedNode(iris.identity_graph)
+        self._rows: dict[str, list[Stored]] = {}
+
+    def present(self) -> bool:
+        """Whether this store holds an index of this layout."""
+        mark = ox.NamedNode(self.iris.base + "identity-index")
+        version = ox.NamedNode(KG + "indexVersion")
+        return any(
+            text_of(q.object) == VERSION
+            for q in self.support.quads_for_pattern(mark, version, None, self.graph)
+        )
+
+    def lookup(self, key: str) -> list[str]:
+        node = ox.NamedNode(key_iri(self.iris, key))
+        for quad in self.support.quads_for_pattern(node, self.indexed, None, self.graph):
+            return text_of(quad.object).split("\n")
+        return []
+
+    def rows(self, page: str) -> list[Stored]:
+        found = self._rows.get(page)
+        if found is None:
+            node = ox.NamedNode(self.iris.page_graph(page))
+            found = []
+            for quad in self.support.quads_for_pattern(node, self.mentions, None, self.identity):
+                found = load_rows(page, text_of(quad.object))
+            self._rows[page] = found
+        return found
+
+    def __contains__(self, page: str) -> bool:
+        return bool(self.rows(page))
+
+    def __getitem__(self, page: str) -> list[Stored]:
+        return self.rows(page)
+
+    def rewrite(self, before: dict[str, Sequence[Stored]], after: dict[str, list[Stored]]) -> int:
+        """Each page of `after` now shows these mentions, taken as these people (it showed `before`'s):
+        the keys that changed written again, as a build from nothing writes them. Returns how many."""
+        gone: dict[str, set[str]] = defaultdict(set)
+        added: dict[str, set[str]] = defaultdict(set)
+        for page, rows in after.items():
+            was = {e for s in before.get(page, ()) for e in index_entries(*s)}
+            now = {e for s in rows for e in index_entries(*s)}
+            for key, value in was - now:
+                gone[key].add(value)
+            for key, value in now - was:
+                added[key].add(value)
+        values: dict[str, set[str]] = {}  # the keys written, as they will be
+        for key in sorted(gone.keys() | added.keys(), key=lambda key: key[:2] not in PAGE_KEYS):
+            values[key] = (set(self.lookup(key)) - gone[key]) | added[key]
+            if key[:2] not in PAGE_KEYS:  # a printing, a person, may be another page's still
+                values[key] |= {v for v in gone[key] if self._still(key, v, values, after)}
+        for key, found in values.items():
+            node = ox.NamedNode(key_iri(self.iris, key))
+            for quad in list(self.support.quads_for_pattern(node, self.indexed, None, self.graph)):
+                self.support.remove(quad)
+            if found:
+                self.support.add(
+                    ox.Quad(node, self.indexed, ox.Literal("\n".join(sorted(found))), self.graph)
+                )
+        return len(values)
+
+    def _still(
+        self, key: str, value: str, values: dict[str, set[str]], after: dict[str, list[Stored]]
+    ) -> bool:
+        """Whether a printing (under a block), a person (under a slug) or a base group (under a
+        printing's letters) that some pages no longer show is still shown by another."""
+        if key.startswith(SLUG):
+            return bool(values.get(PERSON + value, self.lookup(PERSON + value)))
+        group = key.startswith(PEOPLE)
+        letters = key[len(PEOPLE) :] if group else compact(value)
+
+        def shows(s: Stored) -> bool:
+            if group:
+                return compact(s.mention.name) == letters and group_text(s.person, s.base) == value
+            return s.mention.name == value
+
+        pages = values.get(LETTERS + letters, self.lookup(LETTERS + letters))
+        return any(shows(s) for page in pages for s in (after[page] if page in after else self.rows(page)))
+
+    def replace(self, data: bytes) -> None:
+        """The whole index written again (`Entries.nquads`)."""
+        self.support.clear_graph(self.graph)
+        self.support.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)  # kg wrote every IRI
+
+
+def rows_now(
+    rows: Iterable[Stored], people: dict[tuple[int, int], str], bases: dict[tuple[int, int], Key]
+) -> Iterator[Stored]:
+    """Stored rows, each with the person `people` now says (by line and rank), else the stored one, and
+    the base group `bases` says, else WHOLE."""
+    for s in rows:
+        place = (s.mention.line, s.mention.rank)
+        yield Stored(s.mention, people.get(place, s.person), bases.get(place, WHOLE))
