@@ -10,6 +10,7 @@ pages it writes again, as a build from nothing of the same pages would write the
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import quote
@@ -77,12 +78,27 @@ class Entries:
                 self.values[SLUG + person.split("~", 1)[0]].add(person)
 
     def nquads(self, iris: Iris) -> bytes:
-        """The whole index, with the mark that it is there."""
-        graph = iris.mention_index_graph
-        quads = [(iri(iris.base + "identity-index"), k("indexVersion"), string(VERSION))]
-        for key, found in (*self.pages.items(), *self.values.items()):
-            quads.append((iri(key_iri(iris, key)), k("indexed"), string("\n".join(sorted(set(found))))))
-        return nquads(quads, graph)
+        """The whole index, with the mark that it is there; the entries are let go as they are written
+        (a build from nothing writes it beside a million mentions)."""
+        graph, indexed = iri(iris.mention_index_graph), iri(KG + "indexed")
+        out = io.BytesIO()
+        out.write(
+            nquads(
+                [(iri(iris.base + "identity-index"), k("indexVersion"), string(VERSION))],
+                iris.mention_index_graph,
+            )
+        )
+        lines: list[str] = []
+        for table in (self.pages, self.values):
+            while table:
+                key, found = table.popitem()
+                values = string("\n".join(sorted(set(found))))
+                lines.append(f"{iri(key_iri(iris, key))} {indexed} {values} {graph} .\n")
+                if len(lines) >= 10_000:
+                    out.write("".join(lines).encode("utf-8"))
+                    lines.clear()
+        out.write("".join(lines).encode("utf-8"))
+        return out.getvalue()
 
 
 def entries_of(rows: Iterable[Stored]) -> Entries:
