@@ -9,7 +9,7 @@ again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,22 +33,12 @@ Rows = list[Stored]  # a stored page's mentions, each with its person and base g
 Stored_ = dict[str, Rows] | mention_index.StoredMentions  # every stored page's rows, or read as asked
 
 
-def people_of_pages(
-    pages: list[Packed], kept: list[Mention], index_for: Iris | None = None
-) -> tuple[dict[Key, str], dict[Key, Key], bytes]:
+def people_of_pages(pages: list[Packed], kept: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
     """The person (IRI segment) of every mention of the pages (unpacked here: in the child, when apart)
-    and of `kept`, and the base group of those whose person is several (kg.model.identity); with
-    `index_for`, the index of all these mentions (kg.store.mention_index) as N-Quads. Called within
-    `Deciding.decide`, whose pause of the collector a forked child keeps."""
-    mentions = unpacked(pages) + kept
-    resolution = identity.resolve(mentions, explain=False)  # a build keeps who, not why
-    iri_of, codes = resolution.iri_of, resolution.base_codes()
-    del resolution  # what clustering held is freed before the index is gathered
-    index = b""
-    if index_for is not None:
-        rows = (Stored(m, iri_of[m.key], codes.get(m.key, WHOLE)) for m in mentions)
-        index = mention_index.entries_of(rows).nquads(index_for)
-    return iri_of, codes, index
+    and of `kept`, and the base group of those whose person is several (kg.model.identity). Called
+    within `Deciding.decide`, whose pause of the collector a forked child keeps."""
+    resolution = identity.resolve(unpacked(pages) + kept, explain=False)  # a build keeps who, not why
+    return resolution.iri_of, resolution.base_codes()
 
 
 @dataclass
@@ -134,30 +124,35 @@ class Deciding:
     ) -> None:
         """The index of the stored mentions after this build: the keys of the pages written again
         changed (an update that read it), or the whole index made again (`self.index`)."""
-        if self.support is None or (indexed is None and self.index):  # made whole with the people
+        if self.support is None:
             return
+        people, bases = self.work.people or {}, self.work.bases
         written = {**dict.fromkeys(given), **dict.fromkeys(files)}
-        people = self.work.people or {}
-        rows = {
-            page_id: list(
-                mention_index.rows_now(
-                    [Stored(m, "", WHOLE) for m in given[page_id].unpack()]
-                    if page_id in given
-                    else stored[page_id],
-                    people.get(page_id, {}),
-                    self.work.bases.get(page_id, {}),
-                )
+
+        def now(page_id: str) -> Iterator[Stored]:
+            """A written page's mentions, with the person and base group each is taken as now."""
+            shown = (
+                [Stored(m, "", WHOLE) for m in given[page_id].unpack()]
+                if page_id in given
+                else stored[page_id]
             )
-            for page_id in written
-        }
+            return mention_index.rows_now(shown, people.get(page_id, {}), bases.get(page_id, {}))
+
         if indexed is not None:
-            indexed.rewrite({page_id: indexed.rows(page_id) for page_id in written}, rows)
+            indexed.rewrite(
+                {page_id: indexed.rows(page_id) for page_id in written}, {p: list(now(p)) for p in written}
+            )
             return
         assert isinstance(stored, dict)
-        kept = (s for page_id, page_rows in stored.items() if page_id not in written for s in page_rows)
-        self.index = mention_index.entries_of(
-            [*kept, *(s for page_rows in rows.values() for s in page_rows)]
-        ).nquads(self.iris)
+        entries = mention_index.Entries()  # page by page: a million mentions are not all made at once
+        for page_id, page_rows in stored.items():
+            if page_id not in written:
+                for s in page_rows:
+                    entries.add(*s)
+        for page_id in written:
+            for s in now(page_id):
+                entries.add(*s)
+        self.index = entries.nquads(self.iris)
 
     def people_of(
         self, given: dict[str, Packed], stored: Stored_, indexed: mention_index.StoredMentions | None
@@ -178,11 +173,10 @@ class Deciding:
         self.pages_read = len(stored)
         pages, kept_mentions = list(given.values()), [row.mention for row in kept]
         self.decided = sum(packed.size for packed in pages) + len(kept)
-        index_for = self.iris if not kept and self.support is not None else None
         if self.decided >= APART_FROM:
-            iri_of, codes, self.index = in_child(people_of_pages, pages, kept_mentions, index_for)
+            iri_of, codes = in_child(people_of_pages, pages, kept_mentions)
         else:
-            iri_of, codes, self.index = people_of_pages(pages, kept_mentions, index_for)
+            iri_of, codes = people_of_pages(pages, kept_mentions)
         if not kept:  # every mention is new (a build from nothing): taken as they come, not copied
             return iri_of, dict(codes)
         old_keys = {m.key for m in kept_mentions}
