@@ -55,7 +55,9 @@ def test_people_decided_apart_are_the_people_decided_here(tmp_path, monkeypatch,
         return people.people_of_pages(pages, kept)
 
     monkeypatch.setattr(people, "APART_FROM", 1)
-    monkeypatch.setattr(people, "in_child", lambda fn, *args: in_child(told, *args))
+    monkeypatch.setattr(
+        people, "in_child", lambda fn, *args: in_child(told if fn is people.people_of_pages else fn, *args)
+    )
     build([FIXTURE_PAGES], tmp_path / "apart", as_of=AS_OF, jobs=jobs)
     assert int(where.read_text()) != os.getpid()
     assert_same_store(tmp_path / "here", tmp_path / "apart")
