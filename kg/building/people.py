@@ -54,7 +54,6 @@ class Deciding:
     page_file: Callable[[str], Path | None]  # a stored page's file, when it is still there
     diagnostics: list[Diagnostic] = field(default_factory=list)
     decided: int = 0  # mentions decided again (all of them, in a build from nothing)
-    pages_read: int = 0  # stored pages whose mentions were read to decide
     index: bytes = b""  # the whole index of the mentions, to load, when it is written again whole
 
     def decide(self, scans: list[Scan]) -> list[Path]:
@@ -170,13 +169,12 @@ class Deciding:
             new = unpacked(given.values())
             old = [row for page_id in given for row in indexed.rows(page_id)]
             update = identity_update.update(indexed, old, new)
-            self.decided, self.pages_read = update.decided, update.pages_read
+            self.decided = update.decided
             return self._with_shown(update, old, new)
         assert isinstance(stored, dict)
         kept = [
             Stored(m, p, b) for page_id, rows in stored.items() if page_id not in given for m, p, b in rows
         ]
-        self.pages_read = len(stored)
         pages, kept_mentions = list(given.values()), [row.mention for row in kept]
         self.decided = sum(packed.size for packed in pages) + len(kept)
         if self.decided >= APART_FROM:
