@@ -71,8 +71,8 @@ class Deciding:
             return []
         if self.incremental and self.unchanged(given):  # the pages show the names they showed
             return []
-        indexed = self.index_to_read()
-        stored: Stored_ = indexed if indexed is not None else self.stored_rows() if self.has_stored else {}
+        indexed, rows = self.index_to_read()
+        stored: Stored_ = indexed if indexed is not None else rows if rows is not None else {}
         prefix = self.iris.page_graph_prefix
         for graph in self.stored_pages() if self.has_stored and indexed is None else ():
             page_id = graph[len(prefix) :]  # a page stored by a kg that kept no mentions: read again
@@ -193,22 +193,25 @@ class Deciding:
                 people[key], bases[key] = node, base
         return people, bases
 
-    def index_to_read(self) -> mention_index.StoredMentions | None:
-        """The index of the stored mentions, for an update: made here from the stored rows when a kg
-        that kept none stored them (once), if every stored page's rows are whole; else None."""
-        if not (self.incremental and self.has_stored and self.support is not None):
-            return None
-        indexed = mention_index.StoredMentions(self.support, self.iris)
-        if indexed.present():
-            return indexed
+    def index_to_read(self) -> tuple[mention_index.StoredMentions | None, dict[str, Rows] | None]:
+        """The index of the stored mentions, for an update (made here from the stored rows when a kg
+        that kept none stored them, if every stored page's rows are whole); else every stored page's
+        rows, when pages were stored."""
+        if not self.has_stored:
+            return None, None
+        indexed = mention_index.StoredMentions(self.support, self.iris) if self.support is not None else None
+        if self.incremental and indexed is not None and indexed.present():
+            return indexed, None
         rows = self.stored_rows()
+        if not self.incremental or indexed is None:
+            return None, rows
         prefix = self.iris.page_graph_prefix
         pages = {graph[len(prefix) :] for graph in self.stored_pages()}
         whole = pages <= rows.keys() and identity_update.can_update(s for page in rows.values() for s in page)
         if not whole:
-            return None
+            return None, rows
         indexed.replace(mention_index.entries_of(s for page in rows.values() for s in page).nquads(self.iris))
-        return indexed
+        return indexed, None
 
     @staticmethod
     def _with_shown(

@@ -136,6 +136,12 @@ def group_text(person: str, base: BaseCode) -> str:
     return f"{person}\t{base[0]}\t{base[1]}\t{base[2]}" if isinstance(base, tuple) else person
 
 
+def stored_group(s: Stored) -> object:
+    """A stored mention's base group as `update` names it: its first mention, or its person when the
+    person is one group."""
+    return s.base if s.base != WHOLE else s.person
+
+
 def group_of_text(text: str) -> tuple[object, str]:
     """(the base group as `update` names it, its person) of what `group_text` wrote."""
     person, *base = text.split("\t")
@@ -189,13 +195,11 @@ class Kept:
         self._papers: dict[str, list[Mention]] = {}
         self._members: dict[str, list[Stored]] = {}
         self._keys: dict[str, set[str]] = {}
-        self.pages_read = 0
 
     def page_rows(self, page: str) -> Sequence[Stored]:
         rows = self._pages.get(page)
         if rows is None:
             rows = () if page in self.changed else self.source.rows(page)
-            self.pages_read += page not in self.changed
             self._pages[page] = rows
             for s in rows:
                 self.stored[s.mention.key] = s
@@ -233,7 +237,7 @@ class Kept:
         for letters in beside:
             near |= self._lookup(LETTERS + letters) & pages
         found = [s.mention for page in sorted(near) for s in self.page_rows(page) if s.mention.name == name]
-        return found + [m for m in self.same.named(name)]
+        return [*found, *self.same.named(name)]
 
     def _lookup(self, key: str) -> set[str]:
         found = self._keys.get(key)
@@ -250,7 +254,7 @@ class Kept:
         found = dict(group_of_text(text) for text in self._lookup(PEOPLE + letters))
         for m in self.same.by_letters(letters):
             s = self.stored[m.key]
-            found[s.base if s.base != WHOLE else s.person] = s.person
+            found[stored_group(s)] = s.person
         return found
 
     def printed(self, name: str) -> bool:
@@ -352,7 +356,6 @@ class Update:
     people: dict[Key, str]
     bases: dict[Key, BaseCode]
     decided: int  # mentions whose base group was made again
-    pages_read: int = 0  # stored pages read to decide it
 
 
 def can_update(kept: Iterable[Stored]) -> bool:
@@ -427,8 +430,7 @@ def update(source: Source | Sequence[Stored], old: Sequence[Stored], new: Sequen
     def group_of(m: Mention) -> object:
         if m in base_of:
             return base_of[m]
-        s = stored[m.key]
-        return s.base if s.base != WHOLE else s.person
+        return stored_group(stored[m.key])
 
     # 2. the base groups whose moves are decided again: those of the people the part touches, and
     # those printing a name compatible with one of the part's (old or new)
@@ -539,7 +541,7 @@ def update(source: Source | Sequence[Stored], old: Sequence[Stored], new: Sequen
     unchanged: dict[str, list[str]] = {}  # a touched main printing -> unchanged people
     for base, key in wanted.items():
         unchanged[key] = [p for p in kept.people_slugged(base) if p not in touched]
-    result = Update({}, {}, len(part), kept.pages_read)
+    result = Update({}, {}, len(part))
     new_mentions = set(new)
 
     def first_key(group: object) -> Key:

@@ -43,6 +43,11 @@ def key_iri(iris: Iris, key: str) -> str:
     return f"{iris.base}identity-index/{quote(key, safe='')}"
 
 
+def mark_iri(iris: Iris) -> str:
+    """The node whose version says the index is there, and in which layout."""
+    return f"{iris.base}identity-index"
+
+
 class Entries:
     """Index entries gathered, one key's values together: what `identity_update.index_entries` gives
     for each mention, worked out once for each printing and person (a million mentions at 20,000
@@ -84,7 +89,7 @@ class Entries:
         out = io.BytesIO()
         out.write(
             nquads(
-                [(iri(iris.base + "identity-index"), k("indexVersion"), string(VERSION))],
+                [(iri(mark_iri(iris)), k("indexVersion"), string(VERSION))],
                 iris.mention_index_graph,
             )
         )
@@ -121,7 +126,7 @@ class StoredMentions:
 
     def present(self) -> bool:
         """Whether this store holds an index of this layout."""
-        mark = ox.NamedNode(self.iris.base + "identity-index")
+        mark = ox.NamedNode(mark_iri(self.iris))
         version = ox.NamedNode(KG + "indexVersion")
         return any(
             text_of(q.object) == VERSION
@@ -150,9 +155,9 @@ class StoredMentions:
     def __getitem__(self, page: str) -> list[Stored]:
         return self.rows(page)
 
-    def rewrite(self, before: dict[str, Sequence[Stored]], after: dict[str, list[Stored]]) -> int:
+    def rewrite(self, before: dict[str, Sequence[Stored]], after: dict[str, list[Stored]]) -> None:
         """Each page of `after` now shows these mentions, taken as these people (it showed `before`'s):
-        the keys that changed written again, as a build from nothing writes them. Returns how many."""
+        the keys that changed written again, as a build from nothing writes them."""
         gone: dict[str, set[str]] = defaultdict(set)
         added: dict[str, set[str]] = defaultdict(set)
         for page, rows in after.items():
@@ -175,7 +180,6 @@ class StoredMentions:
                 self.support.add(
                     ox.Quad(node, self.indexed, ox.Literal("\n".join(sorted(found))), self.graph)
                 )
-        return len(values)
 
     def _still(
         self, key: str, value: str, values: dict[str, set[str]], after: dict[str, list[Stored]]
