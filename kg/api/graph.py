@@ -488,12 +488,15 @@ class Graph:
             from kg.features.endpoint_stats import engine_stats
 
             return engine_stats(self.engine, self.base, self.source)
-        from kg.building.builder import COUNTS_KEY
+        from kg.building.builder import COUNTS_KEY, kept_counts
         from kg.building.counts import store_stats
 
         kg_store = self._local("stats")
         return store_stats(
-            kg_store.store, kg_store.meta.extra.get(COUNTS_KEY, (0, 0)), kg_store.iris.ontology_graph
+            kg_store.store,
+            kg_store.meta.extra.get(COUNTS_KEY, (0, 0)),
+            kg_store.iris.ontology_graph,
+            kept_counts(kg_store.meta),
         )
 
     def validate(self) -> ValidationOutcome:

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.building import curation_checks
-from kg.building.counts import store_stats
+from kg.building.counts import COUNTED, change_of_counts, store_stats
 from kg.building.pagefiles import HOME_KEY, NothingToBuild, find_pages, home_folder, page_paths
 from kg.building.people import Deciding
 from kg.derive import derived_graph as inferred
@@ -37,6 +37,7 @@ from kg.derive.summary_rows import SummaryRows
 from kg.errors import KgError
 from kg.model import curation, facts
 from kg.model.inference import Schema, compile_schema
+from kg.model.ntriples import Triple
 from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.terms import text_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
@@ -65,9 +66,12 @@ SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
 PAGES_KEY = "pages"  # the page graphs a generation holds
-LISTINGS_KEY = "listings"  # the listings it holds: an update counts what its pages add and take away
-_LISTING_TYPE_TEXT = (f"<{RDF_TYPE}>", f"<{KG}Listing>")
-_LISTING_TYPE = " ".join(_LISTING_TYPE_TEXT).encode() + b" "
+LISTINGS_KEY = "listings"  # the listings it holds
+# What `kg stats` counts of the generation (pages, listings, papers, people, orgs): an update counts what
+# its pages add and take away, so that neither it nor kg stats counts the whole store (kg.counts)
+COUNTED_KEY = "counted"
+# a page's pages and listings, as its page graph's N-Quads type them
+_PAGE_TYPES = {name: f"<{RDF_TYPE}> <{KG}{cls}> ".encode() for name, cls in COUNTED[:2]}
 
 
 @dataclass
@@ -250,8 +254,8 @@ class _Build:
             asserted, inferred_count = previous.extra[COUNTS_KEY]
             self.page_own = previous.extra[PAGE_COUNT_KEY]
             self.facts = asserted - self.page_own
-        kept_listings = previous.extra.get(LISTINGS_KEY) if previous is not None else None
-        self.listings = kept_listings if self.plan.incremental else None  # None: counted in the store
+        # the counts a small update keeps up to date (None: the store is counted after the build)
+        self.counted = kept_counts(previous) if self.plan.incremental else None
         self.derived = InferredGraph(self.kg, self.schema, self.plan, inferred_count)
         self.home = Path()  # the folder page paths are taken under; set by build() once the store is open
         self.work = PageWork(
@@ -392,8 +396,10 @@ class _Build:
         elif self.plan.incremental:
             self.change.people |= result.authors
         self.page_own += result.asserted_count
-        if self.listings is not None:
-            self.listings += result.nquads.count(_LISTING_TYPE)
+        if self.counted is not None:
+            for name, typed in _PAGE_TYPES.items():
+                if name in self.counted:
+                    self.counted[name] += result.nquads.count(typed)
         self.loader.add(result.nquads)
         if result.summary is not None:
             self.summary_rows.take(result.graph, result.summary)
@@ -411,13 +417,10 @@ class _Build:
         self.loader.flush()  # an earlier bulk load may still be writing: nothing is removed under it
         self.support_loader.flush()
         kg = self.kg
-        stated = kg.stated_facts(graph)
-        old = ReplacedPage(graph, kg.page_triples(graph) + stated, stated, facts.paper_authors(stated))
+        stated, own = kg.stated_facts(graph), kg.page_triples(graph)
+        old = ReplacedPage(graph, own + stated, stated, facts.paper_authors(stated))
         self.change.replaced.append(old)
-        if self.listings is not None:
-            self.listings -= sum(
-                p == _LISTING_TYPE_TEXT[0] and o == _LISTING_TYPE_TEXT[1] for _, p, o in old.statements
-            )
+        self.count_change((), own)  # its pages and listings: the facts it stated may stay
         self.page_own -= kg.graph_size(graph)
         kg.remove_page(graph)
         support = kg.support
@@ -440,12 +443,23 @@ class _Build:
         kg = self.kg
         if self.plan.incremental:
             for graph in self.change.written:
-                self.facts += facts.add(kg.store, self.iris, kg.stated_facts(graph))
+                added = facts.add(kg.store, self.iris, kg.stated_facts(graph))
+                self.facts += len(added)
+                self.count_change(added, ())
         stated = kg.stated_by_pages()
         for old in self.change.replaced:
             still = set(kg.stated_facts(old.graph))
             gone = (t for t in old.stated_facts if t not in still)
-            self.facts -= facts.retract(kg.store, self.iris, gone, stated.stated)
+            removed = facts.retract(kg.store, self.iris, gone, stated.stated)
+            self.facts -= len(removed)
+            self.count_change((), removed)
+
+    def count_change(self, added: Iterable[Triple], removed: Iterable[Triple]) -> None:
+        """Keep the counts up to date with triples written to or taken out of the store."""
+        if self.counted is not None:
+            for name, change in change_of_counts(added, removed).items():
+                if name in self.counted:
+                    self.counted[name] += change
 
     def derive(self) -> None:
         """Bring the derived part of the store up to date with what was written."""
@@ -478,7 +492,7 @@ class _Build:
             self.kg.store,
             (self.page_own + self.facts, self.derived.count),
             self.iris.ontology_graph,
-            self.kept(),
+            self.counted if self.counted is not None else kept_counts(self.writer.previous_meta),
         )
         self.report.generation = self.writer.previous or ""
         self.report.new_generation = False
@@ -490,7 +504,7 @@ class _Build:
 
     def kept(self) -> dict[str, int]:
         """The counts this build kept as it went, which the store need not count again."""
-        return {} if self.listings is None else {"listings": self.listings}
+        return self.counted or {}
 
     def let_go(self) -> None:
         """The writer closes the databases: no reference of this build's may keep them open."""
@@ -506,6 +520,7 @@ class _Build:
             PAGE_COUNT_KEY: self.page_own,
             PAGES_KEY: self.report.stats.get("pages", 0),
             LISTINGS_KEY: self.report.stats.get("listings", 0),
+            COUNTED_KEY: {name: self.report.stats[name] for name, _ in COUNTED},
             HOME_KEY: str(self.home),
             curation_checks.STORE_KEY: rules_digest,  # the rules every stored page was mapped by
         }
@@ -538,6 +553,18 @@ class _Build:
                 pages=self.change.written,
             )
         self.report.timings["summary"] = time.perf_counter() - summarising
+
+
+def kept_counts(meta: StoreMeta | None) -> dict[str, int]:
+    """What `kg stats` counts of a generation, as its build recorded it (an older kg recorded its
+    listings alone; what is not recorded is counted in the store)."""
+    if meta is None:
+        return {}
+    counted = meta.extra.get(COUNTED_KEY)
+    if counted is not None:
+        return dict(counted)
+    listings = meta.extra.get(LISTINGS_KEY)
+    return {} if listings is None else {"listings": listings}
 
 
 def summary_meta(generation: str, meta: StoreMeta, report: BuildReport) -> dict[str, str]:

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
-from kg.model.vocab import KG
+from kg.model.ntriples import Triple, iri
+from kg.model.vocab import KG, RDF_TYPE
+
+# What `kg stats` counts of the store, each the nodes of one class (pages are profiles)
+COUNTED = (
+    ("pages", "Profile"),
+    ("listings", "Listing"),
+    ("papers", "Paper"),
+    ("people", "Person"),
+    ("orgs", "Organization"),
+)
+_TYPE = iri(RDF_TYPE)
+_COUNTED_BY_CLASS = {iri(KG + cls): name for name, cls in COUNTED}
+
+
+def change_of_counts(added: Iterable[Triple], removed: Iterable[Triple]) -> dict[str, int]:
+    """How the counted nodes change when `added` go into the store and `removed` come out: a type
+    triple is in one graph only (kg.export), so each is one node more or less."""
+    change = dict.fromkeys(_COUNTED_BY_CLASS.values(), 0)
+    for sign, triples in ((1, added), (-1, removed)):
+        for _, p, o in triples:
+            if p == _TYPE and o in _COUNTED_BY_CLASS:
+                change[_COUNTED_BY_CLASS[o]] += sign
+    return change
 
 
 def store_stats(
@@ -15,18 +40,12 @@ def store_stats(
     asserted (the page graphs and the graph of facts), inferred, and the ontology's.
 
     The asserted and inferred triples are counted as stored, by the builds that write them, and so is
-    any figure in `kept` (the listings, by a small update): a small update need not recount the whole
-    store.
+    any figure in `kept` (a small update counts what its pages add and take away, and a generation
+    records its counts): neither an update nor `kg stats` need count the whole store.
     """
     kept = kept or {}
     counts = {}
-    for name, cls in (
-        ("pages", "Profile"),
-        ("listings", "Listing"),
-        ("papers", "Paper"),
-        ("people", "Person"),
-        ("orgs", "Organization"),
-    ):
+    for name, cls in COUNTED:
         if name in kept:
             counts[name] = kept[name]
             continue

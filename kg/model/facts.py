@@ -24,15 +24,15 @@ def _quad(triple: Triple, graph: ox.NamedNode) -> ox.Quad:
     return ox.Quad(term(triple[0]), term(triple[1]), term(triple[2]), graph)
 
 
-def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> int:
-    """Add facts one by one (a small update), counting those that were new."""
+def add(store: ox.Store, iris: Iris, triples: Iterable[Triple]) -> list[Triple]:
+    """Add facts one by one (a small update); those that were new."""
     graph = ox.NamedNode(iris.facts_graph)
-    added = 0
+    added = []
     for triple in triples:
         quad = _quad(triple, graph)
         if quad not in store:
             store.add(quad)
-            added += 1
+            added.append(triple)
     return added
 
 
@@ -47,15 +47,15 @@ def paper_authors(triples: Iterable[Triple]) -> dict[str, set[str]]:
 
 def retract(
     store: ox.Store, iris: Iris, candidates: Iterable[Triple], still_stated: Callable[[Triple], bool]
-) -> int:
-    """Take out the candidates no page states any more (`still_stated`); how many were removed.
+) -> list[Triple]:
+    """Take out the candidates no page states any more (`still_stated`); those removed.
 
     Call it once what each page stated is up to date (old pages removed, new ones loaded)."""
     graph = ox.NamedNode(iris.facts_graph)
-    removed = 0
+    removed = []
     for triple in candidates:
         quad = _quad(triple, graph)
         if quad in store and not still_stated(triple):
             store.remove(quad)
-            removed += 1
+            removed.append(triple)
     return removed

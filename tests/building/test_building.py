@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -121,19 +122,35 @@ def rename_a_person(pages: Path, store: Path) -> list[Path]:
     return changed
 
 
-def change_the_ontology(pages: Path, store: Path) -> list[Path]:
-    """The store was built with another ontology: everything is inferred again."""
+def edit_record(store: Path, edit: Callable[[dict], object]) -> None:
+    """The live generation's record as `edit` leaves it."""
     kg = KgStore.open_read(store)
     record = store / f"{kg.generation}.json"
     kg.close()
     meta = json.loads(record.read_text())
-    meta["ontology_hash"] = "an older ontology"
+    edit(meta)
     record.write_text(json.dumps(meta))
+
+
+def edit_a_listing(pages: Path) -> list[Path]:
     page = pages / PAGE
     page.write_text(
         page.read_text(encoding="utf-8").replace("Suyog Gupta, Berkin Akin\n", "Suyog Gupta, Ada Example\n")
     )
     return [page]
+
+
+def change_the_ontology(pages: Path, store: Path) -> list[Path]:
+    """The store was built with another ontology: everything is inferred again."""
+    edit_record(store, lambda meta: meta.update(ontology_hash="an older ontology"))
+    return edit_a_listing(pages)
+
+
+def counts_not_recorded(pages: Path, store: Path) -> list[Path]:
+    """The store was built by a kg that recorded the count of its listings alone: the update counts the
+    papers, people and the rest in the store, and records them."""
+    edit_record(store, lambda meta: meta["extra"].pop("counted"))
+    return edit_a_listing(pages)
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +163,9 @@ def many_pages(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize(
-    "change", [empty_a_page, move_a_paper, rename_a_person, change_the_ontology], ids=lambda f: f.__name__
+    "change",
+    [empty_a_page, move_a_paper, rename_a_person, change_the_ontology, counts_not_recorded],
+    ids=lambda f: f.__name__,
 )
 @pytest.mark.parametrize("given", ["the changed pages", "the folder"])
 def test_an_update_equals_a_build_from_nothing(tmp_path, many_pages, change, given):
@@ -164,6 +183,9 @@ def test_an_update_equals_a_build_from_nothing(tmp_path, many_pages, change, giv
     fresh = build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert_same_store(tmp_path / "updated", tmp_path / "fresh")
     assert report.stats == fresh.stats
+    assert KgStore.open_read(tmp_path / "updated").meta.extra["counted"] == {
+        name: fresh.stats[name] for name in ("pages", "listings", "papers", "people", "orgs")
+    }
 
 
 # --- who is who: an update that changes people on pages it was not given -------------------------------
