@@ -71,7 +71,9 @@ LISTINGS_KEY = "listings"  # the listings it holds
 # its pages add and take away, so that neither it nor kg stats counts the whole store (kg.counts)
 COUNTED_KEY = "counted"
 # a page's pages and listings, as its page graph's N-Quads type them
-_PAGE_TYPES = {name: f"<{RDF_TYPE}> <{KG}{cls}> ".encode() for name, cls in COUNTED[:2]}
+_PAGE_TYPES = {
+    name: f"<{RDF_TYPE}> <{KG}{cls}> ".encode() for name, cls in COUNTED if name in ("pages", "listings")
+}
 
 
 @dataclass

@@ -389,7 +389,8 @@ def update(source: Source | Sequence[Stored], old: Sequence[Stored], new: Sequen
         found = block_indexes.get(block)
         if found is None:
             printings = [*kept.of_block(block), *new_links.of_block(block), *old_links.of_block(block)]
-            found = block_indexes[block] = CompatibleIndex(printings)
+            family, initial = block.rsplit(" ", 1)
+            found = block_indexes[block] = CompatibleIndex(printings, (family, initial))
         return found
 
     def compatible_with(name: str) -> set[str]:

@@ -13,8 +13,8 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from kg.model.vocab import identity_key
 
@@ -29,8 +29,8 @@ _NICKNAME = re.compile(r"\([^)]*\)|\"[^\"]*\"")
 _SPLIT = re.compile(r"[\s.\-\u2010-\u2015]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+# a tuple: one is made for every word of every printing, faster than a frozen dataclass
+class Word(NamedTuple):
     text: str  # folded letters
     initial: bool  # one letter, or written with a dot
     joined: bool = False  # part of a hyphenated run (`Yew-Soon`): may be printed joined
@@ -41,14 +41,17 @@ def words(name: str) -> tuple[Word, ...]:
     """A printed name as words: accents and case folded, nicknames in parentheses or quotes dropped,
     dots and hyphens splitting words (`C.-H.` is two initials, `Yew-Soon` two joinable words)."""
     text = _NICKNAME.sub(" ", name)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # most printings: nothing to fold but case
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     out: list[Word] = []
     for token in text.split():
         dotted = "." in token
         parts = [p for p in _SPLIT.split(token) if p]
         for part in parts:
-            letters = "".join(c for c in part if c.isalnum())
+            letters = part if part.isalnum() else "".join(c for c in part if c.isalnum())
             if not letters:
                 continue
             initial = len(letters) == 1 or (dotted and len(letters) <= 2 and token.endswith("."))
@@ -181,7 +184,9 @@ class CompatibleIndex:
     words match only when they begin alike and one is an initial, or one's letters begin the other's
     (equal, or several words printed joined)."""
 
-    def __init__(self, names: Iterable[str]):
+    def __init__(self, names: Iterable[str], block: tuple[str, str] | None = None):
+        """`block`: only this (family, initial) is indexed: the printings of one block (an update's
+        `identity_update.blocks`), each found by a name through that block alone."""
         self.names = sorted(set(names))
         # (family, letter) -> printings with a given name of that initial, any position: the blocks
         self.anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -192,9 +197,13 @@ class CompatibleIndex:
         self.first_full: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for name in self.names:
             for family, given in readings(name):
+                if block is not None and family != block[0]:
+                    continue
                 for w in given:
-                    _put(self.anywhere, self.initials, self.full, family, w, name)
-                _put(self.first, self.first_initials, self.first_full, family, given[0], name)
+                    if block is None or w.text[0] == block[1]:
+                        _put(self.anywhere, self.initials, self.full, family, w, name)
+                if block is None or given[0].text[0] == block[1]:
+                    _put(self.first, self.first_initials, self.first_full, family, given[0], name)
         self._near_cache: dict[tuple[str, Word, bool], set[str]] = {}
 
     def candidates(self, name: str) -> set[str]:
