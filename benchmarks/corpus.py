@@ -199,9 +199,11 @@ COINED = [
 ]
 GROUPS = ["BigScience Workshop", "MLPerf Consortium"]
 # Draws in a row that find only names already taken, after which people get wider names (two given
-# names, an initial, a family name): the names above run out near 250,000 people (40,000 pages), and a
-# corpus of 100,000 pages has 600,000. Smaller corpora never miss this often: they are as they were.
+# names, an initial, and a family name of more kinds: as a field grows, so do its family names): the
+# names above run out near 250,000 people (40,000 pages), and a corpus of 100,000 pages has 600,000.
+# Smaller corpora never miss this often: they are as they were.
 SATURATED = 1000
+FAMILY_ENDINGS = ["", "son", "berg", "ez", "ini", "ova", "sky", "mann", "ides", "oglu", "aki", "stein"]
 
 
 class Corpus:
@@ -218,7 +220,8 @@ class Corpus:
         misses = 0  # draws in a row that gave a name already taken
         while len(names) < count:
             if misses >= SATURATED:  # the names below are nearly all taken (past 250,000 people)
-                name = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)} {rng.choice('ABCDEFGHJKLMNPRS')}. {rng.choice(FAMILY)}"
+                family = rng.choice(FAMILY) + rng.choice(FAMILY_ENDINGS)
+                name = f"{rng.choice(GIVEN)} {rng.choice(GIVEN)} {rng.choice('ABCDEFGHJKLMNPRS')}. {family}"
                 if name not in seen:
                     seen.add(name)
                     names.append(name)
