@@ -136,7 +136,7 @@ _XML_ATTRIBUTE = str.maketrans(
 )
 
 
-def quoteattr(value: str) -> str:
+def _xml_attribute(value: str) -> str:
     """An XML attribute's value, quoted."""
     return f'"{value.translate(_XML_ATTRIBUTE)}"'
 
@@ -223,12 +223,12 @@ class _XmlRows:
 
     def __init__(self, variables: list[str], out: IO[str]):
         self.out, self.variables = out, variables
-        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        head = "".join(f"<variable name={_xml_attribute(v)}/>" for v in variables)
         out.write(f'<?xml version="1.0"?>\n<sparql xmlns="{_SPARQL_XML}">\n<head>{head}</head>\n<results>\n')
 
     def row(self, row: Row) -> None:
         bindings = "".join(
-            f"<binding name={quoteattr(var)}>{_xml_term(term)}</binding>"
+            f"<binding name={_xml_attribute(var)}>{_xml_term(term)}</binding>"
             for var, term in zip(self.variables, row, strict=False)
             if term is not None
         )
@@ -248,9 +248,9 @@ def _xml_term(term: Term) -> str:
         return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            attribute = f" xml:lang={quoteattr(term.language)}"
+            attribute = f" xml:lang={_xml_attribute(term.language)}"
         elif term.datatype.value != XSD + "string":
-            attribute = f" datatype={quoteattr(term.datatype.value)}"
+            attribute = f" datatype={_xml_attribute(term.datatype.value)}"
         else:
             attribute = ""
         return f"<literal{attribute}>{_xml_text(term.value)}</literal>"
