@@ -34,12 +34,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from kg.model.name_match import (
+    CompatibleIndex,
     compact,
     compatible,
-    compatible_names,
+    compatible_pairs,
     same_given,
     words,
 )
@@ -268,8 +270,6 @@ class _Resolver:
         self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
         self.owned: dict[int, set[str]] = {}  # group root -> the profiles it owns
         self.ambiguous: list[tuple[str, list[int], list[Mention]]] = []
-        # each printing's compatible printings (printed unlike it)
-        self.compatible = compatible_names(m.name for m in self.mentions)
         for m in self.mentions:
             if m.rank == OWNER_LINE:
                 self.owned[self.at[m.key]] = {m.page}
@@ -376,17 +376,7 @@ class _Resolver:
         if len(by_name) < 2:
             return
         printed = {m.name: m for m in found}
-        pairs = []  # (name, other), name < other: joined in that order
-        for name in printed:
-            near = self.compatible.get(name)
-            if near:  # the smaller side is walked: a common printing has thousands of compatible ones
-                among = (
-                    (o for o in near if o in printed)
-                    if len(near) < len(printed)
-                    else (o for o in printed if o in near)
-                )
-                pairs += [(name, other) for other in among if other > name]
-        pairs.sort()
+        pairs = compatible_pairs(printed)
         for name, other in pairs:
             m, n = printed[name], printed[other]
             if (m.page, m.line) != (n.page, n.line):
@@ -442,14 +432,14 @@ class _Resolver:
         for g, ms in grouped.items():
             for m in ms:
                 holders[compact(m.name)].add(g)
+        # built here, not before the base groups: the two are never needed at once
+        index = CompatibleIndex(m.name for m in self.mentions)
         moves = []
         for g, ms in sorted(grouped.items()):
             mine = {m.name for m in ms}
             if self.owned.get(g) or any(_short(n) for n in mine):
                 continue
-            found = variant_of(
-                mine, g, lambda key: holders.get(key, set()), lambda name: self.compatible.get(name, ())
-            )
+            found = variant_of(mine, g, lambda key: holders.get(key, set()), index.compatible_with)
             if found is not None:
                 h, name, other = found
                 if not any(_short(m.name) for m in grouped[h]):
@@ -498,11 +488,14 @@ def variant_of(
     `holders(letters)`: the groups printing a printing's letters."""
     near: dict[G, tuple[str, bool, str]] = {}
     for name in sorted(mine):
-        for other in [name, *compatible_with(name)]:
-            for h in holders(compact(other)) - {me}:
-                found = (name, other != name, other)
-                near[h] = min(near.get(h, found), found)
-    if len(near) != 1:
+        for other in chain((name,), compatible_with(name)):
+            for h in holders(compact(other)):
+                if h != me:
+                    found = (name, other != name, other)
+                    near[h] = min(near.get(h, found), found)
+            if len(near) > 1:  # a short printing is compatible with a whole block: stop at two groups
+                return None
+    if not near:
         return None
     ((h, (name, _, other)),) = near.items()
     return h, name, other

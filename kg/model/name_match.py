@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -138,6 +138,12 @@ def compatible(a: str, b: str) -> bool:
     return _readings_match(readings(a), readings(b))
 
 
+@lru_cache(maxsize=NAMES)
+def family_initials(name: str) -> tuple[tuple[str, str], ...]:
+    """Each reading of a printing as its family name and the initials of its given names."""
+    return tuple((family, "".join(w.text[0] for w in given)) for family, given in readings(name))
+
+
 def _readings_match(ra: list[tuple[str, tuple[Word, ...]]], rb: list[tuple[str, tuple[Word, ...]]]) -> bool:
     """A reading of each with the same family name, and the given names of one found in the other's."""
     for fa, ga in ra:
@@ -158,113 +164,155 @@ def readings(name: str) -> list[tuple[str, tuple[Word, ...]]]:
     return _readings(words(name))
 
 
-def _put(
-    by_letter: dict[tuple[str, str], set[str]],
-    initials: dict[tuple[str, str], set[str]],
-    full: dict[tuple[str, str], dict[str, set[str]]],
-    family: str,
-    word: Word,
-    name: str,
-) -> None:
-    """`name` indexed under a given name of its: by family and letter, then as an initial or by text."""
-    key = (family, word.text[0])
-    by_letter[key].add(name)
-    if word.initial:
-        initials[key].add(name)
-    else:
-        full[key][word.text].add(name)
+# A printing with more given names than this is not keyed by them (2^n keys), but found by every
+# printing of its family name, and finds all of them: real printings rarely have more than four.
+KEYED_GIVEN = 6
+_NONE: frozenset[str] = frozenset()
+
+
+def _stored(w: Word) -> tuple[str, str]:
+    """How a given name is keyed, to be found by `_sought` of a name it may match (not joined): a full
+    name by its text and by its letter (an initial matches it), an initial by its letter twice (a full
+    name or an initial of that letter match it)."""
+    return (f"={w.text}", f"~{w.text[0]}") if not w.initial else (f".{w.text[0]}", f"~{w.text[0]}")
+
+
+def _sought(w: Word) -> tuple[str, ...]:
+    """The keys of the given names `w` may match (`_stored`): a full name, the same name or an initial of
+    its letter; an initial, any name of its letter."""
+    return (f"={w.text}", f".{w.text[0]}") if not w.initial else (f"~{w.text[0]}",)
+
+
+def _subsequences(given: Sequence[Word]) -> set[tuple[Word, str]]:
+    """Every non-empty subsequence of a printing's given names, as its first name and the others'
+    initials."""
+    rest = {""}  # the subsequences of the initials after position n
+    found = set()
+    for w in reversed(given):
+        found |= {(w, r) for r in rest}
+        rest |= {w.text[0] + r for r in rest}
+    return found
+
+
+def _runs_joined(given: Sequence[Word]) -> set[str]:
+    """Each run of two or more full given names, printed joined (`Eng Siong` as `engsiong`)."""
+    found = set()
+    for start, first in enumerate(given):
+        text = first.text
+        for w in given[start + 1 :]:
+            if w.initial or first.initial:
+                break
+            text += w.text
+            found.add(text)
+    return found
 
 
 class CompatibleIndex:
     """Many printings, indexed so that the ones a printing may be compatible with are found without
     comparing it with every printing of its family name (a common one has thousands).
 
-    `candidates(name)` is a superset of the printings `compatible` with it, cut by what `_given_match`
-    needs: the first given name of the shorter reading matches a word of the other reading, and two
-    words match only when they begin alike and one is an initial, or one's letters begin the other's
-    (equal, or several words printed joined)."""
+    `_given_match` matches each given name of the shorter printing, in order, to a given name of the
+    longer (the same, or an initial of the other's letter), the longer's others dropped; or matches
+    several of one's names, printed joined, to one of the other's (`Eng Siong`, `Engsiong`). So, unless
+    names are joined (found by the joined word), the shorter's given names are a subsequence of the
+    longer's: each printing is kept under every subsequence of its given names (as the longer) and
+    under its given names (as the shorter), each keyed by a family name, its first name (`_stored`) and
+    the others' initials. `candidates(name)` looks up both sides' keys of `name`: printings of the same
+    initials but other given names after the first (`Ada Kim`, `Ada Kate`) are among them; `compatible`
+    tells them apart."""
 
     def __init__(self, names: Iterable[str], block: tuple[str, str] | None = None):
-        """`block`: only this (family, initial) is indexed: the printings of one block (an update's
-        `identity_update.blocks`), each found by a name through that block alone."""
+        """`block`: only the readings with this family name are indexed: the printings of one block
+        (an update's `identity_update.blocks`, a family name and an initial)."""
         self.names = sorted(set(names))
-        # (family, letter) -> printings with a given name of that initial, any position: the blocks
-        self.anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self.initials: dict[tuple[str, str], set[str]] = defaultdict(set)  # with an initial of that letter
-        self.full: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.first: dict[tuple[str, str], set[str]] = defaultdict(set)  # first given name of that initial
-        self.first_initials: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self.first_full: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.longer: dict[str, set[str]] = defaultdict(set)  # a key of a subsequence -> the printings
+        self.shorter: dict[str, set[str]] = defaultdict(set)  # a key of all given names -> the printings
+        self.word: dict[str, set[str]] = defaultdict(set)  # family + a full given name -> the printings
+        self.joined: dict[str, set[str]] = defaultdict(set)  # family + a run of full names joined
+        self.unkeyed: dict[str, set[str]] = defaultdict(set)  # family -> printings of many given names
+        self.family: dict[str, set[str]] = defaultdict(set)  # family -> every printing read with it
         for name in self.names:
             for family, given in readings(name):
                 if block is not None and family != block[0]:
                     continue
+                self.family[family].add(name)
+                if len(given) > KEYED_GIVEN:
+                    self.unkeyed[family].add(name)
+                    continue
+                rest = "".join(w.text[0] for w in given[1:])
+                for key in _stored(given[0]):
+                    self.shorter[f"{family} {key} {rest}"].add(name)
+                for first, initials in _subsequences(given):
+                    for key in _stored(first):
+                        self.longer[f"{family} {key} {initials}"].add(name)
                 for w in given:
-                    if block is None or w.text[0] == block[1]:
-                        _put(self.anywhere, self.initials, self.full, family, w, name)
-                if block is None or given[0].text[0] == block[1]:
-                    _put(self.first, self.first_initials, self.first_full, family, given[0], name)
-        self._near_cache: dict[tuple[str, Word, bool], set[str]] = {}
+                    if not w.initial:
+                        self.word[f"{family} {w.text}"].add(name)
+                for text in _runs_joined(given):
+                    self.joined[f"{family} {text}"].add(name)
 
     def candidates(self, name: str) -> set[str]:
         """A superset of the printings compatible with `name` by reading (printings alike in letters
         aside: `compact` finds those)."""
-        out = self.longer(name)
+        return set().union(*self._candidate_sets(name))
+
+    def compatible_with(self, name: str) -> Iterator[str]:
+        """The printings compatible with `name` but printed unlike it, one by one (a caller that needs
+        only the first few stops early: a short printing is compatible with a whole block)."""
+        mine, my_letters = readings(name), compact(name)
+        seen = {name}
+        for printed in self._candidate_sets(name):
+            for other in printed:
+                if other not in seen:
+                    seen.add(other)
+                    if compact(other) != my_letters and _readings_match(mine, readings(other)):
+                        yield other
+
+    def _candidate_sets(self, name: str) -> Iterator[Collection[str]]:
+        """`candidates(name)` as the index's own sets, none copied."""
         for family, given in readings(name):
-            for w in given:  # the other the shorter: its first given name matches one of these
-                out |= self._near(family, w, anywhere=False)
-        return out
-
-    def longer(self, name: str) -> set[str]:
-        """The printings `name` may be compatible with as the shorter reading: with a given name its
-        first given name may match. Every compatible pair is among the `longer` of one of the two."""
-        out: set[str] = set()
-        for family, given in readings(name):
-            out |= self._near(family, given[0], anywhere=True)
-        return out
-
-    def _near(self, family: str, word: Word, anywhere: bool) -> set[str]:
-        """The printings with a given name (any, or their first) that `word` may match."""
-        found = self._near_cache.get((family, word, anywhere))
-        if found is not None:
-            return found
-        key = (family, word.text[0])
-        if word.initial:
-            found = self.anywhere.get(key, set()) if anywhere else self.first.get(key, set())
-        else:
-            found = set(self.initials.get(key, ()) if anywhere else self.first_initials.get(key, ()))
-            by_text = (self.full if anywhere else self.first_full).get(key, {})
-            for text, printed in by_text.items():
-                if text.startswith(word.text) or word.text.startswith(text):
-                    found |= printed
-        self._near_cache[(family, word, anywhere)] = found
-        return found
+            if len(given) > KEYED_GIVEN:
+                yield self.family.get(family, _NONE)
+                continue
+            yield self.unkeyed.get(family, _NONE)
+            rest = "".join(w.text[0] for w in given[1:])
+            for key in _sought(given[0]):  # `name` the shorter
+                yield self.longer.get(f"{family} {key} {rest}", _NONE)
+            for first, initials in _subsequences(given):  # `name` the longer
+                for key in _sought(first):
+                    yield self.shorter.get(f"{family} {key} {initials}", _NONE)
+            for text in _runs_joined(given):  # names joined: `name`'s run one name of the other's
+                yield self.word.get(f"{family} {text}", _NONE)
+            for w in given:  # or the other's run one name of `name`'s
+                if not w.initial:
+                    yield self.joined.get(f"{family} {w.text}", _NONE)
 
 
-def compatible_names(names: Iterable[str]) -> dict[str, set[str]]:
-    """For each printing, the others compatible with it but printed unlike it (other letters).
+def compatible_pairs(printed: Iterable[str]) -> list[tuple[str, str]]:
+    """The pairs (a, b), a < b, of printings in `printed` compatible but printed unlike (other letters),
+    in order.
 
-    Only printings sharing a family name are compared, from the side with fewer given names, with the
-    printings having a given name that its first given name may match (`CompatibleIndex.longer`)."""
-    index = CompatibleIndex(names)
-    # what `compatible` reads of each printing, looked up once: a corpus has more printings than the
-    # caches behind `compatible` keep, and each pair here is compared once
-    key = {name: identity_key(name) for name in index.names}
-    letters = {name: compact(name) for name in index.names}
-    read = {name: readings(name) for name in index.names}
-    out: dict[str, set[str]] = defaultdict(set)
-    for name in index.names:
-        mine = read[name]
-        found, my_letters, my_key = out[name], letters[name], key[name]
-        for other in index.longer(name):  # each pair is found from its shorter side
-            if (
-                other not in found
-                and letters[other] != my_letters
-                and (key[other] == my_key or _readings_match(mine, read[other]))
-            ):
-                found.add(other)
-                out[other].add(name)
-    return out
+    Only printings that may be read with one family name are compared: a few printings beside one
+    coauthor or on one paper. Finding every compatible pair of a whole corpus at once would be quadratic
+    in the printings of a common family name (`CompatibleIndex.compatible_with` finds one printing's)."""
+    by_family: dict[str, list[tuple[str, str]]] = defaultdict(list)  # family -> (printing, initials)
+    for name in sorted(set(printed)):
+        for family, initials in family_initials(name):
+            by_family[family].append((name, initials))
+    found: set[tuple[str, str]] = set()
+    for named in by_family.values():
+        for n, (name, initials) in enumerate(named):
+            mine, my_letters = readings(name), compact(name)
+            for other, other_initials in named[n + 1 :]:
+                # the shorter's first given name matches one of the longer's, so begins like it
+                if (
+                    (initials[0] in other_initials or other_initials[0] in initials)
+                    and (name, other) not in found
+                    and compact(other) != my_letters
+                    and _readings_match(mine, readings(other))
+                ):
+                    found.add((name, other))
+    return sorted(found)
 
 
 def same_given(a: str, b: str) -> bool:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.model.identity import Mention, compatible, resolve
+from kg.model.name_match import CompatibleIndex, compact, compatible_pairs
 from kg.model.vocab import Iris, identity_key, key_of_slug, slug
 
 IRIS = Iris("https://kg.example.org/id/")
@@ -131,6 +132,38 @@ def test_names_of_one_person_are_compatible(a, b):
 )
 def test_names_of_different_people_are_not(a, b):
     assert not compatible(a, b)
+
+
+# given names that begin alike, join (`Eng Siong`, `Engsiong`) or are initials; family names that are
+# also given names, so that every reading (family first, a second family name dropped) meets others
+GIVEN = ["Eng", "Siong", "Engsiong", "E.", "S.", "Ada", "Aaron", "A.", "Kim", "K.", "Chee", "Keong", "Es"]
+FAMILY = ["Chng", "Ong", "Kim", "Ada", "Chee"]
+
+
+@st.composite
+def printed_names(draw):
+    given = draw(st.lists(st.sampled_from(GIVEN), min_size=1, max_size=4))
+    family = draw(st.lists(st.sampled_from(FAMILY), min_size=1, max_size=2))
+    if len(given) > 1 and draw(st.booleans()) and not any(g.endswith(".") for g in given[:2]):
+        given[:2] = ["-".join(given[:2])]  # a hyphenated pair
+    parts = [*family, *given] if draw(st.booleans()) else [*given, *family]
+    return " ".join(parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(printed_names(), min_size=2, max_size=30, unique=True))
+def test_the_index_finds_every_compatible_printing(names):
+    """Identity never compares every pair of a family name's printings: what the index offers a printing
+    holds every printing compatible with it, and a few printings beside one coauthor are paired alike."""
+    index = CompatibleIndex(names)
+    for name in names:
+        found = set(index.compatible_with(name))
+        for other in names:
+            unlike = compact(other) != compact(name)
+            assert (other in found) == (unlike and compatible(name, other)), (name, other)
+    assert compatible_pairs(names) == sorted(
+        (a, b) for a in names for b in names if a < b and compact(a) != compact(b) and compatible(a, b)
+    )
 
 
 def listing(page: str, line: int, names: list[str], owner: str = "", title: str = "") -> list[Mention]:
