@@ -381,28 +381,19 @@ def update(source: Source | Sequence[Stored], old: Sequence[Stored], new: Sequen
     new_links, old_links = _Links(new), _Links(s.mention for s in old)
     stored = kept.stored  # filled as the pages are read: every kept mention met is among them
     compatible_cache: dict[str, set[str]] = {}
-    block_indexes: dict[str, CompatibleIndex] = {}
-
-    def block_index(block: str) -> CompatibleIndex:
-        """The printings of a block (kept, new or old), indexed for `compatible` (a block of a common
-        family name holds hundreds)."""
-        found = block_indexes.get(block)
-        if found is None:
-            printings = [*kept.of_block(block), *new_links.of_block(block), *old_links.of_block(block)]
-            family, initial = block.rsplit(" ", 1)
-            found = block_indexes[block] = CompatibleIndex(printings, (family, initial))
-        return found
+    # the printings of the blocks met (kept, new or old), each indexed once: a block of a common family
+    # name holds hundreds, and a printing is in a block for each of its given names' initials
+    index, indexed_blocks = CompatibleIndex(), set[str]()
 
     def compatible_with(name: str) -> set[str]:
         """The printings compatible with `name`, printed unlike it (some perhaps no longer shown)."""
         found = compatible_cache.get(name)
         if found is None:
-            letters = compact(name)
-            candidates: set[str] = set()
-            for block in blocks(name):  # printings compatible and unlike share a block
-                candidates |= block_index(block).candidates(name)
-            found = {n for n in candidates if compact(n) != letters and compatible(name, n)}
-            compatible_cache[name] = found
+            for block in blocks(name) - indexed_blocks:  # printings compatible and unlike share a block
+                indexed_blocks.add(block)
+                printings = [*kept.of_block(block), *new_links.of_block(block), *old_links.of_block(block)]
+                index.add(printings, block.rsplit(" ", 1)[0])
+            found = compatible_cache[name] = set(index.compatible_with(name))
         return found
 
     # 1. the evidence parts the change reaches, made again

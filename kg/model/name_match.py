@@ -221,19 +221,25 @@ class CompatibleIndex:
     initials but other given names after the first (`Ada Kim`, `Ada Kate`) are among them; `compatible`
     tells them apart."""
 
-    def __init__(self, names: Iterable[str], block: tuple[str, str] | None = None):
-        """`block`: only the readings with this family name are indexed: the printings of one block
-        (an update's `identity_update.blocks`, a family name and an initial)."""
-        self.names = sorted(set(names))
+    def __init__(self, names: Iterable[str] = ()):
+        self.indexed: set[tuple[str, str | None]] = set()  # (printing, family name or None: all)
         self.longer: dict[str, set[str]] = defaultdict(set)  # a key of a subsequence -> the printings
         self.shorter: dict[str, set[str]] = defaultdict(set)  # a key of all given names -> the printings
         self.word: dict[str, set[str]] = defaultdict(set)  # family + a full given name -> the printings
         self.joined: dict[str, set[str]] = defaultdict(set)  # family + a run of full names joined
         self.unkeyed: dict[str, set[str]] = defaultdict(set)  # family -> printings of many given names
         self.family: dict[str, set[str]] = defaultdict(set)  # family -> every printing read with it
-        for name in self.names:
+        self.add(names)
+
+    def add(self, names: Iterable[str], family_name: str | None = None) -> None:
+        """More printings, each indexed once however often given; only their readings with
+        `family_name` when given (an update adds the blocks it meets, a family name and an initial)."""
+        for name in names:
+            if (name, family_name) in self.indexed:
+                continue
+            self.indexed.add((name, family_name))
             for family, given in readings(name):
-                if block is not None and family != block[0]:
+                if family_name is not None and family != family_name:
                     continue
                 self.family[family].add(name)
                 if len(given) > KEYED_GIVEN:
