@@ -217,9 +217,9 @@ class CompatibleIndex:
     names are joined (found by the joined word), the shorter's given names are a subsequence of the
     longer's: each printing is kept under every subsequence of its given names (as the longer) and
     under its given names (as the shorter), each keyed by a family name, its first name (`_stored`) and
-    the others' initials. `candidates(name)` looks up both sides' keys of `name`: printings of the same
-    initials but other given names after the first (`Ada Kim`, `Ada Kate`) are among them; `compatible`
-    tells them apart."""
+    the others' initials. `compatible_with(name)` looks up both sides' keys of `name`: printings of the
+    same initials but other given names after the first (`Ada Kim`, `Ada Kate`) are among what they
+    give, and `compatible` tells them apart."""
 
     def __init__(self, names: Iterable[str] = ()):
         self.indexed: set[tuple[str, str | None]] = set()  # (printing, family name or None: all)
@@ -257,11 +257,6 @@ class CompatibleIndex:
                 for text in _runs_joined(given):
                     self.joined[f"{family} {text}"].add(name)
 
-    def candidates(self, name: str) -> set[str]:
-        """A superset of the printings compatible with `name` by reading (printings alike in letters
-        aside: `compact` finds those)."""
-        return set().union(*self._candidate_sets(name))
-
     def compatible_with(self, name: str) -> Iterator[str]:
         """The printings compatible with `name` but printed unlike it, one by one (a caller that needs
         only the first few stops early: a short printing is compatible with a whole block)."""
@@ -275,7 +270,8 @@ class CompatibleIndex:
                         yield other
 
     def _candidate_sets(self, name: str) -> Iterator[Collection[str]]:
-        """`candidates(name)` as the index's own sets, none copied."""
+        """The index's sets that hold every printing compatible with `name` (and a few more), none
+        copied."""
         for family, given in readings(name):
             if len(given) > KEYED_GIVEN:
                 yield self.family.get(family, _NONE)
