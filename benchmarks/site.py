@@ -49,7 +49,7 @@ def pages(store: Path) -> list[tuple[str, str, dict, bytes | None]]:
     import kg
 
     typical, busiest = people_to_query(store)
-    owners = [name for name, _ in top_owners(store)]
+    owner, _, owner_iri = top_owners(store)[0]  # by IRI: many people may print the name
     with kg.open(store, note=lambda message: None) as graph:
         base = graph.base
         iri_path = urllib.parse.urlsplit(base).path  # where the IRIs answer on the server: /id/
@@ -67,7 +67,7 @@ def pages(store: Path) -> list[tuple[str, str, dict, bytes | None]]:
         return [
             (f"person page, typical ({typical})", path_of(typical), {}, None),
             (f"person page, most coauthors ({busiest})", path_of(busiest), {}, None),
-            (f"person page, most listings ({owners[0]})", path_of(owners[0]), {}, None),
+            (f"person page, most listings ({owner})", "/doc/" + owner_iri[len(base) :], {}, None),
             ("paper page", "/doc/" + paper[len(base) :], {}, None),
             (f"search, a name ({typical})", "/search?" + urllib.parse.urlencode({"q": typical}), {}, None),
             (f"search, a title word ({word})", "/search?" + urllib.parse.urlencode({"q": word}), {}, None),
