@@ -376,8 +376,7 @@ class _Resolver:
         if len(by_name) < 2:
             return
         printed = {m.name: m for m in found}
-        pairs = compatible_pairs(printed)
-        for name, other in pairs:
+        for name, other in compatible_pairs(printed):
             m, n = printed[name], printed[other]
             if (m.page, m.line) != (n.page, n.line):
                 self.join(m, n, kind, partial(detail, m, n))

@@ -198,9 +198,11 @@ def _runs_joined(given: Sequence[Word]) -> set[str]:
     """Each run of two or more full given names, printed joined (`Eng Siong` as `engsiong`)."""
     found = set()
     for start, first in enumerate(given):
+        if first.initial:
+            continue
         text = first.text
         for w in given[start + 1 :]:
-            if w.initial or first.initial:
+            if w.initial:
                 break
             text += w.text
             found.add(text)
