@@ -42,7 +42,7 @@ from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.terms import text_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
-from kg.store import mention_index, pagestate
+from kg.store import pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
 from kg.store.once import WORKER_SLOTS, Once
@@ -315,11 +315,7 @@ class _Build:
             self.stored_page_file,
         )
         self.support_loader.flush()  # the index of the mentions is changed in place (kg.store.mention_index)
-        again = deciding.decide(scans)
-        if deciding.index:  # the index of the mentions made again whole, before the pages load beside it
-            assert self.kg.support is not None
-            mention_index.StoredMentions(self.kg.support, self.iris).replace(deciding.index)
-            deciding.index = b""
+        again = deciding.decide(scans)  # the index of the mentions kept, before the pages load beside it
         self.report.diagnostics += deciding.diagnostics
         self.report.timings["identity"] = time.perf_counter() - started
         return again

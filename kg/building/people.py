@@ -33,12 +33,18 @@ Rows = list[Stored]  # a stored page's mentions, each with its person and base g
 Stored_ = dict[str, Rows] | mention_index.StoredMentions  # every stored page's rows, or read as asked
 
 
-def people_of_pages(pages: list[Packed], kept: list[Mention]) -> tuple[dict[Key, str], dict[Key, Key]]:
+def people_of_pages(
+    pages: list[Packed], kept: list[Mention], iris: Iris
+) -> tuple[dict[Key, str], dict[Key, Key], bytes]:
     """The person (IRI segment) of every mention of the pages (unpacked here: in the child, when apart)
-    and of `kept`, and the base group of those whose person is several (kg.model.identity). Called
-    within `Deciding.decide`, whose pause of the collector a forked child keeps."""
-    resolution = identity.resolve(unpacked(pages) + kept, explain=False)  # a build keeps who, not why
-    return resolution.iri_of, resolution.base_codes()
+    and of `kept`, the base group of those whose person is several (kg.model.identity), and the index
+    of every printing for the store (`mention_index.printings_nquads`). Called within `Deciding.decide`,
+    whose pause of the collector a forked child keeps."""
+    # a build keeps who, not why
+    resolution = identity.resolve(unpacked(pages) + kept, explain=False, keep_index=True)
+    assert resolution.printings is not None
+    printings = mention_index.printings_nquads(resolution.printings, iris)
+    return resolution.iri_of, resolution.base_codes(), printings
 
 
 @dataclass
@@ -54,13 +60,12 @@ class Deciding:
     page_file: Callable[[str], Path | None]  # a stored page's file, when it is still there
     diagnostics: list[Diagnostic] = field(default_factory=list)
     decided: int = 0  # mentions decided again (all of them, in a build from nothing)
-    index: bytes = b""  # the whole index of the mentions, to load, when it is written again whole
+    printings: bytes = b""  # the index's keys of every printing, from the index identity made
 
     def decide(self, scans: list[Scan]) -> list[Path]:
         """Sets `work.people` and `work.bases` for the pages to map, and returns the stored pages not
         given whose people changed: they are mapped again. Keeps the index of the stored mentions
-        (kg.store.mention_index) in step: changed for the pages written again, or made whole in
-        `index`."""
+        (kg.store.mention_index) in step: changed for the pages written again, or made whole."""
         with collector.paused():  # a million mentions read back and indexed (kg.system.collector)
             return self._decide(scans)
 
@@ -122,7 +127,7 @@ class Deciding:
         files: dict[str, Path],
     ) -> None:
         """The index of the stored mentions after this build: the keys of the pages written again
-        changed (an update that read it), or the whole index made again (`self.index`)."""
+        changed (an update that read it), or the whole index made again and loaded."""
         if self.support is None:
             return
         people, bases = self.work.people or {}, self.work.bases
@@ -145,7 +150,8 @@ class Deciding:
         assert isinstance(stored, dict)
 
         def whole() -> bytes:
-            entries = mention_index.Entries()  # page by page: a million mentions are not all made at once
+            # page by page: a million mentions are not all made at once; the printings' keys are made
+            entries = mention_index.Entries(printings=False)
             for page_id, page_rows in stored.items():
                 if page_id not in written:
                     for s in page_rows:
@@ -156,8 +162,14 @@ class Deciding:
             return entries.nquads(self.iris)
 
         # Over many mentions, in a child: what gathering them takes (200 MB at 20,000 pages) would stay
-        # in this process's heap through the mapping that follows, where a build peaks.
-        self.index = in_child(whole) if self.decided >= APART_FROM else whole()
+        # in this process's heap through the mapping that follows, where a build peaks. The printings'
+        # keys load meanwhile.
+        printings, self.printings = self.printings, b""
+        index = mention_index.StoredMentions(self.support, self.iris)
+        if self.decided >= APART_FROM:
+            index.replace(b"", printings, made=lambda: in_child(whole))
+        else:
+            index.replace(whole(), printings)
 
     def people_of(
         self, given: dict[str, Packed], stored: Stored_, indexed: mention_index.StoredMentions | None
@@ -178,9 +190,9 @@ class Deciding:
         pages, kept_mentions = list(given.values()), [row.mention for row in kept]
         self.decided = sum(packed.size for packed in pages) + len(kept)
         if self.decided >= APART_FROM:
-            iri_of, codes = in_child(people_of_pages, pages, kept_mentions)
+            iri_of, codes, self.printings = in_child(people_of_pages, pages, kept_mentions, self.iris)
         else:
-            iri_of, codes = people_of_pages(pages, kept_mentions)
+            iri_of, codes, self.printings = people_of_pages(pages, kept_mentions, self.iris)
         if not kept:  # every mention is new (a build from nothing): taken as they come, not copied
             return iri_of, dict(codes)
         old_keys = {m.key for m in kept_mentions}

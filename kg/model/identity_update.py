@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
 from kg.model.identity import (
@@ -52,7 +53,16 @@ from kg.model.identity import (
     person_slugs,
     variant_of,
 )
-from kg.model.name_match import CompatibleIndex, compact, compatible, readings, same_given
+from kg.model.name_match import (
+    CompatibleIndex,
+    compact,
+    compatible,
+    compatible_among,
+    home_key,
+    index_keys,
+    same_given,
+    sought_keys,
+)
 from kg.model.vocab import slug
 
 Unit = tuple[str, object]  # ("g", base group) decided again, or ("p", person slug) kept whole
@@ -72,11 +82,8 @@ class _Links:
                 self.by_paper[m.paper].append(m)
             self.by_page[m.page].append(m)
         self.names_by_letters: dict[str, list[str]] = defaultdict(list)
-        self.names_by_block: dict[str, set[str]] = defaultdict(set)
         for name in self.by_name:
             self.names_by_letters[compact(name)].append(name)
-            for block in blocks(name):
-                self.names_by_block[block].add(name)
 
     def by_letters(self, letters: str) -> list[Mention]:
         return [m for name in self.names_by_letters.get(letters, ()) for m in self.by_name[name]]
@@ -95,17 +102,15 @@ class _Links:
     def on_page(self, page: str) -> Sequence[Mention]:
         return self.by_page.get(page, ())
 
-    def of_block(self, block: str) -> Iterable[str]:
-        return self.names_by_block.get(block, ())
-
 
 # --- the stored mentions, read as an update asks for them ------------------------------------------------
 
 # What the index of the stored mentions holds (kg.store.mention_index keeps it): under a printing's
 # letters, a paper and a person, the pages showing them; under a printing's letters also the base groups
-# printing them; under a block (a family name and an initial, `blocks`), its printings; under a person
-# IRI's slug, the people whose IRI it begins.
-LETTERS, PAPER, PERSON, BLOCK, SLUG, PEOPLE = "l:", "p:", "s:", "b:", "n:", "w:"
+# printing them; under each key of `name_match.index_keys`, the printings kept there (so that an update
+# finds the printings compatible with one as `CompatibleIndex` does); under a person IRI's slug, the
+# people whose IRI it begins.
+LETTERS, PAPER, PERSON, COMPATIBLE, SLUG, PEOPLE = "l:", "p:", "s:", "c:", "n:", "w:"
 PAGE_KEYS = (LETTERS, PAPER, PERSON)  # whose values are pages
 
 
@@ -119,15 +124,8 @@ def index_entries(m: Mention, person: str, base: BaseCode) -> Iterator[tuple[str
         yield PERSON + person, m.page
         yield PEOPLE + letters, group_text(person, base)
         yield SLUG + person.split("~", 1)[0], person
-    for block in blocks(m.name):
-        yield BLOCK + block, m.name
-
-
-def blocks(name: str) -> set[str]:
-    """The blocks of printings a printing is in: a family name of its and the initial of one of its
-    given names, for each reading. Two printings compatible but unlike share one (`compatible`: a
-    reading each with one family name, a given name of one matching the other's first)."""
-    return {f"{family} {w.text[0]}" for family, given in readings(name) for w in given}
+    for key in index_keys(m.name):
+        yield COMPATIBLE + key, m.name
 
 
 def group_text(person: str, base: BaseCode) -> str:
@@ -259,9 +257,8 @@ class Kept:
 
     def printed(self, name: str) -> bool:
         """Whether a stored mention prints `name` (perhaps only a changed page's, as stored)."""
-        return any(name in self._lookup(BLOCK + block) for block in blocks(name)) or bool(
-            self.same.named(name)
-        )
+        key = home_key(name)
+        return (key is not None and name in self._lookup(COMPATIBLE + key)) or bool(self.same.named(name))
 
     def on_paper(self, paper: str) -> list[Mention]:
         found = self._papers.get(paper)
@@ -274,8 +271,10 @@ class Kept:
     def on_page(self, page: str) -> list[Mention]:
         return [*(s.mention for s in self.page_rows(page)), *self.same.on_page(page)]
 
-    def of_block(self, block: str) -> set[str]:
-        return {*self._lookup(BLOCK + block), *self.same.of_block(block)}
+    def candidates(self, name: str) -> Iterator[Collection[str]]:
+        """The stored printings kept under the keys where those compatible with `name` are
+        (`name_match.sought_keys`), the changed pages' as stored among them."""
+        return (self._lookup(COMPATIBLE + key) for key in sought_keys(name))
 
     def members(self, person: str) -> list[Stored]:
         """A person's kept mentions, as stored."""
@@ -381,19 +380,16 @@ def update(source: Source | Sequence[Stored], old: Sequence[Stored], new: Sequen
     new_links, old_links = _Links(new), _Links(s.mention for s in old)
     stored = kept.stored  # filled as the pages are read: every kept mention met is among them
     compatible_cache: dict[str, set[str]] = {}
-    # the printings of the blocks met (kept, new or old), each indexed once: a block of a common family
-    # name holds hundreds, and a printing is in a block for each of its given names' initials
-    index, indexed_blocks = CompatibleIndex(), set[str]()
+    # the stored printings are read from the index under the keys sought; the changed pages' (new, as
+    # stored, and shown as stored) are indexed here too, for a source that holds only the other pages'
+    fresh = CompatibleIndex([*(m.name for m in new), *(s.mention.name for s in old), *kept.same.by_name])
 
     def compatible_with(name: str) -> set[str]:
         """The printings compatible with `name`, printed unlike it (some perhaps no longer shown)."""
         found = compatible_cache.get(name)
         if found is None:
-            for block in blocks(name) - indexed_blocks:  # printings compatible and unlike share a block
-                indexed_blocks.add(block)
-                printings = [*kept.of_block(block), *new_links.of_block(block), *old_links.of_block(block)]
-                index.add(printings, block.rsplit(" ", 1)[0])
-            found = compatible_cache[name] = set(index.compatible_with(name))
+            found = set(compatible_among(name, chain(kept.candidates(name), fresh.candidates(name))))
+            compatible_cache[name] = found
         return found
 
     # 1. the evidence parts the change reaches, made again

@@ -209,6 +209,73 @@ def _runs_joined(given: Sequence[Word]) -> set[str]:
     return found
 
 
+# The tables of the index, a key's first word: a printing kept as the longer (under each subsequence of
+# its given names), as the shorter (under all its given names), under each full given name, with more
+# given names than are keyed, and under its family name.
+LONGER, SHORTER, WORD, UNKEYED, FAMILY = "L", "S", "W", "U", "F"
+
+
+def index_keys(name: str) -> set[str]:
+    """Every key `CompatibleIndex` keeps `name` under (none for a printing with no reading)."""
+    keys = set()
+    for family, given in readings(name):
+        keys.add(f"{FAMILY} {family}")
+        if len(given) > KEYED_GIVEN:
+            keys.add(f"{UNKEYED} {family}")
+            continue
+        rest = "".join(w.text[0] for w in given[1:])
+        keys.update(f"{SHORTER} {family} {key} {rest}" for key in _stored(given[0]))
+        for first, initials in _subsequences(given):
+            keys.update(f"{LONGER} {family} {key} {initials}" for key in _stored(first))
+        keys.update(f"{WORD} {family} {w.text}" for w in given if not w.initial)
+    return keys
+
+
+def sought_keys(name: str) -> Iterator[str]:
+    """The keys under which every printing compatible with `name` is kept (with a few others)."""
+    for family, given in readings(name):
+        if len(given) > KEYED_GIVEN:
+            yield f"{FAMILY} {family}"
+            continue
+        yield f"{UNKEYED} {family}"
+        rest = "".join(w.text[0] for w in given[1:])
+        for key in _sought(given[0]):  # `name` the shorter
+            yield f"{LONGER} {family} {key} {rest}"
+        for first, initials in _subsequences(given):  # `name` the longer
+            for key in _sought(first):
+                yield f"{SHORTER} {family} {key} {initials}"
+        for text in _runs_joined(given):  # names joined: `name`'s run one name of the other's
+            yield f"{WORD} {family} {text}"
+        for w in given:  # or the other's run one name of `name`'s: found by the run's first name,
+            # a beginning of `name`'s of two letters or more (a full name), leaving two or more
+            for end in range(2, len(w.text) - 1) if not w.initial else ():
+                yield f"{WORD} {family} {w.text[:end]}"
+
+
+def home_key(name: str) -> str | None:
+    """One key of `index_keys(name)` that holds few printings: where to look whether `name` is kept."""
+    for family, given in readings(name):
+        if len(given) > KEYED_GIVEN:
+            return f"{UNKEYED} {family}"
+        rest = "".join(w.text[0] for w in given[1:])
+        return f"{SHORTER} {family} {_stored(given[0])[0]} {rest}"
+    return None
+
+
+def compatible_among(name: str, candidates: Iterable[Collection[str]]) -> Iterator[str]:
+    """The printings of `candidates` (what `sought_keys(name)` holds) compatible with `name` but printed
+    unlike it, each once, one by one (a caller that needs only the first few stops early: a short
+    printing is compatible with a whole block)."""
+    mine, my_letters = readings(name), compact(name)
+    seen = {name}
+    for printed in candidates:
+        for other in printed:
+            if other not in seen:
+                seen.add(other)
+                if compact(other) != my_letters and _readings_match(mine, readings(other)):
+                    yield other
+
+
 class CompatibleIndex:
     """Many printings, indexed so that the ones a printing may be compatible with are found without
     comparing it with every printing of its family name (a common one has thousands).
@@ -219,77 +286,33 @@ class CompatibleIndex:
     names are joined (found by the joined word), the shorter's given names are a subsequence of the
     longer's: each printing is kept under every subsequence of its given names (as the longer) and
     under its given names (as the shorter), each keyed by a family name, its first name (`_stored`) and
-    the others' initials. `compatible_with(name)` looks up both sides' keys of `name`: printings of the
-    same initials but other given names after the first (`Ada Kim`, `Ada Kate`) are among what they
-    give, and `compatible` tells them apart."""
+    the others' initials, and under each full given name (`index_keys`). `compatible_with(name)` looks
+    up both sides' keys of `name` (`sought_keys`): printings of the same initials but other given names
+    after the first (`Ada Kim`, `Ada Kate`) are among what they give, and `compatible` tells them apart.
+    The support store keeps the same keys for an update (kg.store.mention_index)."""
 
     def __init__(self, names: Iterable[str] = ()):
-        self.indexed: set[tuple[str, str | None]] = set()  # (printing, family name or None: all)
-        self.longer: dict[str, set[str]] = defaultdict(set)  # a key of a subsequence -> the printings
-        self.shorter: dict[str, set[str]] = defaultdict(set)  # a key of all given names -> the printings
-        self.word: dict[str, set[str]] = defaultdict(set)  # family + a full given name -> the printings
-        self.joined: dict[str, set[str]] = defaultdict(set)  # family + a run of full names joined
-        self.unkeyed: dict[str, set[str]] = defaultdict(set)  # family -> printings of many given names
-        self.family: dict[str, set[str]] = defaultdict(set)  # family -> every printing read with it
+        self.indexed: set[str] = set()
+        self.keyed: dict[str, set[str]] = defaultdict(set)  # a key -> the printings kept under it
         self.add(names)
 
-    def add(self, names: Iterable[str], family_name: str | None = None) -> None:
-        """More printings, each indexed once however often given; only their readings with
-        `family_name` when given (an update adds the blocks it meets, a family name and an initial)."""
+    def add(self, names: Iterable[str]) -> None:
+        """More printings, each indexed once however often given."""
+        keyed, indexed = self.keyed, self.indexed
         for name in names:
-            if (name, family_name) in self.indexed:
-                continue
-            self.indexed.add((name, family_name))
-            for family, given in readings(name):
-                if family_name is not None and family != family_name:
-                    continue
-                self.family[family].add(name)
-                if len(given) > KEYED_GIVEN:
-                    self.unkeyed[family].add(name)
-                    continue
-                rest = "".join(w.text[0] for w in given[1:])
-                for key in _stored(given[0]):
-                    self.shorter[f"{family} {key} {rest}"].add(name)
-                for first, initials in _subsequences(given):
-                    for key in _stored(first):
-                        self.longer[f"{family} {key} {initials}"].add(name)
-                for w in given:
-                    if not w.initial:
-                        self.word[f"{family} {w.text}"].add(name)
-                for text in _runs_joined(given):
-                    self.joined[f"{family} {text}"].add(name)
+            if name not in indexed:
+                indexed.add(name)
+                for key in index_keys(name):
+                    keyed[key].add(name)
 
-    def compatible_with(self, name: str) -> Iterator[str]:
-        """The printings compatible with `name` but printed unlike it, one by one (a caller that needs
-        only the first few stops early: a short printing is compatible with a whole block)."""
-        mine, my_letters = readings(name), compact(name)
-        seen = {name}
-        for printed in self._candidate_sets(name):
-            for other in printed:
-                if other not in seen:
-                    seen.add(other)
-                    if compact(other) != my_letters and _readings_match(mine, readings(other)):
-                        yield other
-
-    def _candidate_sets(self, name: str) -> Iterator[Collection[str]]:
+    def candidates(self, name: str) -> Iterator[Collection[str]]:
         """The index's sets that hold every printing compatible with `name` (and a few more), none
         copied."""
-        for family, given in readings(name):
-            if len(given) > KEYED_GIVEN:
-                yield self.family.get(family, _NONE)
-                continue
-            yield self.unkeyed.get(family, _NONE)
-            rest = "".join(w.text[0] for w in given[1:])
-            for key in _sought(given[0]):  # `name` the shorter
-                yield self.longer.get(f"{family} {key} {rest}", _NONE)
-            for first, initials in _subsequences(given):  # `name` the longer
-                for key in _sought(first):
-                    yield self.shorter.get(f"{family} {key} {initials}", _NONE)
-            for text in _runs_joined(given):  # names joined: `name`'s run one name of the other's
-                yield self.word.get(f"{family} {text}", _NONE)
-            for w in given:  # or the other's run one name of `name`'s
-                if not w.initial:
-                    yield self.joined.get(f"{family} {w.text}", _NONE)
+        return (self.keyed.get(key, _NONE) for key in sought_keys(name))
+
+    def compatible_with(self, name: str) -> Iterator[str]:
+        """The printings compatible with `name` but printed unlike it, one by one."""
+        return compatible_among(name, self.candidates(name))
 
 
 def compatible_pairs(printed: Iterable[str]) -> list[tuple[str, str]]:

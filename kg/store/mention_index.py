@@ -12,31 +12,31 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from kg.model.identity import WHOLE, BaseCode, Key, Mention, Stored, load_rows
 from kg.model.identity_update import (
-    BLOCK,
+    COMPATIBLE,
     LETTERS,
     PAGE_KEYS,
     PAPER,
     PEOPLE,
     PERSON,
     SLUG,
-    blocks,
     group_text,
     index_entries,
 )
 from kg.model.mapping import k
-from kg.model.name_match import compact
+from kg.model.name_match import CompatibleIndex, compact, index_keys
 from kg.model.ntriples import iri, nquads, string
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 
-VERSION = "5"  # the layout of the index: another one is not read, but written again whole
+VERSION = "6"  # the layout of the index: another one is not read, but written again whole
 
 
 def key_iri(iris: Iris, key: str) -> str:
@@ -52,11 +52,15 @@ class Entries:
     """Index entries gathered, one key's values together: what `identity_update.index_entries` gives
     for each mention, worked out once for each printing and person (a million mentions at 20,000
     pages). Mentions come page by page, so a page is kept once under a key by comparing it with the
-    last; the values are the mentions' own strings, not copies."""
+    last; the values are the mentions' own strings, not copies.
 
-    def __init__(self) -> None:
+    Without `printings`, the keys of `name_match.index_keys` are left out: a build writes them from the
+    index identity made of the same printings (`printings_nquads`)."""
+
+    def __init__(self, printings: bool = True) -> None:
         self.pages: dict[str, list[str]] = defaultdict(list)
         self.values: dict[str, set[str]] = defaultdict(set)
+        self.printings = printings
         self._printings: dict[str, tuple[str, str]] = {}
         self._people: set[str] = set()
 
@@ -70,8 +74,8 @@ class Entries:
         if keys is None:
             letters = compact(m.name)
             keys = self._printings[m.name] = (LETTERS + letters, PEOPLE + letters)
-            for block in blocks(m.name):
-                self.values[BLOCK + block].add(m.name)
+            for key in index_keys(m.name) if self.printings else ():
+                self.values[COMPATIBLE + key].add(m.name)
         self._page(keys[0], m.page)
         if m.paper:
             self._page(PAPER + m.paper, m.page)
@@ -85,25 +89,31 @@ class Entries:
     def nquads(self, iris: Iris) -> bytes:
         """The whole index, with the mark that it is there; the entries are let go as they are written
         (a build from nothing writes it beside a million mentions)."""
-        graph, indexed = iri(iris.mention_index_graph), iri(KG + "indexed")
-        out = io.BytesIO()
-        out.write(
-            nquads(
-                [(iri(mark_iri(iris)), k("indexVersion"), string(VERSION))],
-                iris.mention_index_graph,
-            )
-        )
-        lines: list[str] = []
-        for table in (self.pages, self.values):
-            while table:
-                key, found = table.popitem()
-                values = string("\n".join(sorted(set(found))))
-                lines.append(f"{iri(key_iri(iris, key))} {indexed} {values} {graph} .\n")
-                if len(lines) >= 10_000:
-                    out.write("".join(lines).encode("utf-8"))
-                    lines.clear()
-        out.write("".join(lines).encode("utf-8"))
-        return out.getvalue()
+        mark = nquads([(iri(mark_iri(iris)), k("indexVersion"), string(VERSION))], iris.mention_index_graph)
+        return mark + _nquads(self.pages, iris) + _nquads(self.values, iris)
+
+
+def printings_nquads(index: CompatibleIndex, iris: Iris) -> bytes:
+    """The keys of every printing of `index` (`name_match.index_keys`), as `Entries` writes them: a build
+    takes them from the index identity made to find variants, which holds every printing."""
+    return _nquads(index.keyed, iris, COMPATIBLE)
+
+
+def _nquads(table: dict[str, list[str]] | dict[str, set[str]], iris: Iris, prefix: str = "") -> bytes:
+    """Index entries as N-Quads, one quad a key (`prefix` and the table's key), its values one text;
+    each let go as it is written."""
+    graph, indexed = iri(iris.mention_index_graph), iri(KG + "indexed")
+    out = io.BytesIO()
+    lines: list[str] = []
+    while table:
+        key, found = table.popitem()
+        values = string("\n".join(sorted(set(found))))
+        lines.append(f"{iri(key_iri(iris, prefix + key))} {indexed} {values} {graph} .\n")
+        if len(lines) >= 10_000:
+            out.write("".join(lines).encode("utf-8"))
+            lines.clear()
+    out.write("".join(lines).encode("utf-8"))
+    return out.getvalue()
 
 
 def entries_of(rows: Iterable[Stored]) -> Entries:
@@ -168,10 +178,11 @@ class StoredMentions:
             for key, value in now - was:
                 added[key].add(value)
         values: dict[str, set[str]] = {}  # the keys written, as they will be
+        printed: dict[str, bool] = {}  # a printing gone from some pages -> still shown (many keys hold it)
         for key in sorted(gone.keys() | added.keys(), key=lambda key: key[:2] not in PAGE_KEYS):
             values[key] = (set(self.lookup(key)) - gone[key]) | added[key]
             if key[:2] not in PAGE_KEYS:  # a printing, a person, may be another page's still
-                values[key] |= {v for v in gone[key] if self._still(key, v, values, after)}
+                values[key] |= {v for v in gone[key] if self._still(key, v, values, after, printed)}
         for key, found in values.items():
             node = ox.NamedNode(key_iri(self.iris, key))
             for quad in list(self.support.quads_for_pattern(node, self.indexed, None, self.graph)):
@@ -182,13 +193,22 @@ class StoredMentions:
                 )
 
     def _still(
-        self, key: str, value: str, values: dict[str, set[str]], after: dict[str, list[Stored]]
+        self,
+        key: str,
+        value: str,
+        values: dict[str, set[str]],
+        after: dict[str, list[Stored]],
+        printed: dict[str, bool],
     ) -> bool:
-        """Whether a printing (under a block), a person (under a slug) or a base group (under a
-        printing's letters) that some pages no longer show is still shown by another."""
+        """Whether a printing (under a key of `name_match.index_keys`), a person (under a slug) or a
+        base group (under a printing's letters) that some pages no longer show is still shown by another.
+        The pages' keys are written first: what they hold is what they will hold."""
         if key.startswith(SLUG):
-            return bool(values.get(PERSON + value, self.lookup(PERSON + value)))
+            person = PERSON + value
+            return bool(values[person] if person in values else self.lookup(person))
         group = key.startswith(PEOPLE)
+        if not group and value in printed:
+            return printed[value]
         letters = key[len(PEOPLE) :] if group else compact(value)
 
         def shows(s: Stored) -> bool:
@@ -196,12 +216,29 @@ class StoredMentions:
                 return compact(s.mention.name) == letters and group_text(s.person, s.base) == value
             return s.mention.name == value
 
-        pages = values.get(LETTERS + letters, self.lookup(LETTERS + letters))
-        return any(shows(s) for page in pages for s in (after[page] if page in after else self.rows(page)))
+        where = LETTERS + letters
+        pages = values[where] if where in values else self.lookup(where)
+        still = any(shows(s) for page in pages for s in (after[page] if page in after else self.rows(page)))
+        if not group:
+            printed[value] = still
+        return still
 
-    def replace(self, data: bytes) -> None:
-        """The whole index written again (`Entries.nquads`)."""
+    def replace(self, data: bytes, printings: bytes = b"", made: Callable[[], bytes] | None = None) -> None:
+        """The whole index written again: `data` (`Entries.nquads`), or what `made` makes, and beside it
+        `printings` (`printings_nquads`), loaded while `made` runs (both cores work when it runs in a
+        child: the load gives up the interpreter's lock)."""
         self.support.clear_graph(self.graph)
+        with ThreadPoolExecutor(1) as loader:
+            loading = loader.submit(self._load, printings)
+            try:
+                if made is not None:
+                    data = made()
+            finally:
+                wait([loading])
+            loading.result()
+        self._load(data)
+
+    def _load(self, data: bytes) -> None:
         self.support.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)  # kg wrote every IRI
 
 

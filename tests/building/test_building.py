@@ -339,9 +339,9 @@ def test_a_long_phase_that_counts_nothing_is_told_every_second(tmp_path, monkeyp
 
     resolve = identity.resolve
 
-    def slow(mentions, explain=True):
+    def slow(mentions, **options):
         time.sleep(2.5)
-        return resolve(mentions, explain)
+        return resolve(mentions, **options)
 
     monkeypatch.setattr(identity, "resolve", slow)
     _, seen = phases_of([FIXTURE_PAGES], tmp_path / "s")

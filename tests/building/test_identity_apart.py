@@ -50,9 +50,9 @@ def test_people_decided_apart_are_the_people_decided_here(tmp_path, monkeypatch,
     build([FIXTURE_PAGES], tmp_path / "here", as_of=AS_OF, jobs=jobs)
     where = tmp_path / "decided-by"
 
-    def told(pages, kept):
+    def told(*args):
         where.write_text(str(os.getpid()))
-        return people.people_of_pages(pages, kept)
+        return people.people_of_pages(*args)
 
     monkeypatch.setattr(people, "APART_FROM", 1)
     monkeypatch.setattr(

@@ -7,9 +7,10 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.model import name_match
 from kg.model.identity import Mention, compatible, resolve
 from kg.model.name_match import CompatibleIndex, compact, compatible_pairs
 from kg.model.vocab import Iris, identity_key, key_of_slug, slug
@@ -150,11 +151,14 @@ def printed_names(draw):
     return " ".join(parts)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(printed_names(), min_size=2, max_size=30, unique=True))
-def test_the_index_finds_every_compatible_printing(names):
+@pytest.mark.parametrize("keyed", [name_match.KEYED_GIVEN, 1], ids=["keyed", "many given names"])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(printed_names(), min_size=2, max_size=30, unique=True))
+def test_the_index_finds_every_compatible_printing(names, keyed, monkeypatch):
     """Identity never compares every pair of a family name's printings: what the index offers a printing
-    holds every printing compatible with it, and a few printings beside one coauthor are paired alike."""
+    holds every printing compatible with it, and a few printings beside one coauthor are paired alike.
+    Printings with more given names than are keyed are found by their family name."""
+    monkeypatch.setattr(name_match, "KEYED_GIVEN", keyed)
     index = CompatibleIndex(names)
     for name in names:
         found = set(index.compatible_with(name))
