@@ -150,7 +150,8 @@ class Deciding:
         assert isinstance(stored, dict)
 
         def whole() -> bytes:
-            # page by page: a million mentions are not all made at once; the printings' keys are made
+            # page by page: a million mentions are not all made at once; the printings' keys come from
+            # the index identity made (`self.printings`)
             entries = mention_index.Entries(printings=False)
             for page_id, page_rows in stored.items():
                 if page_id not in written:
@@ -163,13 +164,15 @@ class Deciding:
 
         # Over many mentions, in a child: what gathering them takes (200 MB at 20,000 pages) would stay
         # in this process's heap through the mapping that follows, where a build peaks. The printings'
-        # keys load meanwhile.
+        # keys load meanwhile (both cores work).
         printings, self.printings = self.printings, b""
         index = mention_index.StoredMentions(self.support, self.iris)
+        index.clear()
         if self.decided >= APART_FROM:
-            index.replace(b"", printings, made=lambda: in_child(whole))
+            index.load(in_child(whole, meanwhile=lambda: index.load(printings)))
         else:
-            index.replace(whole(), printings)
+            index.load(printings)
+            index.load(whole())
 
     def people_of(
         self, given: dict[str, Packed], stored: Stored_, indexed: mention_index.StoredMentions | None

@@ -25,9 +25,10 @@ touches. Everything else keeps its stored person and base group.
 
 It reads the stored mentions through an index (`Source`, kept in the support store by
 kg.store.mention_index): the pages printing a printing's letters, listing a paper or naming a person,
-the printings of a block, the base groups printing some letters. So what an update reads follows the
-part its change reaches, not the store; a part can still be large (a name printed on thousands of
-pages: all its mentions are one part).
+the printings kept under the keys where a printing's compatible ones are (`name_match.sought_keys`),
+the base groups printing some letters. So what an update reads follows the part its change reaches,
+not the store; a part can still be large (a name printed on thousands of pages: all its mentions are
+one part).
 """
 
 from __future__ import annotations

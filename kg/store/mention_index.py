@@ -1,7 +1,8 @@
 """Where each printing's letters, paper and person of the stored mentions is shown, which base groups
-print each printing's letters, and which printings are in each block of names: the index of the support
-store that lets an update read only the pages its change reaches (kg.model.identity_update), not every
-stored mention.
+print each printing's letters, and which printings are kept under each key of `name_match.index_keys`:
+the index of the support store that lets an update read only the pages its change reaches, and find a
+printing's compatible printings without reading every printing of its family name
+(kg.model.identity_update), not every stored mention.
 
 One quad a key, in a graph of its own: the key's IRI, and its values (pages, printings or people) as one
 text, one value a line. A build from nothing writes it whole; an update writes again the keys of the
@@ -12,8 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -223,22 +223,16 @@ class StoredMentions:
             printed[value] = still
         return still
 
-    def replace(self, data: bytes, printings: bytes = b"", made: Callable[[], bytes] | None = None) -> None:
-        """The whole index written again: `data` (`Entries.nquads`), or what `made` makes, and beside it
-        `printings` (`printings_nquads`), loaded while `made` runs (both cores work when it runs in a
-        child: the load gives up the interpreter's lock)."""
-        self.support.clear_graph(self.graph)
-        with ThreadPoolExecutor(1) as loader:
-            loading = loader.submit(self._load, printings)
-            try:
-                if made is not None:
-                    data = made()
-            finally:
-                wait([loading])
-            loading.result()
-        self._load(data)
+    def replace(self, data: bytes) -> None:
+        """The whole index written again (`Entries.nquads`)."""
+        self.clear()
+        self.load(data)
 
-    def _load(self, data: bytes) -> None:
+    def clear(self) -> None:
+        self.support.clear_graph(self.graph)
+
+    def load(self, data: bytes) -> None:
+        """Keys written whole (`Entries.nquads`, `printings_nquads`), into a cleared index."""
         self.support.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)  # kg wrote every IRI
 
 

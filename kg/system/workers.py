@@ -55,8 +55,11 @@ os.register_at_fork(after_in_child=_drop_inherited)
 
 
 def init_worker(parent_pid: int) -> None:
-    """First thing in a worker: die with the parent, leave Ctrl-C to it."""
+    """First thing in a worker: die with the parent, leave Ctrl-C to it, and end the default way when
+    told to (multiprocessing terminates a parent's workers as it exits): the handler `kg` set for
+    SIGTERM, inherited, would raise in the worker and print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while it was forked
     if sys.platform.startswith("linux"):
         import ctypes
@@ -126,8 +129,10 @@ def ordered_map(
     jobs: int,
     init: Callable[..., None] | None = None,
     initargs: tuple[object, ...] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[R]:
-    """fn(task) for every task, in order, in `jobs` forked workers; the workers are gone when it ends."""
+    """fn(task) for every task, in order, in `jobs` forked workers; the workers are gone when it ends.
+    `meanwhile()` runs here once the first tasks are sent, before the results are waited for."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -164,6 +169,8 @@ def ordered_map(
                 sent += 1
 
         send_more()
+        if meanwhile is not None:
+            meanwhile()
         while True:
             if received == sent:
                 if barrier is None:
@@ -218,10 +225,12 @@ def _call_held(_: object) -> object:
     return fn(*args)
 
 
-def in_child(fn: Callable[..., R], *args: object) -> R:
+def in_child(fn: Callable[..., R], *args: object, meanwhile: Callable[[], None] | None = None) -> R:
     """fn(*args) in a forked child, its result sent back: the memory the call takes is the system's
     again when the child ends, instead of staying in this process's heap for the rest of its life. The
     arguments are inherited, not pickled; the result is pickled. The child is a worker (above): it dies
-    with this process, and its failure is raised here."""
-    (result,) = list(ordered_map(_call_held, iter([()]), 1, init=_hold, initargs=(fn, args)))
+    with this process, and its failure is raised here. `meanwhile()` runs here while the child works
+    (no thread: a thread alive while a child is forked may hold what the child then needs)."""
+    tasks = ordered_map(_call_held, iter([()]), 1, init=_hold, initargs=(fn, args), meanwhile=meanwhile)
+    (result,) = list(tasks)
     return cast(R, result)

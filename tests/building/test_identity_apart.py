@@ -4,6 +4,7 @@ as deciding in the build's own process, the child's memory returned, its failure
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from conftest import AS_OF, FIXTURE_PAGES
@@ -22,6 +23,22 @@ def memory_and_pid(size: int) -> tuple[int, int]:
 def test_a_call_in_a_child_returns_its_result_and_leaves_no_process():
     size, pid = in_child(memory_and_pid, 64 << 20)
     assert size == 64 << 20 and pid != os.getpid()
+    assert python_children() == []
+
+
+def waiting_for(path: str) -> str:
+    while not os.path.exists(path):  # written by this process meanwhile
+        time.sleep(0.01)
+    return "seen"
+
+
+def test_this_process_works_while_the_child_does(tmp_path):
+    """`meanwhile` runs here while the child works (the build loads part of an index while the child
+    makes the rest); a failure there ends the child."""
+    flag = tmp_path / "written here"
+    assert in_child(waiting_for, str(flag), meanwhile=flag.touch) == "seen"
+    with pytest.raises(ValueError, match="meanwhile"):
+        in_child(waiting_for, str(tmp_path / "never"), meanwhile=lambda: failing("meanwhile"))
     assert python_children() == []
 
 
@@ -56,7 +73,9 @@ def test_people_decided_apart_are_the_people_decided_here(tmp_path, monkeypatch,
 
     monkeypatch.setattr(people, "APART_FROM", 1)
     monkeypatch.setattr(
-        people, "in_child", lambda fn, *args: in_child(told if fn is people.people_of_pages else fn, *args)
+        people,
+        "in_child",
+        lambda fn, *args, **options: in_child(told if fn is people.people_of_pages else fn, *args, **options),
     )
     build([FIXTURE_PAGES], tmp_path / "apart", as_of=AS_OF, jobs=jobs)
     assert int(where.read_text()) != os.getpid()
