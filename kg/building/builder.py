@@ -313,6 +313,7 @@ class _Build:
             bool(self.old_hashes),
             lambda: list(self.old_hashes),
             self.stored_page_file,
+            self.writer.parsed_path,  # removed with what it holds, with the build or its generation
         )
         self.support_loader.flush()  # the index of the mentions is changed in place (kg.store.mention_index)
         again = deciding.decide(scans)  # the index of the mentions kept, before the pages load beside it

@@ -34,17 +34,18 @@ Stored_ = dict[str, Rows] | mention_index.StoredMentions  # every stored page's 
 
 
 def people_of_pages(
-    pages: list[Packed], kept: list[Mention], iris: Iris
-) -> tuple[dict[Key, str], dict[Key, Key], bytes]:
+    pages: list[Packed], kept: list[Mention], iris: Iris, printings: Path
+) -> tuple[dict[Key, str], dict[Key, Key]]:
     """The person (IRI segment) of every mention of the pages (unpacked here: in the child, when apart)
-    and of `kept`, the base group of those whose person is several (kg.model.identity), and the index
-    of every printing for the store (`mention_index.printings_nquads`). Called within `Deciding.decide`,
-    whose pause of the collector a forked child keeps."""
-    # a build keeps who, not why
-    resolution = identity.resolve(unpacked(pages) + kept, explain=False, keep_index=True)
-    assert resolution.printings is not None
-    printings = mention_index.printings_nquads(resolution.printings, iris)
-    return resolution.iri_of, resolution.base_codes(), printings
+    and of `kept`, and the base group of those whose person is several (kg.model.identity); the keys of
+    every printing for the store's index written to `printings` (`mention_index.write_printings`).
+    Called within `Deciding.decide`, whose pause of the collector a forked child keeps."""
+    resolution = identity.resolve(
+        unpacked(pages) + kept,
+        explain=False,  # a build keeps who, not why
+        printings=lambda index: mention_index.write_printings(index, iris, printings),
+    )
+    return resolution.iri_of, resolution.base_codes()
 
 
 @dataclass
@@ -58,9 +59,14 @@ class Deciding:
     has_stored: bool  # whether pages were stored before this build
     stored_pages: Callable[[], Iterable[str]]  # their page graphs (read only when needed)
     page_file: Callable[[str], Path | None]  # a stored page's file, when it is still there
+    scratch: Path  # a folder of the build's own, for the keys of every printing identity writes
     diagnostics: list[Diagnostic] = field(default_factory=list)
     decided: int = 0  # mentions decided again (all of them, in a build from nothing)
-    printings: bytes = b""  # the index's keys of every printing, from the index identity made
+
+    @property
+    def printings(self) -> Path:
+        """The keys of every printing, written by identity (`people_of_pages`) and loaded from here."""
+        return self.scratch / "printings.nq"
 
     def decide(self, scans: list[Scan]) -> list[Path]:
         """Sets `work.people` and `work.bases` for the pages to map, and returns the stored pages not
@@ -151,7 +157,7 @@ class Deciding:
 
         def whole() -> bytes:
             # page by page: a million mentions are not all made at once; the printings' keys come from
-            # the index identity made (`self.printings`)
+            # the index identity made (`self.printings`, written by `people_of_pages`)
             entries = mention_index.Entries(printings=False)
             for page_id, page_rows in stored.items():
                 if page_id not in written:
@@ -165,14 +171,14 @@ class Deciding:
         # Over many mentions, in a child: what gathering them takes (200 MB at 20,000 pages) would stay
         # in this process's heap through the mapping that follows, where a build peaks. The printings'
         # keys load meanwhile (both cores work).
-        printings, self.printings = self.printings, b""
         index = mention_index.StoredMentions(self.support, self.iris)
         index.clear()
         if self.decided >= APART_FROM:
-            index.load(in_child(whole, meanwhile=lambda: index.load(printings)))
+            index.load(in_child(whole, meanwhile=lambda: index.load_file(self.printings)))
         else:
-            index.load(printings)
+            index.load_file(self.printings)
             index.load(whole())
+        self.printings.unlink()
 
     def people_of(
         self, given: dict[str, Packed], stored: Stored_, indexed: mention_index.StoredMentions | None
@@ -193,9 +199,9 @@ class Deciding:
         pages, kept_mentions = list(given.values()), [row.mention for row in kept]
         self.decided = sum(packed.size for packed in pages) + len(kept)
         if self.decided >= APART_FROM:
-            iri_of, codes, self.printings = in_child(people_of_pages, pages, kept_mentions, self.iris)
+            iri_of, codes = in_child(people_of_pages, pages, kept_mentions, self.iris, self.printings)
         else:
-            iri_of, codes, self.printings = people_of_pages(pages, kept_mentions, self.iris)
+            iri_of, codes = people_of_pages(pages, kept_mentions, self.iris, self.printings)
         if not kept:  # every mention is new (a build from nothing): taken as they come, not copied
             return iri_of, dict(codes)
         old_keys = {m.key for m in kept_mentions}

@@ -230,7 +230,6 @@ class Resolution:
     base_of: dict[Key, Key] = field(default_factory=dict)
     decisions: dict[str, list[Decision]] = field(default_factory=dict)  # by person slug
     ambiguous: list[tuple[str, list[str], list[Mention]]] = field(default_factory=list)
-    printings: CompatibleIndex | None = None  # every printing, as variants indexed them (`keep_index`)
 
     def base_codes(self) -> dict[Key, Key]:
         """The base group of each mention of a person made of several (the others are WHOLE)."""
@@ -246,13 +245,18 @@ def base_codes(iri_of: dict[Key, str], base_of: dict[Key, Key]) -> dict[Key, Key
     return {key: base_of[key] for key, person in iri_of.items() if len(bases_of_person[person]) > 1}
 
 
-def resolve(mentions: Iterable[Mention], explain: bool = True, keep_index: bool = False) -> Resolution:
+def resolve(
+    mentions: Iterable[Mention],
+    explain: bool = True,
+    printings: Callable[[CompatibleIndex], None] | None = None,
+) -> Resolution:
     """Cluster every mention into people (module docstring) and name each person; with `explain`, keep
-    why (`Resolution.decisions`): one Decision a join, a third of the memory at 20,000 pages. With
-    `keep_index`, keep the index of every printing that finding variants made (`Resolution.printings`):
-    the store keeps it for updates (kg.store.mention_index), and it is not made twice."""
+    why (`Resolution.decisions`): one Decision a join, a third of the memory at 20,000 pages.
+    `printings(index)` is given the index of every printing that finding variants made, once they are
+    found and before the people are named (the store keeps its keys for updates, kg.store.mention_index:
+    so it is made once, and not held while the people are named)."""
     resolver = _Resolver(mentions, explain=explain)
-    resolver.keep_index = keep_index
+    resolver.printings = printings
     return resolver.run()
 
 
@@ -275,8 +279,7 @@ class _Resolver:
         self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
         self.owned: dict[int, set[str]] = {}  # group root -> the profiles it owns
         self.ambiguous: list[tuple[str, list[int], list[Mention]]] = []
-        self.keep_index = False
-        self.printings: CompatibleIndex | None = None
+        self.printings: Callable[[CompatibleIndex], None] | None = None  # given the variants' index
         for m in self.mentions:
             if m.rank == OWNER_LINE:
                 self.owned[self.at[m.key]] = {m.page}
@@ -312,7 +315,6 @@ class _Resolver:
         self.variants()
         resolution = self.named()
         resolution.base_of = base_of
-        resolution.printings = self.printings
         return resolution
 
     def base_groups(self) -> None:
@@ -441,8 +443,6 @@ class _Resolver:
                 holders[compact(m.name)].add(g)
         # built here, not before the base groups: the two are never needed at once
         index = CompatibleIndex(m.name for m in self.mentions)
-        if self.keep_index:
-            self.printings = index
         moves = []
         for g, ms in sorted(grouped.items()):
             mine = {m.name for m in ms}
@@ -455,6 +455,9 @@ class _Resolver:
                     moves.append(
                         (ms[0], next(m for m in grouped[h] if compact(m.name) == compact(other)), name)
                     )
+        if self.printings is not None:
+            self.printings(index)
+        del index  # not held while the people are named
         for a, b, name in moves:
             self.join(a, b, "variant", f"the only person printing a name compatible with {name!r}")
 
