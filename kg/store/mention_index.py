@@ -57,7 +57,7 @@ class Entries:
     last; the values are the mentions' own strings, not copies.
 
     Without `printings`, the keys of `name_match.index_keys` are left out: a build writes them from the
-    index identity made of the same printings (`printings_nquads`)."""
+    index identity made of the same printings (`write_printings`)."""
 
     def __init__(self, printings: bool = True) -> None:
         self.pages: dict[str, list[str]] = defaultdict(list)
