@@ -158,7 +158,7 @@ class Deciding:
         def whole() -> bytes:
             # page by page: a million mentions are not all made at once; the printings' keys come from
             # the index identity made (`self.printings`, written by `people_of_pages`)
-            entries = mention_index.Entries(printings=False)
+            entries = mention_index.Entries(compatible_keys=False)
             for page_id, page_rows in stored.items():
                 if page_id not in written:
                     for s in page_rows:

@@ -56,13 +56,13 @@ class Entries:
     pages). Mentions come page by page, so a page is kept once under a key by comparing it with the
     last; the values are the mentions' own strings, not copies.
 
-    Without `printings`, the keys of `name_match.index_keys` are left out: a build writes them from the
+    Without `compatible_keys`, the keys of `name_match.index_keys` are left out: a build writes them from the
     index identity made of the same printings (`write_printings`)."""
 
-    def __init__(self, printings: bool = True) -> None:
+    def __init__(self, compatible_keys: bool = True) -> None:
         self.pages: dict[str, list[str]] = defaultdict(list)
         self.values: dict[str, set[str]] = defaultdict(set)
-        self.printings = printings
+        self.compatible_keys = compatible_keys
         self._printings: dict[str, tuple[str, str]] = {}
         self._people: set[str] = set()
 
@@ -76,7 +76,7 @@ class Entries:
         if keys is None:
             letters = compact(m.name)
             keys = self._printings[m.name] = (LETTERS + letters, PEOPLE + letters)
-            for key in index_keys(m.name) if self.printings else ():
+            for key in index_keys(m.name) if self.compatible_keys else ():
                 self.values[COMPATIBLE + key].add(m.name)
         self._page(keys[0], m.page)
         if m.paper:
