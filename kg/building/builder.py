@@ -27,7 +27,14 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.building import curation_checks
 from kg.building.counts import COUNTED, change_of_counts, store_stats
-from kg.building.pagefiles import HOME_KEY, NothingToBuild, find_pages, home_folder, page_paths
+from kg.building.pagefiles import (
+    HOME_KEY,
+    NothingToBuild,
+    each_page_once,
+    find_pages,
+    home_folder,
+    page_paths,
+)
 from kg.building.people import Deciding
 from kg.derive import derived_graph as inferred
 from kg.derive import summary
@@ -45,7 +52,7 @@ from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
-from kg.store.once import WORKER_SLOTS, Once
+from kg.store.once import SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
 from kg.store.parsed_spool import ParsedSpool
 from kg.store.plan import BuildPlan, choose_plan
@@ -181,8 +188,12 @@ def build(
     ):
         home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
         identities = page_paths(files, home)  # the pages keep their identities
+        files, given_twice = each_page_once(files, identities)
         run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress)
+        run.report.diagnostics.extend(given_twice)
         finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
+        if run.work.once is not None:
+            finally_.callback(run.work.once.close)
         run.home = home
         with ParsedSpool.kept_in(writer.parsed_path) as spool:
             run.work.spool = spool  # before the workers are forked: they write and read it
@@ -209,6 +220,11 @@ def build(
 
 def _silent(phase: str, done: int, total: int | None) -> None:
     pass
+
+
+def _given(lines: bytes) -> bytes:
+    """Lines that were given once already (by the workers: kg.store.once)."""
+    return lines
 
 
 class _Build:
@@ -270,7 +286,7 @@ class _Build:
             context=context,
             known=known,
             summarise=self.plan.streams,
-            once=Once(WORKER_SLOTS) if self.plan.streams else None,
+            once=Once(SLOTS, shared=True) if self.plan.streams else None,
         )
         # a build from nothing gathers its summary as its pages pass (kg.summary_rows)
         self.summary_rows = SummaryRows(writer.summary_path if self.plan.streams else None)
@@ -286,7 +302,8 @@ class _Build:
         # A build from nothing loads the ontology and its consequences with its first pages
         self.loader.add(self.derived.start(new_ontology=ontology_changed))
         self.change = Change(self.plan)
-        self.once = Once()  # the facts and consequences many pages share, loaded once
+        # the facts and consequences many pages share, loaded once: by the workers in a build from nothing
+        self.once = None if self.work.once is not None else Once()
         self.seen_pages: dict[str, str] = {}
         self.ontology_changed = ontology_changed
         self.previous_version = previous.kg_version if previous is not None else ""
@@ -374,12 +391,7 @@ class _Build:
         report.diagnostics.extend(result.diagnostics)
         if result.graph is None:
             return
-        if result.page_id in self.seen_pages:
-            # page ids are injective on paths (kg.vocab.page_id_for): this is the same file, given twice
-            message = f"the same page as {self.seen_pages[result.page_id]}, given twice; it is read once"
-            report.diagnostics.append(Diagnostic(WARNING, result.source, 1, message))
-            return
-        self.seen_pages[result.page_id] = result.source
+        self.seen_pages[result.page_id] = result.source  # each once (pagefiles.each_page_once)
         report.listings += result.listings
         report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
         if self.old_hashes.get(result.graph) == result.content_hash:
@@ -406,9 +418,10 @@ class _Build:
         if result.state is not None:
             self.support_loader.add(pagestate.state_nquad(result.graph, result.state))
         self.support_loader.add(result.identity_nquads)
+        once = self.once.new_lines if self.once is not None else _given
         if not self.plan.incremental:  # a small update adds facts one by one, counting them
-            self.loader.add(self.once.new_lines(result.facts_nquads))
-        self.loader.add(self.once.new_lines(self.derived.take(result)))
+            self.loader.add(once(result.facts_nquads))
+        self.loader.add(once(self.derived.take(result)))
         self.change.written.append(result.graph)
 
     def remove_old_page(self, graph: str) -> ReplacedPage:

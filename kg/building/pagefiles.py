@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.reading.records import Diagnostic, shown_path
+from kg.reading.records import WARNING, Diagnostic, shown_path
 from kg.store.generations import StoreMeta
 
 PAGE_SUFFIXES = (".txt",)
@@ -100,3 +100,20 @@ def page_paths(files: list[Path], home: Path) -> dict[str, str]:
         full = file.resolve()
         out[str(file)] = full.relative_to(home).as_posix() if full.is_relative_to(home) else full.as_posix()
     return out
+
+
+def each_page_once(files: list[Path], identities: dict[str, str]) -> tuple[list[Path], list[Diagnostic]]:
+    """The files with each page once: a file of the same identity as one before it (the same file, given
+    twice or by two paths) is read once, and a warning names both."""
+    first: dict[str, Path] = {}
+    once: list[Path] = []
+    twice: list[Diagnostic] = []
+    for file in files:
+        identity = identities[str(file)]
+        if identity in first:
+            message = f"the same page as {first[identity]}, given twice; it is read once"
+            twice.append(Diagnostic(WARNING, str(file), 1, message))
+        else:
+            first[identity] = file
+            once.append(file)
+    return once, twice

@@ -66,8 +66,8 @@ class PageWork:
     bases: dict[str, dict[tuple[int, int], Key]] = field(default_factory=dict)
     summarise: bool = False  # each page's summary rows come with its result (a build from nothing)
     spool: ParsedSpool | None = None  # the pages parsed by the names pass, for the mapping pass
-    # A build from nothing: each worker process drops the shared lines (facts, consequences) it gave
-    # before, so that the build's own Once (kg.store.once) hashes and the pipe carries fewer of them
+    # A build from nothing: the facts, consequences and rows any page gave before, shared by the workers
+    # (kg.store.once); each result leaves them out, and the build loads every result it is given
     once: Once | None = None
 
 
@@ -223,9 +223,7 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     result.infer_seconds = time.perf_counter() - started
     asserted = graph.own + graph.provenance(work.built_at)
     result.nquads = nquads(asserted, graph.graph)
-    result.facts_nquads = nquads(graph.shared, work.iris.facts_graph)
     result.support_nquads = stated.page_nquads(graph.graph, graph.shared)
-    result.inferred_nquads = nquads(inferred, work.iris.inferred_graph)
     too_long = longest_line(result.nquads)
     if too_long > LOADER_LINE_LIMIT:
         message = f"a value of {too_long / (1 << 20):.0f} MiB is more than the store takes ({LOADER_LINE_LIMIT >> 20} MiB); the page is skipped"
@@ -260,6 +258,21 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     )
     if result.layout == "B":
         result.state.fused_names, result.state.fused_words = layout_b_entries(decode_page(data, path.name)[0])
+    # last, once nothing can fail: the build takes every result that comes this far, so what a page's
+    # result leaves out for having been given by another's is in the store (kg.store.once)
+    facts, inferred_graph = work.iris.facts_graph, work.iris.inferred_graph
+    if work.once is None:
+        result.facts_nquads, result.inferred_nquads = (
+            nquads(graph.shared, facts),
+            nquads(inferred, inferred_graph),
+        )
+    else:
+        once = work.once
+        result.facts_nquads = nquads(once.new_triples(facts, graph.shared), facts)
+        result.inferred_nquads = nquads(once.new_triples(inferred_graph, inferred), inferred_graph)
+        result.printings = once.new_rows("printing", result.printings)
+        if result.summary is not None:
+            result.summary.nodes = once.new_rows("summary", result.summary.nodes)
     return result
 
 
@@ -340,16 +353,7 @@ def _process_chunk(task: Task) -> list[Scan | None] | list[PageResult]:
         _WORK.people, _WORK.bases = given
     if kind == SCAN:
         return [scan_or_nothing(path) for path in paths]
-    results = [page_or_report(path) for path in paths]
-    once = _WORK.once if _WORK is not None else None
-    if once is not None:  # every result of the chunk reaches the build, which loads what it is given
-        for result in results:  # what the build keeps as sets: a line, or a row, given twice is given once
-            result.facts_nquads = once.new_lines(result.facts_nquads)
-            result.inferred_nquads = once.new_lines(result.inferred_nquads)
-            result.printings = once.new_rows("printing", result.printings)
-            if result.summary is not None:
-                result.summary.nodes = once.new_rows("summary", result.summary.nodes)
-    return results
+    return [page_or_report(path) for path in paths]
 
 
 def scan_or_nothing(path: Path) -> Scan | None:

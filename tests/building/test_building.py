@@ -37,17 +37,16 @@ def test_workers_give_the_graph_one_process_gives(tmp_path, corpus):
     assert store_quads(tmp_path / "parallel") == store_quads(tmp_path / "alone")
 
 
-def test_workers_that_drop_the_lines_they_gave_lose_none(tmp_path, corpus):
-    """Each worker drops the shared lines it gave before (kg.store.once): with a page given twice, a
-    worker's memory too small to hold them all, and many workers, the graph is the one process's."""
+def test_workers_that_drop_what_any_of_them_gave_lose_nothing(tmp_path, corpus):
+    """The workers drop the shared triples and rows any of them gave before (kg.store.once): with a
+    page given twice, a table too small to hold them all, and many workers, the graph is the one
+    process's."""
     from kg.derive import summary
-    from kg.store import once
 
     alone = build([corpus], tmp_path / "alone", as_of=AS_OF, jobs=1)
     pages = sorted(corpus.iterdir())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(once, "WORKER_SLOTS", 64)
-        patch.setattr("kg.building.builder.WORKER_SLOTS", 64)
+        patch.setattr("kg.building.builder.SLOTS", 64)
         parallel = build([corpus, pages[40]], tmp_path / "parallel", as_of=AS_OF, jobs=3)
     assert parallel.stats == alone.stats
     summaries = []
