@@ -115,3 +115,24 @@ def test_a_tiny_build_profile_names_every_phase(tmp_path):
     phases = [line.split(" | ")[0][2:] for line in result.stdout.splitlines() if line.startswith("| ")]
     for phase in ("reading pages", "loading", "labelling", "summarising", "switching generation"):
         assert phase in phases
+
+
+def test_cpu_by_thread_counts_the_threads_of_the_command_and_its_children():
+    burn = "import threading; t = threading.Thread(target=lambda: sum(range(10**8))); t.start(); t.join()"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "cpu_by_thread.py"),
+            sys.executable,
+            "-c",
+            f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    total = re.search(r"wall ([\d.]+) s, CPU ([\d.]+) s", result.stderr)
+    assert total is not None and float(total[2]) > 0.3, result.stderr
+    children = re.search(r"python3?[\d.]* \(its children\): ([\d.]+) s", result.stderr)
+    assert children is not None and float(children[1]) > 0.3, result.stderr
