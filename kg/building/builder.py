@@ -222,11 +222,6 @@ def _silent(phase: str, done: int, total: int | None) -> None:
     pass
 
 
-def _given(lines: bytes) -> bytes:
-    """Lines that were given once already (by the workers: kg.store.once)."""
-    return lines
-
-
 class _Build:
     """One build's state, from the store it starts from to the generation it commits."""
 
@@ -418,11 +413,14 @@ class _Build:
         if result.state is not None:
             self.support_loader.add(pagestate.state_nquad(result.graph, result.state))
         self.support_loader.add(result.identity_nquads)
-        once = self.once.new_lines if self.once is not None else _given
         if not self.plan.incremental:  # a small update adds facts one by one, counting them
-            self.loader.add(once(result.facts_nquads))
-        self.loader.add(once(self.derived.take(result)))
+            self.loader.add(self.not_given(result.facts_nquads))
+        self.loader.add(self.not_given(self.derived.take(result)))
         self.change.written.append(result.graph)
+
+    def not_given(self, lines: bytes) -> bytes:
+        """The lines not given to the loader before (in a build from nothing, the workers left them out)."""
+        return lines if self.once is None else self.once.new_lines(lines)
 
     def remove_old_page(self, graph: str) -> ReplacedPage:
         """Take a page's old graph out, keeping what it said."""

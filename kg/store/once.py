@@ -44,7 +44,6 @@ class Once:
         if slots & (slots - 1):
             raise ValueError(f"slots must be a power of two, not {slots}")
         self.mask = slots - 1
-        self.shared = shared
         self.table: array[int] | memoryview | None = None  # made at the first line: not held before
         self._memory: mmap.mmap | None = None
         if shared:  # now, before the workers are forked: pages of it never written take no memory
@@ -63,7 +62,7 @@ class Once:
             self.table = self._memory = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        if self.shared:
+        if self._memory is not None:
             return (_inherited, (self.number, self.mask + 1))
         return (Once, (self.mask + 1,))  # what it remembers is the sender's own
 

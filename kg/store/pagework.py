@@ -261,18 +261,15 @@ def process_page(path: Path, work: PageWork | None = None) -> PageResult:
     # last, once nothing can fail: the build takes every result that comes this far, so what a page's
     # result leaves out for having been given by another's is in the store (kg.store.once)
     facts, inferred_graph = work.iris.facts_graph, work.iris.inferred_graph
-    if work.once is None:
-        result.facts_nquads, result.inferred_nquads = (
-            nquads(graph.shared, facts),
-            nquads(inferred, inferred_graph),
-        )
-    else:
+    shared, consequences = graph.shared, inferred
+    if work.once is not None:
         once = work.once
-        result.facts_nquads = nquads(once.new_triples(facts, graph.shared), facts)
-        result.inferred_nquads = nquads(once.new_triples(inferred_graph, inferred), inferred_graph)
+        shared, consequences = once.new_triples(facts, shared), once.new_triples(inferred_graph, inferred)
         result.printings = once.new_rows("printing", result.printings)
         if result.summary is not None:
             result.summary.nodes = once.new_rows("summary", result.summary.nodes)
+    result.facts_nquads = nquads(shared, facts)
+    result.inferred_nquads = nquads(consequences, inferred_graph)
     return result
 
 
