@@ -25,20 +25,20 @@ shifts every rank after it, so those are written again). Only what changed is wr
 
 from __future__ import annotations
 
-import bisect
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.derive import ranks
 from kg.derive.derivation import FACTS, Additions, Change, Derivation
 from kg.derive.gathered import Gathered, papers_of
-from kg.model.ntriples import Triple, integer, iri, nquads, term, xsd_date
-from kg.model.terms import bind_values, quads_with, text_of
+from kg.model.ntriples import Triple, integer, iri, nquads, xsd_date
+from kg.model.terms import quads_with, text_of
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
 
 if TYPE_CHECKING:
@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 
 DATE_PUBLISHED = KG + "datePublished"
 PREFERRED_DATE = KG + "preferredDate"
-HIDDEN_OWNER_RANK = KG + "hiddenOwnerRank"
-CUT_LIST_RANK = KG + "cutListRank"
 COLLABORATION = KG + "Collaboration"
 COLLABORATOR = KG + "collaborator"
 SHARED_PAPER_COUNT = KG + "sharedPaperCount"
@@ -116,16 +114,16 @@ def from_pages(store: ox.Store, iris: Iris, gathered: Gathered, additions: Addit
         found = next(quads_with(store, ox.NamedNode(paper), label, None, graph), None)
         if found is not None:
             titles[paper] = text_of(found.object)
-    hidden: dict[str, Key] = {}
+    hidden: dict[str, ranks.Key] = {}
     for row in gathered.hidden_owners:
         if row.paper in titles:
-            key = _hidden_owner_key(row.name, titles[row.paper], row.page_file, row.authorship)
+            key = ranks.hidden_owner_key(row.name, titles[row.paper], row.page_file, row.authorship)
             if row.authorship not in hidden or key < hidden[row.authorship]:
                 hidden[row.authorship] = key
-    cut = {paper: _cut_list_key(dates.get(paper), title, paper) for paper, title in titles.items()}
-    ranks = _rerank(store, iris, HIDDEN_OWNER_RANK, None, _hidden_owner_keys, additions, hidden)
-    ranks += _rerank(store, iris, CUT_LIST_RANK, None, _cut_list_keys, additions, cut)
-    return len(added) + len(triples) + ranks
+    cut = {paper: ranks.cut_list_key(dates.get(paper), title, paper) for paper, title in titles.items()}
+    ranked = ranks.rank(store, iris, ranks.HIDDEN_OWNERS, additions, best=hidden)
+    ranked += ranks.rank(store, iris, ranks.CUT_LISTS, additions, best=cut)
+    return len(added) + len(triples) + ranked
 
 
 def touched(kg: KgStore, change: Change) -> Touched:
@@ -188,9 +186,9 @@ def update(
             for paper in touched.papers
             for q in store.quads_for_pattern(None, _AUTHORSHIP_PAPER_NODE, ox.NamedNode(paper), None)
         }
-    changed += _rerank(store, iris, HIDDEN_OWNER_RANK, hidden, _hidden_owner_keys, additions)
-    changed += _rerank(
-        store, iris, CUT_LIST_RANK, None if touched is None else touched.papers, _cut_list_keys, additions
+    changed += ranks.rank(store, iris, ranks.HIDDEN_OWNERS, additions, hidden)
+    changed += ranks.rank(
+        store, iris, ranks.CUT_LISTS, additions, None if touched is None else touched.papers
     )
     return changed
 
@@ -369,177 +367,6 @@ def _tail(person: str) -> str:
     return person.rsplit("/person/", 1)[-1] if "/person/" in person else person.replace(":", "_")
 
 
-# --- ranks of the whole-graph lists ------------------------------------------------------------------
-
-_HIDDEN_OWNER_ROWS = f"""PREFIX kg: <{KG}>
-PREFIX skos: <{SKOS}>
-PREFIX prov: <{PROV}>
-SELECT ?authorship ?name ?title ?sourceFile ?profile WHERE {{
-  # @values authorship
-  ?authorship kg:impliedByOwner true ;
-              kg:nameAsPrinted ?name ;
-              kg:authorshipPaper ?paper ;
-              prov:wasDerivedFrom ?listing .
-  ?paper kg:authorListTruncated true ;
-         skos:prefLabel ?title .
-  ?listing kg:onPage ?profile .
-  OPTIONAL {{ ?profile kg:sourceFile ?sourceFile }}
-}}"""
-
-_CUT_LIST_ROWS = f"""PREFIX kg: <{KG}>
-PREFIX skos: <{SKOS}>
-SELECT ?paper ?title ?date WHERE {{
-  # @values paper
-  ?paper kg:authorListTruncated true ;
-         skos:prefLabel ?title .
-  OPTIONAL {{ ?paper kg:preferredDate ?date }}
-}}"""
-
-
-Key = tuple[Any, ...]  # a sort key: the order of a ranked query's rows
-KeysOf = Callable[..., Iterable[tuple[Key, str]]]  # (store, node=None) -> (key, node) for each row
-
-
-def _hidden_owner_key(name: str, title: str, page: str, authorship: str) -> Key:
-    return (name, title, page, authorship)
-
-
-def _hidden_owner_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
-    """(key, authorship) for every row `hidden-owner` lists (or for the rows of some authorships): owner
-    as printed, title, page, authorship."""
-    for row in _select(store, _HIDDEN_OWNER_ROWS, "authorship", nodes):
-        page = row["sourceFile"] if row["sourceFile"] is not None else row["profile"]
-        found = row["authorship"].value
-        yield _hidden_owner_key(row["name"].value, row["title"].value, page.value, found), found
-
-
-def _cut_list_key(date: str | None, title: str, paper: str) -> Key:
-    """Newest first, undated last (as SPARQL's DESC puts an unbound value), then title and IRI."""
-    newest_first = (0, tuple(-ord(c) for c in date)) if date is not None else (1, ())
-    return (newest_first, title, paper)
-
-
-def _cut_list_keys(store: ox.Store, nodes: Iterable[str] | None = None) -> Iterable[tuple[Key, str]]:
-    """(key, paper) for every row `incomplete-author-lists` lists (or for the rows of some papers)."""
-    for row in _select(store, _CUT_LIST_ROWS, "paper", nodes):
-        date = row["date"].value if row["date"] is not None else None
-        found = row["paper"].value
-        yield _cut_list_key(date, row["title"].value, found), found
-
-
-def _select(store: ox.Store, text: str, variable: str, nodes: Iterable[str] | None) -> ox.QuerySolutions:
-    if nodes is not None:
-        text = bind_values(text, {variable: [ox.NamedNode(node) for node in nodes]})
-    solutions = store.query(text, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions)
-    return solutions
-
-
-def _least_keys(store: ox.Store, keys: KeysOf, nodes: Iterable[str] | None = None) -> dict[str, Key]:
-    """Each node's least key (a node with several rows takes its first place); nodes without a row are
-    left out."""
-    best: dict[str, Key] = {}
-    for key, node in keys(store, nodes):
-        if node not in best or key < best[node]:
-            best[node] = key
-    return best
-
-
-class _Stale(Exception):
-    """A node the update did not touch no longer has a row: its ranks are redone from everything."""
-
-
-def _rerank(
-    store: ox.Store,
-    iris: Iris,
-    predicate: str,
-    touched: set[str] | None,
-    keys: KeysOf,
-    additions: Additions,
-    best: dict[str, Key] | None = None,
-) -> int:
-    """Make the ranks under `predicate` the places of the rows `keys` gives, dense from 1. With `touched`,
-    only those nodes are placed anew; with `best`, each node's least key, taken as given."""
-    if touched is not None and _still_in_place(store, iris, predicate, touched, keys):
-        return 0
-    graph = ox.NamedNode(iris.facts_graph)
-    present = {
-        text_of(q.subject): int(text_of(q.object))
-        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)
-    }
-    order = None
-    if touched is not None:
-        try:
-            order = _placed(store, keys, present, touched)
-        except _Stale:
-            order = None
-    if order is None:
-        best = best if best is not None else _least_keys(store, keys)
-        order = sorted(best, key=best.__getitem__)
-    wanted = {node: rank for rank, node in enumerate(order, start=1)}
-    gone = [
-        (iri(node), iri(predicate), integer(rank))
-        for node, rank in present.items()
-        if wanted.get(node) != rank
-    ]
-    new = [
-        (iri(node), iri(predicate), integer(rank))
-        for node, rank in wanted.items()
-        if present.get(node) != rank
-    ]
-    return _write(store, iris, gone, new, additions)
-
-
-def _still_in_place(store: ox.Store, iris: Iris, predicate: str, touched: set[str], keys: KeysOf) -> bool:
-    """Whether the stored ranks stay right: the touched nodes that had a rank are those that have a row,
-    and each still sorts between the nodes ranked just before and after it (pairs of untouched nodes
-    keep their order). Index look-ups around the touched nodes only: the usual small update moves
-    nothing, and then nothing is read or written."""
-    graph, ranked = ox.NamedNode(iris.facts_graph), ox.NamedNode(predicate)
-    rank_of = {}
-    for node in touched:
-        for q in store.quads_for_pattern(ox.NamedNode(node), ranked, None, graph):
-            rank_of[node] = int(text_of(q.object))
-    fresh = _least_keys(store, keys, sorted(touched))
-    if set(fresh) != set(rank_of):
-        return False
-    at = {}
-    for rank in {r + step for r in rank_of.values() for step in (-1, 1)}:
-        for q in quads_with(store, None, ranked, ox.Literal(rank), graph):
-            at[rank] = text_of(q.subject)
-    neighbours = {node for node in at.values() if node not in fresh}
-    known = {**_least_keys(store, keys, sorted(neighbours)), **fresh}
-    if not neighbours <= known.keys():
-        return False
-    for node, rank in rank_of.items():
-        before, after = at.get(rank - 1), at.get(rank + 1)
-        if (before is not None and not known[before] < fresh[node]) or (
-            after is not None and not fresh[node] < known[after]
-        ):
-            return False
-    return True
-
-
-def _placed(store: ox.Store, keys: KeysOf, present: dict[str, int], touched: set[str]) -> list[str]:
-    """The nodes in order: the untouched ones as ranked, each touched one put in its place by a binary
-    search that reads the keys of the few nodes it compares with."""
-    cache = _least_keys(store, keys, sorted(touched))
-    fresh = dict(cache)
-
-    def key_of(node: str) -> Key:
-        if node not in cache:
-            found = _least_keys(store, keys, [node])
-            if node not in found:
-                raise _Stale(node)
-            cache[node] = found[node]
-        return cache[node]
-
-    order = sorted((node for node in present if node not in touched), key=present.__getitem__)
-    for node in sorted(fresh, key=fresh.__getitem__):
-        order.insert(bisect.bisect_left(order, fresh[node], key=key_of), node)
-    return order
-
-
 # --- writing only what changed -----------------------------------------------------------------------
 
 
@@ -558,18 +385,4 @@ def _sync(
         pattern = (ox.NamedNode(predicate), None if value is None else ox.NamedNode(value))
         for q in store.quads_for_pattern(None, *pattern, graph):
             present.add((str(q.subject), str(q.predicate), str(q.object)))
-    return _write(store, iris, sorted(present - wanted), sorted(wanted - present), additions)
-
-
-def _write(store: ox.Store, iris: Iris, gone: list[Triple], new: list[Triple], additions: Additions) -> int:
-    """Take `gone` out of the graph of facts and put `new` in; the change in triples."""
-    if len(gone) > 1000:  # many ranks shifted: one update in the store beats a call per triple
-        listed = " ".join(f"{s} {p} {o} ." for s, p, o in gone)
-        store.update(f"DELETE DATA {{ GRAPH {iri(iris.facts_graph)} {{ {listed} }} }}")
-    else:
-        graph = ox.NamedNode(iris.facts_graph)
-        for s, p, o in gone:
-            store.remove(ox.Quad(term(s), term(p), term(o), graph))
-    if new:
-        additions.load(nquads(sorted(new), iris.facts_graph))
-    return len(new) - len(gone)
+    return additions.replace(iris.facts_graph, sorted(present - wanted), sorted(wanted - present))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.model.ntriples import iri, nquads, term
 from kg.store.loading import in_pieces
 
 if TYPE_CHECKING:
@@ -75,6 +76,19 @@ class Additions:
             self.held.append(data)
         elif data:
             self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+    def replace(self, graph: str, gone: list[Triple], new: list[Triple]) -> int:
+        """Take `gone` out of the graph and put `new` in (N-Triples terms); the change in triples."""
+        if len(gone) > 1000:  # many at once: one update in the store beats a call per triple
+            listed = " ".join(f"{s} {p} {o} ." for s, p, o in gone)
+            self.store.update(f"DELETE DATA {{ GRAPH {iri(graph)} {{ {listed} }} }}")
+        else:
+            named = ox.NamedNode(graph)
+            for s, p, o in gone:
+                self.store.remove(ox.Quad(term(s), term(p), term(o), named))
+        if new:
+            self.load(nquads(sorted(new), graph))
+        return len(new) - len(gone)
 
     def flush(self) -> None:
         """Load what is held, in pieces: one bulk load holds about four times what it is given (at

@@ -14,10 +14,11 @@ adding a file. The file starts with comment lines that describe it:
     people   one or more names, each resolved to a person IRI; variadic, so only as the last parameter
     integer  an integer literal
     text     a string literal
-- A `# @ranked NAME: MEANING` line says the rows come in the order of ?NAME, a dense rank from 1 that
-  the build keeps (kg.derived): kg then reads them a page of ranks at a time (`VALUES ?NAME { 1 2 ... }`
-  at the `# @values NAME` marker), so the first rows cost a few index look-ups and `--limit N` reads N
-  ranks, whatever the size of the graph. The query must order by ?NAME first.
+- A `# @ranked NAME: MEANING` line says the rows come in the order of ?NAME, a dense place from 1 that
+  the build keeps (kg.derive.ranks: a block's place, each block holding some rows in order): kg then
+  reads them a page of places at a time (`VALUES ?NAME { 1 2 ... }` at the `# @values NAME` marker),
+  one place first, then twice as many each time, so the first rows cost a few index look-ups and
+  `--limit N` reads about N rows, whatever the size of the graph. The query must order by ?NAME first.
 - Further comment lines in the header are free text.
 
 In the query body, a line holding only `# @values NAME` (or `# @values NAME ?var`) marks where the
@@ -305,26 +306,26 @@ def run_canned(
     return run_bound(engine, query, values, limit)
 
 
-RANK_PAGE = 500  # ranks read per query when a ranked query is read whole
+RANK_PAGE = 64  # the most places read by one query (a block holds about 64 rows: kg.derive.ranks)
 
 
 def run_bound(
     engine: Engine, query: CannedQuery, values: Mapping[str, Sequence[BoundTerm]], limit: int | None = None
 ) -> Answer:
-    """Run a canned query with its parameters bound; a ranked one a page of ranks at a time, stopping at
-    `limit` rows or at the first page with none (ranks are dense from 1, each with a row)."""
+    """Run a canned query with its parameters bound; a ranked one a page of places at a time (one, then
+    twice as many each time up to RANK_PAGE), stopping at `limit` rows or at the first page with none
+    (places are dense from 1, each with a row)."""
     if query.ranked is None:
         return engine.run(bind_values(query.text, values), limit=limit)
     rows: list[tuple[Term | None, ...]] = []
-    first = 1
+    first, size = 1, 1
     while True:
-        size = RANK_PAGE if limit is None else min(RANK_PAGE, limit - len(rows))
         ranks = [ox.Literal(rank) for rank in range(first, first + size)]
         page = engine.run(bind_values(query.text, {**values, query.ranked: ranks}))
         if not isinstance(page, Solutions):
             raise KgError(f"{query.name} is ranked, so it must be a SELECT", exit_code=INTERNAL)
         rows.extend(page.rows)
-        first += size
+        first, size = first + size, min(2 * size, RANK_PAGE)
         if not page.rows or (limit is not None and len(rows) >= limit):
             return Solutions(page.vars, rows if limit is None else rows[:limit])
 

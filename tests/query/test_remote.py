@@ -893,7 +893,7 @@ def test_serve_answers_queries_refuses_updates_and_stops_cleanly_on_ctrl_c(serve
     local = kg(
         "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", str(store_copy), "--format", "csv"
     )
-    assert (code, out, err) == local and int(out.split()[1]) == 7761  # each triple once
+    assert (code, out, err) == local and int(out.split()[1]) == 7856  # each triple once
     update = urllib.request.Request(
         f"{url}/update", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}
     )
