@@ -10,17 +10,15 @@ data goes (`kg export`, `kg push`) and every engine answers the queries alike:
 - the 100 pairs of people who share the most papers (`top-collaborators`): one `kg:Collaboration` node
   per pair, with both people and the count. Counting every pair of every paper's authors is the one
   aggregate no index answers.
-- the order of the two queries that list the whole graph, as a dense rank from 1: `kg:hiddenOwnerRank`
-  on each authorship `hidden-owner` lists, `kg:cutListRank` on each paper `incomplete-author-lists`
-  lists. A query reads its first N rows by looking up ranks 1..N (`# @ranked` in kg.queries), so its
-  time follows the rows asked for, not the size of the graph.
+- the order of the two queries that list the whole graph, in blocks of about 64 rows (kg.derive.ranks,
+  which keeps them): a query reads its first rows by looking up the first blocks (`# @ranked` in
+  kg.query.canned), so its time follows the rows asked for, not the size of the graph.
 
 A build brings all of it in line after the labels. Loading in bulk, it computes everything. A small
 update starts from what is stored and redoes only what the pages it wrote or replaced touch: the dates of
 their papers; the pairs of the people whose coauthors may have changed (the stored 100 are enough unless
 fewer than 100 candidates still rank above the old last one: then every pair is counted again); the
-places of their authorships and papers, each found by a binary search among the others (an insertion
-shifts every rank after it, so those are written again). Only what changed is written.
+blocks their authorships and papers leave or join. Only what changed is written.
 """
 
 from __future__ import annotations
