@@ -147,7 +147,7 @@ def _as_term(name: str) -> URIRef:
 
 
 def test_model_tables_are_read() -> None:
-    assert len(class_table()) == 8
+    assert len(class_table()) == 9
     props = {p for p, *_ in property_table()}
     assert {"kg:hasAuthor", "kg:declaredListingCount", "kg:yearAssumed", "skos:notation"} <= props
 
