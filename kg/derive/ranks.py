@@ -15,14 +15,15 @@ it leaves and the one it joins; the places of the blocks after them change only 
 (one node in `BLOCK`). One dense rank over the whole list made a paper's new title rewrite every rank
 after its place: 19,079 triples at 5,000 pages.
 
-An update is given the nodes its pages touched: the only ones whose rows may have changed. It reads the
-list's block places (one per block), the blocks those nodes leave or join, and the keys of their nodes;
-it writes only what moved.
+An update is given the nodes its pages touched: the only ones whose rows may have changed. It looks up
+block places one at a time (a binary search for where each node goes: a block is named after its first
+node, so its place gives that node back), reads the blocks those nodes leave or join and the keys of
+their nodes, and writes only what moved: the places of the blocks after them only when their number
+changed.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -221,58 +222,44 @@ def _rank_touched(
     """Only the blocks the touched nodes leave or join are read and laid out again.
 
     The blocks are taken in groups: a block whose first node is untouched starts a group, and the
-    blocks after it whose first node is touched join it (a touched node may no longer start anything).
-    The first group also starts at the list's first block. A touched node joins the group whose
-    first node is the last to sort before it (a binary search over those first nodes' keys, read one at
-    a time); each group a touched node leaves or joins is read whole and cut into blocks again."""
+    blocks after it whose first node is touched join it (a touched node may no longer start anything);
+    the first block always starts one. A touched node joins the group whose first node is the last to
+    sort before it: a binary search over the block places, reading one block's first node at each step.
+    Each group a touched node leaves or joins is read whole and cut into blocks again; the blocks after
+    it are read only if the number of blocks changed, to move their places."""
     graph = ox.NamedNode(iris.facts_graph)
     block_of_node, place_of_node = ox.NamedNode(listing.block), ox.NamedNode(listing.place)
-    left = {}  # touched node -> the block it was in
+    left = set()  # the places of the blocks the touched nodes were in
     for node in touched:
         for q in store.quads_for_pattern(ox.NamedNode(node), block_of_node, None, graph):
-            left[node] = text_of(q.object)
+            held = ox.NamedNode(text_of(q.object))
+            for p in store.quads_for_pattern(held, ox.NamedNode(BLOCK_PLACE), None, graph):
+                left.add(int(text_of(p.object)))
     fresh = listing.least_keys(store, sorted(touched))
     if not left and not fresh:
         return 0
-    blocks = _blocks_in_order(store, iris, listing)
-    index = {block: i for i, block in enumerate(blocks)}
-    starts = [i for i, block in enumerate(blocks) if i == 0 or first_of(iris, listing, block) not in touched]
-    group_of = {}  # block index -> the index of its group's first block
-    for n, start in enumerate(starts):
-        for i in range(start, starts[n + 1] if n + 1 < len(starts) else len(blocks)):
-            group_of[i] = start
-
-    first_keys: dict[int, Key] = {}
-
-    def first_key(start: int) -> Key:
-        if start not in first_keys:
-            first = first_of(iris, listing, blocks[start])
-            found = listing.least_keys(store, [first])
-            if first not in found:
-                raise _Stale(first)
-            first_keys[start] = found[first]
-        return first_keys[start]
-
-    joins: dict[int, list[str]] = {}  # group -> touched nodes that go there
+    blocks = _StoredBlocks(store, iris, listing, touched)
+    joins: dict[int, list[str]] = {}  # group (the place of its first block) -> touched nodes that go there
+    count = blocks.count()
     for node, key in fresh.items():
-        if not starts:
-            group = -1  # an empty list: a group of its own
-        else:  # the last group whose first node sorts before the node; the first group otherwise
-            group = starts[
-                bisect.bisect_right(range(1, len(starts)), key, key=lambda n: first_key(starts[n]))
-            ]
-        joins.setdefault(group, []).append(node)
-    groups = sorted({group_of[index[block]] for block in left.values() if block in index} | set(joins))
+        joins.setdefault(blocks.landing(key, count), []).append(node)
+    groups = sorted({blocks.group_of(place) for place in left} | set(joins))
 
     old: set[Triple] = set()
-    laid_out: dict[int, list[list[str]]] = {}  # group -> its new blocks
+    new: set[Triple] = set()
+    shift, after = 0, 1  # how far the blocks after the last group laid out move; where they start
     for group in groups:
-        members = [] if group < 0 else _group_blocks(starts, group, len(blocks))
+        shift = _move_places(blocks, after, group, shift, old, new)
+        members = range(group, blocks.group_end(group)) if count else range(0)
         nodes: list[str] = []
-        for i in members:
-            for q in store.quads_for_pattern(None, block_of_node, ox.NamedNode(blocks[i]), graph):
+        for place in members:
+            block = blocks.at(place)
+            assert block is not None
+            old.add((iri(block), iri(RDF_TYPE), iri(RANK_BLOCK)))
+            old.add((iri(block), iri(BLOCK_PLACE), integer(place)))
+            for q in store.quads_for_pattern(None, block_of_node, ox.NamedNode(block), graph):
                 node = text_of(q.subject)
-                old.add((iri(node), iri(listing.block), iri(blocks[i])))
+                old.add((iri(node), iri(listing.block), iri(block)))
                 for p in store.quads_for_pattern(q.subject, place_of_node, None, graph):
                     old.add((iri(node), iri(listing.place), str(p.object)))
                 if node not in touched:
@@ -281,54 +268,97 @@ def _rank_touched(
         if len(keys) != len(nodes):
             raise _Stale(next(node for node in nodes if node not in keys))
         keys.update((node, fresh[node]) for node in joins.get(group, ()))
-        laid_out[group] = blocks_of(sorted(keys, key=keys.__getitem__))
-
-    new_order: list[tuple[str, list[str] | None]] = []  # (block IRI, its nodes when laid out again)
-    if -1 in laid_out:
-        new_order += [(block_iri(iris, listing, b[0]), b) for b in laid_out[-1]]
-    for i, block in enumerate(blocks):
-        group = group_of[i]
-        if group not in laid_out:
-            new_order.append((block, None))
-        elif i == group:
-            new_order += [(block_iri(iris, listing, b[0]), b) for b in laid_out[group]]
-    new: set[Triple] = set()
-    was = {block: i + 1 for i, block in enumerate(blocks)}
-    for place, (block, laid) in enumerate(new_order, start=1):
-        if laid is not None:
-            new |= _triples(iris, listing, [(place, laid)])
-        elif was[block] != place:  # an untouched block that moved: its place alone
-            new.add((iri(block), iri(BLOCK_PLACE), integer(place)))
-            old.add((iri(block), iri(BLOCK_PLACE), integer(was[block])))
-    for group in groups:  # the old blocks of the groups laid out again
-        for i in [] if group < 0 else _group_blocks(starts, group, len(blocks)):
-            old.add((iri(blocks[i]), iri(RDF_TYPE), iri(RANK_BLOCK)))
-            old.add((iri(blocks[i]), iri(BLOCK_PLACE), integer(i + 1)))
+        laid_out = blocks_of(sorted(keys, key=keys.__getitem__))
+        new |= _triples(iris, listing, enumerate(laid_out, start=group + shift))
+        shift += len(laid_out) - len(members)
+        after = members.stop if count else 1
+    _move_places(blocks, after, None, shift, old, new)
     return additions.replace(iris.facts_graph, sorted(old - new), sorted(new - old))
 
 
-def _group_blocks(starts: list[int], group: int, count: int) -> range:
-    n = starts.index(group)
-    return range(group, starts[n + 1] if n + 1 < len(starts) else count)
+def _move_places(
+    blocks: _StoredBlocks, start: int, stop: int | None, shift: int, old: set[Triple], new: set[Triple]
+) -> int:
+    """The blocks from place `start` up to `stop` (or the last) moved by `shift` places."""
+    if shift:
+        place = start
+        while (stop is None or place < stop) and (block := blocks.at(place)) is not None:
+            old.add((iri(block), iri(BLOCK_PLACE), integer(place)))
+            new.add((iri(block), iri(BLOCK_PLACE), integer(place + shift)))
+            place += 1
+    return shift
 
 
-def _blocks_in_order(store: ox.Store, iris: Iris, listing: Listing) -> list[str]:
-    """The list's blocks by place: one look-up of every block place (about one node in `BLOCK`)."""
-    prefix = _block_prefix(iris, listing)
-    placed = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(BLOCK_PLACE), None, ox.NamedNode(iris.facts_graph)):
-        block = text_of(q.subject)
-        if block.startswith(prefix):
-            placed[block] = int(text_of(q.object))
-    return sorted(placed, key=placed.__getitem__)
+class _StoredBlocks:
+    """A list's blocks as stored, looked up by place as they are needed (a place is one index look-up)."""
 
+    def __init__(self, store: ox.Store, iris: Iris, listing: Listing, touched: set[str]):
+        self.store, self.iris, self.listing, self.touched = store, iris, listing, touched
+        self.prefix = _block_prefix(iris, listing)
+        self.blocks: dict[int, str | None] = {}
+        self.first_keys: dict[int, Key] = {}
 
-def block_at(store: ox.Store, iris: Iris, listing: Listing, place: int) -> str | None:
-    """The list's block at a place, if any (for tests and checks)."""
-    prefix = _block_prefix(iris, listing)
-    for q in quads_with(
-        store, None, ox.NamedNode(BLOCK_PLACE), ox.Literal(place), ox.NamedNode(iris.facts_graph)
-    ):
-        if text_of(q.subject).startswith(prefix):
-            return text_of(q.subject)
-    return None
+    def at(self, place: int) -> str | None:
+        """The block at a place, None past the last."""
+        if place not in self.blocks:
+            self.blocks[place] = None
+            graph = ox.NamedNode(self.iris.facts_graph)
+            for q in quads_with(self.store, None, ox.NamedNode(BLOCK_PLACE), ox.Literal(place), graph):
+                if text_of(q.subject).startswith(self.prefix):
+                    self.blocks[place] = text_of(q.subject)
+        return self.blocks[place]
+
+    def count(self) -> int:
+        """How many blocks: the last place that has one, found by doubling, then halving."""
+        if self.at(1) is None:
+            return 0
+        low = 1
+        while self.at(2 * low) is not None:
+            low *= 2
+        high = 2 * low  # at(low) is a block, at(high) none
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if self.at(middle) is not None else (low, middle)
+        return low
+
+    def starts_group(self, place: int) -> bool:
+        block = self.at(place)
+        return place == 1 or (
+            block is not None and first_of(self.iris, self.listing, block) not in self.touched
+        )
+
+    def group_of(self, place: int) -> int:
+        while not self.starts_group(place):
+            place -= 1
+        return place
+
+    def group_end(self, group: int) -> int:
+        """The place after the group's last block."""
+        place = group + 1
+        while self.at(place) is not None and not self.starts_group(place):
+            place += 1
+        return place
+
+    def first_key(self, group: int) -> Key:
+        if group not in self.first_keys:
+            block = self.at(group)
+            assert block is not None
+            first = first_of(self.iris, self.listing, block)
+            found = self.listing.least_keys(self.store, [first])
+            if first not in found:
+                raise _Stale(first)
+            self.first_keys[group] = found[first]
+        return self.first_keys[group]
+
+    def landing(self, key: Key, count: int) -> int:
+        """The group a node of this key joins: the last whose first node sorts before it; the first
+        group when none does, or when the list is empty (then place 1, its blocks made anew)."""
+        low, high = 1, count  # the group of `low` sorts before the key (or is the first)
+        while low < high:
+            middle = (low + high + 1) // 2
+            group = self.group_of(middle)
+            if group == 1 or self.first_key(group) < key:
+                low = middle
+            else:
+                high = middle - 1
+        return self.group_of(low)
