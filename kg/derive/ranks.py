@@ -249,7 +249,7 @@ def _rank_touched(
     new: set[Triple] = set()
     shift, after = 0, 1  # how far the blocks after the last group laid out move; where they start
     for group in groups:
-        shift = _move_places(blocks, after, group, shift, old, new)
+        _move_places(blocks, after, group, shift, old, new)
         members = range(group, blocks.group_end(group)) if count else range(0)
         nodes: list[str] = []
         for place in members:
@@ -278,15 +278,13 @@ def _rank_touched(
 
 def _move_places(
     blocks: _StoredBlocks, start: int, stop: int | None, shift: int, old: set[Triple], new: set[Triple]
-) -> int:
+) -> None:
     """The blocks from place `start` up to `stop` (or the last) moved by `shift` places."""
-    if shift:
-        place = start
-        while (stop is None or place < stop) and (block := blocks.at(place)) is not None:
-            old.add((iri(block), iri(BLOCK_PLACE), integer(place)))
-            new.add((iri(block), iri(BLOCK_PLACE), integer(place + shift)))
-            place += 1
-    return shift
+    place = start
+    while shift and (stop is None or place < stop) and (block := blocks.at(place)) is not None:
+        old.add((iri(block), iri(BLOCK_PLACE), integer(place)))
+        new.add((iri(block), iri(BLOCK_PLACE), integer(place + shift)))
+        place += 1
 
 
 class _StoredBlocks:
