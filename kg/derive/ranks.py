@@ -152,11 +152,11 @@ def blocks_of(order: Sequence[str]) -> list[list[str]]:
 def block_iri(iris: Iris, listing: Listing, first: str) -> str:
     """A block's IRI, named after its first node (which a block place look-up thus gives back)."""
     tail = first[len(iris.base) :] if first.startswith(iris.base) else "~" + quote(first, safe="")
-    return f"{iris.base}rank/{listing.name}/{tail}"
+    return _block_prefix(iris, listing) + tail
 
 
 def first_of(iris: Iris, listing: Listing, block: str) -> str:
-    tail = block[len(f"{iris.base}rank/{listing.name}/") :]
+    tail = block[len(_block_prefix(iris, listing)) :]
     return unquote(tail[1:]) if tail.startswith("~") else iris.base + tail
 
 

@@ -46,8 +46,7 @@ class Once:
         self.table: memoryview | None = None  # made at the first line: not held before
         self._memory: mmap.mmap | None = None
         if shared:  # now, before the workers are forked: pages of it never written take no memory
-            self._memory = mmap.mmap(-1, 8 * slots)
-            self.table = memoryview(self._memory).cast("Q")
+            self._memory, self.table = _zeroed(slots)
             self.number = next(_NUMBERS)
             _SHARED[self.number] = self
 
@@ -82,10 +81,8 @@ class Once:
 
     def _new_positions(self, salt: int, items: list[Any]) -> list[int]:
         """Where `items` holds one not given before (hashed with `salt`); each is remembered."""
-        if self.table is None:  # anonymous memory, zero (an empty slot: a hash held is never 0) as the
-            # kernel gives each page at its first write: an update that gives a few thousand lines
-            # touches a few pages, where making 64 MB of zeros took 54 ms
-            self.table = memoryview(mmap.mmap(-1, 8 * (self.mask + 1))).cast("Q")
+        if self.table is None:  # an update that gives a few thousand lines touches a few pages of it
+            _, self.table = _zeroed(self.mask + 1)
         table, mask = self.table, self.mask
         kept = []
         for n, item in enumerate(items):
@@ -102,3 +99,10 @@ def _inherited(number: int, slots: int) -> Once:
     """A shared table as a forked worker is sent it: the one it inherited (a process that did not
     inherit it gets a table of its own, which drops less, never more)."""
     return _SHARED.get(number) or Once(slots)
+
+
+def _zeroed(slots: int) -> tuple[mmap.mmap, memoryview]:
+    """A table of `slots` zeros (an empty slot: a hash held is never 0) in anonymous memory, which the
+    kernel gives a page at a time as it is first written (making 64 MB of zeros at once took 54 ms)."""
+    memory = mmap.mmap(-1, 8 * slots)
+    return memory, memoryview(memory).cast("Q")
