@@ -8,7 +8,10 @@ evidence):
 1. Evidence joins mentions whose names are compatible (`compatible`): a profile's owner is the name on
    each of its listings compatible with theirs (or, on a complete list without one, the one name with
    their given names); the same paper on several pages; a shared coauthor (a name on the listing, or
-   the page's owner). Two groups that each own a profile are never joined but by a paper.
+   the page's owner). The owner step ties each profile to its own listings; the other two link
+   mentions into clusters, and a cluster tied to several profiles is shared out among them, each
+   mention to the profile fewest links away (as near two: apart from both, and said why), so two
+   profiles are never one person by evidence, whatever order the links are found in.
 2. What evidence leaves alone is decided by name, precision first: a group is the owner of the one
    profile printing its name (letters alike); when several profiles print it, it is kept apart and
    reported (`Resolution.ambiguous`); otherwise one name is one person, but for short names (two words
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -210,6 +214,27 @@ class _Union:
         return True
 
 
+CONTESTED = -1  # a mention as near one profile as another (`_nearest`)
+
+
+def _nearest(near: dict[int, list[int]], sources: dict[int, int]) -> dict[int, int]:
+    """For each mention reached from `sources` (a mention -> its profile's owner line) over the links
+    `near`, the owner line fewest links away, or CONTESTED when several are as near."""
+    found = dict(sources)
+    frontier = sorted(sources)
+    while frontier:
+        reached: dict[int, int] = {}
+        for u in frontier:
+            for v in near[u]:
+                if v in found:
+                    continue
+                seen = reached.get(v)
+                reached[v] = found[u] if seen is None or seen == found[u] else CONTESTED
+        found.update(reached)
+        frontier = sorted(reached)
+    return found
+
+
 @dataclass
 class Decision:
     """Why two groups of mentions are one person, or why one was left apart."""
@@ -320,10 +345,77 @@ class _Resolver:
     def base_groups(self) -> None:
         """The groups evidence and names make (the steps that only ever read their own evidence part,
         kg.model.identity_update)."""
+        self.evidence()
+        self.loners()
+
+    def evidence(self) -> None:
+        """The groups evidence makes. The owner step ties each profile to its own listings; the paper and
+        coauthor steps link the other mentions into clusters. A cluster tied to one profile is that
+        profile's owner; tied to several, it is shared out: each mention goes to the profile it is
+        fewest links from (over the links that made the cluster), and mentions as near one profile as
+        another stay apart from all of them. So no two profiles are ever one person by evidence, and
+        the groups do not depend on the order the links were found in, only on the links."""
+        size = len(self.mentions)
+        self.linked = _Union(size)
+        self.tree: tuple[array[int], array[int]] = (array("i"), array("i"))  # the links that joined clusters
+        self.sources: dict[int, int] = {}  # a profile's listing mention -> the profile's owner line
+        self.said: list[tuple[int, int, Decision]] = []
         self.owners()
         self.papers()
         self.coauthors()
-        self.loners()
+        self._share()
+        del self.linked, self.tree, self.sources, self.said
+
+    def link(self, a: Mention, b: Mention, kind: str, detail: str | Callable[[], str]) -> None:
+        """Evidence that `a` and `b` are one person: the owner step's (`a` the owner line) or a link."""
+        pa, pb = self._place(a), self._place(b)
+        if kind == "owner":
+            self.sources[pb] = pa
+        elif self.linked.union(pa, pb):
+            self.tree[0].append(pa)
+            self.tree[1].append(pb)
+        else:
+            return
+        if self.explain:
+            said = detail if isinstance(detail, str) else detail()
+            self.said.append((pa, pb, Decision(kind, (a.name, b.name), said)))
+
+    def _share(self) -> None:
+        """The groups of the links and profiles found (`evidence`)."""
+        linked, uf = self.linked, self.uf
+        profiles: dict[int, set[int]] = defaultdict(set)  # a cluster -> the owner lines tied to it
+        for x, owner in self.sources.items():
+            profiles[linked.find(x)].add(owner)
+        shared = {cluster for cluster, owners in profiles.items() if len(owners) > 1}
+        near: dict[int, list[int]] = defaultdict(list)  # the links of the shared clusters
+        for a, b in zip(*self.tree, strict=True):
+            if shared and linked.find(a) in shared:
+                near[a].append(b)
+                near[b].append(a)
+            else:
+                uf.union(a, b)
+        nearest = _nearest(near, {x: o for x, o in self.sources.items() if linked.find(x) in shared})
+        for a, b in zip(*self.tree, strict=True):
+            if a in nearest and nearest[a] == nearest[b]:
+                uf.union(a, b)
+        for x, owner in self.sources.items():
+            uf.union(owner, x)
+        self.owned = {uf.find(n): {m.page} for n, m in enumerate(self.mentions) if m.rank == OWNER_LINE}
+        if not self.explain:
+            return
+        for a, b, decision in self.said:
+            if uf.find(a) == uf.find(b):
+                self.decisions.append((self.keys[a], decision))
+            else:  # a link between two profiles' shares, or beside one as near as another
+                first, second = decision.names
+                detail = f'{decision.detail}, but "{first}" {self._where(nearest[a])} and "{second}" {self._where(nearest[b])}'
+                said = Decision("apart", decision.names, detail)
+                self.decisions += [(self.keys[a], said), (self.keys[b], said)]  # told on both sides
+
+    def _where(self, owner: int) -> str:
+        if owner == CONTESTED:
+            return "is as near one profile as another"
+        return f"is nearest the profile {self.mentions[owner].page}"
 
     def owners(self) -> None:
         """A profile's owner is the name compatible with theirs on each of its listings."""
@@ -337,7 +429,7 @@ class _Resolver:
             exact = [m for m in shown if identity_key(m.name) == identity_key(owner.name)]
             loose = exact or [m for m in shown if compatible(m.name, owner.name)]
             if len(loose) == 1:
-                self.join(
+                self.link(
                     owner, loose[0], "owner", f"{page}:{line}: a listing on the profile of {owner.name}"
                 )
             elif not loose and shown[0].complete:
@@ -345,7 +437,7 @@ class _Resolver:
                 renamed = [m for m in shown if same_given(m.name, owner.name)]
                 if len(renamed) == 1:
                     detail = f"{page}:{line}: every author shown on the profile of {owner.name}, and one with their given names"
-                    self.join(owner, renamed[0], "owner", detail)
+                    self.link(owner, renamed[0], "owner", detail)
 
     def papers(self) -> None:
         """The same paper on several pages: compatible names on its listings are one person."""
@@ -382,14 +474,14 @@ class _Resolver:
         for same in by_name.values():
             for m in same[1:]:
                 if (m.page, m.line) != (same[0].page, same[0].line):
-                    self.join(same[0], m, kind, partial(detail, same[0], m))
+                    self.link(same[0], m, kind, partial(detail, same[0], m))
         if len(by_name) < 2:
             return
         printed = {m.name: m for m in found}
         for name, other in compatible_pairs(printed):
             m, n = printed[name], printed[other]
             if (m.page, m.line) != (n.page, n.line):
-                self.join(m, n, kind, partial(detail, m, n))
+                self.link(m, n, kind, partial(detail, m, n))
 
     def loners(self) -> None:
         """Groups owning no profile: attached to the one profile printing their name (letters alike);

@@ -243,3 +243,36 @@ def test_a_person_iri_does_not_change_when_a_page_not_printing_their_names_comes
     before = resolve(mentions).iri_of[("a", 0, 0)]
     after = resolve(mentions + profile("z", "Zed Zulu", [["Zed Zulu", "Ann Lee"]])).iri_of[("a", 0, 0)]
     assert before == after == "sam-solo"
+
+
+# Ed Ray is met after the link between the two sides (coauthors are taken in order), Bo Ray before it
+@pytest.mark.parametrize("coauthor", ["Bo Ray", "Ed Ray"])
+def test_a_name_linked_to_two_profiles_goes_to_the_nearer_whatever_the_order_found(coauthor):
+    """`J. Smith` on x is beside John Smith's coauthor; on y beside Jane Smith's, and beside x's `J.
+    Smith` through Cy Dee. Each goes with the profile fewer links away, and the link between them is
+    told as the reason they are apart."""
+    mentions = profile("a", "John Smith", [["John Smith", "Ann Lee"]])
+    mentions += profile("b", "Jane Smith", [["Jane Smith", coauthor]])
+    mentions += listing("x", 1, ["J. Smith", "Ann Lee", "Cy Dee"])
+    mentions += listing("y", 1, ["J. Smith", "Cy Dee", coauthor])
+    resolution = resolve(mentions)
+    john, jane = resolution.iri_of[("a", 0, 0)], resolution.iri_of[("b", 0, 0)]
+    assert john != jane
+    assert resolution.iri_of[("x", 1, 1)] == john
+    assert resolution.iri_of[("y", 1, 1)] == jane
+    (apart,) = [d for d in resolution.decisions[john] if d.kind == "apart"]
+    assert "nearest the profile a" in apart.detail and "the profile b" in apart.detail
+
+
+@pytest.mark.parametrize("coauthors", [("Ann Lee", "Bo Ray"), ("Bo Ray", "Ann Lee")])
+def test_a_name_as_near_two_profiles_stays_apart_from_both_and_says_why(coauthors):
+    first, second = coauthors
+    mentions = profile("a", "John Smith", [["John Smith", first]])
+    mentions += profile("b", "Jane Smith", [["Jane Smith", second]])
+    mentions += listing("z", 1, ["J. Smith", "Ann Lee", "Bo Ray"])
+    resolution = resolve(mentions)
+    alone = resolution.iri_of[("z", 1, 1)]
+    assert alone not in (resolution.iri_of[("a", 0, 0)], resolution.iri_of[("b", 0, 0)])
+    said = [d.detail for d in resolution.decisions[resolution.iri_of[("a", 0, 0)]] if d.kind == "apart"]
+    said += [d.detail for d in resolution.decisions[resolution.iri_of[("b", 0, 0)]] if d.kind == "apart"]
+    assert said and all("as near one profile as another" in detail for detail in said)
