@@ -217,14 +217,16 @@ class Deciding:
     def index_to_read(self) -> tuple[mention_index.StoredMentions | None, dict[str, Rows] | None]:
         """The index of the stored mentions, for an update (made here from the stored rows when a kg
         that kept none stored them, if every stored page's rows are whole); else every stored page's
-        rows, when pages were stored."""
+        rows, when pages were stored: then everyone is decided again, as when the index is of another
+        version (its people were decided by another rule)."""
         if not self.has_stored:
             return None, None
         indexed = mention_index.StoredMentions(self.support, self.iris) if self.support is not None else None
-        if self.incremental and indexed is not None and indexed.present():
+        version = indexed.version() if indexed is not None else None
+        if self.incremental and indexed is not None and version == mention_index.VERSION:
             return indexed, None
         rows = self.stored_rows()
-        if not self.incremental or indexed is None:
+        if not self.incremental or indexed is None or version is not None:
             return None, rows
         prefix = self.iris.page_graph_prefix
         pages = {graph[len(prefix) :] for graph in self.stored_pages()}

@@ -38,7 +38,9 @@ from kg.model.ntriples import iri, nquads, string
 from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 
-VERSION = "6"  # the layout of the index: another one is not read, but written again whole
+# The layout of the index, and of the rule that decided the people it holds (kg.model.identity): an
+# index of another version is not read; the people are decided again over every stored mention.
+VERSION = "7"
 
 
 def key_iri(iris: Iris, key: str) -> str:
@@ -144,14 +146,11 @@ class StoredMentions:
         self.identity = ox.NamedNode(iris.identity_graph)
         self._rows: dict[str, list[Stored]] = {}
 
-    def present(self) -> bool:
-        """Whether this store holds an index of this layout."""
+    def version(self) -> str | None:
+        """The version of the index this store holds (VERSION, or an earlier one), or None."""
         mark = ox.NamedNode(mark_iri(self.iris))
-        version = ox.NamedNode(KG + "indexVersion")
-        return any(
-            text_of(q.object) == VERSION
-            for q in self.support.quads_for_pattern(mark, version, None, self.graph)
-        )
+        found = self.support.quads_for_pattern(mark, ox.NamedNode(KG + "indexVersion"), None, self.graph)
+        return next((text_of(q.object) for q in found), None)
 
     def lookup(self, key: str) -> list[str]:
         node = ox.NamedNode(key_iri(self.iris, key))

@@ -15,7 +15,8 @@ from stores import assert_same_store
 
 from kg.building.builder import build
 from kg.building.people import Deciding
-from kg.model.vocab import Iris
+from kg.model import identity
+from kg.model.vocab import KG, Iris
 from kg.store import generations, mention_index, pagestate
 from kg.store.generations import KgStore
 
@@ -107,6 +108,49 @@ def test_a_store_kept_without_the_index_gets_it_at_its_first_update(tmp_path):
     del support
     page = pages / "ben.txt"
     page.write_text(page.read_text(encoding="utf-8").replace("Ben Ray, Daniel Hume", "Ben Ray, D. Hume"))
+    build([page], tmp_path / "s", as_of=AS_OF)
+    build([pages], tmp_path / "fresh", as_of=AS_OF)
+    assert_same_store(tmp_path / "s", tmp_path / "fresh")
+
+
+def test_a_store_whose_people_an_earlier_rule_decided_is_decided_again_whole(tmp_path, monkeypatch):
+    """The index's version names the rule that decided the stored people: a store built under an
+    earlier one (here: `J. Smith`, as near John Smith's profile as Jane Smith's, given to the first)
+    and indexed under an earlier version is decided again over every stored mention at its first
+    update, and then holds what a build from nothing holds."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, title, authors in [
+        ("John Smith", "Sparse Models", "John Smith, Ann Lee"),
+        ("Jane Smith", "Dense Models", "Jane Smith, Bo Ray"),
+        ("Cy Dee", "Graphs of Words", "J. Smith, Ann Lee, Bo Ray, Cy Dee"),
+        ("Zed Zulu", "Words of Graphs", "Zed Zulu, Quin Park"),  # the page updated: no one above
+    ]:
+        (pages / f"{name.split()[0].lower()}.txt").write_text(
+            profile(name, [("Mar 1, 2024", title, authors)])
+        )
+    write_corpus(40, 3, pages / "more")  # so that one page is a small update (an incremental plan)
+    nearest = identity._nearest
+
+    def first_profile_wins(near: dict[int, list[int]], sources: dict[int, int]) -> dict[int, int]:
+        found = nearest(near, sources)
+        return {n: min(sources.values()) if o == identity.CONTESTED else o for n, o in found.items()}
+
+    with monkeypatch.context() as earlier:
+        earlier.setattr(identity, "_nearest", first_profile_wins)
+        build([pages], tmp_path / "s", as_of=AS_OF)
+    kg = KgStore.open_read(tmp_path / "s")
+    support_dir, iris = kg.support_dir, Iris()
+    kg.close()
+    support = ox.Store(str(support_dir))
+    version = ox.NamedNode(KG + "indexVersion")
+    (mark,) = support.quads_for_pattern(None, version, None, ox.NamedNode(iris.mention_index_graph))
+    support.remove(mark)
+    support.add(ox.Quad(mark.subject, version, ox.Literal("6"), mark.graph_name))
+    support.flush()
+    del support
+    page = pages / "zed.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace("Zed Zulu, Quin Park", "Zed Zulu, Q. Park"))
     build([page], tmp_path / "s", as_of=AS_OF)
     build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert_same_store(tmp_path / "s", tmp_path / "fresh")
