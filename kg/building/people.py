@@ -248,25 +248,61 @@ class Deciding:
         return update.people, update.bases
 
     def unchanged(self, given: dict[str, Packed]) -> bool:
-        """When each given page shows exactly the mentions it showed (a new date, a `Code` flag, an
-        abstract), no identity can change: their stored people and bases are taken."""
+        """When each given page shows the mentions it showed as who is who reads them
+        (`identity_update.seen`: a new date or year, a `Code` flag, an abstract, a title no other page
+        lists before or after), no identity can change: their stored people and bases are taken, and
+        the index of the stored mentions learns their new papers."""
         assert self.support is not None
         mentions, graph = ox.NamedNode(KG + "mentions"), ox.NamedNode(self.iris.identity_graph)
-        people: dict[str, dict[tuple[int, int], str]] = {}
-        bases: dict[str, dict[tuple[int, int], Key]] = {}
-        for page_id, found in given.items():
+        before: dict[str, Rows] = {}
+        for page_id in given:
             node = ox.NamedNode(self.iris.page_graph(page_id))
             stored = next(iter(self.support.quads_for_pattern(node, mentions, None, graph)), None)
             if stored is None:
                 return False
-            rows = identity.load_rows(page_id, text_of(stored.object))
-            if [m for m, _, _ in rows] != found.unpack() or not all(
-                p and b != identity.UNKNOWN for _, p, b in rows
-            ):
+            rows = before[page_id] = identity.load_rows(page_id, text_of(stored.object))
+            if not all(s.person and s.base != identity.UNKNOWN for s in rows):
                 return False
-            people[page_id] = {(m.line, m.rank): p for m, p, _ in rows}
-            bases[page_id] = {(m.line, m.rank): b for m, _, b in rows if isinstance(b, tuple)}
-        self.work.people, self.work.bases = people, bases
+        now = {page_id: found.unpack() for page_id, found in given.items()}
+        if any([s.mention for s in before[page_id]] != now[page_id] for page_id in given):
+            index = mention_index.StoredMentions(self.support, self.iris)
+            if index.version() != mention_index.VERSION:
+                return False
+            listed = {
+                paper: set(index.lookup(identity_update.PAPER + paper)) for paper in _papers(before, now)
+            }
+            listing_now = {(page_id, m.paper) for page_id, ms in now.items() for m in ms}
+
+            def elsewhere_before(m: Mention) -> bool:
+                return bool(listed[m.paper] - {m.page})
+
+            def elsewhere_now(m: Mention) -> bool:
+                pages = (listed[m.paper] - given.keys()) | {p for p, paper in listing_now if paper == m.paper}
+                return bool(pages - {m.page})
+
+            for page_id in given:
+                was = [s.mention for s in before[page_id]]
+                if identity_update.seen(was, elsewhere_before) != identity_update.seen(
+                    now[page_id], elsewhere_now
+                ):
+                    return False
+            index.rewrite(
+                before,
+                {
+                    page_id: [
+                        Stored(m, s.person, s.base)
+                        for m, s in zip(now[page_id], before[page_id], strict=True)
+                    ]
+                    for page_id in given
+                },
+            )
+        self.work.people = {
+            page_id: {s.mention.key[1:]: s.person for s in rows} for page_id, rows in before.items()
+        }
+        self.work.bases = {
+            page_id: {s.mention.key[1:]: s.base for s in rows if isinstance(s.base, tuple)}
+            for page_id, rows in before.items()
+        }
         return True
 
     def stored_rows(self) -> dict[str, Rows]:
@@ -281,3 +317,10 @@ class Deciding:
             page_id = text_of(quad.subject)[len(prefix) :]
             out[page_id] = identity.load_rows(page_id, text_of(quad.object))
         return out
+
+
+def _papers(before: dict[str, Rows], now: dict[str, list[Mention]]) -> set[str]:
+    """The papers the pages listed before and list now."""
+    found = {s.mention.paper for rows in before.values() for s in rows}
+    found.update(m.paper for ms in now.values() for m in ms)
+    return found - {""}

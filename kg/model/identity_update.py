@@ -347,6 +347,16 @@ def _part(
     return found
 
 
+def seen(mentions: Sequence[Mention], elsewhere: Callable[[Mention], bool]) -> list[tuple[object, ...]]:
+    """What deciding who is who reads of these mentions: all but the year, and the paper only when
+    another page lists it too (`elsewhere(mention)`: the paper step joins names across pages alone).
+    Pages whose mentions read alike before and after a change leave everyone as they were."""
+    return [
+        (m.key, m.name, m.paper if m.paper and elsewhere(m) else "", m.others, m.owner, m.complete)
+        for m in mentions
+    ]
+
+
 @dataclass
 class Update:
     """The people of the new mentions: `people[key]` and `bases[key]` (as stored: the base group's first

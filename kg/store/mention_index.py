@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -174,7 +174,7 @@ class StoredMentions:
     def __getitem__(self, page: str) -> list[Stored]:
         return self.rows(page)
 
-    def rewrite(self, before: dict[str, Sequence[Stored]], after: dict[str, list[Stored]]) -> None:
+    def rewrite(self, before: Mapping[str, Sequence[Stored]], after: dict[str, list[Stored]]) -> None:
         """Each page of `after` now shows these mentions, taken as these people (it showed `before`'s):
         the keys that changed written again, as a build from nothing writes them."""
         gone: dict[str, set[str]] = defaultdict(set)

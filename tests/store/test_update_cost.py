@@ -15,7 +15,7 @@ from stores import assert_same_store
 
 from kg.building.builder import build
 from kg.building.people import Deciding
-from kg.model import identity
+from kg.model import identity, identity_update
 from kg.model.vocab import KG, Iris
 from kg.store import generations, mention_index, pagestate
 from kg.store.generations import KgStore
@@ -154,3 +154,39 @@ def test_a_store_whose_people_an_earlier_rule_decided_is_decided_again_whole(tmp
     build([page], tmp_path / "s", as_of=AS_OF)
     build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert_same_store(tmp_path / "s", tmp_path / "fresh")
+
+
+def test_an_update_whose_names_read_as_before_decides_no_one_again(tmp_path, monkeypatch):
+    """A listing given a title no other page lists, and another year: who is who reads the page as
+    before (`identity_update.seen`), so no one is decided again, and the store is what a build from
+    nothing makes. A title another page lists too is decided again: the paper joins names across pages."""
+    pages = tmp_path / "pages"
+    name_pages(pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    decided: list[int] = []
+    update = identity_update.update
+
+    def counted(*args, **kwargs):
+        decided.append(1)
+        return update(*args, **kwargs)
+
+    def every_page(self: Deciding) -> None:
+        raise AssertionError("an update read every stored page's mentions")
+
+    monkeypatch.setattr(identity_update, "update", counted)
+    monkeypatch.setattr(Deciding, "stored_rows", every_page)
+    page = pages / "ann.txt"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("Tensor Tricks", "Tensor Tricks Revisited").replace("Mar 1, 2024", "Mar 1, 2023")
+    )
+    assert build([page], tmp_path / "s", as_of=AS_OF).pages_written == 1
+    assert decided == []
+    build([pages], tmp_path / "fresh", as_of=AS_OF)
+    assert_same_store(tmp_path / "s", tmp_path / "fresh")
+    page = pages / "ben.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace("Dense Graphs", "Kernel Tricks"))
+    build([page], tmp_path / "s", as_of=AS_OF)
+    assert decided == [1]
+    build([pages], tmp_path / "fresh2", as_of=AS_OF)
+    assert_same_store(tmp_path / "s", tmp_path / "fresh2")
