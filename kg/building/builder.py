@@ -20,7 +20,7 @@ from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -49,7 +49,7 @@ from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.terms import text_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
-from kg.store import pagestate
+from kg.store import changes, pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
 from kg.store.once import SLOTS, Once
@@ -261,6 +261,13 @@ class _Build:
             known = pagestate.known_files(files, pages, states, self.old_hashes, context)
         self.plan = choose_plan(len(self.old_hashes), len(files) - len(known), ontology_changed)
         self.report.plan = self.plan
+        # a small update notes what it changes in the shared graphs, for `kg push` (kg.store.changes)
+        self.recorder: changes.Recorder | None = None
+        if self.plan.incremental:
+            self.recorder = changes.Recorder(
+                self.kg.store, lambda graph: graph.startswith(iris.page_graph_prefix)
+            )
+            self.kg.store = cast(ox.Store, self.recorder)  # the store as every step writes it: noted
         # triples in the page graphs, the graph of facts and the inferred graph, kept by every build
         self.page_own, self.facts, inferred_count = 0, 0, 0
         if self.old_hashes and previous is not None:
@@ -545,8 +552,22 @@ class _Build:
             self.summarise(meta)
         self.say(SWITCHING, 0, None)
         self.report.generation = self.writer.generation
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            recorder.release()
         self.let_go()
         self.writer.commit(meta)
+        try:
+            changes.record(self.writer.root, self.writer.generation, self.writer.previous, recorder)
+        except OSError as e:  # the build is done; only a later push pays, by comparing the graphs
+            self.report.diagnostics.append(
+                Diagnostic(
+                    WARNING,
+                    str(self.writer.root),
+                    0,
+                    f"cannot keep what this update changed, for kg push: {e}",
+                )
+            )
 
     def summarise(self, meta: StoreMeta) -> None:
         summarising = time.perf_counter()

@@ -34,8 +34,9 @@ from kg.features import push_targets
 from kg.features.push_bulk import BulkPath, VirtuosoBulk
 from kg.features.push_targets import Counts, GraphStore, Piece, Virtuoso, target_for
 from kg.query.endpoint import Endpoint, EndpointError
+from kg.store import changes
 from kg.store.generations import KgStore
-from kg.store.pushed import PushRecord, content_stamp, kept_generation, page_stamps
+from kg.store.pushed import GENERATION_STAMP, PushRecord, content_stamp, kept_generation, page_stamps
 
 DEFAULT_BATCH = 250_000  # triples per request: ~55 MB of N-Quads (fewer, larger loads cost Oxigraph less)
 PATCH_SHARE = 0.25  # a graph changed in more than this share of its triples is sent whole instead
@@ -212,6 +213,7 @@ class _Run:
         self.kg, self.target, self.record, self.holding = kg, target, record, holding
         self.size, self.report = size, report
         self.stamps = page_stamps(kg.store)
+        self.changed: dict[str, changes.Changed | None] = {}  # from a generation: the changes since
 
     def work(
         self, gone: list[str], graphs: list[str]
@@ -224,20 +226,39 @@ class _Run:
             older: list[ox.Store | None] = []  # opened on first need: the generation the endpoint holds
             batch: list[tuple[Piece, str]] = []
             for graph in graphs:
-                stamp = self.stamps.get(graph)
-                if (stamp is not None and self.holding.get(graph) == stamp) or (
-                    stamp is None and graph in self.holding and self.record.generation == self.kg.generation
+                stamp, held = self.stamps.get(graph), self.holding.get(graph)
+                if stamp is not None and held == stamp:  # a page's graph, as the endpoint holds it
+                    self.report.unchanged += 1
+                    continue
+                if stamp is None and (
+                    held == GENERATION_STAMP + self.kg.generation
+                    or (  # stamped by an earlier kg, at this generation
+                        held is not None
+                        and not held.startswith(GENERATION_STAMP)
+                        and self.record.generation == self.kg.generation
+                    )
                 ):  # what the endpoint holds is this generation's copy: no need to read it to know
                     self.report.unchanged += 1
                     continue
+                if stamp is None:  # a shared graph: what the updates since changed in it, when kept
+                    kept = self._kept_change(graph)
+                    if kept is not None:
+                        if kept.deletes or kept.inserts:
+                            self.holding.pop(graph, None)
+                            yield partial(self._patch, kept), [graph]
+                        else:
+                            self.holding[graph] = kept.stamp
+                            self.report.unchanged += 1
+                        continue
                 body = (
                     self.kg.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
                 )
                 if stamp is None:
-                    stamp = content_stamp(body)
-                    if self.holding.get(graph) == stamp:
+                    if self.holding.get(graph) == content_stamp(body):  # as an earlier kg stamped it
+                        self.holding[graph] = GENERATION_STAMP + self.kg.generation
                         self.report.unchanged += 1
                         continue
+                    stamp = GENERATION_STAMP + self.kg.generation
                     if not older:
                         older.append(
                             stack.enter_context(kept_generation(self.kg.root, self.record.generation))
@@ -258,6 +279,22 @@ class _Run:
             if batch:
                 yield self._sender(batch), [p.graph for p, _ in batch]
 
+    def _kept_change(self, graph: str) -> Change | None:
+        """A shared graph's change since the generation whose copy the endpoint holds, from the changes
+        the updates since kept (kg.store.changes), without reading the graph; None when they are not
+        all kept (or name a blank node), or the engine takes no change in part."""
+        held = self.holding.get(graph, "")
+        if not held.startswith(GENERATION_STAMP) or not self.target.can_patch():
+            return None
+        older = held[len(GENERATION_STAMP) :]
+        if older not in self.changed:
+            self.changed[older] = changes.since(self.kg.root, older, self.kg.generation)
+        changed = self.changed[older]
+        if changed is None or changed.unsendable:
+            return None
+        deletes, inserts = changed.of(graph)
+        return Change(graph, deletes, inserts, GENERATION_STAMP + self.kg.generation)
+
     def _change(self, graph: str, body: bytes, stamp: str, older: ox.Store | None) -> Change | None:
         """The difference between what the endpoint holds of `graph` and the store's, when kg knows what it
         holds (the generation last pushed is still kept, and its copy has the stamp the endpoint's has)
@@ -269,8 +306,8 @@ class _Run:
         old = b""
         if older.contains_named_graph(node):
             old = older.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
-        if content_stamp(old) != held:
-            return None
+        if held != GENERATION_STAMP + self.record.generation and content_stamp(old) != held:
+            return None  # the endpoint's copy is not the generation compared with
         before, after = set(old.splitlines(keepends=True)), set(body.splitlines(keepends=True))
         deletes, inserts = sorted(before - after), sorted(after - before)
         if len(deletes) + len(inserts) > PATCH_SHARE * max(len(after), 1):

@@ -6,8 +6,10 @@ Beside the generations, a store keeps one small file per endpoint it was pushed 
 
 holding the endpoint's URL (without credentials), the generation last pushed there and, for every named
 graph the endpoint holds from kg, the stamp of the copy it holds. A page graph's stamp is what the build
-wrote into it about itself (its content hash and when it was built), read without reading the graph; any
-other graph's is a SHA-256 of its N-Triples. A graph whose stamp is the live one's is already there.
+wrote into it about itself (its content hash and when it was built), read without reading the graph; a
+graph the pages share names the generation whose copy the endpoint holds (`generation:gen-000004`: the
+changes kept since, kg.store.changes, bring it up to date), or, as an earlier kg wrote it, is a SHA-256
+of its N-Triples. A graph whose stamp is the live one's is already there.
 
 A push that was interrupted leaves the record saying what it knows for sure: the graphs it had not
 finished are left out, so the next push sends them again. Nothing else reads or writes these files; a
@@ -31,6 +33,7 @@ from kg.model.vocab import KG, PROV
 from kg.store.generations import pin_generation
 
 FOLDER = "pushed"
+GENERATION_STAMP = "generation:"  # a shared graph's stamp: the generation whose copy the endpoint holds
 CONTENT_HASH = ox.NamedNode(KG + "contentHash")
 GENERATED_AT = ox.NamedNode(PROV + "generatedAtTime")
 

@@ -21,7 +21,7 @@ from conftest import AS_OF, FIXTURE_PAGES, run_main, virtuoso_in
 from servers import OXIGRAPH, free_port, oxigraph_serving, stop, wait_until_answering
 from virtuoso_server import PASSWORD, USER
 
-from kg.features import push_bulk, push_targets
+from kg.features import push, push_bulk, push_targets
 from kg.query.endpoint import EndpointError
 from kg.query.remote import HttpEngine
 from kg.store.generations import KgStore
@@ -173,6 +173,42 @@ def test_the_engine_holds_what_the_store_holds_and_a_push_again_sends_only_what_
 
     full = engine.push(store, "--full")
     assert (full["graphs"], full["triples"], full["unchanged"]) == (graphs - 1, len(store_quads(store)), 0)
+    assert engine.quads(base) == store_quads(store)
+
+
+def test_a_push_after_small_updates_sends_what_they_changed_without_reading_the_shared_graphs(
+    engine, tmp_path, monkeypatch
+):
+    """Each small update keeps what it changed in the graphs the pages share (kg.store.changes): a push
+    after two of them sends those graphs' changes, composed, without reading them from either
+    generation, and the engine then holds what the store holds. A build of another kind keeps none:
+    the push after it compares the graphs, as before."""
+    pages, store, base = make_site(tmp_path, f"kept-{engine.name}")
+    engine.push(store)
+    edit_one_page(pages)
+    build(pages, store, base)
+    page = sorted(pages.iterdir())[3]
+    text = page.read_text(encoding="utf-8")
+    assert "FlexSA: Flexible Systolic Array" in text
+    page.write_text(text.replace("FlexSA: Flexible Systolic Array", "FlexSA: A Flexible Systolic Array"))
+    build(pages, store, base)
+    assert len(list((store / "changes").glob("*.nq"))) == 2
+
+    def not_read(*args: object) -> None:
+        raise AssertionError("a shared graph was read to be compared")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(push, "content_stamp", not_read)
+        patched.setattr(push, "kept_generation", not_read)
+        update = engine.push(store)
+    assert update["patched"] >= 1 and update["graphs"] - update["patched"] == 2  # the two pages whole
+    assert engine.quads(base) == store_quads(store)
+    assert engine.push(store)["graphs"] == 0
+
+    page.write_text(text)  # the title back, in a build of everything: no changes kept for it
+    build(pages, store, base, "--fresh")
+    assert not (store / "changes" / f"{KgStore.open_read(store).generation}.nq").exists()
+    engine.push(store)
     assert engine.quads(base) == store_quads(store)
 
 
