@@ -5,6 +5,8 @@ reach (kg.store.mention_index)."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,23 +96,36 @@ def test_an_update_that_prints_a_name_otherwise_reads_the_pages_the_name_reaches
     assert_same_store(tmp_path / "s", tmp_path / "fresh")
 
 
+def updated_as_fresh(pages: Path, store: Path, file: str, old: str, new: str) -> None:
+    """The page `file` printing `new` for `old`, built into `store` alone (an update): the store then
+    holds what a build from nothing of the pages holds."""
+    page = pages / file
+    page.write_text(page.read_text(encoding="utf-8").replace(old, new))
+    build([page], store, as_of=AS_OF)
+    build([pages], store.parent / "fresh", as_of=AS_OF)
+    assert_same_store(store, store.parent / "fresh")
+
+
+@contextmanager
+def live_support(store: Path) -> Iterator[tuple[ox.Store, Iris]]:
+    """The live generation's support database, open for writing (as an earlier kg left it, say)."""
+    kg = KgStore.open_read(store)
+    support_dir = kg.support_dir
+    kg.close()
+    support = ox.Store(str(support_dir))
+    yield support, Iris()
+    support.flush()
+
+
 def test_a_store_kept_without_the_index_gets_it_at_its_first_update(tmp_path):
     """A store written by a kg that kept no index of the mentions: the first update makes it from the
     stored rows, and then holds what a build from nothing holds."""
     pages = tmp_path / "pages"
     name_pages(pages)
     build([pages], tmp_path / "s", as_of=AS_OF)
-    kg = KgStore.open_read(tmp_path / "s")
-    support_dir, iris = kg.support_dir, Iris()
-    kg.close()
-    support = ox.Store(str(support_dir))
-    support.clear_graph(ox.NamedNode(iris.mention_index_graph))
-    del support
-    page = pages / "ben.txt"
-    page.write_text(page.read_text(encoding="utf-8").replace("Ben Ray, Daniel Hume", "Ben Ray, D. Hume"))
-    build([page], tmp_path / "s", as_of=AS_OF)
-    build([pages], tmp_path / "fresh", as_of=AS_OF)
-    assert_same_store(tmp_path / "s", tmp_path / "fresh")
+    with live_support(tmp_path / "s") as (support, iris):
+        support.clear_graph(ox.NamedNode(iris.mention_index_graph))
+    updated_as_fresh(pages, tmp_path / "s", "ben.txt", "Ben Ray, Daniel Hume", "Ben Ray, D. Hume")
 
 
 def test_a_store_whose_people_an_earlier_rule_decided_is_decided_again_whole(tmp_path, monkeypatch):
@@ -139,21 +154,12 @@ def test_a_store_whose_people_an_earlier_rule_decided_is_decided_again_whole(tmp
     with monkeypatch.context() as earlier:
         earlier.setattr(identity, "_nearest", first_profile_wins)
         build([pages], tmp_path / "s", as_of=AS_OF)
-    kg = KgStore.open_read(tmp_path / "s")
-    support_dir, iris = kg.support_dir, Iris()
-    kg.close()
-    support = ox.Store(str(support_dir))
-    version = ox.NamedNode(KG + "indexVersion")
-    (mark,) = support.quads_for_pattern(None, version, None, ox.NamedNode(iris.mention_index_graph))
-    support.remove(mark)
-    support.add(ox.Quad(mark.subject, version, ox.Literal("6"), mark.graph_name))
-    support.flush()
-    del support
-    page = pages / "zed.txt"
-    page.write_text(page.read_text(encoding="utf-8").replace("Zed Zulu, Quin Park", "Zed Zulu, Q. Park"))
-    build([page], tmp_path / "s", as_of=AS_OF)
-    build([pages], tmp_path / "fresh", as_of=AS_OF)
-    assert_same_store(tmp_path / "s", tmp_path / "fresh")
+    with live_support(tmp_path / "s") as (support, iris):
+        version = ox.NamedNode(KG + "indexVersion")
+        (mark,) = support.quads_for_pattern(None, version, None, ox.NamedNode(iris.mention_index_graph))
+        support.remove(mark)
+        support.add(ox.Quad(mark.subject, version, ox.Literal("6"), mark.graph_name))
+    updated_as_fresh(pages, tmp_path / "s", "zed.txt", "Zed Zulu, Quin Park", "Zed Zulu, Q. Park")
 
 
 def test_an_update_whose_names_read_as_before_decides_no_one_again(tmp_path, monkeypatch):
