@@ -41,6 +41,8 @@ from functools import lru_cache, partial
 from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from kg.model import clusters
+from kg.model.clusters import Union
 from kg.model.name_match import (
     CompatibleIndex,
     compact,
@@ -189,52 +191,6 @@ def load_rows(page: str, text: str) -> list[Stored]:
 # --- clustering ---------------------------------------------------------------------------------------
 
 
-class _Union:
-    """Union-find over mentions by their index in key order; a group's root is its first mention."""
-
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return False
-        if rb < ra:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        return True
-
-
-CONTESTED = -1  # a mention as near one profile as another (`_nearest`)
-
-
-def _nearest(near: dict[int, list[int]], sources: dict[int, int]) -> dict[int, int]:
-    """For each mention reached from `sources` (a mention -> its profile's owner line) over the links
-    `near`, the owner line fewest links away, or CONTESTED when several are as near."""
-    found = dict(sources)
-    frontier = sorted(sources)
-    while frontier:
-        reached: dict[int, int] = {}
-        for u in frontier:
-            for v in near[u]:
-                if v in found:
-                    continue
-                seen = reached.get(v)
-                reached[v] = found[u] if seen is None or seen == found[u] else CONTESTED
-        found.update(reached)
-        frontier = sorted(reached)
-    return found
-
-
 @dataclass
 class Decision:
     """Why two groups of mentions are one person, or why one was left apart."""
@@ -300,7 +256,7 @@ class _Resolver:
         self.explain = explain
         self.keys = [m.key for m in self.mentions]  # one tuple a mention, shared by every map made here
         self.at = {key: n for n, key in enumerate(self.keys)}
-        self.uf = _Union(len(self.mentions))
+        self.uf = Union(len(self.mentions))
         self.decisions: list[tuple[tuple[str, int, int], Decision]] = []
         self.owned: dict[int, set[str]] = {}  # group root -> the profiles it owns
         self.ambiguous: list[tuple[str, list[int], list[Mention]]] = []
@@ -356,7 +312,7 @@ class _Resolver:
         another stay apart from all of them. So no two profiles are ever one person by evidence, and
         the groups do not depend on the order the links were found in, only on the links."""
         size = len(self.mentions)
-        self.linked = _Union(size)
+        self.linked = Union(size)
         self.tree: tuple[array[int], array[int]] = (array("i"), array("i"))  # the links that joined clusters
         self.sources: dict[int, int] = {}  # a profile's listing mention -> the profile's owner line
         self.said: list[tuple[int, int, Decision]] = []
@@ -394,7 +350,7 @@ class _Resolver:
                 near[b].append(a)
             else:
                 uf.union(a, b)
-        nearest = _nearest(near, {x: o for x, o in self.sources.items() if linked.find(x) in shared})
+        nearest = clusters.nearest(near, {x: o for x, o in self.sources.items() if linked.find(x) in shared})
         for a, b in zip(*self.tree, strict=True):
             if a in nearest and nearest[a] == nearest[b]:
                 uf.union(a, b)
@@ -413,7 +369,7 @@ class _Resolver:
                 self.decisions += [(self.keys[a], said), (self.keys[b], said)]  # told on both sides
 
     def _where(self, owner: int) -> str:
-        if owner == CONTESTED:
+        if owner == clusters.CONTESTED:
             return "is as near one profile as another"
         return f"is nearest the profile {self.mentions[owner].page}"
 

@@ -17,7 +17,7 @@ from stores import assert_same_store
 
 from kg.building.builder import build
 from kg.building.people import Deciding
-from kg.model import identity, identity_update
+from kg.model import clusters, identity_update
 from kg.model.vocab import KG, Iris
 from kg.store import generations, mention_index, pagestate
 from kg.store.generations import KgStore
@@ -145,14 +145,14 @@ def test_a_store_whose_people_an_earlier_rule_decided_is_decided_again_whole(tmp
             profile(name, [("Mar 1, 2024", title, authors)])
         )
     write_corpus(40, 3, pages / "more")  # so that one page is a small update (an incremental plan)
-    nearest = identity._nearest
+    nearest = clusters.nearest
 
     def first_profile_wins(near: dict[int, list[int]], sources: dict[int, int]) -> dict[int, int]:
         found = nearest(near, sources)
-        return {n: min(sources.values()) if o == identity.CONTESTED else o for n, o in found.items()}
+        return {n: min(sources.values()) if o == clusters.CONTESTED else o for n, o in found.items()}
 
     with monkeypatch.context() as earlier:
-        earlier.setattr(identity, "_nearest", first_profile_wins)
+        earlier.setattr(clusters, "nearest", first_profile_wins)
         build([pages], tmp_path / "s", as_of=AS_OF)
     with live_support(tmp_path / "s") as (support, iris):
         version = ox.NamedNode(KG + "indexVersion")
