@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Iterable
 from contextlib import ExitStack, closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, cast
@@ -50,7 +50,7 @@ from kg.model.terms import text_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import changes, pagestate
-from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
+from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, KgStore, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
 from kg.store.once import SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
@@ -182,14 +182,24 @@ def build(
     if other_rules is not None:
         given = page_paths(files, home_folder(other_rules.meta, paths)).values()
         curation_checks.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
+    # Another ontology changes every page's consequences: when every stored page is given (a folder
+    # built again after kg changed its ontology), the graph is built again from nothing, 5x faster at
+    # 5,000 pages than inferring everything again in place; else in place.
+    other_ontology = (
+        None if fresh or other_rules else _all_given_under_another_ontology(store_path, base, files, paths)
+    )
+    again = other_rules or other_ontology
     with (
-        StoreWriter(store_path, base, fresh=fresh or other_rules is not None, keep=keep) as writer,
+        StoreWriter(store_path, base, fresh=fresh or again is not None, keep=keep) as writer,
         ExitStack() as finally_,
     ):
-        home = home_folder(other_rules.meta if other_rules else writer.previous_meta, paths)
+        home = home_folder(again.meta if again else writer.previous_meta, paths)
         identities = page_paths(files, home)  # the pages keep their identities
         files, given_twice = each_page_once(files, identities)
         run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress)
+        if again is not None:
+            why = "the curation rules" if other_rules else "the ontology"
+            run.plan = run.report.plan = replace(run.plan, reason=f"{why} changed: every page built again")
         run.report.diagnostics.extend(given_twice)
         finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
         if run.work.once is not None:
@@ -216,6 +226,29 @@ def build(
             run.commit(rules.digest if rules else "")
     run.report.timings["total"] = time.perf_counter() - started
     return run.report
+
+
+def _all_given_under_another_ontology(
+    store_path: str | os.PathLike[str], base: str, files: list[Path], paths: list[str | os.PathLike[str]]
+) -> curation_checks.OtherRules | None:
+    """The store at `store_path` when its graph was inferred under another ontology than this kg's and
+    every page it holds is among `files`; None otherwise (no store, the same ontology, another base, or
+    a stored page not given)."""
+    try:
+        stored = KgStore.open_read(store_path)
+    except KgError:  # nothing built there yet (or unreadable: the build says so itself)
+        return None
+    try:
+        meta = stored.meta
+        if meta.base != base or (meta.ontology_hash == ontology_digest(base) and SCHEMA_KEY in meta.extra):
+            return None
+        pages = set(stored.page_hashes())
+    finally:
+        stored.close()
+    given = page_paths(files, home_folder(meta, paths)).values()
+    if not pages <= {Iris(base).page_graph(page_id_for(p)) for p in given}:
+        return None
+    return curation_checks.OtherRules(meta, pages)
 
 
 def _silent(phase: str, done: int, total: int | None) -> None:

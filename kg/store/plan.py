@@ -54,7 +54,10 @@ def choose_plan(stored_pages: int, given_pages: int, ontology_changed: bool) -> 
     if stored_pages == 0:
         return BuildPlan(FROM_NOTHING, "the store holds no pages")
     if ontology_changed:
-        return BuildPlan(REINFER_ALL, "the ontology changed since the last build")
+        return BuildPlan(
+            REINFER_ALL,
+            "the ontology changed since the last build (given every page, kg builds it again from nothing, faster)",
+        )
     share = f"{given_pages} files to read for {stored_pages} stored pages"
     if given_pages < INCREMENTAL_SHARE * stored_pages:
         return BuildPlan(INCREMENTAL, f"{share}, under {INCREMENTAL_SHARE:.0%}")

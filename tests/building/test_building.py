@@ -174,11 +174,16 @@ def test_an_update_equals_a_build_from_nothing(tmp_path, many_pages, change, giv
     assert first.plan is not None and first.plan.kind == "from nothing"
     changed = change(pages, tmp_path / "updated")
     report = build(changed if given == "the changed pages" else [pages], tmp_path / "updated", as_of=AS_OF)
-    assert report.pages_written == len(changed)
-    expected = "incremental"  # a folder given whole: its unchanged files are not read (kg.pagestate)
-    if change is change_the_ontology:
-        expected = "re-infer all"
+    expected, written = "incremental", len(changed)  # a folder given whole: its unchanged files are not read
+    if change is change_the_ontology:  # every page's consequences change: inferred again in place, or,
+        # when every stored page is given, every page built again
+        expected, written = (
+            ("re-infer all", 1) if given == "the changed pages" else ("from nothing", first.pages_written)
+        )
+    assert report.pages_written == written
     assert report.plan is not None and report.plan.kind == expected, str(report.plan)
+    if change is change_the_ontology and given == "the folder":
+        assert report.plan.reason == "the ontology changed: every page built again"
     fresh = build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert_same_store(tmp_path / "updated", tmp_path / "fresh")
     assert report.stats == fresh.stats
