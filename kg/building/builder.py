@@ -183,7 +183,7 @@ def build(
         given = page_paths(files, home_folder(other_rules.meta, paths)).values()
         curation_checks.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
     # Another ontology changes every page's consequences: when every stored page is given (a folder
-    # built again after kg changed its ontology), the graph is built again from nothing, 5x faster at
+    # built again after kg changed its ontology), the graph is built again from nothing, 6x faster at
     # 5,000 pages than inferring everything again in place; else in place.
     other_ontology = (
         None if fresh or other_rules else _all_given_under_another_ontology(store_path, base, files, paths)
