@@ -264,6 +264,10 @@ class _Run:
                             stack.enter_context(kept_generation(self.kg.root, self.record.generation))
                         )
                     change = self._change(graph, body, stamp, older[0])
+                    if change is not None and not (change.deletes or change.inserts):
+                        self.holding[graph] = stamp  # the same copy, in a generation built again
+                        self.report.unchanged += 1
+                        continue
                     if change is not None:
                         self.holding.pop(graph, None)
                         yield partial(self._patch, change), [graph]
