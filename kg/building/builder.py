@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Iterable
 from contextlib import ExitStack, closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, cast
@@ -180,8 +180,7 @@ def build(
     # graph is built again from nothing: 5.7x faster than replacing 73% of the pages, measured.
     other_rules = None if fresh else curation_checks.built_under_other_rules(store_path, rules)
     if other_rules is not None:
-        given = page_paths(files, home_folder(other_rules.meta, paths)).values()
-        curation_checks.check_covers(other_rules, {Iris(base).page_graph(page_id_for(p)) for p in given})
+        curation_checks.check_covers(other_rules, _given_graphs(files, paths, other_rules.meta, base))
     # Another ontology changes every page's consequences: when every stored page is given (a folder
     # built again after kg changed its ontology), the graph is built again from nothing, 6x faster at
     # 5,000 pages than inferring everything again in place; else in place.
@@ -196,10 +195,8 @@ def build(
         home = home_folder(again.meta if again else writer.previous_meta, paths)
         identities = page_paths(files, home)  # the pages keep their identities
         files, given_twice = each_page_once(files, identities)
-        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress)
-        if again is not None:
-            why = "the curation rules" if other_rules else "the ontology"
-            run.plan = run.report.plan = replace(run.plan, reason=f"{why} changed: every page built again")
+        why = None if again is None else "the curation rules" if other_rules else "the ontology"
+        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress, why)
         run.report.diagnostics.extend(given_twice)
         finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
         if run.work.once is not None:
@@ -245,10 +242,17 @@ def _all_given_under_another_ontology(
         pages = set(stored.page_hashes())
     finally:
         stored.close()
-    given = page_paths(files, home_folder(meta, paths)).values()
-    if not pages <= {Iris(base).page_graph(page_id_for(p)) for p in given}:
+    if not pages <= _given_graphs(files, paths, meta, base):
         return None
     return curation_checks.OtherRules(meta, pages)
+
+
+def _given_graphs(
+    files: list[Path], paths: list[str | os.PathLike[str]], meta: StoreMeta, base: str
+) -> set[str]:
+    """The page graphs of the files given, as the store whose record is `meta` names its pages."""
+    given = page_paths(files, home_folder(meta, paths)).values()
+    return {Iris(base).page_graph(page_id_for(p)) for p in given}
 
 
 def _silent(phase: str, done: int, total: int | None) -> None:
@@ -267,6 +271,7 @@ class _Build:
         identities: dict[str, str],
         rules: curation.Curation | None,
         progress: Progress | None,
+        again: str | None = None,  # what changed that makes this build read every page into an empty store
     ):
         self.started = time.perf_counter()
         self.total = len(files)
@@ -292,7 +297,7 @@ class _Build:
             pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
             states = pagestate.read_states(support, {graph for _, graph in pages.values()})
             known = pagestate.known_files(files, pages, states, self.old_hashes, context)
-        self.plan = choose_plan(len(self.old_hashes), len(files) - len(known), ontology_changed)
+        self.plan = choose_plan(len(self.old_hashes), len(files) - len(known), ontology_changed, again)
         self.report.plan = self.plan
         # a small update notes what it changes in the shared graphs, for `kg push` (kg.store.changes)
         self.recorder: changes.Recorder | None = None

@@ -271,14 +271,17 @@ class Deciding:
             listed = {
                 paper: set(index.lookup(identity_update.PAPER + paper)) for paper in _papers(before, now)
             }
-            listing_now = {(page_id, m.paper) for page_id, ms in now.items() for m in ms}
+            listed_now = {paper: pages - given.keys() for paper, pages in listed.items()}
+            for page_id, ms in now.items():
+                for m in ms:
+                    if m.paper:
+                        listed_now[m.paper].add(page_id)
 
             def elsewhere_before(m: Mention) -> bool:
                 return bool(listed[m.paper] - {m.page})
 
             def elsewhere_now(m: Mention) -> bool:
-                pages = (listed[m.paper] - given.keys()) | {p for p, paper in listing_now if paper == m.paper}
-                return bool(pages - {m.page})
+                return bool(listed_now[m.paper] - {m.page})
 
             for page_id in given:
                 was = [s.mention for s in before[page_id]]

@@ -167,24 +167,20 @@ def record(root: Path, generation: str, previous: str | None, recorder: Recorder
 def since(root: Path, older: str, live: str) -> Changed | None:
     """The change of the shared graphs from generation `older` to `live`, composed from the changes
     kept; None when a step is not kept (a build that was not a small update, or changes let go)."""
-    chain: list[Path] = []
+    chain: list[list[str]] = []  # each step's lines, newest first
     at = live
     while at != older:
-        path = root / FOLDER / f"{at}.nq"
         try:
-            with path.open(encoding="utf-8") as f:
-                first = f.readline()
+            lines = (root / FOLDER / f"{at}.nq").read_text(encoding="utf-8").splitlines()
         except OSError:
             return None
-        if not first.startswith("# from "):
+        if not lines or not lines[0].startswith("# from ") or len(chain) == KEEP:
             return None
-        chain.append(path)
-        at = first[len("# from ") :].strip()
-        if len(chain) > KEEP:
-            return None
+        chain.append(lines)
+        at = lines[0][len("# from ") :].strip()
     held: dict[str, bool] = {}
-    for path in reversed(chain):  # oldest first: the last change to a triple is what is held
-        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+    for lines in reversed(chain):  # oldest first: the last change to a triple is what is held
+        for line in lines[1:]:
             held[line[2:]] = line[0] == "+"
     changed = Changed()
     signs = {True: changed.inserts, False: changed.deletes}

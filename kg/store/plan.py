@@ -48,11 +48,16 @@ class BuildPlan:
         return not self.incremental
 
 
-def choose_plan(stored_pages: int, given_pages: int, ontology_changed: bool) -> BuildPlan:
+def choose_plan(
+    stored_pages: int, given_pages: int, ontology_changed: bool, again: str | None = None
+) -> BuildPlan:
     """The plan for a build given `given_pages` files to read (those unchanged since the store read them
-    left out: kg.pagestate) into a store holding `stored_pages` pages."""
+    left out: kg.pagestate) into a store holding `stored_pages` pages. `again`: what changed that made
+    the build start its generation empty and read every page (the curation rules, the ontology)."""
     if stored_pages == 0:
-        return BuildPlan(FROM_NOTHING, "the store holds no pages")
+        return BuildPlan(
+            FROM_NOTHING, f"{again} changed: every page built again" if again else "the store holds no pages"
+        )
     if ontology_changed:
         return BuildPlan(
             REINFER_ALL,
