@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Protocol
 
+from kg.model import evidence_alike
 from kg.model.identity import (
     OWNER_LINE,
     UNKNOWN,
@@ -238,6 +239,18 @@ class Kept:
         found = [s.mention for page in sorted(near) for s in self.page_rows(page) if s.mention.name == name]
         return [*found, *self.same.named(name)]
 
+    def pages_printing(self, letters: str) -> set[str]:
+        """The kept pages printing these letters (the changed pages aside)."""
+        return self._lookup(LETTERS + letters)
+
+    def pages_listing(self, paper: str) -> set[str]:
+        """The kept pages listing this paper (the changed pages aside)."""
+        return self._lookup(PAPER + paper)
+
+    def same_mentions(self) -> list[Mention]:
+        """The changed pages' mentions shown as they were stored."""
+        return [m for ms in self.same.by_page.values() for m in ms]
+
     def _lookup(self, key: str) -> set[str]:
         found = self._keys.get(key)
         if found is None:
@@ -402,6 +415,13 @@ def update(source: Source | Sequence[Stored], old: Sequence[Stored], new: Sequen
             found = set(compatible_among(name, chain(kept.candidates(name), fresh.candidates(name))))
             compatible_cache[name] = found
         return found
+
+    # 0. a change that prints every name as it was and leaves every evidence group as it was leaves
+    # everyone as they were (kg.model.evidence_alike): only its clusters are read
+    read = evidence_alike.unchanged(kept, [s.mention for s in old], new, repaged, compatible_with)
+    if read is not None:
+        was = {s.mention.key: s for s in old}
+        return Update({m.key: was[m.key].person for m in new}, {m.key: was[m.key].base for m in new}, read)
 
     # 1. the evidence parts the change reaches, made again
     old_mentions = {s.mention for s in old}

@@ -153,9 +153,14 @@ def _readings_match(ra: list[tuple[str, tuple[Word, ...]]], rb: list[tuple[str, 
     return False
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 @lru_cache(maxsize=NAMES)
 def compact(name: str) -> str:
     """A printing's letters alone, in order: printings alike but for dots, hyphens and spaces."""
+    if name.isascii() and "(" not in name and '"' not in name:  # most: what `words` keeps, found at once
+        return _NOT_ALNUM.sub("", name.lower())
     return "".join(w.text for w in words(name))
 
 

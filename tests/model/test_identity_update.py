@@ -11,7 +11,7 @@ import random
 import pytest
 
 from kg.model.identity import WHOLE, Mention, Stored, resolve
-from kg.model.identity_update import InMemory, can_update, update
+from kg.model.identity_update import InMemory, Update, can_update, update
 
 FAMILIES = ["Chen", "Wang", "Gupta", "Kumar", "Smith", "Li"]
 GIVEN = ["Wei", "Jun", "Suyog", "Amit", "Anna", "Li", "Eng Siong", "Jian Wei", "John Paul", "Mei"]
@@ -87,6 +87,21 @@ def printed_otherwise(rng: random.Random, shown: Page) -> Page:
     return owner, [*listings[:n], (line, paper, complete, names), *listings[n + 1 :]]
 
 
+def listed_otherwise(rng: random.Random, shown: Page) -> Page:
+    """One listing given another title (perhaps one another page lists) or shown whole where it was cut
+    (or cut where it was whole): every name printed as it was."""
+    owner, listings = shown
+    if not listings:
+        return shown
+    n = rng.randrange(len(listings))
+    line, paper, complete, names = listings[n]
+    if rng.random() < 0.7:
+        paper = f"paper {rng.randrange(18)}" if rng.random() < 0.7 else f"a title of its own {line}"
+    else:
+        complete = not complete
+    return owner, [*listings[:n], (line, paper, complete, names), *listings[n + 1 :]]
+
+
 def stored_rows(mentions: list[Mention]) -> dict[Mention, Stored]:
     resolution = resolve(mentions)
     codes = resolution.base_codes()
@@ -105,9 +120,11 @@ def test_an_update_gets_the_people_of_resolving_everything(seed, read_as_stored)
     changed = rng.sample(sorted(pages), rng.randrange(1, 3))
     after: dict[str, Page | None] = dict(pages)
     for page in changed:
-        change = rng.randrange(3)
+        change = rng.randrange(4)
         if change == 0:
             after[page] = printed_otherwise(rng, pages[page])
+        elif change == 3:
+            after[page] = listed_otherwise(rng, pages[page])
         elif change == 1:  # the page replaced
             after[page] = page_of(rng, people)
         else:  # the page gone
@@ -122,6 +139,13 @@ def test_an_update_gets_the_people_of_resolving_everything(seed, read_as_stored)
 
     got = update(InMemory([*kept, *old]) if read_as_stored else kept, old, new)
 
+    assert_as_fresh(got, before, kept, new)
+
+
+def assert_as_fresh(
+    got: Update, before: dict[Mention, Stored], kept: list[Stored], new: list[Mention]
+) -> None:
+    """Every mention has the person and base group resolving everything from nothing gives it."""
     fresh = resolve([row.mention for row in kept] + new)
     codes = fresh.base_codes()
     for m in [row.mention for row in kept] + new:
@@ -130,6 +154,43 @@ def test_an_update_gets_the_people_of_resolving_everything(seed, read_as_stored)
         base = got.bases.get(m.key, stored.base if stored else None)
         assert (person, base) == (fresh.iri_of[m.key], codes.get(m.key, WHOLE)), m
     assert {m.key for m in new if m not in before} <= got.people.keys()
+
+
+def updated(pages: dict[str, Page], changed: dict[str, Page]) -> Update:
+    """The update of `pages` (stored) to `changed` (some of them shown otherwise), checked against
+    resolving everything from nothing."""
+    before = stored_rows([m for page, shown in pages.items() for m in mentions_of(page, shown)])
+    kept = [row for m, row in before.items() if m.page not in changed]
+    old = [row for m, row in before.items() if m.page in changed]
+    new = [m for page, shown in changed.items() for m in mentions_of(page, shown)]
+    got = update(InMemory([*kept, *old]), old, new)
+    assert_as_fresh(got, before, kept, new)
+    return got
+
+
+def test_a_new_title_other_pages_list_decides_only_the_clusters_it_touches():
+    """A title other pages list too, changed with every name kept: its clusters are decided again
+    (the people are as they were), not every mention of the names they print (thirty other Wei Chens)."""
+    pages: dict[str, Page] = {
+        "anna": ("Anna Li", [(10, "paper a", True, ["Anna Li", "Wei Chen"])]),
+        "list": ("", [(10, "paper a", True, ["Anna Li", "Wei Chen"])]),
+    }
+    for n in range(30):
+        pages[f"other{n}"] = ("", [(10, f"paper {n}", True, ["Wei Chen", f"Someone Number{n}"])])
+    got = updated(pages, {"anna": ("Anna Li", [(10, "paper b", True, ["Anna Li", "Wei Chen"])])})
+    assert got.decided <= 5
+    assert set(got.people.values()) == {"anna-li", "wei-chen"}  # the one Wei Chen who writes with Anna
+
+
+def test_a_paper_left_on_one_page_unlinks_its_listings_there():
+    """A paper listed twice on one page and once on another, retitled on the other: the paper step no
+    longer joins the names of its two listings (one page), though the change shows none of them."""
+    pages: dict[str, Page] = {
+        "twice": ("", [(10, "paper a", True, ["J. Smith", "Bo Kim"]), (20, "paper a", True, ["John Smith"])]),
+        "once": ("", [(10, "paper a", True, ["Zed Zee"])]),
+    }
+    got = updated(pages, {"once": ("", [(10, "paper z", True, ["Zed Zee"])])})
+    assert got.people  # "J. Smith" and "John Smith" were one person by the paper; now by name alone
 
 
 @pytest.mark.parametrize("seed", range(10))
