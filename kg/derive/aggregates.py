@@ -8,36 +8,32 @@ data goes (`kg export`, `kg push`) and every engine answers the queries alike:
   is the earliest of the dates a page printed with its year, or the earliest date when every page left
   the year out. Which page stated which date comes from the support store (`kg.store.stated`).
 - the 100 pairs of people who share the most papers (`top-collaborators`): one `kg:Collaboration` node
-  per pair, with both people and the count. Counting every pair of every paper's authors is the one
-  aggregate no index answers.
+  per pair, with both people and the count (kg.derive.top_pairs).
 - the order of the two queries that list the whole graph, in blocks of about 64 rows (kg.derive.ranks,
   which keeps them): a query reads its first rows by looking up the first blocks (`# @ranked` in
   kg.query.canned), so its time follows the rows asked for, not the size of the graph.
 
 A build brings all of it in line after the labels. Loading in bulk, it computes everything. A small
 update starts from what is stored and redoes only what the pages it wrote or replaced touch: the dates of
-their papers; the pairs of the people whose coauthors may have changed (the stored 100 are enough unless
-fewer than 100 candidates still rank above the old last one: then every pair is counted again); the
-blocks their authorships and papers leave or join. Only what changed is written.
+their papers; the pairs of the people whose coauthors may have changed (with the pairs kept beyond the
+listed ones: kg.derive.top_pairs); the blocks their authorships and papers leave or join. Only what changed is written.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.derive import ranks
+from kg.derive import ranks, top_pairs
 from kg.derive.derivation import FACTS, Additions, Change, Derivation
-from kg.derive.gathered import Gathered, papers_of
-from kg.model.ntriples import Triple, integer, iri, nquads, xsd_date
+from kg.derive.gathered import Gathered
+from kg.model.ntriples import Triple, iri, nquads, xsd_date
 from kg.model.terms import quads_with, text_of
-from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS, Iris
+from kg.model.vocab import KG, PROV, SKOS, Iris
 
 if TYPE_CHECKING:
     from kg.store.generations import KgStore
@@ -45,19 +41,12 @@ if TYPE_CHECKING:
 
 DATE_PUBLISHED = KG + "datePublished"
 PREFERRED_DATE = KG + "preferredDate"
-COLLABORATION = KG + "Collaboration"
-COLLABORATOR = KG + "collaborator"
-SHARED_PAPER_COUNT = KG + "sharedPaperCount"
-TOP_PAIRS = 100  # top-collaborators lists this many
-_COLLABORATION_PATTERNS = ((RDF_TYPE, COLLABORATION), (COLLABORATOR, None), (SHARED_PAPER_COUNT, None))
 
 _TITLE = iri(KG + "title")
 _AUTHORSHIP_PAPER = iri(KG + "authorshipPaper")
 _LISTED_PAPER_TEXT, _DERIVED_FROM = iri(KG + "listedPaper"), iri(PROV + "wasDerivedFrom")
 _SOURCE_FILE = iri(KG + "sourceFile")
 _AUTHORSHIP_PAPER_NODE = ox.NamedNode(KG + "authorshipPaper")
-_COLLABORATOR = ox.NamedNode(COLLABORATOR)
-_HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
 _LISTED_PAPER = ox.NamedNode(KG + "listedPaper")
 _YEAR_ASSUMED = ox.NamedNode(KG + "yearAssumed")
 
@@ -82,10 +71,15 @@ class QueryAggregates(Derivation):
         self.gathered = gathered  # what the pages of a build from nothing gave
 
     def update(self, kg: KgStore, change: Change) -> int:
+        support = kg.support
+        assert support is not None, "a build's writer opens the support database"
         if change.plan.streams:
-            return from_pages(kg.store, kg.iris, self.gathered, change.additions or Additions(kg.store))
+            return from_pages(
+                kg.store, support, kg.iris, self.gathered, change.additions or Additions(kg.store)
+            )
         return update(
             kg.store,
+            support,
             kg.stated_by_pages(),
             kg.iris,
             None if change.everything else touched(kg, change),
@@ -93,7 +87,9 @@ class QueryAggregates(Derivation):
         )
 
 
-def from_pages(store: ox.Store, iris: Iris, gathered: Gathered, additions: Additions) -> int:
+def from_pages(
+    store: ox.Store, support: ox.Store, iris: Iris, gathered: Gathered, additions: Additions
+) -> int:
     """Everything `update` derives, for a store just built from nothing, from what its pages gave: only
     the labels of the papers listed with a cut author list are read back. The triples added."""
     dates = gathered.preferred_dates()
@@ -101,7 +97,9 @@ def from_pages(store: ox.Store, iris: Iris, gathered: Gathered, additions: Addit
         (iri(paper), iri(PREFERRED_DATE), xsd_date(date.fromisoformat(day)))
         for paper, day in sorted(dates.items())
     ]
-    triples = sorted(_collaboration_triples(iris, _top_pairs_of(gathered.authors_of)))
+    reserve = top_pairs.of_papers(gathered.authors_of)
+    top_pairs.keep(support, iris, reserve)
+    triples = sorted(reserve.triples(iris))
     if added or triples:
         additions.load(nquads(added + triples, iris.facts_graph))
     additions.flush()  # the labels, which the ranks sort by
@@ -165,6 +163,7 @@ def _changed(new: set[Triple], old: set[Triple]) -> tuple[set[str], set[str]]:
 
 def update(
     store: ox.Store,
+    support: ox.Store,
     by_pages: StatedFacts,
     iris: Iris,
     touched: Touched | None,
@@ -175,7 +174,8 @@ def update(
     labels are up to date (`additions` may hold them: they are loaded before the ranks read them)."""
     additions = additions or Additions(store)
     changed = _sync_dates(store, by_pages, iris, None if touched is None else touched.papers, additions)
-    changed += _sync(store, iris, _COLLABORATION_PATTERNS, _collaborations(store, iris, touched), additions)
+    pairs = _collaborations(store, support, iris, touched)
+    changed += _sync(store, iris, top_pairs.PATTERNS, pairs, additions)
     additions.flush()  # the ranks sort by labels and dates
     hidden = None
     if touched is not None:  # a paper's new title moves its hidden owners on every page
@@ -262,107 +262,17 @@ def _year_printed(store: ox.Store, paper: ox.NamedNode, page_graph: ox.NamedNode
 # --- the pairs who share the most papers ------------------------------------------------------------
 
 
-def _collaborations(store: ox.Store, iris: Iris, touched: Touched | None) -> set[Triple]:
-    """The top pairs as triples: by shared papers, most first, ties by the people's IRIs, counted as the
-    query counted them over the union of the graphs (a triple held twice counts twice)."""
-    top = None if touched is None else _top_pairs_updated(store, iris, touched.people)
-    if top is None:
-        top = _ranked_pairs(_all_pair_counts(store))
-    return _collaboration_triples(iris, top)
-
-
-def _collaboration_triples(iris: Iris, top: list[tuple[Pair, int]]) -> set[Triple]:
-    triples = set()
-    for (a, b), count in top:
-        pair = iri(f"{iris.base}collaboration/{_tail(a)}/{_tail(b)}")
-        triples |= {
-            (pair, iri(RDF_TYPE), iri(COLLABORATION)),
-            (pair, iri(COLLABORATOR), iri(a)),
-            (pair, iri(COLLABORATOR), iri(b)),
-            (pair, iri(SHARED_PAPER_COUNT), integer(count)),
-        }
-    return triples
-
-
-Pair = tuple[str, str]  # two person IRIs, the smaller first
-
-
-def _ranked_pairs(counts: dict[Pair, int]) -> list[tuple[Pair, int]]:
-    return sorted(counts.items(), key=_pair_key)[:TOP_PAIRS]
-
-
-def _top_pairs_of(authors_of: Mapping[str, Collection[str]]) -> list[tuple[Pair, int]]:
-    """The top pairs of coauthors, counted person by person: a count of every pair at once (1.2M pairs
-    at 20,000 pages) is never held."""
-    papers = papers_of(authors_of)
-
-    def counted() -> Iterator[tuple[Pair, int]]:
-        for a, written in papers.items():
-            shared = Counter(b for paper in written for b in authors_of[paper] if b > a)
-            yield from (((a, b), n) for b, n in shared.items())
-
-    return heapq.nsmallest(TOP_PAIRS, counted(), key=_pair_key)
-
-
-def _pair_key(item: tuple[Pair, int]) -> tuple[int, str, str]:
-    (a, b), count = item
-    return (-count, a, b)
-
-
-def _all_pair_counts(store: ox.Store) -> dict[Pair, int]:
-    authors: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[str]] = defaultdict(list)
-    for q in store.quads_for_pattern(None, _HAS_AUTHOR, None, None):
-        if not isinstance(q.graph_name, ox.DefaultGraph):
-            authors[q.subject].append(text_of(q.object))
-    shared: Counter[Pair] = Counter()
-    for names in authors.values():
-        names.sort()
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                if a < b:
-                    shared[(a, b)] += 1
-    return shared
-
-
-def _top_pairs_updated(store: ox.Store, iris: Iris, people: set[str]) -> list[tuple[Pair, int]] | None:
-    """The top pairs from the stored ones and the pairs of `people` counted anew; None when they cannot
-    be told from those (fewer than TOP_PAIRS candidates rank at or above the old last pair)."""
-    stored = _stored_pairs(store, iris)
-    candidates = {pair: n for pair, n in stored.items() if pair[0] not in people and pair[1] not in people}
-    for person in people:
-        node = ox.NamedNode(person)
-        shared: Counter[str] = Counter()
-        for authored in store.quads_for_pattern(None, _HAS_AUTHOR, node, None):
-            if isinstance(authored.graph_name, ox.DefaultGraph):
-                continue
-            for q in store.quads_for_pattern(authored.subject, _HAS_AUTHOR, None, None):
-                if not isinstance(q.graph_name, ox.DefaultGraph) and text_of(q.object) != person:
-                    shared[text_of(q.object)] += 1
-        for other, count in shared.items():
-            candidates[(min(person, other), max(person, other))] = count
-    top = _ranked_pairs(candidates)
-    if len(stored) >= TOP_PAIRS:  # pairs nobody touched below the old last one stay below it
-        last = max(_pair_key(item) for item in stored.items())
-        if sum(1 for item in top if _pair_key(item) <= last) < TOP_PAIRS:
-            return None
-    return top
-
-
-def _stored_pairs(store: ox.Store, iris: Iris) -> dict[Pair, int]:
-    graph = ox.NamedNode(iris.facts_graph)
-    out = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(SHARED_PAPER_COUNT), None, graph):
-        people = sorted(
-            text_of(m.object) for m in store.quads_for_pattern(q.subject, _COLLABORATOR, None, graph)
-        )
-        if len(people) == 2:
-            out[(people[0], people[1])] = int(text_of(q.object))
-    return out
-
-
-def _tail(person: str) -> str:
-    """A person IRI's slug (after `person/`), or the whole IRI percent-free when it is not kg's."""
-    return person.rsplit("/person/", 1)[-1] if "/person/" in person else person.replace(":", "_")
+def _collaborations(store: ox.Store, support: ox.Store, iris: Iris, touched: Touched | None) -> set[Triple]:
+    """The listed pairs as triples (kg.derive.top_pairs): from the pairs kept before and those of the
+    people touched, or every pair counted again; the reserve kept for the next update."""
+    reserve = None
+    if touched is not None:
+        before = top_pairs.kept(support, iris) or top_pairs.listed(store, iris)
+        reserve = top_pairs.updated(store, before, touched.people)
+    if reserve is None:
+        reserve = top_pairs.of_store(store)
+    top_pairs.keep(support, iris, reserve)
+    return reserve.triples(iris)
 
 
 # --- writing only what changed -----------------------------------------------------------------------

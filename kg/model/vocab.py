@@ -164,6 +164,12 @@ class Iris:
         return f"{self.base}graph/identity-index"
 
     @property
+    def pairs_graph(self) -> str:
+        """In the support store: the pairs who share the most papers, more than the graph lists, kept
+        for updates (kg.derive.top_pairs)."""
+        return f"{self.base}graph/top-pairs"
+
+    @property
     def inferred_graph(self) -> str:
         """Everything inference adds: OWL RL consequences of every asserted graph, and the coauthor rule."""
         return f"{self.base}graph/inferred"
