@@ -73,13 +73,14 @@ class QueryAggregates(Derivation):
     def update(self, kg: KgStore, change: Change) -> int:
         support = kg.support
         assert support is not None, "a build's writer opens the support database"
+        pairs = top_pairs.Kept(support, kg.iris, kg.made_from, kg.generation)
         if change.plan.streams:
             return from_pages(
-                kg.store, support, kg.iris, self.gathered, change.additions or Additions(kg.store)
+                kg.store, pairs, kg.iris, self.gathered, change.additions or Additions(kg.store)
             )
         return update(
             kg.store,
-            support,
+            pairs,
             kg.stated_by_pages(),
             kg.iris,
             None if change.everything else touched(kg, change),
@@ -88,7 +89,7 @@ class QueryAggregates(Derivation):
 
 
 def from_pages(
-    store: ox.Store, support: ox.Store, iris: Iris, gathered: Gathered, additions: Additions
+    store: ox.Store, pairs: top_pairs.Kept, iris: Iris, gathered: Gathered, additions: Additions
 ) -> int:
     """Everything `update` derives, for a store just built from nothing, from what its pages gave: only
     the labels of the papers listed with a cut author list are read back. The triples added."""
@@ -97,9 +98,7 @@ def from_pages(
         (iri(paper), iri(PREFERRED_DATE), xsd_date(date.fromisoformat(day)))
         for paper, day in sorted(dates.items())
     ]
-    reserve = top_pairs.of_papers(gathered.authors_of)
-    top_pairs.keep(support, iris, reserve)
-    triples = sorted(reserve.triples(iris))
+    triples = sorted(pairs.keep(top_pairs.of_papers(gathered.authors_of)).triples(iris))
     if added or triples:
         additions.load(nquads(added + triples, iris.facts_graph))
     additions.flush()  # the labels, which the ranks sort by
@@ -163,7 +162,7 @@ def _changed(new: set[Triple], old: set[Triple]) -> tuple[set[str], set[str]]:
 
 def update(
     store: ox.Store,
-    support: ox.Store,
+    pairs: top_pairs.Kept,
     by_pages: StatedFacts,
     iris: Iris,
     touched: Touched | None,
@@ -174,8 +173,8 @@ def update(
     labels are up to date (`additions` may hold them: they are loaded before the ranks read them)."""
     additions = additions or Additions(store)
     changed = _sync_dates(store, by_pages, iris, None if touched is None else touched.papers, additions)
-    pairs = _collaborations(store, support, iris, touched)
-    changed += _sync(store, iris, top_pairs.PATTERNS, pairs, additions)
+    listed = _collaborations(store, pairs, iris, touched)
+    changed += _sync(store, iris, top_pairs.PATTERNS, listed, additions)
     additions.flush()  # the ranks sort by labels and dates
     hidden = None
     if touched is not None:  # a paper's new title moves its hidden owners on every page
@@ -262,17 +261,17 @@ def _year_printed(store: ox.Store, paper: ox.NamedNode, page_graph: ox.NamedNode
 # --- the pairs who share the most papers ------------------------------------------------------------
 
 
-def _collaborations(store: ox.Store, support: ox.Store, iris: Iris, touched: Touched | None) -> set[Triple]:
+def _collaborations(
+    store: ox.Store, pairs: top_pairs.Kept, iris: Iris, touched: Touched | None
+) -> set[Triple]:
     """The listed pairs as triples (kg.derive.top_pairs): from the pairs kept before and those of the
     people touched, or every pair counted again; the reserve kept for the next update."""
     reserve = None
     if touched is not None:
-        before = top_pairs.kept(support, iris) or top_pairs.listed(store, iris)
-        reserve = top_pairs.updated(store, before, touched.people)
+        reserve = top_pairs.updated(store, pairs.before() or top_pairs.listed(store, iris), touched.people)
     if reserve is None:
         reserve = top_pairs.of_store(store)
-    top_pairs.keep(support, iris, reserve)
-    return reserve.triples(iris)
+    return pairs.keep(reserve).triples(iris)
 
 
 # --- writing only what changed -----------------------------------------------------------------------

@@ -151,11 +151,34 @@ def listed(store: ox.Store, iris: Iris) -> Reserve:
     return Reserve(pairs, bound)
 
 
-def kept(support: ox.Store, iris: Iris) -> Reserve | None:
-    """The reserve the support database keeps, if any."""
+@dataclass
+class Kept:
+    """Where a build keeps the reserve: the support database of the generation it writes (`generation`),
+    which holds what the generation it was made from (`made_from`, None for none) kept."""
+
+    support: ox.Store
+    iris: Iris
+    made_from: str | None
+    generation: str
+
+    def before(self) -> Reserve | None:
+        """The reserve kept for the generation this one was made from, if any."""
+        return _read(self.support, self.iris, self.made_from)
+
+    def keep(self, reserve: Reserve) -> Reserve:
+        """Keep `reserve` for this generation, in place of the one kept before; `reserve` itself."""
+        _write(self.support, self.iris, reserve, self.generation)
+        return reserve
+
+
+def _read(support: ox.Store, iris: Iris, generation: str | None) -> Reserve | None:
+    """The reserve the support database keeps, if it was kept for `generation` (a generation another kg
+    made from it may have changed the pairs without keeping one)."""
     node = ox.NamedNode(iris.pairs_graph)
     for q in support.quads_for_pattern(node, _KEPT_PAIRS, None, node):
         data = json.loads(text_of(q.object))
+        if generation is None or data.get("generation") != generation:
+            return None
         bound = data["bound"]
         return Reserve(
             {(a, b): n for a, b, n in data["pairs"]}, (bound[0], bound[1], bound[2]) if bound else None
@@ -163,13 +186,14 @@ def kept(support: ox.Store, iris: Iris) -> Reserve | None:
     return None
 
 
-def keep(support: ox.Store, iris: Iris, reserve: Reserve) -> None:
-    """Keep `reserve` in the support database, in place of the one kept before."""
+def _write(support: ox.Store, iris: Iris, reserve: Reserve, generation: str) -> None:
+    """Keep `reserve` in the support database of `generation`, in place of the one kept before."""
     node = ox.NamedNode(iris.pairs_graph)
     for q in list(support.quads_for_pattern(node, _KEPT_PAIRS, None, node)):
         support.remove(q)
     pairs = [[a, b, n] for (a, b), n in sorted(reserve.pairs.items(), key=rank_of)]
-    text = json.dumps({"bound": reserve.bound, "pairs": pairs}, separators=(",", ":"))
+    data = {"generation": generation, "bound": reserve.bound, "pairs": pairs}
+    text = json.dumps(data, separators=(",", ":"))
     support.add(ox.Quad(node, _KEPT_PAIRS, ox.Literal(text), node))
 
 

@@ -149,9 +149,11 @@ class KgStore:
         meta: StoreMeta,
         pin: BinaryIO | None = None,
         support: ox.Store | None = None,
+        made_from: str | None = None,
     ):
         self.root = root
         self.generation = generation
+        self.made_from = made_from  # the generation a build's new one is a copy of (None: it starts empty)
         self.store = store
         self.support = support  # the shared facts each page stated: a build's writer opens it
         self.meta = meta
@@ -400,7 +402,10 @@ class StoreWriter:
         self.store = ox.Store(str(target))
         self.support = ox.Store(str(target) + SUPPORT_SUFFIX)
         meta = self.previous_meta or StoreMeta(base=self.base)
-        self.kg = KgStore(self.root, self.generation, self.store, meta, support=self.support)
+        made_from = self.previous if self.previous_meta is not None else None
+        self.kg = KgStore(
+            self.root, self.generation, self.store, meta, support=self.support, made_from=made_from
+        )
 
     @property
     def previous_layout_is_current(self) -> bool:
