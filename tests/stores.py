@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.derive import top_pairs
 from kg.store import pagestate, stated
 from kg.store.generations import KgStore
 
@@ -18,10 +20,15 @@ def store_quads(path, keep=lambda g: True) -> set[str]:
 def support_quads(path) -> set[str]:
     """Without the records of the files (kg.store.pagestate): when and with which lexicon each page was
     last read is history, not the graph. What each page stated is compared as its facts, not as the
-    compressed value that holds them."""
+    compressed value that holds them, the pairs kept for updates without the generation they were kept
+    for."""
     kg = KgStore.open_read(path)
     support = ox.Store.read_only(str(kg.support_dir))
-    kept = {str(q) for q in support if q.predicate.value not in (pagestate.STATE, stated.STATED_FACTS)}
+    left_out = (pagestate.STATE, stated.STATED_FACTS, top_pairs.KEPT_PAIRS)
+    kept = {str(q) for q in support if q.predicate.value not in left_out}
+    for q in support.quads_for_pattern(None, ox.NamedNode(top_pairs.KEPT_PAIRS), None):
+        reserve = json.loads(q.object.value)
+        kept.add(f"{q.subject} kept pairs {reserve['bound']} {reserve['pairs']}")
     pages = {
         q.graph_name.value for q in support.quads_for_pattern(None, ox.NamedNode(stated.STATED_FACTS), None)
     }

@@ -39,7 +39,8 @@ PATTERNS = ((RDF_TYPE, COLLABORATION), (COLLABORATOR, None), (SHARED_PAPER_COUNT
 
 _COLLABORATOR = ox.NamedNode(COLLABORATOR)
 _HAS_AUTHOR = ox.NamedNode(KG + "hasAuthor")
-_KEPT_PAIRS = ox.NamedNode(KG + "pairCounts")
+KEPT_PAIRS = KG + "pairCounts"  # the reserve, one JSON value in the support database
+_KEPT_PAIRS = ox.NamedNode(KEPT_PAIRS)
 
 Pair = tuple[str, str]  # two person IRIs, the smaller first
 Rank = tuple[int, str, str]  # a pair's place: most papers first, then by the people's IRIs
