@@ -25,7 +25,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.building import curation_checks
+from kg.building import curation_checks, rebuilds
 from kg.building.counts import COUNTED, change_of_counts, store_stats
 from kg.building.pagefiles import (
     HOME_KEY,
@@ -36,6 +36,7 @@ from kg.building.pagefiles import (
     page_paths,
 )
 from kg.building.people import Deciding
+from kg.building.rebuilds import SCHEMA_KEY
 from kg.derive import derived_graph as inferred
 from kg.derive import summary
 from kg.derive.derivation import Change, ReplacedPage
@@ -50,7 +51,7 @@ from kg.model.terms import text_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import changes, pagestate
-from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, KgStore, StoreMeta, StoreWriter
+from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
 from kg.store.loading import BulkWriter, Writer
 from kg.store.once import SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
@@ -69,7 +70,6 @@ from kg.system.progress import (
     ticking,
 )
 
-SCHEMA_KEY = "schema"
 COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
 PAGES_KEY = "pages"  # the page graphs a generation holds
@@ -176,18 +176,10 @@ def build(
         raise NothingToBuild(f"{e.message}; nothing was built") from None
     if progress:  # opening the store and compiling the schema come first: the display shows from here
         progress(NAMES, 0, len(files))
-    # Changed rules change the pages that print their names, often most of them (a common name): the
-    # graph is built again from nothing: 5.7x faster than replacing 73% of the pages, measured.
-    other_rules = None if fresh else curation_checks.built_under_other_rules(store_path, rules)
-    if other_rules is not None:
-        curation_checks.check_covers(other_rules, _given_graphs(files, paths, other_rules.meta, base))
-    # Another ontology changes every page's consequences: when every stored page is given (a folder
-    # built again after kg changed its ontology), the graph is built again from nothing, 6x faster at
-    # 5,000 pages than inferring everything again in place; else in place.
-    other_ontology = (
-        None if fresh or other_rules else _all_given_under_another_ontology(store_path, base, files, paths)
-    )
-    again = other_rules or other_ontology
+    # Other curation rules or another ontology: the graph is made again from nothing (kg.building.rebuilds)
+    again = None if fresh else rebuilds.needed(store_path, base, files, paths, rules)
+    if again is not None:
+        files = [*files, *again.read_again]
     with (
         StoreWriter(store_path, base, fresh=fresh or again is not None, keep=keep) as writer,
         ExitStack() as finally_,
@@ -195,8 +187,7 @@ def build(
         home = home_folder(again.meta if again else writer.previous_meta, paths)
         identities = page_paths(files, home)  # the pages keep their identities
         files, given_twice = each_page_once(files, identities)
-        why = None if again is None else "the curation rules" if other_rules else "the ontology"
-        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress, why)
+        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress, again)
         run.report.diagnostics.extend(given_twice)
         finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
         if run.work.once is not None:
@@ -225,36 +216,6 @@ def build(
     return run.report
 
 
-def _all_given_under_another_ontology(
-    store_path: str | os.PathLike[str], base: str, files: list[Path], paths: list[str | os.PathLike[str]]
-) -> curation_checks.OtherRules | None:
-    """The store at `store_path` when its graph was inferred under another ontology than this kg's and
-    every page it holds is among `files`; None otherwise (no store, the same ontology, another base, or
-    a stored page not given)."""
-    try:
-        stored = KgStore.open_read(store_path)
-    except KgError:  # nothing built there yet (or unreadable: the build says so itself)
-        return None
-    try:
-        meta = stored.meta
-        if meta.base != base or (meta.ontology_hash == ontology_digest(base) and SCHEMA_KEY in meta.extra):
-            return None
-        pages = set(stored.page_hashes())
-    finally:
-        stored.close()
-    if not pages <= _given_graphs(files, paths, meta, base):
-        return None
-    return curation_checks.OtherRules(meta, pages)
-
-
-def _given_graphs(
-    files: list[Path], paths: list[str | os.PathLike[str]], meta: StoreMeta, base: str
-) -> set[str]:
-    """The page graphs of the files given, as the store whose record is `meta` names its pages."""
-    given = page_paths(files, home_folder(meta, paths)).values()
-    return {Iris(base).page_graph(page_id_for(p)) for p in given}
-
-
 def _silent(phase: str, done: int, total: int | None) -> None:
     pass
 
@@ -271,7 +232,7 @@ class _Build:
         identities: dict[str, str],
         rules: curation.Curation | None,
         progress: Progress | None,
-        again: str | None = None,  # what changed that makes this build read every page into an empty store
+        again: rebuilds.Rebuild | None = None,  # why this build reads every page into an empty store
     ):
         self.started = time.perf_counter()
         self.total = len(files)
@@ -297,7 +258,13 @@ class _Build:
             pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
             states = pagestate.read_states(support, {graph for _, graph in pages.values()})
             known = pagestate.known_files(files, pages, states, self.old_hashes, context)
-        self.plan = choose_plan(len(self.old_hashes), len(files) - len(known), ontology_changed, again)
+        self.plan = choose_plan(
+            len(self.old_hashes),
+            len(files) - len(known),
+            ontology_changed,
+            again.why if again else None,
+            len(again.read_again) if again else 0,
+        )
         self.report.plan = self.plan
         # a small update notes what it changes in the shared graphs, for `kg push` (kg.store.changes)
         self.recorder: changes.Recorder | None = None

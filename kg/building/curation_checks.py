@@ -82,11 +82,13 @@ def built_under_other_rules(
 
 
 def check_covers(other: OtherRules, given: set[str]) -> None:
-    """Refuse a build under changed rules that does not read every page of the store: it starts from
-    nothing, and would drop the others."""
+    """Refuse a build under changed rules that cannot read every page of the store (those not `given`
+    are neither where they were read nor as they were: kg.building.rebuilds): it starts from nothing,
+    and would drop them."""
     missing = other.pages - given
     if missing:
         raise CurationError(
-            f"the curation rules changed since the store was built, and {len(missing)} of its pages are not "
-            "among the pages given: build every page again (kg build FOLDER) or start over (--fresh)"
+            f"the curation rules changed since the store was built, and {len(missing)} of its pages are "
+            "neither among the pages given nor, as they were read, where their files were: build every "
+            "page again (kg build FOLDER) or start over (--fresh)"
         )

@@ -49,19 +49,22 @@ class BuildPlan:
 
 
 def choose_plan(
-    stored_pages: int, given_pages: int, ontology_changed: bool, again: str | None = None
+    stored_pages: int, given_pages: int, ontology_changed: bool, again: str | None = None, read_again: int = 0
 ) -> BuildPlan:
     """The plan for a build given `given_pages` files to read (those unchanged since the store read them
     left out: kg.pagestate) into a store holding `stored_pages` pages. `again`: what changed that made
-    the build start its generation empty and read every page (the curation rules, the ontology)."""
+    the build start its generation empty and read every page (the curation rules, the ontology), of
+    which `read_again` were not given (kg.building.rebuilds)."""
     if stored_pages == 0:
-        return BuildPlan(
-            FROM_NOTHING, f"{again} changed: every page built again" if again else "the store holds no pages"
-        )
+        if not again:
+            return BuildPlan(FROM_NOTHING, "the store holds no pages")
+        files = f" ({read_again} not given, read from their files)" if read_again else ""
+        return BuildPlan(FROM_NOTHING, f"{again} changed: every page built again{files}")
     if ontology_changed:
         return BuildPlan(
             REINFER_ALL,
-            "the ontology changed since the last build (given every page, kg builds it again from nothing, faster)",
+            "the ontology changed since the last build, and a page the store holds is neither given nor "
+            "where it was read (given every page, kg builds it again from nothing, faster)",
         )
     share = f"{given_pages} files to read for {stored_pages} stored pages"
     if given_pages < INCREMENTAL_SHARE * stored_pages:

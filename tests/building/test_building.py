@@ -175,21 +175,41 @@ def test_an_update_equals_a_build_from_nothing(tmp_path, many_pages, change, giv
     changed = change(pages, tmp_path / "updated")
     report = build(changed if given == "the changed pages" else [pages], tmp_path / "updated", as_of=AS_OF)
     expected, written = "incremental", len(changed)  # a folder given whole: its unchanged files are not read
-    if change is change_the_ontology:  # every page's consequences change: inferred again in place, or,
-        # when every stored page is given, every page built again
-        expected, written = (
-            ("re-infer all", 1) if given == "the changed pages" else ("from nothing", first.pages_written)
-        )
+    if change is change_the_ontology:  # every page's consequences change: every page built again, the
+        # stored pages not given read from their files
+        expected, written = "from nothing", first.pages_written
     assert report.pages_written == written
     assert report.plan is not None and report.plan.kind == expected, str(report.plan)
-    if change is change_the_ontology and given == "the folder":
-        assert report.plan.reason == "the ontology changed: every page built again"
+    if change is change_the_ontology:
+        read_again = f" ({first.pages_written - 1} not given, read from their files)" * (
+            given != "the folder"
+        )
+        assert report.plan.reason == f"the ontology changed: every page built again{read_again}"
     fresh = build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert_same_store(tmp_path / "updated", tmp_path / "fresh")
     assert report.stats == fresh.stats
     assert KgStore.open_read(tmp_path / "updated").meta.extra["counted"] == {
         name: fresh.stats[name] for name in ("pages", "listings", "papers", "people", "orgs")
     }
+
+
+def test_after_an_ontology_change_a_stored_page_whose_file_is_gone_is_inferred_again_in_place(
+    tmp_path, many_pages
+):
+    """Not built again from nothing (the page would be lost): every page's consequences inferred again
+    in place, which gives what a build from nothing of the same pages gives."""
+    pages = tmp_path / "pages"
+    shutil.copytree(many_pages, pages)
+    build([pages], tmp_path / "updated", as_of=AS_OF)
+    changed = change_the_ontology(pages, tmp_path / "updated")
+    away = tmp_path / "away.txt"
+    (pages / OTHER).rename(away)
+    report = build(changed, tmp_path / "updated", as_of=AS_OF)
+    assert report.plan is not None and report.plan.kind == "re-infer all", str(report.plan)
+    assert "neither given nor where it was read" in report.plan.reason
+    away.rename(pages / OTHER)
+    build([pages], tmp_path / "fresh", as_of=AS_OF)
+    assert_same_store(tmp_path / "updated", tmp_path / "fresh")
 
 
 # --- who is who: an update that changes people on pages it was not given -------------------------------

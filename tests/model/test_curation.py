@@ -164,13 +164,26 @@ def test_an_update_after_a_rule_change_equals_a_fresh_build(tmp_path, before, af
     assert updated["triples"] == KgStore.open_read(tmp_path / "fresh").meta.extra["triples"]
 
 
-def test_an_update_reading_some_pages_is_refused_when_the_rules_changed(tmp_path):
+def test_an_update_given_some_pages_when_the_rules_changed_reads_the_others_from_their_files(tmp_path):
+    """It builds every page again, as given the folder; refused when a page the store holds is neither
+    given nor as it was read (the build would drop it)."""
     pages = tmp_path / "pages"
     shutil.copytree(PAGES, pages)
     build([pages], tmp_path / "s", as_of=AS_OF)
-    with pytest.raises(CurationError, match=r"curation rules changed .* 2 of its pages are not among"):
-        build([pages / "bob.txt"], tmp_path / "s", as_of=AS_OF, rules=rules(tmp_path, SPLIT_BY_COAUTHOR))
-    build([pages / "bob.txt"], tmp_path / "s", as_of=AS_OF)  # the same rules (none): an update as before
+    split = rules(tmp_path, SPLIT_BY_COAUTHOR)
+    shown = (pages / "alice.txt").read_text(encoding="utf-8")
+    (pages / "alice.txt").write_text(shown + "\n", encoding="utf-8")  # changed since the store read it
+    with pytest.raises(CurationError, match=r"curation rules changed .* 2 of its pages are neither among"):
+        build([pages / "bob.txt"], tmp_path / "s", as_of=AS_OF, rules=split)
+    (pages / "alice.txt").write_text(shown, encoding="utf-8")
+    report = build([pages / "bob.txt"], tmp_path / "s", as_of=AS_OF, rules=split)
+    assert report.plan is not None and report.plan.kind == "from nothing", str(report.plan)
+    assert "2 not given, read from their files" in report.plan.reason
+    build([pages], tmp_path / "fresh", as_of=AS_OF, rules=split)
+    assert store_quads(tmp_path / "s") == store_quads(tmp_path / "fresh")
+    build(
+        [pages / "bob.txt"], tmp_path / "s", as_of=AS_OF, rules=split
+    )  # the same rules: an update as before
 
 
 def test_every_canned_query_gives_each_answer_once_on_a_curated_store(tmp_path):
