@@ -22,7 +22,7 @@ listed ones: kg.derive.top_pairs); the blocks their authorships and papers leave
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -58,6 +58,7 @@ class Touched:
     papers: set[str]  # papers the pages written or replaced state facts about, now or before
     authorships: set[str]  # authorships those pages hold or held
     people: set[str]  # people whose coauthors may have changed
+    relabelled: set[str] = field(default_factory=set)  # of `papers`, those whose label changed
 
 
 class QueryAggregates(Derivation):
@@ -83,7 +84,7 @@ class QueryAggregates(Derivation):
             pairs,
             kg.stated_by_pages(),
             kg.iris,
-            None if change.everything else touched(kg, change),
+            None if change.everything else touched(kg, change, change.relabelled),
             change.additions,
         )
 
@@ -121,11 +122,13 @@ def from_pages(
     return len(added) + len(triples) + ranked
 
 
-def touched(kg: KgStore, change: Change) -> Touched:
+def touched(kg: KgStore, change: Change, relabelled: set[str]) -> Touched:
     """What a small update changed, and the people whose coauthors it may change: the papers and
     authorships of each page written or replaced whose triples differ between its old and new version
     (all of a new or removed page's). A page edited in one listing touches that listing's paper and
-    authorships, not every paper it lists: the dates and ranks are looked at where something moved."""
+    authorships, not every paper it lists: the dates and ranks are looked at where something moved.
+    A hidden owner's row on a page not written moves only with its paper's label (`relabelled`): all
+    else in it is that page's, and the cut author list it needs is one that page states."""
     old_of = {old.graph: old for old in change.replaced}
     written = set(change.written)
     papers: set[str] = set()
@@ -136,7 +139,7 @@ def touched(kg: KgStore, change: Change) -> Touched:
         changed_papers, changed_authorships = _changed(new, old)
         papers |= changed_papers
         authorships |= changed_authorships
-    return Touched(papers, authorships, set(change.people))
+    return Touched(papers, authorships, set(change.people), papers & relabelled)
 
 
 def _changed(new: set[Triple], old: set[Triple]) -> tuple[set[str], set[str]]:
@@ -180,7 +183,7 @@ def update(
     if touched is not None:  # a paper's new title moves its hidden owners on every page
         hidden = touched.authorships | {
             text_of(q.subject)
-            for paper in touched.papers
+            for paper in touched.relabelled
             for q in store.quads_for_pattern(None, _AUTHORSHIP_PAPER_NODE, ox.NamedNode(paper), None)
         }
     changed += ranks.rank(store, iris, ranks.HIDDEN_OWNERS, additions, hidden)

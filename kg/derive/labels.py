@@ -84,7 +84,7 @@ class Labels(Derivation):
         # and chooses from what its pages gave, not read back from the store
         self.chosen = Chosen() if change.plan.streams else None
         gathered = self.gathered if change.plan.streams else None
-        return relabel(kg.store, kg.iris, nodes, change.additions, self.chosen, gathered)
+        return relabel(kg.store, kg.iris, nodes, change.additions, self.chosen, gathered, change.relabelled)
 
 
 @dataclass
@@ -102,6 +102,7 @@ def relabel(
     additions: Additions | None = None,
     chosen: Chosen | None = None,
     gathered: Gathered | None = None,
+    relabelled: set[str] | None = None,
 ) -> int:
     """Bring the labels of `nodes` (every node when None) and the author lists of the papers among them,
     or of a person whose label changed, in line with the facts; the change in the number of triples of
@@ -109,10 +110,11 @@ def relabel(
     without reading back those just added: `additions` may hold them (kg.derivation). With every node,
     `chosen` is given every label and list the graph of facts holds afterwards. With every node,
     `gathered` gives the facts they are chosen from: a build from nothing gathered them from its pages
-    (kg.derive.gathered), and does not read them back."""
+    (kg.derive.gathered), and does not read them back. `relabelled` is told the nodes whose label
+    changed."""
     additions = additions or Additions(store)
     given = gathered.printings if gathered is not None and nodes is None else None
-    changed, relabelled, wanted = _update(
+    changed, changed_labels, wanted = _update(
         store,
         iris,
         PRINTINGS,
@@ -123,6 +125,8 @@ def relabel(
         preferred=CURATED_LABEL,
         given=given,
     )
+    if relabelled is not None:
+        relabelled |= changed_labels
     # a person's other printings, as alternative labels
     alternatives, _, _ = _update(
         store,
@@ -156,7 +160,7 @@ def relabel(
         graph = ox.NamedNode(iris.facts_graph)
         papers = set(nodes) | {
             text_of(q.subject)
-            for person in relabelled
+            for person in changed_labels
             for q in store.quads_for_pattern(None, authored, ox.NamedNode(person), graph)
         }
     lists, _, labelled = _update(

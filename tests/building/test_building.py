@@ -212,6 +212,36 @@ def test_after_an_ontology_change_a_stored_page_whose_file_is_gone_is_inferred_a
     assert_same_store(tmp_path / "updated", tmp_path / "fresh")
 
 
+def test_a_paper_relabelled_by_one_page_moves_its_hidden_owners_on_the_others(tmp_path):
+    """Ann Lee's profile lists "CA Tricks" and "Cb Tricks" with cut author lists that do not show her:
+    two hidden-owner rows, "CA" before "Cb". Another page prints "CA Tricks" as "CÁ Tricks" (the label
+    with the accent wins, and sorts after "Cb"): Ann's rows, on a page not written, move as a build
+    from nothing places them."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "ann.txt").write_text(
+        profile(
+            "Ann Lee",
+            [
+                ("Mar 1, 2024", "CA Tricks", "Bo Ek, Cy Fo et al."),
+                ("Apr 2, 2024", "Cb Tricks", "Di Gu, Ed Ho et al."),
+            ],
+        )
+    )
+    for n in range(8):  # enough pages that one is a small update
+        (pages / f"other{n}.txt").write_text(
+            profile(f"Owner Number{n}", [("May 3, 2024", f"Paper {n}", f"Owner Number{n}, Fay Iv")])
+        )
+    listed = ("Jun 4, 2024", "CA Tricks", "Bo Ek, Cy Fo et al.")
+    (pages / "list.txt").write_text(profile("Gil Jo", [listed]))
+    build([pages], tmp_path / "updated", as_of=AS_OF)
+    (pages / "list.txt").write_text(profile("Gil Jo", [("Jun 4, 2024", "CÁ Tricks", "Bo Ek, Cy Fo et al.")]))
+    report = build([pages / "list.txt"], tmp_path / "updated", as_of=AS_OF)
+    assert report.plan is not None and report.plan.incremental, str(report.plan)
+    build([pages], tmp_path / "fresh", as_of=AS_OF)
+    assert_same_store(tmp_path / "updated", tmp_path / "fresh")
+
+
 # --- who is who: an update that changes people on pages it was not given -------------------------------
 
 
