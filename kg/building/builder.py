@@ -174,12 +174,12 @@ def build(
         files = find_pages(paths)
     except NothingToBuild as e:
         raise NothingToBuild(f"{e.message}; nothing was built") from None
-    if progress:  # opening the store and compiling the schema come first: the display shows from here
-        progress(NAMES, 0, len(files))
     # Other curation rules or another ontology: the graph is made again from nothing (kg.building.rebuilds)
     again = None if fresh else rebuilds.needed(store_path, base, files, paths, rules)
     if again is not None:
         files = [*files, *again.read_again]
+    if progress:  # opening the store and compiling the schema come first: the display shows from here
+        progress(NAMES, 0, len(files))
     with (
         StoreWriter(store_path, base, fresh=fresh or again is not None, keep=keep) as writer,
         ExitStack() as finally_,

@@ -16,7 +16,8 @@ data goes (`kg export`, `kg push`) and every engine answers the queries alike:
 A build brings all of it in line after the labels. Loading in bulk, it computes everything. A small
 update starts from what is stored and redoes only what the pages it wrote or replaced touch: the dates of
 their papers; the pairs of the people whose coauthors may have changed (with the pairs kept beyond the
-listed ones: kg.derive.top_pairs); the blocks their authorships and papers leave or join. Only what changed is written.
+listed ones: kg.derive.top_pairs); the blocks their authorships and papers leave or join, and those of
+the hidden owners of a paper whose label changed, on every page. Only what changed is written.
 """
 
 from __future__ import annotations
