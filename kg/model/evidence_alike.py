@@ -145,12 +145,13 @@ class _Side:
         mentions and owner lines. The profiles' owner lines and the whole listings that may tie a
         reached mention to them are decided with them; the other mentions of those listings are in
         other clusters, and left out of what is compared."""
+        lines: dict[str, set[int]] = {}  # page -> the lines of its reached mentions
+        for page, line, _ in reached:
+            lines.setdefault(page, set()).add(line)
         by_key: dict[Key, Mention] = {}
-        for page in sorted({key[0] for key in reached}):
-            shown = self.page(page)
-            lines = {key[1] for key in reached if key[0] == page}
-            for m in shown:
-                if m.key in reached or (m.owner and (m.rank == OWNER_LINE or m.line in lines)):
+        for page, held in sorted(lines.items()):
+            for m in self.page(page):
+                if m.key in reached or (m.owner and (m.rank == OWNER_LINE or m.line in held)):
                     by_key[m.key] = m
         resolver = _Resolver(by_key.values(), self.on_pages, explain=False)
         resolver.evidence()
