@@ -135,7 +135,7 @@ def built_at_now() -> str:
 
 def schema_for(meta: StoreMeta | None, digest: str, base: str) -> tuple[Schema, bool]:
     """The compiled schema closure: reused from the store when the ontology is unchanged."""
-    if meta is not None and meta.ontology_hash == digest and SCHEMA_KEY in meta.extra:
+    if meta is not None and rebuilds.same_ontology(meta, digest):
         return Schema.from_json(meta.extra[SCHEMA_KEY]), False
     return compile_schema(ontology_graph(base), digest), True
 

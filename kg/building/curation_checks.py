@@ -3,17 +3,14 @@ under other rules than this build's (which then starts from nothing)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
 from kg.model.curation import SPLIT_MARK, Curation, CurationError
 from kg.model.vocab import KG, Iris, identity_key
 from kg.reading.records import WARNING, Diagnostic
-from kg.store.generations import KgStore
 
 # --- after a build: rules that did nothing -------------------------------------------------------------
 
@@ -62,23 +59,6 @@ class OtherRules:
 
     meta: Any  # kg.store.generations.StoreMeta
     pages: set[str]
-
-
-def built_under_other_rules(
-    store_path: str | os.PathLike[str], curation: Curation | None
-) -> OtherRules | None:
-    """The store at `store_path`, when its pages were mapped by other rules; None when there is no store
-    or the rules are the same."""
-    try:
-        stored = KgStore.open_read(store_path)
-    except KgError:  # nothing built there yet (or unreadable: the build says so itself)
-        return None
-    try:
-        if (stored.meta.extra.get(STORE_KEY) or "") == (curation.digest if curation else ""):
-            return None
-        return OtherRules(stored.meta, set(stored.page_hashes()))
-    finally:
-        stored.close()
 
 
 def check_covers(other: OtherRules, given: set[str]) -> None:

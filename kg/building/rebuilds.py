@@ -51,35 +51,29 @@ def needed(
 ) -> Rebuild | None:
     """The rebuild a build given `files` (found under `paths`) must make, if any (module docstring).
     Raises CurationError for changed rules when a stored page cannot be read again."""
-    other = curation_checks.built_under_other_rules(store_path, rules)
-    if other is not None:
-        again = _stored_files(store_path, base, other, files, paths)
-        if again is None:
-            curation_checks.check_covers(other, _given_graphs(files, paths, other.meta, base))
-        return Rebuild("the curation rules", other.meta, again or [])
-    other = _under_another_ontology(store_path, base)
-    if other is None:
-        return None
-    again = _stored_files(store_path, base, other, files, paths)
-    return None if again is None else Rebuild("the ontology", other.meta, again)
-
-
-def _under_another_ontology(
-    store_path: str | os.PathLike[str], base: str
-) -> curation_checks.OtherRules | None:
-    """The store at `store_path` when its graph was inferred under another ontology than this kg's;
-    None otherwise (no store, the same ontology, or another base)."""
     try:
         stored = KgStore.open_read(store_path)
     except KgError:  # nothing built there yet (or unreadable: the build says so itself)
         return None
     try:
         meta = stored.meta
-        if meta.base != base or (meta.ontology_hash == ontology_digest(base) and SCHEMA_KEY in meta.extra):
+        other_rules = (meta.extra.get(curation_checks.STORE_KEY) or "") != (rules.digest if rules else "")
+        if not other_rules and (meta.base != base or same_ontology(meta, ontology_digest(base))):
             return None
-        return curation_checks.OtherRules(meta, set(stored.page_hashes()))
+        other = curation_checks.OtherRules(meta, set(stored.page_hashes()))
+        again = _stored_files(stored, base, other, files, paths)
     finally:
         stored.close()
+    if not other_rules:
+        return None if again is None else Rebuild("the ontology", meta, again)
+    if again is None:
+        curation_checks.check_covers(other, _given_graphs(files, paths, meta, base))
+    return Rebuild("the curation rules", meta, again or [])
+
+
+def same_ontology(meta: StoreMeta, digest: str) -> bool:
+    """Whether a generation's graph was inferred under the ontology of `digest`, its schema kept."""
+    return meta.ontology_hash == digest and SCHEMA_KEY in meta.extra
 
 
 def _given_graphs(
@@ -91,39 +85,34 @@ def _given_graphs(
 
 
 def _stored_files(
-    store_path: str | os.PathLike[str],
+    stored: KgStore,
     base: str,
     other: curation_checks.OtherRules,
     files: list[Path],
     paths: list[str | os.PathLike[str]],
 ) -> list[Path] | None:
     """The files of the stored pages not among `files`, each where the store's home puts it and as the
-    store read it (its size, time and inode, or its bytes' SHA-256); None when one is not."""
+    store read it (its size, time and inode, or its bytes' SHA-256); None when one is not. `stored`:
+    the live generation, open for reading."""
     missing = other.pages - _given_graphs(files, paths, other.meta, base)
     if not missing:
         return []
     iris, home = Iris(base), home_folder(other.meta, paths)
-    stored = KgStore.open_read(store_path)
-    try:
-        states = pagestate.read_states(ox.Store.read_only(str(stored.support_dir)), missing)
-        source = ox.NamedNode(KG + "sourceFile")
-        found = []
-        for graph in sorted(missing):
-            page = ox.NamedNode(iris.page(graph[len(iris.page_graph_prefix) :]))
-            quad = next(iter(stored.store.quads_for_pattern(page, source, None, None)), None)
-            state = states.get(graph)
-            if quad is None or state is None:
+    states = pagestate.read_states(ox.Store.read_only(str(stored.support_dir)), missing)
+    source = ox.NamedNode(KG + "sourceFile")
+    found = []
+    for graph in sorted(missing):
+        page = ox.NamedNode(iris.page(graph[len(iris.page_graph_prefix) :]))
+        quad = next(iter(stored.store.quads_for_pattern(page, source, None, None)), None)
+        state = states.get(graph)
+        if quad is None or state is None:
+            return None
+        path = home / text_of(quad.object)
+        try:
+            stat = pagestate.stat_of(path)
+            if stat != state.stat and (stat[0] != state.size or pagestate.file_digest(path) != state.sha256):
                 return None
-            path = home / text_of(quad.object)
-            try:
-                stat = pagestate.stat_of(path)
-                if stat != state.stat and (
-                    stat[0] != state.size or pagestate.file_digest(path) != state.sha256
-                ):
-                    return None
-            except OSError:  # gone, or unreadable
-                return None
-            found.append(path)
-        return found
-    finally:
-        stored.close()
+        except OSError:  # gone, or unreadable
+            return None
+        found.append(path)
+    return found

@@ -85,7 +85,7 @@ class QueryAggregates(Derivation):
             pairs,
             kg.stated_by_pages(),
             kg.iris,
-            None if change.everything else touched(kg, change, change.relabelled),
+            None if change.everything else touched(kg, change),
             change.additions,
         )
 
@@ -123,12 +123,13 @@ def from_pages(
     return len(added) + len(triples) + ranked
 
 
-def touched(kg: KgStore, change: Change, relabelled: set[str]) -> Touched:
+def touched(kg: KgStore, change: Change) -> Touched:
     """What a small update changed, and the people whose coauthors it may change: the papers and
     authorships of each page written or replaced whose triples differ between its old and new version
     (all of a new or removed page's). A page edited in one listing touches that listing's paper and
     authorships, not every paper it lists: the dates and ranks are looked at where something moved.
-    A hidden owner's row on a page not written moves only with its paper's label (`relabelled`): all
+    A hidden owner's row on a page not written moves only with its paper's label (`change.relabelled`,
+    told by the labels): all
     else in it is that page's, and the cut author list it needs is one that page states."""
     old_of = {old.graph: old for old in change.replaced}
     written = set(change.written)
@@ -140,7 +141,7 @@ def touched(kg: KgStore, change: Change, relabelled: set[str]) -> Touched:
         changed_papers, changed_authorships = _changed(new, old)
         papers |= changed_papers
         authorships |= changed_authorships
-    return Touched(papers, authorships, set(change.people), papers & relabelled)
+    return Touched(papers, authorships, set(change.people), papers & change.relabelled)
 
 
 def _changed(new: set[Triple], old: set[Triple]) -> tuple[set[str], set[str]]:
