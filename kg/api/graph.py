@@ -294,7 +294,12 @@ class Graph:
         if self._resolver is None:
             from kg.query.person_lookup import PersonResolver
 
-            self._resolver = PersonResolver(self.engine, self.base, note=self._note)
+            index = None
+            if self._kg_store is not None:
+                from kg.features.search import NamesInSummary
+
+                index = NamesInSummary(self._kg_store)
+            self._resolver = PersonResolver(self.engine, self.base, note=self._note, index=index)
         return self._resolver
 
     def _note(self, message: str) -> None:
@@ -309,11 +314,9 @@ class Graph:
         pattern, those whose name holds every word of it (case and accents aside)."""
         from kg.query.person_lookup import words
 
-        everyone = self.resolver.people()
-        if pattern is None:
-            return list(everyone)
-        wanted = words(pattern)
-        return [p for p in everyone if any(wanted <= words(name) for name in p.names)]
+        if pattern is None or not words(pattern):
+            return list(self.resolver.people())
+        return self.resolver.matching(pattern)
 
     def people_with_papers(self, pattern: str | None = None) -> People:
         """The people `people(pattern)` gives, each with how many papers they have (`kg people`)."""

@@ -587,6 +587,7 @@ class _Build:
                 summary_meta(self.writer.generation, meta, self.report),
                 previous=self.writer.previous_summary if self.plan.incremental else None,
                 pages=self.change.written,
+                printed=self.change.printed,
             )
         self.report.timings["summary"] = time.perf_counter() - summarising
 

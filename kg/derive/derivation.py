@@ -47,6 +47,7 @@ class Change:
     replaced: list[ReplacedPage] = field(default_factory=list)
     people: set[str] = field(default_factory=set)  # whose coauthors may have changed (an incremental plan)
     relabelled: set[str] = field(default_factory=set)  # nodes whose display label changed (kg.derive.labels)
+    printed: set[str] = field(default_factory=set)  # nodes whose printings the pages state (kg.derive.labels)
     additions: Additions | None = None  # where the derivations add triples (set for their update)
 
     @property

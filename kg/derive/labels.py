@@ -80,6 +80,7 @@ class Labels(Derivation):
         if not change.everything:
             nodes = set().union(*(printed_nodes(kg.stated_facts(g)) for g in change.written))
             nodes |= set().union(*(printed_nodes(old.stated_facts) for old in change.replaced))
+            change.printed = nodes
         # a build from nothing keeps what it chose: its summary is written from it (kg.summary_rows),
         # and chooses from what its pages gave, not read back from the store
         self.chosen = Chosen() if change.plan.streams else None
@@ -93,6 +94,7 @@ class Chosen:
 
     labels: dict[str, str] = field(default_factory=dict)  # node -> its skos:prefLabel
     lists: dict[str, set[str]] = field(default_factory=dict)  # paper -> its kg:shownAuthorsLabel values
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # person -> its kg:name values
 
 
 def relabel(
@@ -175,7 +177,17 @@ def relabel(
     )
     if chosen is not None and nodes is None:
         chosen.labels, chosen.lists = known, labelled
+        # the names the labels were chosen from: the pages gave them (a build from nothing), or the store
+        chosen.names = (given or {}).get(KG + "name") or _printings(store, KG + "name")
     return changed + lists
+
+
+def _printings(store: ox.Store, predicate: str) -> dict[str, tuple[str, ...]]:
+    """node -> its values of `predicate`, in any graph."""
+    found: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+        found.setdefault(text_of(q.subject), set()).add(text_of(q.object))
+    return {node: tuple(sorted(values)) for node, values in found.items()}
 
 
 def _authors_by_printing(store: ox.Store, iris: Iris) -> dict[str, dict[str, str]]:

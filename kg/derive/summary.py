@@ -3,11 +3,12 @@
 A build writes it beside the generation it makes (`gen-N.summary`, see kg.store) once the graph is
 complete and before it goes live (a build from nothing from its pages as they passed, kg.summary_rows;
 any other from the graph, here): every paper (display title, dates, the authors shown as printed and by
-their people's labels, whether the list was cut), every person (display name), every listing (page
-file and line) with the people its authorships name, and a word index of the titles. It is a few
-percent of the size of the database it summarises, so the store can keep it for several generations
-after their databases are gone (`kg build --keep N`); `kg diff` compares two of them, `kg search` looks
-words up in the live one.
+their people's labels, whether the list was cut), every person (display name, and every name pages
+print for them), every listing (page file and line) with the people its authorships name, a word index
+of the titles and one of the people's names and labels. It is a few percent of the size of the
+database it summarises, so the store can keep it for several generations after their databases are
+gone (`kg build --keep N`); `kg diff` compares two of them, `kg search` looks words up in the live one,
+and so does `kg query` for a name that is not one person's in full (kg.query.person_lookup).
 
 Words are folded as kg folds names (kg.vocab.fold: accents stripped, case folded), then split on
 anything that is not a letter or a digit.
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from kg.store.generations import KgStore
 
 T = TypeVar("T")
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 _WORD = re.compile(r"\w+")
 
 SCHEMA = """
@@ -60,6 +61,8 @@ CREATE TABLE authorships (listing INTEGER NOT NULL, person INTEGER NOT NULL, PRI
   WITHOUT ROWID;
 CREATE TABLE words (word TEXT NOT NULL, paper INTEGER NOT NULL, PRIMARY KEY (word, paper)) WITHOUT ROWID;
 CREATE INDEX words_by_paper ON words (paper);
+CREATE TABLE names (person INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (person, name)) WITHOUT ROWID;
+CREATE TABLE name_words (word TEXT NOT NULL, person INTEGER NOT NULL, PRIMARY KEY (word, person)) WITHOUT ROWID;
 """
 
 
@@ -90,11 +93,13 @@ def write(
     meta: dict[str, str],
     previous: Path | None = None,
     pages: Iterable[str] = (),
+    printed: Iterable[str] = (),
 ) -> None:
     """The summary of `store` written to `path`, whole or not at all (a temporary file, then a rename).
 
-    With `previous`, the summary of the generation this one was made from, and `pages`, the page
-    graphs written since: that summary brought up to date (a small update reads only what it touched).
+    With `previous`, the summary of the generation this one was made from, `pages`, the page graphs
+    written since, and `printed`, the nodes whose printings those pages (before and after) state: that
+    summary brought up to date (a small update reads only what it touched).
     """
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
@@ -102,13 +107,13 @@ def write(
         previous = None  # gone, or written by another kg: made again from the graph
     try:
         try:
-            _write_to(tmp, store, meta, previous, pages)
+            _write_to(tmp, store, meta, previous, pages, printed)
         except sqlite3.Error as e:
             if previous is None or not damaged(e):
                 raise
             tmp.unlink(missing_ok=True)
             _write_to(
-                tmp, store, meta, None, ()
+                tmp, store, meta, None, (), ()
             )  # the previous summary is damaged: made again from the graph
         os.replace(tmp, path)
     except sqlite3.Error as e:  # a full disk, mostly: the build stops before the generation goes live
@@ -118,14 +123,19 @@ def write(
 
 
 def _write_to(
-    tmp: Path, store: ox.Store, meta: dict[str, str], previous: Path | None, pages: Iterable[str]
+    tmp: Path,
+    store: ox.Store,
+    meta: dict[str, str],
+    previous: Path | None,
+    pages: Iterable[str],
+    printed: Iterable[str],
 ) -> None:
     if previous is not None:
         shutil.copyfile(previous, tmp)
     db = sqlite3.connect(tmp)
     try:
         if previous is not None:
-            _update(db, store, set(pages), meta)
+            _update(db, store, set(pages), set(printed), meta)
         else:
             _fill(db, store, meta)
         db.commit()
@@ -183,6 +193,10 @@ def _fill(db: sqlite3.Connection, store: ox.Store, meta: dict[str, str]) -> None
         "INSERT INTO people VALUES (?, ?, ?)",
         ((n, iri, min(labels.get(iri, ()), default="")) for n, iri in enumerate(people, 1)),
     )
+    person_id = {iri: n for n, iri in enumerate(people, 1)}
+    index_names(
+        db, ((person_id[s], o.value) for s, o in _subjects_objects(store, KG + "name") if s in person_id)
+    )
     _add_listings(db, store, None, meta.get("base"))
     db.executemany(
         "INSERT OR IGNORE INTO words VALUES (?, ?)",
@@ -214,6 +228,46 @@ def paper_row(iri: str, values: Callable[[str], set[str]]) -> tuple[str, str, st
 
 def words_of(titles: Iterable[str]) -> set[str]:
     return {word for title in titles for word in title_words(title)}
+
+
+def index_names(db: sqlite3.Connection, spelled: Iterable[tuple[int, str]]) -> None:
+    """Every person's names, (person id, a name its pages print), and the word index of them and of the
+    people's labels; once the people are in. The words are sorted by SQLite, on disk: an index filled
+    in the order people come would cost a B-tree search in a file larger than the cache for each."""
+    db.executemany("INSERT OR IGNORE INTO names VALUES (?, ?)", spelled)
+    texts = [text for (text,) in db.execute("SELECT name FROM names UNION SELECT name FROM people")]
+    db.execute("CREATE TEMP TABLE text_words (text TEXT NOT NULL, word TEXT NOT NULL)")
+    db.executemany(
+        "INSERT INTO text_words VALUES (?, ?)", ((t, w) for t in texts for w in set(title_words(t)))
+    )
+    del texts
+    db.executescript("""
+        CREATE INDEX temp.text_words_by_text ON text_words (text);
+        INSERT OR IGNORE INTO name_words
+          SELECT w.word, s.person FROM (SELECT person, name FROM names UNION SELECT id, name FROM people) s
+          JOIN text_words w ON w.text = s.name ORDER BY 1, 2;
+        DROP TABLE temp.text_words;
+    """)
+
+
+def _name_words(db: sqlite3.Connection, person: int) -> set[str]:
+    """The words the index holds for a person: of its names and its label."""
+    texts = db.execute(
+        "SELECT name FROM names WHERE person = ? UNION SELECT name FROM people WHERE id = ?", (person, person)
+    )
+    return words_of(text for (text,) in texts)
+
+
+def _set_names(db: sqlite3.Connection, person: int, before: set[str], names: set[str]) -> None:
+    """A person's names as they are now, and the index brought in line: `before`, the words it held for
+    the person (`_name_words` before the label changed); no names for a person no longer there."""
+    db.execute("DELETE FROM names WHERE person = ?", (person,))
+    db.executemany("INSERT INTO names VALUES (?, ?)", ((person, name) for name in sorted(names)))
+    after = _name_words(db, person)
+    db.executemany(
+        "DELETE FROM name_words WHERE word = ? AND person = ?", ((w, person) for w in before - after)
+    )
+    db.executemany("INSERT OR IGNORE INTO name_words VALUES (?, ?)", ((w, person) for w in after - before))
 
 
 def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | None, base: str | None) -> None:
@@ -281,10 +335,12 @@ def _listings_of(
             yield s, o.value
 
 
-def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict[str, str]) -> None:
+def _update(
+    db: sqlite3.Connection, store: ox.Store, pages: set[str], printed: set[str], meta: dict[str, str]
+) -> None:
     """The previous generation's summary, with the page graphs written since read again, and the papers
-    and people they list (before and after) read again from the graph. A person whose display label
-    changed (a page can change it) has every paper of theirs read again: the authors as shown use it."""
+    and people they list (before and after) or print read again from the graph. A person whose display
+    label changed (a page can change it) has every paper of theirs read again: the authors as shown use it."""
     db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
     db.execute("CREATE TEMP TABLE pages (graph TEXT PRIMARY KEY)")
     db.executemany("INSERT INTO pages VALUES (?)", ((g,) for g in pages))
@@ -303,22 +359,28 @@ def _update(db: sqlite3.Connection, store: ox.Store, pages: set[str], meta: dict
     }
     db.execute(f"DELETE FROM authorships WHERE listing IN ({old_listings})")
     db.execute("DELETE FROM listings WHERE graph IN (SELECT graph FROM pages)")
+    people |= {node for node in printed if node not in papers}  # a page's owner need list no paper
     for graph in pages:
         papers |= {o.value for _, o in _subjects_objects(store, KG + "listedPaper", graph=graph)}
         people |= {o.value for _, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
     for iri in sorted(people):
-        facts = _facts_of(store, iri, (RDF_TYPE, SKOS + "prefLabel"))
-        before = db.execute("SELECT name FROM people WHERE iri = ?", (iri,)).fetchone()
+        facts = _facts_of(store, iri, (RDF_TYPE, SKOS + "prefLabel", KG + "name"))
+        before = db.execute("SELECT id, name FROM people WHERE iri = ?", (iri,)).fetchone()
+        words_before = _name_words(db, before[0]) if before is not None else set()
         if KG + "Person" not in facts[RDF_TYPE]:
             db.execute("DELETE FROM people WHERE iri = ?", (iri,))
+            if before is not None:
+                _set_names(db, before[0], words_before, set())
             continue
         name = min(facts[SKOS + "prefLabel"], default="")
-        if before is not None and before[0] != name:
+        if before is not None and before[1] != name:
             papers |= {s for s, _ in _subjects_objects(store, KG + "hasAuthor", iri)}
-        db.execute(
-            "INSERT INTO people (iri, name) VALUES (?, ?) ON CONFLICT (iri) DO UPDATE SET name = excluded.name",
+        (person,) = db.execute(
+            "INSERT INTO people (iri, name) VALUES (?, ?) ON CONFLICT (iri) DO UPDATE SET name = excluded.name "
+            "RETURNING id",
             (iri, name),
-        )
+        ).fetchone()
+        _set_names(db, person, words_before, facts[KG + "name"])
     for iri in sorted(papers):
         db.execute("DELETE FROM words WHERE paper = (SELECT id FROM papers WHERE iri = ?)", (iri,))
         facts = _facts_of(store, iri, (RDF_TYPE, *PAPER_FACTS))
@@ -377,6 +439,10 @@ def contents(db: sqlite3.Connection) -> dict[str, set[tuple[object, ...]]]:
             )
         ),
         "words": set(db.execute("SELECT w.word, p.iri FROM words w JOIN papers p ON p.id = w.paper")),
+        "names": set(db.execute("SELECT p.iri, n.name FROM names n JOIN people p ON p.id = n.person")),
+        "name_words": set(
+            db.execute("SELECT w.word, p.iri FROM name_words w JOIN people p ON p.id = w.person")
+        ),
     }
 
 
@@ -424,6 +490,48 @@ def read_live(kg_store: KgStore, read: Callable[[sqlite3.Connection], T]) -> T:
 
 def meta_of(db: sqlite3.Connection) -> dict[str, str]:
     return dict(db.execute("SELECT key, value FROM meta"))
+
+
+PersonRow = tuple[str, str, tuple[str, ...]]  # a person's IRI, label and names (sorted)
+
+_PEOPLE_OF_HITS = """
+SELECT p.iri, p.name, n.name FROM hits h JOIN people p ON p.id = h.person LEFT JOIN names n ON n.person = p.id
+ORDER BY p.id
+"""
+_AFTER_ALL = "\U0010ffff"  # sorts after any character a word can continue with
+
+
+def people_with_words(db: sqlite3.Connection, wanted: Iterable[str]) -> list[PersonRow] | None:
+    """The people whose names and label hold every word of `wanted` between them (folded as
+    `title_words` folds them): a lookup per word in the index. None when the summary has no index of
+    names (an older kg wrote it)."""
+    words = sorted(set(wanted))
+    if not words or meta_of(db).get("format") != FORMAT_VERSION:
+        return None
+    each = " INTERSECT ".join("SELECT person FROM name_words WHERE word = ?" for _ in words)
+    return _people_rows(db.execute(f"WITH hits (person) AS ({each})" + _PEOPLE_OF_HITS, words))
+
+
+def people_near(db: sqlite3.Connection, wanted: Iterable[str], most: int) -> list[PersonRow] | None:
+    """Up to `most` people with a word in their names that begins as a word of `wanted` does (its first
+    three letters), those sharing the most such words first: where a name mistyped in places is found.
+    None, as for `people_with_words`."""
+    starts = sorted({word[:3] for word in wanted})
+    if not starts or meta_of(db).get("format") != FORMAT_VERSION:
+        return None
+    each = " UNION ALL ".join("SELECT person FROM name_words WHERE word >= ? AND word < ?" for _ in starts)
+    ranked = f"SELECT person FROM ({each}) GROUP BY person ORDER BY COUNT(*) DESC, person LIMIT ?"
+    bounds = [bound for start in starts for bound in (start, start + _AFTER_ALL)]
+    return _people_rows(db.execute(f"WITH hits (person) AS ({ranked})" + _PEOPLE_OF_HITS, [*bounds, most]))
+
+
+def _people_rows(rows: Iterable[tuple[str, str, str | None]]) -> list[PersonRow]:
+    names: dict[str, tuple[str, list[str]]] = {}
+    for iri, label, name in rows:
+        _, spelled = names.setdefault(iri, (label, []))
+        if name is not None:
+            spelled.append(name)
+    return [(iri, label, tuple(sorted(spelled))) for iri, (label, spelled) in names.items()]
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,16 @@ class SummaryRows:
         try:
             db.executemany("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?)", self._papers(chosen))
             db.executemany("INSERT INTO people VALUES (?, ?, ?)", self._people(chosen))
+            person_id = dict(db.execute("SELECT iri, id FROM person_ids"))
+            summary.index_names(
+                db,
+                (
+                    (person_id[node], name)
+                    for node, names in chosen.names.items()
+                    if node in person_id
+                    for name in names
+                ),
+            )
             titles = db.execute("SELECT id, title FROM papers").fetchall()
             db.executemany(
                 "INSERT OR IGNORE INTO words VALUES (?, ?)",

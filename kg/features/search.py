@@ -13,10 +13,17 @@ from __future__ import annotations
 import datetime
 import math
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kg.derive.summary import title_words
+from kg.derive import summary
+from kg.derive.summary import PersonRow, title_words
 from kg.errors import KgError
+from kg.query.person_lookup import Person
+
+if TYPE_CHECKING:
+    from kg.store.generations import KgStore
 
 # query: one row per word searched, matching the index words in [low, high): the word alone, or every
 # word it starts. A paper counts each word searched once, however many index words it matched. Without
@@ -145,3 +152,44 @@ def _dates(text: str | None) -> tuple[datetime.date | None, tuple[datetime.date,
         except ValueError:
             continue
     return (dates[0] if dates else None), tuple(dates)
+
+
+MOST_NEAR = 5_000  # people whose names are compared with a name not found
+
+
+class NamesInSummary:
+    """The people a partial name may mean, from the word index of names in the live generation's
+    summary (kg.query.person_lookup.NameIndex): what `kg query` reads when a name is not one person's in
+    full. None when that summary is not there or has no such index (then everyone's names are read)."""
+
+    def __init__(self, kg_store: KgStore):
+        self.kg_store = kg_store
+
+    def holding(self, wanted: set[str]) -> list[Person] | None:
+        return self._people(lambda db: summary.people_with_words(db, wanted))
+
+    def near(self, wanted: set[str]) -> list[Person] | None:
+        return self._people(lambda db: summary.people_near(db, wanted, MOST_NEAR))
+
+    def ready(self) -> bool:
+        return self._people(lambda db: summary.people_with_words(db, ["?"])) is not None
+
+    def _people(self, read: Callable[[sqlite3.Connection], list[PersonRow] | None]) -> list[Person] | None:
+        path = self.kg_store.summary_path
+        if not path.is_file():
+            return None
+        try:
+            db = summary.open_file(path)
+        except KgError:
+            return None
+        try:
+            rows = read(db)
+        except sqlite3.Error:  # damaged: everyone's names, from the graph, say the same
+            return None
+        finally:
+            db.close()
+        return (
+            None
+            if rows is None
+            else [Person(iri, label or min(names, default=""), names) for iri, label, names in rows]
+        )

@@ -2,9 +2,11 @@
 
 Person IRIs are `{base}person/{slug(name)}`, and slug() already ignores case, accents and spacing, so
 the usual case (the full name, however typed) is one ASK on one IRI, whatever the size of the store.
-Only when that misses do we read the names of everyone: a unique partial match (every word typed is a
-word of the name) is taken, with a note; several are an error listing them; none is an error with the
-closest names as suggestions.
+Only when that misses are names compared: a unique partial match (every word typed is a word of one of
+a person's names) is taken, with a note; several are an error listing them; none is an error with the
+closest names as suggestions. A local store's summary keeps an index of the words of people's names
+(kg.derive.summary): the candidates are looked up there, a lookup per word typed. Without one (an
+endpoint, or a store an older kg built), everyone's names are read once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -67,13 +70,34 @@ def words(text: str) -> set[str]:
     return set(re.findall(r"\w+", fold(text)))
 
 
+class NameIndex(Protocol):
+    """Candidates for a partial name, without reading everyone's (kg.features.search.NamesInSummary);
+    each method None when it cannot tell (then everyone's names are read)."""
+
+    def holding(self, wanted: set[str]) -> list[Person] | None:
+        """Everyone whose names and label hold every word of `wanted` between them."""
+
+    def near(self, wanted: set[str]) -> list[Person] | None:
+        """People with names close to words of `wanted`, where the closest names are looked for."""
+
+    def ready(self) -> bool:
+        """Whether it can answer (else everyone's names are read)."""
+
+
 class PersonResolver:
     """Turns names typed by the user into person IRIs; `note` hears about guesses (partial matches)."""
 
-    def __init__(self, engine: Engine, base: str, note: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        base: str,
+        note: Callable[[str], None] | None = None,
+        index: NameIndex | None = None,
+    ):
         self.engine = engine
         self.iris = Iris(base)
         self.note = note or (lambda message: None)
+        self.index = index
         self._people: list[Person] | None = None
 
     def __call__(self, text: str) -> ox.NamedNode:
@@ -90,7 +114,7 @@ class PersonResolver:
         segment = f"{self.iris.base}person/{text.strip()}"  # a person's IRI segment: one of homonyms
         if SEGMENT.fullmatch(text.strip()) and self._is_person(segment):
             return segment
-        matches = self._partial_matches(text)
+        matches = self.matching(text)
         key = identity_key(text)
         printed = [p for p in matches if any(identity_key(n) == key for n in (*p.names, p.name))]
         if len(printed) == 1:  # a printing or the label, in full: no guess
@@ -100,7 +124,8 @@ class PersonResolver:
             return matches[0].iri
         if matches:
             raise AmbiguousName(ambiguous_message(text, matches), [p.name for p in matches])
-        raise NameNotFound(not_found_message(text, self.people()))
+        near = self.index.near(words(text)) if self.index is not None else None
+        raise NameNotFound(not_found_message(text, self.people() if near is None else near))
 
     def _has_type(self, iri: str) -> bool:
         return bool(self.engine.run(bind_values(HAS_TYPE, {"person": [ox.NamedNode(iri)]})))
@@ -108,11 +133,19 @@ class PersonResolver:
     def _is_person(self, iri: str) -> bool:
         return bool(self.engine.run(bind_values(IS_PERSON, {"person": [ox.NamedNode(iri)]})))
 
-    def _partial_matches(self, text: str) -> list[Person]:
+    def matching(self, text: str) -> list[Person]:
+        """The people one of whose names (or their label) holds every word of `text`, by label."""
         wanted = words(text)
         if not wanted:
             return []
-        return [p for p in self.people() if any(wanted <= words(name) for name in (*p.names, p.name))]
+        found = self.index.holding(wanted) if self.index is not None else None
+        candidates = self.people() if found is None else sorted(found, key=lambda p: (p.name, p.iri))
+        return [p for p in candidates if any(wanted <= words(name) for name in (*p.names, p.name))]
+
+    @property
+    def reads_everyone(self) -> bool:
+        """Whether a name not found in full has everyone's names read (no index to look it up in)."""
+        return self.index is None or not self.index.ready()
 
     def people(self) -> list[Person]:
         """Everyone in the graph, read once (only needed when an exact lookup failed)."""
@@ -150,10 +183,26 @@ def not_found_message(text: str, people: list[Person]) -> str:
 
 
 def closest_names(text: str, people: list[Person]) -> list[str]:
-    """Up to MAX_SUGGESTED names that look like `text` (difflib on the folded forms)."""
-    by_folded: dict[str, str] = {}
-    for person in people:
-        for name in person.names:
-            by_folded.setdefault(fold(name), person.name)
-    close = difflib.get_close_matches(fold(text), list(by_folded), n=MAX_SUGGESTED * 2, cutoff=0.6)
-    return list(dict.fromkeys(by_folded[c] for c in close))[:MAX_SUGGESTED]
+    """Up to MAX_SUGGESTED labels of people with a name that looks like `text`: difflib's ratio of the
+    folded forms, as typed or with the words in order (`Pedram Massoud` is Massoud Pedram), at least
+    CLOSE; the closest first, and of those as close, people whose label is that name (a name others
+    print too, as a variant of theirs, is theirs second)."""
+    score: dict[str, tuple[float, bool]] = {}
+    for typed in {fold(text), _in_order(text)}:
+        matcher = difflib.SequenceMatcher(b=typed)
+        for person in people:
+            for name in person.names:
+                for form in {fold(name), _in_order(name)}:
+                    matcher.set_seq1(form)
+                    if matcher.real_quick_ratio() >= CLOSE and matcher.quick_ratio() >= CLOSE:
+                        found = (matcher.ratio(), name == person.name)
+                        if found[0] >= CLOSE and found > score.get(person.name, (0.0, False)):
+                            score[person.name] = found
+    return sorted(score, key=lambda label: (*(-x for x in score[label]), label))[:MAX_SUGGESTED]
+
+
+CLOSE = 0.6  # difflib's own default cutoff
+
+
+def _in_order(name: str) -> str:
+    return " ".join(sorted(re.findall(r"\w+", fold(name))))

@@ -89,7 +89,8 @@ class Site:
                 # not closed: requests under way hold it, and it closes when the last one lets go
                 self._graph = api.open(self.root, note=lambda message: None)
                 self._generation = live
-                # everyone's names, read once for search and partial names, before the first search asks
+                # everyone's names, read once for search and partial names before the first search asks,
+                # when the summary has no index of them
                 threading.Thread(target=_read_names, args=(self._graph,), daemon=True).start()
             return self._graph
 
@@ -204,10 +205,12 @@ class _Kept:
 
 
 def _read_names(graph: Graph) -> None:
-    """Read everyone's names into the graph's resolver; a failure (the store closed meanwhile) is left
-    for the request that needs the names to meet and report."""
+    """Read everyone's names into the graph's resolver, unless its summary has their index (then a
+    search looks names up there); a failure (the store closed meanwhile) is left for the request that
+    needs the names to meet and report."""
     with contextlib.suppress(Exception):
-        graph.people()
+        if graph.resolver.reads_everyone:
+            graph.people()
 
 
 ROUTES: dict[str, Handler] = {

@@ -314,3 +314,32 @@ def test_a_small_update_brings_the_summary_up_to_date_as_a_full_read_would(tmp_p
     assert [c["title"] for c in changes["authors_changed"]] == [
         "Accelerator-aware Neural Network Design using AutoML"
     ]
+
+
+def test_an_update_keeps_the_index_of_names_as_a_full_read_would(tmp_path):
+    """The index of the words of people's names follows a page whose owner is printed otherwise, though
+    it lists no paper (so no authorship names the owner): the old name no longer finds anyone."""
+    from kg.derive import summary
+    from kg.store.generations import KgStore
+
+    pages, store = tmp_path / "pages", tmp_path / "store"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build_ok(pages, store)
+    zed = pages / "zed.txt"
+    listed = [("Jun 1, 2025", "A Paper", "Zed Quorom, Bo Chen")]
+    for owner, listings, gone in (
+        ("Zed Quorum", [], "quorom"),
+        ("Zed Quorom", [], "quorum"),
+        ("Zed Quorom", listed, ""),
+    ):
+        zed.write_text(page(owner, listings))
+        build_ok(zed, store)
+        reader = KgStore.open_read(store)
+        on_disk = summary.open_file(reader.summary_path)
+        assert summary.contents(on_disk) == summary.contents(summary.in_memory(reader.store, {}))
+        on_disk.close()
+        reader.close()
+        with kg.open(store) as graph:
+            assert [p.name for p in graph.people(owner.split()[1])] == [owner]
+            if gone:
+                assert graph.people(gone) == []

@@ -184,3 +184,105 @@ def test_case_accents_and_spacing_never_matter(store, name, changes):
         }[change](typed)
     resolver = PersonResolver(LocalEngine(store), BASE)
     assert resolver.resolve(typed) == resolver.resolve(name)
+
+
+# --- the index of names in a store's summary ---------------------------------------------------------
+
+TYPED = [
+    "Suyog Gupta",  # exact: one ASK, no index
+    "suyog",  # a unique partial match
+    "wei",  # several people
+    "wang",
+    "peter a",  # an initial among the words
+    "Massoud",
+    "Xyzzy Quux",  # nothing close
+    "ada lovelace-turing",
+]
+MISTYPED = ["Suyog Gupa", "Masoud Pedram", "Pedram Masoud", "Daniel Leee", "yunyang xoing"]
+
+
+def _outcome(resolver: PersonResolver, typed: str) -> tuple[str, str]:
+    try:
+        return "person", resolver.resolve(typed)
+    except NameNotFound as e:
+        return "error", str(e)
+
+
+@pytest.fixture
+def resolvers(fixture_store):
+    """(a resolver that reads everyone's names, one that looks them up in the summary's index, the
+    engine of the latter)."""
+    from kg.features.search import NamesInSummary
+    from kg.store.generations import KgStore
+
+    kg_store = KgStore.open_read(fixture_store)
+    engine = CountingEngine(kg_store.store)
+    yield (
+        PersonResolver(LocalEngine(kg_store.store), kg_store.iris.base),
+        PersonResolver(engine, kg_store.iris.base, index=NamesInSummary(kg_store)),
+        engine,
+    )
+    kg_store.close()
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_the_summary_index_answers_as_reading_everyone_does(resolvers, typed):
+    """A built store looks partial names up in its summary's index of name words, and reads no one's
+    names to do so: the person, the note, the candidates listed are those a read of everyone gives."""
+    read, indexed, engine = resolvers
+    notes_read, notes_indexed = [], []
+    read.note, indexed.note = notes_read.append, notes_indexed.append
+    assert _outcome(indexed, typed) == _outcome(read, typed)
+    assert notes_indexed == notes_read
+    assert ALL_NAMES not in engine.queries
+    assert not indexed.reads_everyone and read.reads_everyone  # kg serve reads them ahead, or not
+
+
+@pytest.mark.parametrize("typed", MISTYPED)
+def test_a_mistyped_name_suggests_from_the_index_the_closest_name(resolvers, typed):
+    """The closest names are looked for among the people with a word beginning as a word typed does:
+    the closest a read of everyone finds is among them, and every suggestion shares such a start."""
+    read, indexed, engine = resolvers
+    kind, message = _outcome(indexed, typed)
+    _, everyone = _outcome(read, typed)
+    closest = everyone.partition("closest names: ")[2].split(", ")
+    suggested = message.partition("closest names: ")[2].split(", ")
+    assert kind == "error" and suggested[0] == closest[0]
+    starts = {w[:3] for w in words(typed)}
+    assert all(starts & {w[:3] for w in words(label)} for label in suggested)
+    assert ALL_NAMES not in engine.queries
+
+
+@pytest.mark.parametrize("summary", ["older", "damaged"])
+def test_a_summary_without_the_index_reads_everyone(tmp_path, fixture_store, summary):
+    """A summary an older kg wrote has no index of names, a damaged one none that can be read:
+    everyone's names are read, as before."""
+    import shutil
+    import sqlite3
+
+    from kg.features.search import NamesInSummary
+    from kg.store.generations import KgStore
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    kg_store = KgStore.open_read(store)
+    try:
+        if summary == "older":
+            db = sqlite3.connect(kg_store.summary_path)
+            db.executescript(
+                "DROP TABLE names; DROP TABLE name_words; UPDATE meta SET value = '2' WHERE key = 'format';"
+            )
+            db.commit()
+            db.close()
+        else:
+            with kg_store.summary_path.open("r+b") as damaged:
+                damaged.seek(4096)
+                damaged.write(b"\xff" * 8192)
+        engine = CountingEngine(kg_store.store)
+        resolver = PersonResolver(engine, kg_store.iris.base, index=NamesInSummary(kg_store))
+        assert resolver.reads_everyone
+        with pytest.raises(NameNotFound, match=r'^"wei" matches 4 people'):
+            resolver.resolve("wei")
+        assert engine.queries.count(ALL_NAMES) == 1
+    finally:
+        kg_store.close()
