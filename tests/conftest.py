@@ -22,6 +22,17 @@ AS_OF = date(2026, 11, 24)
 BUILT_AT_EPOCH = "1795478400"  # 2026-11-24T00:00:00Z: builds in tests are reproducible
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory) -> Iterator[Path]:
+    """What builds learn of this machine (kg.system.build_times) is kept apart from the user's, from
+    the first build on (the session's stores too)."""
+    path = tmp_path_factory.mktemp("kg-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KG_CACHE_DIR", str(path))
+    yield path
+    mp.undo()
+
+
 @pytest.fixture(autouse=True)
 def _reproducible_builds(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILT_AT_EPOCH)

@@ -57,6 +57,7 @@ from kg.store.once import SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
 from kg.store.parsed_spool import ParsedSpool
 from kg.store.plan import BuildPlan, choose_plan
+from kg.system import build_times
 from kg.system.progress import (
     COUNTING,
     LOADING,
@@ -66,6 +67,7 @@ from kg.system.progress import (
     SUMMARISING,
     SWITCHING,
     TICK,
+    Forecast,
     Progress,
     ticking,
 )
@@ -178,8 +180,8 @@ def build(
     again = None if fresh else rebuilds.needed(store_path, base, files, paths, rules)
     if again is not None:
         files = [*files, *again.read_again]
-    if progress:  # opening the store and compiling the schema come first: the display shows from here
-        progress(NAMES, 0, len(files))
+    forecast = Forecast(progress)  # times the phases: what the next builds' time left is estimated from
+    forecast(NAMES, 0, len(files))  # opening the store and compiling the schema come first: shown from here
     with (
         StoreWriter(store_path, base, fresh=fresh or again is not None, keep=keep) as writer,
         ExitStack() as finally_,
@@ -187,7 +189,7 @@ def build(
         home = home_folder(again.meta if again else writer.previous_meta, paths)
         identities = page_paths(files, home)  # the pages keep their identities
         files, given_twice = each_page_once(files, identities)
-        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, progress, again)
+        run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, forecast, again)
         run.report.diagnostics.extend(given_twice)
         finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
         if run.work.once is not None:
@@ -212,12 +214,11 @@ def build(
             run.keep_live()
         else:
             run.commit(rules.digest if rules else "")
+    forecast.finish()
+    if run.plan.streams:  # a build from nothing: what the next ones expect (kg.system.build_times)
+        build_times.remember(len(files), forecast.seconds)
     run.report.timings["total"] = time.perf_counter() - started
     return run.report
-
-
-def _silent(phase: str, done: int, total: int | None) -> None:
-    pass
 
 
 class _Build:
@@ -231,12 +232,12 @@ class _Build:
         files: list[Path],
         identities: dict[str, str],
         rules: curation.Curation | None,
-        progress: Progress | None,
+        forecast: Forecast,
         again: rebuilds.Rebuild | None = None,  # why this build reads every page into an empty store
     ):
         self.started = time.perf_counter()
         self.total = len(files)
-        self.say = progress or _silent
+        self.say: Progress = forecast
         assert writer.kg is not None
         self.writer, self.kg, self.iris = writer, writer.kg, iris
         self.report = BuildReport()
@@ -266,6 +267,8 @@ class _Build:
             len(again.read_again) if again else 0,
         )
         self.report.plan = self.plan
+        if self.plan.streams:
+            forecast.expect(build_times.expected(self.total))
         # a small update notes what it changes in the shared graphs, for `kg push` (kg.store.changes)
         self.recorder: changes.Recorder | None = None
         if self.plan.incremental:

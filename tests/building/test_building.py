@@ -443,7 +443,10 @@ def test_the_bar_counts_pages_then_megabytes_then_shows_each_phase_s_time():
         for done in range(0, 4):
             advance("loading", done, 3)
         advance("labelling", 0, None)
+        advance.show_left(290)  # kg.system.progress.Forecast: the whole build's time left
+        advance("labelling", 0, None)
     shown = [line.strip() for line in out.getvalue().replace("\r", "\n").splitlines() if line.strip()]
     assert any(line.startswith("reading pages: 100%") and "10/10" in line for line in shown)
     assert any(line.startswith("loading: 100%") and "3/3" in line and "MB" in line for line in shown)
     assert shown[-1].startswith("labelling ") and "%" not in shown[-1]
+    assert shown[-1].endswith("build about 5 min left")
