@@ -69,6 +69,8 @@ class BarProgress:
             if total is None:  # nothing to count: the time the phase has taken says it is alive
                 bar.total, bar.bar_format = None, "{desc} {elapsed}{postfix}"
                 bar.reset()
+            else:  # a count again (the pages mapped after telling people apart): the bar and its rate
+                bar.bar_format = None
             bar.set_description_str(phase, refresh=False)
         if total is not None:
             if total != bar.total:

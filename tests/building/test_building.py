@@ -438,6 +438,7 @@ def test_the_bar_counts_pages_then_megabytes_then_shows_each_phase_s_time():
     out = io.StringIO()
     with tqdm(file=out, mininterval=0, unit="page") as bar:
         advance = on_bar(bar)
+        advance("telling people apart", 0, None)
         for done in range(0, 11):
             advance("reading pages", done, 10)
         for done in range(0, 4):
