@@ -285,7 +285,6 @@ def test_a_killed_build_leaves_no_summary_behind(pages, tmp_path, monkeypatch):
 
 def test_a_small_update_brings_the_summary_up_to_date_as_a_full_read_would(tmp_path, monkeypatch):
     from kg.derive import summary
-    from kg.store.generations import KgStore
 
     pages, store = tmp_path / "pages", tmp_path / "store"
     shutil.copytree(FIXTURE_PAGES, pages)
@@ -303,11 +302,7 @@ def test_a_small_update_brings_the_summary_up_to_date_as_a_full_read_would(tmp_p
     for listings in updates:
         bo.write_text(page("Bo Chen", listings), encoding="utf-8")
         build_ok(bo, store)
-        reader = KgStore.open_read(store)
-        on_disk = summary.open_file(reader.summary_path)
-        assert summary.contents(on_disk) == summary.contents(summary.in_memory(reader.store, {}))
-        on_disk.close()
-        reader.close()
+        assert_summary_as_read_whole(store)
     assert len(updates_made) == len(updates)  # each brought up to date, not read again
     changes = diff_json(store)
     assert titles(changes["papers_removed"]) == ["Déjà Vu in Federated Training"]
@@ -316,12 +311,21 @@ def test_a_small_update_brings_the_summary_up_to_date_as_a_full_read_would(tmp_p
     ]
 
 
-def test_an_update_keeps_the_index_of_names_as_a_full_read_would(tmp_path):
-    """The index of the words of people's names follows a page whose owner is printed otherwise, though
-    it lists no paper (so no authorship names the owner): the old name no longer finds anyone."""
+def assert_summary_as_read_whole(store: Path) -> None:
+    """The live summary, as an update brought it up to date, holds what one read from the graph holds."""
     from kg.derive import summary
     from kg.store.generations import KgStore
 
+    reader = KgStore.open_read(store)
+    on_disk = summary.open_file(reader.summary_path)
+    assert summary.contents(on_disk) == summary.contents(summary.in_memory(reader.store, {}))
+    on_disk.close()
+    reader.close()
+
+
+def test_an_update_keeps_the_index_of_names_as_a_full_read_would(tmp_path):
+    """The index of the words of people's names follows a page whose owner is printed otherwise, though
+    it lists no paper (so no authorship names the owner): the old name no longer finds anyone."""
     pages, store = tmp_path / "pages", tmp_path / "store"
     shutil.copytree(FIXTURE_PAGES, pages)
     build_ok(pages, store)
@@ -334,11 +338,7 @@ def test_an_update_keeps_the_index_of_names_as_a_full_read_would(tmp_path):
     ):
         zed.write_text(page(owner, listings))
         build_ok(zed, store)
-        reader = KgStore.open_read(store)
-        on_disk = summary.open_file(reader.summary_path)
-        assert summary.contents(on_disk) == summary.contents(summary.in_memory(reader.store, {}))
-        on_disk.close()
-        reader.close()
+        assert_summary_as_read_whole(store)
         with kg.open(store) as graph:
             assert [p.name for p in graph.people(owner.split()[1])] == [owner]
             if gone:
