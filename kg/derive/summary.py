@@ -515,8 +515,9 @@ def people_with_words(db: sqlite3.Connection, wanted: Iterable[str]) -> list[Per
 def people_near(db: sqlite3.Connection, wanted: Iterable[str], most: int) -> list[PersonRow] | None:
     """Up to `most` people with a word in their names that begins as a word of `wanted` does (its first
     three letters), those sharing the most such words first: where a name mistyped in places is found.
-    None, as for `people_with_words`."""
-    starts = sorted({word[:3] for word in wanted})
+    An initial begins too many words to say much: it counts only when all the words are initials. None,
+    as for `people_with_words`."""
+    starts = sorted({word[:3] for word in wanted if len(word) > 1} or {word[:3] for word in wanted})
     if not starts or meta_of(db).get("format") != FORMAT_VERSION:
         return None
     each = " UNION ALL ".join("SELECT person FROM name_words WHERE word >= ? AND word < ?" for _ in starts)

@@ -198,7 +198,7 @@ TYPED = [
     "Xyzzy Quux",  # nothing close
     "ada lovelace-turing",
 ]
-MISTYPED = ["Suyog Gupa", "Masoud Pedram", "Pedram Masoud", "Daniel Leee", "yunyang xoing"]
+MISTYPED = ["Suyog Gupa", "Masoud Pedram", "Pedram Masoud", "Daniel Leee", "yunyang xoing", "Peter A. Berel"]
 
 
 def _outcome(resolver: PersonResolver, typed: str) -> tuple[str, str]:
