@@ -189,19 +189,34 @@ def closest_names(text: str, people: list[Person]) -> list[str]:
     print too, as a variant of theirs, is theirs second)."""
     score: dict[str, tuple[float, bool]] = {}
     for typed in {fold(text), _in_order(text)}:
-        matcher = difflib.SequenceMatcher(b=typed)
+        likeness = _Likeness(typed)
         for person in people:
             for name in person.names:
-                for form in {fold(name), _in_order(name)}:
-                    matcher.set_seq1(form)
-                    if matcher.real_quick_ratio() >= CLOSE and matcher.quick_ratio() >= CLOSE:
-                        found = (matcher.ratio(), name == person.name)
-                        if found[0] >= CLOSE and found > score.get(person.name, (0.0, False)):
-                            score[person.name] = found
+                found = (max(likeness(fold(name)), likeness(_in_order(name))), name == person.name)
+                if found[0] >= CLOSE and found > score.get(person.name, (0.0, False)):
+                    score[person.name] = found
     return sorted(score, key=lambda label: (*(-x for x in score[label]), label))[:MAX_SUGGESTED]
 
 
 CLOSE = 0.6  # difflib's own default cutoff
+
+
+class _Likeness:
+    """difflib's ratio of forms to one typed form, 0 below CLOSE; each form once (many people print
+    one name)."""
+
+    def __init__(self, typed: str):
+        self.matcher = difflib.SequenceMatcher(b=typed)
+        self.ratios: dict[str, float] = {}
+
+    def __call__(self, form: str) -> float:
+        ratio = self.ratios.get(form)
+        if ratio is None:
+            matcher = self.matcher
+            matcher.set_seq1(form)
+            quick = matcher.real_quick_ratio() >= CLOSE and matcher.quick_ratio() >= CLOSE
+            ratio = self.ratios[form] = matcher.ratio() if quick else 0.0
+        return ratio
 
 
 def _in_order(name: str) -> str:
