@@ -501,12 +501,17 @@ ORDER BY p.id
 _AFTER_ALL = "\U0010ffff"  # sorts after any character a word can continue with
 
 
+def indexes_names(db: sqlite3.Connection) -> bool:
+    """Whether the summary has the index of people's names (an older kg wrote none)."""
+    return meta_of(db).get("format") == FORMAT_VERSION
+
+
 def people_with_words(db: sqlite3.Connection, wanted: Iterable[str]) -> list[PersonRow] | None:
     """The people whose names and label hold every word of `wanted` between them (folded as
     `title_words` folds them): a lookup per word in the index. None when the summary has no index of
     names (an older kg wrote it)."""
     words = sorted(set(wanted))
-    if not words or meta_of(db).get("format") != FORMAT_VERSION:
+    if not words or not indexes_names(db):
         return None
     each = " INTERSECT ".join("SELECT person FROM name_words WHERE word = ?" for _ in words)
     return _people_rows(db.execute(f"WITH hits (person) AS ({each})" + _PEOPLE_OF_HITS, words))
@@ -518,7 +523,7 @@ def people_near(db: sqlite3.Connection, wanted: Iterable[str], most: int) -> lis
     An initial begins too many words to say much: it counts only when all the words are initials. None,
     as for `people_with_words`."""
     starts = sorted({word[:3] for word in wanted if len(word) > 1} or {word[:3] for word in wanted})
-    if not starts or meta_of(db).get("format") != FORMAT_VERSION:
+    if not starts or not indexes_names(db):
         return None
     each = " UNION ALL ".join("SELECT person FROM name_words WHERE word >= ? AND word < ?" for _ in starts)
     ranked = f"SELECT person FROM ({each}) GROUP BY person ORDER BY COUNT(*) DESC, person LIMIT ?"

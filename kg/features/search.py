@@ -15,7 +15,7 @@ import math
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kg.derive import summary
 from kg.derive.summary import PersonRow, title_words
@@ -154,6 +154,7 @@ def _dates(text: str | None) -> tuple[datetime.date | None, tuple[datetime.date,
     return (dates[0] if dates else None), tuple(dates)
 
 
+T = TypeVar("T")
 MOST_NEAR = 5_000  # people whose names are compared with a name not found
 
 
@@ -166,15 +167,15 @@ class NamesInSummary:
         self.kg_store = kg_store
 
     def holding(self, wanted: set[str]) -> list[Person] | None:
-        return self._people(lambda db: summary.people_with_words(db, wanted))
+        return _people(self._read(lambda db: summary.people_with_words(db, wanted)))
 
     def near(self, wanted: set[str]) -> list[Person] | None:
-        return self._people(lambda db: summary.people_near(db, wanted, MOST_NEAR))
+        return _people(self._read(lambda db: summary.people_near(db, wanted, MOST_NEAR)))
 
     def ready(self) -> bool:
-        return self._people(lambda db: summary.people_with_words(db, ["?"])) is not None
+        return self._read(summary.indexes_names) is True
 
-    def _people(self, read: Callable[[sqlite3.Connection], list[PersonRow] | None]) -> list[Person] | None:
+    def _read(self, read: Callable[[sqlite3.Connection], T | None]) -> T | None:
         path = self.kg_store.summary_path
         if not path.is_file():
             return None
@@ -183,13 +184,14 @@ class NamesInSummary:
         except KgError:
             return None
         try:
-            rows = read(db)
+            return read(db)
         except sqlite3.Error:  # damaged: everyone's names, from the graph, say the same
             return None
         finally:
             db.close()
-        return (
-            None
-            if rows is None
-            else [Person(iri, label or min(names, default=""), names) for iri, label, names in rows]
-        )
+
+
+def _people(rows: list[PersonRow] | None) -> list[Person] | None:
+    if rows is None:
+        return None
+    return [Person(iri, label or min(names, default=""), names) for iri, label, names in rows]
