@@ -50,13 +50,18 @@ CREATE TABLE papers (
   truncated INTEGER NOT NULL   -- 1 when a page cut the list (et al.)
 );
 CREATE TABLE people (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
-CREATE TABLE listings (
-  id INTEGER PRIMARY KEY, paper INTEGER NOT NULL,
-  graph TEXT NOT NULL,         -- the page graph: what a rebuild of the page replaces
-  file TEXT NOT NULL, line INTEGER NOT NULL
+CREATE TABLE pages (
+  id INTEGER PRIMARY KEY,
+  graph TEXT NOT NULL UNIQUE,  -- the page graph: what a rebuild of the page replaces
+  file TEXT NOT NULL
 );
-CREATE INDEX listings_by_paper ON listings (paper);
-CREATE INDEX listings_by_graph ON listings (graph);
+CREATE TABLE listed (id INTEGER PRIMARY KEY, paper INTEGER NOT NULL, page INTEGER NOT NULL, line INTEGER NOT NULL);
+CREATE INDEX listed_by_paper ON listed (paper);
+CREATE INDEX listed_by_page ON listed (page);
+-- each listing with its page's graph and file, as they are read (a page's are kept once: a third of
+-- the summary when every listing held them)
+CREATE VIEW listings (id, paper, graph, file, line) AS
+  SELECT l.id, l.paper, p.graph, p.file, l.line FROM listed l JOIN pages p ON p.id = l.page;
 CREATE TABLE authorships (listing INTEGER NOT NULL, person INTEGER NOT NULL, PRIMARY KEY (listing, person))
   WITHOUT ROWID;
 CREATE TABLE words (word TEXT NOT NULL, paper INTEGER NOT NULL, PRIMARY KEY (word, paper)) WITHOUT ROWID;
@@ -273,7 +278,7 @@ def _set_names(db: sqlite3.Connection, person: int, before: set[str], names: set
 def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | None, base: str | None) -> None:
     """The listings of the page graphs given (all, for None) and the people their authorships name;
     the papers and people they refer to must be in the summary already."""
-    (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM listings").fetchone()
+    (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM listed").fetchone()
     listing_id: dict[str, int] = {}
     rows = []
     for graph in sorted(graphs) if graphs is not None else [None]:
@@ -295,7 +300,14 @@ def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | No
                 listing_id[listing] = next_id + len(listing_id)
                 file = files.get(on_page.get(listing, ""), "")
                 rows.append((listing_id[listing], paper_id[paper], page_graph, file, lines[listing]))
-    db.executemany("INSERT INTO listings VALUES (?, ?, ?, ?, ?)", rows)
+    db.executemany(
+        "INSERT OR IGNORE INTO pages (graph, file) VALUES (?, ?)", sorted({(g, f) for _, _, g, f, _ in rows})
+    )
+    page_id = _ids(db, "pages", None if graphs is None else graphs, key="graph")
+    db.executemany(
+        "INSERT INTO listed VALUES (?, ?, ?, ?)",
+        ((n, paper, page_id[g], line) for n, paper, g, _, line in rows),
+    )
     authorships = []
     for graph in sorted(graphs) if graphs is not None else [None]:
         person_of = {s: o.value for s, o in _subjects_objects(store, KG + "authorshipPerson", graph=graph)}
@@ -306,13 +318,14 @@ def _add_listings(db: sqlite3.Connection, store: ox.Store, graphs: set[str] | No
     db.executemany("INSERT OR IGNORE INTO authorships VALUES (?, ?)", authorships)
 
 
-def _ids(db: sqlite3.Connection, table: str, iris: set[str] | None) -> dict[str, int]:
+def _ids(db: sqlite3.Connection, table: str, iris: set[str] | None, key: str = "iri") -> dict[str, int]:
     """{iri: id} of the table's rows: every row (None), or those of a page's IRIs, looked up one by one
     (an update's cost follows its pages, not the summary's size)."""
     if iris is None:
-        return dict(db.execute(f"SELECT iri, id FROM {table}"))
+        return dict(db.execute(f"SELECT {key}, id FROM {table}"))
     found = (
-        db.execute(f"SELECT iri, id FROM {table} WHERE iri = ?", (iri,)).fetchone() for iri in sorted(iris)
+        db.execute(f"SELECT {key}, id FROM {table} WHERE {key} = ?", (iri,)).fetchone()
+        for iri in sorted(iris)
     )
     return dict(row for row in found if row is not None)
 
@@ -342,9 +355,9 @@ def _update(
     and people they list (before and after) or print read again from the graph. A person whose display
     label changed (a page can change it) has every paper of theirs read again: the authors as shown use it."""
     db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
-    db.execute("CREATE TEMP TABLE pages (graph TEXT PRIMARY KEY)")
-    db.executemany("INSERT INTO pages VALUES (?)", ((g,) for g in pages))
-    old_listings = "SELECT id FROM listings WHERE graph IN (SELECT graph FROM pages)"
+    db.execute("CREATE TEMP TABLE written (graph TEXT PRIMARY KEY)")
+    db.executemany("INSERT INTO written VALUES (?)", ((g,) for g in pages))
+    old_listings = "SELECT id FROM listings WHERE graph IN (SELECT graph FROM written)"
     papers = {
         iri
         for (iri,) in db.execute(
@@ -358,7 +371,10 @@ def _update(
         )
     }
     db.execute(f"DELETE FROM authorships WHERE listing IN ({old_listings})")
-    db.execute("DELETE FROM listings WHERE graph IN (SELECT graph FROM pages)")
+    db.execute(
+        "DELETE FROM listed WHERE page IN (SELECT id FROM pages WHERE graph IN (SELECT graph FROM written))"
+    )
+    db.execute("DELETE FROM pages WHERE graph IN (SELECT graph FROM written)")
     people |= {node for node in printed if node not in papers}  # a page's owner need list no paper
     for graph in pages:
         papers |= {o.value for _, o in _subjects_objects(store, KG + "listedPaper", graph=graph)}

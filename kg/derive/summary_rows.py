@@ -64,7 +64,9 @@ CREATE TEMP TABLE listing_ids AS
          p.id AS paper, l.graph AS graph, l.file AS file, l.line AS line
   FROM page_listings l JOIN paper_ids p ON p.iri = l.paper;
 CREATE INDEX temp.listing_ids_by_listing ON listing_ids (listing);
-INSERT INTO listings SELECT id, paper, graph, file, line FROM listing_ids ORDER BY id;
+INSERT INTO pages (graph, file) SELECT graph, MIN(file) FROM listing_ids GROUP BY graph ORDER BY graph;
+INSERT INTO listed SELECT l.id, l.paper, p.id, l.line FROM listing_ids l JOIN pages p ON p.graph = l.graph
+  ORDER BY l.id;
 INSERT OR IGNORE INTO authorships
   SELECT l.id, p.id FROM page_authorships a
   JOIN listing_ids l ON l.listing = a.listing JOIN person_ids p ON p.iri = a.person;

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sqlite3
 import stat
 import time
 from pathlib import Path
@@ -24,11 +25,16 @@ def build(store: Path, pages: list[Path], *options: str) -> None:
 
 
 def damage_the_middle(path: Path, seed: int = 7) -> None:
-    """Garbage over a page in the middle of a file, its start and end left sound."""
-    size = path.stat().st_size
+    """Garbage over a page in the middle of a summary, its start and end left sound: the first page of
+    the papers' table, which every reader of it reads (another may be one that only some read)."""
+    db = sqlite3.connect(path)
+    ((root,),) = db.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'papers'")
+    ((page_size,),) = db.execute("PRAGMA page_size")
+    db.close()
+    assert 1 < root < path.stat().st_size // page_size
     with open(path, "r+b") as f:
-        f.seek((size // 2) & ~4095)
-        f.write(random.Random(seed).randbytes(4096))
+        f.seek((root - 1) * page_size)
+        f.write(random.Random(seed).randbytes(page_size))
 
 
 @pytest.fixture(scope="module")
