@@ -177,17 +177,8 @@ def relabel(
     )
     if chosen is not None and nodes is None:
         chosen.labels, chosen.lists = known, labelled
-        # the names the labels were chosen from: the pages gave them (a build from nothing), or the store
-        chosen.names = (given or {}).get(KG + "name") or _printings(store, KG + "name")
+        chosen.names = (given or {}).get(KG + "name", {})  # what the labels were chosen from
     return changed + lists
-
-
-def _printings(store: ox.Store, predicate: str) -> dict[str, tuple[str, ...]]:
-    """node -> its values of `predicate`, in any graph."""
-    found: dict[str, set[str]] = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-        found.setdefault(text_of(q.subject), set()).add(text_of(q.object))
-    return {node: tuple(sorted(values)) for node, values in found.items()}
 
 
 def _authors_by_printing(store: ox.Store, iris: Iris) -> dict[str, dict[str, str]]:

@@ -10,14 +10,13 @@ database it summarises, so the store can keep it for several generations after t
 gone (`kg build --keep N`); `kg diff` compares two of them, `kg search` looks words up in the live one,
 and so does `kg query` for a name that is not one person's in full (kg.query.person_lookup).
 
-Words are folded as kg folds names (kg.vocab.fold: accents stripped, case folded), then split on
-anything that is not a letter or a digit.
+Words are split as kg splits names and searches (kg.reading.text.folded_words: accents stripped, case
+folded, then split on anything that is not a letter or a digit).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 from collections import defaultdict
@@ -31,14 +30,13 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.model.vocab import KG, PROV, RDF_TYPE, SKOS
-from kg.reading.text import fold
+from kg.reading.text import folded_words
 
 if TYPE_CHECKING:
     from kg.store.generations import KgStore
 
 T = TypeVar("T")
 FORMAT_VERSION = "3"
-_WORD = re.compile(r"\w+")
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,7 +71,7 @@ CREATE TABLE name_words (word TEXT NOT NULL, person INTEGER NOT NULL, PRIMARY KE
 
 def title_words(title: str) -> list[str]:
     """The words of a title or a search, folded: `Déjà-Vu Nets` gives deja, vu, nets."""
-    return _WORD.findall(fold(title))
+    return folded_words(title)
 
 
 # --- writing: from a store --------------------------------------------------------------------------
@@ -514,7 +512,7 @@ _PEOPLE_OF_HITS = """
 SELECT p.iri, p.name, n.name FROM hits h JOIN people p ON p.id = h.person LEFT JOIN names n ON n.person = p.id
 ORDER BY p.id
 """
-_AFTER_ALL = "\U0010ffff"  # sorts after any character a word can continue with
+AFTER_ALL = "\U0010ffff"  # sorts after any character a word can continue with
 
 
 def indexes_names(db: sqlite3.Connection) -> bool:
@@ -543,7 +541,7 @@ def people_near(db: sqlite3.Connection, wanted: Iterable[str], most: int) -> lis
         return None
     each = " UNION ALL ".join("SELECT person FROM name_words WHERE word >= ? AND word < ?" for _ in starts)
     ranked = f"SELECT person FROM ({each}) GROUP BY person ORDER BY COUNT(*) DESC, person LIMIT ?"
-    bounds = [bound for start in starts for bound in (start, start + _AFTER_ALL)]
+    bounds = [bound for start in starts for bound in (start, start + AFTER_ALL)]
     return _people_rows(db.execute(f"WITH hits (person) AS ({ranked})" + _PEOPLE_OF_HITS, [*bounds, most]))
 
 

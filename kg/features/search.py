@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from kg.derive import summary
-from kg.derive.summary import PersonRow, title_words
+from kg.derive.summary import AFTER_ALL, PersonRow, title_words
 from kg.errors import KgError
 from kg.query.person_lookup import Person
 
@@ -50,7 +50,6 @@ FROM hits h JOIN papers p ON p.id = h.paper
 ORDER BY h.matched DESC, h.score DESC, p.dates DESC, p.title, p.iri
 LIMIT ?
 """
-_AFTER_ALL = "\U0010ffff"  # sorts after any character a word can continue with
 
 
 def searched_words(text: str) -> list[tuple[str, bool]]:
@@ -124,7 +123,7 @@ def search(db: sqlite3.Connection, text: str, limit: int | None = 20) -> Hits:
     (papers,) = db.execute("SELECT COUNT(*) FROM papers").fetchone()
     query: list[tuple[str, str, str, float]] = []
     for word, prefix in words:
-        low, high = word, word + (_AFTER_ALL if prefix else "\0")
+        low, high = word, word + (AFTER_ALL if prefix else "\0")
         (having,) = db.execute(
             "SELECT COUNT(DISTINCT paper) FROM words WHERE word >= ? AND word < ?", (low, high)
         ).fetchone()

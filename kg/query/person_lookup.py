@@ -24,7 +24,7 @@ from kg.errors import AmbiguousName, NameNotFound
 from kg.model.terms import bind_values, text_of
 from kg.model.vocab import KG, SKOS, Iris, identity_key
 from kg.query.canned import Engine, select
-from kg.reading.text import fold
+from kg.reading.text import fold, folded_words
 
 # A person a curation file labelled (kg.curation) may share its printings with others (a name split
 # into several people): the name is looked up among everyone's names and labels instead.
@@ -67,7 +67,7 @@ class Person:
 
 def words(text: str) -> set[str]:
     """The words of a name as matching sees them: folded (case, accents, spaces), split at non-letters."""
-    return set(re.findall(r"\w+", fold(text)))
+    return set(folded_words(text))
 
 
 class NameIndex(Protocol):
@@ -220,4 +220,4 @@ class _Likeness:
 
 
 def _in_order(name: str) -> str:
-    return " ".join(sorted(re.findall(r"\w+", fold(name))))
+    return " ".join(sorted(folded_words(name)))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
@@ -11,3 +14,10 @@ def fold(text: str) -> str:
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(text.casefold().split())
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of a text as matching sees them: folded, split at anything not a letter or a digit
+    (`Déjà-Vu Nets` gives deja, vu, nets; `Y. Wang` gives y, wang). A name's words in the summary's
+    index (kg.derive.summary) and those a user types (kg.query.person_lookup) must be split alike."""
+    return _WORD.findall(fold(text))
