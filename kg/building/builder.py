@@ -52,12 +52,13 @@ from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import changes, pagestate
 from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
-from kg.store.loading import BulkWriter, Writer
+from kg.store.loading import LOAD_THREADS, BulkWriter, Writer
 from kg.store.once import SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
 from kg.store.parsed_spool import ParsedSpool
 from kg.store.plan import BuildPlan, choose_plan
 from kg.system import build_times
+from kg.system.files import CopyAhead
 from kg.system.progress import (
     COUNTING,
     LOADING,
@@ -192,6 +193,9 @@ def build(
         run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, forecast, again)
         run.report.diagnostics.extend(given_twice)
         finally_.callback(run.summary_rows.close)  # a build that fails leaves no summary
+        if run.plan.incremental and writer.previous_summary is not None:
+            run.summary_ahead = summary.copy_ahead(writer.previous_summary, writer.summary_path)
+            finally_.callback(run.summary_ahead.discard)  # stopped and removed, however the build ends
         if run.work.once is not None:
             finally_.callback(run.work.once.close)
         run.home = home
@@ -257,8 +261,9 @@ class _Build:
         known: dict[str, pagestate.Known] = {}
         if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
             pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
-            states = pagestate.read_states(support, {graph for _, graph in pages.values()})
-            known = pagestate.known_files(files, pages, states, self.old_hashes, context)
+            graphs = {graph for _, graph in pages.values()}
+            states = pagestate.read_states(support, graphs)
+            known = pagestate.known_files(files, pages, states, self.old_hashes.of(graphs), context)
         self.plan = choose_plan(
             len(self.old_hashes),
             len(files) - len(known),
@@ -298,15 +303,18 @@ class _Build:
             summarise=self.plan.streams,
             once=Once(SLOTS, shared=True) if self.plan.streams else None,
         )
-        # a build from nothing gathers its summary as its pages pass (kg.summary_rows)
+        # a build from nothing gathers its summary as its pages pass (kg.summary_rows); a small update
+        # brings the previous one up to date, copied while it does the rest (build())
         self.summary_rows = SummaryRows(writer.summary_path if self.plan.streams else None)
+        self.summary_ahead: CopyAhead | None = None
         self.restamps: list[tuple[str, pagestate.FileState]] = []  # unchanged pages' new records
-        self.loader: Writer
+        self.loader: BulkWriter
         self.support_loader: Writer
         # Loads in pieces, while the pages are read: Oxigraph's bulk loader holds everything one call is
         # given until its end, about 4 bytes per byte of N-Quads (kg.loading), so one call for a whole
         # build grew with the corpus (3.1 GB at 5,000 pages); pieces keep the build's memory flat.
-        self.loader, self.support_loader = BulkWriter(self.kg.store), BulkWriter(support)
+        self.loader = BulkWriter(self.kg.store)
+        self.support_loader = BulkWriter(support)
         if ontology_changed and not self.plan.streams:
             load_into_store(self.kg.store, iris.ontology_graph, iris.base)
         # A build from nothing loads the ontology and its consequences with its first pages
@@ -364,6 +372,7 @@ class _Build:
             for done, result in enumerate(results, start=1):
                 self.take(result)
                 self.say(READING, done, self.total)
+            self.loader.spread(LOAD_THREADS)  # the workers are done: the last pieces load on every core
             for piece in self.derived.last():
                 self.loader.add(piece)
             self.summary_rows.pages_done()  # while the loader takes its last pieces
@@ -591,6 +600,7 @@ class _Build:
                 previous=self.writer.previous_summary if self.plan.incremental else None,
                 pages=self.change.written,
                 printed=self.change.printed,
+                ahead=self.summary_ahead,
             )
         self.report.timings["summary"] = time.perf_counter() - summarising
 

@@ -35,7 +35,7 @@ import gc
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -254,6 +254,10 @@ class KgStore:
         return self.support
 
 
+# asked about more than LOOKUPS pages and an eighth of those stored, PageHashes reads them all at once
+LOOKUPS, READ_WHOLE_FROM = 1_000, 8
+
+
 class PageHashes(Mapping[str, str]):
     """The content hash of every stored page graph, by graph IRI: looked up one by one as a build asks
     about the pages it is given, and read whole only when iterated (or counted, when the generation did
@@ -270,6 +274,15 @@ class PageHashes(Mapping[str, str]):
             found = self._store.quads_for_pattern(None, self._hash, None, None)
             self._all = {text_of(q.subject): text_of(q.object) for q in found}
         return self._all
+
+    def of(self, graphs: Collection[str]) -> dict[str, str]:
+        """The hashes of these page graphs (those stored): looked up one by one for a few, read in one
+        pass over the store's hashes when asked about many (an update given the whole folder: 100,000
+        look-ups took 10.5 s, one pass over 20,000 pages 0.27 s against 0.97 s)."""
+        if self._all is None and (len(graphs) <= LOOKUPS or len(graphs) * READ_WHOLE_FROM < len(self)):
+            return {graph: found for graph in graphs if (found := self.get(graph)) is not None}
+        whole = self._whole()
+        return {graph: whole[graph] for graph in graphs if graph in whole}
 
     def __getitem__(self, graph: str) -> str:
         if self._all is not None:

@@ -11,13 +11,18 @@ somewhere a link was planted to send it.
   link in a shared sticky folder (such as /tmp) that someone else owns: the kernel refuses to follow
   those (fs.protected_symlinks), and kg, which resolves nothing itself, follows the same rule.
 - A target that is not a regular file (a device, a pipe, /dev/stdout) is written into directly.
+
+Copying a file the store keeps (`copy_file`, `CopyAhead`: a generation's summary, from the one before)
+is done by the kernel where it can, and can be stopped midway.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -110,3 +115,55 @@ def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+COPY_STEP = 64 << 20  # bytes copied between two looks at whether to stop
+
+
+def copy_file(source: Path, target: Path, stop: threading.Event | None = None) -> None:
+    """`source` copied to `target` by the kernel (`copy_file_range`: a filesystem that shares blocks
+    between files, such as Btrfs or XFS, copies none), stopping early once `stop` is set; where the
+    kernel cannot, by reads and writes."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        left = os.fstat(src.fileno()).st_size
+        try:
+            while left > 0 and not (stop and stop.is_set()):
+                done = os.copy_file_range(src.fileno(), dst.fileno(), min(left, COPY_STEP))
+                if done == 0:
+                    break
+                left -= done
+            return
+        except OSError as e:
+            if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+        while not (stop and stop.is_set()) and (block := src.read(1 << 20)):
+            dst.write(block)
+
+
+class CopyAhead:
+    """`source` copied to `target` in a thread (`copy_file`) while the caller does other work:
+    `copied()` waits for it; `discard()` stops it and removes the copy, whatever happened."""
+
+    def __init__(self, source: Path, target: Path):
+        self.source, self.target = source, target
+        self._stop = threading.Event()
+        self._failure: OSError | None = None
+        target.unlink(missing_ok=True)
+        self._thread = threading.Thread(target=self._copy, daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        try:
+            copy_file(self.source, self.target, self._stop)
+        except OSError as e:  # the caller copies again, and says what fails then
+            self._failure = e
+
+    def copied(self) -> bool:
+        """Wait for the copy; whether it is complete."""
+        self._thread.join()
+        return self._failure is None and not self._stop.is_set()
+
+    def discard(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.target.unlink(missing_ok=True)

@@ -405,16 +405,21 @@ def test_a_long_phase_that_counts_nothing_is_told_every_second(tmp_path, monkeyp
 # --- the writers --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["streaming", "bulk"])
+def quad(n: int) -> bytes:
+    return f"<http://e/s{n}> <http://e/p> <http://e/o> <http://e/g> .\n".encode()
+
+
+@pytest.mark.parametrize("kind", ["streaming", "bulk", "bulk, two threads"])
 def test_either_writer_loads_what_it_is_given_flushed_or_not(tmp_path, kind):
     """The build uses either writer the same way: flush (before a page is replaced), then close."""
     from kg.store.loading import BulkWriter, StreamingWriter, Writer
 
-    def quad(n: int) -> bytes:
-        return f"<http://e/s{n}> <http://e/p> <http://e/o> <http://e/g> .\n".encode()
-
     store = ox.Store(str(tmp_path / "db"))
-    writer: Writer = StreamingWriter(store, tmp_path) if kind == "streaming" else BulkWriter(store)
+    writer: Writer = (
+        StreamingWriter(store, tmp_path)
+        if kind == "streaming"
+        else BulkWriter(store, threads=2 if "two" in kind else 1)
+    )
     writer.add(quad(1))
     writer.flush()
     assert len(store) == 1
@@ -424,6 +429,55 @@ def test_either_writer_loads_what_it_is_given_flushed_or_not(tmp_path, kind):
     writer.close()
     assert len(store) == 2
     assert list(tmp_path.glob("*.fifo")) == []
+
+
+def test_a_bulk_writer_loads_two_pieces_at_once_and_holds_no_more(monkeypatch):
+    """Spread over threads (as a build's pieces left once its pages are mapped), two pieces load side by
+    side; a third waits until one is in, so a build holds at most two pieces whatever the number of
+    threads; every quad ends in the store, and the time counted is the wall time a load ran, not the
+    threads' sum."""
+    import threading
+    import time
+
+    from kg.store import loading
+
+    monkeypatch.setattr(loading, "BULK_BYTES", 1)  # every add is a piece
+    monkeypatch.setattr(loading, "SMALL_BYTES", 0)  # and goes to the bulk loader
+    release = threading.Event()
+    running, most, loaded, spans = [0], [0], [], []
+    guard = threading.Lock()
+
+    class Store:
+        def bulk_load(self, data: bytes, **_: object) -> None:
+            started = time.perf_counter()
+            with guard:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            release.wait(5)
+            time.sleep(0.05)
+            with guard:
+                running[0] -= 1
+                loaded.append(data)
+                spans.append((started, time.perf_counter()))
+
+    writer = loading.BulkWriter(Store())  # type: ignore[arg-type]
+    writer.spread(3)
+    writer.add(quad(1))
+    writer.add(quad(2))
+    third = threading.Thread(target=writer.add, args=(quad(3),))
+    third.start()
+    third.join(0.3)
+    assert third.is_alive(), "a third piece was taken while two were loading"
+    assert most[0] == 2
+    release.set()
+    third.join(5)
+    writer.close()
+    assert sorted(loaded) == [quad(1), quad(2), quad(3)]
+    assert writer.loaded == writer.given == 3 * len(quad(1))
+    first_two, last = sorted(spans)[:2], max(spans)
+    wall = max(end for _, end in first_two) - min(start for start, _ in first_two) + last[1] - last[0]
+    assert abs(writer.seconds - wall) < 0.1
+    assert writer.seconds < sum(end - start for start, end in spans) - 0.2
 
 
 def test_the_bar_counts_pages_then_megabytes_then_shows_each_phase_s_time():

@@ -704,3 +704,38 @@ def test_a_named_pipe_given_as_a_page_is_named_for_what_it_is(tmp_path):
     done = kg("build", "--store", str(tmp_path / "s"), str(pipe))
     count("inputs tried: a named pipe given as a page")
     one_line_exit_2(done, "is not a page file or a folder")
+
+
+def test_an_update_that_fails_leaves_no_copy_of_the_summary_behind(tmp_path, monkeypatch):
+    """A small update copies the previous summary while it maps its pages (kg.derive.summary.copy_ahead);
+    when it fails after that, the copy is stopped and removed with the generation, and the store is as
+    it was: the next update works."""
+    from kg.building import builder
+    from kg.building.builder import build
+
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    store = tmp_path / "s"
+    build([pages], store, as_of=AS_OF)
+    live = (store / "CURRENT").read_text()
+    page = sorted(pages.iterdir())[0]
+    page.write_text(page.read_text().replace("Nemotron 3 Nano", "Nemotron Three Nano", 1))
+    copies: list[Path] = []
+
+    def derive(run: builder._Build) -> None:
+        assert run.summary_ahead is not None, "a small update copies the summary ahead"
+        run.summary_ahead.copied()
+        copies.extend(store.glob("*.summary.tmp"))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(builder._Build, "derive", derive)
+    threads = threading.active_count()
+    with pytest.raises(OSError):
+        build([pages], store, as_of=AS_OF)
+    assert len(copies) == 1
+    assert list(store.glob("*.tmp")) == []
+    assert (store / "CURRENT").read_text() == live
+    assert threading.active_count() == threads
+    monkeypatch.undo()
+    report = build([pages], store, as_of=AS_OF)
+    assert report.pages_written == 1 and report.new_generation

@@ -52,6 +52,32 @@ def test_an_update_given_one_page_reads_no_other_pages_hash_or_record(tmp_path, 
     assert_same_store(tmp_path / "s", tmp_path / "fresh")
 
 
+def test_the_hashes_of_many_pages_are_read_in_one_pass_and_are_the_same(tmp_path, monkeypatch):
+    """An update given the whole folder asks for every page's hash: one pass over the store's hashes
+    (not a look-up a page), with the same answer as the look-ups, pages not stored left out."""
+    pages = tmp_path / "pages"
+    write_corpus(12, 4, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    store = KgStore.open_read(tmp_path / "s")
+    graphs = set(store.page_hashes(None))
+    asked = {*graphs, "https://kg.example.org/id/graph/page/not-stored"}
+    one_by_one = {graph: store.page_hashes(None)[graph] for graph in graphs}
+    monkeypatch.setattr(generations, "LOOKUPS", 2)
+    whole = generations.PageHashes._whole
+    passes: list[int] = []
+
+    def counted(self: generations.PageHashes) -> dict[str, str]:
+        passes.append(1)
+        return whole(self)
+
+    monkeypatch.setattr(generations.PageHashes, "_whole", counted)
+    assert store.page_hashes(len(graphs)).of(asked) == one_by_one and passes == [1]
+    assert store.page_hashes(len(graphs)).of(set(sorted(graphs)[:2])) == {
+        graph: one_by_one[graph] for graph in sorted(graphs)[:2]
+    }
+    assert passes == [1]  # two asked: looked up
+
+
 def name_pages(folder: Path) -> None:
     """Three profiles naming Daniel Hume, and pages that name no one alike."""
     folder.mkdir(parents=True)
