@@ -122,13 +122,13 @@ def timed(args: list[str], **kwargs) -> tuple[float, int, subprocess.CompletedPr
     return seconds, peak, subprocess.CompletedProcess(args, process.returncode, out, err)
 
 
-def timed_update(page: Path, text: str, store: Path) -> tuple[float, int]:
-    """`kg build PAGE` with the page's text changed to `text`, then the page put back as it was:
-    (wall seconds, peak RSS bytes)."""
+def timed_update(page: Path, text: str, store: Path, given: Path | None = None) -> tuple[float, int]:
+    """`kg build PAGE` (or `kg build GIVEN`, a folder holding the page) with the page's text changed to
+    `text`, then the page put back as it was: (wall seconds, peak RSS bytes)."""
     original = page.read_text(encoding="utf-8")
     page.write_text(text, encoding="utf-8")
     try:
-        build = [tool("kg"), "build", str(page), "--store", str(store), "--as-of", AS_OF]
+        build = [tool("kg"), "build", str(given or page), "--store", str(store), "--as-of", AS_OF]
         seconds, peak, result = timed([*build, "--format", "json", "-q"])
         check(result, ok=(0, 1))
     finally:

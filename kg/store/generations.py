@@ -261,7 +261,8 @@ LOOKUPS, READ_WHOLE_FROM = 1_000, 8
 class PageHashes(Mapping[str, str]):
     """The content hash of every stored page graph, by graph IRI: looked up one by one as a build asks
     about the pages it is given, and read whole only when iterated (or counted, when the generation did
-    not record how many pages it holds), so that an update's cost follows its pages, not the store."""
+    not record how many pages it holds) or asked about many at once (`of`), so that an update's cost
+    follows its pages, not the store."""
 
     def __init__(self, store: ox.Store, count: int | None = None):
         self._store = store

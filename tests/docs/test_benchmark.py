@@ -106,6 +106,7 @@ def test_a_tiny_build_against_load_run_prints_every_figure(tmp_path):
     assert int(figures["quads"].replace(",", "")) > 1000
     assert float(figures["store / load store"].rstrip("x")) > 0
     assert figures["phase `summary` (s, `--format json`)"] != "nan"
+    assert float(figures["one-page update, the whole folder given (s)"]) > 0
 
 
 def test_a_tiny_build_profile_names_every_phase(tmp_path):
