@@ -105,7 +105,7 @@ class BulkWriter:
     of threads.
     """
 
-    def __init__(self, store: ox.Store, threads: int = 1):
+    def __init__(self, store: ox.Store):
         self.store = store
         self.parts: list[bytes] = []
         self.size = 0
@@ -119,9 +119,8 @@ class BulkWriter:
         self._since = 0.0
         self._failure: BaseException | None = None
         self._aborted = False
-        self._threads = [threading.Thread(target=self._load, daemon=True) for _ in range(max(1, threads))]
-        for thread in self._threads:
-            thread.start()
+        self._threads: list[threading.Thread] = []
+        self.spread(1)
 
     def add(self, data: bytes) -> None:
         self.parts.append(data)

@@ -415,11 +415,12 @@ def test_either_writer_loads_what_it_is_given_flushed_or_not(tmp_path, kind):
     from kg.store.loading import BulkWriter, StreamingWriter, Writer
 
     store = ox.Store(str(tmp_path / "db"))
-    writer: Writer = (
-        StreamingWriter(store, tmp_path)
-        if kind == "streaming"
-        else BulkWriter(store, threads=2 if "two" in kind else 1)
-    )
+    writer: Writer
+    if kind == "streaming":
+        writer = StreamingWriter(store, tmp_path)
+    else:
+        writer = bulk = BulkWriter(store)
+        bulk.spread(2 if "two" in kind else 1)
     writer.add(quad(1))
     writer.flush()
     assert len(store) == 1
