@@ -50,8 +50,8 @@ from kg.model.ontology import load_into_store, ontology_digest, ontology_graph
 from kg.model.terms import text_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
-from kg.store import changes, pagestate
-from kg.store.generations import DEFAULT_KEEP, SUPPORT_SUFFIX, StoreMeta, StoreWriter
+from kg.store import changes, pagestate, run_lexicon
+from kg.store.generations import DEFAULT_KEEP, StoreMeta, StoreWriter
 from kg.store.loading import LOAD_THREADS, BulkWriter, Writer
 from kg.store.once import SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
@@ -202,7 +202,14 @@ def build(
         with ParsedSpool.kept_in(writer.parsed_path) as spool:
             run.work.spool = spool  # before the workers are forked: they write and read it
             with closing(
-                run_pages(files, run.work, jobs=jobs, resolve=run.resolve_people, scanned=run.scanned)
+                run_pages(
+                    files,
+                    run.work,
+                    jobs=jobs,
+                    resolve=run.resolve_people,
+                    scanned=run.scanned,
+                    lexicon=run.lexicon,
+                )
             ) as results:  # closing stops the workers at once
                 run.write_pages(results)
             run.work.spool = None
@@ -258,12 +265,21 @@ class _Build:
         support = self.kg.support
         assert support is not None, "a build's writer opens the support database"
         context = pagestate.context_digest(as_of, self.digest, rules.digest if rules else "", iris.base)
+        self.records = pagestate.FileRecords(writer.records_path)
+        # a store a kg before this one built kept its records in the support database: moved once
+        self.records_moved = previous is not None and not writer.records_kept
+        if self.records_moved:
+            pagestate.move_records(support, self.records)
         known: dict[str, pagestate.Known] = {}
+        self.previous_states: dict[str, pagestate.FileState] = {}  # the given pages' records, by graph
         if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
             pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
             graphs = {graph for _, graph in pages.values()}
-            states = pagestate.read_states(support, graphs)
-            known = pagestate.known_files(files, pages, states, self.old_hashes.of(graphs), context)
+            whole = pagestate.reads_whole(len(graphs), len(self.old_hashes))
+            self.previous_states = self.records.read(graphs, whole)
+            known = pagestate.known_files(files, pages, self.previous_states, context)
+        self.files_key = run_lexicon.files_key(context, [identities[str(f)] for f in files])
+        self.lexicon = self.recorded_lexicon(support, identities, known)
         self.plan = choose_plan(
             len(self.old_hashes),
             len(files) - len(known),
@@ -325,6 +341,36 @@ class _Build:
         self.seen_pages: dict[str, str] = {}
         self.ontology_changed = ontology_changed
         self.previous_version = previous.kg_version if previous is not None else ""
+
+    def recorded_lexicon(
+        self, support: ox.Store, identities: dict[str, str], known: dict[str, pagestate.Known]
+    ) -> run_lexicon.RecordedLexicon:
+        """What the store recorded of the run's lexicon (kg.store.run_lexicon): the lexicon remembered
+        for these files, and what those to read added to it before."""
+        if not self.previous_states:
+            return run_lexicon.RecordedLexicon()
+        graphs = {self.iris.page_graph(page_id_for(p)): f for f, p in identities.items() if f not in known}
+        read = [graph for graph in graphs if graph in self.previous_states]
+        previous = pagestate.read_entries(
+            support, read, pagestate.reads_whole(len(read), len(self.old_hashes))
+        )
+        stored = len(self.old_hashes)
+        return run_lexicon.RecordedLexicon(
+            remembered=run_lexicon.remembered(self.records.lexicons(), self.files_key),
+            previous={graphs[graph]: entries for graph, entries in previous.items()},
+            entries_of=lambda asked: pagestate.read_entries(
+                support, asked, pagestate.reads_whole(len(asked), stored)
+            ),
+        )
+
+    def remember_lexicon(self, records: pagestate.FileRecords) -> None:
+        """The run's lexicon, remembered for its files by the generation that `records` belongs to."""
+        before = records.lexicons()
+        lexicons = run_lexicon.remember(
+            before, self.files_key, self.total, self.work.lexicon_digest, self.lexicon.changed
+        )
+        if lexicons != before:
+            records.remember(lexicons)
 
     def scanned(self, done: int, total: int) -> None:
         self.say(NAMES, done, total)
@@ -396,8 +442,9 @@ class _Build:
             self.loader.close()
         finally:  # its stream ends either way, so its loader returns
             self.support_loader.close()
-        assert self.kg.support is not None, "a build's writer opens the support database"
-        pagestate.restamp(self.kg.support, self.restamps)
+        for graph, state in self.restamps:
+            self.records.put(graph, state)
+        self.records.flush()
         self.report.pages_written = len(self.change.written)
         self.report.timings["pages"] = time.perf_counter() - self.started
         self.report.timings["load"] = self.loader.seconds
@@ -413,7 +460,7 @@ class _Build:
         self.seen_pages[result.page_id] = result.source  # each once (pagefiles.each_page_once)
         report.listings += result.listings
         report.timings["inference"] = report.timings.get("inference", 0.0) + result.infer_seconds
-        if self.old_hashes.get(result.graph) == result.content_hash:
+        if result.skipped or self.old_hashes.get(result.graph) == result.content_hash:
             report.pages_unchanged += 1
             if result.state is not None and (result.restamp or not result.skipped):
                 self.restamps.append((result.graph, result.state))
@@ -435,7 +482,8 @@ class _Build:
             self.summary_rows.take(result.graph, result.summary)
         self.support_loader.add(result.support_nquads)
         if result.state is not None:
-            self.support_loader.add(pagestate.state_nquad(result.graph, result.state))
+            self.records.put(result.graph, result.state)
+            self.support_loader.add(pagestate.entries_nquad(result.graph, result.state))
         self.support_loader.add(result.identity_nquads)
         if not self.plan.incremental:  # a small update adds facts one by one, counting them
             self.loader.add(self.not_given(result.facts_nquads))
@@ -516,6 +564,7 @@ class _Build:
             and not self.change.replaced
             and not self.ontology_changed
             and self.previous_version == __version__
+            and not self.records_moved  # the store's records are kept as this kg keeps them
         )
 
     def keep_live(self) -> None:
@@ -531,10 +580,13 @@ class _Build:
         self.report.generation = self.writer.previous or ""
         self.report.new_generation = False
         self.let_go()
-        if self.restamps:  # files touched but unchanged: the live records learn their new stat
-            live = ox.Store(str(self.writer.root / (self.report.generation + SUPPORT_SUFFIX)))
-            pagestate.restamp(live, self.restamps)
+        # files touched but unchanged: the live records learn their new stat, and the run's lexicon
+        live = pagestate.FileRecords(self.writer.root / (self.report.generation + pagestate.RECORDS_SUFFIX))
+        for graph, state in self.restamps:
+            live.put(graph, state)
+        if self.restamps:
             live.flush()
+        self.remember_lexicon(live)
 
     def kept(self) -> dict[str, int]:
         """The counts this build kept as it went, which the store need not count again."""
@@ -543,6 +595,7 @@ class _Build:
     def let_go(self) -> None:
         """The writer closes the databases: no reference of this build's may keep them open."""
         del self.kg, self.loader, self.support_loader, self.derived, self.old_hashes
+        self.lexicon.entries_of = run_lexicon.no_entries  # it reads the support database
 
     def commit(self, rules_digest: str = "") -> None:
         self.say(COUNTING, 0, None)
@@ -565,6 +618,7 @@ class _Build:
             built_at=self.built_at,
             extra=extra,
         )
+        self.remember_lexicon(self.records)
         with ticking(self.say, SUMMARISING):
             self.summarise(meta)
         self.say(SWITCHING, 0, None)

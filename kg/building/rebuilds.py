@@ -98,7 +98,11 @@ def _stored_files(
     if not missing:
         return []
     iris, home = Iris(base), home_folder(other.meta, paths)
-    states = pagestate.read_states(ox.Store.read_only(str(stored.support_dir)), missing)
+    if stored.records_path.is_file():
+        records = pagestate.FileRecords(stored.records_path)
+        states = records.read(missing, pagestate.reads_whole(len(missing), len(other.pages)))
+    else:  # kept by a kg before this one
+        states = pagestate.older_records(ox.Store.read_only(str(stored.support_dir)))
     source = ox.NamedNode(KG + "sourceFile")
     found = []
     for graph in sorted(missing):

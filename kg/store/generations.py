@@ -8,6 +8,8 @@ Layout of a store folder:
       gen-000003.support/  an Oxigraph database of the shared facts each page stated, one graph per
                        page: what a rebuild of a page checks before it takes a fact back (never queried)
       gen-000003.json  what the generation was built with: base IRI, kg version, ontology hash
+      gen-000003.files  the record of each page's file (kg.store.pagestate): what the next build
+                       need not read again
       gen-000003.summary  its papers, people, listings and title words (kg.summary): what kg diff and
                        kg search read; kept for the last few generations (`kg build --keep N`)
       lock             held by the one process that writes
@@ -35,7 +37,7 @@ import gc
 import json
 import os
 import shutil
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -48,7 +50,9 @@ from kg.model.terms import text_of
 from kg.model.vocab import KG, Iris
 from kg.store import stated
 from kg.store.loading import FIFO_SUFFIX
+from kg.store.pagestate import RECORDS_SUFFIX
 from kg.store.parsed_spool import SUFFIX as PARSED_SUFFIX
+from kg.system.files import copy_file
 from kg.system.workers import parent_only, released
 
 if TYPE_CHECKING:
@@ -171,6 +175,11 @@ class KgStore:
         return self.root / (self.generation + SUPPORT_SUFFIX)
 
     @property
+    def records_path(self) -> Path:
+        """Its file records (kg.store.pagestate)."""
+        return self.root / (self.generation + RECORDS_SUFFIX)
+
+    @property
     def summary_path(self) -> Path:
         return summary_path(self.root, self.generation)
 
@@ -254,15 +263,11 @@ class KgStore:
         return self.support
 
 
-# asked about more than LOOKUPS pages and an eighth of those stored, PageHashes reads them all at once
-LOOKUPS, READ_WHOLE_FROM = 1_000, 8
-
-
 class PageHashes(Mapping[str, str]):
     """The content hash of every stored page graph, by graph IRI: looked up one by one as a build asks
     about the pages it is given, and read whole only when iterated (or counted, when the generation did
-    not record how many pages it holds) or asked about many at once (`of`), so that an update's cost
-    follows its pages, not the store."""
+    not record how many pages it holds), so that an update's cost follows its pages, not the store.
+    (Which given files are unchanged is told by their records, kg.store.pagestate, not by hashes.)"""
 
     def __init__(self, store: ox.Store, count: int | None = None):
         self._store = store
@@ -275,15 +280,6 @@ class PageHashes(Mapping[str, str]):
             found = self._store.quads_for_pattern(None, self._hash, None, None)
             self._all = {text_of(q.subject): text_of(q.object) for q in found}
         return self._all
-
-    def of(self, graphs: Collection[str]) -> dict[str, str]:
-        """The hashes of these page graphs (those stored): looked up one by one for a few, read in one
-        pass over the store's hashes when asked about many (an update given the whole folder: 100,000
-        look-ups took 10.5 s, one pass over 20,000 pages 0.27 s against 0.97 s)."""
-        if self._all is None and (len(graphs) <= LOOKUPS or len(graphs) * READ_WHOLE_FROM < len(self)):
-            return {graph: found for graph in graphs if (found := self.get(graph)) is not None}
-        whole = self._whole()
-        return {graph: whole[graph] for graph in graphs if graph in whole}
 
     def __getitem__(self, graph: str) -> str:
         if self._all is not None:
@@ -366,6 +362,7 @@ class StoreWriter:
         self.previous: str | None = None
         self.previous_meta: StoreMeta | None = None
         self.kg: KgStore | None = None  # the new generation, as the build reads and writes it
+        self.records_kept = False  # the live generation's file records were copied to the new one
         self._committed = False
 
     def __enter__(self) -> StoreWriter:
@@ -413,6 +410,10 @@ class StoreWriter:
                     ox.Store.read_only(str(previous_support)).backup(str(target) + SUPPORT_SUFFIX)
             except RuntimeError as e:  # RocksDB reports corruption so
                 raise damaged(self.root, self.previous, e) from None
+            previous_records = self.root / (self.previous + RECORDS_SUFFIX)
+            if previous_records.is_file():  # a few percent of the summary's size: copied at once
+                copy_file(previous_records, self.records_path)
+                self.records_kept = True
         self.store = ox.Store(str(target))
         self.support = ox.Store(str(target) + SUPPORT_SUFFIX)
         meta = self.previous_meta or StoreMeta(base=self.base)
@@ -445,6 +446,11 @@ class StoreWriter:
     def summary_path(self) -> Path:
         """Where the new generation's summary goes: written before commit(), so it goes live with it."""
         return summary_path(self.root, self.generation)
+
+    @property
+    def records_path(self) -> Path:
+        """The new generation's file records (kg.store.pagestate), begun as a copy of the live one's."""
+        return self.root / (self.generation + RECORDS_SUFFIX)
 
     @property
     def parsed_path(self) -> Path:
@@ -547,6 +553,9 @@ class StoreWriter:
         for tmp in self.root.glob(f"{GENERATION_PREFIX}*{SUMMARY_SUFFIX}.tmp"):
             tmp.unlink(missing_ok=True)
         generations = set(self._generations())
+        for records in self.root.glob(f"{GENERATION_PREFIX}*{RECORDS_SUFFIX}"):
+            if records.name[: -len(RECORDS_SUFFIX)] not in generations:
+                records.unlink(missing_ok=True)
         for suffix in (SUPPORT_SUFFIX, PARSED_SUFFIX):
             for p in self.root.glob(f"{GENERATION_PREFIX}*{suffix}"):
                 if p.name[: -len(suffix)] not in generations:
@@ -578,7 +587,9 @@ class StoreWriter:
 
 
 def _remove_generation_folders(root: Path, name: str) -> None:
-    """A generation's database, the support database beside it, and the pages its build parsed."""
+    """A generation's database, the support database and file records beside it, and the pages its
+    build parsed."""
     shutil.rmtree(root / name, ignore_errors=True)
+    (root / (name + RECORDS_SUFFIX)).unlink(missing_ok=True)
     shutil.rmtree(root / (name + SUPPORT_SUFFIX), ignore_errors=True)
     shutil.rmtree(root / (name + PARSED_SUFFIX), ignore_errors=True)

@@ -1,14 +1,20 @@
 """What a build remembers of each page's file, so that the next build reads an unchanged file no more
 than a stat.
 
-Every page a build reads leaves one record in the store's support database (its page graph there):
-the file's size, modification time and inode, a SHA-256 of its bytes, what else its triples depended
-on (the scrape date, kg's version, the ontology, the curation rules, the base), and what the build
-needs of the page without reading it again: its layout, listings, diagnostics, and what it adds to or
-took from the run's lexicon (kg.split.Lexicon), for layout B too. A later build skips a file whose stat is the same, or
-whose stat changed but whose bytes hash the same (the record is then stamped again), when its triples
-depended on nothing that changed. A layout-B page also depends on the lexicon the whole run learned
-from the other pages: it is read again when that lexicon is not the one it was split with.
+Every page a build reads leaves one record in its generation's file records (`gen-N.files`, a SQLite
+table with a row a page, read whole in one query: `FileRecords`): the file's size, modification time
+and inode, a SHA-256 of its bytes, what else its triples depended on (the scrape date, kg's version,
+the ontology, the curation rules, the base), and what the build needs of the page without reading it
+again: its layout, listings and diagnostics, and for layout B the digest of the run's lexicon it was
+split with. What the page adds to the run's lexicon (kg.split.Lexicon) is kept apart, in its page
+graph of the support database (`kg:lexiconEntries`): a build reads it only when it must learn the
+lexicon again. A later build skips a file whose stat is the same, or whose stat changed but whose
+bytes hash the same (the record is then stamped again), when its triples depended on nothing that
+changed. A layout-B page also depends on the lexicon the whole run learned from the other pages: it is
+read again when that lexicon is not the one it was split with.
+
+A page has a record in a generation exactly when the generation stores the page: both are written by
+the build that takes the page's result, and a page is only ever replaced, with its record.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,10 +33,20 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.model.terms import text_of
 from kg.model.vocab import KG
 from kg.reading.split import Lexicon
 
-STATE = KG + "fileState"  # <page graph> kg:fileState "JSON", in the page's graph of the support database
+RECORDS_SUFFIX = ".files"  # beside a generation's folder: its pages' file records
+ENTRIES = KG + "lexiconEntries"  # <page graph> kg:lexiconEntries "JSON", in the support database
+STATE = KG + "fileState"  # where a kg before this one kept each record, whole: read once, to move it
+BATCH = 5_000  # records written at a time: a build holds no more of them
+READ_WHOLE = 1_000  # more records asked for than this (and an eighth of the store's): read in one pass
+
+_COLUMNS = "graph, size, mtime_ns, inode, sha256, context, layout, listings, lexicon, diagnostics"
+_TABLE = f"CREATE TABLE IF NOT EXISTS files ({_COLUMNS}, PRIMARY KEY (graph)) WITHOUT ROWID"
+_LEXICONS = "CREATE TABLE IF NOT EXISTS lexicons (files_key PRIMARY KEY, files, lexicon)"
+Entries = tuple[list[str], list[str], list[str] | None, list[str] | None]  # titles, names, fused ones
 
 
 @dataclass
@@ -49,15 +67,31 @@ class FileState:
     fused_names: list[str] | None = None
     fused_words: list[str] | None = None
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+    def row(self, graph: str) -> tuple[Any, ...]:
+        """The record as its table keeps it (what the page adds to the lexicon is kept apart)."""
+        diagnostics = json.dumps(self.diagnostics, ensure_ascii=False) if self.diagnostics else None
+        return (
+            graph,
+            *self.stat,
+            self.sha256,
+            self.context,
+            self.layout,
+            self.listings,
+            self.lexicon,
+            diagnostics,
+        )
 
     @classmethod
-    def from_json(cls, text: str) -> FileState | None:
-        try:
-            return cls(**json.loads(text))
-        except (ValueError, TypeError):
-            return None  # written by another kg: the file is read again
+    def from_row(cls, row: tuple[Any, ...]) -> FileState:
+        size, mtime_ns, inode, sha256, context, layout, listings, lexicon, diagnostics = row[1:]
+        return cls(
+            size, mtime_ns, inode, sha256, context, layout, listings,
+            json.loads(diagnostics) if diagnostics else [], lexicon=lexicon,
+        )  # fmt: skip
+
+    @property
+    def entries(self) -> Entries:
+        return (self.titles, self.names, self.fused_names, self.fused_words)
 
     @property
     def stat(self) -> tuple[int, int, int]:
@@ -96,40 +130,135 @@ def lexicon_digest(lexicon: Lexicon) -> str:
     return digest(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
 
 
-def read_states(support: ox.Store, graphs: set[str] | None = None) -> dict[str, FileState]:
-    """Every page's record, by page graph; or the records of these page graphs alone (an update given a
-    few files reads the records of those, whatever the store holds)."""
-    states = {}
-    predicate = ox.NamedNode(STATE)
-    if graphs is None:
+def reads_whole(asked: int, stored: int) -> bool:
+    """Whether records (or hashes) asked for are read in one pass over all of them rather than looked
+    up one by one: a small update's cost follows its pages, one given the whole folder reads once."""
+    return asked > READ_WHOLE and asked * 8 >= stored
+
+
+class FileRecords:
+    """A generation's file records (see the module's doc). Written in batches, each through a
+    connection of its own: none is open while the build forks its workers."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._waiting: list[tuple[Any, ...]] = []
+
+    def read(self, graphs: Collection[str], whole: bool = False) -> dict[str, FileState]:
+        """The records of these page graphs (those recorded), looked up one by one or, when `whole`,
+        read with every other."""
+        if not self.path.is_file():
+            return {}
+        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            if whole:
+                rows: Iterable[tuple[Any, ...]] = db.execute(f"SELECT {_COLUMNS} FROM files")
+                wanted = set(graphs)
+                return {row[0]: FileState.from_row(row) for row in rows if row[0] in wanted}
+            query = f"SELECT {_COLUMNS} FROM files WHERE graph = ?"
+            found = (db.execute(query, (graph,)).fetchone() for graph in graphs)
+            return {row[0]: FileState.from_row(row) for row in found if row is not None}
+        except sqlite3.DatabaseError:
+            return {}  # damaged: every file is read again, and recorded anew
+        finally:
+            db.close()
+
+    def lexicons(self) -> list[tuple[str, int, str]]:
+        """The lexicons remembered for sets of files (kg.store.run_lexicon)."""
+        if not self.path.is_file():
+            return []
+        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return list(db.execute("SELECT files_key, files, lexicon FROM lexicons"))
+        except sqlite3.DatabaseError:
+            return []
+        finally:
+            db.close()
+
+    def remember(self, lexicons: list[tuple[str, int, str]]) -> None:
+        """These lexicons remembered, in place of those before."""
+        with self._connected() as db:
+            db.execute("DELETE FROM lexicons")
+            db.executemany("INSERT INTO lexicons VALUES (?, ?, ?)", lexicons)
+
+    def put(self, graph: str, state: FileState) -> None:
+        self._waiting.append(state.row(graph))
+        if len(self._waiting) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """The records put so far, written (the tables made, if they are not)."""
+        with self._connected() as db:
+            db.executemany(f"INSERT OR REPLACE INTO files VALUES ({', '.join('?' * 10)})", self._waiting)
+        self._waiting.clear()
+
+    @contextmanager
+    def _connected(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one transaction, closed after it."""
+        db = sqlite3.connect(self.path)
+        try:
+            with db:
+                db.execute(_TABLE)
+                db.execute(_LEXICONS)
+                yield db
+        finally:
+            db.close()
+
+
+def entries_nquad(graph: str, state: FileState) -> bytes:
+    """What a page adds to the run's lexicon, as the support database keeps it."""
+    node = ox.NamedNode(graph)
+    value = ox.Literal(json.dumps(state.entries, ensure_ascii=False, separators=(",", ":")))
+    return f"{node} <{ENTRIES}> {value} {node} .\n".encode()
+
+
+def read_entries(support: ox.Store, graphs: Collection[str], whole: bool = False) -> dict[str, Entries]:
+    """What each of these pages added to the run's lexicon, by page graph (those recorded)."""
+    if not graphs:
+        return {}
+    predicate = ox.NamedNode(ENTRIES)
+    if whole:
         found: Iterable[ox.Quad] = support.quads_for_pattern(None, predicate, None, None)
-    else:  # looked up one by one: an update's cost follows its pages, not the store
+    else:
         found = (
             quad
-            for graph in sorted(graphs)
+            for graph in graphs
             for quad in support.quads_for_pattern(ox.NamedNode(graph), predicate, None, None)
         )
+    entries: dict[str, Entries] = {}
     for quad in found:
-        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-            state = FileState.from_json(quad.object.value)
-            if state is not None:
-                states[quad.subject.value] = state
+        try:
+            titles, names, fused_names, fused_words = json.loads(text_of(quad.object))
+        except ValueError:
+            continue  # read from the file instead
+        entries[text_of(quad.subject)] = (titles, names, fused_names, fused_words)
+    return entries
+
+
+def older_records(support: ox.Store) -> dict[str, FileState]:
+    """The records a kg before this one kept whole in the support database, by page graph."""
+    states = {}
+    for quad in support.quads_for_pattern(None, ox.NamedNode(STATE), None, None):
+        try:
+            states[text_of(quad.subject)] = FileState(**json.loads(text_of(quad.object)))
+        except (ValueError, TypeError):
+            continue  # the page is read again
     return states
 
 
-def state_nquad(graph: str, state: FileState) -> bytes:
-    node = ox.NamedNode(graph)
-    return f"{node} <{STATE}> {ox.Literal(state.to_json())} {node} .\n".encode()
-
-
-def restamp(support: ox.Store, stamps: Iterable[tuple[str, FileState]]) -> None:
-    """Replace the records of pages that were not rewritten: their stat, or the lexicon, changed."""
-    predicate = ox.NamedNode(STATE)
-    for graph, state in stamps:
-        node = ox.NamedNode(graph)
-        for quad in list(support.quads_for_pattern(node, predicate, None, node)):
-            support.remove(quad)
-        support.add(ox.Quad(node, predicate, ox.Literal(state.to_json()), node))
+def move_records(support: ox.Store, records: FileRecords) -> int:
+    """The records a kg before this one kept in the support database, moved to the file records and
+    the lexicon entries (once, by the first build of such a store): how many were moved."""
+    states = older_records(support)
+    for quad in list(support.quads_for_pattern(None, ox.NamedNode(STATE), None, None)):
+        support.remove(quad)
+    for graph, state in states.items():
+        records.put(graph, state)
+    if states:
+        entries = b"".join(entries_nquad(graph, state) for graph, state in states.items())
+        support.load(entries, format=ox.RdfFormat.N_QUADS)
+    records.flush()
+    return len(states)
 
 
 @dataclass
@@ -139,24 +268,22 @@ class Known:
     page_id: str
     graph: str
     state: FileState
-    content_hash: str  # its page graph's, as stored
     stat: tuple[int, int, int]  # as now: when it differs from the record's, the record is stamped again
 
 
 def known_files(
     files: list[Path],
     pages: dict[str, tuple[str, str]],
-    states: dict[str, FileState],
-    stored_hashes: Mapping[str, str],
+    states: Mapping[str, FileState],
     context: str,
 ) -> dict[str, Known]:
     """The files whose pages are stored from the same bytes under the same context, by file as given.
-    `pages`: each file's page id and page graph."""
+    `pages`: each file's page id and page graph; `states`: the records of the stored pages."""
     known = {}
     for file in files:
         page_id, graph = pages[str(file)]
         state = states.get(graph)
-        if state is None or state.context != context or graph not in stored_hashes:
+        if state is None or state.context != context:
             continue
         try:
             stat = stat_of(file)
@@ -164,5 +291,5 @@ def known_files(
                 continue
         except OSError:
             continue  # read as any page is, and said so
-        known[str(file)] = Known(page_id, graph, state, stored_hashes[graph], stat)
+        known[str(file)] = Known(page_id, graph, state, stat)
     return known

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -38,6 +38,7 @@ from kg.store import stated
 from kg.store.once import Once
 from kg.store.pagestate import FileState, Known, digest, lexicon_digest, stat_of
 from kg.store.parsed_spool import ParsedSpool
+from kg.store.run_lexicon import RecordedLexicon, counted
 from kg.system.workers import Broadcast, WorkerDied, ordered_map
 
 # Below this many pages, worker processes cost more than they save.
@@ -303,6 +304,20 @@ def scan_page(path: Path, work: PageWork | None = None) -> Scan | None:
     return Scan(str(path), page_id, Packed.of(page_mentions(page_id, parsed)), titles, names)
 
 
+def page_file_entries(path: Path, work: PageWork) -> tuple[list[str], list[str]]:
+    """What a layout-A page's file adds to the lexicon (none when it cannot be read: the build says so
+    when it reads it)."""
+    data = read_page_bytes(path, str(path))
+    return lexicon_entries(parse_page(data, str(path), work.as_of)) if isinstance(data, bytes) else ([], [])
+
+
+def learn_entries(lexicon: Lexicon, titles: list[str], names: list[str]) -> None:
+    for title in titles:
+        lexicon.add_title(title)
+    for name in names:
+        lexicon.add_name(name)
+
+
 def skipped_page(path: Path, known: Known) -> PageResult:
     """An unchanged file's result, from what the build that read it recorded (kg.pagestate)."""
     state = known.state
@@ -315,7 +330,6 @@ def skipped_page(path: Path, known: Known) -> PageResult:
         layout=state.layout,
         page_id=known.page_id,
         graph=known.graph,
-        content_hash=known.content_hash,
         listings=state.listings,
         state=state,
         skipped=True,
@@ -376,6 +390,7 @@ def run_pages(
     jobs: int | None = None,
     resolve: Resolver | None = None,
     scanned: Callable[[int, int], None] | None = None,
+    lexicon: RecordedLexicon | None = None,
 ) -> Generator[PageResult, None, None]:
     """Every page's result, layout-A pages first (they fill the lexicon), then layout B.
 
@@ -386,7 +401,8 @@ def run_pages(
 
     The files in `work.known` are not read (kg.pagestate): their results are what the build that read
     them recorded; what a layout-A one adds to the lexicon comes from that record too, and a layout-B
-    one is read again unless it was split with the same lexicon as this run's.
+    one is read again unless it was split with the same lexicon as this run's. `lexicon`: what the
+    store recorded of it (kg.store.run_lexicon), told whether it was kept.
 
     With `resolve`, the pages to read are read twice: first for the names they show (kg.identity),
     which `resolve` is given all at once (an unread page's names are in the store); it sets
@@ -394,6 +410,7 @@ def run_pages(
     or not, after the pages given. `scanned(done, total)` is told as the pages are read for their names."""
     jobs = jobs or os.cpu_count() or 1
     known = work.known
+    lexicon = lexicon or RecordedLexicon()
     layouts = [known[str(f)].state.layout if str(f) in known else layout_of(f) for f in files]
     first = [f for f, layout in zip(files, layouts, strict=True) if layout != "B"]
     later = [f for f, layout in zip(files, layouts, strict=True) if layout == "B"]
@@ -404,6 +421,8 @@ def run_pages(
     todo: set[Path] = set(first_todo)  # the pages read (not taken as recorded)
     names_read = 0
 
+    fresh: Counter[tuple[str, str]] = Counter()  # what the pages read add to the lexicon
+
     def learn(result: Learned) -> Learned:
         nonlocal names_read
         if isinstance(result, Scan):
@@ -412,25 +431,44 @@ def run_pages(
             names_read += 1  # a Scan, or None for a page kg failed on
             scanned(names_read, len(first_todo) + len(later_todo if work.lexicon.lists_learned else later))
         if result is not None:
-            for title in result.titles:
-                work.lexicon.add_title(title)
-            for name in result.names:
-                work.lexicon.add_name(name)
+            fresh.update(counted(result.titles, result.names))
+            learn_entries(work.lexicon, result.titles, result.names)
         return result
 
-    def lists_learned() -> tuple[PageWork]:
-        for path in first:  # the unchanged layout-A pages, as recorded
+    def learn_recorded() -> None:
+        """What the unread pages add to the lexicon, as recorded (or read, when it was not)."""
+        entries = lexicon.entries_of([known[str(p)].graph for p in [*first, *later] if str(p) in known])
+        for path in first:
             if str(path) in known:
-                state = known[str(path)].state
-                learn(PageResult(str(path), [], titles=state.titles, names=state.names))
+                recorded = entries.get(known[str(path)].graph)
+                titles, names = recorded[:2] if recorded is not None else page_file_entries(path, work)
+                learn_entries(work.lexicon, titles, names)
         for path in later:  # the names and title words that the lists show beyond doubt
-            recorded = known[str(path)].state if str(path) in known else None
-            if recorded and recorded.fused_names is not None and recorded.fused_words is not None:
-                work.lexicon.learn_fused(recorded.fused_names, recorded.fused_words)  # as recorded
+            recorded = entries.get(known[str(path)].graph) if str(path) in known else None
+            if recorded is not None and recorded[2] is not None and recorded[3] is not None:
+                work.lexicon.learn_fused(recorded[2], recorded[3])
             else:
-                work.lexicon.learn_fused(*layout_b_file_entries(path))
+                fused = layout_b_file_entries(path)
+                work.lexicon.learn_fused(*fused)
+                if str(path) not in known:
+                    fresh.update(counted([], [], *fused))
+
+    def lists_learned() -> tuple[PageWork]:
+        unread_b = [p for p in later if str(p) not in known]
+        read = [str(p) for p in [*first_todo, *unread_b]]
+        if (
+            lexicon.remembered
+            and not unread_b
+            and all(known[str(p)].state.lexicon == lexicon.remembered for p in later)
+            and lexicon.same_as_before(fresh, read)
+        ):  # the lexicon is the one remembered: learned only if a layout-B page is to be split
+            lexicon.kept, lexicon.changed = True, False
+            work.lexicon_digest = lexicon.remembered
+        else:
+            learn_recorded()
+            lexicon.changed = not lexicon.same_as_before(fresh, read)
+            work.lexicon_digest = lexicon_digest(work.lexicon)
         work.lexicon.lists_learned = True
-        work.lexicon_digest = lexicon_digest(work.lexicon)
         later_todo.extend(
             path
             for path in later
@@ -446,6 +484,9 @@ def run_pages(
         scans.clear()
         todo.update(again)  # read again, even when unchanged: the people it names changed
         pages.extend(p for p in again if p not in given)
+        if lexicon.kept and any(layout_of(p) == "B" for p in again):  # split with the whole lexicon
+            learn_recorded()
+            lexicon.kept = False
         return (replace(work, people={}, bases={}),)  # each page's people go with its chunk
 
     def in_order(paths: list[Path], results: Iterator[PageResult]) -> Iterator[PageResult]:

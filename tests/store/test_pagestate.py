@@ -3,6 +3,7 @@ gives, and makes no generation when nothing changed."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from conftest import AS_OF, FIXTURE_PAGES, run_main
 from stores import assert_same_store
 
 from kg.building.builder import build
+from kg.reading.parse import parse_page
 from kg.store import pagestate, pagework
 from kg.store.generations import KgStore
 
@@ -26,7 +28,7 @@ PAGE = "000_d1e1c11066227b5a.txt"
 
 def live_states(store: Path) -> dict[str, pagestate.FileState]:
     kg = KgStore.open_read(store)
-    return pagestate.read_states(ox.Store.read_only(str(kg.support_dir)))
+    return pagestate.FileRecords(kg.records_path).read(set(kg.page_hashes(None)), whole=True)
 
 
 def test_a_folder_built_again_parses_only_what_changed_and_gives_a_fresh_build(tmp_path, monkeypatch):
@@ -65,6 +67,95 @@ def test_a_changed_lexicon_reads_the_layout_b_pages_again(tmp_path, monkeypatch)
     assert_same_store(tmp_path / "updated", tmp_path / "fresh")
     again = build([pages], tmp_path / "updated", as_of=AS_OF, jobs=2)  # their records were stamped again
     assert (again.pages_parsed, again.new_generation) == (0, False)
+
+
+def learned_from_records(monkeypatch) -> list[int]:
+    """How many unread pages' lexicon entries each build read (kg.store.run_lexicon)."""
+    asked: list[int] = []
+    real = pagestate.read_entries
+
+    def counted(support, graphs, whole=False):
+        if graphs:
+            asked.append(len(graphs))
+        return real(support, graphs, whole)
+
+    monkeypatch.setattr(pagestate, "read_entries", counted)
+    return asked
+
+
+def test_the_whole_folder_given_again_takes_the_lexicon_it_remembered(tmp_path, monkeypatch):
+    """A change that adds to the lexicon what the page added before (an abstract) learns no lexicon
+    from the other pages' records; a change of the page given alone, between, does not make the folder
+    forget it; a new title learns it again, from every page, and the next build given the folder takes
+    that one. Every time the store is what a build from nothing makes."""
+    monkeypatch.setattr(pagework, "PARALLEL_FROM", 2)
+    pages = tmp_path / "pages"
+    write_corpus(40, 5, pages)
+    layouts = {p: pagework.layout_of(p) for p in sorted(pages.iterdir())}
+    assert "B" in layouts.values()
+    build([pages], tmp_path / "s", as_of=AS_OF, jobs=2)
+    asked = learned_from_records(monkeypatch)
+    first, second = [p for p, layout in layouts.items() if layout == "A"][:2]
+    for page in (first, second):
+        page.write_text(page.read_text(encoding="utf-8").rstrip("\n") + " Revised.\n", encoding="utf-8")
+        alone = build([page], tmp_path / "s", as_of=AS_OF, jobs=2)  # learns its own page's lexicon
+        assert alone.pages_written == 1
+    first.write_text(first.read_text(encoding="utf-8").rstrip("\n") + " Again.\n", encoding="utf-8")
+    asked.clear()
+    report = build([pages], tmp_path / "s", as_of=AS_OF, jobs=2)
+    assert (report.pages_parsed, report.pages_written, asked) == (1, 1, [1])  # the changed page's own
+    build([pages], tmp_path / "fresh", as_of=AS_OF, jobs=2)
+    assert_same_store(tmp_path / "s", tmp_path / "fresh")
+    text = second.read_text(encoding="utf-8")
+    title = parse_page(text, second.name, AS_OF).listings[0].title
+    second.write_text(text.replace(title, "Entirely New Words For A Title"), encoding="utf-8")
+    asked.clear()
+    report = build([pages], tmp_path / "s", as_of=AS_OF, jobs=2)
+    assert report.pages_parsed == 1 + sum(layout == "B" for layout in layouts.values())
+    assert asked == [1, len(layouts) - 1]  # the changed page's, then every other page's
+    build([pages], tmp_path / "fresh", as_of=AS_OF, jobs=2)
+    assert_same_store(tmp_path / "s", tmp_path / "fresh")
+    asked.clear()
+    again = build([pages], tmp_path / "s", as_of=AS_OF, jobs=2)
+    assert (again.pages_parsed, again.new_generation, asked) == (0, False, [])
+
+
+def test_records_an_older_kg_kept_in_the_support_database_are_moved_once(tmp_path):
+    """A store whose records are kept whole in the support database (kg before the file records):
+    the next build reads no page it need not, moves them, and makes a generation that holds them."""
+    pages = tmp_path / "pages"
+    write_corpus(12, 4, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    kg = KgStore.open_read(tmp_path / "s")
+    states = live_states(tmp_path / "s")
+    entries = pagestate.read_entries(ox.Store.read_only(str(kg.support_dir)), list(states))
+    support_dir, records = kg.support_dir, kg.records_path
+    kg.close()
+    support = ox.Store(str(support_dir))
+    for graph, state in states.items():  # as the older kg kept them
+        node = ox.NamedNode(graph)
+        for quad in list(support.quads_for_pattern(node, ox.NamedNode(pagestate.ENTRIES), None, node)):
+            support.remove(quad)
+        state.titles, state.names, state.fused_names, state.fused_words = entries[graph]
+        whole = json.dumps(dataclasses.asdict(state))
+        support.add(ox.Quad(node, ox.NamedNode(pagestate.STATE), ox.Literal(whole), node))
+    support.flush()
+    del support
+    records.unlink()
+    report = build([pages], tmp_path / "s", as_of=AS_OF)
+    assert (report.pages_parsed, report.new_generation) == (0, True)
+    assert live_states(tmp_path / "s") == states_without_entries(states)
+    build([pages], tmp_path / "fresh", as_of=AS_OF)
+    assert_same_store(tmp_path / "s", tmp_path / "fresh")
+    again = build([pages], tmp_path / "s", as_of=AS_OF)
+    assert (again.pages_parsed, again.new_generation) == (0, False)
+
+
+def states_without_entries(states: dict[str, pagestate.FileState]) -> dict[str, pagestate.FileState]:
+    return {
+        graph: dataclasses.replace(state, titles=[], names=[], fused_names=None, fused_words=None)
+        for graph, state in states.items()
+    }
 
 
 def test_a_touched_file_is_hashed_once_then_a_stat_is_enough(tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
 """A small update reads what it is given: the hashes and records of its own pages, never every page's
-(kg.store.generations.PageHashes, kg.store.pagestate.read_states), and the stored mentions its names
+(kg.store.generations.PageHashes, kg.store.pagestate.FileRecords), and the stored mentions its names
 reach (kg.store.mention_index)."""
 
 from __future__ import annotations
@@ -36,46 +36,42 @@ def test_an_update_given_one_page_reads_no_other_pages_hash_or_record(tmp_path, 
     def every_page(*args: object) -> None:
         raise AssertionError("an update given one page read every page's hash")
 
-    read_states, whole = pagestate.read_states, generations.PageHashes._whole
+    read, whole = pagestate.FileRecords.read, generations.PageHashes._whole
+    entries = pagestate.read_entries
 
-    def given_only(support, graphs=None):
-        assert graphs is not None and len(graphs) == 1, "an update given one page read every record"
-        return read_states(support, graphs)
+    def given_only(records, graphs, whole=False):
+        assert len(graphs) == 1 and not whole, "an update given one page read every record"
+        return read(records, graphs, whole)
+
+    def lexicon_of_one(support, graphs, whole=False):
+        assert len(graphs) <= 1 and not whole, "an update given one page read every page's lexicon"
+        return entries(support, graphs, whole)
 
     monkeypatch.setattr(generations.PageHashes, "_whole", every_page)
-    monkeypatch.setattr(pagestate, "read_states", given_only)
+    monkeypatch.setattr(pagestate.FileRecords, "read", given_only)
+    monkeypatch.setattr(pagestate, "read_entries", lexicon_of_one)
     report = build([page], tmp_path / "s", as_of=AS_OF)
     assert report.pages_written == 1
     monkeypatch.setattr(generations.PageHashes, "_whole", whole)
-    monkeypatch.setattr(pagestate, "read_states", read_states)
     build([pages], tmp_path / "fresh", as_of=AS_OF)
     assert_same_store(tmp_path / "s", tmp_path / "fresh")
 
 
-def test_the_hashes_of_many_pages_are_read_in_one_pass_and_are_the_same(tmp_path, monkeypatch):
-    """An update given the whole folder asks for every page's hash: one pass over the store's hashes
-    (not a look-up a page), with the same answer as the look-ups, pages not stored left out."""
+def test_the_records_of_many_pages_are_read_in_one_pass_and_are_the_same(tmp_path):
+    """An update given the whole folder asks for every page's record: one query over the records (not
+    a look-up a page), with the same answer as the look-ups, pages not stored left out."""
     pages = tmp_path / "pages"
     write_corpus(12, 4, pages)
     build([pages], tmp_path / "s", as_of=AS_OF)
     store = KgStore.open_read(tmp_path / "s")
     graphs = set(store.page_hashes(None))
     asked = {*graphs, "https://kg.example.org/id/graph/page/not-stored"}
-    one_by_one = {graph: store.page_hashes(None)[graph] for graph in graphs}
-    monkeypatch.setattr(generations, "LOOKUPS", 2)
-    whole = generations.PageHashes._whole
-    passes: list[int] = []
-
-    def counted(self: generations.PageHashes) -> dict[str, str]:
-        passes.append(1)
-        return whole(self)
-
-    monkeypatch.setattr(generations.PageHashes, "_whole", counted)
-    assert store.page_hashes(len(graphs)).of(asked) == one_by_one and passes == [1]
-    assert store.page_hashes(len(graphs)).of(set(sorted(graphs)[:2])) == {
-        graph: one_by_one[graph] for graph in sorted(graphs)[:2]
-    }
-    assert passes == [1]  # two asked: looked up
+    records = pagestate.FileRecords(store.records_path)
+    one_by_one = records.read(asked)
+    assert set(one_by_one) == graphs
+    assert records.read(asked, whole=True) == one_by_one
+    assert pagestate.reads_whole(1_001, 8_000) and not pagestate.reads_whole(1_001, 8_009)
+    assert not pagestate.reads_whole(1_000, 1_000)
 
 
 def name_pages(folder: Path) -> None:
