@@ -174,7 +174,8 @@ def build(
         raise KgError(f"the base {base!r} is not a valid IRI: {e}") from e
     paths = list(paths)
     try:
-        files = find_pages(paths)
+        plain: set[str] = set()  # the pages found to be no link
+        files = find_pages(paths, plain)
     except NothingToBuild as e:
         raise NothingToBuild(f"{e.message}; nothing was built") from None
     # Other curation rules or another ontology: the graph is made again from nothing (kg.building.rebuilds)
@@ -188,7 +189,7 @@ def build(
         ExitStack() as finally_,
     ):
         home = home_folder(again.meta if again else writer.previous_meta, paths)
-        identities = page_paths(files, home)  # the pages keep their identities
+        identities = page_paths(files, home, plain)  # the pages keep their identities
         files, given_twice = each_page_once(files, identities)
         run = _Build(writer, Iris(base), as_of or date.today(), files, identities, rules, forecast, again)
         run.report.diagnostics.extend(given_twice)
@@ -273,7 +274,8 @@ class _Build:
         known: dict[str, pagestate.Known] = {}
         self.previous_states: dict[str, pagestate.FileState] = {}  # the given pages' records, by graph
         if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
-            pages = {f: (page_id_for(p), iris.page_graph(page_id_for(p))) for f, p in identities.items()}
+            ids = {f: page_id_for(p) for f, p in identities.items()}
+            pages = {f: (page_id, iris.page_graph(page_id)) for f, page_id in ids.items()}
             graphs = {graph for _, graph in pages.values()}
             whole = pagestate.reads_whole(len(graphs), len(self.old_hashes))
             self.previous_states = self.records.read(graphs, whole)

@@ -8,7 +8,7 @@ file's identity is its path under the store's home folder, kept from its first b
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from kg.errors import KgError
@@ -32,9 +32,10 @@ def is_page_file(path: Path) -> bool:
     return path.suffix.lower() in PAGE_SUFFIXES and not path.name.startswith(".")
 
 
-def find_pages(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+def find_pages(paths: Iterable[str | os.PathLike[str]], plain: set[str] | None = None) -> list[Path]:
     """Files as given; folders searched for *.txt pages, in name order. NothingToBuild when there is
-    none, naming the files a folder held that are not *.txt."""
+    none, naming the files a folder held that are not *.txt. `plain`, when given, is told the files
+    the folders' listings showed to be no link (for page_paths)."""
     found: list[Path] = []
     skipped: list[Path] = []
     folders: list[str] = []
@@ -43,7 +44,7 @@ def find_pages(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         path = Path(given)
         if path.is_dir():
             folders.append(shown_path(str(given)))
-            files, links_nowhere = _files_under(path)
+            files, links_nowhere = _files_under(path, plain)
             for p in sorted(files, key=lambda p: p.parts):  # as paths sort, faster
                 (found if is_page_file(p) else skipped).append(p)
             dangling += sum(map(is_page_file, links_nowhere))
@@ -60,7 +61,7 @@ def find_pages(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return found
 
 
-def _files_under(folder: Path) -> tuple[list[Path], list[Path]]:
+def _files_under(folder: Path, plain: set[str] | None = None) -> tuple[list[Path], list[Path]]:
     """The files under a folder and its subfolders (not those reached through a link to a folder), and
     the links that lead nowhere, or round in a loop; neither hidden. One listing a folder, with no stat
     a file but for links (os.scandir): at 20,000 pages 0.02 s, against 0.2 s for a stat each."""
@@ -80,6 +81,8 @@ def _files_under(folder: Path) -> tuple[list[Path], list[Path]]:
                     continue
                 elif _is_file(entry):
                     files.append(Path(entry.path))
+                    if plain is not None and not entry.is_symlink():
+                        plain.add(entry.path)
                 elif entry.is_symlink() and not os.path.exists(entry.path):
                     nowhere.append(Path(entry.path))
     return files, nowhere
@@ -121,20 +124,25 @@ def home_folder(meta: StoreMeta | None, paths: Iterable[str | os.PathLike[str]])
     return Path.cwd().resolve()
 
 
-def page_paths(files: list[Path], home: Path) -> dict[str, str]:
+def page_paths(files: list[Path], home: Path, plain: Collection[str] = ()) -> dict[str, str]:
     """Each file's identity: its path relative to the store's home, or its full path outside it. Two
-    same-named files in different folders are two pages, however they are given."""
+    same-named files in different folders are two pages, however they are given. `plain`: files known
+    to be no link (find_pages): each folder is resolved once, and a file's own name only when it may be
+    a link (20,000 pages: 0.03 s, against 0.3 s for a resolve each)."""
     out = {}
-    folders: dict[Path, Path] = {}  # each folder resolved once: a file's own name only when it is a link
+    inside = os.path.join(home, "")
+    folders: dict[str, str] = {}
     for file in files:
-        if file.is_symlink():
-            full = file.resolve()
+        given = str(file)
+        if given not in plain and os.path.islink(given):
+            full = os.path.realpath(given)
         else:
-            folder = folders.get(file.parent)
+            parent, name = os.path.split(given)
+            folder = folders.get(parent)
             if folder is None:
-                folder = folders[file.parent] = file.parent.resolve()
-            full = folder / file.name
-        out[str(file)] = full.relative_to(home).as_posix() if full.is_relative_to(home) else full.as_posix()
+                folder = folders[parent] = os.path.realpath(parent or ".")
+            full = os.path.join(folder, name)
+        out[given] = full[len(inside) :] if full.startswith(inside) else full
     return out
 
 

@@ -180,6 +180,7 @@ class Iris:
 
 
 _ID_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/")
+_ALL_SAFE = re.compile(r"[A-Za-z0-9._/-]*")  # most paths: kept whole, without a look at each character
 PAGE_SUFFIX = ".txt"
 
 
@@ -191,4 +192,6 @@ def page_id_for(page_path: str) -> str:
     stem, marker = (
         (page_path[: -len(PAGE_SUFFIX)], "") if page_path.endswith(PAGE_SUFFIX) else (page_path, "~")
     )
+    if _ALL_SAFE.fullmatch(stem):
+        return stem + marker
     return "".join(c if c in _ID_SAFE else f"~{ord(c):x}~" for c in stem) + marker
