@@ -38,9 +38,15 @@ def size_mb(path: Path) -> float:
 
 
 def store_parts(store: Path) -> dict[str, float]:
-    """MB of the live generation's database, its support database and its summary."""
+    """MB of the live generation's database, its support database, its summary and its file records."""
     live = (store / "CURRENT").read_text().strip()
-    parts = {"generation_mb": 0.0, "support_mb": 0.0, "summary_mb": 0.0, "store_mb": size_mb(store)}
+    parts = {
+        "generation_mb": 0.0,
+        "support_mb": 0.0,
+        "summary_mb": 0.0,
+        "records_mb": 0.0,
+        "store_mb": size_mb(store),
+    }
     for entry in store.iterdir():
         if not entry.name.startswith(live):
             continue
@@ -48,6 +54,8 @@ def store_parts(store: Path) -> dict[str, float]:
             parts["support_mb"] += size_mb(entry)
         elif entry.name.endswith(".summary"):
             parts["summary_mb"] += size_mb(entry)
+        elif entry.name.endswith(".files"):
+            parts["records_mb"] += size_mb(entry)
         elif entry.is_dir():
             parts["generation_mb"] += size_mb(entry)
     return parts
@@ -125,7 +133,7 @@ ROWS = (
     ("build peak memory, PSS (MB)", "build_peak_mb", "{:,.0f}"),
     ("load peak memory, PSS (MB)", "load_peak_mb", "{:,.0f}"),
     ("store on disk (MB)", "store_mb", "{:,.0f}"),
-    ("  generation / support / summary (MB)", None, None),
+    ("  generation / support / summary / file records (MB)", None, None),
     ("`oxigraph load` store (MB)", "load_store_mb", "{:,.0f}"),
     ("store / load store", "store_ratio", "{:.2f}x"),
     ("`oxigraph load` store once opened for writing (MB)", "load_store_opened_mb", "{:,.0f}"),
@@ -144,6 +152,7 @@ def table(results: list[dict]) -> str:
         if key is None:
             cells = [
                 f"{r['generation_mb']:,.0f} / {r['support_mb']:,.0f} / {r['summary_mb']:,.1f}"
+                f" / {r['records_mb']:,.1f}"
                 for r in results
             ]
         else:

@@ -491,8 +491,7 @@ class Graph:
             from kg.features.endpoint_stats import engine_stats
 
             return engine_stats(self.engine, self.base, self.source)
-        from kg.building.builder import COUNTS_KEY, kept_counts
-        from kg.building.counts import store_stats
+        from kg.building.counts import COUNTS_KEY, kept_counts, store_stats
 
         kg_store = self._local("stats")
         return store_stats(

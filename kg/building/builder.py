@@ -26,7 +26,15 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.building import curation_checks, rebuilds
-from kg.building.counts import COUNTED, change_of_counts, store_stats
+from kg.building.counts import (
+    COUNTED,
+    COUNTED_KEY,
+    COUNTS_KEY,
+    LISTINGS_KEY,
+    change_of_counts,
+    kept_counts,
+    store_stats,
+)
 from kg.building.pagefiles import (
     HOME_KEY,
     NothingToBuild,
@@ -73,13 +81,8 @@ from kg.system.progress import (
     ticking,
 )
 
-COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
 PAGE_COUNT_KEY = "page_triples"  # in the page graphs alone
 PAGES_KEY = "pages"  # the page graphs a generation holds
-LISTINGS_KEY = "listings"  # the listings it holds
-# What `kg stats` counts of the generation (pages, listings, papers, people, orgs): an update counts what
-# its pages add and take away, so that neither it nor kg stats counts the whole store (kg.counts)
-COUNTED_KEY = "counted"
 # a page's pages and listings, as its page graph's N-Quads type them
 _PAGE_TYPES = {
     name: f"<{RDF_TYPE}> <{KG}{cls}> ".encode() for name, cls in COUNTED if name in ("pages", "listings")
@@ -273,15 +276,19 @@ class _Build:
             pagestate.move_records(support, self.records)
         known: dict[str, pagestate.Known] = {}
         self.previous_states: dict[str, pagestate.FileState] = {}  # the given pages' records, by graph
+        unread: dict[str, str] = {}  # the files to read, by page graph
         if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
             ids = {f: page_id_for(p) for f, p in identities.items()}
             pages = {f: (page_id, iris.page_graph(page_id)) for f, page_id in ids.items()}
-            graphs = {graph for _, graph in pages.values()}
+            graphs = {graph: f for f, (_, graph) in pages.items()}
             whole = pagestate.reads_whole(len(graphs), len(self.old_hashes))
             self.previous_states = self.records.read(graphs, whole)
             known = pagestate.known_files(files, pages, self.previous_states, context)
+            unread = {graph: f for graph, f in graphs.items() if f not in known}
         self.files_key = run_lexicon.files_key(context, [identities[str(f)] for f in files])
-        self.lexicon = self.recorded_lexicon(support, identities, known)
+        self.lexicon = run_lexicon.recorded(  # what the store recorded of the run's lexicon
+            self.records, support, unread, self.previous_states, self.files_key, len(self.old_hashes)
+        )
         self.plan = choose_plan(
             len(self.old_hashes),
             len(files) - len(known),
@@ -343,36 +350,6 @@ class _Build:
         self.seen_pages: dict[str, str] = {}
         self.ontology_changed = ontology_changed
         self.previous_version = previous.kg_version if previous is not None else ""
-
-    def recorded_lexicon(
-        self, support: ox.Store, identities: dict[str, str], known: dict[str, pagestate.Known]
-    ) -> run_lexicon.RecordedLexicon:
-        """What the store recorded of the run's lexicon (kg.store.run_lexicon): the lexicon remembered
-        for these files, and what those to read added to it before."""
-        if not self.previous_states:
-            return run_lexicon.RecordedLexicon()
-        graphs = {self.iris.page_graph(page_id_for(p)): f for f, p in identities.items() if f not in known}
-        read = [graph for graph in graphs if graph in self.previous_states]
-        previous = pagestate.read_entries(
-            support, read, pagestate.reads_whole(len(read), len(self.old_hashes))
-        )
-        stored = len(self.old_hashes)
-        return run_lexicon.RecordedLexicon(
-            remembered=run_lexicon.remembered(self.records.lexicons(), self.files_key),
-            previous={graphs[graph]: entries for graph, entries in previous.items()},
-            entries_of=lambda asked: pagestate.read_entries(
-                support, asked, pagestate.reads_whole(len(asked), stored)
-            ),
-        )
-
-    def remember_lexicon(self, records: pagestate.FileRecords) -> None:
-        """The run's lexicon, remembered for its files by the generation that `records` belongs to."""
-        before = records.lexicons()
-        lexicons = run_lexicon.remember(
-            before, self.files_key, self.total, self.work.lexicon_digest, self.lexicon.changed
-        )
-        if lexicons != before:
-            records.remember(lexicons)
 
     def scanned(self, done: int, total: int) -> None:
         self.say(NAMES, done, total)
@@ -444,9 +421,7 @@ class _Build:
             self.loader.close()
         finally:  # its stream ends either way, so its loader returns
             self.support_loader.close()
-        for graph, state in self.restamps:
-            self.records.put(graph, state)
-        self.records.flush()
+        self.records.write(self.restamps)  # with the records of the pages written
         self.report.pages_written = len(self.change.written)
         self.report.timings["pages"] = time.perf_counter() - self.started
         self.report.timings["load"] = self.loader.seconds
@@ -584,11 +559,9 @@ class _Build:
         self.let_go()
         # files touched but unchanged: the live records learn their new stat, and the run's lexicon
         live = pagestate.FileRecords(self.writer.root / (self.report.generation + pagestate.RECORDS_SUFFIX))
-        for graph, state in self.restamps:
-            live.put(graph, state)
         if self.restamps:
-            live.flush()
-        self.remember_lexicon(live)
+            live.write(self.restamps)
+        self.lexicon.remember_in(live, self.files_key, self.total, self.work.lexicon_digest)
 
     def kept(self) -> dict[str, int]:
         """The counts this build kept as it went, which the store need not count again."""
@@ -620,7 +593,7 @@ class _Build:
             built_at=self.built_at,
             extra=extra,
         )
-        self.remember_lexicon(self.records)
+        self.lexicon.remember_in(self.records, self.files_key, self.total, self.work.lexicon_digest)
         with ticking(self.say, SUMMARISING):
             self.summarise(meta)
         self.say(SWITCHING, 0, None)
@@ -659,18 +632,6 @@ class _Build:
                 ahead=self.summary_ahead,
             )
         self.report.timings["summary"] = time.perf_counter() - summarising
-
-
-def kept_counts(meta: StoreMeta | None) -> dict[str, int]:
-    """What `kg stats` counts of a generation, as its build recorded it (an older kg recorded its
-    listings alone; what is not recorded is counted in the store)."""
-    if meta is None:
-        return {}
-    counted = meta.extra.get(COUNTED_KEY)
-    if counted is not None:
-        return dict(counted)
-    listings = meta.extra.get(LISTINGS_KEY)
-    return {} if listings is None else {"listings": listings}
 
 
 def summary_meta(generation: str, meta: StoreMeta, report: BuildReport) -> dict[str, str]:

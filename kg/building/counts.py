@@ -8,6 +8,7 @@ import pyoxigraph as ox
 
 from kg.model.ntriples import Triple, iri
 from kg.model.vocab import KG, RDF_TYPE
+from kg.store.generations import StoreMeta
 
 # What `kg stats` counts of the store, each the nodes of one class (pages are profiles)
 COUNTED = (
@@ -18,6 +19,27 @@ COUNTED = (
     ("orgs", "Organization"),
 )
 _TYPE = iri(RDF_TYPE)
+
+# in a generation's record (kg.store.generations.StoreMeta)
+COUNTS_KEY = "triples"  # [asserted (the page graphs and the graph of facts), in the inferred graph]
+LISTINGS_KEY = "listings"  # the listings it holds
+# What `kg stats` counts of the generation (pages, listings, papers, people, orgs): an update counts what
+# its pages add and take away, so that neither it nor kg stats counts the whole store
+COUNTED_KEY = "counted"
+
+
+def kept_counts(meta: StoreMeta | None) -> dict[str, int]:
+    """What `kg stats` counts of a generation, as its build recorded it (an older kg recorded its
+    listings alone; what is not recorded is counted in the store)."""
+    if meta is None:
+        return {}
+    counted = meta.extra.get(COUNTED_KEY)
+    if counted is not None:
+        return dict(counted)
+    listings = meta.extra.get(LISTINGS_KEY)
+    return {} if listings is None else {"listings": listings}
+
+
 _COUNTED_BY_CLASS = {iri(KG + cls): name for name, cls in COUNTED}
 
 

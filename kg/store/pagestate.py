@@ -186,6 +186,12 @@ class FileRecords:
         if len(self._waiting) >= BATCH:
             self.flush()
 
+    def write(self, records: Iterable[tuple[str, FileState]]) -> None:
+        """These records (page graph, record) written, with those put before."""
+        for graph, state in records:
+            self.put(graph, state)
+        self.flush()
+
     def flush(self) -> None:
         """The records put so far, written (the tables made, if they are not)."""
         with self._connected() as db:

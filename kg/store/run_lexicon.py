@@ -23,7 +23,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.store.pagestate import Entries, digest
+import pyoxigraph as ox
+
+from kg.store.pagestate import Entries, FileRecords, FileState, digest, read_entries, reads_whole
 
 KEPT = 4  # remembered lexicons, the largest sets of files first
 
@@ -50,6 +52,35 @@ class RecordedLexicon:
             if file in self.previous:
                 before.update(counted(*self.previous[file]))
         return fresh == before
+
+    def remember_in(self, records: FileRecords, key: str, files: int, lexicon: str) -> None:
+        """The run's lexicon, remembered for its files by the generation `records` belong to."""
+        before = records.lexicons()
+        kept = remember(before, key, files, lexicon, self.changed)
+        if kept != before:
+            records.remember(kept)
+
+
+def recorded(
+    records: FileRecords,
+    support: ox.Store,
+    unread: Mapping[str, str],
+    states: Mapping[str, FileState],
+    key: str,
+    stored: int,
+) -> RecordedLexicon:
+    """What the store recorded of the lexicon, for a build given these files: the lexicon remembered
+    for them, and what those to read (`unread`: files by page graph) added to it before. `states`: the
+    given pages' records; `stored`: how many pages the store holds."""
+    if not states:
+        return RecordedLexicon()
+    read = [graph for graph in unread if graph in states]
+    previous = read_entries(support, read, reads_whole(len(read), stored))
+    return RecordedLexicon(
+        remembered=remembered(records.lexicons(), key),
+        previous={unread[graph]: entries for graph, entries in previous.items()},
+        entries_of=lambda asked: read_entries(support, asked, reads_whole(len(asked), stored)),
+    )
 
 
 def counted(
