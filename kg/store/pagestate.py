@@ -143,6 +143,7 @@ class FileRecords:
     def __init__(self, path: Path):
         self.path = path
         self._waiting: list[tuple[Any, ...]] = []
+        self._damaged = False  # unreadable: written anew, its pages read again and recorded
 
     def read(self, graphs: Collection[str], whole: bool = False) -> dict[str, FileState]:
         """The records of these page graphs (those recorded), looked up one by one or, when `whole`,
@@ -159,7 +160,8 @@ class FileRecords:
             found = (db.execute(query, (graph,)).fetchone() for graph in graphs)
             return {row[0]: FileState.from_row(row) for row in found if row is not None}
         except sqlite3.DatabaseError:
-            return {}  # damaged: every file is read again, and recorded anew
+            self._damaged = True  # written anew
+            return {}
         finally:
             db.close()
 
@@ -200,9 +202,19 @@ class FileRecords:
 
     @contextmanager
     def _connected(self) -> Iterator[sqlite3.Connection]:
-        """A connection for one transaction, closed after it."""
+        """A connection for one transaction, closed after it. Records that cannot be read are
+        written anew: the pages they lose are read again by the next build, and recorded."""
+        if self._damaged:
+            self.path.unlink(missing_ok=True)
         db = sqlite3.connect(self.path)
         try:
+            try:
+                db.execute(_TABLE)
+            except sqlite3.DatabaseError:
+                db.close()
+                self.path.unlink(missing_ok=True)
+                db = sqlite3.connect(self.path)
+            self._damaged = False
             with db:
                 db.execute(_TABLE)
                 db.execute(_LEXICONS)

@@ -151,6 +151,18 @@ def test_records_an_older_kg_kept_in_the_support_database_are_moved_once(tmp_pat
     assert (again.pages_parsed, again.new_generation) == (0, False)
 
 
+def test_damaged_file_records_read_every_page_again_and_are_written_anew(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURE_PAGES, pages)
+    build([pages], tmp_path / "s", as_of=AS_OF)
+    records = KgStore.open_read(tmp_path / "s").records_path
+    records.write_bytes(b"not a SQLite file" * 100)
+    report = build([pages], tmp_path / "s", as_of=AS_OF)
+    assert (report.pages_parsed, report.pages_written, report.rejected) == (5, 0, 0)
+    again = build([pages], tmp_path / "s", as_of=AS_OF)
+    assert (again.pages_parsed, again.new_generation) == (0, False)
+
+
 def states_without_entries(states: dict[str, pagestate.FileState]) -> dict[str, pagestate.FileState]:
     return {
         graph: dataclasses.replace(state, titles=[], names=[], fused_names=None, fused_words=None)
