@@ -17,7 +17,7 @@ from stores import assert_same_store
 
 from kg.building.builder import build
 from kg.reading.parse import parse_page
-from kg.store import pagestate, pagework
+from kg.store import pagestate, pagework, run_lexicon
 from kg.store.generations import KgStore
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
@@ -79,7 +79,7 @@ def learned_from_records(monkeypatch) -> list[int]:
             asked.append(len(graphs))
         return real(support, graphs, whole)
 
-    monkeypatch.setattr(pagestate, "read_entries", counted)
+    monkeypatch.setattr(run_lexicon, "read_entries", counted)
     return asked
 
 

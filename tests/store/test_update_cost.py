@@ -19,7 +19,7 @@ from kg.building.builder import build
 from kg.building.people import Deciding
 from kg.model import clusters, identity_update
 from kg.model.vocab import KG, Iris
-from kg.store import generations, mention_index, pagestate
+from kg.store import generations, mention_index, pagestate, run_lexicon
 from kg.store.generations import KgStore
 
 PAGE = "003_fd8b96957d83db75.txt"
@@ -49,7 +49,7 @@ def test_an_update_given_one_page_reads_no_other_pages_hash_or_record(tmp_path, 
 
     monkeypatch.setattr(generations.PageHashes, "_whole", every_page)
     monkeypatch.setattr(pagestate.FileRecords, "read", given_only)
-    monkeypatch.setattr(pagestate, "read_entries", lexicon_of_one)
+    monkeypatch.setattr(run_lexicon, "read_entries", lexicon_of_one)
     report = build([page], tmp_path / "s", as_of=AS_OF)
     assert report.pages_written == 1
     monkeypatch.setattr(generations.PageHashes, "_whole", whole)
