@@ -275,7 +275,7 @@ class _Build:
         if self.records_moved:
             pagestate.move_records(support, self.records)
         known: dict[str, pagestate.Known] = {}
-        self.previous_states: dict[str, pagestate.FileState] = {}  # the given pages' records, by graph
+        self.previous_states: dict[str, pagestate.Record] = {}  # the given pages' records, by graph
         unread: dict[str, str] = {}  # the files to read, by page graph
         if self.old_hashes and not ontology_changed:  # unchanged files are not read (kg.pagestate)
             ids = {f: page_id_for(p) for f, p in identities.items()}

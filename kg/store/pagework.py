@@ -319,18 +319,20 @@ def learn_entries(lexicon: Lexicon, titles: list[str], names: list[str]) -> None
 
 
 def skipped_page(path: Path, known: Known) -> PageResult:
-    """An unchanged file's result, from what the build that read it recorded (kg.pagestate)."""
-    state = known.state
-    restat = known.stat != state.stat
+    """An unchanged file's result, from what the build that read it recorded (kg.pagestate); with a
+    record to write only when its stat changed."""
+    record = known.record
+    restat = known.stat != record.stat
+    state = None
     if restat:
-        state = replace(state, size=known.stat[0], mtime_ns=known.stat[1], inode=known.stat[2])
+        state = replace(record.state(), size=known.stat[0], mtime_ns=known.stat[1], inode=known.stat[2])
     return PageResult(
         str(path),
-        [Diagnostic(severity, str(path), line, message) for severity, line, message in state.diagnostics],
-        layout=state.layout,
+        [Diagnostic(severity, str(path), line, message) for severity, line, message in record.said()],
+        layout=record.layout,
         page_id=known.page_id,
         graph=known.graph,
-        listings=state.listings,
+        listings=record.listings,
         state=state,
         skipped=True,
         restamp=restat,
@@ -411,7 +413,7 @@ def run_pages(
     jobs = jobs or os.cpu_count() or 1
     known = work.known
     lexicon = lexicon or RecordedLexicon()
-    layouts = [known[str(f)].state.layout if str(f) in known else layout_of(f) for f in files]
+    layouts = [known[str(f)].record.layout if str(f) in known else layout_of(f) for f in files]
     first = [f for f, layout in zip(files, layouts, strict=True) if layout != "B"]
     later = [f for f, layout in zip(files, layouts, strict=True) if layout == "B"]
     first_todo = [f for f in first if str(f) not in known]
@@ -459,7 +461,7 @@ def run_pages(
         if (
             lexicon.remembered
             and not unread_b
-            and all(known[str(p)].state.lexicon == lexicon.remembered for p in later)
+            and all(known[str(p)].record.lexicon == lexicon.remembered for p in later)
             and lexicon.same_as_before(fresh, read)
         ):  # the lexicon is the one remembered: learned only if a layout-B page is to be split
             lexicon.kept, lexicon.changed = True, False
@@ -472,7 +474,7 @@ def run_pages(
         later_todo.extend(
             path
             for path in later
-            if str(path) not in known or known[str(path)].state.lexicon != work.lexicon_digest
+            if str(path) not in known or known[str(path)].record.lexicon != work.lexicon_digest
         )
         todo.update(later_todo)
         return (work,)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.store.pagestate import Entries, FileRecords, FileState, digest, read_entries, reads_whole
+from kg.store.pagestate import Entries, FileRecords, Record, digest, read_entries, reads_whole
 
 KEPT = 4  # remembered lexicons, the largest sets of files first
 
@@ -65,7 +65,7 @@ def recorded(
     records: FileRecords,
     support: ox.Store,
     unread: Mapping[str, str],
-    states: Mapping[str, FileState],
+    states: Mapping[str, Record],
     key: str,
     stored: int,
 ) -> RecordedLexicon:
