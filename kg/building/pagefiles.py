@@ -45,9 +45,10 @@ def find_pages(paths: Iterable[str | os.PathLike[str]], plain: set[str] | None =
         if path.is_dir():
             folders.append(shown_path(str(given)))
             files, links_nowhere = _files_under(path, plain)
-            for p in sorted(files, key=lambda p: p.parts):  # as paths sort, faster
+            for name in files:
+                p = Path(name)
                 (found if is_page_file(p) else skipped).append(p)
-            dangling += sum(map(is_page_file, links_nowhere))
+            dangling += sum(is_page_file(Path(name)) for name in links_nowhere)
         elif path.is_file():
             found.append(path)
         elif path.exists():  # a named pipe, a device, a socket: nothing that can be read twice
@@ -61,30 +62,33 @@ def find_pages(paths: Iterable[str | os.PathLike[str]], plain: set[str] | None =
     return found
 
 
-def _files_under(folder: Path, plain: set[str] | None = None) -> tuple[list[Path], list[Path]]:
-    """The files under a folder and its subfolders (not those reached through a link to a folder), and
-    the links that lead nowhere, or round in a loop; neither hidden. One listing a folder, with no stat
-    a file but for links (os.scandir): at 20,000 pages 0.02 s, against 0.2 s for a stat each."""
-    files: list[Path] = []
-    nowhere: list[Path] = []
-    folders = [folder]
-    while folders:
-        try:
-            entries = os.scandir(folders.pop())
-        except OSError:  # a folder kg may not read: passed over, as a shell's glob does
+def _files_under(folder: Path, plain: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """The files under a folder and its subfolders in the order their paths sort (not those reached
+    through a link to a folder), and the links that lead nowhere, or round in a loop; neither hidden.
+    One listing a folder, each sorted by name, with no stat a file but for links (os.scandir): 0.23 s
+    for a folder of 100,000 pages, where a stat each and a sort of the paths took about a second."""
+    files: list[str] = []
+    nowhere: list[str] = []
+    stack: list[str | os.DirEntry[str]] = [str(folder)]
+    while stack:
+        top = stack.pop()
+        if isinstance(top, str):  # a folder: its entries, in name order, go before what was left
+            try:
+                with os.scandir(top) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError:  # a folder kg may not read: passed over, as a shell's glob does
+                continue
+            stack.extend(
+                entry.path if entry.is_dir(follow_symlinks=False) else entry for entry in reversed(entries)
+            )
+        elif top.name.startswith("."):
             continue
-        with entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(Path(entry.path))
-                elif entry.name.startswith("."):
-                    continue
-                elif _is_file(entry):
-                    files.append(Path(entry.path))
-                    if plain is not None and not entry.is_symlink():
-                        plain.add(entry.path)
-                elif entry.is_symlink() and not os.path.exists(entry.path):
-                    nowhere.append(Path(entry.path))
+        elif _is_file(top):
+            files.append(top.path)
+            if plain is not None and not top.is_symlink():
+                plain.add(top.path)
+        elif top.is_symlink() and not os.path.exists(top.path):
+            nowhere.append(top.path)
     return files, nowhere
 
 

@@ -420,7 +420,7 @@ def run_pages(
     later_todo: list[Path] = []  # chosen once the lexicon is learned
     scans: list[Scan] = []
     pages: list[Path] = [*first, *later]  # in the order their results come
-    todo: set[Path] = set(first_todo)  # the pages read (not taken as recorded)
+    todo: set[str] = set(map(str, first_todo))  # the pages read (not taken as recorded): paths hash slowly
     names_read = 0
 
     fresh: Counter[tuple[str, str]] = Counter()  # what the pages read add to the lexicon
@@ -476,16 +476,16 @@ def run_pages(
             for path in later
             if str(path) not in known or known[str(path)].record.lexicon != work.lexicon_digest
         )
-        todo.update(later_todo)
+        todo.update(map(str, later_todo))
         return (work,)
 
     def resolved() -> tuple[PageWork]:
         assert resolve is not None
-        given = set(files)
+        given = set(map(str, files))
         again = resolve(scans)
         scans.clear()
-        todo.update(again)  # read again, even when unchanged: the people it names changed
-        pages.extend(p for p in again if p not in given)
+        todo.update(map(str, again))  # read again, even when unchanged: the people it names changed
+        pages.extend(p for p in again if str(p) not in given)
         if lexicon.kept and any(layout_of(p) == "B" for p in again):  # split with the whole lexicon
             learn_recorded()
             lexicon.kept = False
@@ -493,7 +493,7 @@ def run_pages(
 
     def in_order(paths: list[Path], results: Iterator[PageResult]) -> Iterator[PageResult]:
         for path in paths:
-            yield next(results) if path in todo else skipped_page(path, known[str(path)])
+            yield next(results) if str(path) in todo else skipped_page(path, known[str(path)])
 
     # A few layout-A pages to read (an update): they are scanned here and the lists learned, so that
     # workers are started only when what is to be read calls for them, whatever the corpus's size.
@@ -519,7 +519,7 @@ def run_pages(
         for path in later_todo:
             learn(scan_or_nothing(path))
         resolved()
-        yield from in_order(pages, map(page_or_report, [p for p in pages if p in todo]))
+        yield from in_order(pages, map(page_or_report, [p for p in pages if str(p) in todo]))
         return
 
     def tasks() -> Iterator[Task | Broadcast]:
@@ -536,7 +536,7 @@ def run_pages(
         yield from ((SCAN, c, None) for c in chunks(later_todo))
         yield Broadcast(resolved)
         yield (PAGE, [], None)  # its empty answer comes once the people are resolved, and the pages chosen
-        yield from ((PAGE, c, people_of(c)) for c in chunks([p for p in pages if p in todo]))
+        yield from ((PAGE, c, people_of(c)) for c in chunks([p for p in pages if str(p) in todo]))
 
     def people_of(paths: list[Path]) -> ChunkPeople:
         """The people of a chunk's pages: sent with it, not to every worker with the build's work, and
