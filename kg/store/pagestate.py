@@ -13,8 +13,9 @@ bytes hash the same (the record is then stamped again), when its triples depende
 changed. A layout-B page also depends on the lexicon the whole run learned from the other pages: it is
 read again when that lexicon is not the one it was split with.
 
-A page has a record in a generation exactly when the generation stores the page: both are written by
-the build that takes the page's result, and a page is only ever replaced, with its record.
+A page has a record in a generation only when the generation stores the page (so a build takes a
+recorded page as stored without looking): both are written by the build that takes the page's result,
+and a page is only ever replaced, with its record.
 """
 
 from __future__ import annotations
