@@ -59,7 +59,7 @@ from kg.model.terms import text_of
 from kg.model.vocab import KG, RDF_TYPE, Iris, base_from_env, page_id_for
 from kg.reading.records import ERROR, WARNING, Diagnostic
 from kg.store import changes, pagestate, run_lexicon
-from kg.store.generations import DEFAULT_KEEP, StoreMeta, StoreWriter
+from kg.store.generations import DEFAULT_KEEP, StoreMeta, StoreWriter, records_path
 from kg.store.loading import LOAD_THREADS, BulkWriter, Writer
 from kg.store.once import SLOTS, Once
 from kg.store.pagework import PageResult, PageWork, Scan, run_pages
@@ -558,7 +558,7 @@ class _Build:
         self.report.new_generation = False
         self.let_go()
         # files touched but unchanged: the live records learn their new stat, and the run's lexicon
-        live = pagestate.FileRecords(self.writer.root / (self.report.generation + pagestate.RECORDS_SUFFIX))
+        live = pagestate.FileRecords(records_path(self.writer.root, self.report.generation))
         if self.restamps:
             live.write(self.restamps)
         self.lexicon.remember_in(live, self.files_key, self.total, self.work.lexicon_digest)

@@ -158,11 +158,7 @@ def lexicon_entries(parsed: ParsedPage) -> tuple[list[str], list[str]]:
 
 def lexicon_of(parsed: ParsedPage, lexicon: Lexicon) -> None:
     """Add what a layout-A page shows to the run's lexicon."""
-    titles, names = lexicon_entries(parsed)
-    for title in titles:
-        lexicon.add_title(title)
-    for name in names:
-        lexicon.add_name(name)
+    lexicon.learn_listed(*lexicon_entries(parsed))
 
 
 class _Header(TypedDict):

@@ -103,6 +103,13 @@ class Lexicon:
             if len(folded) > 1 and folded not in PARTICLES:
                 self.name_words[folded] += 1
 
+    def learn_listed(self, titles: list[str], names: list[str]) -> None:
+        """What a layout-A page lists: its titles and names (kg.parse.lexicon_entries)."""
+        for title in titles:
+            self.add_title(title)
+        for name in names:
+            self.add_name(name)
+
     def knows_title(self, title: str) -> bool:
         return self.knows_folded_title(fold(title))
 

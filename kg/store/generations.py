@@ -122,6 +122,11 @@ def summary_path(root: Path, generation: str) -> Path:
     return root / (generation + SUMMARY_SUFFIX)
 
 
+def records_path(root: Path, generation: str) -> Path:
+    """Where a generation's file records (kg.store.pagestate) are."""
+    return root / (generation + RECORDS_SUFFIX)
+
+
 def kept_summaries(root: Path) -> list[str]:
     """The generations whose summary the store still keeps, oldest first."""
     return sorted(
@@ -177,7 +182,7 @@ class KgStore:
     @property
     def records_path(self) -> Path:
         """Its file records (kg.store.pagestate)."""
-        return self.root / (self.generation + RECORDS_SUFFIX)
+        return records_path(self.root, self.generation)
 
     @property
     def summary_path(self) -> Path:
@@ -410,7 +415,7 @@ class StoreWriter:
                     ox.Store.read_only(str(previous_support)).backup(str(target) + SUPPORT_SUFFIX)
             except RuntimeError as e:  # RocksDB reports corruption so
                 raise damaged(self.root, self.previous, e) from None
-            previous_records = self.root / (self.previous + RECORDS_SUFFIX)
+            previous_records = records_path(self.root, self.previous)
             if previous_records.is_file():  # a few percent of the summary's size: copied at once
                 copy_file(previous_records, self.records_path)
                 self.records_kept = True
@@ -450,7 +455,7 @@ class StoreWriter:
     @property
     def records_path(self) -> Path:
         """The new generation's file records (kg.store.pagestate), begun as a copy of the live one's."""
-        return self.root / (self.generation + RECORDS_SUFFIX)
+        return records_path(self.root, self.generation)
 
     @property
     def parsed_path(self) -> Path:
@@ -590,6 +595,6 @@ def _remove_generation_folders(root: Path, name: str) -> None:
     """A generation's database, the support database and file records beside it, and the pages its
     build parsed."""
     shutil.rmtree(root / name, ignore_errors=True)
-    (root / (name + RECORDS_SUFFIX)).unlink(missing_ok=True)
+    records_path(root, name).unlink(missing_ok=True)
     shutil.rmtree(root / (name + SUPPORT_SUFFIX), ignore_errors=True)
     shutil.rmtree(root / (name + PARSED_SUFFIX), ignore_errors=True)

@@ -172,10 +172,9 @@ class FileRecords:
     def read(self, graphs: Collection[str], whole: bool = False) -> dict[str, Record]:
         """The records of these page graphs (those recorded), looked up one by one or, when `whole`,
         read with every other."""
-        if not self.path.is_file():
-            return {}
-        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
+        with self._reading() as db:
+            if db is None:
+                return {}
             if whole:
                 rows: Iterable[tuple[Any, ...]] = db.execute(f"SELECT {_COLUMNS} FROM files")
                 wanted = set(graphs)
@@ -183,23 +182,13 @@ class FileRecords:
             query = f"SELECT {_COLUMNS} FROM files WHERE graph = ?"
             found = (db.execute(query, (graph,)).fetchone() for graph in graphs)
             return {row[0]: Record(*row) for row in found if row is not None}
-        except sqlite3.DatabaseError:
-            self._damaged = True  # written anew
-            return {}
-        finally:
-            db.close()
+        return {}  # damaged: written anew
 
     def lexicons(self) -> list[tuple[str, int, str]]:
         """The lexicons remembered for sets of files (kg.store.run_lexicon)."""
-        if not self.path.is_file():
-            return []
-        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            return list(db.execute("SELECT files_key, files, lexicon FROM lexicons"))
-        except sqlite3.DatabaseError:
-            return []
-        finally:
-            db.close()
+        with self._reading() as db:
+            return [] if db is None else list(db.execute("SELECT files_key, files, lexicon FROM lexicons"))
+        return []  # damaged
 
     def remember(self, lexicons: list[tuple[str, int, str]]) -> None:
         """These lexicons remembered, in place of those before."""
@@ -223,6 +212,21 @@ class FileRecords:
         with self._connected() as db:
             db.executemany(f"INSERT OR REPLACE INTO files VALUES ({', '.join('?' * 10)})", self._waiting)
         self._waiting.clear()
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection | None]:
+        """A read-only connection (None when there are no records yet); records that cannot be read
+        are marked to be written anew, and the block left as if it had read nothing."""
+        if not self.path.is_file():
+            yield None
+            return
+        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            yield db
+        except sqlite3.DatabaseError:
+            self._damaged = True
+        finally:
+            db.close()
 
     @contextmanager
     def _connected(self) -> Iterator[sqlite3.Connection]:
@@ -298,12 +302,10 @@ def move_records(support: ox.Store, records: FileRecords) -> int:
     states = _older_states(support)
     for quad in list(support.quads_for_pattern(None, ox.NamedNode(STATE), None, None)):
         support.remove(quad)
-    for graph, state in states.items():
-        records.put(graph, state)
     if states:
         entries = b"".join(entries_nquad(graph, state) for graph, state in states.items())
         support.load(entries, format=ox.RdfFormat.N_QUADS)
-    records.flush()
+    records.write(states.items())  # the table made even when there is no record to move
     return len(states)
 
 

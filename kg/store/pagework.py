@@ -311,13 +311,6 @@ def page_file_entries(path: Path, work: PageWork) -> tuple[list[str], list[str]]
     return lexicon_entries(parse_page(data, str(path), work.as_of)) if isinstance(data, bytes) else ([], [])
 
 
-def learn_entries(lexicon: Lexicon, titles: list[str], names: list[str]) -> None:
-    for title in titles:
-        lexicon.add_title(title)
-    for name in names:
-        lexicon.add_name(name)
-
-
 def skipped_page(path: Path, known: Known) -> PageResult:
     """An unchanged file's result, from what the build that read it recorded (kg.pagestate); with a
     record to write only when its stat changed."""
@@ -434,7 +427,7 @@ def run_pages(
             scanned(names_read, len(first_todo) + len(later_todo if work.lexicon.lists_learned else later))
         if result is not None:
             fresh.update(counted(result.titles, result.names))
-            learn_entries(work.lexicon, result.titles, result.names)
+            work.lexicon.learn_listed(result.titles, result.names)
         return result
 
     def learn_recorded() -> None:
@@ -444,7 +437,7 @@ def run_pages(
             if str(path) in known:
                 recorded = entries.get(known[str(path)].graph)
                 titles, names = recorded[:2] if recorded is not None else page_file_entries(path, work)
-                learn_entries(work.lexicon, titles, names)
+                work.lexicon.learn_listed(titles, names)
         for path in later:  # the names and title words that the lists show beyond doubt
             recorded = entries.get(known[str(path)].graph) if str(path) in known else None
             if recorded is not None and recorded[2] is not None and recorded[3] is not None:
